@@ -1,0 +1,43 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { httpHandler } from '../../shared/http/handler.js';
+import { runExpiryJob } from '../../shared/jobs/expiry.js';
+import { logger } from '../../shared/observability/powertools.js';
+import type { Context } from 'aws-lambda';
+import type { ScheduleName } from '../../lib/routes.js';
+import type { HttpEvent } from '../../shared/http/handler.js';
+
+export interface ScheduledJobEvent {
+  readonly job: ScheduleName;
+}
+
+/** Every job by name; the scheduler and POST /v1/admin/jobs/{job} run the same code. */
+export const jobs: Record<ScheduleName, (now: Date) => Promise<Record<string, number>>> = {
+  expiry: (now) => runExpiryJob({ now }),
+};
+
+async function runJob(job: ScheduleName, now: Date) {
+  const startedAt = new Date().toISOString();
+  const stats = await jobs[job](now);
+  const result = { job, startedAt, finishedAt: new Date().toISOString(), stats };
+  logger.info('job finished', result);
+  return result;
+}
+
+/** HTTP: an operator runs a job now (optionally as of `?at=`). */
+const httpPart = httpHandler('jobs', {
+  runJob: async ({ params, query }) => runJob(params.job, query.at ? new Date(query.at) : new Date()),
+});
+
+/** EventBridge Scheduler target: the schedule passes `{ "job": "expiry" }`. */
+const scheduledPart = middy<ScheduledJobEvent, unknown>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => {
+    if (!(event.job in jobs)) throw new Error(`unknown job ${String(event.job)}`);
+    return runJob(event.job, new Date());
+  });
+
+/** One function, two callers: API Gateway (an HTTP event) and EventBridge Scheduler (`{ job }`). */
+export async function handler(event: HttpEvent | ScheduledJobEvent, context: Context): Promise<unknown> {
+  return 'routeKey' in event ? httpPart(event, context) : scheduledPart(event, context);
+}

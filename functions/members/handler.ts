@@ -1,0 +1,55 @@
+import { httpHandler } from '../../shared/http/handler.js';
+import { DomainError } from '../../shared/errors.js';
+import { listLedger, getWallet } from '../../shared/ledger/reader.js';
+import { walletView } from '../../shared/ledger/wallet-item.js';
+import { adjustPoints, getMember, registerMember } from '../../shared/members/service.js';
+import type { Caller } from '../../shared/http/auth.js';
+
+function memberIdOf(caller: Caller | undefined): string {
+  if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
+  return caller.subject;
+}
+
+export const handler = httpHandler('members', {
+  registerMember: async ({ caller, body }) => {
+    const { member, created } = await registerMember(memberIdOf(caller), body);
+    return { status: created ? 201 : 200, body: member };
+  },
+  getMe: async ({ caller }) => getMember(memberIdOf(caller)),
+  getMyPoints: async ({ caller, query }) => walletView(await getWallet(memberIdOf(caller), query.currency)),
+  listMyLedger: async ({ caller, query }) =>
+    listLedger(memberIdOf(caller), query.currency, { limit: query.limit, cursor: query.cursor }),
+  getMember: async ({ params }) => {
+    const member = await getMember(params.memberId);
+    return { ...member, points: walletView(await getWallet(params.memberId, 'points')) };
+  },
+  adjustMemberPoints: async ({ params, body, caller, idempotency }) => {
+    await getMember(params.memberId);
+    const outcome = await adjustPoints(
+      params.memberId,
+      { ...body, operator: caller?.subject ?? 'unknown' },
+      {
+        idempotency,
+        response: (entry) => ({
+          status: 201,
+          body: {
+            entry: {
+              id: entry.id,
+              type: entry.type,
+              currency: entry.currency,
+              points: entry.points,
+              heldDelta: entry.heldDelta,
+              reason: entry.reason,
+              ...(entry.ref ? { ref: entry.ref } : {}),
+              ...(entry.bucket ? { bucket: entry.bucket } : {}),
+              at: entry.at,
+            },
+          },
+        }),
+      },
+    );
+    const stored = outcome.response;
+    if (!stored) throw new Error('adjustment committed without a response');
+    return { status: stored.status, body: stored.body as never, replayed: outcome.replayed };
+  },
+});

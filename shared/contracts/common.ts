@@ -1,0 +1,56 @@
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { ledgerEntryTypes } from '../domain/ledger-moves.js';
+
+extendZodWithOpenApi(z);
+
+export { z };
+
+/** Ids clients send in paths and bodies: opaque, URL-safe, bounded. */
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'use letters, digits, dot, underscore, colon or hyphen');
+
+export const currencySchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,31}$/, 'a currency code such as "points"')
+  .default('points')
+  .openapi({ description: 'Points currency (wallet); defaults to `points`.' });
+
+export const pageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'Page size, 1-100 (default 20).' }),
+  cursor: z.string().max(2048).optional().openapi({ description: '`nextCursor` of the previous page.' }),
+});
+
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+export const ledgerLineSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(ledgerEntryTypes),
+    currency: z.string(),
+    points: z.number().int().openapi({ description: 'Change of available points (signed).' }),
+    heldDelta: z.number().int().openapi({ description: 'Change of held points (signed).' }),
+    balanceAfter: z.number().int().openapi({ description: 'Available points right after this entry.' }),
+    reason: z.string(),
+    ref: z.string().optional(),
+    bucket: z.string().optional().openapi({ description: 'Expiry bucket (YYYY-MM) credited or expired.' }),
+    at: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('LedgerLine');

@@ -1,0 +1,12 @@
+import { jobOperations } from './jobs.js';
+import { memberOperations } from './members.js';
+import { systemOperations } from './system.js';
+
+/** Every API operation by id; the route table (lib/routes.ts) refers to these ids. */
+export const operations = {
+  ...systemOperations,
+  ...memberOperations,
+  ...jobOperations,
+};
+
+export type OperationId = keyof typeof operations;

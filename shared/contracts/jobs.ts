@@ -1,0 +1,23 @@
+import { z } from './common.js';
+import { operation } from './operation.js';
+
+export const jobNames = ['expiry'] as const;
+
+export const jobResultSchema = z
+  .object({
+    job: z.enum(jobNames),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    stats: z.record(z.string(), z.number()),
+  })
+  .openapi('JobResult');
+
+export const jobOperations = {
+  runJob: operation({
+    summary: 'Run a scheduled job now (operator)',
+    tags: ['admin'],
+    params: z.object({ job: z.enum(jobNames) }),
+    query: z.object({ at: z.iso.datetime({ message: 'at must be an ISO-8601 UTC time' }).optional() }),
+    response: jobResultSchema,
+  }),
+};

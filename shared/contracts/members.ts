@@ -1,0 +1,111 @@
+import { currencySchema, idSchema, ledgerLineSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { operation } from './operation.js';
+
+export const tierSchema = z.enum(['normal', 'silver', 'gold', 'diamond']).openapi('Tier');
+
+export const memberSchema = z
+  .object({
+    memberId: z.string(),
+    tier: tierSchema,
+    growth: z.number().int().openapi({ description: 'Growth value that drives the tier.' }),
+    referralCode: z.string().openapi({ description: 'Code others register with to name this member as referrer.' }),
+    referredBy: z.string().nullable().openapi({ description: 'Referral code given at registration, if any.' }),
+    birthday: z.string().nullable(),
+    tags: z.array(z.string()),
+    status: z.enum(['ACTIVE', 'BLOCKED']),
+    registeredAt: z.string(),
+  })
+  .openapi('Member');
+
+export const walletSchema = z
+  .object({
+    currency: z.string(),
+    available: z.number().int(),
+    held: z.number().int().openapi({ description: 'Reserved by pending orders and open bids.' }),
+    lifetimeEarned: z.number().int(),
+    expired: z.number().int(),
+    expiring: z.array(
+      z.object({
+        expiresAt: z.string().nullable().openapi({ description: 'When these points expire; null = never.' }),
+        points: z.number().int(),
+        bucket: z.string(),
+      }),
+    ),
+  })
+  .openapi('Points');
+
+const memberIdParams = z.object({ memberId: idSchema });
+
+export const registerBodySchema = z
+  .object({
+    referralCode: z
+      .string()
+      .regex(/^[A-Z0-9]{6,12}$/, 'a referral code is 6-12 upper-case letters or digits')
+      .optional(),
+    birthday: z.iso.date({ message: 'birthday must be a date like 1990-04-23' }).optional(),
+  })
+  .strict()
+  .openapi('RegisterRequest');
+
+export const adjustmentBodySchema = z
+  .object({
+    points: z
+      .number()
+      .int('points must be a whole number')
+      .refine((p) => p !== 0, 'points must not be 0')
+      .refine((p) => Math.abs(p) <= 100_000_000, 'points must be within ±100,000,000')
+      .openapi({ description: 'Positive to credit, negative to debit.' }),
+    reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(500),
+    currency: currencySchema,
+  })
+  .strict()
+  .openapi('AdjustmentRequest');
+
+export const memberOperations = {
+  registerMember: operation({
+    summary: 'Register the calling member (idempotent: a second call answers the existing profile)',
+    tags: ['members'],
+    body: registerBodySchema,
+    response: memberSchema,
+    status: 201,
+    idempotency: 'optional',
+    errors: ['NOT_FOUND'],
+  }),
+  getMe: operation({
+    summary: "The calling member's profile",
+    tags: ['members'],
+    response: memberSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  getMyPoints: operation({
+    summary: 'Available, held and lifetime points, and what expires when',
+    tags: ['members'],
+    query: z.object({ currency: currencySchema }),
+    response: walletSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  listMyLedger: operation({
+    summary: "The calling member's ledger, newest first",
+    tags: ['members'],
+    query: pageQuerySchema.extend({ currency: currencySchema }),
+    response: pageOf(ledgerLineSchema).openapi('LedgerPage'),
+    errors: ['NOT_FOUND'],
+  }),
+  getMember: operation({
+    summary: 'A member profile with points (operator)',
+    tags: ['admin'],
+    params: memberIdParams,
+    response: memberSchema.extend({ points: walletSchema }).openapi('MemberWithPoints'),
+    errors: ['NOT_FOUND'],
+  }),
+  adjustMemberPoints: operation({
+    summary: "Credit or debit a member's points with a reason (operator; audited in the ledger)",
+    tags: ['admin'],
+    params: memberIdParams,
+    body: adjustmentBodySchema,
+    response: z.object({ entry: ledgerLineSchema.omit({ balanceAfter: true }) }).openapi('AdjustmentResult'),
+    status: 201,
+    idempotency: 'optional',
+    errors: ['INSUFFICIENT_POINTS', 'IDEMPOTENCY_KEY_REUSED'],
+  }),
+};

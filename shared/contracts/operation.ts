@@ -1,0 +1,42 @@
+import type { z } from 'zod';
+import type { ErrorCode } from '../errors.js';
+
+/**
+ * The contract of one API operation: the zod schemas that validate its
+ * request and describe its answer. The HTTP layer validates with them and the
+ * OpenAPI document is generated from them, so the two cannot drift.
+ */
+export interface Operation<
+  P extends z.ZodObject = z.ZodObject,
+  Q extends z.ZodObject = z.ZodObject,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
+  readonly summary: string;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  readonly params?: P;
+  readonly query?: Q;
+  readonly body?: B;
+  readonly response: R;
+  /** Status of a successful answer (default 200). */
+  readonly status?: number;
+  /** Whether the call takes an `Idempotency-Key` header; `required` refuses calls without one. */
+  readonly idempotency?: 'required' | 'optional';
+  /** Error codes this operation can answer besides the generic ones. */
+  readonly errors?: readonly ErrorCode[];
+  /** Response content type when not JSON-described by `response` (e.g. the OpenAPI document itself). */
+  readonly rawResponse?: boolean;
+}
+
+/** Identity helper that keeps each operation's precise schema types. */
+export function operation<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType, R extends z.ZodType>(
+  op: Operation<P, Q, B, R>,
+): Operation<P, Q, B, R> {
+  return op;
+}
+
+export type ParamsOf<O> = O extends Operation<infer P, z.ZodObject, z.ZodType, z.ZodType> ? z.output<P> : never;
+export type QueryOf<O> = O extends Operation<z.ZodObject, infer Q, z.ZodType, z.ZodType> ? z.output<Q> : never;
+export type BodyOf<O> = O extends Operation<z.ZodObject, z.ZodObject, infer B, z.ZodType> ? z.output<B> : never;
+export type ResponseOf<O> = O extends Operation<z.ZodObject, z.ZodObject, z.ZodType, infer R> ? z.input<R> : never;

@@ -1,0 +1,24 @@
+/**
+ * Points currencies a member can hold (one wallet each). `points` is the
+ * brand's own and the default of every API; others are partner programmes
+ * linked to it at an exchange rate.
+ */
+export interface CurrencySpec {
+  readonly code: string;
+  readonly name: string;
+  /** How many of this currency are worth 1 CNY (the programme's points value). */
+  readonly unitsPerYuan: number;
+  /** Units of `points` one unit of this currency exchanges into. */
+  readonly pointsPerUnit: number;
+  /** Months after the month of earning at whose end points expire (null: never). */
+  readonly expiryMonths: number | null;
+}
+
+export const currencies: readonly CurrencySpec[] = [
+  { code: 'points', name: 'Brand points', unitsPerYuan: 100, pointsPerUnit: 1, expiryMonths: 12 },
+  { code: 'partner-miles', name: 'Partner airline miles', unitsPerYuan: 20, pointsPerUnit: 5, expiryMonths: 24 },
+];
+
+export function currencySpec(code: string): CurrencySpec | undefined {
+  return currencies.find((c) => c.code === code);
+}

@@ -1,0 +1,116 @@
+/**
+ * What each ledger entry type does to a wallet's counters. The DynamoDB layer
+ * (shared/ledger) turns these deltas into one conditional update, and the pure
+ * `applyMove` below is what the property tests drive, so both read one table.
+ */
+export const ledgerEntryTypes = [
+  'EARN',
+  'SPEND',
+  'HOLD',
+  'RELEASE',
+  'CAPTURE',
+  'REFUND',
+  'EXPIRE',
+  'ADJUST',
+  'CLAWBACK',
+] as const;
+
+export type LedgerEntryType = (typeof ledgerEntryTypes)[number];
+
+/** Counter deltas one move applies; `bucket` is the expiry bucket credited, if any. */
+export interface MoveEffect {
+  readonly available: number;
+  readonly held: number;
+  readonly debited: number;
+  readonly expired: number;
+  readonly lifetimeEarned: number;
+  /** Points added to `bucket` (credits only). */
+  readonly bucketCredit: number;
+}
+
+const none: MoveEffect = { available: 0, held: 0, debited: 0, expired: 0, lifetimeEarned: 0, bucketCredit: 0 };
+
+/**
+ * Counter deltas of a move of `points` (> 0; for ADJUST a non-zero signed
+ * amount). Credits of new points go into an expiry bucket; points coming back
+ * (RELEASE, REFUND) reduce `debited` so they return to the FIFO frontier.
+ */
+export function moveEffect(type: LedgerEntryType, points: number): MoveEffect {
+  switch (type) {
+    case 'EARN':
+      return { ...none, available: points, lifetimeEarned: points, bucketCredit: points };
+    case 'ADJUST':
+      return points > 0
+        ? { ...none, available: points, lifetimeEarned: points, bucketCredit: points }
+        : { ...none, available: points, debited: -points };
+    case 'SPEND':
+    case 'CLAWBACK':
+      return { ...none, available: -points, debited: points };
+    case 'HOLD':
+      return { ...none, available: -points, held: points, debited: points };
+    case 'RELEASE':
+      return { ...none, available: points, held: -points, debited: -points };
+    case 'CAPTURE':
+      return { ...none, held: -points };
+    case 'REFUND':
+      return { ...none, available: points, debited: -points };
+    case 'EXPIRE':
+      return { ...none, available: -points, expired: points };
+  }
+}
+
+/** True for moves that add new points to an expiry bucket. */
+export function creditsBucket(type: LedgerEntryType, points: number): boolean {
+  return moveEffect(type, points).bucketCredit > 0;
+}
+
+/** True for moves that give points back to the FIFO frontier (they register a fallback bucket). */
+export function returnsPoints(type: LedgerEntryType): boolean {
+  return type === 'RELEASE' || type === 'REFUND';
+}
+
+export interface WalletState {
+  available: number;
+  held: number;
+  debited: number;
+  expired: number;
+  lifetimeEarned: number;
+  expiredThrough?: string | undefined;
+  buckets: Record<string, number>;
+}
+
+export function emptyWallet(): WalletState {
+  return { available: 0, held: 0, debited: 0, expired: 0, lifetimeEarned: 0, buckets: {} };
+}
+
+/**
+ * Applies a move to an in-memory wallet exactly as the conditional update
+ * would, or returns null where the update's condition would fail.
+ * `bucket` is the credited bucket for credits and the fallback bucket for returns.
+ */
+export function applyMove(
+  wallet: WalletState,
+  type: LedgerEntryType,
+  points: number,
+  bucket?: string,
+): WalletState | null {
+  const effect = moveEffect(type, points);
+  const next: WalletState = {
+    ...wallet,
+    buckets: { ...wallet.buckets },
+    available: wallet.available + effect.available,
+    held: wallet.held + effect.held,
+    debited: wallet.debited + effect.debited,
+    expired: wallet.expired + effect.expired,
+    lifetimeEarned: wallet.lifetimeEarned + effect.lifetimeEarned,
+  };
+  if (next.available < 0 || next.held < 0 || next.debited < 0) return null;
+  if (bucket !== undefined && (effect.bucketCredit > 0 || returnsPoints(type))) {
+    next.buckets[bucket] = (next.buckets[bucket] ?? 0) + effect.bucketCredit;
+  }
+  if (type === 'EXPIRE') {
+    if (bucket === undefined) throw new Error('EXPIRE needs the bucket it expires');
+    next.expiredThrough = bucket;
+  }
+  return next;
+}

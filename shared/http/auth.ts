@@ -1,0 +1,64 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { DomainError } from '../errors.js';
+import type { RouteAuth } from '../../lib/routes.js';
+
+/** Who is calling, as read from the JWT claims the authorizer verified. */
+export interface Caller {
+  /** Token subject: the member id for member tokens. */
+  readonly subject: string | undefined;
+  readonly groups: readonly string[];
+  readonly scopes: readonly string[];
+  /** For POS tokens: the store (client id) the token was issued to. */
+  readonly clientId: string | undefined;
+}
+
+/** The scope POS client-credentials tokens carry (`<resource-server>/pos` in Cognito). */
+export const POS_SCOPE = 'pos';
+export const ADMIN_GROUP = 'admin';
+
+/** API Gateway flattens array claims to strings like "[a b]"; accept both forms. */
+function claimList(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value !== 'string' || value === '') return [];
+  return value
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
+}
+
+export function callerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): Caller | undefined {
+  const jwt = event.requestContext.authorizer?.jwt;
+  if (!jwt) return undefined;
+  const claims = jwt.claims ?? {};
+  const scopes = [...(jwt.scopes ?? []), ...claimList(claims.scope)];
+  return {
+    subject: typeof claims.sub === 'string' ? claims.sub : undefined,
+    groups: claimList(claims['cognito:groups']),
+    scopes: [...new Set(scopes)],
+    clientId: typeof claims.client_id === 'string' ? claims.client_id : undefined,
+  };
+}
+
+function hasPosScope(caller: Caller): boolean {
+  return caller.scopes.some((s) => s === POS_SCOPE || s.endsWith(`/${POS_SCOPE}`));
+}
+
+/**
+ * Checks the caller against a route's auth level (defence in depth: the API
+ * Gateway authorizer has already verified the token's signature and expiry).
+ */
+export function authorize(auth: RouteAuth, caller: Caller | undefined): Caller | undefined {
+  if (auth === 'public') return caller;
+  if (!caller) throw new DomainError('UNAUTHORIZED', 'send a valid bearer token in the Authorization header');
+  switch (auth) {
+    case 'member':
+      if (!caller.subject || hasPosScope(caller)) throw new DomainError('FORBIDDEN', 'this route needs a member token');
+      return caller;
+    case 'admin':
+      if (!caller.groups.includes(ADMIN_GROUP)) throw new DomainError('FORBIDDEN', 'this route needs an operator token (group admin)');
+      return caller;
+    case 'pos':
+      if (!hasPosScope(caller)) throw new DomainError('FORBIDDEN', 'this route needs a POS token (scope pos)');
+      return caller;
+  }
+}

@@ -1,0 +1,195 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import { allRoutes, defaultRoute, routeKey, routes, type FunctionName, type RouteSpec } from '../../lib/routes.js';
+import { operations, type OperationId } from '../contracts/index.js';
+import type { BodyOf, Operation, ParamsOf, QueryOf, ResponseOf } from '../contracts/operation.js';
+import { DomainError, ValidationError } from '../errors.js';
+import { fingerprintOf, type IdempotencySpec } from '../ledger/idempotency.js';
+import { logger, metrics, tracer } from '../observability/powertools.js';
+import { authorize, callerOf, type Caller } from './auth.js';
+import { problemFromError, problemResponse, zodIssues } from './problem.js';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** Largest request body accepted (bytes). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface HttpRequest<Op extends OperationId> {
+  readonly params: ParamsOf<(typeof operations)[Op]>;
+  readonly query: QueryOf<(typeof operations)[Op]>;
+  readonly body: BodyOf<(typeof operations)[Op]>;
+  readonly caller: Caller | undefined;
+  /** Idempotency spec for this call when the client sent `Idempotency-Key`. */
+  readonly idempotency: IdempotencySpec | undefined;
+  readonly route: RouteSpec;
+  readonly event: HttpEvent;
+  readonly requestId: string;
+}
+
+/** What an implementation answers: the body (status from the contract) or an explicit status. */
+export type HttpAnswer<Op extends OperationId> =
+  | ResponseOf<(typeof operations)[Op]>
+  | { readonly status: number; readonly body: ResponseOf<(typeof operations)[Op]>; readonly replayed?: boolean };
+
+export type Implementations<Ops extends OperationId> = {
+  readonly [Op in Ops]: (request: HttpRequest<Op>) => Promise<HttpAnswer<Op>>;
+};
+
+/** The operations a function serves, per the route table. */
+export type OperationsOf<F extends FunctionName> = Extract<
+  (typeof routes)[number] | typeof defaultRoute,
+  { fn: F }
+>['operation'];
+
+const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
+
+function bodyText(event: HttpEvent): string | undefined {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+function parsePart<S extends z.ZodType>(schema: S | undefined, value: unknown, where: string): z.output<S> | undefined {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const errors = zodIssues(result.error, where);
+    throw new ValidationError(errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+  }
+  return result.data;
+}
+
+function header(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+function isAnswerEnvelope(value: unknown): value is { status: number; body: unknown; replayed?: boolean } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'status' in value &&
+    'body' in value &&
+    typeof (value as { status: unknown }).status === 'number' &&
+    Object.keys(value).every((k) => k === 'status' || k === 'body' || k === 'replayed')
+  );
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode: status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+async function dispatch<F extends FunctionName>(
+  fn: F,
+  implementations: Implementations<OperationsOf<F>>,
+  event: HttpEvent,
+  context: Context,
+): Promise<HttpResult> {
+  const route = allRoutes.find((r) => r.fn === fn && routeKey(r) === event.routeKey);
+  if (!route) throw new DomainError('NOT_FOUND', `no route ${event.routeKey} in function ${fn}`);
+  const op = operations[route.operation] as Operation;
+  const caller = authorize(route.auth, callerOf(event));
+  if (caller?.subject) logger.appendKeys({ caller: caller.subject });
+
+  const raw = bodyText(event);
+  if (raw !== undefined && Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
+    throw new DomainError('PAYLOAD_TOO_LARGE', `request body is over ${MAX_BODY_BYTES} bytes`);
+  }
+  let parsedBody: unknown = undefined;
+  if (op.body) {
+    if (raw === undefined) {
+      parsedBody = {};
+    } else {
+      const contentType = header(event, 'content-type') ?? 'application/json';
+      if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
+        throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `send the body as application/json, not ${contentType}`);
+      }
+      try {
+        parsedBody = JSON.parse(raw);
+      } catch (error) {
+        throw new ValidationError(`request body is not valid JSON: ${(error as Error).message}`);
+      }
+    }
+  }
+  const params = parsePart(op.params, event.pathParameters ?? {}, 'path');
+  const query = parsePart(op.query, event.queryStringParameters ?? {}, 'query');
+  const body = parsePart(op.body, parsedBody, 'body');
+
+  let idempotency: IdempotencySpec | undefined;
+  const key = header(event, 'idempotency-key');
+  if (op.idempotency) {
+    if (key === undefined) {
+      if (op.idempotency === 'required') {
+        throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'this call spends points: send an Idempotency-Key header (8-128 characters, e.g. a UUID)');
+      }
+    } else {
+      if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+        throw new ValidationError('Idempotency-Key must be 8-128 letters, digits, dot, underscore, colon or hyphen');
+      }
+      idempotency = {
+        scope: `${caller?.subject ?? 'anonymous'}:${route.operation}`,
+        key,
+        fingerprint: fingerprintOf({ route: event.routeKey, params, body }),
+      };
+    }
+  }
+
+  const implementation = (implementations as Record<string, (r: unknown) => Promise<unknown>>)[route.operation];
+  if (!implementation) throw new Error(`function ${fn} has no implementation of ${route.operation}`);
+  const answer = await implementation({
+    params: params ?? {},
+    query: query ?? {},
+    body,
+    caller,
+    idempotency,
+    route,
+    event,
+    requestId: event.requestContext.requestId ?? context.awsRequestId,
+  });
+  metrics.addMetric(route.operation, 'Count', 1);
+  const envelope = isAnswerEnvelope(answer) ? answer : undefined;
+  const status = envelope ? envelope.status : (op.status ?? 200);
+  const payload = envelope ? envelope.body : answer;
+  const headers: Record<string, string> = envelope?.replayed ? { 'idempotent-replayed': 'true' } : {};
+  // The contract is also the filter: only documented fields leave the function.
+  const shaped = op.rawResponse ? payload : op.response.parse(payload);
+  return json(status, shaped, headers);
+}
+
+/**
+ * Builds the Lambda handler of one capability: Powertools logging, metrics and
+ * tracing; route lookup in the shared route table; auth; body size, JSON and
+ * zod validation of path, query and body; idempotency key; and problem+json
+ * for every error, mapped in shared/http/problem.ts.
+ */
+export function httpHandler<F extends FunctionName>(fn: F, implementations: Implementations<OperationsOf<F>>) {
+  const missing = allRoutes.filter((r) => r.fn === fn && !(r.operation in implementations));
+  if (missing.length > 0) throw new Error(`function ${fn} lacks implementations for ${missing.map((r) => r.operation).join(', ')}`);
+
+  return middy<HttpEvent, HttpResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(captureLambdaHandler(tracer))
+    .handler(async (event, context) => {
+      logger.appendKeys({ routeKey: event.routeKey, requestId: event.requestContext.requestId });
+      try {
+        return await dispatch(fn, implementations, event, context);
+      } catch (error) {
+        const { problem, unexpected } = problemFromError(error);
+        if (unexpected) logger.error('unexpected error', { error: error as Error });
+        else logger.info('request refused', { code: problem.code, status: problem.status });
+        return problemResponse({ ...problem, instance: event.rawPath });
+      }
+    });
+}

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { keys } from '../table/keys.js';
+
+/** What a mutation answered the first time; replayed for a repeated key. */
+export interface StoredResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface IdempotencySpec {
+  /** Who the key belongs to, e.g. `member:m1:POST /v1/orders` or `pos:purchase`. */
+  readonly scope: string;
+  readonly key: string;
+  /** Hash of the request; a reused key with another fingerprint is refused. */
+  readonly fingerprint: string;
+  readonly ttlSeconds?: number;
+}
+
+/** Records are kept a week by default; a retry after that is treated as a new request. */
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
+
+/** Stable JSON (sorted object keys) so equal bodies hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function fingerprintOf(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('base64url');
+}
+
+export function idempotencyRecord(spec: IdempotencySpec, response: StoredResponse, now: Date) {
+  return {
+    ...keys.idempotency(spec.scope, spec.key),
+    entity: 'IdempotencyRecord',
+    fingerprint: spec.fingerprint,
+    response,
+    createdAt: now.toISOString(),
+    ttl: Math.floor(now.getTime() / 1000) + (spec.ttlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+  };
+}

@@ -1,0 +1,326 @@
+import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { decodeTime, monotonicFactory } from 'ulid';
+import { moveEffect, returnsPoints, type LedgerEntryType, type MoveEffect } from '../domain/ledger-moves.js';
+import { NEVER_EXPIRES, isBucketKey } from '../domain/fifo.js';
+import {
+  ConcurrencyConflictError,
+  DomainError,
+  IdempotencyKeyReusedError,
+  InsufficientPointsError,
+  NotFoundError,
+} from '../errors.js';
+import { db, tableName } from '../table/client.js';
+import { keys } from '../table/keys.js';
+import { idempotencyRecord, type IdempotencySpec, type StoredResponse } from './idempotency.js';
+import { DEFAULT_CURRENCY, bucketAttribute } from './wallet-item.js';
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** One change to one wallet; it becomes one conditional update plus one immutable ledger entry. */
+export interface LedgerMove {
+  readonly memberId: string;
+  /** Wallet currency; `points` when omitted. */
+  readonly currency?: string;
+  readonly type: LedgerEntryType;
+  /** Positive points; ADJUST takes a signed, non-zero amount. */
+  readonly points: number;
+  /**
+   * Credits (EARN, positive ADJUST): the expiry bucket the points go into.
+   * Returns (RELEASE, REFUND): the fallback bucket registered for points whose own bucket has expired.
+   * EXPIRE: the bucket being expired.
+   */
+  readonly bucket?: string;
+  readonly reason: string;
+  /** What the move belongs to (order id, purchase id, ...). */
+  readonly ref?: string;
+  /** EXPIRE only: the counters the amount was computed from; the write requires them unchanged. */
+  readonly expect?: { readonly debited: number; readonly expired: number };
+}
+
+/** Another item written in the same transaction (order, stock shard, counter ...). */
+export interface ExtraWrite {
+  readonly item: TransactItem;
+  /** The error to raise when this item's condition fails; `current` is the item as stored, if any. */
+  readonly onConditionFailed?: (current: Record<string, unknown> | undefined) => Error;
+}
+
+/** An immutable ledger entry as stored (balanceAfter is derived when listed, see ledger-reader). */
+export interface LedgerEntry {
+  readonly id: string;
+  readonly memberId: string;
+  readonly currency: string;
+  readonly type: LedgerEntryType;
+  /** Change of available points (signed). */
+  readonly points: number;
+  /** Change of held points (signed); 0 for most types. */
+  readonly heldDelta: number;
+  readonly reason: string;
+  readonly ref?: string;
+  readonly bucket?: string;
+  readonly at: string;
+}
+
+export interface CommitRequest<Extra extends ExtraWrite = ExtraWrite> {
+  readonly moves: readonly LedgerMove[];
+  readonly extra?: readonly Extra[];
+  readonly idempotency?: IdempotencySpec;
+  /** The answer to store with the idempotency record, built from the entries of the attempt that commits. */
+  readonly response?: (entries: readonly LedgerEntry[]) => StoredResponse;
+  readonly now?: Date;
+}
+
+export type CommitOutcome =
+  | { readonly replayed: false; readonly entries: readonly LedgerEntry[]; readonly response?: StoredResponse }
+  | { readonly replayed: true; readonly response: StoredResponse };
+
+/** Thrown for EXPIRE moves whose wallet changed since it was read; the caller re-reads and recomputes. */
+export class StaleWalletError extends DomainError {
+  override readonly name = 'StaleWalletError';
+  constructor(memberId: string) {
+    super('CONFLICT', `wallet of ${memberId} changed while it was being expired`);
+  }
+}
+
+const MAX_ATTEMPTS = 12;
+const nextUlid = monotonicFactory();
+
+function validateMove(move: LedgerMove): void {
+  const ok = Number.isSafeInteger(move.points) && (move.type === 'ADJUST' ? move.points !== 0 : move.points > 0);
+  if (!ok) throw new Error(`ledger move ${move.type} needs a positive integer amount, got ${move.points}`);
+  const effect = moveEffect(move.type, move.points);
+  const needsBucket = effect.bucketCredit > 0 || returnsPoints(move.type) || move.type === 'EXPIRE';
+  if (needsBucket && (move.bucket === undefined || !(isBucketKey(move.bucket) || move.bucket === NEVER_EXPIRES))) {
+    throw new Error(`ledger move ${move.type} needs a bucket (YYYY-MM), got ${String(move.bucket)}`);
+  }
+  if (move.type === 'EXPIRE' && !move.expect) throw new Error('EXPIRE needs the counters it was computed from');
+}
+
+function entryOf(move: LedgerMove, id: string, at: string): LedgerEntry {
+  const effect = moveEffect(move.type, move.points);
+  return {
+    id,
+    memberId: move.memberId,
+    currency: move.currency ?? DEFAULT_CURRENCY,
+    type: move.type,
+    points: effect.available,
+    heldDelta: effect.held,
+    reason: move.reason,
+    ...(move.ref === undefined ? {} : { ref: move.ref }),
+    ...(move.bucket === undefined ? {} : { bucket: move.bucket }),
+    at,
+  };
+}
+
+const counterNames = ['available', 'held', 'debited', 'expired', 'lifetimeEarned'] as const satisfies readonly (keyof MoveEffect)[];
+
+/** The conditional update of the wallet item for one move. */
+function walletUpdate(move: LedgerMove, entry: LedgerEntry): TransactItem {
+  const effect = moveEffect(move.type, move.points);
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':id': entry.id, ':now': entry.at, ':zero': 0 };
+  const sets = ['lastEntryId = :id', 'updatedAt = :now'];
+  const conditions = ['attribute_exists(PK)', 'lastEntryId < :id'];
+  for (const counter of counterNames) {
+    const delta = effect[counter];
+    if (delta === 0) continue;
+    sets.push(`${counter} = if_not_exists(${counter}, :zero) + :d_${counter}`);
+    values[`:d_${counter}`] = delta;
+    if (delta < 0) {
+      conditions.push(`${counter} >= :need_${counter}`);
+      values[`:need_${counter}`] = -delta;
+    }
+  }
+  if (move.bucket !== undefined && (effect.bucketCredit > 0 || returnsPoints(move.type))) {
+    names['#bucket'] = bucketAttribute(move.bucket);
+    sets.push('#bucket = if_not_exists(#bucket, :zero) + :credit');
+    values[':credit'] = effect.bucketCredit;
+  }
+  if (move.type === 'EXPIRE' && move.expect && move.bucket) {
+    conditions.push('debited = :expDebited', 'expired = :expExpired');
+    conditions.push('(attribute_not_exists(expiredThrough) OR expiredThrough < :bucket)');
+    values[':expDebited'] = move.expect.debited;
+    values[':expExpired'] = move.expect.expired;
+    values[':bucket'] = move.bucket;
+    sets.push('expiredThrough = :bucket');
+  }
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.member.wallet(move.memberId, entry.currency),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: conditions.join(' AND '),
+      ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+function ledgerPut(entry: LedgerEntry): TransactItem {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: { ...keys.member.ledgerEntry(entry.memberId, entry.currency, entry.id), entity: 'LedgerEntry', ...entry },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
+}
+
+/** Registers the wallet in the sparse expiry index for a dated bucket (an idempotent overwrite). */
+function expiryMarkerPut(move: LedgerMove, currency: string): TransactItem | undefined {
+  if (move.bucket === undefined || move.bucket === NEVER_EXPIRES || move.type === 'EXPIRE') return undefined;
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: {
+        ...keys.member.expiryMarker(move.memberId, currency, move.bucket),
+        entity: 'ExpiryMarker',
+        memberId: move.memberId,
+        currency,
+        bucket: move.bucket,
+      },
+    },
+  };
+}
+
+type Role =
+  | { kind: 'wallet'; move: LedgerMove }
+  | { kind: 'ledger' }
+  | { kind: 'marker' }
+  | { kind: 'idempotency' }
+  | { kind: 'extra'; extra: ExtraWrite };
+
+/** Why a wallet update's condition failed, judged from the wallet as stored. */
+function walletFailure(move: LedgerMove, current: Record<string, unknown> | undefined, attemptedId: string): Error | 'retry' {
+  const currency = move.currency ?? DEFAULT_CURRENCY;
+  if (!current) return new NotFoundError(`member ${move.memberId} has no ${currency} wallet; register the member first`);
+  const effect = moveEffect(move.type, move.points);
+  const num = (name: string): number => Number(current[name] ?? 0);
+  if (move.type === 'EXPIRE') {
+    return new StaleWalletError(move.memberId);
+  }
+  if (effect.available < 0 && num('available') < -effect.available) {
+    return new InsufficientPointsError(-effect.available, num('available'), currency);
+  }
+  if (effect.held < 0 && num('held') < -effect.held) {
+    return new DomainError('CONFLICT', `only ${num('held')} ${currency} are held; cannot ${move.type.toLowerCase()} ${-effect.held}`);
+  }
+  if (effect.debited < 0 && num('debited') < -effect.debited) {
+    return new DomainError('CONFLICT', `cannot return ${-effect.debited} ${currency}: more than was ever spent`);
+  }
+  if (String(current.lastEntryId ?? '') >= attemptedId) return 'retry';
+  return new Error(`unexplained condition failure on wallet ${move.memberId}/${currency}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Applies ledger moves and any extra writes as ONE TransactWriteItems: each
+ * wallet update is conditional (never below zero, ordered by entry id), each
+ * move writes its immutable ledger entry, and the optional idempotency record
+ * makes the whole call exactly-once per key: a repeated key replays the first
+ * stored answer, a reused key with another request fails with 422.
+ *
+ * Entry ids are ULIDs and a wallet only accepts an id greater than its last
+ * one, so a wallet's ledger sorts in commit order; a write that loses that race
+ * is retried with a fresh id (no read needed: the failed condition returns the
+ * stored item).
+ */
+export async function commit(request: CommitRequest): Promise<CommitOutcome> {
+  request.moves.forEach(validateMove);
+  const walletKeys = request.moves.map((m) => `${m.memberId}/${m.currency ?? DEFAULT_CURRENCY}`);
+  if (new Set(walletKeys).size !== walletKeys.length) throw new Error('one commit may change each wallet only once');
+  if (request.moves.length === 0 && !request.extra?.length) throw new Error('nothing to commit');
+
+  let floorTime = 0;
+  for (let attempt = 1; ; attempt += 1) {
+    const now = request.now ?? new Date();
+    const at = now.toISOString();
+    const entries = request.moves.map((move) =>
+      entryOf(move, nextUlid(Math.max(Date.now(), now.getTime(), floorTime)), at),
+    );
+    const items: TransactItem[] = [];
+    const roles: Role[] = [];
+    request.moves.forEach((move, i) => {
+      const entry = entries[i] as LedgerEntry;
+      items.push(walletUpdate(move, entry), ledgerPut(entry));
+      roles.push({ kind: 'wallet', move }, { kind: 'ledger' });
+      const marker = expiryMarkerPut(move, entry.currency);
+      if (marker) {
+        items.push(marker);
+        roles.push({ kind: 'marker' });
+      }
+    });
+    for (const extra of request.extra ?? []) {
+      items.push(extra.item);
+      roles.push({ kind: 'extra', extra });
+    }
+    const response = request.response?.(entries);
+    if (request.idempotency) {
+      if (!response) throw new Error('an idempotent commit needs a response to store');
+      items.push({
+        Put: {
+          TableName: tableName(),
+          Item: idempotencyRecord(request.idempotency, response, now),
+          ConditionExpression: 'attribute_not_exists(PK)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      });
+      roles.push({ kind: 'idempotency' });
+    }
+
+    try {
+      await db().send(new TransactWriteCommand({ TransactItems: items }));
+      return { replayed: false, entries, ...(response ? { response } : {}) };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const failed = reasons
+        .map((reason, index) => ({ reason, role: roles[index] }))
+        .filter(({ reason }) => reason.Code && reason.Code !== 'None');
+      const itemOf = (reason: { Item?: Record<string, AttributeValue> }) =>
+        reason.Item ? unmarshall(reason.Item) : undefined;
+
+      // A stored idempotency record wins: whatever else failed is the first call's doing.
+      const idem = failed.find(({ role, reason }) => role?.kind === 'idempotency' && reason.Code === 'ConditionalCheckFailed');
+      if (idem && request.idempotency) {
+        const stored = itemOf(idem.reason);
+        if (stored && stored.fingerprint === request.idempotency.fingerprint) {
+          return { replayed: true, response: stored.response as StoredResponse };
+        }
+        throw new IdempotencyKeyReusedError();
+      }
+
+      let retry = false;
+      for (const { reason, role } of failed) {
+        if (reason.Code === 'TransactionConflict') {
+          retry = true;
+          continue;
+        }
+        if (reason.Code !== 'ConditionalCheckFailed' || !role) continue;
+        const current = itemOf(reason);
+        if (role.kind === 'wallet') {
+          const entry = entries[request.moves.indexOf(role.move)] as LedgerEntry;
+          const verdict = walletFailure(role.move, current, entry.id);
+          if (verdict === 'retry') {
+            retry = true;
+            const last = String(current?.lastEntryId ?? '');
+            if (last.length === 26) floorTime = Math.max(floorTime, decodeTime(last) + 1);
+            continue;
+          }
+          throw verdict;
+        }
+        if (role.kind === 'extra') {
+          throw role.extra.onConditionFailed?.(current) ?? new DomainError('CONFLICT', 'a concurrent change prevented this operation; retry it');
+        }
+      }
+      if (!retry) throw error;
+      if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflictError('this account');
+      await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+    }
+  }
+}

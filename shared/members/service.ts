@@ -1,0 +1,184 @@
+import { randomInt } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { bucketAfterMonths, NEVER_EXPIRES } from '../domain/fifo.js';
+import { currencies, currencySpec } from '../domain/currencies.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { commit, type LedgerEntry } from '../ledger/ledger.js';
+import type { IdempotencySpec, StoredResponse } from '../ledger/idempotency.js';
+import { newWalletItem } from '../ledger/wallet-item.js';
+import { db, tableName } from '../table/client.js';
+import { keys } from '../table/keys.js';
+
+export type Tier = 'normal' | 'silver' | 'gold' | 'diamond';
+
+export interface MemberProfile {
+  readonly memberId: string;
+  readonly tier: Tier;
+  readonly growth: number;
+  readonly referralCode: string;
+  readonly referredBy: string | null;
+  readonly referrerId: string | null;
+  readonly birthday: string | null;
+  tags: string[];
+  readonly status: 'ACTIVE' | 'BLOCKED';
+  readonly registeredAt: string;
+}
+
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+function newReferralCode(): string {
+  let code = '';
+  for (let i = 0; i < 8; i += 1) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return code;
+}
+
+function profileFromItem(item: Record<string, unknown>): MemberProfile {
+  return {
+    memberId: String(item.memberId),
+    tier: (item.tier as Tier) ?? 'normal',
+    growth: Number(item.growth ?? 0),
+    referralCode: String(item.referralCode),
+    referredBy: (item.referredBy as string | undefined) ?? null,
+    referrerId: (item.referrerId as string | undefined) ?? null,
+    birthday: (item.birthday as string | undefined) ?? null,
+    tags: (item.tags as string[] | undefined) ?? [],
+    status: (item.status as MemberProfile['status']) ?? 'ACTIVE',
+    registeredAt: String(item.registeredAt),
+  };
+}
+
+export async function findMember(memberId: string): Promise<MemberProfile | undefined> {
+  const result = await db().send(
+    new GetCommand({ TableName: tableName(), Key: keys.member.profile(memberId), ConsistentRead: true }),
+  );
+  return result.Item ? profileFromItem(result.Item) : undefined;
+}
+
+export async function getMember(memberId: string): Promise<MemberProfile> {
+  const member = await findMember(memberId);
+  if (!member) throw new NotFoundError('member is not registered; call POST /v1/me/register first');
+  return member;
+}
+
+export interface RegistrationInput {
+  readonly referralCode?: string | undefined;
+  readonly birthday?: string | undefined;
+  readonly tier?: Tier;
+  readonly tags?: readonly string[];
+}
+
+/**
+ * Registers a member with one wallet per currency, in one transaction. A
+ * second call for the same member changes nothing and answers the existing
+ * profile (`created: false`).
+ */
+export async function registerMember(
+  memberId: string,
+  input: RegistrationInput,
+  now: Date = new Date(),
+): Promise<{ member: MemberProfile; created: boolean }> {
+  const existing = await findMember(memberId);
+  if (existing) return { member: existing, created: false };
+
+  let referrerId: string | null = null;
+  if (input.referralCode) {
+    const owner = await db().send(
+      new GetCommand({ TableName: tableName(), Key: keys.referralCode(input.referralCode), ConsistentRead: true }),
+    );
+    if (!owner.Item) throw new ValidationError(`referral code ${input.referralCode} does not exist; check it or leave it out`);
+    referrerId = String(owner.Item.memberId);
+  }
+
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const referralCode = newReferralCode();
+    const profile = {
+      ...keys.member.profile(memberId),
+      entity: 'Member',
+      memberId,
+      tier: input.tier ?? 'normal',
+      growth: 0,
+      referralCode,
+      ...(input.referralCode ? { referredBy: input.referralCode, referrerId } : {}),
+      ...(input.birthday ? { birthday: input.birthday } : {}),
+      tags: [...(input.tags ?? [])],
+      status: 'ACTIVE',
+      registeredAt: now.toISOString(),
+    };
+    try {
+      await db().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: tableName(), Item: profile, ConditionExpression: 'attribute_not_exists(PK)' } },
+            {
+              Put: {
+                TableName: tableName(),
+                Item: { ...keys.referralCode(referralCode), entity: 'ReferralCode', code: referralCode, memberId },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            ...currencies.map((c) => ({
+              Put: {
+                TableName: tableName(),
+                Item: newWalletItem(memberId, c.code, now),
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            })),
+          ],
+        }),
+      );
+      return { member: profileFromItem(profile), created: true };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [profileReason, codeReason] = error.CancellationReasons ?? [];
+      if (profileReason?.Code === 'ConditionalCheckFailed' || profileReason?.Code === 'TransactionConflict') {
+        // Registered concurrently by a parallel call: answer what it stored.
+        return { member: await getMember(memberId), created: false };
+      }
+      if (codeReason?.Code === 'ConditionalCheckFailed') continue; // referral code collision: draw another
+      throw error;
+    }
+  }
+  throw new Error('could not allocate a unique referral code');
+}
+
+/** Expiry bucket for points credited now in a currency. */
+export function creditBucket(currency: string, now: Date): string {
+  const spec = currencySpec(currency);
+  if (!spec) throw new ValidationError(`unknown currency ${currency}; known: ${currencies.map((c) => c.code).join(', ')}`);
+  return spec.expiryMonths === null ? NEVER_EXPIRES : bucketAfterMonths(now, spec.expiryMonths);
+}
+
+export interface AdjustmentInput {
+  readonly points: number;
+  readonly reason: string;
+  readonly currency: string;
+  readonly operator: string;
+}
+
+/** An operator's credit or debit, one ledger entry; a debit never takes the balance below zero. */
+export async function adjustPoints(
+  memberId: string,
+  input: AdjustmentInput,
+  options: { idempotency?: IdempotencySpec | undefined; now?: Date; response: (entry: LedgerEntry) => StoredResponse },
+) {
+  const now = options.now ?? new Date();
+  const bucket = input.points > 0 ? creditBucket(input.currency, now) : undefined;
+  if (input.points < 0 && !currencySpec(input.currency)) throw new ValidationError(`unknown currency ${input.currency}`);
+  return commit({
+    moves: [
+      {
+        memberId,
+        currency: input.currency,
+        type: 'ADJUST',
+        points: input.points,
+        ...(bucket ? { bucket } : {}),
+        reason: input.reason,
+        ref: `operator:${input.operator}`,
+      },
+    ],
+    ...(options.idempotency ? { idempotency: options.idempotency } : {}),
+    response: (entries) => options.response(entries[0] as LedgerEntry),
+    now,
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * The ONE definition of the single table. The CDK stack (lib/) and the local
+ * runtime (bin/local.ts, test setup) both build the table from this object, so
+ * keys, indexes, TTL and stream can never differ between AWS and a laptop.
+ */
+export interface IndexDefinition {
+  /** Index name as DynamoDB knows it. */
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** What the index serves; copied into docs/data-model.md. */
+  readonly purpose: string;
+}
+
+export const tableDefinition = {
+  /** Default physical name used locally; on AWS CloudFormation names the table. */
+  localName: 'points-mall',
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  /** Epoch seconds; DynamoDB deletes expired idempotency records, nonces, locks. */
+  ttlAttribute: 'ttl',
+  stream: 'NEW_AND_OLD_IMAGES',
+  indexes: [
+    {
+      name: 'GSI1',
+      partitionKey: 'GSI1PK',
+      sortKey: 'GSI1SK',
+      purpose: 'Generic collections: member by referral code, lists owned by a member or a parent entity.',
+    },
+    {
+      name: 'GSI2',
+      partitionKey: 'GSI2PK',
+      sortKey: 'GSI2SK',
+      purpose: 'Generic secondary collections: entities by status or time (orders by status, campaigns by window).',
+    },
+    {
+      name: 'ExpiryDue',
+      partitionKey: 'EXPPK',
+      sortKey: 'EXPSK',
+      purpose: 'Sparse: one entry per (wallet, expiry bucket) that still may hold points; the expiry job queries a due bucket.',
+    },
+  ] satisfies readonly IndexDefinition[],
+} as const;
+
+export type TableDefinition = typeof tableDefinition;
+
+/** Every key attribute the table or an index uses (all strings). */
+export const keyAttributes: readonly string[] = [
+  tableDefinition.partitionKey,
+  tableDefinition.sortKey,
+  ...tableDefinition.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+];

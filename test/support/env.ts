@@ -1,0 +1,12 @@
+import { inject } from 'vitest';
+
+// Every worker talks to the run's DynamoDB Local; quiet logs, no metrics or tracing.
+process.env.TABLE_NAME = inject('tableName');
+process.env.DYNAMODB_ENDPOINT = inject('dynamodbEndpoint');
+process.env.AWS_REGION = 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID = 'local';
+process.env.AWS_SECRET_ACCESS_KEY = 'local';
+process.env.POWERTOOLS_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
