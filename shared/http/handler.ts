@@ -187,6 +187,7 @@ export function httpHandler<F extends FunctionName>(fn: F, implementations: Impl
         return await dispatch(fn, implementations, event, context);
       } catch (error) {
         const { problem, unexpected } = problemFromError(error);
+        metrics.addMetric(`Problem${problem.status}`, 'Count', 1);
         if (unexpected) logger.error('unexpected error', { error: error as Error });
         else logger.info('request refused', { code: problem.code, status: problem.status });
         return problemResponse({ ...problem, instance: event.rawPath });

@@ -296,9 +296,11 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
       }
 
       let retry = false;
+      let contended = false;
       for (const { reason, role } of failed) {
         if (reason.Code === 'TransactionConflict') {
           retry = true;
+          contended = true;
           continue;
         }
         if (reason.Code !== 'ConditionalCheckFailed' || !role) continue;
@@ -320,7 +322,8 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
       }
       if (!retry) throw error;
       if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflictError('this account');
-      await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+      // Lost the ordering race: retry at once with a newer id. Contention on the item itself: back off.
+      if (contended) await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
     }
   }
 }

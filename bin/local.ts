@@ -1,0 +1,165 @@
+/**
+ * `npm start`: the whole backend on one machine. DynamoDB Local (the jar in
+ * amplify-dynamodb-simulator, on this machine's java), the table from the
+ * shared definition, demo data, an HTTP server that feeds the same handlers
+ * through the same route table as API Gateway, an in-process event bus, and
+ * the schedules on local timers.
+ *
+ *   npm start                      data kept in .data/dynamodb
+ *   npm start -- --in-memory       throwaway database
+ *   PORT=4000 npm start            another HTTP port
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const { values: args } = parseArgs({
+  options: {
+    'in-memory': { type: 'boolean', default: false },
+    'no-seed': { type: 'boolean', default: false },
+    'no-schedules': { type: 'boolean', default: false },
+  },
+});
+
+const dataDir = join(root, '.data');
+const port = Number(process.env.PORT ?? 3000);
+
+// Environment first: handlers read their configuration once, at first use.
+process.env.TABLE_NAME ??= 'points-mall';
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID ??= 'local';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+process.env.STAGE = 'local';
+process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
+process.env.POWERTOOLS_DEV ??= 'true';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { requireJava, startDynamoDbLocal } = await import('./local/dynamodb-local.js');
+requireJava();
+const dynamo = await startDynamoDbLocal(args['in-memory'] ? {} : { dataDirectory: join(dataDir, 'dynamodb') });
+process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+
+let shuttingDown = false;
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    console.log('\nstopping: HTTP server, timers, DynamoDB Local ...');
+    await dynamo.stop();
+    console.log('stopped.');
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  const { ensureTable, localClient } = await import('./local/table.js');
+  const { loadOrCreateDevKeys } = await import('./local/dev-keys.js');
+  const { LocalGateway, describeRoutes, lambdaContext, loadHandler } = await import('./local/gateway.js');
+  const { LocalBus } = await import('./local/bus.js');
+  const { useLocalEventSink } = await import('../shared/events/publisher.js');
+  const { schedules } = await import('../lib/routes.js');
+
+  const client = localClient(dynamo.endpoint);
+  const created = await ensureTable(client, process.env.TABLE_NAME);
+  client.destroy();
+
+  if (!args['no-seed']) {
+    const { seedDemoData } = await import('./local/seed.js');
+    await seedDemoData();
+  }
+
+  const keys = await loadOrCreateDevKeys(join(dataDir, 'keys'));
+  const gateway = new LocalGateway(keys);
+  const bus = new LocalBus();
+  useLocalEventSink(bus.publish);
+
+  const timers: NodeJS.Timeout[] = [];
+  if (!args['no-schedules']) {
+    for (const schedule of schedules) {
+      const run = async () => {
+        try {
+          const handler = await loadHandler(schedule.fn);
+          const result = await handler({ job: schedule.name }, lambdaContext(schedule.fn));
+          console.log(`[schedule] ${schedule.name}: ${JSON.stringify((result as { stats?: unknown }).stats ?? result)}`);
+        } catch (error) {
+          console.error(`[schedule] ${schedule.name} failed:`, error);
+        }
+      };
+      timers.push(setInterval(() => void run(), schedule.localEveryMinutes * 60_000));
+    }
+  }
+
+  const readBody = (req: IncomingMessage): Promise<string> =>
+    new Promise((resolveBody, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        // Keep a little more than the API limit so the handler can answer 413 itself.
+        if (size <= 256 * 1024) chunks.push(chunk);
+      });
+      req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+
+  const cors = {
+    'access-control-allow-origin': '*',
+    'access-control-allow-headers': 'authorization, content-type, idempotency-key',
+    'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const started = Date.now();
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, cors).end();
+        return;
+      }
+      try {
+        const body = await readBody(req);
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+        const response = await gateway.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body });
+        res.writeHead(response.status, { ...response.headers, ...cors }).end(response.body);
+        console.log(`${req.method} ${req.url} -> ${response.status} (${Date.now() - started} ms)`);
+      } catch (error) {
+        console.error(`${req.method} ${req.url} failed:`, error);
+        res.writeHead(500, { 'content-type': 'application/problem+json', ...cors });
+        res.end(JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, detail: 'see the server log', code: 'INTERNAL' }));
+      }
+    })();
+  });
+  server.on('error', (error) => {
+    console.error(`HTTP server error: ${error.message}${'code' in error && error.code === 'EADDRINUSE' ? ` (port ${port} is taken; set PORT)` : ''}`);
+    void shutdown(1);
+  });
+  server.listen(port, '127.0.0.1', () => {
+    const base = `http://localhost:${port}`;
+    console.log(
+      [
+        '',
+        'Points mall backend is running locally.',
+        `  API            ${base}   (try: curl ${base}/v1/health)`,
+        `  OpenAPI        ${base}/v1/openapi.json`,
+        `  DynamoDB Local ${dynamo.endpoint}  table ${process.env.TABLE_NAME}${created ? ' (created)' : ''}, ${args['in-memory'] ? 'in memory' : `data in ${join(dataDir, 'dynamodb')}`}`,
+        `  Dev JWT key    ${keys.privateKeyPath ?? '(memory)'}  -> tokens: npm run token -- member m1 | admin | pos store1`,
+        `  Demo members   m1 (normal), m-silver, m-gold, m-diamond`,
+        `  Schedules      ${schedules.map((s) => `${s.name} every ${s.localEveryMinutes} min`).join(', ')}; run now: POST ${base}/v1/admin/jobs/<job>`,
+        '',
+        'Routes:',
+        ...describeRoutes().map((r) => `  ${r}`),
+        '',
+        'Ctrl-C stops everything.',
+      ].join('\n'),
+    );
+  });
+  process.on('exit', () => timers.forEach(clearInterval));
+} catch (error) {
+  console.error('start-up failed:', error);
+  await shutdown(1);
+}

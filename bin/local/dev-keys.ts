@@ -1,0 +1,69 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, SignJWT, jwtVerify, type JWTPayload } from 'jose';
+
+/** Issuer of local dev tokens (on AWS the Cognito user pool issues them). */
+export const DEV_ISSUER = 'points-mall-local';
+export const DEV_AUDIENCE = 'points-mall-local-clients';
+export const POS_SCOPE_LOCAL = 'points-mall/pos';
+
+type KeyLike = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+export interface DevKeys {
+  readonly privateKey: KeyLike;
+  readonly publicKey: KeyLike;
+  readonly privateKeyPath?: string;
+}
+
+/** Loads the dev signing key pair from `dir`, creating it on first use. */
+export async function loadOrCreateDevKeys(dir: string): Promise<DevKeys> {
+  const privatePath = join(dir, 'jwt-private.pem');
+  const publicPath = join(dir, 'jwt-public.pem');
+  if (!existsSync(privatePath) || !existsSync(publicPath)) {
+    mkdirSync(dir, { recursive: true });
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    writeFileSync(privatePath, await exportPKCS8(pair.privateKey), { mode: 0o600 });
+    writeFileSync(publicPath, await exportSPKI(pair.publicKey));
+  }
+  return {
+    privateKey: await importPKCS8(readFileSync(privatePath, 'utf8'), 'RS256'),
+    publicKey: await importSPKI(readFileSync(publicPath, 'utf8'), 'RS256'),
+    privateKeyPath: privatePath,
+  };
+}
+
+/** A throwaway key pair for tests. */
+export async function inMemoryDevKeys(): Promise<DevKeys> {
+  const pair = await generateKeyPair('RS256');
+  return { privateKey: pair.privateKey, publicKey: pair.publicKey };
+}
+
+export type TokenKind = 'member' | 'admin' | 'pos';
+
+/** Claims shaped like Cognito access tokens: `sub`, `cognito:groups`, `scope`, `client_id`. */
+export function claimsFor(kind: TokenKind, id: string | undefined): JWTPayload {
+  switch (kind) {
+    case 'member':
+      return { sub: id ?? 'm1', client_id: 'mobile-app', token_use: 'access', scope: 'openid profile' };
+    case 'admin':
+      return { sub: id ?? 'operator-1', client_id: 'console', token_use: 'access', 'cognito:groups': ['admin'], scope: 'openid' };
+    case 'pos':
+      return { sub: id ?? 'store1', client_id: id ?? 'store1', token_use: 'access', scope: POS_SCOPE_LOCAL };
+  }
+}
+
+export async function signDevToken(keys: DevKeys, claims: JWTPayload, ttlSeconds = 12 * 3600): Promise<string> {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', kid: 'dev' })
+    .setIssuer(DEV_ISSUER)
+    .setAudience(DEV_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(keys.privateKey);
+}
+
+/** Verifies signature, issuer, audience and expiry, as the API Gateway JWT authorizer does. */
+export async function verifyDevToken(keys: DevKeys, token: string): Promise<JWTPayload> {
+  const { payload } = await jwtVerify(token, keys.publicKey, { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, algorithms: ['RS256'] });
+  return payload;
+}

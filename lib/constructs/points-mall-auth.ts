@@ -1,0 +1,125 @@
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  ResourceServerScope,
+  UserPool,
+  UserPoolClientIdentityProvider,
+  type UserPoolClient,
+  type UserPoolDomain,
+} from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { ADMIN_GROUP, POS_SCOPE } from '../../shared/http/auth.js';
+
+/** Identifier of the resource server whose scopes POS tokens carry. */
+export const RESOURCE_SERVER_ID = 'points-mall';
+/** The scope as it appears in a POS access token and in a route's authorizationScopes. */
+export const POS_OAUTH_SCOPE = `${RESOURCE_SERVER_ID}/${POS_SCOPE}`;
+
+export interface PointsMallAuthProps {
+  /**
+   * Prefix of the Cognito domain that serves the OAuth token endpoint POS
+   * terminals call (client credentials). Unique per region across all accounts.
+   */
+  readonly domainPrefix: string;
+}
+
+/**
+ * One user pool for members (self sign-up from the app) and operators (group
+ * `admin`, added by an operator). The mobile app signs in with SRP; POS
+ * terminals get machine tokens with scope `points-mall/pos` through the client
+ * credentials flow. Group and scope checks happen again in the handlers
+ * (shared/http/auth.ts).
+ */
+export class PointsMallAuth extends Construct {
+  readonly userPool: UserPool;
+  readonly mobileClient: UserPoolClient;
+  readonly posClient: UserPoolClient;
+  readonly domain: UserPoolDomain;
+  /** The `iss` of every token of this pool. */
+  readonly issuer: string;
+
+  constructor(scope: Construct, id: string, props: PointsMallAuthProps) {
+    super(scope, id);
+
+    this.userPool = new UserPool(this, 'UserPool', {
+      selfSignUpEnabled: true,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      keepOriginal: { email: true },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.ESSENTIALS,
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      deletionProtection: true,
+      // Member identities: losing the pool orphans every account in the table.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.userPool).acknowledge(
+      {
+        id: 'AwsSolutions-COG2',
+        reason:
+          'MFA is OPTIONAL (TOTP) rather than REQUIRED: members of a consumer loyalty programme sign up from the mobile app and forced MFA would block most of them; operators are expected to enrol TOTP.',
+      },
+      {
+        id: 'AwsSolutions-COG8',
+        reason:
+          'Essentials tier: Plus is billed per monthly active user and a points programme has many low-value members; points-changing calls are protected by idempotency keys, conditional writes and the admin group check instead.',
+      },
+    );
+
+    this.userPool.addGroup('AdminGroup', {
+      groupName: ADMIN_GROUP,
+      description: 'Operators: may call /v1/admin/* routes',
+    });
+
+    const posScope = new ResourceServerScope({ scopeName: POS_SCOPE, scopeDescription: 'Point-of-sale terminals' });
+    const resourceServer = this.userPool.addResourceServer('ResourceServer', {
+      identifier: RESOURCE_SERVER_ID,
+      userPoolResourceServerName: 'Points mall API',
+      scopes: [posScope],
+    });
+
+    this.mobileClient = this.userPool.addClient('MobileAppClient', {
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+    });
+
+    this.posClient = this.userPool.addClient('PosClient', {
+      generateSecret: true,
+      authFlows: {},
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: [OAuthScope.resourceServer(resourceServer, posScope)],
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      accessTokenValidity: Duration.hours(1),
+    });
+
+    // Client credentials need the OAuth token endpoint, which lives on a domain.
+    this.domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });
+
+    this.issuer = `https://cognito-idp.${Stack.of(this).region}.${Aws.URL_SUFFIX}/${this.userPool.userPoolId}`;
+  }
+
+  /** The OAuth token endpoint POS terminals post their client credentials to. */
+  get tokenEndpoint(): string {
+    return `${this.domain.baseUrl()}/oauth2/token`;
+  }
+}

@@ -1,0 +1,144 @@
+import { join } from 'node:path';
+import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { DeadLetterQueue } from './dead-letter-queue.js';
+
+/** How much of the table a function may touch (`tableAccess` in lib/routes.ts, minus `none`). */
+export type TableAccessMode = 'read' | 'readwrite';
+
+export interface BindTableProps {
+  readonly table: ITable;
+  readonly accessMode: TableAccessMode;
+}
+
+export interface PointsMallFunctionProps {
+  /** Absolute path of the handler module; it exports `handler`. */
+  readonly entry: string;
+  /** Folder holding package.json and package-lock.json (esbuild's working directory). */
+  readonly projectRoot: string;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  /** POWERTOOLS_SERVICE_NAME: the capability (`members`, `jobs` ...). */
+  readonly serviceName: string;
+  readonly stage: string;
+  readonly eventBusName: string;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** Where the dead-letter alarm goes, if anywhere. */
+  readonly alarmAction?: IAlarmAction;
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * Every Lambda function of the points mall: the defaults live here once
+ * (Node 22 on arm64, X-Ray, an explicit log group with retention, minified ESM
+ * with source maps, the AWS SDK left to the runtime, a dead-letter queue for
+ * async invocations with its alarm). Table and bus access are granted by
+ * `bindTable` and `grantPutEvents`, never by default.
+ */
+export class PointsMallFunction extends NodejsFunction {
+  /** Where async invocations (Scheduler, EventBridge) end up after Lambda's retries. */
+  readonly deadLetters: DeadLetterQueue;
+
+  constructor(scope: Construct, id: string, props: PointsMallFunctionProps) {
+    // Created in the parent scope: `this` does not exist before super().
+    const deadLetters = new DeadLetterQueue(scope, `${id}DeadLetters`, {
+      purpose: `async invocations of the ${props.serviceName} function that failed every retry`,
+      alarmAction: props.alarmAction,
+    });
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      // Logs are bounded by retention anyway; the durable record of every change is the ledger.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    super(scope, id, {
+      entry: props.entry,
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      deadLetterQueue: deadLetters.queue,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: 'PointsMall',
+        EVENT_BUS_NAME: props.eventBusName,
+        STAGE: props.stage,
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // Stack traces need the mappings, not a copy of every source file.
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // The Node 22 runtime ships AWS SDK v3.
+        externalModules: ['@aws-sdk/*'],
+        // Lets CommonJS dependencies call require() inside the ESM bundle.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    this.deadLetters = deadLetters;
+
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs (CreateLogGroup/CreateLogStream/PutLogEvents); it is the standard Lambda logging policy.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Tracing ACTIVE adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions, so Resource must be *.',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'Node.js 22 is the runtime the project targets on purpose (bundling target node22; middy 6, vitest 4 and Powertools 2 are checked on it); moving to Node 24 is a separate, tested upgrade.',
+      },
+    );
+  }
+
+  /**
+   * Gives the function the table: sets TABLE_NAME and grants read or
+   * read-write data access, nothing else (no table management, no streams).
+   */
+  bindTable({ table, accessMode }: BindTableProps): void {
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    if (accessMode === 'readwrite') table.grantReadWriteData(this);
+    else table.grantReadData(this);
+
+    // The grant covers `<table>/index/*` so queries on every GSI work; cdk-nag
+    // names the finding after the table's logical id.
+    const cfnTable = table.node.defaultChild;
+    if (cfnTable && CfnElement.isCfnElement(cfnTable)) {
+      const logicalId = Stack.of(cfnTable).resolve(cfnTable.logicalId) as string;
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`,
+        reason:
+          'Data access to the table includes its GSIs (<table>/index/*); every index of the one table definition is queried by some access pattern, and the actions are data-plane only.',
+      });
+    }
+  }
+
+  /** Lets the function put events on the bus (events:PutEvents on that bus only). */
+  grantPutEvents(bus: IEventBus): void {
+    bus.grantPutEventsTo(this);
+  }
+}

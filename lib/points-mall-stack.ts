@@ -1,0 +1,184 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Aws, CfnOutput, Duration, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { EventBus, Rule, type EventPattern } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { DeadLetterQueue } from './constructs/dead-letter-queue.js';
+import { PointsMallApi } from './constructs/points-mall-api.js';
+import { POS_OAUTH_SCOPE, PointsMallAuth } from './constructs/points-mall-auth.js';
+import { PointsMallFunction } from './constructs/points-mall-function.js';
+import { PointsMallTable } from './constructs/points-mall-table.js';
+import {
+  defaultRoute,
+  eventRules,
+  functionNames,
+  functions,
+  routes,
+  schedules,
+  type EventRuleSpec,
+  type FunctionName,
+} from './routes.js';
+
+/** The project root: `entry` paths in lib/routes.ts are relative to it. */
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface PointsMallStackProps extends StackProps {
+  /** Deployment stage, passed to the functions as STAGE. Lowercase letters, digits, hyphens. @default 'dev' */
+  readonly stage?: string;
+  /** Name of the custom event bus. @default 'points-mall' */
+  readonly eventBusName?: string;
+  /** Stage-wide steady-state request rate (requests per second). @default 2000 */
+  readonly apiRateLimit?: number;
+  /** Stage-wide burst (requests). @default 5000 */
+  readonly apiBurstLimit?: number;
+  /** Origins browser clients may call from. @default ['*'] (tokens travel in a header, never cookies) */
+  readonly corsAllowOrigins?: string[];
+  /** Retention of function and access logs. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Prefix of the Cognito domain (OAuth token endpoint for POS). Must be unique in the region.
+   * @default `points-mall-<stage>-<account id>`
+   */
+  readonly authDomainPrefix?: string;
+  /** SNS topic every dead-letter alarm notifies. @default - alarms only, no notification */
+  readonly alarmTopicArn?: string;
+}
+
+function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]?.toUpperCase() + part.slice(1))
+    .join('');
+}
+
+function eventPatternOf(spec: EventRuleSpec): EventPattern {
+  const { source, 'detail-type': detailType, detail } = spec.pattern;
+  return {
+    ...(source ? { source: [...source] } : {}),
+    ...(detailType ? { detailType: [...detailType] } : {}),
+    ...(detail ? { detail } : {}),
+  };
+}
+
+/**
+ * The points mall on AWS: one table, a user pool, an HTTP API, one function
+ * per capability, a custom event bus with its rules, and the job schedules.
+ * Routes, functions, rules and schedules all come from lib/routes.ts, so this
+ * stack never lists them itself. Environment-agnostic: it synthesizes offline.
+ */
+export class PointsMallStack extends Stack {
+  readonly table: PointsMallTable;
+  readonly auth: PointsMallAuth;
+  readonly api: PointsMallApi;
+  readonly bus: EventBus;
+  readonly functions: Readonly<Record<FunctionName, PointsMallFunction>>;
+
+  constructor(scope: Construct, id: string, props: PointsMallStackProps = {}) {
+    super(scope, id, props);
+
+    const stage = props.stage ?? 'dev';
+    if (!/^[a-z0-9-]+$/.test(stage)) throw new Error(`stage must be lowercase letters, digits and hyphens, got "${stage}"`);
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const alarmAction = props.alarmTopicArn
+      ? new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn))
+      : undefined;
+
+    this.table = new PointsMallTable(this, 'PointsMallTable');
+    this.bus = new EventBus(this, 'EventBus', { eventBusName: props.eventBusName ?? 'points-mall' });
+    this.auth = new PointsMallAuth(this, 'Auth', {
+      domainPrefix: props.authDomainPrefix ?? `points-mall-${stage}-${Aws.ACCOUNT_ID}`,
+    });
+
+    const built = {} as Record<FunctionName, PointsMallFunction>;
+    for (const name of functionNames) {
+      const spec = functions[name];
+      const fn = new PointsMallFunction(this, `${pascal(name)}Function`, {
+        entry: resolve(PROJECT_ROOT, spec.entry),
+        projectRoot: PROJECT_ROOT,
+        description: spec.description,
+        memorySize: spec.memoryMb,
+        timeout: Duration.seconds(spec.timeoutSeconds),
+        serviceName: name,
+        stage,
+        eventBusName: this.bus.eventBusName,
+        logRetention,
+        alarmAction,
+      });
+      if (spec.tableAccess !== 'none') fn.bindTable({ table: this.table.table, accessMode: spec.tableAccess });
+      if (spec.publishesEvents) fn.grantPutEvents(this.bus);
+      built[name] = fn;
+    }
+    this.functions = built;
+
+    this.api = new PointsMallApi(this, 'Api', {
+      apiName: `points-mall-${stage}`,
+      routes,
+      defaultRoute,
+      functions: this.functions,
+      jwtIssuer: this.auth.issuer,
+      jwtAudience: [this.auth.mobileClient.userPoolClientId, this.auth.posClient.userPoolClientId],
+      posScope: POS_OAUTH_SCOPE,
+      throttle: { rateLimit: props.apiRateLimit ?? 2000, burstLimit: props.apiBurstLimit ?? 5000 },
+      corsAllowOrigins: props.corsAllowOrigins ?? ['*'],
+      logRetention,
+    });
+
+    for (const spec of eventRules) {
+      const id = pascal(spec.name);
+      const deadLetters = new DeadLetterQueue(this, `${id}RuleDeadLetters`, {
+        purpose: `events of rule ${spec.name} that could not be delivered to the ${spec.fn} function`,
+        alarmAction,
+        usedBy: 'event-rule',
+      });
+      new Rule(this, `${id}Rule`, {
+        eventBus: this.bus,
+        description: spec.description,
+        eventPattern: eventPatternOf(spec),
+        targets: [
+          new LambdaFunction(this.functions[spec.fn], {
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(24),
+            deadLetterQueue: deadLetters.queue,
+          }),
+        ],
+      });
+    }
+
+    for (const spec of schedules) {
+      const id = pascal(spec.name);
+      const deadLetters = new DeadLetterQueue(this, `${id}ScheduleDeadLetters`, {
+        purpose: `runs of schedule ${spec.name} that could not be delivered to the ${spec.fn} function`,
+        alarmAction,
+        usedBy: 'schedule',
+      });
+      new Schedule(this, `${id}Schedule`, {
+        description: spec.description,
+        schedule: ScheduleExpression.expression(spec.expression, TimeZone.of(spec.timezone)),
+        target: new LambdaInvoke(this.functions[spec.fn], {
+          input: ScheduleTargetInput.fromObject({ job: spec.name }),
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(1),
+          deadLetterQueue: deadLetters.queue,
+        }),
+      });
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'MobileAppClientId', { value: this.auth.mobileClient.userPoolClientId });
+    new CfnOutput(this, 'PosClientId', {
+      value: this.auth.posClient.userPoolClientId,
+      description: 'POS app client (client credentials); read its secret with aws cognito-idp describe-user-pool-client',
+    });
+    new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint, description: 'OAuth token endpoint for POS' });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+  }
+}

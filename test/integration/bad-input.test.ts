@@ -1,0 +1,217 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import { routes, type RouteSpec } from '../../lib/routes.js';
+import { claimsFor, inMemoryDevKeys, signDevToken, DEV_AUDIENCE, DEV_ISSUER } from '../../bin/local/dev-keys.js';
+import type { OperationId } from '../../shared/contracts/index.js';
+import { allLedgerEntries, getWallet } from '../../shared/ledger/reader.js';
+import { TestApi } from '../support/api.js';
+
+/**
+ * One valid request per operation, and one invalid body where the route takes
+ * a body. A new route without a sample fails the coverage test below, so every
+ * route gets the bad-input treatment.
+ */
+interface Sample {
+  readonly path: (memberId: string) => string;
+  readonly body?: unknown;
+  readonly invalidBody?: unknown;
+  readonly invalidQuery?: string;
+}
+
+const samples: Partial<Record<OperationId, Sample>> = {
+  health: { path: () => '/v1/health' },
+  openapi: { path: () => '/v1/openapi.json' },
+  registerMember: { path: () => '/v1/me/register', body: {}, invalidBody: { birthday: 'yesterday', referralCode: 'x' } },
+  getMe: { path: () => '/v1/me' },
+  getMyPoints: { path: () => '/v1/me/points', invalidQuery: 'currency=NOT A CODE' },
+  listMyLedger: { path: () => '/v1/me/ledger', invalidQuery: 'limit=1000' },
+  getMember: { path: (m) => `/v1/admin/members/${m}` },
+  adjustMemberPoints: {
+    path: (m) => `/v1/admin/members/${m}/adjustments`,
+    body: { points: 10, reason: 'test credit' },
+    invalidBody: { points: 1.5, reason: '' },
+  },
+  runJob: { path: () => '/v1/admin/jobs/expiry', invalidQuery: 'at=not-a-time' },
+};
+
+let api: TestApi;
+let tokens: Record<'member' | 'admin' | 'pos', string>;
+let memberId: string;
+
+beforeAll(async () => {
+  api = await TestApi.create();
+  const member = await api.newMember('victim');
+  memberId = member.memberId;
+  tokens = { member: member.token, admin: await api.token('admin'), pos: await api.token('pos', 'store1') };
+  // Give the member some history so "nothing changed" is meaningful.
+  await api.call('POST', `/v1/admin/members/${memberId}/adjustments`, { token: tokens.admin, body: { points: 300, reason: 'baseline' } });
+});
+
+async function snapshot() {
+  return { wallet: await getWallet(memberId, 'points'), entries: (await allLedgerEntries(memberId, 'points')).length };
+}
+
+const protectedRoutes = routes.filter((r) => r.auth !== 'public') as readonly RouteSpec[];
+const bodyRoutes = routes.filter((r) => samples[r.operation]?.invalidBody !== undefined) as readonly RouteSpec[];
+const wrongRole: Record<string, 'member' | 'admin' | 'pos'> = { member: 'pos', admin: 'member', pos: 'member' };
+
+function sampleOf(route: RouteSpec): Sample {
+  const sample = samples[route.operation];
+  if (!sample) throw new Error(`no sample for ${route.operation}`);
+  return sample;
+}
+
+describe('bad input on every route', () => {
+  it('has a sample request for every route of the route table', () => {
+    expect(routes.filter((r) => !samples[r.operation]).map((r) => r.operation)).toEqual([]);
+  });
+
+  describe.each(protectedRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_, route) => {
+    it('answers 401 problem+json without a token', async () => {
+      const before = await snapshot();
+      const res = await api.call(route.method, sampleOf(route).path(memberId), { body: sampleOf(route).body });
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toBe('application/problem+json');
+      expect(res.body).toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('answers 401 for a token signed by another key, or expired', async () => {
+      const strangerKeys = await inMemoryDevKeys();
+      const forged = await signDevToken(strangerKeys, claimsFor('admin', 'intruder'));
+      const expired = await new SignJWT(claimsFor('admin', 'operator-1'))
+        .setProtectedHeader({ alg: 'RS256' })
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEV_AUDIENCE)
+        .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+        .sign(strangerKeys.privateKey);
+      for (const token of [forged, expired, 'not-a-jwt']) {
+        const res = await api.call(route.method, sampleOf(route).path(memberId), { token, body: sampleOf(route).body });
+        expect(res.status).toBe(401);
+      }
+    });
+
+    it("answers 403 for a caller of the wrong kind and changes nothing", async () => {
+      const before = await snapshot();
+      const res = await api.call(route.method, sampleOf(route).path(memberId), {
+        token: tokens[wrongRole[route.auth] as 'member'],
+        body: sampleOf(route).body,
+      });
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ code: 'FORBIDDEN' });
+      expect(await snapshot()).toEqual(before);
+    });
+  });
+
+  describe.each(bodyRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_, route) => {
+    const token = () => tokens[route.auth as 'member'];
+
+    it('answers 400 with the JSON error for a malformed body', async () => {
+      const before = await snapshot();
+      const res = await api.call(route.method, sampleOf(route).path(memberId), { token: token(), rawBody: '{"points": 5,', headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', detail: expect.stringContaining('not valid JSON') });
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('answers 400 naming each invalid field', async () => {
+      const before = await snapshot();
+      const res = await api.call<{ detail: string; errors: { path: string }[] }>(route.method, sampleOf(route).path(memberId), {
+        token: token(),
+        body: sampleOf(route).invalidBody,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.length).toBeGreaterThan(0);
+      for (const e of res.body.errors) expect(res.body.detail).toContain(e.path);
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('answers 400 for fields the API does not know', async () => {
+      const res = await api.call(route.method, sampleOf(route).path(memberId), {
+        token: token(),
+        body: { ...(sampleOf(route).body as object), surprise: true },
+      });
+      expect(res.status).toBe(400);
+    });
+
+    it('answers 413 for a body over 64 KB', async () => {
+      const before = await snapshot();
+      const res = await api.call(route.method, sampleOf(route).path(memberId), {
+        token: token(),
+        body: { ...(sampleOf(route).body as object), padding: 'x'.repeat(70 * 1024) },
+      });
+      expect(res.status).toBe(413);
+      expect(res.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('answers 415 for a body that is not JSON', async () => {
+      const res = await api.call(route.method, sampleOf(route).path(memberId), {
+        token: token(),
+        rawBody: 'points=5',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(res.status).toBe(415);
+    });
+  });
+
+  it.each(routes.filter((r) => samples[r.operation]?.invalidQuery).map((r) => [`${r.method} ${r.path}`, r] as const))(
+    'answers 400 for an invalid query on %s',
+    async (_, route) => {
+      const sample = sampleOf(route);
+      const token = route.auth === 'public' ? undefined : tokens[route.auth as 'member'];
+      const res = await api.call(route.method, `${sample.path(memberId)}?${sample.invalidQuery}`, { token, body: sample.body });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    },
+  );
+
+  it('answers 404 for an unknown path and 405 for a wrong method, as problem+json', async () => {
+    const unknown = await api.call('GET', '/v1/nowhere');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toBe('application/problem+json');
+    const wrong = await api.call('DELETE', '/v1/me/points', { token: tokens.member });
+    expect(wrong.status).toBe(405);
+    expect(wrong.body).toMatchObject({ code: 'METHOD_NOT_ALLOWED', allowed: ['GET'] });
+  });
+
+  it("answers 404 for another member's data: the member API has no path to it", async () => {
+    const stranger = await api.newMember('stranger');
+    const res = await api.call<{ memberId: string }>('GET', '/v1/me', { token: stranger.token });
+    expect(res.body.memberId).toBe(stranger.memberId);
+    const adminPath = await api.call('GET', `/v1/admin/members/${memberId}`, { token: stranger.token });
+    expect(adminPath.status).toBe(403);
+  });
+
+  it('answers 404 for an admin adjustment to an unregistered member and writes nothing', async () => {
+    const res = await api.call('POST', '/v1/admin/members/nobody-here/adjustments', {
+      token: tokens.admin,
+      body: { points: 10, reason: 'test credit' },
+    });
+    expect(res.status).toBe(404);
+  });
+
+  it('answers 409 INSUFFICIENT_POINTS for a debit beyond the balance and changes nothing', async () => {
+    const before = await snapshot();
+    const res = await api.call('POST', `/v1/admin/members/${memberId}/adjustments`, {
+      token: tokens.admin,
+      body: { points: -1_000_000, reason: 'too much' },
+    });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'INSUFFICIENT_POINTS', available: before.wallet.available });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('replays an adjustment for a repeated Idempotency-Key and refuses the key with another body', async () => {
+    const headers = { 'idempotency-key': `adj-${memberId}` };
+    const first = await api.call('POST', `/v1/admin/members/${memberId}/adjustments`, { token: tokens.admin, headers, body: { points: 7, reason: 'once only' } });
+    const again = await api.call('POST', `/v1/admin/members/${memberId}/adjustments`, { token: tokens.admin, headers, body: { points: 7, reason: 'once only' } });
+    const other = await api.call('POST', `/v1/admin/members/${memberId}/adjustments`, { token: tokens.admin, headers, body: { points: 8, reason: 'once only' } });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(other.status).toBe(422);
+    expect(other.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+});

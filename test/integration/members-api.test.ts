@@ -1,0 +1,44 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TestApi, uniqueId } from '../support/api.js';
+
+let api: TestApi;
+let admin: string;
+
+beforeAll(async () => {
+  api = await TestApi.create();
+  admin = await api.token('admin');
+});
+
+describe('member API', () => {
+  it('answers health without a token', async () => {
+    const res = await api.call('GET', '/v1/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'ok' });
+  });
+
+  it('registers a member once and answers the same profile again', async () => {
+    const memberId = uniqueId('m');
+    const token = await api.token('member', memberId);
+    const first = await api.call('POST', '/v1/me/register', { token, body: { birthday: '1990-04-23' } });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ memberId, tier: 'normal', birthday: '1990-04-23' });
+    const second = await api.call('POST', '/v1/me/register', { token, body: {} });
+    expect(second.status).toBe(200);
+    expect(second.body).toEqual(first.body);
+  });
+
+  it("shows an operator's adjustment in points and ledger", async () => {
+    const { memberId, token } = await api.newMember();
+    const adjust = await api.call('POST', `/v1/admin/members/${memberId}/adjustments`, {
+      token: admin,
+      body: { points: 500, reason: 'goodwill credit' },
+    });
+    expect(adjust.status).toBe(201);
+    const points = await api.call<{ available: number; expiring: unknown[] }>('GET', '/v1/me/points', { token });
+    expect(points.status).toBe(200);
+    expect(points.body.available).toBe(500);
+    expect(points.body.expiring).toHaveLength(1);
+    const ledger = await api.call<{ items: { type: string; points: number; balanceAfter: number }[] }>('GET', '/v1/me/ledger', { token });
+    expect(ledger.body.items).toEqual([expect.objectContaining({ type: 'ADJUST', points: 500, balanceAfter: 500 })]);
+  });
+});

@@ -1,0 +1,15 @@
+import { expect } from 'vitest';
+import { allLedgerEntries, getWallet } from '../../shared/ledger/reader.js';
+
+/** The ledger explains the wallet: entries sum to available and held, and nothing is negative. */
+export async function expectLedgerExplainsWallet(memberId: string, currency = 'points') {
+  const wallet = await getWallet(memberId, currency);
+  const entries = await allLedgerEntries(memberId, currency);
+  const available = entries.reduce((sum, e) => sum + e.points, 0);
+  const held = entries.reduce((sum, e) => sum + e.heldDelta, 0);
+  expect(wallet.available).toBeGreaterThanOrEqual(0);
+  expect(wallet.held).toBeGreaterThanOrEqual(0);
+  expect(available).toBe(wallet.available);
+  expect(held).toBe(wallet.held);
+  return { wallet, entries };
+}
