@@ -8,6 +8,7 @@
  *   npm start                      data kept in .data/dynamodb
  *   npm start -- --in-memory       throwaway database
  *   PORT=4000 npm start            another HTTP port
+ *   DATA_DIR=/tmp/pm npm start     keep data and dev keys elsewhere
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -23,7 +24,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const dataDir = join(root, '.data');
+const dataDir = resolve(process.env.DATA_DIR ?? join(root, '.data'));
 const port = Number(process.env.PORT ?? 3000);
 
 // Environment first: handlers read their configuration once, at first use.

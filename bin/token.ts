@@ -15,5 +15,5 @@ if (!kinds.includes(kind as TokenKind)) {
   process.exit(2);
 }
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const keys = await loadOrCreateDevKeys(join(root, '.data', 'keys'));
+const keys = await loadOrCreateDevKeys(join(process.env.DATA_DIR ?? join(root, '.data'), 'keys'));
 console.log(await signDevToken(keys, claimsFor(kind as TokenKind, id)));

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { runExpiryJob } from '../../shared/jobs/expiry.js';
+import { commit } from '../../shared/ledger/ledger.js';
+import { getWallet } from '../../shared/ledger/reader.js';
+import { walletView } from '../../shared/ledger/wallet-item.js';
+import { registerMember } from '../../shared/members/service.js';
+import { useLocalEventSink, type DomainEvent } from '../../shared/events/publisher.js';
+import { uniqueId } from '../support/api.js';
+import { expectLedgerExplainsWallet } from '../support/invariants.js';
+
+// Buckets far in the past so no other test's points are due when this job runs.
+describe('expiry job', () => {
+  it('expires due buckets once, FIFO, and emits PointsExpired', async () => {
+    // Prepare
+    const events: DomainEvent[] = [];
+    useLocalEventSink(async (batch) => void events.push(...batch));
+    const [a, b, c] = [uniqueId('exp-a'), uniqueId('exp-b'), uniqueId('exp-c')];
+    for (const m of [a, b, c]) await registerMember(m, {});
+    await commit({ moves: [{ memberId: a, type: 'EARN', points: 100, bucket: '2019-01', reason: 'old' }] });
+    await commit({ moves: [{ memberId: a, type: 'SPEND', points: 30, reason: 'spent some' }] });
+    await commit({ moves: [{ memberId: b, type: 'EARN', points: 50, bucket: '2019-01', reason: 'old' }] });
+    await commit({ moves: [{ memberId: b, type: 'EARN', points: 70, bucket: '2019-03', reason: 'newer' }] });
+    await commit({ moves: [{ memberId: c, type: 'EARN', points: 10, bucket: '2019-01', reason: 'old' }] });
+    await commit({ moves: [{ memberId: c, type: 'SPEND', points: 10, reason: 'spent all' }] });
+
+    // Act: the job runs on 2019-02-10 (2019-01 is due), then again
+    const first = await runExpiryJob({ now: new Date('2019-02-10T00:00:00Z') });
+    const second = await runExpiryJob({ now: new Date('2019-02-11T00:00:00Z') });
+
+    // Assess
+    expect((await getWallet(a, 'points')).available).toBe(0);
+    expect((await getWallet(b, 'points')).available).toBe(70);
+    expect((await getWallet(c, 'points')).available).toBe(0);
+    expect(first.pointsExpired).toBeGreaterThanOrEqual(120);
+    expect(second.pointsExpired).toBe(0);
+    const mine = events.filter((e) => [a, b, c].includes(String(e.detail.memberId)));
+    expect(mine).toHaveLength(2);
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ detailType: 'PointsExpired', detail: expect.objectContaining({ memberId: a, points: 70 }) }),
+        expect.objectContaining({ detailType: 'PointsExpired', detail: expect.objectContaining({ memberId: b, points: 50 }) }),
+      ]),
+    );
+    for (const m of [a, b, c]) await expectLedgerExplainsWallet(m);
+    expect(walletView(await getWallet(b, 'points')).expiring).toEqual([{ bucket: '2019-03', points: 70, expiresAt: '2019-04-01T00:00:00.000Z' }]);
+
+    // Act: two runs at once when 2019-03 is due
+    const runs = await Promise.all([
+      runExpiryJob({ now: new Date('2019-04-10T00:00:00Z') }),
+      runExpiryJob({ now: new Date('2019-04-10T00:00:00Z') }),
+    ]);
+
+    // Assess: expired once
+    const { wallet, entries } = await expectLedgerExplainsWallet(b);
+    expect(wallet.available).toBe(0);
+    expect(entries.filter((e) => e.type === 'EXPIRE').map((e) => e.points)).toEqual([-50, -70]);
+    expect(runs.length).toBe(2);
+    useLocalEventSink(undefined);
+  });
+});
