@@ -1,8 +1,8 @@
-import { httpHandler } from '../../shared/http/handler.js';
+import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import { DomainError } from '../../shared/errors.js';
 import { listLedger, getWallet } from '../../shared/ledger/reader.js';
 import { walletView } from '../../shared/ledger/wallet-item.js';
-import { adjustPoints, getMember, registerMember } from '../../shared/members/service.js';
+import { adjustPoints, exchangePoints, getMember, registerMember } from '../../shared/members/service.js';
 import type { Caller } from '../../shared/http/auth.js';
 
 function memberIdOf(caller: Caller | undefined): string {
@@ -19,6 +19,10 @@ export const handler = httpHandler('members', {
   getMyPoints: async ({ caller, query }) => walletView(await getWallet(memberIdOf(caller), query.currency)),
   listMyLedger: async ({ caller, query }) =>
     listLedger(memberIdOf(caller), query.currency, { limit: query.limit, cursor: query.cursor }),
+  exchangePoints: async ({ caller, body, idempotency }) => {
+    if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
+    return committedAnswer(await exchangePoints(memberIdOf(caller), body, { idempotency }));
+  },
   getMember: async ({ params }) => {
     const member = await getMember(params.memberId);
     return { ...member, points: walletView(await getWallet(params.memberId, 'points')) };
@@ -48,8 +52,6 @@ export const handler = httpHandler('members', {
         }),
       },
     );
-    const stored = outcome.response;
-    if (!stored) throw new Error('adjustment committed without a response');
-    return { status: stored.status, body: stored.body as never, replayed: outcome.replayed };
+    return committedAnswer(outcome);
   },
 });

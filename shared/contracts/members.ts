@@ -61,6 +61,24 @@ export const adjustmentBodySchema = z
   .strict()
   .openapi('AdjustmentRequest');
 
+export const exchangeBodySchema = z
+  .object({
+    from: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'a currency code such as "partner-miles"'),
+    to: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'a currency code such as "points"'),
+    amount: z.number().int('amount must be a whole number').positive('amount must be positive').max(100_000_000),
+  })
+  .strict()
+  .refine((b) => b.from !== b.to, { message: 'from and to must be different currencies', path: ['to'] })
+  .openapi('ExchangeRequest');
+
+export const exchangeResultSchema = z
+  .object({
+    from: z.object({ currency: z.string(), points: z.number().int(), entryId: z.string() }),
+    to: z.object({ currency: z.string(), points: z.number().int(), entryId: z.string() }),
+    rate: z.string().openapi({ description: 'Units of `to` per unit of `from`, as a fraction.' }),
+  })
+  .openapi('ExchangeResult');
+
 export const memberOperations = {
   registerMember: operation({
     summary: 'Register the calling member (idempotent: a second call answers the existing profile)',
@@ -90,6 +108,17 @@ export const memberOperations = {
     query: pageQuerySchema.extend({ currency: currencySchema }),
     response: pageOf(ledgerLineSchema).openapi('LedgerPage'),
     errors: ['NOT_FOUND'],
+  }),
+  exchangePoints: operation({
+    summary: 'Exchange points between two of my currencies at the configured rate (one transaction)',
+    description:
+      'Each currency has a value in brand points (`pointsPerUnit`). The amount must convert to a whole number of the target currency.',
+    tags: ['members'],
+    body: exchangeBodySchema,
+    response: exchangeResultSchema,
+    status: 201,
+    idempotency: 'required',
+    errors: ['INSUFFICIENT_POINTS', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_REQUIRED', 'NOT_FOUND'],
   }),
   getMember: operation({
     summary: 'A member profile with points (operator)',

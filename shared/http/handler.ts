@@ -13,6 +13,7 @@ import { operations, type OperationId } from '../contracts/index.js';
 import type { BodyOf, Operation, ParamsOf, QueryOf, ResponseOf } from '../contracts/operation.js';
 import { DomainError, ValidationError } from '../errors.js';
 import { fingerprintOf, type IdempotencySpec } from '../ledger/idempotency.js';
+import type { CommitOutcome } from '../ledger/ledger.js';
 import { logger, metrics, tracer } from '../observability/powertools.js';
 import { authorize, callerOf, type Caller } from './auth.js';
 import { problemFromError, problemResponse, zodIssues } from './problem.js';
@@ -49,6 +50,12 @@ export type OperationsOf<F extends FunctionName> = Extract<
   (typeof routes)[number] | typeof defaultRoute,
   { fn: F }
 >['operation'];
+
+/** The HTTP answer of a ledger commit: the stored response, replayed or first. */
+export function committedAnswer(outcome: CommitOutcome): { status: number; body: never; replayed: boolean } {
+  if (!outcome.response) throw new Error('commit finished without a response to answer');
+  return { status: outcome.response.status, body: outcome.response.body as never, replayed: outcome.replayed };
+}
 
 const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
 

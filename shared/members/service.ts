@@ -182,3 +182,67 @@ export async function adjustPoints(
     now,
   });
 }
+
+export interface ExchangeQuote {
+  readonly debit: number;
+  readonly credit: number;
+  readonly rate: string;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** What exchanging `amount` of one currency into another debits and credits; refuses inexact conversions. */
+export function quoteExchange(from: string, to: string, amount: number): ExchangeQuote {
+  const source = currencySpec(from);
+  const target = currencySpec(to);
+  const known = currencies.map((c) => c.code).join(', ');
+  if (!source) throw new ValidationError(`unknown currency ${from}; known: ${known}`);
+  if (!target) throw new ValidationError(`unknown currency ${to}; known: ${known}`);
+  const value = amount * source.pointsPerUnit;
+  if (value % target.pointsPerUnit !== 0) {
+    const step = target.pointsPerUnit / gcd(source.pointsPerUnit, target.pointsPerUnit);
+    throw new ValidationError(`amount must be a multiple of ${step} ${from} to convert into whole ${to}`);
+  }
+  const divisor = gcd(source.pointsPerUnit, target.pointsPerUnit);
+  return {
+    debit: amount,
+    credit: value / target.pointsPerUnit,
+    rate: `${source.pointsPerUnit / divisor}/${target.pointsPerUnit / divisor}`,
+  };
+}
+
+/** Exchanges between two wallets of a member: one transaction, one ledger entry in each wallet. */
+export async function exchangePoints(
+  memberId: string,
+  input: { from: string; to: string; amount: number },
+  options: { idempotency: IdempotencySpec; now?: Date },
+) {
+  const now = options.now ?? new Date();
+  const quote = quoteExchange(input.from, input.to, input.amount);
+  return commit({
+    moves: [
+      { memberId, currency: input.from, type: 'SPEND', points: quote.debit, reason: `exchanged into ${input.to}`, ref: 'exchange' },
+      {
+        memberId,
+        currency: input.to,
+        type: 'EARN',
+        points: quote.credit,
+        bucket: creditBucket(input.to, now),
+        reason: `exchanged from ${input.from}`,
+        ref: 'exchange',
+      },
+    ],
+    idempotency: options.idempotency,
+    response: (entries) => ({
+      status: 201,
+      body: {
+        from: { currency: input.from, points: -quote.debit, entryId: entries[0]?.id },
+        to: { currency: input.to, points: quote.credit, entryId: entries[1]?.id },
+        rate: quote.rate,
+      },
+    }),
+    now,
+  });
+}

@@ -25,6 +25,11 @@ const samples: Partial<Record<OperationId, Sample>> = {
   getMe: { path: () => '/v1/me' },
   getMyPoints: { path: () => '/v1/me/points', invalidQuery: 'currency=NOT A CODE' },
   listMyLedger: { path: () => '/v1/me/ledger', invalidQuery: 'limit=1000' },
+  exchangePoints: {
+    path: () => '/v1/me/exchanges',
+    body: { from: 'partner-miles', to: 'points', amount: 10 },
+    invalidBody: { from: 'points', to: 'points', amount: -1 },
+  },
   getMember: { path: (m) => `/v1/admin/members/${m}` },
   adjustMemberPoints: {
     path: (m) => `/v1/admin/members/${m}/adjustments`,

@@ -41,4 +41,34 @@ describe('member API', () => {
     const ledger = await api.call<{ items: { type: string; points: number; balanceAfter: number }[] }>('GET', '/v1/me/ledger', { token });
     expect(ledger.body.items).toEqual([expect.objectContaining({ type: 'ADJUST', points: 500, balanceAfter: 500 })]);
   });
+
+  it('exchanges partner miles into points at the configured rate, once per key', async () => {
+    const { memberId, token } = await api.newMember();
+    await api.call('POST', `/v1/admin/members/${memberId}/adjustments`, {
+      token: admin,
+      body: { points: 100, reason: 'miles for the test', currency: 'partner-miles' },
+    });
+    const headers = { 'idempotency-key': `exchange-${memberId}` };
+    const body = { from: 'partner-miles', to: 'points', amount: 10 };
+
+    const first = await api.call('POST', '/v1/me/exchanges', { token, headers, body });
+    const replay = await api.call('POST', '/v1/me/exchanges', { token, headers, body });
+    const noKey = await api.call('POST', '/v1/me/exchanges', { token, body });
+    const inexact = await api.call('POST', '/v1/me/exchanges', {
+      token,
+      headers: { 'idempotency-key': `exchange-2-${memberId}` },
+      body: { from: 'points', to: 'partner-miles', amount: 7 },
+    });
+
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ from: { points: -10 }, to: { currency: 'points', points: 50 }, rate: '5/1' });
+    expect(replay.body).toEqual(first.body);
+    expect(noKey.status).toBe(400);
+    expect(noKey.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REQUIRED' });
+    expect(inexact.status).toBe(400);
+    const miles = await api.call<{ available: number }>('GET', '/v1/me/points?currency=partner-miles', { token });
+    const points = await api.call<{ available: number }>('GET', '/v1/me/points', { token });
+    expect(miles.body.available).toBe(90);
+    expect(points.body.available).toBe(50);
+  });
 });
