@@ -107,7 +107,7 @@ async function dispatch<F extends FunctionName>(
   if (!route) throw new DomainError('NOT_FOUND', `no route ${event.routeKey} in function ${fn}`);
   const op = operations[route.operation] as Operation;
   const caller = authorize(route.auth, callerOf(event));
-  if (caller?.subject) logger.appendKeys({ caller: caller.subject });
+  if (caller?.subject) logger.appendKeys(route.auth === 'member' ? { memberId: caller.subject } : { caller: caller.subject });
 
   const raw = bodyText(event);
   if (raw !== undefined && Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {

@@ -83,7 +83,7 @@ export class StaleWalletError extends DomainError {
   }
 }
 
-const MAX_ATTEMPTS = 12;
+const MAX_ATTEMPTS = 30;
 const nextUlid = monotonicFactory();
 
 function validateMove(move: LedgerMove): void {
@@ -322,8 +322,9 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
       }
       if (!retry) throw error;
       if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflictError('this account');
-      // Lost the ordering race: retry at once with a newer id. Contention on the item itself: back off.
-      if (contended) await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+      // Lost the ordering race: retry at once with a newer id; if it keeps happening, or the item itself
+      // is contended, back off with jitter so the herd spreads out.
+      if (contended || attempt > 2) await sleep(Math.random() * Math.min(250, 4 * 2 ** attempt));
     }
   }
 }

@@ -11,7 +11,12 @@ export function db(): DynamoDBDocumentClient {
     const client = new DynamoDBClient({
       region,
       ...(dynamodbEndpoint
-        ? { endpoint: dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+        ? {
+            endpoint: dynamodbEndpoint,
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+            // Locally one process serves every request at once (Lambda serves one at a time).
+            requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } },
+          }
         : {}),
       maxAttempts: 4,
     });
