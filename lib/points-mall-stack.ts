@@ -1,15 +1,17 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, CfnOutput, Duration, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, TimeZone, Validations, type StackProps } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, type EventPattern } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.js';
+import { logicalIdOf } from './constructs/logical-id.js';
 import { PointsMallApi } from './constructs/points-mall-api.js';
 import { POS_OAUTH_SCOPE, PointsMallAuth } from './constructs/points-mall-auth.js';
 import { PointsMallFunction } from './constructs/points-mall-function.js';
@@ -151,6 +153,16 @@ export class PointsMallStack extends Stack {
       });
     }
 
+    // One role for every schedule, assumable by EventBridge Scheduler of this account only.
+    const schedulerRole =
+      schedules.length > 0
+        ? new Role(this, 'SchedulerRole', {
+            description: 'EventBridge Scheduler: invokes the job functions and writes undeliverable runs to their DLQs',
+            assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+              conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+            }),
+          })
+        : undefined;
     for (const spec of schedules) {
       const id = pascal(spec.name);
       const deadLetters = new DeadLetterQueue(this, `${id}ScheduleDeadLetters`, {
@@ -162,12 +174,19 @@ export class PointsMallStack extends Stack {
         description: spec.description,
         schedule: ScheduleExpression.expression(spec.expression, TimeZone.of(spec.timezone)),
         target: new LambdaInvoke(this.functions[spec.fn], {
+          role: schedulerRole,
           input: ScheduleTargetInput.fromObject({ job: spec.name }),
           retryAttempts: 3,
           maxEventAge: Duration.hours(1),
           deadLetterQueue: deadLetters.queue,
         }),
       });
+      if (schedulerRole) {
+        Validations.of(schedulerRole).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.functions[spec.fn])}.Arn>:*]`,
+          reason: `grantInvoke on the ${spec.fn} function also covers its versions and aliases (<function arn>:*); the wildcard never reaches another function.`,
+        });
+      }
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });

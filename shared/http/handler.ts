@@ -197,7 +197,9 @@ export function httpHandler<F extends FunctionName>(fn: F, implementations: Impl
         metrics.addMetric(`Problem${problem.status}`, 'Count', 1);
         if (unexpected) logger.error('unexpected error', { error: error as Error });
         else logger.info('request refused', { code: problem.code, status: problem.status });
-        return problemResponse({ ...problem, instance: event.rawPath });
+        // RFC 9110: a 405 names the methods the resource has.
+        const allow = Array.isArray(problem.allowed) ? { allow: problem.allowed.join(', ') } : undefined;
+        return problemResponse({ ...problem, instance: event.rawPath }, allow);
       }
     });
 }

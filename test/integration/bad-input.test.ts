@@ -178,6 +178,7 @@ describe('bad input on every route', () => {
     const wrong = await api.call('DELETE', '/v1/me/points', { token: tokens.member });
     expect(wrong.status).toBe(405);
     expect(wrong.body).toMatchObject({ code: 'METHOD_NOT_ALLOWED', allowed: ['GET'] });
+    expect(wrong.headers.allow).toBe('GET');
   });
 
   it("answers 404 for another member's data: the member API has no path to it", async () => {

@@ -1,0 +1,442 @@
+import { App, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { POS_OAUTH_SCOPE } from '../../lib/constructs/points-mall-auth.js';
+import { logicalIdOf } from '../../lib/constructs/logical-id.js';
+import { PointsMallStack } from '../../lib/points-mall-stack.js';
+import {
+  defaultRoute,
+  eventRules,
+  functionNames,
+  functions,
+  routeKey,
+  routes,
+  schedules,
+  type FunctionName,
+  type RouteSpec,
+} from '../../lib/routes.js';
+import { tableDefinition } from '../../shared/table/definition.js';
+import { ADMIN_GROUP } from '../../shared/http/auth.js';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+let stack: PointsMallStack;
+let template: Template;
+let resources: Record<string, Resource>;
+let nag: PolicyValidationPluginReport;
+
+// One synth for the whole file: no bundling (esbuild is exercised by `cdk synth`)
+// and no built-in CloudFormation schema validation (seconds of WASM; `cdk synth` runs it).
+beforeAll(() => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  stack = new PointsMallStack(app, 'PointsMallTest', { stage: 'test', eventBusName: 'points-mall-test' });
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+  nag = new AwsSolutionsChecks(app).validateScope(stack);
+});
+
+const getAtt = (logicalId: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId, attribute] });
+const fnId = (name: FunctionName) => logicalIdOf(stack.functions[name]);
+const tableId = () => logicalIdOf(stack.table.table);
+
+function propertiesOf(logicalId: string): Record<string, unknown> {
+  const resource = resources[logicalId];
+  if (!resource) throw new Error(`no resource ${logicalId}`);
+  return resource.Properties;
+}
+
+/** Every IAM action granted to a function's role. */
+function actionsOf(name: FunctionName): string[] {
+  const roleId = logicalIdOf(stack.functions[name].role!);
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .filter((r) => (r.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement)
+    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+/** The route target (`integrations/<id>`) of the integration that invokes a function. */
+function targetOf(name: FunctionName) {
+  const [integrationId] = Object.entries(template.findResources('AWS::ApiGatewayV2::Integration', {
+    Properties: { IntegrationUri: getAtt(fnId(name)) },
+  })).map(([id]) => id);
+  expect(integrationId).toBeDefined();
+  return { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] };
+}
+
+describe('table', () => {
+  it('keys the table on string PK and SK', () => {
+    // Assess
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: tableDefinition.partitionKey, AttributeType: 'S' },
+        { AttributeName: tableDefinition.sortKey, AttributeType: 'S' },
+      ]),
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it.each(tableDefinition.indexes)('builds GSI $name with string keys and all attributes projected', (index) => {
+    // Assess
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        {
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ]),
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: index.partitionKey, AttributeType: 'S' },
+        { AttributeName: index.sortKey, AttributeType: 'S' },
+      ]),
+    });
+  });
+
+  it('has no index the table definition does not name', () => {
+    // Assess
+    const indexes = propertiesOf(tableId()).GlobalSecondaryIndexes as { IndexName: string }[];
+    expect(indexes.map((i) => i.IndexName)).toEqual(tableDefinition.indexes.map((i) => i.name));
+  });
+
+  it('streams new and old images', () => {
+    // Assess
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: tableDefinition.stream },
+    });
+  });
+
+  it('gives the table point-in-time recovery', () => {
+    // Assess
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('protects the table from deletion and keeps it when the stack goes', () => {
+    // Assess
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('expires items by the TTL attribute', () => {
+    // Assess
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true },
+    });
+  });
+});
+
+describe('auth', () => {
+  it('creates the operators group', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: ADMIN_GROUP });
+  });
+
+  it('requires long passwords with every character class', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+    });
+  });
+
+  it('declares the pos scope on the points-mall resource server', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'points-mall',
+      Scopes: [Match.objectLike({ ScopeName: 'pos' })],
+    });
+  });
+
+  it('gives POS a secret client limited to client credentials and the pos scope', () => {
+    // Assess
+    const props = propertiesOf(logicalIdOf(stack.auth.posClient));
+    expect(props).toMatchObject({
+      GenerateSecret: true,
+      AllowedOAuthFlows: ['client_credentials'],
+      AllowedOAuthFlowsUserPoolClient: true,
+    });
+    expect(JSON.stringify(props.AllowedOAuthScopes)).toContain('"/pos"');
+  });
+
+  it('gives the mobile app a public client that signs in with SRP', () => {
+    // Assess
+    expect(propertiesOf(logicalIdOf(stack.auth.mobileClient))).toMatchObject({
+      GenerateSecret: false,
+      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    });
+  });
+});
+
+describe('HTTP API', () => {
+  it('verifies JWTs of the user pool issued to either client', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Issuer: {
+          'Fn::Join': [
+            '',
+            [
+              'https://cognito-idp.',
+              { Ref: 'AWS::Region' },
+              '.',
+              { Ref: 'AWS::URLSuffix' },
+              '/',
+              { Ref: logicalIdOf(stack.auth.userPool) },
+            ],
+          ],
+        },
+        Audience: [{ Ref: logicalIdOf(stack.auth.mobileClient) }, { Ref: logicalIdOf(stack.auth.posClient) }],
+      },
+    });
+  });
+
+  it('has one route per entry of the route table, plus $default', () => {
+    // Assess
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length + 1);
+  });
+
+  it.each<RouteSpec>(routes)('exposes $method $path to $auth callers through the $fn function', (route) => {
+    // Prepare
+    const [authorizerId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+    const auth =
+      route.auth === 'public'
+        ? { AuthorizationType: 'NONE', AuthorizerId: Match.absent() }
+        : { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } };
+
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: routeKey(route),
+      Target: targetOf(route.fn),
+      ...auth,
+      AuthorizationScopes: route.auth === 'pos' ? [POS_OAUTH_SCOPE] : Match.absent(),
+    });
+  });
+
+  it('sends unknown paths to the system function without an authorizer', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$default',
+      AuthorizationType: 'NONE',
+      Target: targetOf(defaultRoute.fn),
+    });
+  });
+
+  it('lets browsers send the token, JSON and idempotency keys with every method the routes use', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.objectLike({
+        AllowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        AllowMethods: [...new Set(routes.map((r) => r.method))],
+      }),
+    });
+  });
+
+  it('throttles the default stage', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 2000, ThrottlingBurstLimit: 5000 },
+    });
+  });
+
+  it('writes access logs to a log group with retention', () => {
+    // Assess
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as Resource;
+    const settings = stage.Properties.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
+    const logGroupId = settings.DestinationArn['Fn::GetAtt'][0];
+    expect(resources[logGroupId]?.Type).toBe('AWS::Logs::LogGroup');
+    expect(propertiesOf(logGroupId).RetentionInDays).toBeGreaterThan(0);
+    expect(JSON.parse(settings.Format)).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey' });
+  });
+});
+
+describe('functions', () => {
+  it('has one function per entry of the function table', () => {
+    // Assess
+    template.resourceCountIs('AWS::Lambda::Function', functionNames.length);
+  });
+
+  it.each(functionNames)('runs %s on Node 22, arm64, with active tracing and its spec sizes', (name) => {
+    // Assess
+    expect(propertiesOf(fnId(name))).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      Handler: 'index.handler',
+      MemorySize: functions[name].memoryMb,
+      Timeout: functions[name].timeoutSeconds,
+    });
+  });
+
+  it.each(functionNames)('configures %s through its environment', (name) => {
+    // Assess
+    const { Variables } = propertiesOf(fnId(name)).Environment as { Variables: Record<string, unknown> };
+    expect(Variables).toMatchObject({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: name,
+      POWERTOOLS_METRICS_NAMESPACE: 'PointsMall',
+      EVENT_BUS_NAME: { Ref: logicalIdOf(stack.bus) },
+      STAGE: 'test',
+    });
+    if (functions[name].tableAccess === 'none') expect(Variables.TABLE_NAME).toBeUndefined();
+    else expect(Variables.TABLE_NAME).toEqual({ Ref: tableId() });
+  });
+
+  it.each(functionNames)('logs %s to its own log group with retention', (name) => {
+    // Assess
+    const { LogGroup } = propertiesOf(fnId(name)).LoggingConfig as { LogGroup: { Ref: string } };
+    expect(resources[LogGroup.Ref]?.Type).toBe('AWS::Logs::LogGroup');
+    expect(propertiesOf(LogGroup.Ref).RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it.each(functionNames)('grants %s only the table and bus access its spec asks for', (name) => {
+    // Prepare
+    const spec = functions[name];
+    const actions = actionsOf(name);
+    const dynamodb = actions.filter((a) => a.startsWith('dynamodb:'));
+
+    // Assess
+    if (spec.tableAccess === 'none') expect(dynamodb).toEqual([]);
+    if (spec.tableAccess === 'read') expect(dynamodb).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
+    if (spec.tableAccess === 'readwrite') expect(dynamodb).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem']));
+    expect(dynamodb.some((a) => /^dynamodb:(CreateTable|DeleteTable|UpdateTable|Scan|\*)$/.test(a))).toBe(false);
+    expect(actions.includes('events:PutEvents')).toBe(spec.publishesEvents);
+  });
+
+  it.each(functionNames)('sends failed async invocations of %s to an encrypted, TLS-only dead-letter queue', (name) => {
+    // Prepare
+    const queueId = logicalIdOf(stack.functions[name].deadLetters.queue);
+
+    // Assess
+    expect(propertiesOf(fnId(name)).DeadLetterConfig).toEqual({ TargetArn: getAtt(queueId) });
+    expect(propertiesOf(queueId)).toMatchObject({ SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('events and schedules', () => {
+  it('creates the custom event bus', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'points-mall-test' });
+  });
+
+  it('has one rule per entry of the event rule table', () => {
+    // Assess
+    template.resourceCountIs('AWS::Events::Rule', eventRules.length);
+  });
+
+  it.each(eventRules)('routes rule $name to the $fn function with retries and a DLQ', (rule) => {
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalIdOf(stack.bus) },
+      Targets: [
+        Match.objectLike({
+          Arn: getAtt(fnId(rule.fn)),
+          RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+      ],
+    });
+  });
+
+  it('has one schedule per entry of the schedule table', () => {
+    // Assess
+    template.resourceCountIs('AWS::Scheduler::Schedule', schedules.length);
+  });
+
+  it.each(schedules)('runs job $name on $expression ($timezone) with retries and a DLQ', (schedule) => {
+    // Assess
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: schedule.expression,
+      ScheduleExpressionTimezone: schedule.timezone,
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Arn: getAtt(fnId(schedule.fn)),
+        Input: JSON.stringify({ job: schedule.name }),
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } },
+      }),
+    });
+  });
+});
+
+describe('alarms and outputs', () => {
+  it('alarms as soon as any dead-letter queue holds a message', () => {
+    // Prepare
+    const queueIds = Object.keys(template.findResources('AWS::SQS::Queue'));
+
+    // Assess
+    expect(queueIds).toHaveLength(functionNames.length + schedules.length + eventRules.length);
+    for (const queueId of queueIds) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(queueId, 'QueueName') }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      });
+    }
+  });
+
+  it.each(['ApiUrl', 'TableName', 'UserPoolId', 'MobileAppClientId', 'PosClientId', 'TokenEndpoint', 'EventBusName'])(
+    'outputs %s',
+    (name) => {
+      // Assess
+      template.hasOutput(name, { Value: Match.anyValue() });
+    },
+  );
+});
+
+describe('checks', () => {
+  const describeFindings = (severity: string) =>
+    nag.violations
+      .filter((v) => v.severity === severity)
+      .map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+
+  it('leaves no unacknowledged cdk-nag error', () => {
+    // Assess
+    expect(describeFindings('error')).toEqual([]);
+  });
+
+  it('leaves no unacknowledged cdk-nag warning', () => {
+    // Assess
+    expect(describeFindings('warning')).toEqual([]);
+  });
+
+  it('gives CDK nothing to warn about', () => {
+    // Assess
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+  });
+});
