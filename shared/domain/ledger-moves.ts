@@ -21,14 +21,17 @@ export type LedgerEntryType = (typeof ledgerEntryTypes)[number];
 export interface MoveEffect {
   readonly available: number;
   readonly held: number;
+  /** Spent + held, net of releases and refunds: the FIFO consumption counter. */
   readonly debited: number;
+  /** Spent for good (captured or spent directly), net of refunds: what a REFUND may give back. */
+  readonly spent: number;
   readonly expired: number;
   readonly lifetimeEarned: number;
   /** Points added to `bucket` (credits only). */
   readonly bucketCredit: number;
 }
 
-const none: MoveEffect = { available: 0, held: 0, debited: 0, expired: 0, lifetimeEarned: 0, bucketCredit: 0 };
+const none: MoveEffect = { available: 0, held: 0, debited: 0, spent: 0, expired: 0, lifetimeEarned: 0, bucketCredit: 0 };
 
 /**
  * Counter deltas of a move of `points` (> 0; for ADJUST a non-zero signed
@@ -42,18 +45,19 @@ export function moveEffect(type: LedgerEntryType, points: number): MoveEffect {
     case 'ADJUST':
       return points > 0
         ? { ...none, available: points, lifetimeEarned: points, bucketCredit: points }
-        : { ...none, available: points, debited: -points };
+        : { ...none, available: points, debited: -points, spent: -points };
     case 'SPEND':
     case 'CLAWBACK':
-      return { ...none, available: -points, debited: points };
+      return { ...none, available: -points, debited: points, spent: points };
     case 'HOLD':
       return { ...none, available: -points, held: points, debited: points };
     case 'RELEASE':
       return { ...none, available: points, held: -points, debited: -points };
     case 'CAPTURE':
-      return { ...none, held: -points };
+      return { ...none, held: -points, spent: points };
     case 'REFUND':
-      return { ...none, available: points, debited: -points };
+      // Only points spent for good come back; held points come back by RELEASE.
+      return { ...none, available: points, debited: -points, spent: -points };
     case 'EXPIRE':
       return { ...none, available: -points, expired: points };
   }
@@ -73,6 +77,7 @@ export interface WalletState {
   available: number;
   held: number;
   debited: number;
+  spent: number;
   expired: number;
   lifetimeEarned: number;
   expiredThrough?: string | undefined;
@@ -80,7 +85,7 @@ export interface WalletState {
 }
 
 export function emptyWallet(): WalletState {
-  return { available: 0, held: 0, debited: 0, expired: 0, lifetimeEarned: 0, buckets: {} };
+  return { available: 0, held: 0, debited: 0, spent: 0, expired: 0, lifetimeEarned: 0, buckets: {} };
 }
 
 /**
@@ -101,10 +106,11 @@ export function applyMove(
     available: wallet.available + effect.available,
     held: wallet.held + effect.held,
     debited: wallet.debited + effect.debited,
+    spent: wallet.spent + effect.spent,
     expired: wallet.expired + effect.expired,
     lifetimeEarned: wallet.lifetimeEarned + effect.lifetimeEarned,
   };
-  if (next.available < 0 || next.held < 0 || next.debited < 0) return null;
+  if (next.available < 0 || next.held < 0 || next.debited < 0 || next.spent < 0) return null;
   if (bucket !== undefined && (effect.bucketCredit > 0 || returnsPoints(type))) {
     next.buckets[bucket] = (next.buckets[bucket] ?? 0) + effect.bucketCredit;
   }

@@ -113,7 +113,7 @@ function entryOf(move: LedgerMove, id: string, at: string): LedgerEntry {
   };
 }
 
-const counterNames = ['available', 'held', 'debited', 'expired', 'lifetimeEarned'] as const satisfies readonly (keyof MoveEffect)[];
+const counterNames = ['available', 'held', 'debited', 'spent', 'expired', 'lifetimeEarned'] as const satisfies readonly (keyof MoveEffect)[];
 
 /** The conditional update of the wallet item for one move. */
 function walletUpdate(move: LedgerMove, entry: LedgerEntry): TransactItem {
@@ -170,7 +170,9 @@ function ledgerPut(entry: LedgerEntry): TransactItem {
 
 /** Registers the wallet in the sparse expiry index for a dated bucket (an idempotent overwrite). */
 function expiryMarkerPut(move: LedgerMove, currency: string): TransactItem | undefined {
-  if (move.bucket === undefined || move.bucket === NEVER_EXPIRES || move.type === 'EXPIRE') return undefined;
+  if (move.bucket === undefined || move.bucket === NEVER_EXPIRES) return undefined;
+  // Only moves that register their bucket on the wallet get a marker: the job must never visit a bucket the wallet lacks.
+  if (!(moveEffect(move.type, move.points).bucketCredit > 0 || returnsPoints(move.type))) return undefined;
   return {
     Put: {
       TableName: tableName(),
@@ -207,8 +209,8 @@ function walletFailure(move: LedgerMove, current: Record<string, unknown> | unde
   if (effect.held < 0 && num('held') < -effect.held) {
     return new DomainError('CONFLICT', `only ${num('held')} ${currency} are held; cannot ${move.type.toLowerCase()} ${-effect.held}`);
   }
-  if (effect.debited < 0 && num('debited') < -effect.debited) {
-    return new DomainError('CONFLICT', `cannot return ${-effect.debited} ${currency}: more than was ever spent`);
+  if (effect.spent < 0 && num('spent') < -effect.spent) {
+    return new DomainError('CONFLICT', `cannot refund ${-effect.spent} ${currency}: only ${num('spent')} were spent and not yet refunded`);
   }
   if (String(current.lastEntryId ?? '') >= attemptedId) return 'retry';
   return new Error(`unexplained condition failure on wallet ${move.memberId}/${currency}`);

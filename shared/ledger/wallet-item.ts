@@ -23,6 +23,7 @@ export interface WalletView {
 }
 
 export interface WalletItem extends WalletCounters {
+  readonly spent: number;
   readonly memberId: string;
   readonly currency: string;
   readonly available: number;
@@ -45,6 +46,7 @@ export function walletFromItem(item: Record<string, unknown>): WalletItem {
     held: num('held'),
     lifetimeEarned: num('lifetimeEarned'),
     debited: num('debited'),
+    spent: num('spent'),
     expired: num('expired'),
     expiredThrough: typeof item.expiredThrough === 'string' ? item.expiredThrough : undefined,
     lastEntryId: String(item.lastEntryId ?? '0'),
@@ -74,6 +76,7 @@ export function newWalletItem(memberId: string, currency: string, now: Date) {
     available: 0,
     held: 0,
     debited: 0,
+    spent: 0,
     expired: 0,
     lifetimeEarned: 0,
     lastEntryId: '0',

@@ -11,5 +11,7 @@ export async function expectLedgerExplainsWallet(memberId: string, currency = 'p
   expect(wallet.held).toBeGreaterThanOrEqual(0);
   expect(available).toBe(wallet.available);
   expect(held).toBe(wallet.held);
+  // FIFO consumption is exactly what is spent for good plus what is held.
+  expect(wallet.debited).toBe(wallet.spent + wallet.held);
   return { wallet, entries };
 }
