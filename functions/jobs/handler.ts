@@ -12,13 +12,18 @@ export interface ScheduledJobEvent {
 }
 
 /** Every job by name; the scheduler and POST /v1/admin/jobs/{job} run the same code. */
-export const jobs: Record<ScheduleName, (now: Date) => Promise<Record<string, number>>> = {
-  expiry: (now) => runExpiryJob({ now }),
+export const jobs: Record<ScheduleName, (now: Date, deadline: number) => Promise<Record<string, number>>> = {
+  expiry: (now, deadline) => runExpiryJob({ now, deadline }),
 };
 
-async function runJob(job: ScheduleName, now: Date) {
+/** An HTTP call must answer within API Gateway's 30 s; the jobs resume where they stopped. */
+const HTTP_BUDGET_MS = 20_000;
+/** Margin kept before the Lambda timeout on scheduled runs. */
+const SCHEDULED_MARGIN_MS = 30_000;
+
+async function runJob(job: ScheduleName, now: Date, deadline: number) {
   const startedAt = new Date().toISOString();
-  const stats = await jobs[job](now);
+  const stats = await jobs[job](now, deadline);
   const result = { job, startedAt, finishedAt: new Date().toISOString(), stats };
   logger.info('job finished', result);
   return result;
@@ -26,15 +31,16 @@ async function runJob(job: ScheduleName, now: Date) {
 
 /** HTTP: an operator runs a job now (optionally as of `?at=`). */
 const httpPart = httpHandler('jobs', {
-  runJob: async ({ params, query }) => runJob(params.job, query.at ? new Date(query.at) : new Date()),
+  runJob: async ({ params, query }) =>
+    runJob(params.job, query.at ? new Date(query.at) : new Date(), Date.now() + HTTP_BUDGET_MS),
 });
 
 /** EventBridge Scheduler target: the schedule passes `{ "job": "expiry" }`. */
 const scheduledPart = middy<ScheduledJobEvent, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
+  .handler(async (event, context) => {
     if (!(event.job in jobs)) throw new Error(`unknown job ${String(event.job)}`);
-    return runJob(event.job, new Date());
+    return runJob(event.job, new Date(), Date.now() + context.getRemainingTimeInMillis() - SCHEDULED_MARGIN_MS);
   });
 
 /** One function, two callers: API Gateway (an HTTP event) and EventBridge Scheduler (`{ job }`). */

@@ -10,7 +10,7 @@ import { mapWithConcurrency } from './pool.js';
 
 const INDEX = 'ExpiryDue';
 /** How far back the first run looks for unprocessed buckets. */
-const FIRST_RUN_LOOKBACK_MONTHS = 24;
+const FIRST_RUN_LOOKBACK_MONTHS = 12;
 const MAX_STALE_RETRIES = 5;
 
 export interface ExpiryStats {
@@ -18,6 +18,8 @@ export interface ExpiryStats {
   walletsVisited: number;
   walletsExpired: number;
   pointsExpired: number;
+  /** 1 when every due bucket was finished, 0 when the run stopped at its deadline. */
+  complete: number;
   [key: string]: number;
 }
 
@@ -126,19 +128,23 @@ async function markersOf(bucket: string, shard: number): Promise<Marker[]> {
  * expiry of a bucket once (`expiredThrough`), and markers are deleted as they
  * are done.
  */
-export async function runExpiryJob(options: { now?: Date; concurrency?: number } = {}): Promise<ExpiryStats> {
+export async function runExpiryJob(
+  options: { now?: Date; concurrency?: number; /** Epoch ms after which no new wallet is started; the next run resumes. */ deadline?: number } = {},
+): Promise<ExpiryStats> {
   const now = options.now ?? new Date();
   const due = lastDueBucket(now);
   const state = await db().send(new GetCommand({ TableName: tableName(), Key: jobStateKey, ConsistentRead: true }));
   const completed = state.Item?.completedThrough as string | undefined;
   let bucket = completed ? nextBucket(completed) : bucketAfterMonths(now, -FIRST_RUN_LOOKBACK_MONTHS);
-  const stats: ExpiryStats = { bucketsProcessed: 0, walletsVisited: 0, walletsExpired: 0, pointsExpired: 0 };
+  const stats: ExpiryStats = { bucketsProcessed: 0, walletsVisited: 0, walletsExpired: 0, pointsExpired: 0, complete: 1 };
+  const outOfTime = () => options.deadline !== undefined && Date.now() > options.deadline;
 
   while (bucket <= due) {
     const shards = Array.from({ length: EXPIRY_INDEX_SHARDS }, (_, i) => i);
-    const markers = (await mapWithConcurrency(shards, 4, (shard) => markersOf(bucket, shard))).flat();
+    const markers = (await mapWithConcurrency(shards, EXPIRY_INDEX_SHARDS, (shard) => markersOf(bucket, shard))).flat();
     const events: DomainEvent[] = [];
     await mapWithConcurrency(markers, options.concurrency ?? 16, async (marker) => {
+      if (outOfTime()) return;
       const points = await expireMarker(marker, now);
       stats.walletsVisited += 1;
       if (points > 0) {
@@ -151,6 +157,12 @@ export async function runExpiryJob(options: { now?: Date; concurrency?: number }
       }
     });
     await publish(events);
+    if (outOfTime()) {
+      // Markers not reached are still in the index; the next run picks them up.
+      stats.complete = 0;
+      logger.warn('expiry stopped at its deadline; the next run resumes', { bucket });
+      break;
+    }
     await db().send(
       new PutCommand({
         TableName: tableName(),

@@ -10,6 +10,24 @@ import { expectLedgerExplainsWallet } from '../support/invariants.js';
 
 // Buckets far in the past so no other test's points are due when this job runs.
 describe('expiry job', () => {
+  it('stops at its deadline without losing work, and the next run resumes', async () => {
+    // Prepare: points due in 2018-04 (this test runs first: the job state starts empty)
+    const memberId = uniqueId('exp-deadline');
+    await registerMember(memberId, {});
+    await commit({ moves: [{ memberId, type: 'EARN', points: 40, bucket: '2018-04', reason: 'old' }] });
+
+    // Act
+    const stopped = await runExpiryJob({ now: new Date('2018-05-02T00:00:00Z'), deadline: Date.now() - 1 });
+    const untouched = (await getWallet(memberId, 'points')).available;
+    const resumed = await runExpiryJob({ now: new Date('2018-05-02T00:00:00Z') });
+
+    // Assess
+    expect(stopped).toMatchObject({ complete: 0, pointsExpired: 0 });
+    expect(untouched).toBe(40);
+    expect(resumed).toMatchObject({ complete: 1 });
+    expect((await getWallet(memberId, 'points')).available).toBe(0);
+  });
+
   it('expires due buckets once, FIFO, and emits PointsExpired', async () => {
     // Prepare
     const events: DomainEvent[] = [];

@@ -10,3 +10,7 @@ process.env.POWERTOOLS_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.POWERTOOLS_TRACE_ENABLED = 'false';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+// No test reaches AWS: events go to an in-memory sink unless a test installs its own.
+const { useLocalEventSink } = await import('../../shared/events/publisher.js');
+useLocalEventSink(async () => undefined);
