@@ -3,6 +3,9 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { bucketAfterMonths, NEVER_EXPIRES } from '../domain/fifo.js';
 import { currencies, currencySpec } from '../domain/currencies.js';
+import type { Tier } from '../domain/tiers.js';
+
+export type { Tier };
 import { NotFoundError, ValidationError } from '../errors.js';
 import { commit, type LedgerEntry } from '../ledger/ledger.js';
 import type { IdempotencySpec, StoredResponse } from '../ledger/idempotency.js';
@@ -10,7 +13,6 @@ import { newWalletItem } from '../ledger/wallet-item.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 
-export type Tier = 'normal' | 'silver' | 'gold' | 'diamond';
 
 export interface MemberProfile {
   readonly memberId: string;

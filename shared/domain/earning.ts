@@ -1,0 +1,288 @@
+/**
+ * The earning calculator: what a purchase earns under the operator's rules and
+ * the campaigns running at that moment. Pure: no I/O, no clock.
+ *
+ * Arithmetic is exact (BigInt fractions) and rounded once, at the end, by the
+ * configured policy, so 0.1 + 0.2 never decides a point. docs/earning.md has
+ * the worked examples the unit tests use.
+ */
+import type { Tier } from './tiers.js';
+
+export type StackingPolicy = 'multiply' | 'highest' | 'add';
+export type RoundingMode = 'floor' | 'round' | 'ceil';
+
+export interface SpendBand {
+  /** The band applies to spend above this many CNY (the first band starts at 0). */
+  readonly overYuan: number;
+  /** Points per CNY in this band. */
+  readonly rate: number;
+}
+
+export interface EarningRulesCore {
+  /**
+   * Spend bands. `whole`: the band the purchase total falls in sets the rate
+   * for the whole purchase (0-1000 CNY at 1, a 3,000 CNY purchase earns 1.5 on
+   * all of it). `marginal`: each band's rate applies to the part of the total
+   * inside it, like tax brackets.
+   */
+  readonly bands: readonly SpendBand[];
+  readonly bandMode: 'whole' | 'marginal';
+  /** Multiplier per product category; categories not listed earn 1x. */
+  readonly categoryMultipliers: Readonly<Record<string, number>>;
+  readonly tierMultipliers: Readonly<Record<Tier, number>>;
+  /** How category, tier and campaign multipliers combine. */
+  readonly stacking: StackingPolicy;
+  readonly rounding: { readonly mode: RoundingMode; readonly scope: 'purchase' | 'line' };
+  /** Upper bound of points one purchase can earn (null: none; spend-driven points are a discount, not a cost). */
+  readonly maxPointsPerPurchase: number | null;
+}
+
+export interface PurchaseLine {
+  readonly sku: string;
+  readonly category: string;
+  /** Amount paid for the line (all units), in cents. */
+  readonly amountCents: number;
+  readonly quantity: number;
+}
+
+/** Which lines a campaign applies to; empty or absent = every line. */
+export interface CampaignTargets {
+  readonly categories?: readonly string[];
+  readonly skus?: readonly string[];
+}
+
+export type CampaignEffect =
+  | { readonly kind: 'multiplier'; readonly multiplier: number }
+  | { readonly kind: 'bonus'; readonly points: number; readonly minSpendCents?: number };
+
+/** A campaign that is running now and whose audience includes the member. */
+export interface ApplicableCampaign {
+  readonly campaignId: string;
+  readonly name: string;
+  readonly effect: CampaignEffect;
+  readonly targets?: CampaignTargets;
+}
+
+export interface BreakdownLine {
+  /** `base`, `category:B`, `tier:gold`, `campaign:<id>`, `cap`. */
+  readonly rule: string;
+  readonly description: string;
+  readonly points: number;
+}
+
+export interface EarningResult {
+  readonly points: number;
+  readonly breakdown: readonly BreakdownLine[];
+  /** Points each campaign contributed (what its budget pays for). */
+  readonly campaignPoints: Readonly<Record<string, number>>;
+  /** Spend that counted, in cents. */
+  readonly eligibleCents: number;
+}
+
+// --- exact fractions -------------------------------------------------------
+
+interface Fraction {
+  readonly n: bigint;
+  readonly d: bigint;
+}
+
+const SCALE = 10_000n;
+const ZERO: Fraction = { n: 0n, d: 1n };
+
+/** A decimal multiplier or rate (up to 4 decimals) as an exact fraction. */
+function decimal(value: number): Fraction {
+  const scaled = Math.round(value * Number(SCALE));
+  if (Math.abs(scaled / Number(SCALE) - value) > 1e-9) throw new Error(`${value} has more than 4 decimals`);
+  return { n: BigInt(scaled), d: SCALE };
+}
+
+function add(a: Fraction, b: Fraction): Fraction {
+  return { n: a.n * b.d + b.n * a.d, d: a.d * b.d };
+}
+
+function sub(a: Fraction, b: Fraction): Fraction {
+  return add(a, { n: -b.n, d: b.d });
+}
+
+function mul(a: Fraction, b: Fraction): Fraction {
+  return { n: a.n * b.n, d: a.d * b.d };
+}
+
+function ratio(n: number | bigint, d: number | bigint): Fraction {
+  return { n: BigInt(n), d: BigInt(d) };
+}
+
+function compare(a: Fraction, b: Fraction): number {
+  const left = a.n * b.d;
+  const right = b.n * a.d;
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+function roundFraction(f: Fraction, mode: RoundingMode): number {
+  const { n, d } = f.d < 0n ? { n: -f.n, d: -f.d } : f;
+  const floor = n >= 0n ? n / d : -((-n + d - 1n) / d);
+  if (mode === 'floor') return Number(floor);
+  const remainder = n - floor * d;
+  if (mode === 'ceil') return Number(remainder === 0n ? floor : floor + 1n);
+  return Number(remainder * 2n >= d ? floor + 1n : floor); // half up
+}
+
+// --- the rules -------------------------------------------------------------
+
+function matches(line: PurchaseLine, targets: CampaignTargets | undefined): boolean {
+  const categories = targets?.categories ?? [];
+  const skus = targets?.skus ?? [];
+  if (categories.length === 0 && skus.length === 0) return true;
+  return categories.includes(line.category) || skus.includes(line.sku);
+}
+
+/** Base points (before multipliers) the whole purchase earns from the spend bands. */
+function basePoints(rules: EarningRulesCore, totalCents: number): Fraction {
+  const bands = [...rules.bands].sort((a, b) => a.overYuan - b.overYuan);
+  const total = ratio(totalCents, 100);
+  if (rules.bandMode === 'whole') {
+    let rate = bands[0]?.rate ?? 0;
+    for (const band of bands) if (compare(total, ratio(band.overYuan, 1)) > 0) rate = band.rate;
+    return mul(total, decimal(rate));
+  }
+  let points = ZERO;
+  bands.forEach((band, i) => {
+    const from = ratio(band.overYuan, 1);
+    const next = bands[i + 1];
+    const to = next ? ratio(next.overYuan, 1) : total;
+    const upper = compare(total, to) < 0 ? total : to;
+    if (compare(upper, from) > 0) points = add(points, mul(sub(upper, from), decimal(band.rate)));
+  });
+  return points;
+}
+
+interface Factor {
+  readonly rule: string;
+  readonly description: string;
+  readonly multiplier: number;
+}
+
+/** Exact contributions of each rule on one line, in stacking order. */
+function lineContributions(base: Fraction, factors: readonly Factor[], stacking: StackingPolicy): Map<string, Fraction> {
+  const out = new Map<string, Fraction>([['base', base]]);
+  const put = (rule: string, value: Fraction) => out.set(rule, add(out.get(rule) ?? ZERO, value));
+  if (stacking === 'multiply') {
+    let running = base;
+    for (const factor of factors) {
+      const next = mul(running, decimal(factor.multiplier));
+      put(factor.rule, sub(next, running));
+      running = next;
+    }
+  } else if (stacking === 'add') {
+    for (const factor of factors) put(factor.rule, mul(base, sub(decimal(factor.multiplier), ratio(1, 1))));
+  } else {
+    const best = factors.reduce<Factor | undefined>((top, f) => (!top || f.multiplier > top.multiplier ? f : top), undefined);
+    if (best && best.multiplier !== 1) put(best.rule, mul(base, sub(decimal(best.multiplier), ratio(1, 1))));
+  }
+  return out;
+}
+
+/**
+ * What a purchase earns. Order of the breakdown: base (spend bands), category,
+ * tier, multiplier campaigns, bonus campaigns, cap. Each line of the breakdown
+ * is rounded so that the lines add up to the total exactly.
+ */
+export function calculateEarning(input: {
+  readonly rules: EarningRulesCore;
+  readonly tier: Tier;
+  readonly lines: readonly PurchaseLine[];
+  readonly campaigns?: readonly ApplicableCampaign[];
+}): EarningResult {
+  const { rules, tier, lines } = input;
+  const campaigns = input.campaigns ?? [];
+  const totalCents = lines.reduce((sum, l) => sum + l.amountCents, 0);
+  const descriptions = new Map<string, string>([['base', rules.bandMode === 'whole' ? 'spend band rate' : 'spend bands (marginal)']]);
+  const order: string[] = ['base'];
+  const exact = new Map<string, Fraction>();
+  const perLine: Fraction[] = [];
+
+  if (totalCents > 0) {
+    const base = basePoints(rules, totalCents);
+    for (const line of lines) {
+      if (line.amountCents <= 0) continue;
+      const lineBase = mul(base, ratio(line.amountCents, totalCents));
+      const factors: Factor[] = [];
+      const categoryMultiplier = rules.categoryMultipliers[line.category] ?? 1;
+      if (categoryMultiplier !== 1) factors.push({ rule: `category:${line.category}`, description: `category ${line.category} x${categoryMultiplier}`, multiplier: categoryMultiplier });
+      const tierMultiplier = rules.tierMultipliers[tier] ?? 1;
+      if (tierMultiplier !== 1) factors.push({ rule: `tier:${tier}`, description: `${tier} member x${tierMultiplier}`, multiplier: tierMultiplier });
+      for (const campaign of campaigns) {
+        if (campaign.effect.kind !== 'multiplier' || !matches(line, campaign.targets)) continue;
+        factors.push({ rule: `campaign:${campaign.campaignId}`, description: `${campaign.name} x${campaign.effect.multiplier}`, multiplier: campaign.effect.multiplier });
+      }
+      let lineTotal = ZERO;
+      for (const [rule, value] of lineContributions(lineBase, factors, rules.stacking)) {
+        exact.set(rule, add(exact.get(rule) ?? ZERO, value));
+        lineTotal = add(lineTotal, value);
+        if (!order.includes(rule)) order.push(rule);
+      }
+      for (const f of factors) descriptions.set(f.rule, f.description);
+      perLine.push(lineTotal);
+    }
+  }
+
+  // Round once (per purchase, or per line), then give each rule the difference of cumulative roundings.
+  const mode = rules.rounding.mode;
+  const multiplied =
+    rules.rounding.scope === 'line'
+      ? perLine.reduce((sum, f) => sum + roundFraction(f, mode), 0)
+      : roundFraction([...exact.values()].reduce(add, ZERO), mode);
+  const breakdown: BreakdownLine[] = [];
+  let cumulative = ZERO;
+  let assigned = 0;
+  order.forEach((rule, i) => {
+    cumulative = add(cumulative, exact.get(rule) ?? ZERO);
+    const upTo = i === order.length - 1 ? multiplied : Math.min(multiplied, roundFraction(cumulative, mode));
+    breakdown.push({ rule, description: descriptions.get(rule) ?? rule, points: upTo - assigned });
+    assigned = upTo;
+  });
+
+  for (const campaign of campaigns) {
+    if (campaign.effect.kind !== 'bonus') continue;
+    const eligible = lines.filter((l) => matches(l, campaign.targets)).reduce((s, l) => s + l.amountCents, 0);
+    if (eligible <= 0 || eligible < (campaign.effect.minSpendCents ?? 0)) continue;
+    breakdown.push({ rule: `campaign:${campaign.campaignId}`, description: `${campaign.name} +${campaign.effect.points}`, points: campaign.effect.points });
+  }
+
+  let points = breakdown.reduce((s, b) => s + b.points, 0);
+  if (rules.maxPointsPerPurchase !== null && points > rules.maxPointsPerPurchase) {
+    breakdown.push({ rule: 'cap', description: `at most ${rules.maxPointsPerPurchase} points per purchase`, points: rules.maxPointsPerPurchase - points });
+    points = rules.maxPointsPerPurchase;
+  }
+  const campaignPoints: Record<string, number> = {};
+  for (const line of breakdown) {
+    if (!line.rule.startsWith('campaign:')) continue;
+    const id = line.rule.slice('campaign:'.length);
+    campaignPoints[id] = (campaignPoints[id] ?? 0) + line.points;
+  }
+  return { points, breakdown: breakdown.filter((b) => b.points !== 0 || b.rule === 'base'), campaignPoints, eligibleCents: totalCents };
+}
+
+/**
+ * Points a refund claws back: proportional to the share of the purchase
+ * refunded so far, so several partial refunds never take back more than was
+ * earned and refunding everything takes back exactly everything.
+ */
+export function clawbackFor(input: {
+  readonly earnedPoints: number;
+  readonly purchaseCents: number;
+  readonly refundedBeforeCents: number;
+  readonly refundCents: number;
+}): number {
+  const { earnedPoints, purchaseCents, refundedBeforeCents, refundCents } = input;
+  if (purchaseCents <= 0) return 0;
+  const before = Math.min(refundedBeforeCents, purchaseCents);
+  const after = Math.min(refundedBeforeCents + refundCents, purchaseCents);
+  const share = (cents: number) => roundFraction(mul(ratio(earnedPoints, 1), ratio(cents, purchaseCents)), 'floor');
+  return share(after) - share(before);
+}
+
+/** Cash value of points at the programme's points value (floor to the cent). */
+export function cashValueCents(points: number, pointsPerYuan: number): number {
+  return roundFraction(mul(ratio(points, 1), mul(ratio(100, 1), { n: SCALE, d: decimal(pointsPerYuan).n })), 'floor');
+}
