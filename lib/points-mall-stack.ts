@@ -93,7 +93,7 @@ export class PointsMallStack extends Stack {
       : undefined;
 
     this.table = new PointsMallTable(this, 'PointsMallTable');
-    this.bus = new EventBus(this, 'EventBus', { eventBusName: props.eventBusName ?? 'points-mall' });
+    this.bus = new EventBus(this, 'EventBus', { eventBusName: props.eventBusName ?? `points-mall-${stage}` });
     this.auth = new PointsMallAuth(this, 'Auth', {
       domainPrefix: props.authDomainPrefix ?? `points-mall-${stage}-${Aws.ACCOUNT_ID}`,
     });

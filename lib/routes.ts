@@ -123,10 +123,11 @@ export const schedules: readonly ScheduleSpec[] = [
   {
     name: 'expiry',
     fn: 'jobs',
-    expression: 'cron(15 0 * * ? *)',
-    timezone: 'Asia/Shanghai',
+    // Buckets end at 00:00 UTC on the first of a month (shared/domain/fifo.ts), so the job runs just after.
+    expression: 'cron(5 0 * * ? *)',
+    timezone: 'UTC',
     localEveryMinutes: 60,
-    description: 'Expire due points buckets (daily, 00:15 programme time)',
+    description: 'Expire due points buckets (daily, 00:05 UTC, just after month ends)',
   },
 ];
 

@@ -67,8 +67,8 @@ function normalise(result: APIGatewayProxyResultV2): LocalResponse {
   return { status: result.statusCode ?? 200, headers, body };
 }
 
-function unauthorized(detail: string): LocalResponse {
-  return normalise(problemResponse(problemOf('UNAUTHORIZED', detail)));
+function unauthorized(detail: string, instance: string): LocalResponse {
+  return normalise(problemResponse(problemOf('UNAUTHORIZED', detail, { instance })));
 }
 
 /**
@@ -93,16 +93,16 @@ export class LocalGateway {
     let authorizer: HttpEvent['requestContext']['authorizer'] | undefined;
     if (route.auth !== 'public') {
       const token = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
-      if (!token) return unauthorized('send a bearer token: Authorization: Bearer <JWT> (npm run token -- member m1)');
+      if (!token) return unauthorized('send a bearer token: Authorization: Bearer <JWT> (npm run token -- member m1)', url.pathname);
       let claims: Record<string, unknown>;
       try {
         claims = await verifyDevToken(this.keys, token);
       } catch (error) {
-        return unauthorized(`the bearer token was refused: ${(error as Error).message}`);
+        return unauthorized(`the bearer token was refused: ${(error as Error).message}`, url.pathname);
       }
       const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
       if (route.auth === 'pos' && !scopes.includes(POS_SCOPE_LOCAL)) {
-        return normalise(problemResponse(problemOf('FORBIDDEN', `this route needs a POS token with scope ${POS_SCOPE_LOCAL}`)));
+        return normalise(problemResponse(problemOf('FORBIDDEN', `this route needs a POS token with scope ${POS_SCOPE_LOCAL}`, { instance: url.pathname })));
       }
       authorizer = {
         principalId: '',

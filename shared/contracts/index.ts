@@ -1,3 +1,4 @@
+import { earningOperations } from './earning.js';
 import { jobOperations } from './jobs.js';
 import { memberOperations } from './members.js';
 import { systemOperations } from './system.js';
@@ -7,6 +8,7 @@ export const operations = {
   ...systemOperations,
   ...memberOperations,
   ...jobOperations,
+  ...earningOperations,
 };
 
 export type OperationId = keyof typeof operations;

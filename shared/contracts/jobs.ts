@@ -17,7 +17,13 @@ export const jobOperations = {
     summary: 'Run a scheduled job now (operator)',
     tags: ['admin'],
     params: z.object({ job: z.enum(jobNames) }),
-    query: z.object({ at: z.iso.datetime({ message: 'at must be an ISO-8601 UTC time' }).optional() }),
+    query: z.object({
+      at: z.iso
+        .datetime({ message: 'at must be an ISO-8601 UTC time' })
+        .refine((at) => Date.parse(at) <= Date.now() + 60_000, 'at must not be in the future: a job run ahead of time would expire points early')
+        .optional()
+        .openapi({ description: 'Run as of this past time (catching up); defaults to now.' }),
+    }),
     response: jobResultSchema,
   }),
 };

@@ -84,10 +84,10 @@ export const memberOperations = {
     summary: 'Register the calling member (idempotent: a second call answers the existing profile)',
     tags: ['members'],
     body: registerBodySchema,
+    description: 'Registering is idempotent by itself (one profile per token subject): a repeat answers 200 with the stored profile and ignores the new body.',
     response: memberSchema,
     status: 201,
-    idempotency: 'optional',
-    errors: ['NOT_FOUND'],
+    errors: ['VALIDATION_FAILED'],
   }),
   getMe: operation({
     summary: "The calling member's profile",

@@ -12,11 +12,23 @@ export interface CurrencySpec {
   readonly pointsPerUnit: number;
   /** Months after the month of earning at whose end points expire (null: never). */
   readonly expiryMonths: number | null;
+  /**
+   * Currencies this one may be exchanged into. One-way on purpose: exchanged
+   * points get the target's validity, so a round trip would extend expiry for free.
+   */
+  readonly exchangeableInto: readonly string[];
 }
 
 export const currencies: readonly CurrencySpec[] = [
-  { code: 'points', name: 'Brand points', unitsPerYuan: 100, pointsPerUnit: 1, expiryMonths: 12 },
-  { code: 'partner-miles', name: 'Partner airline miles', unitsPerYuan: 20, pointsPerUnit: 5, expiryMonths: 24 },
+  { code: 'points', name: 'Brand points', unitsPerYuan: 100, pointsPerUnit: 1, expiryMonths: 12, exchangeableInto: [] },
+  {
+    code: 'partner-miles',
+    name: 'Partner airline miles',
+    unitsPerYuan: 20,
+    pointsPerUnit: 5,
+    expiryMonths: 24,
+    exchangeableInto: ['points'],
+  },
 ];
 
 export function currencySpec(code: string): CurrencySpec | undefined {

@@ -170,7 +170,13 @@ async function dispatch<F extends FunctionName>(
   const payload = envelope ? envelope.body : answer;
   const headers: Record<string, string> = envelope?.replayed ? { 'idempotent-replayed': 'true' } : {};
   // The contract is also the filter: only documented fields leave the function.
-  const shaped = op.rawResponse ? payload : op.response.parse(payload);
+  let shaped = payload;
+  if (!op.rawResponse) {
+    const checked = op.response.safeParse(payload);
+    // A response that breaks its own contract is our bug, not the client's: a 500, logged.
+    if (!checked.success) throw new Error(`response of ${route.operation} breaks its contract: ${checked.error.message}`);
+    shaped = checked.data;
+  }
   return json(status, shaped, headers);
 }
 
@@ -187,7 +193,8 @@ export function httpHandler<F extends FunctionName>(fn: F, implementations: Impl
   return middy<HttpEvent, HttpResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
-    .use(captureLambdaHandler(tracer))
+    // Responses carry member data: keep them out of traces.
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .handler(async (event, context) => {
       logger.appendKeys({ routeKey: event.routeKey, requestId: event.requestContext.requestId });
       try {

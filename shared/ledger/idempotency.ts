@@ -8,7 +8,7 @@ export interface StoredResponse {
 }
 
 export interface IdempotencySpec {
-  /** Who the key belongs to, e.g. `member:m1:POST /v1/orders` or `pos:purchase`. */
+  /** Who the key belongs to: `<caller subject>:<operationId>` for HTTP calls, or a fixed scope such as `pos:purchase`. */
   readonly scope: string;
   readonly key: string;
   /** Hash of the request; a reused key with another fingerprint is refused. */

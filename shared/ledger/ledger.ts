@@ -243,7 +243,8 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
     const now = request.now ?? new Date();
     const at = now.toISOString();
     const entries = request.moves.map((move) =>
-      entryOf(move, nextUlid(Math.max(Date.now(), now.getTime(), floorTime)), at),
+      // Ids follow the real clock (never a business time passed in `now`) so commit order stays true.
+      entryOf(move, nextUlid(Math.max(Date.now(), floorTime)), at),
     );
     const items: TransactItem[] = [];
     const roles: Role[] = [];
@@ -268,7 +269,10 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
         Put: {
           TableName: tableName(),
           Item: idempotencyRecord(request.idempotency, response, now),
-          ConditionExpression: 'attribute_not_exists(PK)',
+          // A record past its TTL counts as gone even before DynamoDB deletes it.
+          ConditionExpression: 'attribute_not_exists(PK) OR #ttl < :nowEpoch',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':nowEpoch': Math.floor(Date.now() / 1000) },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       });
@@ -297,6 +301,9 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
         throw new IdempotencyKeyReusedError();
       }
 
+      if (failed.some(({ reason }) => reason.Code === 'ThrottlingError' || reason.Code === 'ProvisionedThroughputExceeded')) {
+        throw new DomainError('THROTTLED', 'the points service is busy; retry with backoff and the same Idempotency-Key');
+      }
       let retry = false;
       let contended = false;
       for (const { reason, role } of failed) {

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { bucketAfterMonths, NEVER_EXPIRES } from '../domain/fifo.js';
 import { currencies, currencySpec } from '../domain/currencies.js';
 import type { Tier } from '../domain/tiers.js';
@@ -59,8 +59,27 @@ export async function findMember(memberId: string): Promise<MemberProfile | unde
 
 export async function getMember(memberId: string): Promise<MemberProfile> {
   const member = await findMember(memberId);
-  if (!member) throw new NotFoundError('member is not registered; call POST /v1/me/register first');
+  if (!member) throw new NotFoundError(`member ${memberId} is not registered (members register with POST /v1/me/register)`);
   return member;
+}
+
+/** Creates any wallet a member lacks (a currency added after they registered). */
+async function ensureWallets(memberId: string, now: Date): Promise<void> {
+  await Promise.all(
+    currencies.map((c) =>
+      db()
+        .send(
+          new PutCommand({
+            TableName: tableName(),
+            Item: newWalletItem(memberId, c.code, now),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          }),
+        )
+        .catch((error: Error) => {
+          if (error.name !== 'ConditionalCheckFailedException') throw error;
+        }),
+    ),
+  );
 }
 
 export interface RegistrationInput {
@@ -81,7 +100,10 @@ export async function registerMember(
   now: Date = new Date(),
 ): Promise<{ member: MemberProfile; created: boolean }> {
   const existing = await findMember(memberId);
-  if (existing) return { member: existing, created: false };
+  if (existing) {
+    await ensureWallets(memberId, now);
+    return { member: existing, created: false };
+  }
 
   let referrerId: string | null = null;
   if (input.referralCode) {
@@ -202,6 +224,12 @@ export function quoteExchange(from: string, to: string, amount: number): Exchang
   const known = currencies.map((c) => c.code).join(', ');
   if (!source) throw new ValidationError(`unknown currency ${from}; known: ${known}`);
   if (!target) throw new ValidationError(`unknown currency ${to}; known: ${known}`);
+  if (!source.exchangeableInto.includes(to)) {
+    throw new ValidationError(
+      `${from} cannot be exchanged into ${to}` +
+        (source.exchangeableInto.length ? `; it exchanges into ${source.exchangeableInto.join(', ')}` : '; it is not exchangeable'),
+    );
+  }
   const value = amount * source.pointsPerUnit;
   if (value % target.pointsPerUnit !== 0) {
     const step = target.pointsPerUnit / gcd(source.pointsPerUnit, target.pointsPerUnit);

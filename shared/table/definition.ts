@@ -25,13 +25,13 @@ export const tableDefinition = {
       name: 'GSI1',
       partitionKey: 'GSI1PK',
       sortKey: 'GSI1SK',
-      purpose: 'Generic collections: member by referral code, lists owned by a member or a parent entity.',
+      purpose: 'Generic collections: lists owned by a member or a parent entity (reserved; the foundation uses none yet).',
     },
     {
       name: 'GSI2',
       partitionKey: 'GSI2PK',
       sortKey: 'GSI2SK',
-      purpose: 'Generic secondary collections: entities by status or time (orders by status, campaigns by window).',
+      purpose: 'Generic secondary collections: entities by status or time (reserved; the foundation uses none yet).',
     },
     {
       name: 'ExpiryDue',

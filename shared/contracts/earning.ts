@@ -1,0 +1,167 @@
+import { idSchema, z } from './common.js';
+import { operation } from './operation.js';
+import { tiers } from '../domain/tiers.js';
+
+const fourDecimals = (what: string) =>
+  z
+    .number()
+    .min(0, `${what} must not be negative`)
+    .max(1000, `${what} must be at most 1000`)
+    .refine((v) => Math.abs(Math.round(v * 10_000) - v * 10_000) < 1e-6, `${what} has at most 4 decimals`);
+
+export const expiryPolicySchema = z
+  .discriminatedUnion('policy', [
+    z.object({
+      policy: z.literal('rolling-months'),
+      months: z.number().int().min(1).max(120).openapi({ description: 'Points expire at the end of the month N months after earning.' }),
+    }),
+    z.object({
+      policy: z.literal('year-end'),
+      extraYears: z.number().int().min(0).max(5).openapi({ description: '0: cleared at the end of the year earned; 1: of the following year.' }),
+    }),
+    z.object({ policy: z.literal('never') }),
+  ])
+  .openapi('ExpiryPolicy');
+
+export const earningRulesBodySchema = z
+  .object({
+    bands: z
+      .array(z.object({ overYuan: z.number().min(0).max(100_000_000), rate: fourDecimals('rate') }).strict())
+      .min(1, 'give at least one band')
+      .max(20)
+      .refine((b) => b[0]?.overYuan === 0, 'the first band must start at overYuan 0')
+      .refine((b) => b.every((band, i) => i === 0 || band.overYuan > (b[i - 1]?.overYuan ?? 0)), 'bands must be in increasing overYuan order')
+      .openapi({ description: 'Points per CNY by spend band; a band applies to spend above overYuan.' }),
+    bandMode: z.enum(['whole', 'marginal']).default('whole'),
+    categoryMultipliers: z.record(z.string().min(1).max(40), fourDecimals('category multiplier')).default({}),
+    tierMultipliers: z
+      .object(Object.fromEntries(tiers.map((t) => [t, fourDecimals(`${t} multiplier`)])) as Record<(typeof tiers)[number], ReturnType<typeof fourDecimals>>)
+      .strict(),
+    stacking: z.enum(['multiply', 'highest', 'add']).default('multiply'),
+    rounding: z.object({ mode: z.enum(['floor', 'round', 'ceil']), scope: z.enum(['purchase', 'line']) }).strict().default({ mode: 'floor', scope: 'purchase' }),
+    maxPointsPerPurchase: z.number().int().positive().nullable().default(null),
+    pointsPerYuan: z.number().int().min(1).max(100_000).openapi({ description: 'Points value: how many points are worth 1 CNY (default 100).' }),
+    topUpRatePerYuan: fourDecimals('top-up rate').openapi({ description: 'Points per CNY of stored value topped up.' }),
+    expiry: expiryPolicySchema,
+    reminderDays: z.number().int().min(0).max(365).default(30),
+  })
+  .strict()
+  .openapi('EarningRulesInput');
+
+export const earningRulesSchema = earningRulesBodySchema
+  .extend({
+    version: z.number().int().openapi({ description: 'Increases with every change; send it back as expectedVersion.' }),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+  })
+  .openapi('EarningRules');
+
+const purchaseLineSchema = z
+  .object({
+    sku: idSchema,
+    category: z.string().min(1).max(40),
+    amountCents: z.number().int().min(0).max(10_000_000_000),
+    quantity: z.number().int().min(1).max(100_000),
+  })
+  .strict();
+
+const breakdownSchema = z.array(z.object({ rule: z.string(), description: z.string(), points: z.number().int() }));
+
+export const purchaseBodySchema = z
+  .object({
+    purchaseId: idSchema,
+    memberId: idSchema,
+    storeId: idSchema,
+    paidAt: z.iso.datetime({ message: 'paidAt must be an ISO-8601 UTC time' }),
+    lines: z.array(purchaseLineSchema).min(1, 'a purchase has at least one line').max(500),
+  })
+  .strict()
+  .openapi('PurchaseRequest');
+
+export const purchaseResultSchema = z
+  .object({
+    purchaseId: z.string(),
+    memberId: z.string(),
+    pointsEarned: z.number().int(),
+    breakdown: breakdownSchema,
+    rulesVersion: z.number().int(),
+  })
+  .openapi('PurchaseResult');
+
+export const earningOperations = {
+  getEarningRules: operation({
+    summary: 'The earning rules in force (operator)',
+    tags: ['earning'],
+    response: earningRulesSchema,
+  }),
+  putEarningRules: operation({
+    summary: 'Replace the earning rules (operator); takes effect without a deploy, versioned',
+    description: 'Send `expectedVersion` (the version you read) to refuse the change if someone else changed the rules meanwhile.',
+    tags: ['earning'],
+    body: earningRulesBodySchema.extend({ expectedVersion: z.number().int().min(0) }).openapi('EarningRulesUpdate'),
+    response: earningRulesSchema,
+    errors: ['CONFLICT'],
+  }),
+  previewEarning: operation({
+    summary: 'What a purchase would earn now or at a given time, with the breakdown (operator)',
+    tags: ['earning'],
+    body: z
+      .object({
+        tier: z.enum(tiers).default('normal'),
+        memberId: idSchema.optional().openapi({ description: 'Use this member (tier, audience) instead of `tier`.' }),
+        at: z.iso.datetime().optional(),
+        lines: z.array(purchaseLineSchema).min(1).max(500),
+      })
+      .strict()
+      .openapi('EarningPreviewRequest'),
+    response: z
+      .object({ points: z.number().int(), breakdown: breakdownSchema, rulesVersion: z.number().int(), at: z.string() })
+      .openapi('EarningPreview'),
+    errors: ['NOT_FOUND'],
+  }),
+  recordPurchase: operation({
+    summary: 'POS reports a purchase; the member earns points (idempotent by purchaseId)',
+    tags: ['pos'],
+    body: purchaseBodySchema,
+    response: purchaseResultSchema,
+    status: 201,
+    errors: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+  }),
+  refundPurchase: operation({
+    summary: 'POS reports a (partial) refund; points are clawed back in proportion (idempotent by refundId)',
+    description:
+      'If the member has already spent the points, what is available is clawed back and the rest is answered as ' +
+      '`shortfallPoints` with its cash value `shortfallCents`, which the cashier withholds from the cash refund.',
+    tags: ['pos'],
+    params: z.object({ purchaseId: idSchema }),
+    body: z.object({ refundId: idSchema, amountCents: z.number().int().positive().max(10_000_000_000) }).strict().openapi('RefundRequest'),
+    response: z
+      .object({
+        purchaseId: z.string(),
+        refundId: z.string(),
+        pointsClawedBack: z.number().int(),
+        shortfallPoints: z.number().int(),
+        shortfallCents: z.number().int(),
+        refundedCents: z.number().int().openapi({ description: 'Refunded so far, this refund included.' }),
+      })
+      .openapi('RefundResult'),
+    status: 201,
+    errors: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+  }),
+  recordTopUp: operation({
+    summary: 'POS reports a stored-value top-up; the member earns points (idempotent by topUpId)',
+    tags: ['pos'],
+    body: z.object({ topUpId: idSchema, memberId: idSchema, amountCents: z.number().int().positive().max(10_000_000_000) }).strict().openapi('TopUpRequest'),
+    response: z.object({ topUpId: z.string(), memberId: z.string(), pointsEarned: z.number().int() }).openapi('TopUpResult'),
+    status: 201,
+    errors: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+  }),
+  redeemAtCheckout: operation({
+    summary: 'POS spends points as cash at checkout, at the points value (idempotent by redemptionId)',
+    tags: ['pos'],
+    body: z.object({ redemptionId: idSchema, memberId: idSchema, points: z.number().int().positive().max(100_000_000) }).strict().openapi('RedemptionRequest'),
+    response: z.object({ redemptionId: z.string(), memberId: z.string(), points: z.number().int(), valueCents: z.number().int() }).openapi('RedemptionResult'),
+    status: 201,
+    errors: ['NOT_FOUND', 'INSUFFICIENT_POINTS', 'IDEMPOTENCY_KEY_REUSED'],
+  }),
+};
