@@ -6,7 +6,7 @@
 import type { OperationId } from '../shared/contracts/index.js';
 
 /** One Lambda function per capability; each routes its own paths. */
-export const functionNames = ['system', 'members', 'jobs'] as const;
+export const functionNames = ['system', 'members', 'earning', 'jobs'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export interface FunctionSpec {
@@ -33,6 +33,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   members: {
     entry: 'functions/members/handler.ts',
     description: 'Member registration, profile, points, ledger; operator adjustments',
+    tableAccess: 'readwrite',
+    publishesEvents: false,
+    memoryMb: 512,
+    timeoutSeconds: 10,
+  },
+  earning: {
+    entry: 'functions/earning/handler.ts',
+    description: 'Earning rules, previews, and POS purchases, refunds, top-ups and checkout redemptions',
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 512,
@@ -83,6 +91,14 @@ export const routes = [
     operation: 'adjustMemberPoints',
   },
   { method: 'POST', path: '/v1/admin/jobs/{job}', fn: 'jobs', auth: 'admin', operation: 'runJob' },
+
+  { method: 'GET', path: '/v1/admin/earning-rules', fn: 'earning', auth: 'admin', operation: 'getEarningRules' },
+  { method: 'PUT', path: '/v1/admin/earning-rules', fn: 'earning', auth: 'admin', operation: 'putEarningRules' },
+  { method: 'POST', path: '/v1/admin/earning-previews', fn: 'earning', auth: 'admin', operation: 'previewEarning' },
+  { method: 'POST', path: '/v1/pos/purchases', fn: 'earning', auth: 'pos', operation: 'recordPurchase' },
+  { method: 'POST', path: '/v1/pos/purchases/{purchaseId}/refunds', fn: 'earning', auth: 'pos', operation: 'refundPurchase' },
+  { method: 'POST', path: '/v1/pos/top-ups', fn: 'earning', auth: 'pos', operation: 'recordTopUp' },
+  { method: 'POST', path: '/v1/pos/redemptions', fn: 'earning', auth: 'pos', operation: 'redeemAtCheckout' },
 ] as const satisfies readonly RouteSpec[];
 
 /**

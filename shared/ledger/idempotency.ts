@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { IdempotencyKeyReusedError } from '../errors.js';
+import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 
 /** What a mutation answered the first time; replayed for a repeated key. */
@@ -44,4 +47,17 @@ export function idempotencyRecord(spec: IdempotencySpec, response: StoredRespons
     createdAt: now.toISOString(),
     ttl: Math.floor(now.getTime() / 1000) + (spec.ttlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
   };
+}
+
+/**
+ * The stored answer for a key, if the call already happened (a replay), for
+ * operations that must validate against state the first call changed.
+ * A reused key with another request throws 422.
+ */
+export async function storedResponse(spec: IdempotencySpec): Promise<StoredResponse | undefined> {
+  const result = await db().send(new GetCommand({ TableName: tableName(), Key: keys.idempotency(spec.scope, spec.key), ConsistentRead: true }));
+  const item = result.Item;
+  if (!item || Number(item.ttl ?? 0) < Math.floor(Date.now() / 1000)) return undefined;
+  if (item.fingerprint !== spec.fingerprint) throw new IdempotencyKeyReusedError();
+  return item.response as StoredResponse;
 }

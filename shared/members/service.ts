@@ -3,13 +3,15 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { bucketAfterMonths, NEVER_EXPIRES } from '../domain/fifo.js';
 import { currencies, currencySpec } from '../domain/currencies.js';
+import { gcd } from '../domain/numbers.js';
 import type { Tier } from '../domain/tiers.js';
 
 export type { Tier };
 import { NotFoundError, ValidationError } from '../errors.js';
 import { commit, type LedgerEntry } from '../ledger/ledger.js';
 import type { IdempotencySpec, StoredResponse } from '../ledger/idempotency.js';
-import { newWalletItem } from '../ledger/wallet-item.js';
+import { DEFAULT_CURRENCY, newWalletItem } from '../ledger/wallet-item.js';
+import { bucketForPolicy, getEarningRules } from '../earning/rules-store.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 
@@ -166,10 +168,14 @@ export async function registerMember(
   throw new Error('could not allocate a unique referral code');
 }
 
-/** Expiry bucket for points credited now in a currency. */
-export function creditBucket(currency: string, now: Date): string {
+/**
+ * Expiry bucket for points credited now in a currency: the brand's own points
+ * follow the operator's expiry policy (earning rules), partner currencies their spec.
+ */
+export async function creditBucket(currency: string, now: Date): Promise<string> {
   const spec = currencySpec(currency);
   if (!spec) throw new ValidationError(`unknown currency ${currency}; known: ${currencies.map((c) => c.code).join(', ')}`);
+  if (currency === DEFAULT_CURRENCY) return bucketForPolicy((await getEarningRules()).expiry, now);
   return spec.expiryMonths === null ? NEVER_EXPIRES : bucketAfterMonths(now, spec.expiryMonths);
 }
 
@@ -187,7 +193,7 @@ export async function adjustPoints(
   options: { idempotency?: IdempotencySpec | undefined; now?: Date; response: (entry: LedgerEntry) => StoredResponse },
 ) {
   const now = options.now ?? new Date();
-  const bucket = input.points > 0 ? creditBucket(input.currency, now) : undefined;
+  const bucket = input.points > 0 ? await creditBucket(input.currency, now) : undefined;
   if (input.points < 0 && !currencySpec(input.currency)) throw new ValidationError(`unknown currency ${input.currency}`);
   return commit({
     moves: [
@@ -211,10 +217,6 @@ export interface ExchangeQuote {
   readonly debit: number;
   readonly credit: number;
   readonly rate: string;
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
 }
 
 /** What exchanging `amount` of one currency into another debits and credits; refuses inexact conversions. */
@@ -259,7 +261,7 @@ export async function exchangePoints(
         currency: input.to,
         type: 'EARN',
         points: quote.credit,
-        bucket: creditBucket(input.to, now),
+        bucket: await creditBucket(input.to, now),
         reason: `exchanged from ${input.from}`,
         ref: 'exchange',
       },

@@ -49,6 +49,15 @@ export const keys = {
     partition: (bucket: string, shard: number): string => `EXPIRY${sep}${bucket}${sep}${shard}`,
   },
   referralCode: (code: string): ItemKey => ({ PK: `REFCODE${sep}${code}`, SK: 'REFCODE' }),
+  config: {
+    /** The version of a configuration document in force. */
+    current: (name: string): ItemKey => ({ PK: `CONFIG${sep}${name}`, SK: 'CURRENT' }),
+    /** Every version ever saved, for audit. */
+    version: (name: string, version: number): ItemKey => ({ PK: `CONFIG${sep}${name}`, SK: `V${sep}${String(version).padStart(8, '0')}` }),
+  },
+  purchase: (purchaseId: string): ItemKey => ({ PK: `PURCHASE${sep}${purchaseId}`, SK: 'PURCHASE' }),
+  topUp: (topUpId: string): ItemKey => ({ PK: `TOPUP${sep}${topUpId}`, SK: 'TOPUP' }),
+  redemption: (redemptionId: string): ItemKey => ({ PK: `REDEMPTION${sep}${redemptionId}`, SK: 'REDEMPTION' }),
   idempotency: (scope: string, key: string): ItemKey => ({ PK: `IDEM${sep}${scope}${sep}${key}`, SK: 'IDEM' }),
 } as const;
 

@@ -37,6 +37,44 @@ const samples: Partial<Record<OperationId, Sample>> = {
     invalidBody: { points: 1.5, reason: '' },
   },
   runJob: { path: () => '/v1/admin/jobs/expiry', invalidQuery: 'at=not-a-time' },
+  getEarningRules: { path: () => '/v1/admin/earning-rules' },
+  putEarningRules: {
+    path: () => '/v1/admin/earning-rules',
+    body: {
+      expectedVersion: 0,
+      bands: [{ overYuan: 0, rate: 1 }],
+      tierMultipliers: { normal: 1, silver: 1, gold: 1.5, diamond: 2 },
+      pointsPerYuan: 100,
+      topUpRatePerYuan: 1,
+      expiry: { policy: 'rolling-months', months: 12 },
+    },
+    invalidBody: { expectedVersion: -1, bands: [{ overYuan: 5, rate: 1.23456 }], pointsPerYuan: 0 },
+  },
+  previewEarning: {
+    path: () => '/v1/admin/earning-previews',
+    body: { lines: [{ sku: 's1', category: 'A', amountCents: 100, quantity: 1 }] },
+    invalidBody: { lines: [], tier: 'platinum' },
+  },
+  recordPurchase: {
+    path: () => '/v1/pos/purchases',
+    body: { purchaseId: 'p-bad-input', memberId: 'victim', storeId: 'store1', paidAt: '2026-01-01T00:00:00Z', lines: [{ sku: 's1', category: 'A', amountCents: 100, quantity: 1 }] },
+    invalidBody: { purchaseId: '', memberId: 'x', storeId: 'store1', paidAt: 'yesterday', lines: [] },
+  },
+  refundPurchase: {
+    path: () => '/v1/pos/purchases/p-unknown/refunds',
+    body: { refundId: 'r-1', amountCents: 100 },
+    invalidBody: { refundId: '', amountCents: 0 },
+  },
+  recordTopUp: {
+    path: () => '/v1/pos/top-ups',
+    body: { topUpId: 't-bad-input', memberId: 'victim', amountCents: 100 },
+    invalidBody: { topUpId: 't 1', memberId: 'victim', amountCents: -5 },
+  },
+  redeemAtCheckout: {
+    path: () => '/v1/pos/redemptions',
+    body: { redemptionId: 'rd-bad-input', memberId: 'victim', points: 100 },
+    invalidBody: { redemptionId: 'rd-1', memberId: 'victim', points: 0.5 },
+  },
 };
 
 let api: TestApi;

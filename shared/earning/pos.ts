@@ -1,0 +1,256 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { calculateEarning, cashValueCents, clawbackFor, type EarningResult, type PurchaseLine } from '../domain/earning.js';
+import { gcd } from '../domain/numbers.js';
+import type { Tier } from '../domain/tiers.js';
+import { DomainError, InsufficientPointsError, NotFoundError, ValidationError } from '../errors.js';
+import { fingerprintOf, storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
+import { commit, type CommitOutcome, type ExtraWrite, type LedgerMove } from '../ledger/ledger.js';
+import { getMember } from '../members/service.js';
+import { db, tableName } from '../table/client.js';
+import { keys } from '../table/keys.js';
+import { bucketForPolicy, getEarningRules, type EarningRules } from './rules-store.js';
+
+/** POS ids are natural idempotency keys; their records are kept long enough for late retries and refunds. */
+const POS_IDEMPOTENCY_TTL_SECONDS = 90 * 24 * 3600;
+
+function posKey(kind: string, id: string, body: unknown): IdempotencySpec {
+  return { scope: `pos:${kind}`, key: id, fingerprint: fingerprintOf(body), ttlSeconds: POS_IDEMPOTENCY_TTL_SECONDS };
+}
+
+function alreadyRecorded(what: string, id: string): ExtraWrite['onConditionFailed'] {
+  return () => new DomainError('CONFLICT', `${what} ${id} was already recorded with other details`);
+}
+
+/** What a purchase earns now for a member or a tier (no writes). */
+export async function previewEarning(input: { tier: Tier; lines: readonly PurchaseLine[] }): Promise<EarningResult & { rulesVersion: number }> {
+  const rules = await getEarningRules();
+  return { ...calculateEarning({ rules, tier: input.tier, lines: input.lines }), rulesVersion: rules.version };
+}
+
+export interface PurchaseInput {
+  readonly purchaseId: string;
+  readonly memberId: string;
+  readonly storeId: string;
+  readonly paidAt: string;
+  readonly lines: readonly PurchaseLine[];
+}
+
+/**
+ * Records a POS purchase and credits what it earns: the purchase record, the
+ * EARN entry and the idempotency record are one transaction, keyed by purchaseId.
+ */
+export async function recordPurchase(input: PurchaseInput, now = new Date()) {
+  const member = await getMember(input.memberId);
+  const rules = await getEarningRules();
+  const paidAt = new Date(input.paidAt);
+  if (paidAt.getTime() > now.getTime() + 5 * 60_000) throw new ValidationError('paidAt is in the future; send the time the purchase was paid');
+  const earning = calculateEarning({ rules, tier: member.tier, lines: input.lines });
+  const amountCents = input.lines.reduce((sum, l) => sum + l.amountCents, 0);
+  const body = {
+    purchaseId: input.purchaseId,
+    memberId: input.memberId,
+    pointsEarned: earning.points,
+    breakdown: [...earning.breakdown],
+    rulesVersion: rules.version,
+  };
+  const moves: LedgerMove[] =
+    earning.points > 0
+      ? [
+          {
+            memberId: input.memberId,
+            type: 'EARN',
+            points: earning.points,
+            bucket: bucketForPolicy(rules.expiry, paidAt),
+            reason: `purchase at ${input.storeId}`,
+            ref: `purchase:${input.purchaseId}`,
+          },
+        ]
+      : [];
+  const outcome = await commit({
+    moves,
+    extra: [
+      {
+        item: {
+          Put: {
+            TableName: tableName(),
+            Item: {
+              ...keys.purchase(input.purchaseId),
+              entity: 'Purchase',
+              purchaseId: input.purchaseId,
+              memberId: input.memberId,
+              storeId: input.storeId,
+              paidAt: input.paidAt,
+              amountCents,
+              lines: input.lines,
+              pointsEarned: earning.points,
+              breakdown: earning.breakdown,
+              rulesVersion: rules.version,
+              refundedCents: 0,
+              clawedBack: 0,
+              refunds: [],
+              recordedAt: now.toISOString(),
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        onConditionFailed: alreadyRecorded('purchase', input.purchaseId),
+      },
+    ],
+    idempotency: posKey('purchase', input.purchaseId, input),
+    response: () => ({ status: 201, body }),
+    now,
+  });
+  return outcome;
+}
+
+interface PurchaseRecord {
+  readonly purchaseId: string;
+  readonly memberId: string;
+  readonly amountCents: number;
+  readonly pointsEarned: number;
+  readonly refundedCents: number;
+  readonly clawedBack: number;
+}
+
+async function getPurchase(purchaseId: string): Promise<PurchaseRecord> {
+  const result = await db().send(new GetCommand({ TableName: tableName(), Key: keys.purchase(purchaseId), ConsistentRead: true }));
+  if (!result.Item) throw new NotFoundError(`purchase ${purchaseId} was never recorded`);
+  return result.Item as unknown as PurchaseRecord;
+}
+
+/**
+ * A (partial) refund of a purchase: claws back the points in proportion to
+ * the amount refunded so far (never more than earned). If the member has
+ * spent them, what is available is taken and the rest answered as a shortfall
+ * whose cash value the cashier withholds (the documented policy).
+ */
+export async function refundPurchase(purchaseId: string, input: { refundId: string; amountCents: number }, now = new Date()): Promise<CommitOutcome> {
+  const idempotency = posKey(`refund:${purchaseId}`, input.refundId, input);
+  // A retried refund answers as the first time, even once the purchase is fully refunded.
+  const replay = await storedResponse(idempotency);
+  if (replay) return { replayed: true, response: replay };
+  const rules = await getEarningRules();
+  for (let attempt = 0; attempt < 25; attempt += 1) {
+    // Another refund of this purchase won the race: back off a little, re-read, recompute.
+    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
+    const purchase = await getPurchase(purchaseId);
+    const refundable = purchase.amountCents - purchase.refundedCents;
+    if (input.amountCents > refundable) {
+      throw new ValidationError(`refund of ${input.amountCents} cents exceeds the ${refundable} cents still refundable on purchase ${purchaseId}`);
+    }
+    const owed = clawbackFor({
+      earnedPoints: purchase.pointsEarned,
+      purchaseCents: purchase.amountCents,
+      refundedBeforeCents: purchase.refundedCents,
+      refundCents: input.amountCents,
+    });
+    let take = owed;
+    for (;;) {
+      const shortfall = owed - take;
+      const body = {
+        purchaseId,
+        refundId: input.refundId,
+        pointsClawedBack: take,
+        shortfallPoints: shortfall,
+        shortfallCents: cashValueCents(shortfall, rules.pointsPerYuan),
+        refundedCents: purchase.refundedCents + input.amountCents,
+      };
+      try {
+        return await commit({
+          moves: take > 0 ? [{ memberId: purchase.memberId, type: 'CLAWBACK', points: take, reason: `refund ${input.refundId}`, ref: `purchase:${purchaseId}` }] : [],
+          extra: [
+            {
+              item: {
+                Update: {
+                  TableName: tableName(),
+                  Key: keys.purchase(purchaseId),
+                  UpdateExpression:
+                    'SET refundedCents = refundedCents + :amount, clawedBack = clawedBack + :take, refunds = list_append(refunds, :refund)',
+                  // Refunds of one purchase apply one at a time: each computes from the state it read.
+                  ConditionExpression: 'refundedCents = :before',
+                  ExpressionAttributeValues: {
+                    ':amount': input.amountCents,
+                    ':take': take,
+                    ':before': purchase.refundedCents,
+                    ':refund': [{ refundId: input.refundId, amountCents: input.amountCents, pointsClawedBack: take, shortfallPoints: shortfall, at: now.toISOString() }],
+                  },
+                },
+              },
+              onConditionFailed: () => new StaleRefund(),
+            },
+          ],
+          idempotency,
+          response: () => ({ status: 201, body }),
+          now,
+        });
+      } catch (error) {
+        if (error instanceof InsufficientPointsError && take > 0) {
+          // Points already spent: take what is there, report the rest.
+          const available = Number(error.extensions.available ?? 0);
+          take = Math.max(0, Math.min(available, take - 1));
+          continue;
+        }
+        if (error instanceof StaleRefund) break;
+        throw error;
+      }
+    }
+  }
+  throw new DomainError('CONFLICT', `purchase ${purchaseId} is being refunded concurrently; retry with the same refundId`);
+}
+
+class StaleRefund extends Error {}
+
+/** Stored value topped up earns points at the top-up rate. */
+export async function recordTopUp(input: { topUpId: string; memberId: string; amountCents: number }, now = new Date()) {
+  await getMember(input.memberId);
+  const rules = await getEarningRules();
+  const points = Math.floor((input.amountCents * Math.round(rules.topUpRatePerYuan * 10_000)) / 1_000_000);
+  const body = { topUpId: input.topUpId, memberId: input.memberId, pointsEarned: points };
+  return commit({
+    moves: points > 0 ? [{ memberId: input.memberId, type: 'EARN', points, bucket: bucketForPolicy(rules.expiry, now), reason: 'stored-value top-up', ref: `topup:${input.topUpId}` }] : [],
+    extra: [
+      {
+        item: {
+          Put: {
+            TableName: tableName(),
+            Item: { ...keys.topUp(input.topUpId), entity: 'TopUp', ...input, pointsEarned: points, at: now.toISOString() },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        onConditionFailed: alreadyRecorded('top-up', input.topUpId),
+      },
+    ],
+    idempotency: posKey('topup', input.topUpId, input),
+    response: () => ({ status: 201, body }),
+    now,
+  });
+}
+
+/** Points as cash at checkout: spends them and answers their value at the programme's points value. */
+export async function redeemAtCheckout(input: { redemptionId: string; memberId: string; points: number }, now = new Date()) {
+  const rules: EarningRules = await getEarningRules();
+  if ((input.points * 100) % rules.pointsPerYuan !== 0) {
+    const step = rules.pointsPerYuan / gcd(rules.pointsPerYuan, 100);
+    throw new ValidationError(`points must be a multiple of ${step} to be worth whole cents (${rules.pointsPerYuan} points = 1 CNY)`);
+  }
+  const valueCents = cashValueCents(input.points, rules.pointsPerYuan);
+  const body = { redemptionId: input.redemptionId, memberId: input.memberId, points: input.points, valueCents };
+  return commit({
+    moves: [{ memberId: input.memberId, type: 'SPEND', points: input.points, reason: 'points as cash at checkout', ref: `redemption:${input.redemptionId}` }],
+    extra: [
+      {
+        item: {
+          Put: {
+            TableName: tableName(),
+            Item: { ...keys.redemption(input.redemptionId), entity: 'Redemption', ...input, valueCents, at: now.toISOString() },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        onConditionFailed: alreadyRecorded('redemption', input.redemptionId),
+      },
+    ],
+    idempotency: posKey('redemption', input.redemptionId, input),
+    response: () => ({ status: 201, body }),
+    now,
+  });
+}

@@ -1,0 +1,109 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
+import type { earningRulesBodySchema } from '../contracts/earning.js';
+import { bucketAfterMonths, NEVER_EXPIRES } from '../domain/fifo.js';
+import { DomainError } from '../errors.js';
+import { db, tableName } from '../table/client.js';
+import { keys } from '../table/keys.js';
+
+export type EarningRulesInput = z.output<typeof earningRulesBodySchema>;
+export type ExpiryPolicy = EarningRulesInput['expiry'];
+
+export interface EarningRules extends EarningRulesInput {
+  readonly version: number;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+}
+
+const CONFIG_NAME = 'earning-rules';
+
+/** The rules before an operator saves any: the source documents' worked examples. */
+export const defaultEarningRules: EarningRules = {
+  version: 0,
+  updatedAt: '1970-01-01T00:00:00.000Z',
+  updatedBy: 'default',
+  bands: [
+    { overYuan: 0, rate: 1 },
+    { overYuan: 1000, rate: 1.5 },
+    { overYuan: 5000, rate: 2 },
+  ],
+  bandMode: 'whole',
+  categoryMultipliers: { A: 1, B: 2 },
+  tierMultipliers: { normal: 1, silver: 1, gold: 1.5, diamond: 2 },
+  stacking: 'multiply',
+  rounding: { mode: 'floor', scope: 'purchase' },
+  maxPointsPerPurchase: null,
+  pointsPerYuan: 100,
+  topUpRatePerYuan: 0.5,
+  expiry: { policy: 'rolling-months', months: 12 },
+  reminderDays: 30,
+};
+
+/** Rules are read often and change rarely: each function keeps them this long. */
+const CACHE_TTL_MS = Number(process.env.CONFIG_CACHE_TTL_MS ?? 30_000);
+let cache: { rules: EarningRules; until: number } | undefined;
+
+export async function getEarningRules(options: { fresh?: boolean } = {}): Promise<EarningRules> {
+  if (!options.fresh && cache && cache.until > Date.now()) return cache.rules;
+  const result = await db().send(
+    new GetCommand({ TableName: tableName(), Key: keys.config.current(CONFIG_NAME), ConsistentRead: options.fresh ?? false }),
+  );
+  const rules = (result.Item?.rules as EarningRules | undefined) ?? defaultEarningRules;
+  cache = { rules, until: Date.now() + CACHE_TTL_MS };
+  return rules;
+}
+
+/**
+ * Saves a new version of the rules, refused if `expectedVersion` is not the
+ * version in force (someone else saved meanwhile). The current pointer and the
+ * version's audit copy are one transaction.
+ */
+export async function saveEarningRules(input: EarningRulesInput, expectedVersion: number, operator: string, now = new Date()): Promise<EarningRules> {
+  const rules: EarningRules = { ...input, version: expectedVersion + 1, updatedAt: now.toISOString(), updatedBy: operator };
+  try {
+    await db().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.config.current(CONFIG_NAME), entity: 'Config', name: CONFIG_NAME, version: rules.version, rules },
+              ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :expected',
+              ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+            },
+          },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.config.version(CONFIG_NAME, rules.version), entity: 'ConfigVersion', name: CONFIG_NAME, version: rules.version, rules },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) {
+      const current = await getEarningRules({ fresh: true });
+      throw new DomainError('CONFLICT', `the rules are at version ${current.version}, not ${expectedVersion}; reload them and apply your change again`, {
+        currentVersion: current.version,
+      });
+    }
+    throw error;
+  }
+  cache = { rules, until: Date.now() + CACHE_TTL_MS };
+  return rules;
+}
+
+/** The expiry bucket of points earned at `at` under a policy. */
+export function bucketForPolicy(policy: ExpiryPolicy, at: Date): string {
+  switch (policy.policy) {
+    case 'rolling-months':
+      return bucketAfterMonths(at, policy.months);
+    case 'year-end':
+      return `${at.getUTCFullYear() + policy.extraYears}-12`;
+    case 'never':
+      return NEVER_EXPIRES;
+  }
+}
