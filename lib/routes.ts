@@ -6,7 +6,7 @@
 import type { OperationId } from '../shared/contracts/index.js';
 
 /** One Lambda function per capability; each routes its own paths. */
-export const functionNames = ['system', 'members', 'earning', 'jobs'] as const;
+export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export interface FunctionSpec {
@@ -44,6 +44,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 512,
+    timeoutSeconds: 10,
+  },
+  campaigns: {
+    entry: 'functions/campaigns/handler.ts',
+    description: 'Timed campaigns (double points, bonuses) and their results',
+    tableAccess: 'readwrite',
+    publishesEvents: false,
+    memoryMb: 256,
     timeoutSeconds: 10,
   },
   jobs: {
@@ -99,6 +107,12 @@ export const routes = [
   { method: 'POST', path: '/v1/pos/purchases/{purchaseId}/refunds', fn: 'earning', auth: 'pos', operation: 'refundPurchase' },
   { method: 'POST', path: '/v1/pos/top-ups', fn: 'earning', auth: 'pos', operation: 'recordTopUp' },
   { method: 'POST', path: '/v1/pos/redemptions', fn: 'earning', auth: 'pos', operation: 'redeemAtCheckout' },
+
+  { method: 'POST', path: '/v1/admin/campaigns', fn: 'campaigns', auth: 'admin', operation: 'createCampaign' },
+  { method: 'GET', path: '/v1/admin/campaigns', fn: 'campaigns', auth: 'admin', operation: 'listCampaigns' },
+  { method: 'GET', path: '/v1/admin/campaigns/{campaignId}', fn: 'campaigns', auth: 'admin', operation: 'getCampaign' },
+  { method: 'PATCH', path: '/v1/admin/campaigns/{campaignId}', fn: 'campaigns', auth: 'admin', operation: 'updateCampaign' },
+  { method: 'GET', path: '/v1/admin/campaigns/{campaignId}/stats', fn: 'campaigns', auth: 'admin', operation: 'campaignStats' },
 ] as const satisfies readonly RouteSpec[];
 
 /**

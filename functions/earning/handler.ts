@@ -10,9 +10,9 @@ export const handler = httpHandler('earning', {
     return saveEarningRules(rules, expectedVersion, caller?.subject ?? 'unknown');
   },
   previewEarning: async ({ body }) => {
-    const tier = body.memberId ? (await getMember(body.memberId)).tier : body.tier;
+    const member = body.memberId ? await getMember(body.memberId) : { tier: body.tier, tags: [], registeredAt: new Date().toISOString() };
     const at = body.at ?? new Date().toISOString();
-    const result = await previewEarning({ tier, lines: body.lines });
+    const result = await previewEarning({ member, at: new Date(at), lines: body.lines });
     return { points: result.points, breakdown: [...result.breakdown], rulesVersion: result.rulesVersion, at };
   },
   recordPurchase: async ({ body }) => committedAnswer(await recordPurchase(body)),

@@ -1,3 +1,4 @@
+import { campaignOperations } from './campaigns.js';
 import { earningOperations } from './earning.js';
 import { jobOperations } from './jobs.js';
 import { memberOperations } from './members.js';
@@ -9,6 +10,7 @@ export const operations = {
   ...memberOperations,
   ...jobOperations,
   ...earningOperations,
+  ...campaignOperations,
 };
 
 export type OperationId = keyof typeof operations;

@@ -39,4 +39,13 @@ export function operation<P extends z.ZodObject, Q extends z.ZodObject, B extend
 export type ParamsOf<O> = O extends Operation<infer P, z.ZodObject, z.ZodType, z.ZodType> ? z.output<P> : never;
 export type QueryOf<O> = O extends Operation<z.ZodObject, infer Q, z.ZodType, z.ZodType> ? z.output<Q> : never;
 export type BodyOf<O> = O extends Operation<z.ZodObject, z.ZodObject, infer B, z.ZodType> ? z.output<B> : never;
-export type ResponseOf<O> = O extends Operation<z.ZodObject, z.ZodObject, z.ZodType, infer R> ? z.input<R> : never;
+/** Readonly all the way down, so domain objects with readonly fields satisfy a response schema. */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends readonly (infer U)[]
+    ? readonly DeepReadonly<U>[]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
+
+export type ResponseOf<O> = O extends Operation<z.ZodObject, z.ZodObject, z.ZodType, infer R> ? DeepReadonly<z.input<R>> : never;

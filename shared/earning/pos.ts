@@ -1,13 +1,14 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { calculateEarning, cashValueCents, clawbackFor, type EarningResult, type PurchaseLine } from '../domain/earning.js';
 import { gcd } from '../domain/numbers.js';
-import type { Tier } from '../domain/tiers.js';
+import type { AudienceMember } from '../domain/campaigns.js';
 import { DomainError, InsufficientPointsError, NotFoundError, ValidationError } from '../errors.js';
 import { fingerprintOf, storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
 import { commit, type CommitOutcome, type ExtraWrite, type LedgerMove } from '../ledger/ledger.js';
 import { getMember } from '../members/service.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
+import { applicableCampaigns, awardWrites, CampaignLimitError, memberCampaignState } from './campaigns.js';
 import { bucketForPolicy, getEarningRules, type EarningRules } from './rules-store.js';
 
 /** POS ids are natural idempotency keys; their records are kept long enough for late retries and refunds. */
@@ -21,10 +22,19 @@ function alreadyRecorded(what: string, id: string): ExtraWrite['onConditionFaile
   return () => new DomainError('CONFLICT', `${what} ${id} was already recorded with other details`);
 }
 
-/** What a purchase earns now for a member or a tier (no writes). */
-export async function previewEarning(input: { tier: Tier; lines: readonly PurchaseLine[] }): Promise<EarningResult & { rulesVersion: number }> {
+/**
+ * What a purchase would earn at `at` for a member (tier and audience) or an
+ * anonymous member of a tier, with the campaigns running then (no writes;
+ * budgets and caps are not checked).
+ */
+export async function previewEarning(input: {
+  member: AudienceMember;
+  at: Date;
+  lines: readonly PurchaseLine[];
+}): Promise<EarningResult & { rulesVersion: number }> {
   const rules = await getEarningRules();
-  return { ...calculateEarning({ rules, tier: input.tier, lines: input.lines }), rulesVersion: rules.version };
+  const campaigns = await applicableCampaigns(input.at, input.member);
+  return { ...calculateEarning({ rules, tier: input.member.tier, lines: input.lines, campaigns }), rulesVersion: rules.version };
 }
 
 export interface PurchaseInput {
@@ -44,31 +54,79 @@ export async function recordPurchase(input: PurchaseInput, now = new Date()) {
   const rules = await getEarningRules();
   const paidAt = new Date(input.paidAt);
   if (paidAt.getTime() > now.getTime() + 5 * 60_000) throw new ValidationError('paidAt is in the future; send the time the purchase was paid');
-  const earning = calculateEarning({ rules, tier: member.tier, lines: input.lines });
+  const campaigns = await applicableCampaigns(paidAt, member);
+  const earning = calculateEarning({ rules, tier: member.tier, lines: input.lines, campaigns });
   const amountCents = input.lines.reduce((sum, l) => sum + l.amountCents, 0);
+  const applied = Object.entries(earning.campaignPoints).filter(([, points]) => points > 0);
+  const existing = await memberCampaignState(input.memberId, applied.map(([id]) => id));
+  // What each campaign pays; lowered when its budget or the member's cap allows less.
+  const awards = new Map(applied);
+
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    const campaignWrites: ExtraWrite[] = [];
+    try {
+      for (const [campaignId, points] of awards) {
+        if (points > 0) campaignWrites.push(...(await awardWrites({ campaignId, points, salesCents: amountCents }, input.memberId, existing, now)));
+      }
+      return await commitPurchase(input, { rules, earning, awards, amountCents, paidAt, campaignWrites, now });
+    } catch (error) {
+      if (!(error instanceof CampaignLimitError)) throw error;
+      awards.set(error.campaignId, Math.min(awards.get(error.campaignId) ?? 0, error.allowed));
+      if (error.memberItemExists) {
+        const fresh = await memberCampaignState(input.memberId, [error.campaignId]);
+        existing.set(error.campaignId, fresh.get(error.campaignId) ?? 0);
+      }
+    }
+  }
+  throw new DomainError('CONFLICT', `purchase ${input.purchaseId} met too many concurrent campaign updates; retry it with the same purchaseId`);
+}
+
+async function commitPurchase(
+  input: PurchaseInput,
+  ctx: {
+    rules: EarningRules;
+    earning: EarningResult;
+    awards: ReadonlyMap<string, number>;
+    amountCents: number;
+    paidAt: Date;
+    campaignWrites: ExtraWrite[];
+    now: Date;
+  },
+) {
+  const { rules, earning, awards, amountCents, paidAt, now } = ctx;
+  const breakdown = earning.breakdown
+    .map((line) => {
+      const id = line.rule.startsWith('campaign:') ? line.rule.slice('campaign:'.length) : undefined;
+      const awarded = id === undefined ? undefined : awards.get(id);
+      if (awarded === undefined || awarded >= line.points) return line;
+      return { ...line, points: awarded, description: `${line.description} (limited: campaign budget or per-member cap reached)` };
+    })
+    .filter((line) => line.points !== 0 || line.rule === 'base');
+  const points = breakdown.reduce((sum, line) => sum + line.points, 0);
   const body = {
     purchaseId: input.purchaseId,
     memberId: input.memberId,
-    pointsEarned: earning.points,
-    breakdown: [...earning.breakdown],
+    pointsEarned: points,
+    breakdown,
     rulesVersion: rules.version,
   };
   const moves: LedgerMove[] =
-    earning.points > 0
+    points > 0
       ? [
           {
             memberId: input.memberId,
             type: 'EARN',
-            points: earning.points,
+            points,
             bucket: bucketForPolicy(rules.expiry, paidAt),
             reason: `purchase at ${input.storeId}`,
             ref: `purchase:${input.purchaseId}`,
           },
         ]
       : [];
-  const outcome = await commit({
+  return commit({
     moves,
     extra: [
+      ...ctx.campaignWrites,
       {
         item: {
           Put: {
@@ -82,8 +140,9 @@ export async function recordPurchase(input: PurchaseInput, now = new Date()) {
               paidAt: input.paidAt,
               amountCents,
               lines: input.lines,
-              pointsEarned: earning.points,
-              breakdown: earning.breakdown,
+              pointsEarned: points,
+              breakdown,
+              campaignPoints: Object.fromEntries(awards),
               rulesVersion: rules.version,
               refundedCents: 0,
               clawedBack: 0,
@@ -100,7 +159,6 @@ export async function recordPurchase(input: PurchaseInput, now = new Date()) {
     response: () => ({ status: 201, body }),
     now,
   });
-  return outcome;
 }
 
 interface PurchaseRecord {

@@ -55,6 +55,16 @@ export const keys = {
     /** Every version ever saved, for audit. */
     version: (name: string, version: number): ItemKey => ({ PK: `CONFIG${sep}${name}`, SK: `V${sep}${String(version).padStart(8, '0')}` }),
   },
+  campaign: {
+    definition: (campaignId: string): ItemKey => ({ PK: `CAMPAIGN${sep}${campaignId}`, SK: 'DEFINITION' }),
+    /** GSI1 entry listing every campaign by end time (the open ones are those ending after now). */
+    listEntry: (campaignId: string, endsAt: string) => ({ GSI1PK: keys.campaign.listPartition(), GSI1SK: `${endsAt}${sep}${campaignId}` }),
+    listPartition: (): string => 'CAMPAIGNS',
+    /** Budget and effect counters, updated in each awarding transaction. */
+    counters: (campaignId: string): ItemKey => ({ PK: `CAMPAIGN${sep}${campaignId}`, SK: 'COUNTERS' }),
+    /** What one member got from a campaign (per-member cap, participants). */
+    member: (campaignId: string, memberId: string): ItemKey => ({ PK: `CAMPAIGN${sep}${campaignId}`, SK: `MEMBER${sep}${memberId}` }),
+  },
   purchase: (purchaseId: string): ItemKey => ({ PK: `PURCHASE${sep}${purchaseId}`, SK: 'PURCHASE' }),
   topUp: (topUpId: string): ItemKey => ({ PK: `TOPUP${sep}${topUpId}`, SK: 'TOPUP' }),
   redemption: (redemptionId: string): ItemKey => ({ PK: `REDEMPTION${sep}${redemptionId}`, SK: 'REDEMPTION' }),

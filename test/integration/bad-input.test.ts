@@ -70,6 +70,19 @@ const samples: Partial<Record<OperationId, Sample>> = {
     body: { topUpId: 't-bad-input', memberId: 'victim', amountCents: 100 },
     invalidBody: { topUpId: 't 1', memberId: 'victim', amountCents: -5 },
   },
+  createCampaign: {
+    path: () => '/v1/admin/campaigns',
+    body: { name: 'bad input test', effect: { kind: 'bonus', points: 1 }, schedule: { startsAt: '2020-01-01T00:00:00Z', endsAt: '2020-01-02T00:00:00Z' } },
+    invalidBody: { name: 'x', effect: { kind: 'multiplier', multiplier: 0.5 }, schedule: { startsAt: '2020-01-02T00:00:00Z', endsAt: '2020-01-01T00:00:00Z', timezone: 'Mars/Olympus' } },
+  },
+  listCampaigns: { path: () => '/v1/admin/campaigns', invalidQuery: 'limit=0' },
+  getCampaign: { path: () => '/v1/admin/campaigns/c-unknown' },
+  updateCampaign: {
+    path: () => '/v1/admin/campaigns/c-unknown',
+    body: { expectedVersion: 1, status: 'PAUSED' },
+    invalidBody: { expectedVersion: 0, status: 'DONE' },
+  },
+  campaignStats: { path: () => '/v1/admin/campaigns/c-unknown/stats' },
   redeemAtCheckout: {
     path: () => '/v1/pos/redemptions',
     body: { redemptionId: 'rd-bad-input', memberId: 'victim', points: 100 },

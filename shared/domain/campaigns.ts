@@ -1,0 +1,116 @@
+/**
+ * Campaign rules that need no I/O: when a campaign is running (time zone and
+ * recurring days aware) and whether its audience includes a member.
+ */
+import type { CampaignEffect, CampaignTargets } from './earning.js';
+import type { Tier } from './tiers.js';
+
+export interface RecurringWindow {
+  /** ISO weekdays, 1 = Monday ... 7 = Sunday. */
+  readonly daysOfWeek: readonly number[];
+  /** Local start time `HH:mm` (inclusive). */
+  readonly from: string;
+  /** Local end time `HH:mm` (inclusive to the minute: 23:59 covers the whole day). */
+  readonly to: string;
+}
+
+export interface CampaignSchedule {
+  readonly startsAt: string;
+  /** Exclusive. */
+  readonly endsAt: string;
+  /** IANA time zone the recurring window is read in, e.g. Asia/Shanghai. */
+  readonly timezone: string;
+  readonly recurring?: RecurringWindow | null;
+}
+
+export type Audience =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'tiers'; readonly tiers: readonly Tier[] }
+  | {
+      readonly kind: 'segment';
+      /** Members with any of these tags. */
+      readonly tags?: readonly string[];
+      readonly registeredFrom?: string;
+      readonly registeredTo?: string;
+    };
+
+export interface CampaignDefinition {
+  readonly campaignId: string;
+  readonly name: string;
+  readonly status: 'ACTIVE' | 'PAUSED';
+  readonly effect: CampaignEffect;
+  readonly schedule: CampaignSchedule;
+  readonly audience: Audience;
+  readonly targets: CampaignTargets;
+  /** Points the campaign may issue in all (null: unlimited). */
+  readonly budgetPoints: number | null;
+  /** Points one member may get from the campaign (null: unlimited). */
+  readonly perMemberCap: number | null;
+}
+
+export interface AudienceMember {
+  readonly tier: Tier;
+  readonly tags: readonly string[];
+  readonly registeredAt: string;
+}
+
+interface LocalTime {
+  readonly isoWeekday: number;
+  readonly minutes: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Weekday and minute of the day of an instant in a time zone (the platform's tz database does the work). */
+export function localTime(at: Date, timezone: string): LocalTime {
+  let formatter = formatters.get(timezone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(timezone, formatter);
+  }
+  const parts = Object.fromEntries(formatter.formatToParts(at).map((p) => [p.type, p.value]));
+  const isoWeekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(String(parts.weekday)) + 1;
+  return { isoWeekday, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
+}
+
+/** True if the zone is one the platform knows. */
+export function isTimeZone(timezone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  return h * 60 + m;
+}
+
+/** Whether a campaign is running at an instant: status, start/end, and its recurring local window. */
+export function isRunning(campaign: Pick<CampaignDefinition, 'status' | 'schedule'>, at: Date): boolean {
+  if (campaign.status !== 'ACTIVE') return false;
+  const t = at.getTime();
+  if (t < Date.parse(campaign.schedule.startsAt) || t >= Date.parse(campaign.schedule.endsAt)) return false;
+  const window = campaign.schedule.recurring;
+  if (!window) return true;
+  const local = localTime(at, campaign.schedule.timezone);
+  if (!window.daysOfWeek.includes(local.isoWeekday)) return false;
+  return local.minutes >= minutesOf(window.from) && local.minutes <= minutesOf(window.to);
+}
+
+export function inAudience(audience: Audience, member: AudienceMember): boolean {
+  switch (audience.kind) {
+    case 'all':
+      return true;
+    case 'tiers':
+      return audience.tiers.includes(member.tier);
+    case 'segment': {
+      if (audience.tags?.length && !audience.tags.some((t) => member.tags.includes(t))) return false;
+      if (audience.registeredFrom && member.registeredAt < audience.registeredFrom) return false;
+      if (audience.registeredTo && member.registeredAt >= audience.registeredTo) return false;
+      return true;
+    }
+  }
+}
