@@ -48,7 +48,7 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   },
   campaigns: {
     entry: 'functions/campaigns/handler.ts',
-    description: 'Timed campaigns (double points, bonuses) and their results',
+    description: 'Timed campaigns (double points, bonuses), points pools for activity points, and their results',
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 256,
@@ -89,6 +89,7 @@ export const routes = [
   { method: 'GET', path: '/v1/me/points', fn: 'members', auth: 'member', operation: 'getMyPoints' },
   { method: 'GET', path: '/v1/me/ledger', fn: 'members', auth: 'member', operation: 'listMyLedger' },
   { method: 'POST', path: '/v1/me/exchanges', fn: 'members', auth: 'member', operation: 'exchangePoints' },
+  { method: 'POST', path: '/v1/me/tier-upgrades', fn: 'members', auth: 'member', operation: 'buyTierUpgrade' },
 
   { method: 'GET', path: '/v1/admin/members/{memberId}', fn: 'members', auth: 'admin', operation: 'getMember' },
   {
@@ -113,6 +114,10 @@ export const routes = [
   { method: 'GET', path: '/v1/admin/campaigns/{campaignId}', fn: 'campaigns', auth: 'admin', operation: 'getCampaign' },
   { method: 'PATCH', path: '/v1/admin/campaigns/{campaignId}', fn: 'campaigns', auth: 'admin', operation: 'updateCampaign' },
   { method: 'GET', path: '/v1/admin/campaigns/{campaignId}/stats', fn: 'campaigns', auth: 'admin', operation: 'campaignStats' },
+
+  { method: 'POST', path: '/v1/admin/pools', fn: 'campaigns', auth: 'admin', operation: 'createPool' },
+  { method: 'GET', path: '/v1/admin/pools', fn: 'campaigns', auth: 'admin', operation: 'listPools' },
+  { method: 'GET', path: '/v1/admin/pools/{poolId}', fn: 'campaigns', auth: 'admin', operation: 'getPool' },
 ] as const satisfies readonly RouteSpec[];
 
 /**
@@ -135,7 +140,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route a function may receive, the catch-all included. */
 export const allRoutes: readonly RouteSpec[] = [...routes, defaultRoute];
 
-export const scheduleNames = ['expiry'] as const;
+export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
 export interface ScheduleSpec {
@@ -158,6 +163,31 @@ export const schedules: readonly ScheduleSpec[] = [
     timezone: 'UTC',
     localEveryMinutes: 60,
     description: 'Expire due points buckets (daily, 00:05 UTC, just after month ends)',
+  },
+  {
+    name: 'tier-review',
+    fn: 'jobs',
+    // Reviews fall due once a year (the first run of a year); the monthly runs resume a review that stopped early.
+    expression: 'cron(30 0 1 * ? *)',
+    timezone: 'Asia/Shanghai',
+    localEveryMinutes: 60,
+    description: 'Yearly tier review: downgrade members whose growth no longer reaches their tier (runs monthly, 00:30 Asia/Shanghai on the 1st)',
+  },
+  {
+    name: 'birthdays',
+    fn: 'jobs',
+    expression: 'cron(10 0 * * ? *)',
+    timezone: 'Asia/Shanghai',
+    localEveryMinutes: 60,
+    description: "Birthday bonus points by tier, once a year on the member's birthday (daily, 00:10 Asia/Shanghai)",
+  },
+  {
+    name: 'expiry-reminders',
+    fn: 'jobs',
+    expression: 'cron(0 9 * * ? *)',
+    timezone: 'Asia/Shanghai',
+    localEveryMinutes: 60,
+    description: 'Remind members of points expiring within 30 days, once per wallet and bucket (daily, 09:00 Asia/Shanghai)',
   },
 ];
 

@@ -1,7 +1,9 @@
 import { bucketAfterMonths } from '../../shared/domain/fifo.js';
 import { fingerprintOf } from '../../shared/ledger/idempotency.js';
 import { commit, type LedgerMove } from '../../shared/ledger/ledger.js';
-import { registerMember, type Tier } from '../../shared/members/service.js';
+import { DomainError } from '../../shared/errors.js';
+import { awardFromPool, createPool } from '../../shared/earning/pools.js';
+import { getMember, registerMember, type Tier } from '../../shared/members/service.js';
 
 export interface SeedMember {
   readonly memberId: string;
@@ -46,11 +48,54 @@ export const demoMembers: readonly SeedMember[] = [
   },
 ];
 
+/**
+ * Seed records are kept for ever: a record past its TTL counts as gone, so
+ * with the default 7 days a restart a week later would pay the demo credits again.
+ */
+const SEED_IDEMPOTENCY_TTL_SECONDS = 100 * 365 * 24 * 3600;
+
 async function once(key: string, move: LedgerMove, now: Date): Promise<void> {
   await commit({
     moves: [move],
-    idempotency: { scope: 'seed', key, fingerprint: fingerprintOf(key) },
+    idempotency: { scope: 'seed', key, fingerprint: fingerprintOf(key), ttlSeconds: SEED_IDEMPOTENCY_TTL_SECONDS },
     response: () => ({ status: 200, body: { seeded: key } }),
+    now,
+  });
+}
+
+/** The demo points pool for activity points. */
+export const DEMO_POOL_ID = 'pool-demo';
+
+/** A referral and an activity award: m-friend registers with m-gold's code and signs in once. */
+async function seedReferralAndPool(now: Date): Promise<void> {
+  const referrer = await getMember('m-gold');
+  // Registration pays the referral (m-gold 100, m-friend 50) once; later starts find the member and change nothing.
+  await registerMember('m-friend', { referralCode: referrer.referralCode, birthday: '1995-06-18', tags: ['new'] }, now);
+  try {
+    await createPool(
+      {
+        name: 'Activity points (demo)',
+        budgetPoints: 100_000,
+        activities: [
+          { activity: 'sign-in', weight: 50, dailyCapPerMember: 5 },
+          { activity: 'share', weight: 30, dailyCapPerMember: 30 },
+          { activity: 'games', weight: 20 },
+        ],
+      },
+      'seed',
+      { poolId: DEMO_POOL_ID, now },
+    );
+  } catch (error) {
+    if (!(error instanceof DomainError && error.code === 'CONFLICT')) throw error;
+  }
+  await awardFromPool({
+    poolId: DEMO_POOL_ID,
+    activity: 'sign-in',
+    memberId: 'm-friend',
+    points: 5,
+    reason: 'daily sign-in',
+    ref: 'sign-in:seed',
+    idempotency: { scope: 'seed', key: 'm-friend:sign-in', fingerprint: fingerprintOf('m-friend:sign-in'), ttlSeconds: SEED_IDEMPOTENCY_TTL_SECONDS },
     now,
   });
 }
@@ -78,5 +123,6 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
       );
     }
   }
-  return { members: demoMembers.map((m) => m.memberId) };
+  await seedReferralAndPool(now);
+  return { members: [...demoMembers.map((m) => m.memberId), 'm-friend'] };
 }

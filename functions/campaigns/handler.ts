@@ -1,5 +1,6 @@
 import { httpHandler } from '../../shared/http/handler.js';
 import { campaignStats, createCampaign, getCampaign, listCampaigns, updateCampaign } from '../../shared/earning/campaigns.js';
+import { createPool, getPool, listPools } from '../../shared/earning/pools.js';
 
 export const handler = httpHandler('campaigns', {
   createCampaign: async ({ body, caller }) => createCampaign(body, caller?.subject ?? 'unknown'),
@@ -10,4 +11,7 @@ export const handler = httpHandler('campaigns', {
     return updateCampaign(params.campaignId, changes, expectedVersion);
   },
   campaignStats: async ({ params }) => campaignStats(params.campaignId),
+  createPool: async ({ body, caller }) => createPool(body, caller?.subject ?? 'unknown'),
+  listPools: async ({ query }) => listPools({ limit: query.limit, cursor: query.cursor }),
+  getPool: async ({ params }) => getPool(params.poolId),
 });

@@ -2,6 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { httpHandler } from '../../shared/http/handler.js';
 import { runExpiryJob } from '../../shared/jobs/expiry.js';
+import { runExpiryReminderJob } from '../../shared/jobs/expiry-reminders.js';
+import { runBirthdaysJob } from '../../shared/jobs/birthdays.js';
+import { runTierReview } from '../../shared/jobs/tier-review.js';
 import { logger } from '../../shared/observability/powertools.js';
 import type { Context } from 'aws-lambda';
 import type { ScheduleName } from '../../lib/routes.js';
@@ -14,6 +17,9 @@ export interface ScheduledJobEvent {
 /** Every job by name; the scheduler and POST /v1/admin/jobs/{job} run the same code. */
 export const jobs: Record<ScheduleName, (now: Date, deadline: number) => Promise<Record<string, number>>> = {
   expiry: (now, deadline) => runExpiryJob({ now, deadline }),
+  'tier-review': (now, deadline) => runTierReview({ now, deadline }),
+  birthdays: (now, deadline) => runBirthdaysJob({ now, deadline }),
+  'expiry-reminders': (now, deadline) => runExpiryReminderJob({ now, deadline }),
 };
 
 /** An HTTP call must answer within API Gateway's 30 s; the jobs resume where they stopped. */

@@ -3,6 +3,7 @@ import { DomainError } from '../../shared/errors.js';
 import { listLedger, getWallet } from '../../shared/ledger/reader.js';
 import { walletView } from '../../shared/ledger/wallet-item.js';
 import { adjustPoints, exchangePoints, getMember, registerMember } from '../../shared/members/service.js';
+import { buyTierUpgrade } from '../../shared/members/tiers.js';
 import type { Caller } from '../../shared/http/auth.js';
 
 function memberIdOf(caller: Caller | undefined): string {
@@ -22,6 +23,10 @@ export const handler = httpHandler('members', {
   exchangePoints: async ({ caller, body, idempotency }) => {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
     return committedAnswer(await exchangePoints(memberIdOf(caller), body, { idempotency }));
+  },
+  buyTierUpgrade: async ({ caller, body, idempotency }) => {
+    if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
+    return committedAnswer(await buyTierUpgrade(memberIdOf(caller), body.tier, { idempotency }));
   },
   getMember: async ({ params }) => {
     const member = await getMember(params.memberId);

@@ -1,6 +1,7 @@
 import { idSchema, z } from './common.js';
 import { operation } from './operation.js';
-import { tiers } from '../domain/tiers.js';
+import { defaultTierRules, paidTiers, tiers } from '../domain/tiers.js';
+import { defaultReferralRules } from '../domain/referrals.js';
 
 const fourDecimals = (what: string) =>
   z
@@ -23,6 +24,49 @@ export const expiryPolicySchema = z
   ])
   .openapi('ExpiryPolicy');
 
+const pointsAmount = (what: string) =>
+  z.number().int(`${what} must be a whole number of points`).min(0, `${what} must not be negative`).max(1_000_000, `${what} must be at most 1,000,000`);
+
+export const referralRulesSchema = z
+  .object({
+    ladder: z
+      .array(z.object({ fromReferral: z.number().int().min(1), points: pointsAmount('points') }).strict())
+      .min(1, 'give at least one rung')
+      .max(20)
+      .refine((l) => l[0]?.fromReferral === 1, 'the first rung must start at fromReferral 1')
+      .refine((l) => l.every((r, i) => i === 0 || r.fromReferral > (l[i - 1]?.fromReferral ?? 0)), 'rungs must be in increasing fromReferral order')
+      .openapi({ description: 'Points the referrer earns for the nth referral: the last rung whose fromReferral <= n.' }),
+    refereeWelcomePoints: pointsAmount('refereeWelcomePoints').openapi({ description: 'Points a member registering with a referral code gets.' }),
+    firstPurchaseReferrerPoints: pointsAmount('firstPurchaseReferrerPoints').openapi({
+      description: "Points the referrer gets on the referred member's first POS purchase (0 = off).",
+    }),
+    maxRewardedReferrals: z.number().int().positive().nullable().openapi({ description: 'Referrals past this number earn the referrer nothing (null = no limit).' }),
+  })
+  .strict()
+  .default(defaultReferralRules)
+  .openapi('ReferralRules');
+
+const perPaidTier = <T extends z.ZodType>(schema: T) =>
+  z.object(Object.fromEntries(paidTiers.map((t) => [t, schema])) as Record<(typeof paidTiers)[number], T>).strict();
+
+export const tierRulesSchema = z
+  .object({
+    thresholds: perPaidTier(z.number().int().min(0).max(1_000_000_000))
+      .refine((t) => t.silver < t.gold && t.gold < t.diamond, 'thresholds must increase: silver < gold < diamond')
+      .openapi({ description: 'Growth a tier needs. Growth = whole CNY spent + growthPerPurchase per purchase, this and last calendar year.' }),
+    growthPerPurchase: z.number().int().min(0).max(100_000).default(0),
+    upgradePrices: perPaidTier(z.number().int().positive().max(100_000_000).nullable()).openapi({
+      description: 'Points that buy each tier from the tier directly below it (POST /v1/me/tier-upgrades); null = not for sale.',
+    }),
+    birthdayBonus: z
+      .object(Object.fromEntries(tiers.map((t) => [t, pointsAmount(`${t} birthday bonus`)])) as Record<(typeof tiers)[number], ReturnType<typeof pointsAmount>>)
+      .strict()
+      .openapi({ description: "Points credited once a year on the member's birthday, by tier." }),
+  })
+  .strict()
+  .default(defaultTierRules)
+  .openapi('TierRules');
+
 export const earningRulesBodySchema = z
   .object({
     bands: z
@@ -44,6 +88,8 @@ export const earningRulesBodySchema = z
     topUpRatePerYuan: fourDecimals('top-up rate').openapi({ description: 'Points per CNY of stored value topped up.' }),
     expiry: expiryPolicySchema,
     reminderDays: z.number().int().min(0).max(365).default(30),
+    referrals: referralRulesSchema,
+    tiers: tierRulesSchema,
   })
   .strict()
   .openapi('EarningRulesInput');

@@ -2,6 +2,7 @@ import { campaignOperations } from './campaigns.js';
 import { earningOperations } from './earning.js';
 import { jobOperations } from './jobs.js';
 import { memberOperations } from './members.js';
+import { poolOperations } from './pools.js';
 import { systemOperations } from './system.js';
 
 /** Every API operation by id; the route table (lib/routes.ts) refers to these ids. */
@@ -11,6 +12,7 @@ export const operations = {
   ...jobOperations,
   ...earningOperations,
   ...campaignOperations,
+  ...poolOperations,
 };
 
 export type OperationId = keyof typeof operations;

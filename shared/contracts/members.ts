@@ -1,5 +1,6 @@
 import { currencySchema, idSchema, ledgerLineSchema, pageOf, pageQuerySchema, z } from './common.js';
 import { operation } from './operation.js';
+import { paidTiers } from '../domain/tiers.js';
 
 export const tierSchema = z.enum(['normal', 'silver', 'gold', 'diamond']).openapi('Tier');
 
@@ -7,7 +8,9 @@ export const memberSchema = z
   .object({
     memberId: z.string(),
     tier: tierSchema,
-    growth: z.number().int().openapi({ description: 'Growth value that drives the tier.' }),
+    growth: z.number().int().openapi({
+      description: 'Growth value that drives the tier: whole CNY spent (plus any per-purchase growth) this and last calendar year (Asia/Shanghai).',
+    }),
     referralCode: z.string().openapi({ description: 'Code others register with to name this member as referrer.' }),
     referredBy: z.string().nullable().openapi({ description: 'Referral code given at registration, if any.' }),
     birthday: z.string().nullable(),
@@ -79,6 +82,13 @@ export const exchangeResultSchema = z
   })
   .openapi('ExchangeResult');
 
+export const tierUpgradeBodySchema = z
+  .object({
+    tier: z.enum(paidTiers, { message: `tier must be one of ${paidTiers.join(', ')}` }).openapi({ description: 'The tier to buy: the one directly above yours.' }),
+  })
+  .strict()
+  .openapi('TierUpgradeRequest');
+
 export const memberOperations = {
   registerMember: operation({
     summary: 'Register the calling member (idempotent: a second call answers the existing profile)',
@@ -119,6 +129,19 @@ export const memberOperations = {
     status: 201,
     idempotency: 'required',
     errors: ['INSUFFICIENT_POINTS', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_REQUIRED', 'NOT_FOUND'],
+  }),
+  buyTierUpgrade: operation({
+    summary: 'Buy the next tier with points (e.g. silver to gold for 1,000 points)',
+    description:
+      'One transaction spends the price and changes the tier, on condition that you still have the tier the price is for. ' +
+      'Prices are per target tier in the earning rules (`tiers.upgradePrices`); upgrades go one tier at a time. ' +
+      '409 `CONFLICT` when the tier is not the next one up or is not for sale, 409 `INSUFFICIENT_POINTS` when the points do not cover the price; nothing changes then.',
+    tags: ['members'],
+    body: tierUpgradeBodySchema,
+    response: memberSchema,
+    status: 201,
+    idempotency: 'required',
+    errors: ['CONFLICT', 'INSUFFICIENT_POINTS', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_REQUIRED', 'NOT_FOUND'],
   }),
   getMember: operation({
     summary: 'A member profile with points (operator)',

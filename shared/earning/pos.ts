@@ -5,7 +5,10 @@ import type { AudienceMember } from '../domain/campaigns.js';
 import { DomainError, InsufficientPointsError, NotFoundError, ValidationError } from '../errors.js';
 import { fingerprintOf, storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
 import { commit, type CommitOutcome, type ExtraWrite, type LedgerMove } from '../ledger/ledger.js';
-import { getMember } from '../members/service.js';
+import { firstPurchaseReferralWrites } from '../members/referrals.js';
+import { getMember, programmeYear, type MemberProfile } from '../members/service.js';
+import { purchaseGrowthWrite, refundGrowthWrite, StaleMemberError, upgradeIfEarned } from '../members/tiers.js';
+import { logger } from '../observability/powertools.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { applicableCampaigns, awardWrites, CampaignLimitError, memberCampaignState } from './campaigns.js';
@@ -45,15 +48,44 @@ export interface PurchaseInput {
   readonly lines: readonly PurchaseLine[];
 }
 
+/** Times a purchase re-reads the member that changed under it (tier, growth counters, first purchase). */
+const MEMBER_ROUNDS = 30;
+
 /**
  * Records a POS purchase and credits what it earns: the purchase record, the
- * EARN entry and the idempotency record are one transaction, keyed by purchaseId.
+ * EARN entry, the member's growth counters (and tier upgrade), the
+ * first-purchase referral bonus and the idempotency record are one
+ * transaction, keyed by purchaseId.
  */
 export async function recordPurchase(input: PurchaseInput, now = new Date()) {
-  const member = await getMember(input.memberId);
-  const rules = await getEarningRules();
   const paidAt = new Date(input.paidAt);
-  if (paidAt.getTime() > now.getTime() + 5 * 60_000) throw new ValidationError('paidAt is in the future; send the time the purchase was paid');
+  for (let round = 0; round < MEMBER_ROUNDS; round += 1) {
+    if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** Math.min(round, 6))));
+    const member = await getMember(input.memberId);
+    if (paidAt.getTime() > now.getTime() + 5 * 60_000) throw new ValidationError('paidAt is in the future; send the time the purchase was paid');
+    // First attempt: growth counters and tier decided exactly in the purchase's transaction. After losing a race
+    // to another change of this member: counters added blindly, then the tier decided by its own conditional write.
+    const exactGrowth = round === 0;
+    try {
+      const outcome = await earnForPurchase(input, member, paidAt, now, exactGrowth);
+      if (!exactGrowth && !outcome.replayed) {
+        const rules = await getEarningRules();
+        await upgradeIfEarned(input.memberId, programmeYear(paidAt), rules.tiers, now).catch((error: Error) =>
+          // The purchase is recorded; the member's next purchase makes the same decision.
+          logger.error('tier upgrade after a purchase failed', { error, memberId: input.memberId, purchaseId: input.purchaseId }),
+        );
+      }
+      return outcome;
+    } catch (error) {
+      // Another purchase, refund or tier change of this member committed first: decide again on what it left.
+      if (!(error instanceof StaleMemberError)) throw error;
+    }
+  }
+  throw new DomainError('CONFLICT', `member ${input.memberId} changed too often while purchase ${input.purchaseId} was recorded; retry it with the same purchaseId`);
+}
+
+async function earnForPurchase(input: PurchaseInput, member: MemberProfile, paidAt: Date, now: Date, exactGrowth: boolean) {
+  const rules = await getEarningRules();
   const campaigns = await applicableCampaigns(paidAt, member);
   const earning = calculateEarning({ rules, tier: member.tier, lines: input.lines, campaigns });
   const amountCents = input.lines.reduce((sum, l) => sum + l.amountCents, 0);
@@ -68,7 +100,7 @@ export async function recordPurchase(input: PurchaseInput, now = new Date()) {
       for (const [campaignId, points] of awards) {
         if (points > 0) campaignWrites.push(...(await awardWrites({ campaignId, points, salesCents: amountCents }, input.memberId, existing, now)));
       }
-      return await commitPurchase(input, { rules, earning, awards, amountCents, paidAt, campaignWrites, now });
+      return await commitPurchase(input, { member, exactGrowth, rules, earning, awards, amountCents, paidAt, campaignWrites, now });
     } catch (error) {
       if (!(error instanceof CampaignLimitError)) throw error;
       awards.set(error.campaignId, Math.min(awards.get(error.campaignId) ?? 0, error.allowed));
@@ -84,6 +116,8 @@ export async function recordPurchase(input: PurchaseInput, now = new Date()) {
 async function commitPurchase(
   input: PurchaseInput,
   ctx: {
+    member: MemberProfile;
+    exactGrowth: boolean;
     rules: EarningRules;
     earning: EarningResult;
     awards: ReadonlyMap<string, number>;
@@ -93,7 +127,7 @@ async function commitPurchase(
     now: Date;
   },
 ) {
-  const { rules, earning, awards, amountCents, paidAt, now } = ctx;
+  const { member, rules, earning, awards, amountCents, paidAt, now } = ctx;
   const breakdown = earning.breakdown
     .map((line) => {
       const id = line.rule.startsWith('campaign:') ? line.rule.slice('campaign:'.length) : undefined;
@@ -123,8 +157,11 @@ async function commitPurchase(
           },
         ]
       : [];
+  // Member hooks (docs/earning.md): growth counters and tier upgrade; the first-purchase referral bonus.
+  const growth = purchaseGrowthWrite(member, { paidAt, amountCents, rules: rules.tiers, now, exact: ctx.exactGrowth });
+  const referral = firstPurchaseReferralWrites(member, input.purchaseId, rules, now);
   return commit({
-    moves,
+    moves: [...moves, ...referral.moves],
     extra: [
       ...ctx.campaignWrites,
       {
@@ -144,6 +181,7 @@ async function commitPurchase(
               breakdown,
               campaignPoints: Object.fromEntries(awards),
               rulesVersion: rules.version,
+              ...(growth.upgradeTo ? { tierBefore: member.tier, upgradedTo: growth.upgradeTo } : {}),
               refundedCents: 0,
               clawedBack: 0,
               refunds: [],
@@ -154,6 +192,8 @@ async function commitPurchase(
         },
         onConditionFailed: alreadyRecorded('purchase', input.purchaseId),
       },
+      growth.write,
+      ...referral.extra,
     ],
     idempotency: posKey('purchase', input.purchaseId, input),
     response: () => ({ status: 201, body }),
@@ -164,6 +204,7 @@ async function commitPurchase(
 interface PurchaseRecord {
   readonly purchaseId: string;
   readonly memberId: string;
+  readonly paidAt: string;
   readonly amountCents: number;
   readonly pointsEarned: number;
   readonly refundedCents: number;
@@ -236,6 +277,8 @@ export async function refundPurchase(purchaseId: string, input: { refundId: stri
               },
               onConditionFailed: () => new StaleRefund(),
             },
+            // Refunded spend no longer counts towards the tier (the tier itself changes at the next review).
+            refundGrowthWrite(purchase.memberId, new Date(purchase.paidAt), input.amountCents),
           ],
           idempotency,
           response: () => ({ status: 201, body }),

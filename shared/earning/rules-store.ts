@@ -3,6 +3,8 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import type { earningRulesBodySchema } from '../contracts/earning.js';
 import { bucketAfterMonths, NEVER_EXPIRES } from '../domain/fifo.js';
+import { defaultReferralRules } from '../domain/referrals.js';
+import { defaultTierRules } from '../domain/tiers.js';
 import { DomainError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
@@ -38,7 +40,14 @@ export const defaultEarningRules: EarningRules = {
   topUpRatePerYuan: 0.5,
   expiry: { policy: 'rolling-months', months: 12 },
   reminderDays: 30,
+  referrals: defaultReferralRules,
+  tiers: defaultTierRules,
 };
+
+/** Rules saved before a section existed get that section's defaults. */
+function withDefaults(stored: EarningRules): EarningRules {
+  return { ...stored, referrals: stored.referrals ?? defaultReferralRules, tiers: stored.tiers ?? defaultTierRules };
+}
 
 /** Rules are read often and change rarely: each function keeps them this long. */
 const CACHE_TTL_MS = Number(process.env.CONFIG_CACHE_TTL_MS ?? 30_000);
@@ -49,7 +58,8 @@ export async function getEarningRules(options: { fresh?: boolean } = {}): Promis
   const result = await db().send(
     new GetCommand({ TableName: tableName(), Key: keys.config.current(CONFIG_NAME), ConsistentRead: options.fresh ?? false }),
   );
-  const rules = (result.Item?.rules as EarningRules | undefined) ?? defaultEarningRules;
+  const stored = result.Item?.rules as EarningRules | undefined;
+  const rules = stored ? withDefaults(stored) : defaultEarningRules;
   cache = { rules, until: Date.now() + CACHE_TTL_MS };
   return rules;
 }

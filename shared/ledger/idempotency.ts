@@ -45,7 +45,9 @@ export function idempotencyRecord(spec: IdempotencySpec, response: StoredRespons
     fingerprint: spec.fingerprint,
     response,
     createdAt: now.toISOString(),
-    ttl: Math.floor(now.getTime() / 1000) + (spec.ttlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+    // The retention window runs on the real clock (as the check in commit() does), never on the
+    // business time of the move: a back-dated credit must not get a record that is already stale.
+    ttl: Math.floor(Date.now() / 1000) + (spec.ttlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
   };
 }
 

@@ -4,7 +4,8 @@ import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { bucketAfterMonths, NEVER_EXPIRES } from '../domain/fifo.js';
 import { currencies, currencySpec } from '../domain/currencies.js';
 import { gcd } from '../domain/numbers.js';
-import type { Tier } from '../domain/tiers.js';
+import { growthCountersOf, growthIn, type GrowthCounters, type Tier, type TierRules } from '../domain/tiers.js';
+import { localDate } from '../domain/programme.js';
 
 export type { Tier };
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -12,6 +13,7 @@ import { commit, type LedgerEntry } from '../ledger/ledger.js';
 import type { IdempotencySpec, StoredResponse } from '../ledger/idempotency.js';
 import { DEFAULT_CURRENCY, newWalletItem } from '../ledger/wallet-item.js';
 import { bucketForPolicy, getEarningRules } from '../earning/rules-store.js';
+import { settleReferral } from './referrals.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 
@@ -19,6 +21,7 @@ import { keys } from '../table/keys.js';
 export interface MemberProfile {
   readonly memberId: string;
   readonly tier: Tier;
+  /** Growth in the current window (this and last programme-local year), under the rules in force. */
   readonly growth: number;
   readonly referralCode: string;
   readonly referredBy: string | null;
@@ -27,6 +30,17 @@ export interface MemberProfile {
   tags: string[];
   readonly status: 'ACTIVE' | 'BLOCKED';
   readonly registeredAt: string;
+  /** Internal (not in the API): POS purchases ever recorded. */
+  readonly purchaseCount: number;
+  /** Internal: bumped by every change of the growth counters; tier decisions are conditional on it. */
+  readonly growthVersion: number;
+  /** Internal: spend and purchases per programme-local year. */
+  readonly growthCounters: GrowthCounters;
+}
+
+/** The programme-local calendar year (`YYYY`) of an instant. */
+export function programmeYear(at: Date): string {
+  return localDate(at).slice(0, 4);
 }
 
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -37,11 +51,12 @@ function newReferralCode(): string {
   return code;
 }
 
-function profileFromItem(item: Record<string, unknown>): MemberProfile {
+export function profileFromItem(item: Record<string, unknown>, tierRules: TierRules, now: Date = new Date()): MemberProfile {
+  const growthCounters = growthCountersOf(item);
   return {
     memberId: String(item.memberId),
     tier: (item.tier as Tier) ?? 'normal',
-    growth: Number(item.growth ?? 0),
+    growth: growthIn(growthCounters, programmeYear(now), tierRules.growthPerPurchase),
     referralCode: String(item.referralCode),
     referredBy: (item.referredBy as string | undefined) ?? null,
     referrerId: (item.referrerId as string | undefined) ?? null,
@@ -49,14 +64,23 @@ function profileFromItem(item: Record<string, unknown>): MemberProfile {
     tags: (item.tags as string[] | undefined) ?? [],
     status: (item.status as MemberProfile['status']) ?? 'ACTIVE',
     registeredAt: String(item.registeredAt),
+    purchaseCount: Number(item.purchaseCount ?? 0),
+    growthVersion: Number(item.growthVersion ?? 0),
+    growthCounters,
   };
+}
+
+/** The profile without its internal fields (what answers and stored replays carry). */
+export function publicProfile(member: MemberProfile): Omit<MemberProfile, 'purchaseCount' | 'growthVersion' | 'growthCounters'> {
+  const { purchaseCount: _count, growthVersion: _version, growthCounters: _counters, ...rest } = member;
+  return rest;
 }
 
 export async function findMember(memberId: string): Promise<MemberProfile | undefined> {
   const result = await db().send(
     new GetCommand({ TableName: tableName(), Key: keys.member.profile(memberId), ConsistentRead: true }),
   );
-  return result.Item ? profileFromItem(result.Item) : undefined;
+  return result.Item ? profileFromItem(result.Item, (await getEarningRules()).tiers) : undefined;
 }
 
 export async function getMember(memberId: string): Promise<MemberProfile> {
@@ -104,6 +128,8 @@ export async function registerMember(
   const existing = await findMember(memberId);
   if (existing) {
     await ensureWallets(memberId, now);
+    // A reward the first call could not finish (crash, contention) is settled now; never twice.
+    if (existing.referrerId) await settleReferral(existing, now);
     return { member: existing, created: false };
   }
 
@@ -118,12 +144,17 @@ export async function registerMember(
 
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const referralCode = newReferralCode();
+    const tier = input.tier ?? 'normal';
     const profile = {
       ...keys.member.profile(memberId),
+      // Sparse index entries: the birthdays job finds members by month-day, the tier review finds tiered members.
+      ...(input.birthday ? keys.member.birthdayEntry(memberId, input.birthday.slice(5)) : {}),
+      ...(tier === 'normal' ? {} : { ...keys.member.tierReviewEntry(memberId, programmeYear(now)), tierSince: now.toISOString() }),
       entity: 'Member',
       memberId,
-      tier: input.tier ?? 'normal',
-      growth: 0,
+      tier,
+      purchaseCount: 0,
+      growthVersion: 0,
       referralCode,
       ...(input.referralCode ? { referredBy: input.referralCode, referrerId } : {}),
       ...(input.birthday ? { birthday: input.birthday } : {}),
@@ -153,7 +184,9 @@ export async function registerMember(
           ],
         }),
       );
-      return { member: profileFromItem(profile), created: true };
+      const member = profileFromItem(profile, (await getEarningRules()).tiers, now);
+      if (member.referrerId) await settleReferral(member, now);
+      return { member, created: true };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [profileReason, codeReason] = error.CancellationReasons ?? [];

@@ -6,6 +6,9 @@
 /** Number of partitions the expiry index spreads one bucket over, so earning at peak never hammers one index partition. */
 export const EXPIRY_INDEX_SHARDS = 16;
 
+/** Partitions of the tier-review list (GSI2), so the yearly review reads them in parallel and no partition holds every tiered member. */
+export const TIER_REVIEW_SHARDS = 16;
+
 export interface ItemKey {
   PK: string;
   SK: string;
@@ -44,7 +47,45 @@ export const keys = {
       EXPPK: keys.expiry.partition(bucket, stableHash(`${memberId}${sep}${currency}`) % EXPIRY_INDEX_SHARDS),
       EXPSK: `MEMBER${sep}${memberId}${sep}${currency}`,
     }),
+    /** The referrer's referral counter (ladder position), updated in each referral reward's transaction. */
+    referralStats: (memberId: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: 'REFERRALS' }),
+    /** One referral, in the referrer's partition: exists once per referee, so each reward is paid once. */
+    referral: (referrerId: string, refereeId: string): ItemKey => ({ PK: `MEMBER${sep}${referrerId}`, SK: `REFERRAL${sep}${refereeId}` }),
+    /** Marks that a member's first POS purchase has been recorded (first-purchase referral bonus). */
+    firstPurchase: (memberId: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: 'FIRST_PURCHASE' }),
+    /** The birthday bonus of one year, once per member and year. */
+    birthdayGift: (memberId: string, year: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: `BIRTHDAY${sep}${year}` }),
+    /** What a member got from one pool activity on one programme-local day (daily cap). */
+    poolDailyCap: (memberId: string, poolId: string, activity: string, day: string): ItemKey => ({
+      PK: `MEMBER${sep}${memberId}`,
+      SK: `POOLCAP${sep}${poolId}${sep}${activity}${sep}${day}`,
+    }),
+    /** GSI1 keys on the profile: members by birthday (`MM-DD`), for the daily birthdays job. */
+    birthdayEntry: (memberId: string, monthDay: string) => ({ GSI1PK: keys.birthdays.partition(monthDay), GSI1SK: `MEMBER${sep}${memberId}` }),
+    /** GSI2 keys on the profile of a member above `normal`: the tier-review list, sorted by the year last granted or confirmed. */
+    tierReviewEntry: (memberId: string, year: string) => ({
+      GSI2PK: keys.tierReview.partition(stableHash(memberId) % TIER_REVIEW_SHARDS),
+      GSI2SK: `${year}${sep}${memberId}`,
+    }),
   },
+  birthdays: {
+    partition: (monthDay: string): string => `BIRTHDAY${sep}${monthDay}`,
+  },
+  tierReview: {
+    partition: (shard: number): string => `TIER-REVIEW${sep}${shard}`,
+    /** GSI2SK bound: entries sorting below it were granted or confirmed before `year`, so are due. */
+    dueBefore: (year: string): string => `${year}${sep}`,
+  },
+  pool: {
+    definition: (poolId: string): ItemKey => ({ PK: `POOL${sep}${poolId}`, SK: 'DEFINITION' }),
+    /** Issued points, in all and per activity; every award updates it in its own transaction. */
+    counters: (poolId: string): ItemKey => ({ PK: `POOL${sep}${poolId}`, SK: 'COUNTERS' }),
+    /** GSI1 entry listing every pool by creation time. */
+    listEntry: (poolId: string, createdAt: string) => ({ GSI1PK: keys.pool.listPartition(), GSI1SK: `${createdAt}${sep}${poolId}` }),
+    listPartition: (): string => 'POOLS',
+  },
+  /** Progress of a scheduled job (the last day or bucket it finished). */
+  jobState: (job: string): ItemKey => ({ PK: `JOB${sep}${job}`, SK: 'STATE' }),
   expiry: {
     partition: (bucket: string, shard: number): string => `EXPIRY${sep}${bucket}${sep}${shard}`,
   },

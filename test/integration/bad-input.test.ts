@@ -88,6 +88,18 @@ const samples: Partial<Record<OperationId, Sample>> = {
     body: { redemptionId: 'rd-bad-input', memberId: 'victim', points: 100 },
     invalidBody: { redemptionId: 'rd-1', memberId: 'victim', points: 0.5 },
   },
+  buyTierUpgrade: {
+    path: () => '/v1/me/tier-upgrades',
+    body: { tier: 'silver' },
+    invalidBody: { tier: 'platinum' },
+  },
+  createPool: {
+    path: () => '/v1/admin/pools',
+    body: { name: 'bad input pool', budgetPoints: 100, activities: [{ activity: 'sign-in', weight: 1 }] },
+    invalidBody: { name: 'x', budgetPoints: 0, activities: [{ activity: 'Sign In', weight: 0.5 }] },
+  },
+  listPools: { path: () => '/v1/admin/pools', invalidQuery: 'limit=0' },
+  getPool: { path: () => '/v1/admin/pools/pool-unknown' },
 };
 
 let api: TestApi;
