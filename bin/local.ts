@@ -45,10 +45,12 @@ const dynamo = await startDynamoDbLocal(args['in-memory'] ? {} : { dataDirectory
 process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
 
 let shuttingDown = false;
+let stopStreams: () => void = () => undefined;
 async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
-    console.log('\nstopping: HTTP server, timers, DynamoDB Local ...');
+    console.log('\nstopping: HTTP server, timers, stream pollers, DynamoDB Local ...');
+    stopStreams();
     await dynamo.stop();
     console.log('stopped.');
   }
@@ -63,7 +65,7 @@ try {
   const { LocalGateway, describeRoutes, lambdaContext, loadHandler } = await import('./local/gateway.js');
   const { LocalBus } = await import('./local/bus.js');
   const { useLocalEventSink } = await import('../shared/events/publisher.js');
-  const { schedules } = await import('../lib/routes.js');
+  const { schedules, streamConsumers } = await import('../lib/routes.js');
 
   const client = localClient(dynamo.endpoint);
   const created = await ensureTable(client, process.env.TABLE_NAME);
@@ -78,6 +80,16 @@ try {
   const gateway = new LocalGateway(keys);
   const bus = new LocalBus();
   useLocalEventSink(bus.publish);
+
+  // The table stream's consumers (points reports, ...), as Lambda's event source mappings would run them.
+  const { LocalStreams } = await import('./local/streams.js');
+  const streams = new LocalStreams({
+    endpoint: dynamo.endpoint,
+    tableName: process.env.TABLE_NAME,
+    onError: (consumer, error) => console.error(`[stream] ${consumer} failed (retried on the next poll):`, error),
+  });
+  streams.start(1000);
+  stopStreams = () => streams.stop();
 
   const timers: NodeJS.Timeout[] = [];
   if (!args['no-schedules']) {
@@ -150,6 +162,7 @@ try {
         `  DynamoDB Local ${dynamo.endpoint}  table ${process.env.TABLE_NAME}${created ? ' (created)' : ''}, ${args['in-memory'] ? 'in memory' : `data in ${join(dataDir, 'dynamodb')}`}`,
         `  Dev JWT key    ${keys.privateKeyPath ?? '(memory)'}  -> tokens: npm run token -- member m1 | admin | pos store1`,
         `  Demo members   m1 (normal), m-silver, m-gold, m-diamond`,
+        `  Streams        ${streamConsumers.map((c) => `${c.name} (${c.entities.join(', ')})`).join(', ')}: polled every second`,
         `  Schedules      ${schedules.map((s) => `${s.name} every ${s.localEveryMinutes} min`).join(', ')}; run now: POST ${base}/v1/admin/jobs/<job>`,
         '',
         'Routes:',

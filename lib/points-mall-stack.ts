@@ -5,6 +5,8 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, type EventPattern } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -23,6 +25,7 @@ import {
   functions,
   routes,
   schedules,
+  streamConsumers,
   type EventRuleSpec,
   type FunctionName,
 } from './routes.js';
@@ -187,6 +190,35 @@ export class PointsMallStack extends Stack {
           reason: `grantInvoke on the ${spec.fn} function also covers its versions and aliases (<function arn>:*); the wildcard never reaches another function.`,
         });
       }
+    }
+
+    // Table stream consumers: filtered on AWS, so other items never invoke them; failed batches are
+    // split and retried (consumers count each record once), and what still fails lands in a DLQ.
+    for (const spec of streamConsumers) {
+      const id = pascal(spec.name);
+      const deadLetters = new DeadLetterQueue(this, `${id}StreamDeadLetters`, {
+        purpose: `stream batches the ${spec.fn} function (${spec.name}) could not process`,
+        alarmAction,
+        usedBy: 'event-source-mapping',
+      });
+      this.functions[spec.fn].addEventSource(
+        new DynamoEventSource(this.table.table, {
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          batchSize: spec.batchSize,
+          maxBatchingWindow: Duration.seconds(spec.maxBatchingWindowSeconds),
+          bisectBatchOnError: true,
+          retryAttempts: 10,
+          maxRecordAge: Duration.hours(24),
+          parallelizationFactor: 1,
+          onFailure: new SqsDlq(deadLetters.queue),
+          filters: [
+            FilterCriteria.filter({
+              eventName: FilterRule.or(...spec.eventNames),
+              dynamodb: { NewImage: { entity: { S: FilterRule.or(...spec.entities) } } },
+            }),
+          ],
+        }),
+      );
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });

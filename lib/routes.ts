@@ -6,7 +6,7 @@
 import type { OperationId } from '../shared/contracts/index.js';
 
 /** One Lambda function per capability; each routes its own paths. */
-export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs'] as const;
+export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export interface FunctionSpec {
@@ -61,6 +61,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     publishesEvents: true,
     memoryMb: 1024,
     timeoutSeconds: 900,
+  },
+  reports: {
+    entry: 'functions/reports/handler.ts',
+    description: 'Points reports: counts new ledger entries from the table stream, answers the report API',
+    tableAccess: 'readwrite',
+    publishesEvents: false,
+    memoryMb: 512,
+    timeoutSeconds: 60,
   },
 };
 
@@ -118,6 +126,8 @@ export const routes = [
   { method: 'POST', path: '/v1/admin/pools', fn: 'campaigns', auth: 'admin', operation: 'createPool' },
   { method: 'GET', path: '/v1/admin/pools', fn: 'campaigns', auth: 'admin', operation: 'listPools' },
   { method: 'GET', path: '/v1/admin/pools/{poolId}', fn: 'campaigns', auth: 'admin', operation: 'getPool' },
+
+  { method: 'GET', path: '/v1/admin/reports/points', fn: 'reports', auth: 'admin', operation: 'pointsReport' },
 ] as const satisfies readonly RouteSpec[];
 
 /**
@@ -204,3 +214,41 @@ export const eventRules: readonly EventRuleSpec[] = [];
 
 /** Source of every event this system puts on its bus. */
 export const EVENT_SOURCE = 'points-mall';
+
+/** A consumer of the table stream: which items' changes reach which function, in what batches. */
+export interface StreamConsumerSpec {
+  readonly name: string;
+  readonly fn: FunctionName;
+  /** Item types (the `entity` attribute of the new image) the consumer receives. */
+  readonly entities: readonly string[];
+  readonly eventNames: readonly ('INSERT' | 'MODIFY' | 'REMOVE')[];
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  readonly description: string;
+}
+
+/**
+ * Stream consumers. On AWS each is an event source mapping with these filters
+ * (so other items never invoke the function); locally bin/local/streams.ts
+ * polls the DynamoDB Local stream and applies the same filters.
+ */
+export const streamConsumers: readonly StreamConsumerSpec[] = [
+  {
+    name: 'points-report',
+    fn: 'reports',
+    entities: ['LedgerEntry'],
+    eventNames: ['INSERT'],
+    batchSize: 500,
+    maxBatchingWindowSeconds: 5,
+    description: 'Adds every new ledger entry, once, to the day counters and totals of the points reports',
+  },
+];
+
+/** Whether a stream record (as Lambda or DynamoDB Streams delivers it) passes a consumer's filter. */
+export function streamRecordMatches(
+  spec: Pick<StreamConsumerSpec, 'entities' | 'eventNames'>,
+  record: { readonly eventName?: string | undefined; readonly dynamodb?: { readonly NewImage?: Record<string, { S?: string | undefined } | undefined> | undefined } | undefined },
+): boolean {
+  const entity = record.dynamodb?.NewImage?.entity?.S;
+  return spec.eventNames.some((n) => n === record.eventName) && entity !== undefined && spec.entities.includes(entity);
+}

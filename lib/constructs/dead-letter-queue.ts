@@ -13,7 +13,7 @@ export interface DeadLetterQueueProps {
    * rule target, a Scheduler target): it only recognises queues named in another
    * queue's redrive policy or a function's DeadLetterConfig.
    */
-  readonly usedBy?: 'event-rule' | 'schedule';
+  readonly usedBy?: 'event-rule' | 'schedule' | 'event-source-mapping';
 }
 
 /**
@@ -47,8 +47,10 @@ export class DeadLetterQueue extends Construct {
     if (props.usedBy) {
       Validations.of(this.queue).acknowledge({
         id: 'AwsSolutions-SQS3',
-        reason: `This queue is itself the dead-letter queue of an ${
-          props.usedBy === 'event-rule' ? 'EventBridge rule target' : 'EventBridge Scheduler target'
+        reason: `This queue is itself the dead-letter queue of ${
+          { 'event-rule': 'an EventBridge rule target', schedule: 'an EventBridge Scheduler target', 'event-source-mapping': 'a Lambda stream event source mapping (on-failure destination)' }[
+            props.usedBy
+          ]
         }; cdk-nag only recognises DLQs referenced by a redrive policy or a Lambda DeadLetterConfig.`,
       });
     }

@@ -3,6 +3,7 @@ import { earningOperations } from './earning.js';
 import { jobOperations } from './jobs.js';
 import { memberOperations } from './members.js';
 import { poolOperations } from './pools.js';
+import { reportOperations } from './reports.js';
 import { systemOperations } from './system.js';
 
 /** Every API operation by id; the route table (lib/routes.ts) refers to these ids. */
@@ -13,6 +14,7 @@ export const operations = {
   ...earningOperations,
   ...campaignOperations,
   ...poolOperations,
+  ...reportOperations,
 };
 
 export type OperationId = keyof typeof operations;

@@ -109,6 +109,17 @@ export const keys = {
   purchase: (purchaseId: string): ItemKey => ({ PK: `PURCHASE${sep}${purchaseId}`, SK: 'PURCHASE' }),
   topUp: (topUpId: string): ItemKey => ({ PK: `TOPUP${sep}${topUpId}`, SK: 'TOPUP' }),
   redemption: (redemptionId: string): ItemKey => ({ PK: `REDEMPTION${sep}${redemptionId}`, SK: 'REDEMPTION' }),
+  report: {
+    /** One day's points counters of a currency (programme-local date); a currency's days share a partition, so a range is one Query. */
+    day: (currency: string, day: string): ItemKey => ({ PK: `REPORT${sep}${currency}`, SK: `DAY${sep}${day}` }),
+    /** All-time counters of a currency: what members hold now. */
+    total: (currency: string): ItemKey => ({ PK: `REPORT${sep}${currency}`, SK: 'TOTAL' }),
+    /** Marks a ledger entry as counted in the reports (exactly-once over an at-least-once stream). */
+    counted: (memberId: string, currency: string, entryId: string): ItemKey => ({
+      PK: `REPORTED${sep}${memberId}${sep}${currency}${sep}${entryId}`,
+      SK: 'REPORTED',
+    }),
+  },
   idempotency: (scope: string, key: string): ItemKey => ({ PK: `IDEM${sep}${scope}${sep}${key}`, SK: 'IDEM' }),
 } as const;
 

@@ -72,6 +72,24 @@ describe('npm start (the local runtime)', () => {
       items: { reason: string }[];
     };
     expect(ledger.items[0]?.reason).toBe('survives a restart');
+
+    // Assess: the points report (fed by the table stream, re-read from its start after the restart)
+    // counts every entry once, so what it says members hold is what their wallets say.
+    let held = 0;
+    for (const id of ['m1', 'm-silver', 'm-gold', 'm-diamond', 'm-friend']) {
+      const token = await signDevToken(keys, claimsFor('member', id));
+      const points = (await (await fetch(`${base}/v1/me/points`, { headers: { authorization: `Bearer ${token}` } })).json()) as { available: number; held: number };
+      held += points.available + points.held;
+    }
+    let outstanding: number | undefined;
+    for (let i = 0; i < 40 && outstanding !== held; i += 1) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 250));
+      const report = (await (await fetch(`${base}/v1/admin/reports/points`, { headers: { authorization: `Bearer ${admin}` } })).json()) as {
+        outstanding: { points: number };
+      };
+      outstanding = report.outstanding.points;
+    }
+    expect(outstanding).toBe(held);
     expect(await stop(child)).toBe(0);
     child = undefined;
   }, 120_000);

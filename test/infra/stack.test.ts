@@ -13,6 +13,7 @@ import {
   routeKey,
   routes,
   schedules,
+  streamConsumers,
   type FunctionName,
   type RouteSpec,
 } from '../../lib/routes.js';
@@ -391,13 +392,37 @@ describe('events and schedules', () => {
   });
 });
 
+describe('table stream consumers', () => {
+  it.each(streamConsumers)('feeds $name to the $fn function, filtered, split on error, with a DLQ', (consumer) => {
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId(consumer.fn) },
+      EventSourceArn: getAtt(logicalIdOf(stack.table.table), 'StreamArn'),
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: consumer.batchSize,
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: [...consumer.eventNames],
+              dynamodb: { NewImage: { entity: { S: [...consumer.entities] } } },
+            }),
+          },
+        ],
+      },
+    });
+  });
+});
+
 describe('alarms and outputs', () => {
   it('alarms as soon as any dead-letter queue holds a message', () => {
     // Prepare
     const queueIds = Object.keys(template.findResources('AWS::SQS::Queue'));
 
     // Assess
-    expect(queueIds).toHaveLength(functionNames.length + schedules.length + eventRules.length);
+    expect(queueIds).toHaveLength(functionNames.length + schedules.length + eventRules.length + streamConsumers.length);
     for (const queueId of queueIds) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',

@@ -100,6 +100,7 @@ const samples: Partial<Record<OperationId, Sample>> = {
   },
   listPools: { path: () => '/v1/admin/pools', invalidQuery: 'limit=0' },
   getPool: { path: () => '/v1/admin/pools/pool-unknown' },
+  pointsReport: { path: () => '/v1/admin/reports/points', invalidQuery: 'from=2026-13-01' },
 };
 
 let api: TestApi;

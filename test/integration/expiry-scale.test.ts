@@ -24,7 +24,8 @@ const EXPIRING = Number(process.env.EXPIRY_SCALE_WALLETS ?? 10_000);
 const FUTURE_ONLY = Math.ceil(EXPIRING / 5);
 /** Wallets per BatchGetItem. */
 const READ_BATCH = 100;
-const TIMEOUT_MS = 60_000 + EXPIRING * 12;
+// About 100 s for 10,000 on a quiet 2-core machine; generous so a busy machine does not fail it.
+const TIMEOUT_MS = 60_000 + EXPIRING * 40;
 
 interface Member {
   readonly seed: SeedWallet;
