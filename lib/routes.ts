@@ -6,7 +6,7 @@
 import type { OperationId } from '../shared/contracts/index.js';
 
 /** One Lambda function per capability; each routes its own paths. */
-export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports'] as const;
+export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export interface FunctionSpec {
@@ -61,6 +61,22 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     publishesEvents: true,
     memoryMb: 1024,
     timeoutSeconds: 900,
+  },
+  mall: {
+    entry: 'functions/mall/handler.ts',
+    description: 'Mall catalogue: products, zones, tier visibility, stock shards (members browse, operators manage)',
+    tableAccess: 'readwrite',
+    publishesEvents: false,
+    memoryMb: 512,
+    timeoutSeconds: 10,
+  },
+  orders: {
+    entry: 'functions/orders/handler.ts',
+    description: 'Redemptions (the flash-sale hot path), orders, cancellations',
+    tableAccess: 'readwrite',
+    publishesEvents: false,
+    memoryMb: 1024,
+    timeoutSeconds: 10,
   },
   reports: {
     entry: 'functions/reports/handler.ts',
@@ -128,6 +144,19 @@ export const routes = [
   { method: 'GET', path: '/v1/admin/pools/{poolId}', fn: 'campaigns', auth: 'admin', operation: 'getPool' },
 
   { method: 'GET', path: '/v1/admin/reports/points', fn: 'reports', auth: 'admin', operation: 'pointsReport' },
+
+  { method: 'POST', path: '/v1/admin/products', fn: 'mall', auth: 'admin', operation: 'createProduct' },
+  { method: 'GET', path: '/v1/admin/products/{productId}', fn: 'mall', auth: 'admin', operation: 'getProductAdmin' },
+  { method: 'PATCH', path: '/v1/admin/products/{productId}', fn: 'mall', auth: 'admin', operation: 'updateProduct' },
+  { method: 'PUT', path: '/v1/admin/products/{productId}/stock', fn: 'mall', auth: 'admin', operation: 'setStock' },
+  { method: 'POST', path: '/v1/admin/products/{productId}/stock/rebalance', fn: 'mall', auth: 'admin', operation: 'rebalanceStock' },
+  { method: 'GET', path: '/v1/mall/products', fn: 'mall', auth: 'member', operation: 'listMallProducts' },
+  { method: 'GET', path: '/v1/mall/products/{productId}', fn: 'mall', auth: 'member', operation: 'getMallProduct' },
+
+  { method: 'POST', path: '/v1/orders', fn: 'orders', auth: 'member', operation: 'placeOrder' },
+  { method: 'GET', path: '/v1/me/orders', fn: 'orders', auth: 'member', operation: 'listMyOrders' },
+  { method: 'GET', path: '/v1/orders/{orderId}', fn: 'orders', auth: 'member', operation: 'getOrder' },
+  { method: 'POST', path: '/v1/orders/{orderId}/cancel', fn: 'orders', auth: 'member', operation: 'cancelOrder' },
 ] as const satisfies readonly RouteSpec[];
 
 /**
@@ -150,7 +179,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route a function may receive, the catch-all included. */
 export const allRoutes: readonly RouteSpec[] = [...routes, defaultRoute];
 
-export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders'] as const;
+export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
 export interface ScheduleSpec {
@@ -198,6 +227,14 @@ export const schedules: readonly ScheduleSpec[] = [
     timezone: 'Asia/Shanghai',
     localEveryMinutes: 60,
     description: 'Remind members of points expiring within 30 days, once per wallet and bucket (daily, 09:00 Asia/Shanghai)',
+  },
+  {
+    name: 'payment-timeouts',
+    fn: 'jobs',
+    expression: 'rate(1 minute)',
+    timezone: 'UTC',
+    localEveryMinutes: 1,
+    description: 'Release points+cash orders not paid by their payBy: held points and stock come back (every minute)',
   },
 ];
 

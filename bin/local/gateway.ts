@@ -35,6 +35,16 @@ export function loadHandler(fn: FunctionName): Promise<LambdaHandler> {
   return loaded;
 }
 
+/**
+ * Locally every invocation shares one process and two cores: a test that fires
+ * a thousand requests at once can set LOCAL_TIMEOUT_SCALE so the functions'
+ * Lambda timeouts (which assume one request per instance) do not cut them off.
+ */
+function timeoutScale(): number {
+  const scale = Number(process.env.LOCAL_TIMEOUT_SCALE ?? 1);
+  return Number.isFinite(scale) && scale > 0 ? scale : 1;
+}
+
 export function lambdaContext(fn: FunctionName): Context {
   const requestId = randomUUID();
   return {
@@ -46,7 +56,7 @@ export function lambdaContext(fn: FunctionName): Context {
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/points-mall-${fn}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => functions[fn].timeoutSeconds * 1000,
+    getRemainingTimeInMillis: () => functions[fn].timeoutSeconds * 1000 * timeoutScale(),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

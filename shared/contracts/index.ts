@@ -2,6 +2,7 @@ import { campaignOperations } from './campaigns.js';
 import { earningOperations } from './earning.js';
 import { jobOperations } from './jobs.js';
 import { memberOperations } from './members.js';
+import { mallOperations } from './mall.js';
 import { poolOperations } from './pools.js';
 import { reportOperations } from './reports.js';
 import { systemOperations } from './system.js';
@@ -15,6 +16,7 @@ export const operations = {
   ...campaignOperations,
   ...poolOperations,
   ...reportOperations,
+  ...mallOperations,
 };
 
 export type OperationId = keyof typeof operations;

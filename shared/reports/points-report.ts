@@ -237,7 +237,7 @@ export function figuresOf(counters: Record<string, unknown>): PointsFigures {
     held: n('HOLD'),
     released: n('RELEASE'),
     pendingEarned: n('PEND'),
-    pendingCancelled: n('UNPEND'),
+    pendingCancelled: n('VOID'),
     netChange: n('netAvailable') + n('netHeld'),
     entries: n('entries'),
     byType,

@@ -6,6 +6,9 @@
 /** Number of partitions the expiry index spreads one bucket over, so earning at peak never hammers one index partition. */
 export const EXPIRY_INDEX_SHARDS = 16;
 
+/** Partitions of the list of orders waiting for payment (GSI2), read in parallel by the payment-timeout sweeper. */
+export const PAYMENT_DUE_SHARDS = 16;
+
 /** Partitions of the tier-review list (GSI2), so the yearly review reads them in parallel and no partition holds every tiered member. */
 export const TIER_REVIEW_SHARDS = 16;
 
@@ -46,6 +49,11 @@ export const keys = {
       SK: `EXPIRY${sep}${currency}${sep}${bucket}`,
       EXPPK: keys.expiry.partition(bucket, stableHash(`${memberId}${sep}${currency}`) % EXPIRY_INDEX_SHARDS),
       EXPSK: `MEMBER${sep}${memberId}${sep}${currency}`,
+    }),
+    /** Units of a product a member redeemed in a period (`ALL`, or a programme-local day `YYYY-MM-DD`). */
+    purchaseLimit: (memberId: string, productId: string, period: string): ItemKey => ({
+      PK: `MEMBER${sep}${memberId}`,
+      SK: `LIMIT${sep}${productId}${sep}${period}`,
     }),
     /** The referrer's referral counter (ladder position), updated in each referral reward's transaction. */
     referralStats: (memberId: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: 'REFERRALS' }),
@@ -119,6 +127,32 @@ export const keys = {
       PK: `REPORTED${sep}${memberId}${sep}${currency}${sep}${entryId}`,
       SK: 'REPORTED',
     }),
+  },
+  product: {
+    item: (productId: string): ItemKey => ({ PK: `PRODUCT${sep}${productId}`, SK: 'PRODUCT' }),
+    /** GSI1 keys on the product: the zone's list, in sort order. */
+    zoneEntry: (zone: string, sortOrder: number, productId: string) => ({
+      GSI1PK: keys.product.zonePartition(zone),
+      GSI1SK: `${String(sortOrder).padStart(7, '0')}${sep}${productId}`,
+    }),
+    zonePartition: (zone: string): string => `ZONE${sep}${zone}`,
+    /** One shard of a product's stock; each shard is its own partition, so a flash sale spreads over partitions. */
+    stockShard: (productId: string, shard: number): ItemKey => ({ PK: `STOCK${sep}${productId}${sep}${shard}`, SK: 'STOCK' }),
+  },
+  order: {
+    item: (orderId: string): ItemKey => ({ PK: `ORDER${sep}${orderId}`, SK: 'ORDER' }),
+    /** GSI1 keys on the order: the member's orders, newest last. */
+    memberEntry: (memberId: string, createdAt: string, orderId: string) => ({
+      GSI1PK: keys.order.memberPartition(memberId),
+      GSI1SK: `${createdAt}${sep}${orderId}`,
+    }),
+    memberPartition: (memberId: string): string => `MEMBER-ORDERS${sep}${memberId}`,
+    /** GSI2 keys on an order waiting for its cash part: sparse, removed when paid, cancelled or released. */
+    paymentDueEntry: (orderId: string, payBy: string) => ({
+      GSI2PK: keys.order.paymentDuePartition(stableHash(orderId) % PAYMENT_DUE_SHARDS),
+      GSI2SK: `${payBy}${sep}${orderId}`,
+    }),
+    paymentDuePartition: (shard: number): string => `PAYMENT-DUE${sep}${shard}`,
   },
   idempotency: (scope: string, key: string): ItemKey => ({ PK: `IDEM${sep}${scope}${sep}${key}`, SK: 'IDEM' }),
 } as const;

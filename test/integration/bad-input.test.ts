@@ -101,6 +101,21 @@ const samples: Partial<Record<OperationId, Sample>> = {
   listPools: { path: () => '/v1/admin/pools', invalidQuery: 'limit=0' },
   getPool: { path: () => '/v1/admin/pools/pool-unknown' },
   pointsReport: { path: () => '/v1/admin/reports/points', invalidQuery: 'from=2026-13-01' },
+  createProduct: {
+    path: () => '/v1/admin/products',
+    body: { productId: 'p-bad-input', name: 'Bad input product', type: 'PHYSICAL', pricePoints: 10 },
+    invalidBody: { name: 'x', type: 'GOLD', pricePoints: -1 },
+  },
+  updateProduct: { path: () => '/v1/admin/products/p-unknown', body: { expectedVersion: 1, name: 'renamed' }, invalidBody: { expectedVersion: 0, pricePoints: 'ten' } },
+  getProductAdmin: { path: () => '/v1/admin/products/p-unknown' },
+  setStock: { path: () => '/v1/admin/products/p-unknown/stock', body: { mode: 'set', quantity: 5 }, invalidBody: { mode: 'replace', quantity: -1 } },
+  rebalanceStock: { path: () => '/v1/admin/products/p-unknown/stock/rebalance', body: {}, invalidBody: { shards: 0 } },
+  listMallProducts: { path: () => '/v1/mall/products', invalidQuery: 'zone=Not A Zone' },
+  getMallProduct: { path: () => '/v1/mall/products/p-unknown' },
+  placeOrder: { path: () => '/v1/orders', body: { productId: 'p-unknown' }, invalidBody: { productId: 'p-1', quantity: 0, payment: 'CASH' } },
+  listMyOrders: { path: () => '/v1/me/orders', invalidQuery: 'limit=0' },
+  getOrder: { path: () => '/v1/orders/o-unknown' },
+  cancelOrder: { path: () => '/v1/orders/o-unknown/cancel' },
 };
 
 let api: TestApi;

@@ -1,0 +1,301 @@
+import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { operation } from './operation.js';
+import { tiers } from '../domain/tiers.js';
+
+export const productTypes = ['PHYSICAL', 'VIRTUAL', 'COUPON', 'SUPPLIER'] as const;
+export const paymentKinds = ['POINTS', 'POINTS_CASH'] as const;
+export const orderStatuses = [
+  'PLACED',
+  'PENDING_PAYMENT',
+  'PAID',
+  'ACCEPTED',
+  'SHIPPED',
+  'DELIVERED',
+  'FULFILLED',
+  'CANCELLED',
+  'EXPIRED',
+  'REJECTED',
+  'REFUNDED',
+] as const;
+
+/** Hard ceiling of stock shards per product: a redemption tries each at most once. */
+export const MAX_STOCK_SHARDS = 64;
+
+const isoTime = (what: string) => z.iso.datetime({ message: `${what} must be an ISO-8601 UTC time such as 2026-12-12T12:00:00Z` });
+const zoneName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,39}$/, 'a zone name such as "main", "flash-sale" or "gold-club" (lower-case letters, digits, hyphens)');
+
+const pointsCashSchema = z
+  .object({
+    points: z.number().int().min(0).max(100_000_000),
+    cashCents: z.number().int('cashCents is whole fen (1 CNY = 100)').positive('cashCents must be positive').max(100_000_000),
+  })
+  .strict();
+
+const productFields = {
+  name: z.string().trim().min(2, 'give the product a name of at least 2 characters').max(200),
+  description: z.string().max(4000).default(''),
+  type: z.enum(productTypes).openapi({
+    description: 'PHYSICAL: shipped by the brand; VIRTUAL: a code from the product code pool; COUPON: a coupon issued to the member; SUPPLIER: fulfilled by a supplier (JD, Tmall).',
+  }),
+  zone: zoneName.default('main').openapi({ description: 'Mall zone (专区) the product is listed in.' }),
+  pricePoints: z
+    .number()
+    .int('pricePoints must be a whole number of points')
+    .positive('pricePoints must be positive')
+    .max(100_000_000)
+    .openapi({ description: 'Price per unit when paid with points only (payment POINTS).' }),
+  pointsCash: pointsCashSchema
+    .nullable()
+    .default(null)
+    .openapi({ description: 'Price per unit when paid with points plus cash (payment POINTS_CASH), e.g. 2,000 points + 990 cents; null: not offered.' }),
+  visibleToTiers: z
+    .array(z.enum(tiers))
+    .min(1, 'list at least one tier, or leave visibleToTiers out for everyone')
+    .nullable()
+    .default(null)
+    .openapi({ description: 'Tiers that see and may redeem the product; null: every member.' }),
+  limits: z
+    .object({
+      perDay: z.number().int().positive().max(1_000_000).nullable().default(null).openapi({ description: 'Units one member may redeem per programme-local day.' }),
+      lifetime: z.number().int().positive().max(1_000_000).nullable().default(null).openapi({ description: 'Units one member may redeem in all.' }),
+    })
+    .strict()
+    .default({ perDay: null, lifetime: null }),
+  saleStartsAt: isoTime('saleStartsAt').nullable().default(null),
+  saleEndsAt: isoTime('saleEndsAt').nullable().default(null),
+  supplier: z
+    .object({
+      supplierId: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'a supplier id such as "jd" or "tmall"'),
+      sku: z.string().min(1).max(100),
+    })
+    .strict()
+    .nullable()
+    .default(null)
+    .openapi({ description: 'Supplier goods only: who fulfils the order and their SKU.' }),
+  status: z.enum(['ACTIVE', 'INACTIVE']).default('ACTIVE'),
+  sortOrder: z.number().int().min(0).max(1_000_000).default(1000).openapi({ description: 'Position within the zone, ascending.' }),
+};
+
+function checkProduct(p: { type: string; supplier: unknown; saleStartsAt: string | null; saleEndsAt: string | null }, ctx: z.RefinementCtx) {
+  if (p.type === 'SUPPLIER' && !p.supplier) ctx.addIssue({ code: 'custom', path: ['supplier'], message: 'supplier goods need { supplierId, sku }' });
+  if (p.type !== 'SUPPLIER' && p.supplier) ctx.addIssue({ code: 'custom', path: ['supplier'], message: 'only SUPPLIER products have a supplier' });
+  if (p.saleStartsAt && p.saleEndsAt && Date.parse(p.saleEndsAt) <= Date.parse(p.saleStartsAt)) {
+    ctx.addIssue({ code: 'custom', path: ['saleEndsAt'], message: 'saleEndsAt must be after saleStartsAt' });
+  }
+}
+
+export const productInputSchema = z
+  .object({
+    productId: idSchema.optional().openapi({ description: 'Your id for the product; generated when left out.' }),
+    ...productFields,
+    stockShards: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_STOCK_SHARDS)
+      .default(1)
+      .openapi({ description: 'Items the stock is spread over: 1 for everyday goods, more for flash sales (see docs/flash-sale.md).' }),
+    initialStock: z.number().int().min(0).max(100_000_000).default(0),
+  })
+  .strict()
+  .superRefine(checkProduct)
+  .openapi('ProductInput');
+
+export const productPatchSchema = z
+  .object({
+    expectedVersion: z.number().int().min(1).openapi({ description: 'The version you read; refused with 409 if the product changed since.' }),
+    name: productFields.name.optional(),
+    description: z.string().max(4000).optional(),
+    zone: zoneName.optional(),
+    pricePoints: productFields.pricePoints.optional(),
+    pointsCash: pointsCashSchema.nullable().optional(),
+    visibleToTiers: z.array(z.enum(tiers)).min(1).nullable().optional(),
+    limits: z
+      .object({
+        perDay: z.number().int().positive().max(1_000_000).nullable(),
+        lifetime: z.number().int().positive().max(1_000_000).nullable(),
+      })
+      .strict()
+      .optional(),
+    saleStartsAt: isoTime('saleStartsAt').nullable().optional(),
+    saleEndsAt: isoTime('saleEndsAt').nullable().optional(),
+    status: z.enum(['ACTIVE', 'INACTIVE']).optional(),
+    sortOrder: productFields.sortOrder.optional(),
+  })
+  .strict()
+  .openapi('ProductPatch');
+
+const productViewFields = {
+  productId: z.string(),
+  name: z.string(),
+  description: z.string(),
+  type: z.enum(productTypes),
+  zone: z.string(),
+  pricePoints: z.number().int(),
+  pointsCash: z.object({ points: z.number().int(), cashCents: z.number().int() }).nullable(),
+  visibleToTiers: z.array(z.enum(tiers)).nullable(),
+  limits: z.object({ perDay: z.number().int().nullable(), lifetime: z.number().int().nullable() }),
+  saleStartsAt: z.string().nullable(),
+  saleEndsAt: z.string().nullable(),
+  soldOut: z.boolean().openapi({ description: 'Set when a redemption found every stock shard empty; cleared by adding stock.' }),
+};
+
+export const mallProductSchema = z.object(productViewFields).openapi('MallProduct');
+
+export const productSchema = z
+  .object({
+    ...productViewFields,
+    supplier: z.object({ supplierId: z.string(), sku: z.string() }).nullable(),
+    status: z.enum(['ACTIVE', 'INACTIVE']),
+    sortOrder: z.number().int(),
+    stockShards: z.number().int(),
+    version: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Product');
+
+export const stockSchema = z
+  .object({
+    productId: z.string(),
+    available: z.number().int(),
+    sold: z.number().int(),
+    shards: z.array(z.object({ shard: z.number().int(), available: z.number().int(), sold: z.number().int() })),
+  })
+  .openapi('Stock');
+
+export const stockInputSchema = z
+  .object({
+    mode: z.enum(['set', 'add']).openapi({ description: 'set: the available stock becomes quantity; add: quantity is added.' }),
+    quantity: z.number().int('quantity must be a whole number').min(0, 'quantity must not be negative').max(100_000_000),
+  })
+  .strict()
+  .openapi('StockInput');
+
+export const rebalanceInputSchema = z
+  .object({
+    shards: z.number().int().min(1).max(MAX_STOCK_SHARDS).optional().openapi({ description: 'New number of shards; the current one when left out.' }),
+  })
+  .strict()
+  .openapi('RebalanceInput');
+
+export const orderInputSchema = z
+  .object({
+    productId: idSchema,
+    quantity: z.number().int('quantity must be a whole number').min(1, 'quantity must be at least 1').max(10, 'at most 10 units per order').default(1),
+    payment: z.enum(paymentKinds).default('POINTS'),
+  })
+  .strict()
+  .openapi('OrderInput');
+
+export const orderSchema = z
+  .object({
+    orderId: z.string(),
+    memberId: z.string(),
+    productId: z.string(),
+    productName: z.string(),
+    productType: z.enum(productTypes),
+    quantity: z.number().int(),
+    payment: z.enum(paymentKinds),
+    points: z.number().int(),
+    cashCents: z.number().int(),
+    status: z.enum(orderStatuses),
+    payBy: z.string().nullable().openapi({ description: 'POINTS_CASH: pay the cash part by then, or the order is released.' }),
+    supplier: z.object({ supplierId: z.string(), sku: z.string() }).nullable(),
+    history: z.array(z.object({ status: z.enum(orderStatuses), at: z.string(), reason: z.string() })),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Order');
+
+export const mallOperations = {
+  createProduct: operation({
+    summary: 'Create a product with its price, zone, visibility, limits, sale window and stock (operator)',
+    tags: ['mall admin'],
+    body: productInputSchema,
+    response: productSchema,
+    status: 201,
+    errors: ['CONFLICT'],
+  }),
+  updateProduct: operation({
+    summary: 'Change a product (optimistic: expectedVersion) (operator)',
+    description: 'Takes effect for redemptions within a few seconds (functions cache the catalogue briefly).',
+    tags: ['mall admin'],
+    params: z.object({ productId: idSchema }),
+    body: productPatchSchema,
+    response: productSchema,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  }),
+  getProductAdmin: operation({
+    summary: 'A product as stored, with its stock per shard (operator)',
+    tags: ['mall admin'],
+    params: z.object({ productId: idSchema }),
+    response: productSchema.extend({ stock: stockSchema }).openapi('ProductWithStock'),
+    errors: ['NOT_FOUND'],
+  }),
+  setStock: operation({
+    summary: 'Set or add stock, spread evenly over the shards; clears sold out (operator)',
+    tags: ['mall admin'],
+    params: z.object({ productId: idSchema }),
+    body: stockInputSchema,
+    response: stockSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  rebalanceStock: operation({
+    summary: 'Spread the remaining stock evenly over the shards, optionally changing their number (operator)',
+    tags: ['mall admin'],
+    params: z.object({ productId: idSchema }),
+    body: rebalanceInputSchema,
+    response: stockSchema,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  }),
+  listMallProducts: operation({
+    summary: "Products of a zone the member's tier may see, in zone order",
+    tags: ['mall'],
+    query: pageQuerySchema.extend({ zone: zoneName.default('main') }),
+    response: pageOf(mallProductSchema).openapi('MallProductPage'),
+  }),
+  getMallProduct: operation({
+    summary: 'One product (404 if hidden from the member\'s tier or inactive)',
+    tags: ['mall'],
+    params: z.object({ productId: idSchema }),
+    response: mallProductSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  placeOrder: operation({
+    summary: 'Redeem a product: points only, or points plus cash (PENDING_PAYMENT until paid by payBy)',
+    description:
+      'One DynamoDB transaction takes the points (SPEND, or HOLD for POINTS_CASH), a unit of stock from one shard, the purchase-limit ' +
+      'counters, and writes the order and its ledger entry. Requires Idempotency-Key: a retry answers the first order.',
+    tags: ['orders'],
+    body: orderInputSchema,
+    response: orderSchema,
+    status: 201,
+    idempotency: 'required',
+    errors: ['INSUFFICIENT_POINTS', 'OUT_OF_STOCK', 'NOT_ON_SALE', 'LIMIT_REACHED', 'FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED'],
+  }),
+  listMyOrders: operation({
+    summary: 'My orders, newest first',
+    tags: ['orders'],
+    query: pageQuerySchema,
+    response: pageOf(orderSchema).openapi('OrderPage'),
+  }),
+  getOrder: operation({
+    summary: 'One order with its status history (its owner or an operator)',
+    tags: ['orders'],
+    params: z.object({ orderId: idSchema }),
+    response: orderSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  cancelOrder: operation({
+    summary: 'Cancel an order not yet fulfilled: points and stock come back',
+    description: 'PLACED orders get their points refunded; PENDING_PAYMENT orders get their held points released. Idempotent: cancelling a cancelled order answers it.',
+    tags: ['orders'],
+    params: z.object({ orderId: idSchema }),
+    response: orderSchema,
+    idempotency: 'optional',
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  }),
+};

@@ -1,0 +1,226 @@
+/**
+ * The mall catalogue: products with their price (points, or points plus
+ * cash), zone, tier visibility, purchase limits and sale window. The hot path
+ * (redemptions, listings) reads products through a short in-function cache;
+ * operators write through to DynamoDB with optimistic versions.
+ */
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ulid } from 'ulid';
+import type { z } from 'zod';
+import type { productInputSchema, productPatchSchema } from '../contracts/mall.js';
+import type { Tier } from '../domain/tiers.js';
+import { DomainError, NotFoundError, ValidationError } from '../errors.js';
+import { db, tableName } from '../table/client.js';
+import { keys } from '../table/keys.js';
+import { decodeCursor, queryPage } from '../table/paging.js';
+import { evenSplit, stockShardPuts } from './stock.js';
+
+export type ProductInput = z.output<typeof productInputSchema>;
+export type ProductPatch = z.output<typeof productPatchSchema>;
+
+export interface Product {
+  readonly productId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly type: ProductInput['type'];
+  readonly zone: string;
+  readonly pricePoints: number;
+  readonly pointsCash: { readonly points: number; readonly cashCents: number } | null;
+  readonly visibleToTiers: readonly Tier[] | null;
+  readonly limits: { readonly perDay: number | null; readonly lifetime: number | null };
+  readonly saleStartsAt: string | null;
+  readonly saleEndsAt: string | null;
+  readonly supplier: { readonly supplierId: string; readonly sku: string } | null;
+  readonly status: 'ACTIVE' | 'INACTIVE';
+  readonly sortOrder: number;
+  readonly stockShards: number;
+  readonly soldOut: boolean;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** How long a function trusts its copy of a product (sale window, price, sold-out flag). */
+const CACHE_TTL_MS = Number(process.env.CATALOGUE_CACHE_TTL_MS ?? 2_000);
+const cache = new Map<string, { product: Product | undefined; until: number }>();
+
+function productFromItem(item: Record<string, unknown>): Product {
+  return {
+    productId: String(item.productId),
+    name: String(item.name),
+    description: String(item.description ?? ''),
+    type: item.type as Product['type'],
+    zone: String(item.zone),
+    pricePoints: Number(item.pricePoints),
+    pointsCash: (item.pointsCash as Product['pointsCash']) ?? null,
+    visibleToTiers: (item.visibleToTiers as Tier[] | undefined) ?? null,
+    limits: (item.limits as Product['limits'] | undefined) ?? { perDay: null, lifetime: null },
+    saleStartsAt: (item.saleStartsAt as string | undefined) ?? null,
+    saleEndsAt: (item.saleEndsAt as string | undefined) ?? null,
+    supplier: (item.supplier as Product['supplier']) ?? null,
+    status: item.status === 'INACTIVE' ? 'INACTIVE' : 'ACTIVE',
+    sortOrder: Number(item.sortOrder ?? 1000),
+    stockShards: Number(item.stockShards ?? 1),
+    soldOut: item.soldOut === true,
+    version: Number(item.version ?? 1),
+    createdAt: String(item.createdAt),
+    updatedAt: String(item.updatedAt),
+  };
+}
+
+function productItem(product: Product) {
+  return {
+    ...keys.product.item(product.productId),
+    ...keys.product.zoneEntry(product.zone, product.sortOrder, product.productId),
+    entity: 'Product',
+    ...product,
+    // Absent means every tier: the zone filter tests attribute_not_exists (DynamoDB cannot compare NULLs).
+    visibleToTiers: product.visibleToTiers ?? undefined,
+  };
+}
+
+/** Forgets cached products (tests, and after this function's own writes). */
+export function forgetCachedProduct(productId?: string): void {
+  if (productId === undefined) cache.clear();
+  else cache.delete(productId);
+}
+
+/** A product, from the function's cache when fresh enough; `fresh` reads it strongly consistent. */
+export async function findProduct(productId: string, options: { fresh?: boolean } = {}): Promise<Product | undefined> {
+  const cached = cache.get(productId);
+  if (!options.fresh && cached && cached.until > Date.now()) return cached.product;
+  const result = await db().send(
+    new GetCommand({ TableName: tableName(), Key: keys.product.item(productId), ConsistentRead: options.fresh ?? false }),
+  );
+  const product = result.Item ? productFromItem(result.Item) : undefined;
+  cache.set(productId, { product, until: Date.now() + CACHE_TTL_MS });
+  return product;
+}
+
+export async function getProduct(productId: string, options: { fresh?: boolean } = {}): Promise<Product> {
+  const product = await findProduct(productId, options);
+  if (!product) throw new NotFoundError(`product ${productId} does not exist`);
+  return product;
+}
+
+/** Whether a member of `tier` may see and redeem the product. */
+export function visibleTo(product: Pick<Product, 'visibleToTiers' | 'status'>, tier: Tier): boolean {
+  return product.status === 'ACTIVE' && (product.visibleToTiers === null || product.visibleToTiers.includes(tier));
+}
+
+/** Why the product cannot be redeemed at `now`, if it cannot. */
+export function saleProblem(product: Pick<Product, 'status' | 'saleStartsAt' | 'saleEndsAt' | 'productId'>, now: Date): string | undefined {
+  if (product.status !== 'ACTIVE') return `product ${product.productId} is not on sale`;
+  if (product.saleStartsAt && now.getTime() < Date.parse(product.saleStartsAt)) return `product ${product.productId} goes on sale at ${product.saleStartsAt}`;
+  if (product.saleEndsAt && now.getTime() >= Date.parse(product.saleEndsAt)) return `the sale of product ${product.productId} ended at ${product.saleEndsAt}`;
+  return undefined;
+}
+
+export async function createProduct(input: ProductInput, now = new Date()): Promise<Product> {
+  const { initialStock, productId: requestedId, ...fields } = input;
+  const at = now.toISOString();
+  const product: Product = {
+    ...fields,
+    productId: requestedId ?? `p-${ulid().toLowerCase()}`,
+    soldOut: false,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+  try {
+    await db().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: tableName(), Item: productItem(product), ConditionExpression: 'attribute_not_exists(PK)' } },
+          ...stockShardPuts(product.productId, evenSplit(initialStock, product.stockShards), at),
+        ],
+      }),
+    );
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+      throw new DomainError('CONFLICT', `product ${product.productId} already exists; change it with PATCH`);
+    }
+    throw error;
+  }
+  forgetCachedProduct(product.productId);
+  return product;
+}
+
+export async function updateProduct(productId: string, patch: ProductPatch, now = new Date()): Promise<Product> {
+  const { expectedVersion, ...changes } = patch;
+  const current = await getProduct(productId, { fresh: true });
+  if (current.version !== expectedVersion) {
+    throw new DomainError('CONFLICT', `product ${productId} is at version ${current.version}, not ${expectedVersion}; read it again`, {
+      currentVersion: current.version,
+    });
+  }
+  const next: Product = { ...current, ...changes, version: current.version + 1, updatedAt: now.toISOString() };
+  if (next.saleStartsAt && next.saleEndsAt && Date.parse(next.saleEndsAt) <= Date.parse(next.saleStartsAt)) {
+    throw new ValidationError('saleEndsAt must be after saleStartsAt');
+  }
+  try {
+    await db().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: productItem(next),
+        ConditionExpression: 'version = :expected',
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      throw new DomainError('CONFLICT', `product ${productId} changed meanwhile; read it again`);
+    }
+    throw error;
+  }
+  forgetCachedProduct(productId);
+  return next;
+}
+
+/** Whether this function already knows the product is sold out (its cached copy says so). */
+export function knownSoldOut(productId: string): boolean {
+  const cached = cache.get(productId);
+  return cached !== undefined && cached.until > Date.now() && cached.product?.soldOut === true;
+}
+
+/** Marks the product sold out (once), so redemptions answer OUT_OF_STOCK without touching the shards. */
+export async function markSoldOut(productId: string, now = new Date()): Promise<void> {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.product.item(productId),
+        UpdateExpression: 'SET soldOut = :true, soldOutAt = :now',
+        ConditionExpression: 'attribute_exists(PK) AND soldOut <> :true',
+        ExpressionAttributeValues: { ':true': true, ':now': now.toISOString() },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+  const cached = cache.get(productId);
+  if (cached?.product) cache.set(productId, { product: { ...cached.product, soldOut: true }, until: Date.now() + CACHE_TTL_MS });
+}
+
+/** The fields members see. */
+export function mallView(product: Product) {
+  const { productId, name, description, type, zone, pricePoints, pointsCash, visibleToTiers, limits, saleStartsAt, saleEndsAt, soldOut } = product;
+  return { productId, name, description, type, zone, pricePoints, pointsCash, visibleToTiers, limits, saleStartsAt, saleEndsAt, soldOut };
+}
+
+/** A zone's active products that `tier` may see, in sort order (GSI1, filtered). */
+export async function listZone(zone: string, tier: Tier, page: { limit: number; cursor?: string | undefined }) {
+  const partition = keys.product.zonePartition(zone);
+  const result = await queryPage(
+    {
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      FilterExpression: '#status = :active AND (attribute_not_exists(visibleToTiers) OR contains(visibleToTiers, :tier))',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': partition, ':active': 'ACTIVE', ':tier': tier },
+    },
+    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
+  );
+  return { items: result.items.map((item) => mallView(productFromItem(item))), nextCursor: result.nextCursor };
+}

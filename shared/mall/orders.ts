@@ -1,0 +1,518 @@
+/**
+ * Orders: redeeming a mall product. A redemption is ONE TransactWriteItems
+ * built by the ledger's `commit`: the wallet update (SPEND, or HOLD for points
+ * plus cash) with its ledger entry, a unit of stock from one shard (condition:
+ * enough left), the purchase-limit counters (condition: under the limit), the
+ * tier check on the member's profile, the order itself and the idempotency
+ * record. Nothing hot is read before it: the product comes from the
+ * function's short cache and every check is a condition.
+ */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import type { z } from 'zod';
+import type { orderSchema } from '../contracts/mall.js';
+import { localDate } from '../domain/programme.js';
+import type { Tier } from '../domain/tiers.js';
+import { DomainError, NotFoundError, ValidationError } from '../errors.js';
+import { storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
+import { commit, type CommitOutcome, type ExtraWrite, type LedgerMove, type TransactItem } from '../ledger/ledger.js';
+import { creditBucket } from '../members/service.js';
+import { logger } from '../observability/powertools.js';
+import { mapWithConcurrency } from '../jobs/pool.js';
+import { db, tableName } from '../table/client.js';
+import { keys, PAYMENT_DUE_SHARDS } from '../table/keys.js';
+import { decodeCursor, queryPage } from '../table/paging.js';
+import { getProduct, knownSoldOut, markSoldOut, saleProblem, type Product } from './catalogue.js';
+import { readStock, returnToShard, takeFromShard } from './stock.js';
+
+export type Order = z.input<typeof orderSchema>;
+type OrderStatus = Order['status'];
+
+/** How long a points+cash order waits for its cash part. */
+export const PAYMENT_WINDOW_MS = Number(process.env.PAYMENT_WINDOW_MINUTES ?? 15) * 60_000;
+/** Day counters of purchase limits are kept a little longer than their day. */
+const DAY_LIMIT_TTL_SECONDS = 3 * 24 * 3600;
+/** How long a function remembers that a shard was found empty (it skips it meanwhile). */
+const EMPTY_SHARD_MEMORY_MS = Number(process.env.EMPTY_SHARD_MEMORY_MS ?? 1_000);
+
+const emptyShards = new Map<string, Map<number, number>>();
+
+function knownEmpty(productId: string, shard: number): boolean {
+  return (emptyShards.get(productId)?.get(shard) ?? 0) > Date.now();
+}
+
+function rememberEmpty(productId: string, shard: number): void {
+  const shards = emptyShards.get(productId) ?? new Map<number, number>();
+  shards.set(shard, Date.now() + EMPTY_SHARD_MEMORY_MS);
+  emptyShards.set(productId, shards);
+}
+
+/** Forgets what this function learnt about empty shards (tests; after restocking). */
+export function forgetEmptyShards(productId?: string): void {
+  if (productId === undefined) emptyShards.clear();
+  else emptyShards.delete(productId);
+}
+
+/**
+ * The shards a redemption tries, in order: a random start, then round the
+ * ring, skipping shards this function found empty in the last moment. Empty
+ * when every shard is known empty: the product is then answered sold out at
+ * once instead of sweeping the shards again.
+ */
+export function shardOrder(productId: string, shards: number, random = Math.random): number[] {
+  const start = Math.floor(random() * shards);
+  return Array.from({ length: shards }, (_, i) => (start + i) % shards).filter((s) => !knownEmpty(productId, s));
+}
+
+class ShardEmptyError extends Error {
+  constructor(readonly shard: number) {
+    super(`stock shard ${shard} cannot cover the order`);
+  }
+}
+
+function orderFromItem(item: Record<string, unknown>): Order {
+  return {
+    orderId: String(item.orderId),
+    memberId: String(item.memberId),
+    productId: String(item.productId),
+    productName: String(item.productName),
+    productType: item.productType as Order['productType'],
+    quantity: Number(item.quantity),
+    payment: item.payment as Order['payment'],
+    points: Number(item.points),
+    cashCents: Number(item.cashCents ?? 0),
+    status: item.status as OrderStatus,
+    payBy: (item.payBy as string | undefined) ?? null,
+    supplier: (item.supplier as Order['supplier']) ?? null,
+    history: (item.history as Order['history'] | undefined) ?? [],
+    createdAt: String(item.createdAt),
+    updatedAt: String(item.updatedAt),
+  };
+}
+
+/** What the order item keeps beyond the view: where its stock came from and which limit counters it used. */
+interface OrderBookkeeping {
+  readonly shard: number;
+  readonly limitDay: string;
+}
+
+export interface PlaceOrderInput {
+  readonly memberId: string;
+  readonly productId: string;
+  readonly quantity: number;
+  readonly payment: 'POINTS' | 'POINTS_CASH';
+  readonly idempotency: IdempotencySpec;
+  readonly now?: Date;
+}
+
+function priceOf(product: Product, payment: PlaceOrderInput['payment'], quantity: number): { points: number; cashCents: number } {
+  if (payment === 'POINTS') return { points: product.pricePoints * quantity, cashCents: 0 };
+  if (!product.pointsCash) {
+    throw new ValidationError(`product ${product.productId} is sold for points only; send payment POINTS`);
+  }
+  return { points: product.pointsCash.points * quantity, cashCents: product.pointsCash.cashCents * quantity };
+}
+
+function tierCheck(product: Product, memberId: string): ExtraWrite | undefined {
+  const allowed = product.visibleToTiers;
+  if (!allowed) return undefined;
+  const values: Record<string, string> = {};
+  allowed.forEach((tier, i) => (values[`:t${i}`] = tier));
+  return {
+    item: {
+      ConditionCheck: {
+        TableName: tableName(),
+        Key: keys.member.profile(memberId),
+        ConditionExpression: `#tier IN (${Object.keys(values).join(', ')})`,
+        ExpressionAttributeNames: { '#tier': 'tier' },
+        ExpressionAttributeValues: values,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    onConditionFailed: (current) =>
+      current
+        ? new DomainError('FORBIDDEN', `product ${product.productId} is for ${allowed.join(', ')} members; you are ${String(current.tier as Tier)}`)
+        : new NotFoundError(`member ${memberId} is not registered; register first`),
+  };
+}
+
+function limitWrite(memberId: string, product: Product, period: string, limit: number, quantity: number, at: string, ttl?: number): ExtraWrite {
+  return {
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.member.purchaseLimit(memberId, product.productId, period),
+        UpdateExpression: `ADD units :q SET entity = :entity, updatedAt = :at${ttl ? ', #ttl = :ttl' : ''}`,
+        ConditionExpression: 'attribute_not_exists(units) OR units <= :most',
+        ExpressionAttributeNames: ttl ? { '#ttl': 'ttl' } : undefined,
+        ExpressionAttributeValues: { ':q': quantity, ':most': limit - quantity, ':entity': 'PurchaseLimit', ':at': at, ...(ttl ? { ':ttl': ttl } : {}) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    onConditionFailed: (current) =>
+      new DomainError(
+        'LIMIT_REACHED',
+        `product ${product.productId} is limited to ${limit} per member ${period === 'ALL' ? 'in all' : 'per day'}; you have redeemed ${Number(current?.units ?? 0)}`,
+        { limit, redeemed: Number(current?.units ?? 0) },
+      ),
+  };
+}
+
+function limitRelease(memberId: string, productId: string, period: string, quantity: number, at: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.member.purchaseLimit(memberId, productId, period),
+      UpdateExpression: 'ADD units :minus SET updatedAt = :at',
+      ConditionExpression: 'attribute_exists(units)',
+      ExpressionAttributeValues: { ':minus': -quantity, ':at': at },
+    },
+  };
+}
+
+/**
+ * Redeems a product. Tries the shards in `shardOrder` until one can cover the
+ * quantity; when none can, marks the product sold out and answers OUT_OF_STOCK.
+ */
+export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome> {
+  const now = input.now ?? new Date();
+  // A retry of an accepted order answers it, even once the product has sold out since.
+  const stored = await storedResponse(input.idempotency);
+  if (stored) return { replayed: true, response: stored };
+
+  const product = await getProduct(input.productId);
+  const problem = saleProblem(product, now);
+  if (problem) throw new DomainError('NOT_ON_SALE', problem);
+  const price = priceOf(product, input.payment, input.quantity);
+  if (product.soldOut) throw new DomainError('OUT_OF_STOCK', `product ${product.productId} is sold out`);
+
+  const at = now.toISOString();
+  const orderId = `o-${ulid().toLowerCase()}`;
+  const pending = input.payment === 'POINTS_CASH';
+  const payBy = pending ? new Date(now.getTime() + PAYMENT_WINDOW_MS).toISOString() : null;
+  const status: OrderStatus = pending ? 'PENDING_PAYMENT' : 'PLACED';
+  const limitDay = localDate(now);
+  const view: Order = {
+    orderId,
+    memberId: input.memberId,
+    productId: product.productId,
+    productName: product.name,
+    productType: product.type,
+    quantity: input.quantity,
+    payment: input.payment,
+    points: price.points,
+    cashCents: price.cashCents,
+    status,
+    payBy,
+    supplier: product.supplier,
+    history: [{ status, at, reason: pending ? `points held; pay ${price.cashCents} cents by ${payBy}` : 'points spent' }],
+    createdAt: at,
+    updatedAt: at,
+  };
+
+  const moves: LedgerMove[] =
+    price.points > 0
+      ? [
+          {
+            memberId: input.memberId,
+            type: pending ? 'HOLD' : 'SPEND',
+            points: price.points,
+            reason: `${pending ? 'held for' : 'redeemed'} ${product.name} x${input.quantity}`,
+            ref: orderId,
+          },
+        ]
+      : [];
+  const fixedExtras: ExtraWrite[] = [];
+  const tier = tierCheck(product, input.memberId);
+  if (tier) fixedExtras.push(tier);
+  if (product.limits.perDay !== null) {
+    fixedExtras.push(limitWrite(input.memberId, product, limitDay, product.limits.perDay, input.quantity, at, Math.floor(now.getTime() / 1000) + DAY_LIMIT_TTL_SECONDS));
+  }
+  if (product.limits.lifetime !== null) {
+    fixedExtras.push(limitWrite(input.memberId, product, 'ALL', product.limits.lifetime, input.quantity, at));
+  }
+
+  const attempt = async (shard: number): Promise<CommitOutcome | undefined> => {
+    const bookkeeping: OrderBookkeeping = { shard, limitDay };
+    const extra: ExtraWrite[] = [
+      ...fixedExtras,
+      { item: takeFromShard(product.productId, shard, input.quantity, at), onConditionFailed: () => new ShardEmptyError(shard) },
+      {
+        item: {
+          Put: {
+            TableName: tableName(),
+            Item: {
+              ...keys.order.item(orderId),
+              ...keys.order.memberEntry(input.memberId, at, orderId),
+              ...(payBy ? keys.order.paymentDueEntry(orderId, payBy) : {}),
+              entity: 'Order',
+              ...view,
+              ...bookkeeping,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      },
+    ];
+    try {
+      return await commit({ moves, extra, idempotency: input.idempotency, response: () => ({ status: 201, body: view }), now });
+    } catch (error) {
+      if (!(error instanceof ShardEmptyError)) throw error;
+      rememberEmpty(product.productId, shard);
+      return undefined;
+    }
+  };
+
+  // First a random shard this function does not know to be empty: at a peak most orders end here.
+  const [first] = shardOrder(product.productId, product.stockShards);
+  if (first !== undefined) {
+    const outcome = await attempt(first);
+    if (outcome) return outcome;
+  }
+  // That shard could not cover it: one cheap read of every shard says which still can, instead of
+  // a failed transaction per shard (each costs writes on the hottest items).
+  const stock = await readStock(product.productId, product.stockShards, { consistent: false });
+  for (const s of stock.shards) if (s.available < input.quantity) rememberEmpty(product.productId, s.shard);
+  const candidates = shardOrder(product.productId, product.stockShards).filter((s) => s !== first);
+  for (const shard of candidates) {
+    const outcome = await attempt(shard);
+    if (outcome) return outcome;
+  }
+  if (knownSoldOut(product.productId)) throw new DomainError('OUT_OF_STOCK', `product ${product.productId} is sold out`);
+  if (stock.available === 0 || candidates.length === 0) {
+    const left = (await readStock(product.productId, product.stockShards, { consistent: true })).available;
+    if (left === 0) {
+      await markSoldOut(product.productId, now);
+      logger.info('product sold out', { productId: product.productId });
+      throw new DomainError('OUT_OF_STOCK', `product ${product.productId} is sold out`);
+    }
+    if (left < input.quantity) throw new DomainError('OUT_OF_STOCK', `only ${left} of product ${product.productId} left; order fewer`, { left });
+  }
+  throw new DomainError('OUT_OF_STOCK', `product ${product.productId} has no ${input.quantity} units left in one place; order fewer or try again`);
+}
+
+async function readOrder(orderId: string): Promise<(Order & OrderBookkeeping) | undefined> {
+  const result = await db().send(new GetCommand({ TableName: tableName(), Key: keys.order.item(orderId), ConsistentRead: true }));
+  if (!result.Item) return undefined;
+  return { ...orderFromItem(result.Item), shard: Number(result.Item.shard ?? 0), limitDay: String(result.Item.limitDay ?? '') };
+}
+
+/** An order for its owner, or for an operator; someone else's order is "not found" (no hint it exists). */
+export async function getOrder(orderId: string, caller: { memberId: string; admin: boolean }): Promise<Order> {
+  const order = await readOrder(orderId);
+  if (!order || (!caller.admin && order.memberId !== caller.memberId)) throw new NotFoundError(`order ${orderId} does not exist`);
+  return viewOf(order);
+}
+
+function viewOf(order: Order & Partial<OrderBookkeeping>): Order {
+  const { shard: _shard, limitDay: _limitDay, ...view } = order;
+  return view;
+}
+
+export async function listMemberOrders(memberId: string, page: { limit: number; cursor?: string | undefined }) {
+  const partition = keys.order.memberPartition(memberId);
+  const result = await queryPage(
+    {
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': partition },
+      ScanIndexForward: false,
+    },
+    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
+  );
+  return { items: result.items.map(orderFromItem), nextCursor: result.nextCursor };
+}
+
+/**
+ * Ends an order that has not been fulfilled: its points come back (REFUND of
+ * spent points, or RELEASE of held ones), its stock returns to its shard and
+ * its purchase-limit units are given back, in one transaction conditional on
+ * the status read.
+ */
+async function unwind(
+  order: Order & OrderBookkeeping,
+  to: 'CANCELLED' | 'EXPIRED',
+  reason: string,
+  options: { now: Date; idempotency?: IdempotencySpec | undefined; requirePaymentDue?: boolean },
+): Promise<CommitOutcome> {
+  const at = options.now.toISOString();
+  const moves: LedgerMove[] =
+    order.points > 0
+      ? [
+          {
+            memberId: order.memberId,
+            type: order.status === 'PENDING_PAYMENT' ? 'RELEASE' : 'REFUND',
+            points: order.points,
+            // Points whose own bucket has expired meanwhile come back into the bucket of points earned today.
+            bucket: await creditBucket('points', options.now),
+            reason: `${to === 'EXPIRED' ? 'payment not received for' : 'cancelled'} ${order.productName} x${order.quantity}`,
+            ref: order.orderId,
+          },
+        ]
+      : [];
+  const product = await getProduct(order.productId);
+  const next: Order = {
+    ...viewOf(order),
+    status: to,
+    payBy: order.payBy,
+    updatedAt: at,
+    history: [...order.history, { status: to, at, reason }],
+  };
+  const extra: ExtraWrite[] = [
+    {
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: keys.order.item(order.orderId),
+          UpdateExpression: 'SET #status = :to, history = list_append(history, :entry), updatedAt = :at REMOVE GSI2PK, GSI2SK',
+          ConditionExpression: `#status = :from${options.requirePaymentDue ? ' AND payBy <= :at' : ''}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':to': to, ':from': order.status, ':entry': [{ status: to, at, reason }], ':at': at },
+        },
+      },
+      onConditionFailed: (current) =>
+        new DomainError('CONFLICT', `order ${order.orderId} is now ${String(current?.status)}; read it again`, { status: current?.status }),
+    },
+    { item: returnToShard(order.productId, order.shard, order.quantity, at) },
+  ];
+  if (product.limits.lifetime !== null) extra.push({ item: limitRelease(order.memberId, order.productId, 'ALL', order.quantity, at) });
+  if (product.limits.perDay !== null && order.limitDay) extra.push({ item: limitRelease(order.memberId, order.productId, order.limitDay, order.quantity, at) });
+  const outcome = await commit({
+    moves,
+    extra,
+    ...(options.idempotency ? { idempotency: options.idempotency } : {}),
+    response: () => ({ status: 200, body: next }),
+    now: options.now,
+  });
+  return outcome;
+}
+
+const CANCELLABLE: readonly OrderStatus[] = ['PLACED', 'PENDING_PAYMENT'];
+
+export async function cancelOrder(
+  orderId: string,
+  caller: { memberId: string; admin: boolean },
+  options: { idempotency?: IdempotencySpec | undefined; now?: Date } = {},
+): Promise<CommitOutcome> {
+  const now = options.now ?? new Date();
+  const order = await readOrder(orderId);
+  if (!order || (!caller.admin && order.memberId !== caller.memberId)) throw new NotFoundError(`order ${orderId} does not exist`);
+  if (order.status === 'CANCELLED') return { replayed: true, response: { status: 200, body: viewOf(order) } };
+  if (!CANCELLABLE.includes(order.status)) {
+    throw new DomainError('CONFLICT', `order ${orderId} is ${order.status} and can no longer be cancelled`, { status: order.status });
+  }
+  return unwind(order, 'CANCELLED', caller.admin && caller.memberId !== order.memberId ? `cancelled by operator ${caller.memberId}` : 'cancelled by the member', {
+    now,
+    idempotency: options.idempotency,
+  });
+}
+
+export type PaymentOutcome =
+  | { readonly outcome: 'CAPTURED'; readonly order: Order }
+  | { readonly outcome: 'ALREADY_CAPTURED'; readonly order: Order }
+  | { readonly outcome: 'REFUND_REQUIRED'; readonly order: Order; readonly reason: string };
+
+/**
+ * Records the cash part of a points+cash order: captures the held points and
+ * marks it PAID, once. A payment that arrives after the order was released
+ * (or cancelled) is never captured: the answer says the cash must be refunded.
+ */
+export async function capturePayment(orderId: string, payment: { paymentId: string; amountCents: number }, now = new Date()): Promise<PaymentOutcome> {
+  const order = await readOrder(orderId);
+  if (!order) throw new NotFoundError(`order ${orderId} does not exist`);
+  if (order.status === 'PAID' || (order.status !== 'PENDING_PAYMENT' && order.history.some((h) => h.status === 'PAID'))) {
+    return { outcome: 'ALREADY_CAPTURED', order: viewOf(order) };
+  }
+  if (order.status !== 'PENDING_PAYMENT') {
+    return { outcome: 'REFUND_REQUIRED', order: viewOf(order), reason: `order ${orderId} is ${order.status}; the payment must be refunded` };
+  }
+  if (payment.amountCents !== order.cashCents) {
+    throw new ValidationError(`payment of ${payment.amountCents} cents does not match the order's cash part of ${order.cashCents} cents`);
+  }
+  const at = now.toISOString();
+  if (order.payBy && at > order.payBy) {
+    return { outcome: 'REFUND_REQUIRED', order: viewOf(order), reason: `payment arrived after payBy ${order.payBy}; the order is being released` };
+  }
+  const reason = `cash part paid (${payment.paymentId})`;
+  const next: Order = { ...viewOf(order), status: 'PAID', updatedAt: at, history: [...order.history, { status: 'PAID', at, reason }] };
+  try {
+    await commit({
+      moves: order.points > 0 ? [{ memberId: order.memberId, type: 'CAPTURE', points: order.points, reason: `paid ${order.productName}`, ref: orderId }] : [],
+      extra: [
+        {
+          item: {
+            Update: {
+              TableName: tableName(),
+              Key: keys.order.item(orderId),
+              UpdateExpression: 'SET #status = :paid, history = list_append(history, :entry), updatedAt = :at, paymentId = :pid REMOVE GSI2PK, GSI2SK',
+              ConditionExpression: '#status = :pending AND payBy >= :at',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':paid': 'PAID', ':pending': 'PENDING_PAYMENT', ':entry': [{ status: 'PAID', at, reason }], ':at': at, ':pid': payment.paymentId },
+            },
+          },
+          onConditionFailed: () => new DomainError('CONFLICT', `order ${orderId} changed while the payment was recorded`),
+        },
+      ],
+      now,
+    });
+  } catch (error) {
+    // Released or cancelled in the meantime: answer from what it is now (never captured twice).
+    const current = await readOrder(orderId);
+    if (error instanceof DomainError && error.code === 'CONFLICT' && current && current.status !== 'PENDING_PAYMENT') {
+      return current.status === 'PAID'
+        ? { outcome: 'ALREADY_CAPTURED', order: viewOf(current) }
+        : { outcome: 'REFUND_REQUIRED', order: viewOf(current), reason: `order ${orderId} is ${current.status}; the payment must be refunded` };
+    }
+    throw error;
+  }
+  return { outcome: 'CAPTURED', order: next };
+}
+
+/**
+ * The payment-timeout sweeper: releases points+cash orders whose payBy has
+ * passed (points back, stock back), through the sparse GSI2 list of orders
+ * waiting for payment. Safe to run concurrently: each release is conditional on
+ * the order still waiting.
+ */
+export async function runPaymentTimeoutJob(options: { now?: Date; deadline?: number } = {}): Promise<Record<string, number>> {
+  const now = options.now ?? new Date();
+  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+  const stats = { ordersSeen: 0, ordersReleased: 0, alreadySettled: 0, complete: 1 };
+  const shards = Array.from({ length: PAYMENT_DUE_SHARDS }, (_, i) => i);
+  await mapWithConcurrency(shards, 4, async (shard) => {
+    let start: Record<string, unknown> | undefined;
+    do {
+      if (Date.now() > deadline) {
+        stats.complete = 0;
+        return;
+      }
+      const page = await db().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: 'GSI2',
+          KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :due',
+          ExpressionAttributeValues: { ':pk': keys.order.paymentDuePartition(shard), ':due': `${now.toISOString()}\uffff` },
+          Limit: 100,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        stats.ordersSeen += 1;
+        const order = await readOrder(String(item.orderId));
+        if (!order || order.status !== 'PENDING_PAYMENT' || !order.payBy || order.payBy > now.toISOString()) {
+          stats.alreadySettled += 1;
+          continue;
+        }
+        try {
+          await unwind(order, 'EXPIRED', `payment not received by ${order.payBy}`, { now, requirePaymentDue: true });
+          stats.ordersReleased += 1;
+        } catch (error) {
+          if (!(error instanceof DomainError && error.code === 'CONFLICT')) throw error;
+          stats.alreadySettled += 1;
+        }
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+  });
+  return stats;
+}
