@@ -28,6 +28,7 @@ export interface WalletItem extends WalletCounters {
   readonly currency: string;
   readonly available: number;
   readonly held: number;
+  readonly pending: number;
   readonly lifetimeEarned: number;
   readonly lastEntryId: string;
 }
@@ -44,6 +45,7 @@ export function walletFromItem(item: Record<string, unknown>): WalletItem {
     currency: String(item.currency),
     available: num('available'),
     held: num('held'),
+    pending: num('pending'),
     lifetimeEarned: num('lifetimeEarned'),
     debited: num('debited'),
     spent: num('spent'),
@@ -75,6 +77,7 @@ export function newWalletItem(memberId: string, currency: string, now: Date) {
     currency,
     available: 0,
     held: 0,
+    pending: 0,
     debited: 0,
     spent: 0,
     expired: 0,
