@@ -47,7 +47,8 @@ export const ledgerLineSchema = z
     currency: z.string(),
     points: z.number().int().openapi({ description: 'Change of available points (signed).' }),
     heldDelta: z.number().int().openapi({ description: 'Change of held points (signed).' }),
-    pendingDelta: z.number().int().openapi({
+    // Default: adjustment answers stored before pending points existed are replayed without it.
+    pendingDelta: z.number().int().default(0).openapi({
       description: 'Change of pending points (signed): PEND locks points of a purchase, VEST makes them available, VOID cancels them (refund inside the return window).',
     }),
     balanceAfter: z.number().int().openapi({ description: 'Available points right after this entry.' }),

@@ -85,6 +85,17 @@ export class StaleWalletError extends DomainError {
   }
 }
 
+/**
+ * Thrown when a VEST or VOID needs more pending points than the wallet holds. The callers read the pending
+ * credit first, so this means a concurrent vest or refund took them meanwhile: they re-read the credit.
+ */
+export class InsufficientPendingError extends DomainError {
+  override readonly name = 'InsufficientPendingError';
+  constructor(pending: number, requested: number, currency: string) {
+    super('CONFLICT', `only ${pending} ${currency} are pending; cannot take ${requested}`);
+  }
+}
+
 const MAX_ATTEMPTS = 30;
 const nextUlid = monotonicFactory();
 
@@ -213,7 +224,7 @@ function walletFailure(move: LedgerMove, current: Record<string, unknown> | unde
     return new DomainError('CONFLICT', `only ${num('held')} ${currency} are held; cannot ${move.type.toLowerCase()} ${-effect.held}`);
   }
   if (effect.pending < 0 && num('pending') < -effect.pending) {
-    return new DomainError('CONFLICT', `only ${num('pending')} ${currency} are pending; cannot ${move.type.toLowerCase()} ${-effect.pending}`);
+    return new InsufficientPendingError(num('pending'), -effect.pending, currency);
   }
   if (effect.spent < 0 && num('spent') < -effect.spent) {
     return new DomainError('CONFLICT', `cannot refund ${-effect.spent} ${currency}: only ${num('spent')} were spent and not yet refunded`);
