@@ -140,7 +140,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route a function may receive, the catch-all included. */
 export const allRoutes: readonly RouteSpec[] = [...routes, defaultRoute];
 
-export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders'] as const;
+export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'vest-pending'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
 export interface ScheduleSpec {
@@ -188,6 +188,15 @@ export const schedules: readonly ScheduleSpec[] = [
     timezone: 'Asia/Shanghai',
     localEveryMinutes: 60,
     description: 'Remind members of points expiring within 30 days, once per wallet and bucket (daily, 09:00 Asia/Shanghai)',
+  },
+  {
+    name: 'vest-pending',
+    fn: 'jobs',
+    // Pending points become available within the hour after their return window ends.
+    expression: 'cron(20 * * * ? *)',
+    timezone: 'UTC',
+    localEveryMinutes: 60,
+    description: 'Make pending purchase points available once their return window has ended (hourly, 20 minutes past)',
   },
 ];
 
