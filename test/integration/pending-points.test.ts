@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { inject, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable, localClient } from '../../bin/local/table.js';
 import { resetConfigForTests } from '../../shared/config/env.js';
@@ -6,6 +7,8 @@ import { findPendingCredit } from '../../shared/earning/pending.js';
 import { runVestPendingJob } from '../../shared/jobs/vest-pending.js';
 import { allLedgerEntries, getWallet } from '../../shared/ledger/reader.js';
 import { getMember } from '../../shared/members/service.js';
+import { db, tableName } from '../../shared/table/client.js';
+import { keys } from '../../shared/table/keys.js';
 import { TestApi, uniqueId } from '../support/api.js';
 import { expectLedgerExplainsWallet } from '../support/invariants.js';
 
@@ -168,6 +171,10 @@ describe('pending points', () => {
     const { wallet, entries } = await expectLedgerExplainsWallet(memberId);
     expect(wallet).toMatchObject({ available: 120, pending: 0, lifetimeEarned: 120 });
     expect(entries).toEqual(entriesAfterFirst);
+    // The expiry job will find the vested points through the bucket's marker, as for any earn.
+    const { PK, SK } = keys.member.expiryMarker(memberId, 'points', bucket);
+    const marker = await db().send(new GetCommand({ TableName: tableName(), Key: { PK, SK }, ConsistentRead: true }));
+    expect(marker.Item).toMatchObject({ entity: 'ExpiryMarker', bucket });
     expect(entries.map((e) => [e.type, e.points, e.pendingDelta, e.bucket])).toEqual([
       ['PEND', 0, 120, undefined],
       ['VEST', 120, -120, bucket],
