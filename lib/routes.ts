@@ -179,7 +179,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route a function may receive, the catch-all included. */
 export const allRoutes: readonly RouteSpec[] = [...routes, defaultRoute];
 
-export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts'] as const;
+export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
 export interface ScheduleSpec {
@@ -235,6 +235,15 @@ export const schedules: readonly ScheduleSpec[] = [
     timezone: 'UTC',
     localEveryMinutes: 1,
     description: 'Release points+cash orders not paid by their payBy: held points and stock come back (every minute)',
+  },
+  {
+    name: 'vest-pending',
+    fn: 'jobs',
+    // Pending points become available within the hour after their return window ends.
+    expression: 'cron(20 * * * ? *)',
+    timezone: 'UTC',
+    localEveryMinutes: 60,
+    description: 'Make pending purchase points available once their return window has ended (hourly, 20 minutes past)',
   },
 ];
 

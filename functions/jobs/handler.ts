@@ -6,6 +6,7 @@ import { runExpiryReminderJob } from '../../shared/jobs/expiry-reminders.js';
 import { runBirthdaysJob } from '../../shared/jobs/birthdays.js';
 import { runTierReview } from '../../shared/jobs/tier-review.js';
 import { runPaymentTimeoutJob } from '../../shared/mall/orders.js';
+import { runVestPendingJob } from '../../shared/jobs/vest-pending.js';
 import { logger } from '../../shared/observability/powertools.js';
 import type { Context } from 'aws-lambda';
 import type { ScheduleName } from '../../lib/routes.js';
@@ -22,6 +23,7 @@ export const jobs: Record<ScheduleName, (now: Date, deadline: number) => Promise
   birthdays: (now, deadline) => runBirthdaysJob({ now, deadline }),
   'expiry-reminders': (now, deadline) => runExpiryReminderJob({ now, deadline }),
   'payment-timeouts': (now, deadline) => runPaymentTimeoutJob({ now, deadline }),
+  'vest-pending': (now, deadline) => runVestPendingJob({ now, deadline }),
 };
 
 /** An HTTP call must answer within API Gateway's 30 s; the jobs resume where they stopped. */

@@ -1,7 +1,7 @@
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import { DomainError } from '../../shared/errors.js';
-import { listLedger, getWallet } from '../../shared/ledger/reader.js';
-import { walletView } from '../../shared/ledger/wallet-item.js';
+import { listLedger } from '../../shared/ledger/reader.js';
+import { pointsView } from '../../shared/earning/pending.js';
 import { adjustPoints, exchangePoints, getMember, registerMember } from '../../shared/members/service.js';
 import { buyTierUpgrade } from '../../shared/members/tiers.js';
 import type { Caller } from '../../shared/http/auth.js';
@@ -17,7 +17,7 @@ export const handler = httpHandler('members', {
     return { status: created ? 201 : 200, body: member };
   },
   getMe: async ({ caller }) => getMember(memberIdOf(caller)),
-  getMyPoints: async ({ caller, query }) => walletView(await getWallet(memberIdOf(caller), query.currency)),
+  getMyPoints: async ({ caller, query }) => pointsView(memberIdOf(caller), query.currency),
   listMyLedger: async ({ caller, query }) =>
     listLedger(memberIdOf(caller), query.currency, { limit: query.limit, cursor: query.cursor }),
   exchangePoints: async ({ caller, body, idempotency }) => {
@@ -30,7 +30,7 @@ export const handler = httpHandler('members', {
   },
   getMember: async ({ params }) => {
     const member = await getMember(params.memberId);
-    return { ...member, points: walletView(await getWallet(params.memberId, 'points')) };
+    return { ...member, points: await pointsView(params.memberId, 'points') };
   },
   adjustMemberPoints: async ({ params, body, caller, idempotency }) => {
     await getMember(params.memberId);
@@ -48,6 +48,7 @@ export const handler = httpHandler('members', {
               currency: entry.currency,
               points: entry.points,
               heldDelta: entry.heldDelta,
+              pendingDelta: entry.pendingDelta,
               reason: entry.reason,
               ...(entry.ref ? { ref: entry.ref } : {}),
               ...(entry.bucket ? { bucket: entry.bucket } : {}),

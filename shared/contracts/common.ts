@@ -47,10 +47,14 @@ export const ledgerLineSchema = z
     currency: z.string(),
     points: z.number().int().openapi({ description: 'Change of available points (signed).' }),
     heldDelta: z.number().int().openapi({ description: 'Change of held points (signed).' }),
+    // Default: adjustment answers stored before pending points existed are replayed without it.
+    pendingDelta: z.number().int().default(0).openapi({
+      description: 'Change of pending points (signed): PEND locks points of a purchase, VEST makes them available, VOID cancels them (refund inside the return window).',
+    }),
     balanceAfter: z.number().int().openapi({ description: 'Available points right after this entry.' }),
     reason: z.string(),
     ref: z.string().optional(),
-    bucket: z.string().optional().openapi({ description: 'Expiry bucket (YYYY-MM) credited or expired.' }),
+    bucket: z.string().optional().openapi({ description: 'Expiry bucket (YYYY-MM) credited (also by VEST) or expired.' }),
     at: z.string().openapi({ format: 'date-time' }),
   })
   .openapi('LedgerLine');

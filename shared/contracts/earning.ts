@@ -3,6 +3,9 @@ import { operation } from './operation.js';
 import { defaultTierRules, paidTiers, tiers } from '../domain/tiers.js';
 import { defaultReferralRules } from '../domain/referrals.js';
 
+/** Longest return window the rules accept, in days. */
+export const MAX_RETURN_WINDOW_DAYS = 90;
+
 const fourDecimals = (what: string) =>
   z
     .number()
@@ -88,6 +91,17 @@ export const earningRulesBodySchema = z
     topUpRatePerYuan: fourDecimals('top-up rate').openapi({ description: 'Points per CNY of stored value topped up.' }),
     expiry: expiryPolicySchema,
     reminderDays: z.number().int().min(0).max(365).default(30),
+    returnWindowDays: z
+      .number()
+      .int('returnWindowDays must be a whole number of days')
+      .min(0, 'returnWindowDays must not be negative')
+      .max(MAX_RETURN_WINDOW_DAYS, `returnWindowDays must be at most ${MAX_RETURN_WINDOW_DAYS}`)
+      .default(0)
+      .openapi({
+        description:
+          'The return window: points a POS purchase earns stay pending this many days (from paidAt) before they become available; ' +
+          'a refund inside the window cancels them. 0 (default) = available at once.',
+      }),
     referrals: referralRulesSchema,
     tiers: tierRulesSchema,
   })
@@ -129,6 +143,11 @@ export const purchaseResultSchema = z
     purchaseId: z.string(),
     memberId: z.string(),
     pointsEarned: z.number().int(),
+    // Defaults: answers stored before pending points existed are replayed without these fields.
+    pointsPending: z.number().int().default(0).openapi({
+      description: 'Of pointsEarned, the points locked until the return window ends (0 when the rules have no window).',
+    }),
+    availableAt: z.string().nullable().default(null).openapi({ description: 'When the pending points become available; null when nothing is pending.' }),
     breakdown: breakdownSchema,
     rulesVersion: z.number().int(),
   })
@@ -176,7 +195,8 @@ export const earningOperations = {
   refundPurchase: operation({
     summary: 'POS reports a (partial) refund; points are clawed back in proportion (idempotent by refundId)',
     description:
-      'If the member has already spent the points, what is available is clawed back and the rest is answered as ' +
+      'Inside the return window the refunded share is cancelled from the pending points of the purchase (`pendingPointsCancelled`). ' +
+      'After it, if the member has already spent the points, what is available is clawed back and the rest is answered as ' +
       '`shortfallPoints` with its cash value `shortfallCents`, which the cashier withholds from the cash refund.',
     tags: ['pos'],
     params: z.object({ purchaseId: idSchema }),
@@ -185,7 +205,12 @@ export const earningOperations = {
       .object({
         purchaseId: z.string(),
         refundId: z.string(),
-        pointsClawedBack: z.number().int(),
+        pointsClawedBack: z.number().int().openapi({ description: 'Points taken from the available balance (refunds after the return window).' }),
+        pendingPointsCancelled: z
+          .number()
+          .int()
+          .default(0)
+          .openapi({ description: 'Pending points cancelled (refunds inside the return window); available points are not touched then.' }),
         shortfallPoints: z.number().int(),
         shortfallCents: z.number().int(),
         refundedCents: z.number().int().openapi({ description: 'Refunded so far, this refund included.' }),

@@ -1,7 +1,7 @@
 import { z } from './common.js';
 import { operation } from './operation.js';
 
-export const jobNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts'] as const;
+export const jobNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending'] as const;
 
 export const jobResultSchema = z
   .object({
@@ -20,7 +20,7 @@ export const jobOperations = {
     query: z.object({
       at: z.iso
         .datetime({ message: 'at must be an ISO-8601 UTC time' })
-        .refine((at) => Date.parse(at) <= Date.now() + 60_000, 'at must not be in the future: a job run ahead of time would expire points early')
+        .refine((at) => Date.parse(at) <= Date.now() + 60_000, 'at must not be in the future: a job run ahead of time would expire points early or vest pending points before their return window ends')
         .optional()
         .openapi({ description: 'Run as of this past time (catching up); defaults to now.' }),
     }),

@@ -25,6 +25,18 @@ export const walletSchema = z
     currency: z.string(),
     available: z.number().int(),
     held: z.number().int().openapi({ description: 'Reserved by pending orders and open bids.' }),
+    pending: z.number().int().openapi({
+      description: 'Earned by purchases whose return window has not ended: not spendable yet; a refund inside the window cancels them.',
+    }),
+    pendingCredits: z
+      .array(
+        z.object({
+          points: z.number().int(),
+          availableAt: z.string().openapi({ description: 'When these points become available (the hourly vest job credits them shortly after).' }),
+          ref: z.string().openapi({ description: 'What earned them, e.g. `purchase:<purchaseId>`.' }),
+        }),
+      )
+      .openapi({ description: 'The soonest pending credits, at most 20; `pending` is the total.' }),
     lifetimeEarned: z.number().int(),
     expired: z.number().int(),
     expiring: z.array(
@@ -106,7 +118,7 @@ export const memberOperations = {
     errors: ['NOT_FOUND'],
   }),
   getMyPoints: operation({
-    summary: 'Available, held and lifetime points, and what expires when',
+    summary: 'Available, held, pending and lifetime points, when pending points become available, and what expires when',
     tags: ['members'],
     query: z.object({ currency: currencySchema }),
     response: walletSchema,

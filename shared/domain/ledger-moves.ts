@@ -13,6 +13,9 @@ export const ledgerEntryTypes = [
   'EXPIRE',
   'ADJUST',
   'CLAWBACK',
+  'PEND',
+  'VEST',
+  'VOID',
 ] as const;
 
 export type LedgerEntryType = (typeof ledgerEntryTypes)[number];
@@ -21,6 +24,8 @@ export type LedgerEntryType = (typeof ledgerEntryTypes)[number];
 export interface MoveEffect {
   readonly available: number;
   readonly held: number;
+  /** Points earned but locked until their return window ends (PEND adds, VEST and VOID take away). */
+  readonly pending: number;
   /** Spent + held, net of releases and refunds: the FIFO consumption counter. */
   readonly debited: number;
   /** Spent for good (captured or spent directly), net of refunds: what a REFUND may give back. */
@@ -31,12 +36,14 @@ export interface MoveEffect {
   readonly bucketCredit: number;
 }
 
-const none: MoveEffect = { available: 0, held: 0, debited: 0, spent: 0, expired: 0, lifetimeEarned: 0, bucketCredit: 0 };
+const none: MoveEffect = { available: 0, held: 0, pending: 0, debited: 0, spent: 0, expired: 0, lifetimeEarned: 0, bucketCredit: 0 };
 
 /**
  * Counter deltas of a move of `points` (> 0; for ADJUST a non-zero signed
  * amount). Credits of new points go into an expiry bucket; points coming back
  * (RELEASE, REFUND) reduce `debited` so they return to the FIFO frontier.
+ * Pending points (PEND) sit outside FIFO until VEST turns them into exactly
+ * what an EARN would have credited, or VOID cancels them.
  */
 export function moveEffect(type: LedgerEntryType, points: number): MoveEffect {
   switch (type) {
@@ -60,6 +67,13 @@ export function moveEffect(type: LedgerEntryType, points: number): MoveEffect {
       return { ...none, available: points, debited: -points, spent: -points };
     case 'EXPIRE':
       return { ...none, available: -points, expired: points };
+    case 'PEND':
+      // Not earned yet: no bucket, no lifetimeEarned; the return window may still cancel them.
+      return { ...none, pending: points };
+    case 'VEST':
+      return { ...none, pending: -points, available: points, lifetimeEarned: points, bucketCredit: points };
+    case 'VOID':
+      return { ...none, pending: -points };
   }
 }
 
@@ -76,6 +90,7 @@ export function returnsPoints(type: LedgerEntryType): boolean {
 export interface WalletState {
   available: number;
   held: number;
+  pending: number;
   debited: number;
   spent: number;
   expired: number;
@@ -85,7 +100,7 @@ export interface WalletState {
 }
 
 export function emptyWallet(): WalletState {
-  return { available: 0, held: 0, debited: 0, spent: 0, expired: 0, lifetimeEarned: 0, buckets: {} };
+  return { available: 0, held: 0, pending: 0, debited: 0, spent: 0, expired: 0, lifetimeEarned: 0, buckets: {} };
 }
 
 /**
@@ -105,12 +120,13 @@ export function applyMove(
     buckets: { ...wallet.buckets },
     available: wallet.available + effect.available,
     held: wallet.held + effect.held,
+    pending: wallet.pending + effect.pending,
     debited: wallet.debited + effect.debited,
     spent: wallet.spent + effect.spent,
     expired: wallet.expired + effect.expired,
     lifetimeEarned: wallet.lifetimeEarned + effect.lifetimeEarned,
   };
-  if (next.available < 0 || next.held < 0 || next.debited < 0 || next.spent < 0) return null;
+  if (next.available < 0 || next.held < 0 || next.pending < 0 || next.debited < 0 || next.spent < 0) return null;
   if (bucket !== undefined && (effect.bucketCredit > 0 || returnsPoints(type))) {
     next.buckets[bucket] = (next.buckets[bucket] ?? 0) + effect.bucketCredit;
   }

@@ -4,7 +4,8 @@ import { gcd } from '../domain/numbers.js';
 import type { AudienceMember } from '../domain/campaigns.js';
 import { DomainError, InsufficientPointsError, NotFoundError, ValidationError } from '../errors.js';
 import { fingerprintOf, storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
-import { commit, type CommitOutcome, type ExtraWrite, type LedgerMove } from '../ledger/ledger.js';
+import { commit, InsufficientPendingError, type CommitOutcome, type ExtraWrite, type LedgerMove } from '../ledger/ledger.js';
+import { DEFAULT_CURRENCY } from '../ledger/wallet-item.js';
 import { firstPurchaseReferralWrites } from '../members/referrals.js';
 import { getMember, programmeYear, type MemberProfile } from '../members/service.js';
 import { purchaseGrowthWrite, refundGrowthWrite, StaleMemberError, upgradeIfEarned } from '../members/tiers.js';
@@ -12,6 +13,7 @@ import { logger } from '../observability/powertools.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { applicableCampaigns, awardWrites, CampaignLimitError, memberCampaignState } from './campaigns.js';
+import { findPendingCredit, pendingCreditPut, pendingCreditTake, StalePendingCreditError, vestAtFor, vestingBucket, type PendingCredit } from './pending.js';
 import { bucketForPolicy, getEarningRules, type EarningRules } from './rules-store.js';
 
 /** POS ids are natural idempotency keys; their records are kept long enough for late retries and refunds. */
@@ -137,26 +139,41 @@ async function commitPurchase(
     })
     .filter((line) => line.points !== 0 || line.rule === 'base');
   const points = breakdown.reduce((sum, line) => sum + line.points, 0);
+  // The return window (docs/earning.md, Pending points): the points stay pending until it ends. A purchase reported
+  // after its window ended earns at once, into the bucket its points would have vested into.
+  const windowDays = rules.returnWindowDays;
+  const vestAt = vestAtFor(paidAt, windowDays);
+  const pending: PendingCredit | undefined =
+    points > 0 && windowDays > 0 && vestAt.getTime() > now.getTime()
+      ? {
+          memberId: input.memberId,
+          currency: DEFAULT_CURRENCY,
+          purchaseId: input.purchaseId,
+          storeId: input.storeId,
+          points,
+          originalPoints: points,
+          vestAt: vestAt.toISOString(),
+          expiry: rules.expiry,
+          createdAt: now.toISOString(),
+        }
+      : undefined;
   const body = {
     purchaseId: input.purchaseId,
     memberId: input.memberId,
     pointsEarned: points,
+    pointsPending: pending ? points : 0,
+    availableAt: pending ? pending.vestAt : null,
     breakdown,
     rulesVersion: rules.version,
   };
-  const moves: LedgerMove[] =
-    points > 0
-      ? [
-          {
-            memberId: input.memberId,
-            type: 'EARN',
-            points,
-            bucket: bucketForPolicy(rules.expiry, paidAt),
-            reason: `purchase at ${input.storeId}`,
-            ref: `purchase:${input.purchaseId}`,
-          },
-        ]
-      : [];
+  const ref = `purchase:${input.purchaseId}`;
+  const moves: LedgerMove[] = [];
+  if (pending) {
+    moves.push({ memberId: input.memberId, type: 'PEND', points, reason: `purchase at ${input.storeId}, pending until ${pending.vestAt} (return window)`, ref });
+  } else if (points > 0) {
+    const bucket = windowDays > 0 ? vestingBucket(rules.expiry, vestAt, now) : bucketForPolicy(rules.expiry, paidAt);
+    moves.push({ memberId: input.memberId, type: 'EARN', points, bucket, reason: `purchase at ${input.storeId}`, ref });
+  }
   // Member hooks (docs/earning.md): growth counters and tier upgrade; the first-purchase referral bonus.
   const growth = purchaseGrowthWrite(member, { paidAt, amountCents, rules: rules.tiers, now, exact: ctx.exactGrowth });
   const referral = firstPurchaseReferralWrites(member, input.purchaseId, rules, now);
@@ -182,8 +199,11 @@ async function commitPurchase(
               campaignPoints: Object.fromEntries(awards),
               rulesVersion: rules.version,
               ...(growth.upgradeTo ? { tierBefore: member.tier, upgradedTo: growth.upgradeTo } : {}),
+              // Where the pending credit lives (its key); the credit itself says how much is still pending.
+              ...(pending ? { pointsPending: points, vestAt: pending.vestAt } : {}),
               refundedCents: 0,
               clawedBack: 0,
+              pendingCancelled: 0,
               refunds: [],
               recordedAt: now.toISOString(),
             },
@@ -194,6 +214,7 @@ async function commitPurchase(
       },
       growth.write,
       ...referral.extra,
+      ...(pending ? [pendingCreditPut(pending, alreadyRecorded('purchase', input.purchaseId))] : []),
     ],
     idempotency: posKey('purchase', input.purchaseId, input),
     response: () => ({ status: 201, body }),
@@ -209,6 +230,8 @@ interface PurchaseRecord {
   readonly pointsEarned: number;
   readonly refundedCents: number;
   readonly clawedBack: number;
+  /** Set when the purchase's points went pending: the end of its return window (part of the pending credit's key). */
+  readonly vestAt?: string;
 }
 
 async function getPurchase(purchaseId: string): Promise<PurchaseRecord> {
@@ -217,11 +240,55 @@ async function getPurchase(purchaseId: string): Promise<PurchaseRecord> {
   return result.Item as unknown as PurchaseRecord;
 }
 
+interface RefundOutcome {
+  readonly clawedBack: number;
+  readonly voided: number;
+  readonly shortfall: number;
+}
+
+/** The purchase record's update of a refund, on condition that no other refund applied since it was read. */
+function purchaseRefundWrite(purchase: PurchaseRecord, input: { refundId: string; amountCents: number }, outcome: RefundOutcome, now: Date): ExtraWrite {
+  return {
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.purchase(purchase.purchaseId),
+        UpdateExpression:
+          'SET refundedCents = refundedCents + :amount, clawedBack = clawedBack + :take, ' +
+          'pendingCancelled = if_not_exists(pendingCancelled, :zero) + :voided, refunds = list_append(refunds, :refund)',
+        // Refunds of one purchase apply one at a time: each computes from the state it read.
+        ConditionExpression: 'refundedCents = :before',
+        ExpressionAttributeValues: {
+          ':amount': input.amountCents,
+          ':take': outcome.clawedBack,
+          ':voided': outcome.voided,
+          ':zero': 0,
+          ':before': purchase.refundedCents,
+          ':refund': [
+            {
+              refundId: input.refundId,
+              amountCents: input.amountCents,
+              pointsClawedBack: outcome.clawedBack,
+              pendingPointsCancelled: outcome.voided,
+              shortfallPoints: outcome.shortfall,
+              at: now.toISOString(),
+            },
+          ],
+        },
+      },
+    },
+    onConditionFailed: () => new StaleRefund(),
+  };
+}
+
 /**
- * A (partial) refund of a purchase: claws back the points in proportion to
- * the amount refunded so far (never more than earned). If the member has
- * spent them, what is available is taken and the rest answered as a shortfall
- * whose cash value the cashier withholds (the documented policy).
+ * A (partial) refund of a purchase: takes back the points in proportion to
+ * the amount refunded so far (never more than earned). While the purchase's
+ * points are still pending (inside its return window) that share is
+ * cancelled from them and the available balance is not touched. After the
+ * window it is clawed back; if the member has spent the points, what is
+ * available is taken and the rest answered as a shortfall whose cash value
+ * the cashier withholds (the documented policy).
  */
 export async function refundPurchase(purchaseId: string, input: { refundId: string; amountCents: number }, now = new Date()): Promise<CommitOutcome> {
   const idempotency = posKey(`refund:${purchaseId}`, input.refundId, input);
@@ -230,7 +297,7 @@ export async function refundPurchase(purchaseId: string, input: { refundId: stri
   if (replay) return { replayed: true, response: replay };
   const rules = await getEarningRules();
   for (let attempt = 0; attempt < 25; attempt += 1) {
-    // Another refund of this purchase won the race: back off a little, re-read, recompute.
+    // Another refund of this purchase, or the vest job, won the race: back off a little, re-read, recompute.
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
     const purchase = await getPurchase(purchaseId);
     const refundable = purchase.amountCents - purchase.refundedCents;
@@ -243,45 +310,45 @@ export async function refundPurchase(purchaseId: string, input: { refundId: stri
       refundedBeforeCents: purchase.refundedCents,
       refundCents: input.amountCents,
     });
-    let take = owed;
-    for (;;) {
-      const shortfall = owed - take;
-      const body = {
-        purchaseId,
-        refundId: input.refundId,
-        pointsClawedBack: take,
-        shortfallPoints: shortfall,
-        shortfallCents: cashValueCents(shortfall, rules.pointsPerYuan),
-        refundedCents: purchase.refundedCents + input.amountCents,
-      };
+    const refundedCents = purchase.refundedCents + input.amountCents;
+    // Refunded spend no longer counts towards the tier (the tier itself changes at the next review), in or after the window.
+    const growth = refundGrowthWrite(purchase.memberId, new Date(purchase.paidAt), input.amountCents);
+    const ref = `purchase:${purchaseId}`;
+
+    const credit =
+      owed > 0 && purchase.vestAt !== undefined
+        ? await findPendingCredit({ memberId: purchase.memberId, currency: DEFAULT_CURRENCY, vestAt: purchase.vestAt, purchaseId })
+        : undefined;
+    if (credit) {
+      // Inside the window: cancel from the pending points. The shares of all refunds add up to at most what the
+      // purchase earned, and all of it went pending, so the credit always covers the share.
+      if (owed > credit.points) throw new Error(`refund of purchase ${purchaseId} owes ${owed} points but only ${credit.points} are pending`);
+      const outcome: RefundOutcome = { clawedBack: 0, voided: owed, shortfall: 0 };
       try {
         return await commit({
-          moves: take > 0 ? [{ memberId: purchase.memberId, type: 'CLAWBACK', points: take, reason: `refund ${input.refundId}`, ref: `purchase:${purchaseId}` }] : [],
-          extra: [
-            {
-              item: {
-                Update: {
-                  TableName: tableName(),
-                  Key: keys.purchase(purchaseId),
-                  UpdateExpression:
-                    'SET refundedCents = refundedCents + :amount, clawedBack = clawedBack + :take, refunds = list_append(refunds, :refund)',
-                  // Refunds of one purchase apply one at a time: each computes from the state it read.
-                  ConditionExpression: 'refundedCents = :before',
-                  ExpressionAttributeValues: {
-                    ':amount': input.amountCents,
-                    ':take': take,
-                    ':before': purchase.refundedCents,
-                    ':refund': [{ refundId: input.refundId, amountCents: input.amountCents, pointsClawedBack: take, shortfallPoints: shortfall, at: now.toISOString() }],
-                  },
-                },
-              },
-              onConditionFailed: () => new StaleRefund(),
-            },
-            // Refunded spend no longer counts towards the tier (the tier itself changes at the next review).
-            refundGrowthWrite(purchase.memberId, new Date(purchase.paidAt), input.amountCents),
-          ],
+          moves: [{ memberId: purchase.memberId, type: 'VOID', points: owed, reason: `refund ${input.refundId} inside the return window: pending points cancelled`, ref }],
+          extra: [purchaseRefundWrite(purchase, input, outcome, now), pendingCreditTake(credit, owed), growth],
           idempotency,
-          response: () => ({ status: 201, body }),
+          response: () => ({ status: 201, body: refundBody(purchaseId, input.refundId, outcome, rules, refundedCents) }),
+          now,
+        });
+      } catch (error) {
+        // The credit vested or another refund changed it (the wallet's pending condition may be the one that
+        // noticed): decide again on what is there now.
+        if (error instanceof StaleRefund || error instanceof StalePendingCreditError || error instanceof InsufficientPendingError) continue;
+        throw error;
+      }
+    }
+
+    let take = owed;
+    for (;;) {
+      const outcome: RefundOutcome = { clawedBack: take, voided: 0, shortfall: owed - take };
+      try {
+        return await commit({
+          moves: take > 0 ? [{ memberId: purchase.memberId, type: 'CLAWBACK', points: take, reason: `refund ${input.refundId}`, ref }] : [],
+          extra: [purchaseRefundWrite(purchase, input, outcome, now), growth],
+          idempotency,
+          response: () => ({ status: 201, body: refundBody(purchaseId, input.refundId, outcome, rules, refundedCents) }),
           now,
         });
       } catch (error) {
@@ -297,6 +364,18 @@ export async function refundPurchase(purchaseId: string, input: { refundId: stri
     }
   }
   throw new DomainError('CONFLICT', `purchase ${purchaseId} is being refunded concurrently; retry with the same refundId`);
+}
+
+function refundBody(purchaseId: string, refundId: string, outcome: RefundOutcome, rules: EarningRules, refundedCents: number) {
+  return {
+    purchaseId,
+    refundId,
+    pointsClawedBack: outcome.clawedBack,
+    pendingPointsCancelled: outcome.voided,
+    shortfallPoints: outcome.shortfall,
+    shortfallCents: cashValueCents(outcome.shortfall, rules.pointsPerYuan),
+    refundedCents,
+  };
 }
 
 class StaleRefund extends Error {}

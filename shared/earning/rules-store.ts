@@ -40,13 +40,19 @@ export const defaultEarningRules: EarningRules = {
   topUpRatePerYuan: 0.5,
   expiry: { policy: 'rolling-months', months: 12 },
   reminderDays: 30,
+  returnWindowDays: 0,
   referrals: defaultReferralRules,
   tiers: defaultTierRules,
 };
 
 /** Rules saved before a section existed get that section's defaults. */
 function withDefaults(stored: EarningRules): EarningRules {
-  return { ...stored, referrals: stored.referrals ?? defaultReferralRules, tiers: stored.tiers ?? defaultTierRules };
+  return {
+    ...stored,
+    referrals: stored.referrals ?? defaultReferralRules,
+    tiers: stored.tiers ?? defaultTierRules,
+    returnWindowDays: stored.returnWindowDays ?? 0,
+  };
 }
 
 /** Rules are read often and change rarely: each function keeps them this long. */

@@ -27,7 +27,7 @@ export interface LedgerMove {
   /** Positive points; ADJUST takes a signed, non-zero amount. */
   readonly points: number;
   /**
-   * Credits (EARN, positive ADJUST): the expiry bucket the points go into.
+   * Credits (EARN, positive ADJUST, VEST): the expiry bucket the points go into.
    * Returns (RELEASE, REFUND): the fallback bucket registered for points whose own bucket has expired.
    * EXPIRE: the bucket being expired.
    */
@@ -56,6 +56,8 @@ export interface LedgerEntry {
   readonly points: number;
   /** Change of held points (signed); 0 for most types. */
   readonly heldDelta: number;
+  /** Change of pending points (signed): PEND, VEST, VOID; 0 for the other types (absent on entries written before pending points existed). */
+  readonly pendingDelta: number;
   readonly reason: string;
   readonly ref?: string;
   readonly bucket?: string;
@@ -83,6 +85,17 @@ export class StaleWalletError extends DomainError {
   }
 }
 
+/**
+ * Thrown when a VEST or VOID needs more pending points than the wallet holds. The callers read the pending
+ * credit first, so this means a concurrent vest or refund took them meanwhile: they re-read the credit.
+ */
+export class InsufficientPendingError extends DomainError {
+  override readonly name = 'InsufficientPendingError';
+  constructor(pending: number, requested: number, currency: string) {
+    super('CONFLICT', `only ${pending} ${currency} are pending; cannot take ${requested}`);
+  }
+}
+
 const MAX_ATTEMPTS = 30;
 const nextUlid = monotonicFactory();
 
@@ -106,6 +119,7 @@ function entryOf(move: LedgerMove, id: string, at: string): LedgerEntry {
     type: move.type,
     points: effect.available,
     heldDelta: effect.held,
+    pendingDelta: effect.pending,
     reason: move.reason,
     ...(move.ref === undefined ? {} : { ref: move.ref }),
     ...(move.bucket === undefined ? {} : { bucket: move.bucket }),
@@ -113,7 +127,7 @@ function entryOf(move: LedgerMove, id: string, at: string): LedgerEntry {
   };
 }
 
-const counterNames = ['available', 'held', 'debited', 'spent', 'expired', 'lifetimeEarned'] as const satisfies readonly (keyof MoveEffect)[];
+const counterNames = ['available', 'held', 'pending', 'debited', 'spent', 'expired', 'lifetimeEarned'] as const satisfies readonly (keyof MoveEffect)[];
 
 /** The conditional update of the wallet item for one move. */
 function walletUpdate(move: LedgerMove, entry: LedgerEntry): TransactItem {
@@ -208,6 +222,9 @@ function walletFailure(move: LedgerMove, current: Record<string, unknown> | unde
   }
   if (effect.held < 0 && num('held') < -effect.held) {
     return new DomainError('CONFLICT', `only ${num('held')} ${currency} are held; cannot ${move.type.toLowerCase()} ${-effect.held}`);
+  }
+  if (effect.pending < 0 && num('pending') < -effect.pending) {
+    return new InsufficientPendingError(num('pending'), -effect.pending, currency);
   }
   if (effect.spent < 0 && num('spent') < -effect.spent) {
     return new DomainError('CONFLICT', `cannot refund ${-effect.spent} ${currency}: only ${num('spent')} were spent and not yet refunded`);

@@ -76,6 +76,7 @@ export async function listLedger(
       type: item.type as LedgerEntry['type'],
       points: Number(item.points),
       heldDelta: Number(item.heldDelta ?? 0),
+      pendingDelta: Number(item.pendingDelta ?? 0),
       reason: String(item.reason ?? ''),
       ...(item.ref === undefined ? {} : { ref: String(item.ref) }),
       ...(item.bucket === undefined ? {} : { bucket: String(item.bucket) }),
@@ -106,7 +107,8 @@ export async function allLedgerEntries(memberId: string, currency: string): Prom
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    for (const item of result.Items ?? []) out.push(item as unknown as LedgerEntry);
+    // Entries written before pending points existed have no pendingDelta.
+    for (const item of result.Items ?? []) out.push({ ...(item as unknown as LedgerEntry), pendingDelta: Number(item.pendingDelta ?? 0) });
     start = result.LastEvaluatedKey;
   } while (start);
   return out;

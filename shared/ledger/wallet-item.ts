@@ -11,11 +11,21 @@ export function bucketAttribute(bucket: string): string {
   return `${BUCKET_PREFIX}${bucket}`;
 }
 
+/** Pending points of one purchase and when they become available (see shared/earning/pending.ts). */
+export interface PendingCreditView {
+  readonly points: number;
+  readonly availableAt: string;
+  readonly ref: string;
+}
+
 /** A wallet as the API shows it. */
 export interface WalletView {
   readonly currency: string;
   readonly available: number;
   readonly held: number;
+  readonly pending: number;
+  /** The soonest pending credits (at most a page of them); `pending` is the exact total. */
+  readonly pendingCredits: readonly PendingCreditView[];
   readonly lifetimeEarned: number;
   readonly expired: number;
   readonly expiring: { bucket: string; expiresAt: string | null; points: number }[];
@@ -28,6 +38,7 @@ export interface WalletItem extends WalletCounters {
   readonly currency: string;
   readonly available: number;
   readonly held: number;
+  readonly pending: number;
   readonly lifetimeEarned: number;
   readonly lastEntryId: string;
 }
@@ -44,6 +55,7 @@ export function walletFromItem(item: Record<string, unknown>): WalletItem {
     currency: String(item.currency),
     available: num('available'),
     held: num('held'),
+    pending: num('pending'),
     lifetimeEarned: num('lifetimeEarned'),
     debited: num('debited'),
     spent: num('spent'),
@@ -54,11 +66,14 @@ export function walletFromItem(item: Record<string, unknown>): WalletItem {
   };
 }
 
-export function walletView(wallet: WalletItem): WalletView {
+/** The API view of a wallet; `pendingCredits` are the soonest pending credits as `listPendingCredits` found them. */
+export function walletView(wallet: WalletItem, pendingCredits: readonly PendingCreditView[]): WalletView {
   return {
     currency: wallet.currency,
     available: wallet.available,
     held: wallet.held,
+    pending: wallet.pending,
+    pendingCredits,
     lifetimeEarned: wallet.lifetimeEarned,
     expired: wallet.expired,
     expiring: liveBuckets(wallet).map((b) => ({ bucket: b.bucket, expiresAt: bucketExpiresAt(b.bucket), points: b.points })),
@@ -75,6 +90,7 @@ export function newWalletItem(memberId: string, currency: string, now: Date) {
     currency,
     available: 0,
     held: 0,
+    pending: 0,
     debited: 0,
     spent: 0,
     expired: 0,

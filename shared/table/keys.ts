@@ -8,6 +8,8 @@ export const EXPIRY_INDEX_SHARDS = 16;
 
 /** Partitions of the list of orders waiting for payment (GSI2), read in parallel by the payment-timeout sweeper. */
 export const PAYMENT_DUE_SHARDS = 16;
+/** Partitions of the vest-due list (GSI2) that pending credits spread over; only ever raise it (the job queries every shard below it). */
+export const VEST_INDEX_SHARDS = 16;
 
 /** Partitions of the tier-review list (GSI2), so the yearly review reads them in parallel and no partition holds every tiered member. */
 export const TIER_REVIEW_SHARDS = 16;
@@ -55,6 +57,21 @@ export const keys = {
       PK: `MEMBER${sep}${memberId}`,
       SK: `LIMIT${sep}${productId}${sep}${period}`,
     }),
+    /**
+     * Points of one purchase locked until its return window ends. The sort key orders a member's pending
+     * credits by the time they become available (`vestAt`, ISO-8601 UTC), so the soonest come first.
+     */
+    pendingCredit: (memberId: string, currency: string, vestAt: string, purchaseId: string): ItemKey => ({
+      PK: `MEMBER${sep}${memberId}`,
+      SK: `PENDING${sep}${currency}${sep}${vestAt}${sep}${purchaseId}`,
+    }),
+    /** Sort-key prefix of one wallet's pending credits. */
+    pendingPrefix: (currency: string): string => `PENDING${sep}${currency}${sep}`,
+    /** GSI2 keys on a pending credit: the vest-due list, sharded, sorted by the time the points become available. */
+    vestEntry: (memberId: string, vestAt: string, purchaseId: string) => ({
+      GSI2PK: keys.vest.partition(stableHash(`${memberId}${sep}${purchaseId}`) % VEST_INDEX_SHARDS),
+      GSI2SK: `${vestAt}${sep}${memberId}${sep}${purchaseId}`,
+    }),
     /** The referrer's referral counter (ladder position), updated in each referral reward's transaction. */
     referralStats: (memberId: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: 'REFERRALS' }),
     /** One referral, in the referrer's partition: exists once per referee, so each reward is paid once. */
@@ -83,6 +100,11 @@ export const keys = {
     partition: (shard: number): string => `TIER-REVIEW${sep}${shard}`,
     /** GSI2SK bound: entries sorting below it were granted or confirmed before `year`, so are due. */
     dueBefore: (year: string): string => `${year}${sep}`,
+  },
+  vest: {
+    partition: (shard: number): string => `VEST${sep}${shard}`,
+    /** GSI2SK bound: entries sorting below it become available at or before `now` (ISO strings sort by time; '~' sorts after '#'). */
+    dueBefore: (now: Date): string => `${now.toISOString()}~`,
   },
   pool: {
     definition: (poolId: string): ItemKey => ({ PK: `POOL${sep}${poolId}`, SK: 'DEFINITION' }),

@@ -60,7 +60,7 @@ describe('expiry job', () => {
       ]),
     );
     for (const m of [a, b, c]) await expectLedgerExplainsWallet(m);
-    expect(walletView(await getWallet(b, 'points')).expiring).toEqual([{ bucket: '2019-03', points: 70, expiresAt: '2019-04-01T00:00:00.000Z' }]);
+    expect(walletView(await getWallet(b, 'points'), []).expiring).toEqual([{ bucket: '2019-03', points: 70, expiresAt: '2019-04-01T00:00:00.000Z' }]);
 
     // Act: two runs at once when 2019-03 is due
     const runs = await Promise.all([

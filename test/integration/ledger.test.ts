@@ -123,7 +123,7 @@ describe('points ledger on DynamoDB Local', () => {
     const memberId = await newMemberWith(100, '2027-01');
     await commit({ moves: [{ memberId, type: 'EARN', points: 50, bucket: '2027-06', reason: 'later' }] });
     await commit({ moves: [{ memberId, type: 'SPEND', points: 120, reason: 'spend' }] });
-    const view = walletView(await getWallet(memberId, 'points'));
+    const view = walletView(await getWallet(memberId, 'points'), []);
     expect(view.expiring).toEqual([{ bucket: '2027-06', points: 30, expiresAt: '2027-07-01T00:00:00.000Z' }]);
   });
 

@@ -57,12 +57,13 @@ export function seededWalletItems(wallet: SeedWallet, now: Date): Record<string,
       type: 'EARN',
       points: effect.available,
       heldDelta: effect.held,
+      pendingDelta: effect.pending,
       reason: credit.reason ?? 'seeded credit',
       bucket: credit.bucket,
       at,
     };
     out.push({ ...keys.member.ledgerEntry(memberId, currency, entry.id), entity: 'LedgerEntry', ...entry });
-    for (const name of ['available', 'held', 'debited', 'spent', 'expired', 'lifetimeEarned'] as const) {
+    for (const name of ['available', 'held', 'pending', 'debited', 'spent', 'expired', 'lifetimeEarned'] as const) {
       item[name] = counter(name) + effect[name];
     }
     const attribute = bucketAttribute(credit.bucket);

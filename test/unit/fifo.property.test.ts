@@ -39,6 +39,8 @@ class LotWallet {
   /** Live lots, earliest bucket first. */
   lots: Lot[] = [];
   held = 0;
+  /** Points locked by PEND, outside every lot until they vest. */
+  pending = 0;
   debited = 0;
   expired = 0;
 
@@ -65,6 +67,18 @@ class LotWallet {
     }
     this.debited += points;
     if (hold) this.held += points;
+    return true;
+  }
+
+  pend(points: number): void {
+    this.pending += points;
+  }
+
+  /** VEST: pending points become a lot like an earn; VOID: they are cancelled. Both need enough pending. */
+  settlePending(points: number, vestInto: string | undefined): boolean {
+    if (this.pending < points) return false;
+    this.pending -= points;
+    if (vestInto !== undefined) this.credit(vestInto, points);
     return true;
   }
 
@@ -124,9 +138,9 @@ class LotWallet {
 type Amount = { readonly kind: 'abs'; readonly n: number } | { readonly kind: 'all' | 'half' | 'over' };
 
 type Op =
-  | { readonly type: 'EARN' | 'ADJUST+'; readonly n: number }
+  | { readonly type: 'EARN' | 'ADJUST+' | 'PEND'; readonly n: number }
   | {
-      readonly type: 'SPEND' | 'HOLD' | 'CLAWBACK' | 'ADJUST-' | 'CAPTURE' | 'RELEASE' | 'REFUND';
+      readonly type: 'SPEND' | 'HOLD' | 'CLAWBACK' | 'ADJUST-' | 'CAPTURE' | 'RELEASE' | 'REFUND' | 'VEST' | 'VOID';
       readonly amount: Amount;
     }
   /** Expires the next due live bucket, or (skipAhead) the latest due one, taking every earlier one with it. */
@@ -153,6 +167,8 @@ const amountArb: fc.Arbitrary<Amount> = fc.oneof(
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ type: fc.constant('EARN' as const), n: fc.integer({ min: 1, max: 150 }) }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('ADJUST+' as const), n: fc.integer({ min: 1, max: 150 }) }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant('PEND' as const), n: fc.integer({ min: 1, max: 150 }) }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constantFrom('VEST' as const, 'VOID' as const), amount: amountArb }) },
   {
     weight: 8,
     arbitrary: fc.record({
@@ -225,6 +241,7 @@ function runBoth(scenario: Scenario): void {
   const lots = new LotWallet();
   let now = scenario.start;
   let ledgerSum = 0;
+  let pendingSum = 0;
 
   scenario.steps.forEach((step, i) => {
     now = advanceMonths(now, step.advance);
@@ -240,6 +257,7 @@ function runBoth(scenario: Scenario): void {
       if (next === null) return false;
       wallet = next;
       ledgerSum += moveEffect(type, points).available;
+      pendingSum += moveEffect(type, points).pending;
       return true;
     };
 
@@ -249,6 +267,19 @@ function runBoth(scenario: Scenario): void {
         const type = op.type === 'EARN' ? 'EARN' : 'ADJUST';
         same(move(type, op.n, creditBucket), true, `${at}: credit accepted`);
         lots.credit(creditBucket, op.n);
+        break;
+      }
+      case 'PEND': {
+        same(move('PEND', op.n), true, `${at}: pend accepted`);
+        lots.pend(op.n);
+        break;
+      }
+      case 'VEST':
+      case 'VOID': {
+        // Pending points vest into the bucket of the day they vest, like an earn then.
+        const points = resolve(op.amount, lots.pending);
+        const vestInto = op.type === 'VEST' ? creditBucket : undefined;
+        same(move(op.type, points, vestInto), lots.settlePending(points, vestInto), bothAccept(points));
         break;
       }
       case 'SPEND':
@@ -298,6 +329,9 @@ function runBoth(scenario: Scenario): void {
     same(liveBuckets(wallet), lots.liveBalances(), `${at}: live buckets`);
     same(liveKeys(wallet), lots.lots.map((lot) => lot.bucket), `${at}: live bucket keys`);
     same(wallet.held, lots.held, `${at}: held`);
+    same(wallet.pending, lots.pending, `${at}: pending`);
+    same(wallet.pending >= 0, true, `${at}: pending is never negative`);
+    same(pendingSum, wallet.pending, `${at}: pending deltas sum to pending`);
     same(wallet.debited, lots.debited, `${at}: debited`);
     same(wallet.expired, lots.expired, `${at}: expired`);
     same(ledgerSum, wallet.available, `${at}: ledger sums to the balance`);

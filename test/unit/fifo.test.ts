@@ -205,6 +205,32 @@ const workedExamples: readonly WorkedExample[] = [
     live: [{ bucket: '2025-02', points: 70 }],
     available: 70,
   },
+  {
+    name: 'pending points stay out of FIFO until they vest into their own bucket',
+    steps: [
+      { move: 'EARN', points: 100, bucket: '2025-01' },
+      { move: 'PEND', points: 80 },
+      { move: 'SPEND', points: 60 },
+      { move: 'VEST', points: 80, bucket: '2025-06' },
+      { expire: '2025-01' },
+    ],
+    expired: [40],
+    live: [{ bucket: '2025-06', points: 80 }],
+    available: 80,
+  },
+  {
+    name: 'a void cancels pending points without touching a bucket',
+    steps: [
+      { move: 'EARN', points: 50, bucket: '2025-01' },
+      { move: 'PEND', points: 100 },
+      { move: 'VOID', points: 30 },
+      { move: 'VEST', points: 70, bucket: '2025-03' },
+      { expire: '2025-01' },
+    ],
+    expired: [50],
+    live: [{ bucket: '2025-03', points: 70 }],
+    available: 70,
+  },
 ];
 
 describe('FIFO worked examples', () => {
@@ -279,6 +305,36 @@ describe('applyMove conditions', () => {
     expect(next).not.toBeNull();
   });
 
+  it.each<{ name: string; type: LedgerEntryType; points: number; bucket?: string; accepted: boolean }>([
+    { name: 'a spend of pending points', type: 'SPEND', points: 51, accepted: false },
+    { name: 'a vest beyond pending', type: 'VEST', points: 41, bucket: '2025-02', accepted: false },
+    { name: 'a void beyond pending', type: 'VOID', points: 41, accepted: false },
+    { name: 'a vest of all pending', type: 'VEST', points: 40, bucket: '2025-02', accepted: true },
+    { name: 'a void of all pending', type: 'VOID', points: 40, accepted: true },
+  ])('with 50 available and 40 pending, judges $name (accepted: $accepted)', ({ type, points, bucket, accepted }) => {
+    // Prepare
+    const wallet = applyMove(funded, 'PEND', 40);
+
+    // Act
+    const next = wallet && applyMove(wallet, type, points, bucket);
+
+    // Assess
+    expect(wallet).toMatchObject({ available: 50, pending: 40 });
+    expect(next !== null).toBe(accepted);
+  });
+
+  it('vests pending points exactly as an earn credits them', () => {
+    // Prepare
+    const pending = applyMove(funded, 'PEND', 40);
+    const earned = applyMove(funded, 'EARN', 40, '2025-02');
+
+    // Act
+    const vested = pending && applyMove(pending, 'VEST', 40, '2025-02');
+
+    // Assess
+    expect(vested).toEqual(earned);
+  });
+
   it('registers the fallback bucket of a return with nothing credited to it', () => {
     // Prepare
     const wallet = funded;
@@ -326,7 +382,7 @@ describe('applyMove conditions', () => {
 });
 
 describe('moveEffect', () => {
-  const zero: MoveEffect = { available: 0, held: 0, debited: 0, spent: 0, expired: 0, lifetimeEarned: 0, bucketCredit: 0 };
+  const zero: MoveEffect = { available: 0, held: 0, pending: 0, debited: 0, spent: 0, expired: 0, lifetimeEarned: 0, bucketCredit: 0 };
 
   it.each<{ type: LedgerEntryType; points: number; effect: Partial<MoveEffect> }>([
     { type: 'EARN', points: 10, effect: { available: 10, lifetimeEarned: 10, bucketCredit: 10 } },
@@ -339,6 +395,9 @@ describe('moveEffect', () => {
     { type: 'CAPTURE', points: 10, effect: { held: -10, spent: 10 } },
     { type: 'REFUND', points: 10, effect: { available: 10, debited: -10, spent: -10 } },
     { type: 'EXPIRE', points: 10, effect: { available: -10, expired: 10 } },
+    { type: 'PEND', points: 10, effect: { pending: 10 } },
+    { type: 'VEST', points: 10, effect: { pending: -10, available: 10, lifetimeEarned: 10, bucketCredit: 10 } },
+    { type: 'VOID', points: 10, effect: { pending: -10 } },
   ])('gives $type of $points its counter deltas', ({ type, points, effect }) => {
     // Prepare
     const expected = { ...zero, ...effect };
@@ -361,6 +420,9 @@ describe('moveEffect', () => {
     { type: 'REFUND', points: 10, credits: false, returns: true },
     { type: 'CLAWBACK', points: 10, credits: false, returns: false },
     { type: 'EXPIRE', points: 10, credits: false, returns: false },
+    { type: 'PEND', points: 10, credits: false, returns: false },
+    { type: 'VEST', points: 10, credits: true, returns: false },
+    { type: 'VOID', points: 10, credits: false, returns: false },
   ])('classes $type of $points as credit $credits and return $returns', ({ type, points, credits, returns }) => {
     // Prepare
     const move = { type, points };
