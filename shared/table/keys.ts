@@ -9,6 +9,9 @@ export const EXPIRY_INDEX_SHARDS = 16;
 /** Partitions of the tier-review list (GSI2), so the yearly review reads them in parallel and no partition holds every tiered member. */
 export const TIER_REVIEW_SHARDS = 16;
 
+/** Partitions of the LastActivity index per currency, so the monthly moves of active wallets never hammer one index partition. */
+export const ACTIVITY_INDEX_SHARDS = 16;
+
 export interface ItemKey {
   PK: string;
   SK: string;
@@ -46,6 +49,14 @@ export const keys = {
       SK: `EXPIRY${sep}${currency}${sep}${bucket}`,
       EXPPK: keys.expiry.partition(bucket, stableHash(`${memberId}${sep}${currency}`) % EXPIRY_INDEX_SHARDS),
       EXPSK: `MEMBER${sep}${memberId}${sep}${currency}`,
+    }),
+    /**
+     * LastActivity index keys, set on the wallet item by every ledger move but EXPIRE: the wallet
+     * under its currency's shard, sorted by the month (`YYYY-MM`) of its last activity.
+     */
+    activityEntry: (memberId: string, currency: string, month: string) => ({
+      ACTPK: keys.activity.partition(currency, stableHash(`${memberId}${sep}${currency}`) % ACTIVITY_INDEX_SHARDS),
+      ACTSK: `${month}${sep}${memberId}`,
     }),
     /** The referrer's referral counter (ladder position), updated in each referral reward's transaction. */
     referralStats: (memberId: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: 'REFERRALS' }),
@@ -88,6 +99,13 @@ export const keys = {
   jobState: (job: string): ItemKey => ({ PK: `JOB${sep}${job}`, SK: 'STATE' }),
   expiry: {
     partition: (bucket: string, shard: number): string => `EXPIRY${sep}${bucket}${sep}${shard}`,
+  },
+  activity: {
+    partition: (currency: string, shard: number): string => `ACTIVITY${sep}${currency}${sep}${shard}`,
+    /** ACTSK bound: entries sorting below it were last active before `month`. */
+    activeBefore: (month: string): string => month,
+    /** ACTSK prefix of the wallets last active in `month`. */
+    month: (month: string): string => `${month}${sep}`,
   },
   referralCode: (code: string): ItemKey => ({ PK: `REFCODE${sep}${code}`, SK: 'REFCODE' }),
   config: {
