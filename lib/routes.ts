@@ -140,7 +140,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route a function may receive, the catch-all included. */
 export const allRoutes: readonly RouteSpec[] = [...routes, defaultRoute];
 
-export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders'] as const;
+export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'inactivity-expiry'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
 export interface ScheduleSpec {
@@ -188,6 +188,15 @@ export const schedules: readonly ScheduleSpec[] = [
     timezone: 'Asia/Shanghai',
     localEveryMinutes: 60,
     description: 'Remind members of points expiring within 30 days, once per wallet and bucket (daily, 09:00 Asia/Shanghai)',
+  },
+  {
+    name: 'inactivity-expiry',
+    fn: 'jobs',
+    // Activity months are UTC months (like buckets): wallets fall due just after a month ends; daily runs resume.
+    expression: 'cron(20 0 * * ? *)',
+    timezone: 'UTC',
+    localEveryMinutes: 60,
+    description: 'Under the inactivity expiry policy, expire the points of wallets with no earning or spending for N months (daily, 00:20 UTC)',
   },
 ];
 

@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import { httpHandler } from '../../shared/http/handler.js';
 import { runExpiryJob } from '../../shared/jobs/expiry.js';
 import { runExpiryReminderJob } from '../../shared/jobs/expiry-reminders.js';
+import { runInactivityExpiryJob } from '../../shared/jobs/inactivity-expiry.js';
 import { runBirthdaysJob } from '../../shared/jobs/birthdays.js';
 import { runTierReview } from '../../shared/jobs/tier-review.js';
 import { logger } from '../../shared/observability/powertools.js';
@@ -20,6 +21,7 @@ export const jobs: Record<ScheduleName, (now: Date, deadline: number) => Promise
   'tier-review': (now, deadline) => runTierReview({ now, deadline }),
   birthdays: (now, deadline) => runBirthdaysJob({ now, deadline }),
   'expiry-reminders': (now, deadline) => runExpiryReminderJob({ now, deadline }),
+  'inactivity-expiry': (now, deadline) => runInactivityExpiryJob({ now, deadline }),
 };
 
 /** An HTTP call must answer within API Gateway's 30 s; the jobs resume where they stopped. */
