@@ -20,7 +20,7 @@ const NOT_REMINDED = 'attribute_not_exists(remindedAt)';
 
 export interface ExpiryReminderStats {
   bucketsChecked: number;
-  /** Wallets read: markers of the buckets not reminded yet. */
+  /** Wallets read: markers of the buckets not reminded yet, and wallets found inactive (inactivity policy). */
   walletsVisited: number;
   walletsReminded: number;
   pointsExpiringSoon: number;

@@ -51,7 +51,7 @@ export const keys = {
       EXPSK: `MEMBER${sep}${memberId}${sep}${currency}`,
     }),
     /**
-     * LastActivity index keys, set on the wallet item by every ledger move but EXPIRE: the wallet
+     * LastActivity index keys, set on a `points` wallet by every ledger move but EXPIRE: the wallet
      * under its currency's shard, sorted by the month (`YYYY-MM`) of its last activity.
      */
     activityEntry: (memberId: string, currency: string, month: string) => ({
