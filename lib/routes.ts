@@ -179,7 +179,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route a function may receive, the catch-all included. */
 export const allRoutes: readonly RouteSpec[] = [...routes, defaultRoute];
 
-export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending'] as const;
+export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
 export interface ScheduleSpec {
@@ -244,6 +244,15 @@ export const schedules: readonly ScheduleSpec[] = [
     timezone: 'UTC',
     localEveryMinutes: 60,
     description: 'Make pending purchase points available once their return window has ended (hourly, 20 minutes past)',
+  },
+  {
+    name: 'inactivity-expiry',
+    fn: 'jobs',
+    // Activity months are UTC months (like buckets): wallets fall due just after a month ends; daily runs resume.
+    expression: 'cron(20 0 * * ? *)',
+    timezone: 'UTC',
+    localEveryMinutes: 60,
+    description: 'Under the inactivity expiry policy, expire the points of wallets with no earning or spending for N months (daily, 00:20 UTC)',
   },
 ];
 

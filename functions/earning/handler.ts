@@ -10,7 +10,10 @@ export const handler = httpHandler('earning', {
     return saveEarningRules(rules, expectedVersion, caller?.subject ?? 'unknown');
   },
   previewEarning: async ({ body }) => {
-    const member = body.memberId ? await getMember(body.memberId) : { tier: body.tier, tags: [], registeredAt: new Date().toISOString() };
+    // Without a member: a new member of the tier, with no tags and no spend.
+    const member = body.memberId
+      ? await getMember(body.memberId)
+      : { tier: body.tier, tags: [], registeredAt: new Date().toISOString(), growthCounters: { monthlySpendCents: {} } };
     const at = body.at ?? new Date().toISOString();
     const result = await previewEarning({ member, at: new Date(at), lines: body.lines });
     return { points: result.points, breakdown: [...result.breakdown], rulesVersion: result.rulesVersion, at };

@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import { httpHandler } from '../../shared/http/handler.js';
 import { runExpiryJob } from '../../shared/jobs/expiry.js';
 import { runExpiryReminderJob } from '../../shared/jobs/expiry-reminders.js';
+import { runInactivityExpiryJob } from '../../shared/jobs/inactivity-expiry.js';
 import { runBirthdaysJob } from '../../shared/jobs/birthdays.js';
 import { runTierReview } from '../../shared/jobs/tier-review.js';
 import { runPaymentTimeoutJob } from '../../shared/mall/orders.js';
@@ -24,6 +25,7 @@ export const jobs: Record<ScheduleName, (now: Date, deadline: number) => Promise
   'expiry-reminders': (now, deadline) => runExpiryReminderJob({ now, deadline }),
   'payment-timeouts': (now, deadline) => runPaymentTimeoutJob({ now, deadline }),
   'vest-pending': (now, deadline) => runVestPendingJob({ now, deadline }),
+  'inactivity-expiry': (now, deadline) => runInactivityExpiryJob({ now, deadline }),
 };
 
 /** An HTTP call must answer within API Gateway's 30 s; the jobs resume where they stopped. */

@@ -1,4 +1,5 @@
 import { isTimeZone } from '../domain/campaigns.js';
+import { isMonth, monthsSpanned } from '../domain/months.js';
 import { tiers } from '../domain/tiers.js';
 import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
 import { operation } from './operation.js';
@@ -30,6 +31,49 @@ const effectSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('bonus'), points: z.number().int().positive().max(1_000_000), minSpendCents: z.number().int().min(0).optional() }).strict(),
 ]);
 
+/** The longest spend period: the spend of at most this many monthly counters is summed. */
+export const MAX_SPEND_PERIOD_MONTHS = 36;
+
+const monthSchema = z.string().refine(isMonth, 'a month like 2026-03');
+const centsBound = z.number().int().positive().max(1_000_000_000_000);
+
+const spendPeriodSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('last-months'),
+      months: z.number().int().min(1).max(MAX_SPEND_PERIOD_MONTHS).openapi({
+        description: 'The programme-local month of the purchase and the months - 1 before it (3 in March: January, February and March so far).',
+      }),
+    })
+    .strict(),
+  z
+    .object({ kind: z.literal('months'), from: monthSchema, to: monthSchema })
+    .strict()
+    .refine((p) => p.from <= p.to, { message: 'from must not be after to', path: ['to'] })
+    .refine((p) => monthsSpanned(p.from, p.to) <= MAX_SPEND_PERIOD_MONTHS, {
+      message: `a period spans at most ${MAX_SPEND_PERIOD_MONTHS} months`,
+      path: ['to'],
+    })
+    .openapi({ description: 'A fixed range of programme-local months, both included.' }),
+]);
+
+const spendSchema = z
+  .object({
+    period: spendPeriodSchema,
+    atLeastCents: centsBound.optional().openapi({ description: 'Spent at least this much in the period (cents, net of refunds).' }),
+    belowCents: centsBound.optional().openapi({ description: 'Spent less than this in the period (cents, net of refunds).' }),
+  })
+  .strict()
+  .refine((s) => s.atLeastCents !== undefined || s.belowCents !== undefined, { message: 'give atLeastCents, belowCents or both' })
+  .refine((s) => s.atLeastCents === undefined || s.belowCents === undefined || s.atLeastCents < s.belowCents, {
+    message: 'atLeastCents must be below belowCents',
+    path: ['belowCents'],
+  })
+  .openapi({
+    description:
+      "Members by spend in a period: POS purchases paid in the period's months (programme time zone) minus their refunds, before the purchase being earned on.",
+  });
+
 const audienceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all') }).strict(),
   z.object({ kind: z.literal('tiers'), tiers: z.array(z.enum(tiers)).min(1) }).strict(),
@@ -39,6 +83,7 @@ const audienceSchema = z.discriminatedUnion('kind', [
       tags: z.array(z.string().min(1).max(40)).max(20).optional(),
       registeredFrom: z.iso.datetime().optional(),
       registeredTo: z.iso.datetime().optional(),
+      spend: spendSchema.optional(),
     })
     .strict(),
 ]);

@@ -24,6 +24,12 @@ export const expiryPolicySchema = z
       extraYears: z.number().int().min(0).max(5).openapi({ description: '0: cleared at the end of the year earned; 1: of the following year.' }),
     }),
     z.object({ policy: z.literal('never') }),
+    z.object({
+      policy: z.literal('inactivity'),
+      months: z.number().int().min(1).max(120).openapi({
+        description: 'All points of a wallet expire once it has had no earning or spending for this many whole calendar months (UTC).',
+      }),
+    }),
   ])
   .openapi('ExpiryPolicy');
 

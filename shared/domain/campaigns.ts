@@ -3,7 +3,8 @@
  * recurring days aware) and whether its audience includes a member.
  */
 import type { CampaignEffect, CampaignTargets } from './earning.js';
-import type { Tier } from './tiers.js';
+import { programmeMonth, shiftMonth } from './months.js';
+import type { GrowthCounters, Tier } from './tiers.js';
 
 export interface RecurringWindow {
   /** ISO weekdays, 1 = Monday ... 7 = Sunday. */
@@ -23,6 +24,23 @@ export interface CampaignSchedule {
   readonly recurring?: RecurringWindow | null;
 }
 
+/**
+ * Programme-local calendar months (`PROGRAMME_TIMEZONE`) whose spend counts:
+ * `last-months` is the month of the earning time and the `months - 1` before
+ * it (3 in March: January, February and March so far); `months` is a fixed
+ * range, both ends included.
+ */
+export type SpendPeriod =
+  | { readonly kind: 'last-months'; readonly months: number }
+  | { readonly kind: 'months'; readonly from: string; readonly to: string };
+
+/** Spend in a period: at least `atLeastCents` and/or below `belowCents` (net of refunds, before the purchase being earned on). */
+export interface SpendCriterion {
+  readonly period: SpendPeriod;
+  readonly atLeastCents?: number;
+  readonly belowCents?: number;
+}
+
 export type Audience =
   | { readonly kind: 'all' }
   | { readonly kind: 'tiers'; readonly tiers: readonly Tier[] }
@@ -32,6 +50,7 @@ export type Audience =
       readonly tags?: readonly string[];
       readonly registeredFrom?: string;
       readonly registeredTo?: string;
+      readonly spend?: SpendCriterion;
     };
 
 export interface CampaignDefinition {
@@ -52,6 +71,8 @@ export interface AudienceMember {
   readonly tier: Tier;
   readonly tags: readonly string[];
   readonly registeredAt: string;
+  /** The profile's spend per programme-local month (an anonymous preview member has none). */
+  readonly growthCounters: Pick<GrowthCounters, 'monthlySpendCents'>;
 }
 
 interface LocalTime {
@@ -100,7 +121,33 @@ export function isRunning(campaign: Pick<CampaignDefinition, 'status' | 'schedul
   return local.minutes >= minutesOf(window.from) && local.minutes <= minutesOf(window.to);
 }
 
-export function inAudience(audience: Audience, member: AudienceMember): boolean {
+/** The months (`YYYY-MM`, first and last included) a spend period covers when earning at `at`. */
+export function spendPeriodMonths(period: SpendPeriod, at: Date): { readonly from: string; readonly to: string } {
+  if (period.kind === 'months') return { from: period.from, to: period.to };
+  const to = programmeMonth(at);
+  return { from: shiftMonth(to, -(period.months - 1)), to };
+}
+
+/** Cents spent in the period's months, from the per-month counters (net of refunds). */
+export function spendInPeriod(monthlySpendCents: Readonly<Record<string, number>>, period: SpendPeriod, at: Date): number {
+  const { from, to } = spendPeriodMonths(period, at);
+  let cents = 0;
+  for (const [month, spent] of Object.entries(monthlySpendCents)) {
+    if (month >= from && month <= to) cents += spent;
+  }
+  return cents;
+}
+
+/** Whether the member's spend in the criterion's period is within its bounds. */
+export function meetsSpend(criterion: SpendCriterion, member: AudienceMember, at: Date): boolean {
+  const cents = spendInPeriod(member.growthCounters.monthlySpendCents, criterion.period, at);
+  if (criterion.atLeastCents !== undefined && cents < criterion.atLeastCents) return false;
+  if (criterion.belowCents !== undefined && cents >= criterion.belowCents) return false;
+  return true;
+}
+
+/** Whether the audience includes the member when earning at `at` (segment criteria all apply). */
+export function inAudience(audience: Audience, member: AudienceMember, at: Date): boolean {
   switch (audience.kind) {
     case 'all':
       return true;
@@ -110,6 +157,7 @@ export function inAudience(audience: Audience, member: AudienceMember): boolean 
       if (audience.tags?.length && !audience.tags.some((t) => member.tags.includes(t))) return false;
       if (audience.registeredFrom && member.registeredAt < audience.registeredFrom) return false;
       if (audience.registeredTo && member.registeredAt >= audience.registeredTo) return false;
+      if (audience.spend && !meetsSpend(audience.spend, member, at)) return false;
       return true;
     }
   }

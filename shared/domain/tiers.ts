@@ -42,14 +42,20 @@ export const defaultTierRules = {
   birthdayBonus: { normal: 0, silver: 100, gold: 200, diamond: 500 },
 } satisfies TierRules;
 
-/** Spend and purchases by programme-local calendar year (`YYYY`), as kept on the member profile. */
+/**
+ * Spend and purchases by programme-local calendar year (`YYYY`), and spend by
+ * programme-local month (`YYYY-MM`), as kept on the member profile.
+ */
 export interface GrowthCounters {
   readonly spendCents: Readonly<Record<string, number>>;
   readonly purchases: Readonly<Record<string, number>>;
+  /** Cents spent per month, net of refunds: what spend-in-a-period campaign audiences read. */
+  readonly monthlySpendCents: Readonly<Record<string, number>>;
 }
 
 const SPEND_PREFIX = 'GS#';
 const PURCHASES_PREFIX = 'GN#';
+const MONTHLY_SPEND_PREFIX = 'MS#';
 
 /** Profile attribute holding the cents spent in a year (top-level, so a blind ADD can create it). */
 export function growthSpendAttribute(year: string): string {
@@ -61,15 +67,22 @@ export function growthPurchasesAttribute(year: string): string {
   return `${PURCHASES_PREFIX}${year}`;
 }
 
-/** Reads the per-year growth counters from a stored profile item. */
+/** Profile attribute holding the cents spent in a programme-local month (`YYYY-MM`). */
+export function monthlySpendAttribute(month: string): string {
+  return `${MONTHLY_SPEND_PREFIX}${month}`;
+}
+
+/** Reads the per-year and per-month growth counters from a stored profile item. */
 export function growthCountersOf(item: Readonly<Record<string, unknown>>): GrowthCounters {
   const spendCents: Record<string, number> = {};
   const purchases: Record<string, number> = {};
+  const monthlySpendCents: Record<string, number> = {};
   for (const [name, value] of Object.entries(item)) {
     if (name.startsWith(SPEND_PREFIX)) spendCents[name.slice(SPEND_PREFIX.length)] = Number(value);
     else if (name.startsWith(PURCHASES_PREFIX)) purchases[name.slice(PURCHASES_PREFIX.length)] = Number(value);
+    else if (name.startsWith(MONTHLY_SPEND_PREFIX)) monthlySpendCents[name.slice(MONTHLY_SPEND_PREFIX.length)] = Number(value);
   }
-  return { spendCents, purchases };
+  return { spendCents, purchases, monthlySpendCents };
 }
 
 /**

@@ -161,7 +161,7 @@ export async function applicableCampaigns(at: Date, member: AudienceMember): Pro
   // Cached campaigns may include ones that have ended since: isRunning re-checks at `at`.
   const open = await openCampaigns(new Date(Math.min(at.getTime(), Date.now())));
   return open
-    .filter((c) => isRunning(c, at) && inAudience(c.audience, member))
+    .filter((c) => isRunning(c, at) && inAudience(c.audience, member, at))
     .map((c) => ({ campaignId: c.campaignId, name: c.name, effect: c.effect, targets: c.targets }));
 }
 

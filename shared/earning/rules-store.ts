@@ -112,7 +112,11 @@ export async function saveEarningRules(input: EarningRulesInput, expectedVersion
   return rules;
 }
 
-/** The expiry bucket of points earned at `at` under a policy. */
+/**
+ * The expiry bucket of points earned at `at` under a policy. Under
+ * `inactivity` points carry no date: the wallet's inactivity expires them
+ * (shared/jobs/inactivity-expiry.ts), so they get no expiry marker.
+ */
 export function bucketForPolicy(policy: ExpiryPolicy, at: Date): string {
   switch (policy.policy) {
     case 'rolling-months':
@@ -120,6 +124,7 @@ export function bucketForPolicy(policy: ExpiryPolicy, at: Date): string {
     case 'year-end':
       return `${at.getUTCFullYear() + policy.extraYears}-12`;
     case 'never':
+    case 'inactivity':
       return NEVER_EXPIRES;
   }
 }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { bucketAfterMonths, bucketExpiresAt, lastDueBucket, liveBuckets } from '../domain/fifo.js';
+import { inactivityExpiresAt } from '../domain/inactivity.js';
+import { shiftMonth } from '../domain/months.js';
 import { publish, type DomainEvent } from '../events/publisher.js';
-import { walletFromItem } from '../ledger/wallet-item.js';
+import { DEFAULT_CURRENCY, walletFromItem } from '../ledger/wallet-item.js';
 import { logger } from '../observability/powertools.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { bucketMarkers, walletId, walletsByBlock, type Marker } from './expiry.js';
+import { activityPages, activityShards, inactivityMonthsInForce, type ActivityEntry } from './inactivity-expiry.js';
 import { mapWithConcurrency } from './pool.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -17,12 +20,16 @@ const NOT_REMINDED = 'attribute_not_exists(remindedAt)';
 
 export interface ExpiryReminderStats {
   bucketsChecked: number;
-  /** Wallets read: markers of the buckets not reminded yet. */
+  /** Wallets read: markers of the buckets not reminded yet, and wallets found inactive (inactivity policy). */
   walletsVisited: number;
   walletsReminded: number;
   pointsExpiringSoon: number;
-  /** Markers skipped because a reminder was already sent (this run or an earlier or concurrent one). */
+  /** Markers (or inactive wallets) skipped because a reminder was already sent (this run or an earlier or concurrent one). */
   alreadyReminded: number;
+  /** Months of last activity checked for wallets about to expire by inactivity (0 unless the policy is `inactivity`). */
+  inactivityMonthsChecked: number;
+  /** Of `walletsReminded`: reminders of an inactivity expiry. */
+  inactiveWalletsReminded: number;
   /** 1 when every bucket was finished, 0 when the run stopped at its deadline. */
   complete: number;
   [key: string]: number;
@@ -61,6 +68,12 @@ async function claim(marker: Marker, run: string, points: number, now: Date): Pr
   }
 }
 
+/** A reminder claimed and waiting to be published, with the way to give the claim back. */
+interface ClaimedReminder {
+  readonly event: DomainEvent;
+  readonly release: () => Promise<void>;
+}
+
 /** Gives a claim back (its event was not published), so the next run reminds again. */
 async function release(marker: Marker, run: string): Promise<void> {
   await db()
@@ -79,15 +92,56 @@ async function release(marker: Marker, run: string): Promise<void> {
     });
 }
 
+/**
+ * Claims the inactivity reminder of a wallet last active in `month`, on the
+ * wallet item itself (no index write: the LastActivity index projects keys
+ * only); false if it was claimed already or the wallet was active since.
+ */
+async function claimInactive(entry: ActivityEntry, run: string, points: number, now: Date): Promise<boolean> {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.member.wallet(entry.memberId, entry.currency),
+        UpdateExpression: 'SET inactivityRemindedFor = :month, inactivityRemindedAt = :now, inactivityRemindedPoints = :points, inactivityReminderRun = :run',
+        ConditionExpression: 'activeMonth = :month AND (attribute_not_exists(inactivityRemindedFor) OR inactivityRemindedFor <> :month)',
+        ExpressionAttributeValues: { ':month': entry.month, ':now': now.toISOString(), ':points': points, ':run': run },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+/** Gives an inactivity reminder claim back (its event was not published). */
+async function releaseInactive(entry: ActivityEntry, run: string): Promise<void> {
+  await db()
+    .send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.member.wallet(entry.memberId, entry.currency),
+        UpdateExpression: 'REMOVE inactivityRemindedFor, inactivityRemindedAt, inactivityRemindedPoints, inactivityReminderRun',
+        ConditionExpression: 'inactivityReminderRun = :run',
+        ExpressionAttributeValues: { ':run': run },
+      }),
+    )
+    .catch((error: Error) => {
+      // Claimed again by a later run, or the wallet is gone: nothing to give back.
+      if (error.name !== 'ConditionalCheckFailedException') throw error;
+    });
+}
+
 /** Publishes the claimed reminders 10 at a time; a batch that fails gives its claims back and the error is raised. */
-async function publishClaimed(claimed: readonly { marker: Marker; event: DomainEvent }[], run: string): Promise<void> {
+async function publishClaimed(claimed: readonly ClaimedReminder[]): Promise<void> {
   for (let i = 0; i < claimed.length; i += PUBLISH_BATCH) {
     const batch = claimed.slice(i, i + PUBLISH_BATCH);
     try {
       await publish(batch.map((c) => c.event));
     } catch (error) {
       const unpublished = claimed.slice(i);
-      await mapWithConcurrency(unpublished, 8, (c) => release(c.marker, run));
+      await mapWithConcurrency(unpublished, 8, (c) => c.release());
       logger.error('expiry reminders not published; their claims were given back', { count: unpublished.length });
       throw error;
     }
@@ -110,6 +164,10 @@ async function publishClaimed(claimed: readonly { marker: Marker; event: DomainE
  * and so allows one more reminder, with the new amount. If publishing fails,
  * the claims of the unpublished events are given back and the next run sends them.
  *
+ * Under the `inactivity` expiry policy it then reminds, with the same lead
+ * time, the wallets whose points expire by inactivity within it
+ * (`remindInactiveWallets`).
+ *
  * Wallets are read eventually consistently: the amount is a notice, the
  * expiry job computes the real one.
  */
@@ -122,6 +180,8 @@ export async function runExpiryReminderJob(
     deadline?: number;
     /** Wallets handled at once (default 16). */
     concurrency?: number;
+    /** Months of the inactivity policy; default: the earning rules' policy (none unless it is `inactivity`). */
+    inactivityMonths?: number;
   } = {},
 ): Promise<ExpiryReminderStats> {
   const now = options.now ?? new Date();
@@ -133,6 +193,8 @@ export async function runExpiryReminderJob(
     walletsReminded: 0,
     pointsExpiringSoon: 0,
     alreadyReminded: 0,
+    inactivityMonthsChecked: 0,
+    inactiveWalletsReminded: 0,
     complete: 1,
   };
   const outOfTime = () => options.deadline !== undefined && Date.now() > options.deadline;
@@ -146,7 +208,7 @@ export async function runExpiryReminderJob(
     const { markers, filteredOut } = await bucketMarkers(bucket, NOT_REMINDED);
     stats.alreadyReminded += filteredOut;
     const walletsNear = walletsByBlock(markers, { consistent: false });
-    const claimed: { marker: Marker; event: DomainEvent }[] = [];
+    const claimed: ClaimedReminder[] = [];
     await mapWithConcurrency(markers, options.concurrency ?? 16, async (marker, index) => {
       if (outOfTime()) return;
       const item = (await walletsNear(index)).get(walletId(marker.memberId, marker.currency));
@@ -159,14 +221,14 @@ export async function runExpiryReminderJob(
         return;
       }
       claimed.push({
-        marker,
         event: {
           detailType: 'PointsExpiringSoon',
           detail: { version: 1, memberId: marker.memberId, currency: marker.currency, bucket, points, expiresAt },
         },
+        release: () => release(marker, run),
       });
     });
-    await publishClaimed(claimed, run);
+    await publishClaimed(claimed);
     stats.walletsReminded += claimed.length;
     stats.pointsExpiringSoon += claimed.reduce((sum, c) => sum + Number(c.event.detail.points), 0);
     if (outOfTime()) {
@@ -177,5 +239,82 @@ export async function runExpiryReminderJob(
     stats.bucketsChecked += 1;
     logger.info('expiry reminders bucket done', { bucket, markers: markers.length, reminded: claimed.length });
   }
+  const inactivityMonths = options.inactivityMonths ?? (await inactivityMonthsInForce());
+  if (stats.complete === 1 && inactivityMonths !== undefined) {
+    await remindInactiveWallets({ now, leadDays, months: inactivityMonths, run, stats, outOfTime, concurrency: options.concurrency ?? 16 });
+  }
   return stats;
+}
+
+/**
+ * Inactivity reminders: a wallet last active in month M loses its points when
+ * month M + months ends, so the wallets to remind are those last active in
+ * M = B - months for every bucket B the dated reminders look at (expiring
+ * within the lead time). They are the LastActivity entries of M (one
+ * `begins_with` query per shard partition), read 100 at a time. Each wallet
+ * still last active in M with available points gets one `PointsExpiringSoon`
+ * `{ version: 1, memberId, currency, bucket: null, points, expiresAt,
+ * cause: "inactivity", lastActiveMonth }`, claimed once per (wallet, M) on the
+ * wallet item (`inactivityRemindedFor`); any activity moves the wallet to a
+ * later month, so a wallet that becomes inactive again is reminded again.
+ */
+async function remindInactiveWallets(ctx: {
+  readonly now: Date;
+  readonly leadDays: number;
+  readonly months: number;
+  readonly run: string;
+  readonly stats: ExpiryReminderStats;
+  readonly outOfTime: () => boolean;
+  readonly concurrency: number;
+}): Promise<void> {
+  const { now, months, run, stats, outOfTime } = ctx;
+  for (const bucket of bucketsExpiringWithin(now, ctx.leadDays)) {
+    const month = shiftMonth(bucket, -months);
+    const expiresAt = inactivityExpiresAt(month, months);
+    const claimed: ClaimedReminder[] = [];
+    await mapWithConcurrency(activityShards(), 4, async (shard) => {
+      for await (const entries of activityPages(DEFAULT_CURRENCY, shard, { month })) {
+        const walletsNear = walletsByBlock(
+          entries.map((e) => ({ memberId: e.memberId, currency: e.currency, bucket: e.month })),
+          { consistent: false },
+        );
+        await mapWithConcurrency(entries, Math.max(1, Math.floor(ctx.concurrency / 4)), async (entry, index) => {
+          if (outOfTime()) return;
+          const item = (await walletsNear(index)).get(walletId(entry.memberId, entry.currency));
+          stats.walletsVisited += 1;
+          // The index lags the wallet: only a wallet still last active in M is about to expire.
+          if (!item || item.activeMonth !== month) return;
+          if (item.inactivityRemindedFor === month) {
+            stats.alreadyReminded += 1;
+            return;
+          }
+          const points = walletFromItem(item).available;
+          if (points <= 0) return;
+          if (!(await claimInactive(entry, run, points, now))) {
+            stats.alreadyReminded += 1;
+            return;
+          }
+          claimed.push({
+            event: {
+              detailType: 'PointsExpiringSoon',
+              detail: { version: 1, memberId: entry.memberId, currency: entry.currency, bucket: null, points, expiresAt, cause: 'inactivity', lastActiveMonth: month },
+            },
+            release: () => releaseInactive(entry, run),
+          });
+        });
+        if (outOfTime()) return;
+      }
+    });
+    await publishClaimed(claimed);
+    stats.walletsReminded += claimed.length;
+    stats.inactiveWalletsReminded += claimed.length;
+    stats.pointsExpiringSoon += claimed.reduce((sum, c) => sum + Number(c.event.detail.points), 0);
+    if (outOfTime()) {
+      stats.complete = 0;
+      logger.warn('inactivity reminders stopped at their deadline; the next run picks up the rest', { month });
+      return;
+    }
+    stats.inactivityMonthsChecked += 1;
+    logger.info('inactivity reminders month done', { month, reminded: claimed.length });
+  }
 }

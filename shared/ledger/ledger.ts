@@ -4,6 +4,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { decodeTime, monotonicFactory } from 'ulid';
 import { moveEffect, returnsPoints, type LedgerEntryType, type MoveEffect } from '../domain/ledger-moves.js';
 import { NEVER_EXPIRES, isBucketKey } from '../domain/fifo.js';
+import { activityMonth, countsAsActivity } from '../domain/inactivity.js';
+import { isMonth } from '../domain/months.js';
 import {
   ConcurrencyConflictError,
   DomainError,
@@ -37,6 +39,12 @@ export interface LedgerMove {
   readonly ref?: string;
   /** EXPIRE only: the counters the amount was computed from; the write requires them unchanged. */
   readonly expect?: { readonly debited: number; readonly expired: number };
+  /**
+   * EXPIRE for inactivity (no bucket): the wallet's `activeMonth` as read. The
+   * write requires it unchanged (no activity since), closes no bucket, and
+   * takes the wallet out of the LastActivity index.
+   */
+  readonly inactiveSince?: string;
 }
 
 /** Another item written in the same transaction (order, stock shard, counter ...). */
@@ -103,7 +111,10 @@ function validateMove(move: LedgerMove): void {
   const ok = Number.isSafeInteger(move.points) && (move.type === 'ADJUST' ? move.points !== 0 : move.points > 0);
   if (!ok) throw new Error(`ledger move ${move.type} needs a positive integer amount, got ${move.points}`);
   const effect = moveEffect(move.type, move.points);
-  const needsBucket = effect.bucketCredit > 0 || returnsPoints(move.type) || move.type === 'EXPIRE';
+  if (move.inactiveSince !== undefined && (move.type !== 'EXPIRE' || !isMonth(move.inactiveSince) || move.bucket !== undefined)) {
+    throw new Error('inactiveSince is for EXPIRE moves without a bucket, as a month (YYYY-MM)');
+  }
+  const needsBucket = effect.bucketCredit > 0 || returnsPoints(move.type) || (move.type === 'EXPIRE' && move.inactiveSince === undefined);
   if (needsBucket && (move.bucket === undefined || !(isBucketKey(move.bucket) || move.bucket === NEVER_EXPIRES))) {
     throw new Error(`ledger move ${move.type} needs a bucket (YYYY-MM), got ${String(move.bucket)}`);
   }
@@ -159,17 +170,49 @@ function walletUpdate(move: LedgerMove, entry: LedgerEntry): TransactItem {
     values[':bucket'] = move.bucket;
     sets.push('expiredThrough = :bucket');
   }
+  const activity = activityClauses(move, entry);
+  sets.push(...activity.sets);
+  conditions.push(...activity.conditions);
+  Object.assign(values, activity.values);
   return {
     Update: {
       TableName: tableName(),
       Key: keys.member.wallet(move.memberId, entry.currency),
-      UpdateExpression: `SET ${sets.join(', ')}`,
+      UpdateExpression: `SET ${sets.join(', ')}${activity.removes.length > 0 ? ` REMOVE ${activity.removes.join(', ')}` : ''}`,
       ConditionExpression: conditions.join(' AND '),
       ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
+}
+
+/**
+ * The wallet update's part for expiry after inactivity (docs/ledger.md, The
+ * inactivity expiry job). Every move but EXPIRE on the programme currency
+ * records the month of last activity and the LastActivity index keys built
+ * from it: they change only when the month does, and the index projects keys
+ * only, so this costs no index write the rest of the month. An EXPIRE for
+ * inactivity requires the activity and the counters as read and takes the
+ * wallet out of the index.
+ */
+function activityClauses(move: LedgerMove, entry: LedgerEntry) {
+  const sets: string[] = [];
+  const conditions: string[] = [];
+  const removes: string[] = [];
+  const values: Record<string, unknown> = {};
+  if (countsAsActivity(move.type) && entry.currency === DEFAULT_CURRENCY) {
+    const month = activityMonth(entry.at);
+    const index = keys.member.activityEntry(move.memberId, entry.currency, month);
+    sets.push('activeMonth = :activeMonth', 'ACTPK = :actPk', 'ACTSK = :actSk');
+    Object.assign(values, { ':activeMonth': month, ':actPk': index.ACTPK, ':actSk': index.ACTSK });
+  }
+  if (move.type === 'EXPIRE' && move.expect && move.inactiveSince !== undefined) {
+    conditions.push('debited = :expDebited', 'expired = :expExpired', 'activeMonth = :inactiveSince');
+    Object.assign(values, { ':expDebited': move.expect.debited, ':expExpired': move.expect.expired, ':inactiveSince': move.inactiveSince });
+    removes.push('activeMonth', 'ACTPK', 'ACTSK');
+  }
+  return { sets, conditions, removes, values };
 }
 
 function ledgerPut(entry: LedgerEntry): TransactItem {

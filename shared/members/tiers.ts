@@ -2,7 +2,8 @@
  * Tier changes on the member profile (docs/earning.md, Tiers):
  *
  * - `purchaseGrowthWrite`: the profile update a POS purchase adds to its own
- *   transaction: growth counters of the purchase's year, and the upgrade when
+ *   transaction: growth counters of the purchase's year (and its month's
+ *   spend, for campaign audiences), and the upgrade when
  *   the purchase crosses a threshold. In exact mode (a purchase's first
  *   attempt) it is conditional on the tier and the growth version read, so
  *   the decision is made on exact counters. A purchase that loses that race
@@ -11,17 +12,20 @@
  *   write, so a busy member costs one extra round, never a cascade. Either
  *   way no upgrade is missed and none downgrades.
  * - `refundGrowthWrite`: a refund takes its amount off the growth of the
- *   purchase's year (the tier itself only changes at the next review).
+ *   purchase's year and the spend of its month (the tier itself only changes
+ *   at the next review).
  * - `buyTierUpgrade`: POST /v1/me/tier-upgrades: a SPEND and the tier change
  *   in one commit, conditional on the tier the price is for.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../errors.js';
+import { programmeMonth } from '../domain/months.js';
 import {
   growthIn,
   growthPurchasesAttribute,
   growthSpendAttribute,
   lowerTier,
+  monthlySpendAttribute,
   tierBelow,
   tierForGrowth,
   tierRank,
@@ -76,7 +80,12 @@ export function purchaseGrowthWrite(
   },
 ): { write: ExtraWrite; upgradeTo: Tier | undefined } {
   const year = programmeYear(purchase.paidAt);
-  const names = { '#spend': growthSpendAttribute(year), '#purchases': growthPurchasesAttribute(year) };
+  // The month's spend feeds campaign audiences by spend in a period (docs/earning.md, Campaign audiences).
+  const names = {
+    '#spend': growthSpendAttribute(year),
+    '#purchases': growthPurchasesAttribute(year),
+    '#monthSpend': monthlySpendAttribute(programmeMonth(purchase.paidAt)),
+  };
   if (!purchase.exact) {
     return {
       upgradeTo: undefined,
@@ -85,7 +94,7 @@ export function purchaseGrowthWrite(
           Update: {
             TableName: tableName(),
             Key: keys.member.profile(member.memberId),
-            UpdateExpression: 'ADD #spend :cents, #purchases :one, purchaseCount :one, growthVersion :one',
+            UpdateExpression: 'ADD #spend :cents, #monthSpend :cents, #purchases :one, purchaseCount :one, growthVersion :one',
             ConditionExpression: 'attribute_exists(PK)',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: { ':cents': purchase.amountCents, ':one': 1 },
@@ -96,6 +105,7 @@ export function purchaseGrowthWrite(
   }
   const counters = member.growthCounters;
   const after = {
+    ...counters,
     spendCents: { ...counters.spendCents, [year]: (counters.spendCents[year] ?? 0) + purchase.amountCents },
     purchases: { ...counters.purchases, [year]: (counters.purchases[year] ?? 0) + 1 },
   };
@@ -110,7 +120,7 @@ export function purchaseGrowthWrite(
         Update: {
           TableName: tableName(),
           Key: keys.member.profile(member.memberId),
-          UpdateExpression: `ADD #spend :cents, #purchases :one, purchaseCount :one, growthVersion :one${grant.sets.length ? ` SET ${grant.sets.join(', ')}` : ''}`,
+          UpdateExpression: `ADD #spend :cents, #monthSpend :cents, #purchases :one, purchaseCount :one, growthVersion :one${grant.sets.length ? ` SET ${grant.sets.join(', ')}` : ''}`,
           ConditionExpression: `attribute_exists(PK) AND tier = :readTier AND ${version.expression}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: { ':cents': purchase.amountCents, ':one': 1, ':readTier': member.tier, ...version.values, ...grant.values },
@@ -153,16 +163,19 @@ export async function upgradeIfEarned(memberId: string, year: string, rules: Tie
   throw new Error(`member ${memberId} kept changing while its tier upgrade was decided`);
 }
 
-/** The profile update of a refund: the refunded amount leaves the growth of the purchase's year (blind, never fails). */
+/**
+ * The profile update of a refund: the refunded amount leaves the spend of the
+ * purchase's year (growth) and month (spend audiences); blind, never fails.
+ */
 export function refundGrowthWrite(memberId: string, paidAt: Date, refundCents: number): ExtraWrite {
   return {
     item: {
       Update: {
         TableName: tableName(),
         Key: keys.member.profile(memberId),
-        UpdateExpression: 'ADD #spend :minus, growthVersion :one',
+        UpdateExpression: 'ADD #spend :minus, #monthSpend :minus, growthVersion :one',
         ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeNames: { '#spend': growthSpendAttribute(programmeYear(paidAt)) },
+        ExpressionAttributeNames: { '#spend': growthSpendAttribute(programmeYear(paidAt)), '#monthSpend': monthlySpendAttribute(programmeMonth(paidAt)) },
         ExpressionAttributeValues: { ':minus': -refundCents, ':one': 1 },
       },
     },

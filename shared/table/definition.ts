@@ -10,6 +10,12 @@ export interface IndexDefinition {
   readonly sortKey: string;
   /** What the index serves; copied into docs/data-model.md. */
   readonly purpose: string;
+  /**
+   * Attributes copied into the index (default `ALL`). `KEYS_ONLY` for an index
+   * on a hot item: the index is then written only when its keys change, not on
+   * every update of the item.
+   */
+  readonly projection?: 'ALL' | 'KEYS_ONLY';
 }
 
 export const tableDefinition = {
@@ -38,6 +44,14 @@ export const tableDefinition = {
       partitionKey: 'EXPPK',
       sortKey: 'EXPSK',
       purpose: 'Sparse: one entry per (wallet, expiry bucket) that still may hold points; the expiry job queries a due bucket.',
+    },
+    {
+      name: 'LastActivity',
+      partitionKey: 'ACTPK',
+      sortKey: 'ACTSK',
+      purpose:
+        'Sparse, keys only: wallets of the programme currency by month of last activity (the keys live on the wallet and change at most once a month); the inactivity expiry job queries the months that are due.',
+      projection: 'KEYS_ONLY',
     },
   ] satisfies readonly IndexDefinition[],
 } as const;

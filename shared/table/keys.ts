@@ -14,6 +14,9 @@ export const VEST_INDEX_SHARDS = 16;
 /** Partitions of the tier-review list (GSI2), so the yearly review reads them in parallel and no partition holds every tiered member. */
 export const TIER_REVIEW_SHARDS = 16;
 
+/** Partitions of the LastActivity index per currency, so the monthly moves of active wallets never hammer one index partition. */
+export const ACTIVITY_INDEX_SHARDS = 16;
+
 export interface ItemKey {
   PK: string;
   SK: string;
@@ -72,6 +75,14 @@ export const keys = {
       GSI2PK: keys.vest.partition(stableHash(`${memberId}${sep}${purchaseId}`) % VEST_INDEX_SHARDS),
       GSI2SK: `${vestAt}${sep}${memberId}${sep}${purchaseId}`,
     }),
+    /**
+     * LastActivity index keys, set on a `points` wallet by every ledger move but EXPIRE: the wallet
+     * under its currency's shard, sorted by the month (`YYYY-MM`) of its last activity.
+     */
+    activityEntry: (memberId: string, currency: string, month: string) => ({
+      ACTPK: keys.activity.partition(currency, stableHash(`${memberId}${sep}${currency}`) % ACTIVITY_INDEX_SHARDS),
+      ACTSK: `${month}${sep}${memberId}`,
+    }),
     /** The referrer's referral counter (ladder position), updated in each referral reward's transaction. */
     referralStats: (memberId: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: 'REFERRALS' }),
     /** One referral, in the referrer's partition: exists once per referee, so each reward is paid once. */
@@ -118,6 +129,13 @@ export const keys = {
   jobState: (job: string): ItemKey => ({ PK: `JOB${sep}${job}`, SK: 'STATE' }),
   expiry: {
     partition: (bucket: string, shard: number): string => `EXPIRY${sep}${bucket}${sep}${shard}`,
+  },
+  activity: {
+    partition: (currency: string, shard: number): string => `ACTIVITY${sep}${currency}${sep}${shard}`,
+    /** ACTSK bound: entries sorting below it were last active before `month`. */
+    activeBefore: (month: string): string => month,
+    /** ACTSK prefix of the wallets last active in `month`. */
+    month: (month: string): string => `${month}${sep}`,
   },
   referralCode: (code: string): ItemKey => ({ PK: `REFCODE${sep}${code}`, SK: 'REFCODE' }),
   config: {

@@ -82,7 +82,9 @@ describe('table', () => {
     });
   });
 
-  it.each(tableDefinition.indexes)('builds GSI $name with string keys and all attributes projected', (index) => {
+  const indexes = tableDefinition.indexes.map((index) => ({ ...index, projected: 'projection' in index ? index.projection : 'ALL' }));
+
+  it.each(indexes)('builds GSI $name with string keys and projection $projected', (index) => {
     // Assess
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: Match.arrayWith([
@@ -92,7 +94,7 @@ describe('table', () => {
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: index.projected },
         },
       ]),
       AttributeDefinitions: Match.arrayWith([
@@ -100,6 +102,12 @@ describe('table', () => {
         { AttributeName: index.sortKey, AttributeType: 'S' },
       ]),
     });
+  });
+
+  it('projects only keys into the index on the wallet item, so wallet updates do not write to it', () => {
+    // Assess
+    const indexes = propertiesOf(tableId()).GlobalSecondaryIndexes as { IndexName: string; Projection: { ProjectionType: string } }[];
+    expect(indexes.find((i) => i.IndexName === 'LastActivity')?.Projection).toEqual({ ProjectionType: 'KEYS_ONLY' });
   });
 
   it('has no index the table definition does not name', () => {

@@ -25,10 +25,14 @@ async function launch(body: Record<string, unknown>): Promise<{ campaignId: stri
 }
 
 async function buy(memberId: string, sku: string, yuan: number, paidAt = new Date().toISOString()) {
-  return api.call<{ pointsEarned: number; breakdown: { rule: string; points: number }[] }>('POST', '/v1/pos/purchases', {
+  return api.call<{ purchaseId: string; pointsEarned: number; breakdown: { rule: string; points: number }[] }>('POST', '/v1/pos/purchases', {
     token: pos,
     body: { purchaseId: uniqueId('p'), memberId, storeId: 'store1', paidAt, lines: [{ sku, category: 'A', amountCents: yuan * 100, quantity: 1 }] },
   });
+}
+
+function campaignPoints(result: { body: { breakdown: { rule: string; points: number }[] } }, campaignId: string): number {
+  return result.body.breakdown.find((b) => b.rule === `campaign:${campaignId}`)?.points ?? 0;
 }
 
 describe('campaigns', () => {
@@ -121,6 +125,81 @@ describe('campaigns', () => {
     expect(whilePaused.body.pointsEarned).toBe(10);
     expect(stale.status).toBe(409);
     expect(resumed.body.pointsEarned).toBe(17);
+  });
+
+  it('targets members by spend in the last 3 months, and a refund under the threshold ends it', async () => {
+    // Prepare: +50 points per purchase of the campaign SKU for members who spent at least 1,000 CNY in the last 3 months
+    const { campaignId, sku } = await launch({
+      effect: { kind: 'bonus', points: 50 },
+      schedule: { startsAt: '2026-01-01T00:00:00Z', endsAt: '2030-01-01T00:00:00Z' },
+      audience: { kind: 'segment', spend: { period: { kind: 'last-months', months: 3 }, atLeastCents: 1_000_00 } },
+    });
+    const [over, under] = [uniqueId('spend-over'), uniqueId('spend-under')];
+    await registerMember(over, {});
+    await registerMember(under, {});
+    const first = await buy(over, 'everyday-sku', 1_000);
+    await buy(under, 'everyday-sku', 999);
+    const lines = [{ sku, category: 'A', amountCents: 10_00, quantity: 1 }];
+
+    // Act
+    const previewOver = await api.call<{ points: number }>('POST', '/v1/admin/earning-previews', { token: admin, body: { memberId: over, lines } });
+    const previewUnder = await api.call<{ points: number }>('POST', '/v1/admin/earning-previews', { token: admin, body: { memberId: under, lines } });
+    const overBuys = await buy(over, sku, 10);
+    const underBuys = await buy(under, sku, 10);
+    const refund = await api.call('POST', `/v1/pos/purchases/${first.body.purchaseId}/refunds`, {
+      token: pos,
+      body: { refundId: uniqueId('r'), amountCents: 30_00 },
+    });
+    // 1,000 + 10 - 30 = 980 CNY in the period now, 990 after the next purchase
+    const afterRefund = await buy(over, sku, 10);
+    const previewAfterRefund = await api.call<{ points: number }>('POST', '/v1/admin/earning-previews', { token: admin, body: { memberId: over, lines } });
+
+    // Assess
+    expect(previewOver.body.points).toBe(10 + 50);
+    expect(previewUnder.body.points).toBe(10);
+    expect(campaignPoints(overBuys, campaignId)).toBe(50);
+    expect(campaignPoints(underBuys, campaignId)).toBe(0);
+    expect(refund.status).toBe(201);
+    expect(campaignPoints(afterRefund, campaignId)).toBe(0);
+    expect(afterRefund.body.pointsEarned).toBe(10);
+    expect(previewAfterRefund.body.points).toBe(10);
+    const stats = await api.call('GET', `/v1/admin/campaigns/${campaignId}/stats`, { token: admin });
+    expect(stats.body).toMatchObject({ participants: 1, pointsIssued: 50, purchases: 1 });
+    for (const m of [over, under]) await expectLedgerExplainsWallet(m);
+  });
+
+  it('counts a fixed range of months and refuses a malformed spend audience', async () => {
+    // Prepare: spend in a fixed past range; the member's purchases of then are backdated POS reports
+    const { campaignId, sku } = await launch({
+      effect: { kind: 'multiplier', multiplier: 2 },
+      schedule: { startsAt: '2026-01-01T00:00:00Z', endsAt: '2030-01-01T00:00:00Z' },
+      audience: { kind: 'segment', spend: { period: { kind: 'months', from: '2026-01', to: '2026-02' }, atLeastCents: 300_00 } },
+    });
+    const [inRange, outside] = [uniqueId('range-in'), uniqueId('range-out')];
+    await registerMember(inRange, {});
+    await registerMember(outside, {});
+    // 2026-01-31T16:30Z is 1 February 00:30 in Shanghai (in the range); 2026-02-28T16:30Z is 1 March there (outside).
+    await buy(inRange, 'everyday-sku', 300, '2026-01-31T16:30:00Z');
+    await buy(outside, 'everyday-sku', 300, '2026-02-28T16:30:00Z');
+
+    // Act
+    const inside = await buy(inRange, sku, 10);
+    const notInside = await buy(outside, sku, 10);
+    const malformed = await api.call<{ errors: { path: string }[] }>('POST', '/v1/admin/campaigns', {
+      token: admin,
+      body: {
+        name: 'malformed spend audience',
+        effect: { kind: 'bonus', points: 1 },
+        schedule: { startsAt: '2026-01-01T00:00:00Z', endsAt: '2027-01-01T00:00:00Z' },
+        audience: { kind: 'segment', spend: { period: { kind: 'months', from: '2026-03', to: '2026-01' }, atLeastCents: 100, belowCents: 50 } },
+      },
+    });
+
+    // Assess
+    expect(campaignPoints(inside, campaignId)).toBe(10);
+    expect(campaignPoints(notInside, campaignId)).toBe(0);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['body.audience.spend.period.to', 'body.audience.spend.belowCents']));
   });
 
   it('shows a future campaign in a preview at its time, and not now', async () => {

@@ -1,9 +1,9 @@
 /**
  * Bulk seeding of wallets for scale tests and the expiry benchmark: writes,
  * with BatchWriteItem, exactly the items `ledger.commit` leaves after EARN
- * credits into a fresh wallet (`newWalletItem`): the wallet with its counters
- * and bucket attributes, one ledger entry per credit, one expiry marker per
- * dated bucket.
+ * credits into a fresh wallet (`newWalletItem`): the wallet with its counters,
+ * bucket attributes and last activity (LastActivity index keys), one ledger
+ * entry per credit, one expiry marker per dated bucket.
  * Every key and counter comes from the same builders the ledger uses (keys,
  * moveEffect, bucketAttribute), never from hand-written strings.
  *
@@ -13,6 +13,7 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { NEVER_EXPIRES } from '../../shared/domain/fifo.js';
+import { activityMonth, countsAsActivity } from '../../shared/domain/inactivity.js';
 import { moveEffect } from '../../shared/domain/ledger-moves.js';
 import { mapWithConcurrency } from '../../shared/jobs/pool.js';
 import { type LedgerEntry } from '../../shared/ledger/ledger.js';
@@ -70,6 +71,10 @@ export function seededWalletItems(wallet: SeedWallet, now: Date): Record<string,
     item[attribute] = counter(attribute) + effect.bucketCredit;
     item.lastEntryId = entry.id;
     item.updatedAt = at;
+    if (countsAsActivity('EARN') && currency === DEFAULT_CURRENCY) {
+      item.activeMonth = activityMonth(at);
+      Object.assign(item, keys.member.activityEntry(memberId, currency, activityMonth(at)));
+    }
     if (credit.bucket !== NEVER_EXPIRES) {
       markers.set(credit.bucket, {
         ...keys.member.expiryMarker(memberId, currency, credit.bucket),

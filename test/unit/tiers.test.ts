@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { defaultTierRules, growthCountersOf, growthIn, lowerTier, tierBelow, tierForGrowth } from '../../shared/domain/tiers.js';
 
 describe('growth', () => {
-  const counters = growthCountersOf({ 'GS#2025': 60_050, 'GS#2026': 45_060, 'GS#2024': 999_999, 'GN#2025': 3, 'GN#2026': 2, tier: 'silver' });
+  const counters = growthCountersOf({
+    'GS#2025': 60_050,
+    'GS#2026': 45_060,
+    'GS#2024': 999_999,
+    'GN#2025': 3,
+    'GN#2026': 2,
+    'MS#2026-01': 45_060,
+    tier: 'silver',
+  });
 
   it('counts whole CNY spent this and last year, cents summed before flooring', () => {
     // Act / Assess: 600.50 + 450.60 = 1,051.10 CNY; 2024 is outside the window
@@ -18,8 +26,12 @@ describe('growth', () => {
     expect(growthIn(counters, '2028', 0)).toBe(0);
   });
 
-  it('reads only the growth attributes of a profile item', () => {
-    expect(counters).toEqual({ spendCents: { '2024': 999_999, '2025': 60_050, '2026': 45_060 }, purchases: { '2025': 3, '2026': 2 } });
+  it('reads only the growth attributes of a profile item, monthly spend apart from yearly', () => {
+    expect(counters).toEqual({
+      spendCents: { '2024': 999_999, '2025': 60_050, '2026': 45_060 },
+      purchases: { '2025': 3, '2026': 2 },
+      monthlySpendCents: { '2026-01': 45_060 },
+    });
   });
 });
 
