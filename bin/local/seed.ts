@@ -3,6 +3,8 @@ import { fingerprintOf } from '../../shared/ledger/idempotency.js';
 import { commit, type LedgerMove } from '../../shared/ledger/ledger.js';
 import { DomainError } from '../../shared/errors.js';
 import { awardFromPool, createPool } from '../../shared/earning/pools.js';
+import { createCampaign } from '../../shared/earning/campaigns.js';
+import { createProduct, type ProductInput } from '../../shared/mall/catalogue.js';
 import { getMember, registerMember, type Tier } from '../../shared/members/service.js';
 
 export interface SeedMember {
@@ -63,6 +65,15 @@ async function once(key: string, move: LedgerMove, now: Date): Promise<void> {
   });
 }
 
+/** Ignores "already exists": the seed runs on every start. */
+async function unlessExists(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (error) {
+    if (!(error instanceof DomainError && error.code === 'CONFLICT')) throw error;
+  }
+}
+
 /** The demo points pool for activity points. */
 export const DEMO_POOL_ID = 'pool-demo';
 
@@ -71,8 +82,8 @@ async function seedReferralAndPool(now: Date): Promise<void> {
   const referrer = await getMember('m-gold');
   // Registration pays the referral (m-gold 100, m-friend 50) once; later starts find the member and change nothing.
   await registerMember('m-friend', { referralCode: referrer.referralCode, birthday: '1995-06-18', tags: ['new'] }, now);
-  try {
-    await createPool(
+  await unlessExists(() =>
+    createPool(
       {
         name: 'Activity points (demo)',
         budgetPoints: 100_000,
@@ -84,10 +95,8 @@ async function seedReferralAndPool(now: Date): Promise<void> {
       },
       'seed',
       { poolId: DEMO_POOL_ID, now },
-    );
-  } catch (error) {
-    if (!(error instanceof DomainError && error.code === 'CONFLICT')) throw error;
-  }
+    ),
+  );
   await awardFromPool({
     poolId: DEMO_POOL_ID,
     activity: 'sign-in',
@@ -99,6 +108,80 @@ async function seedReferralAndPool(now: Date): Promise<void> {
     now,
   });
 }
+
+/** The demo campaign: double points for everyone, running for a year from the first start. */
+export const DEMO_CAMPAIGN_ID = 'c-demo-double-points';
+
+async function seedCampaign(now: Date): Promise<void> {
+  await unlessExists(() =>
+    createCampaign(
+      {
+        name: 'Double points (demo)',
+        status: 'ACTIVE',
+        effect: { kind: 'multiplier', multiplier: 2 },
+        schedule: { startsAt: now.toISOString(), endsAt: new Date(now.getTime() + 365 * 86_400_000).toISOString(), timezone: 'Asia/Shanghai', recurring: null },
+        audience: { kind: 'all' },
+        targets: { categories: ['B'] },
+        budgetPoints: 1_000_000,
+        perMemberCap: 10_000,
+      },
+      'seed',
+      now,
+      { campaignId: DEMO_CAMPAIGN_ID },
+    ),
+  );
+}
+
+const product = (fields: Partial<ProductInput> & Pick<ProductInput, 'productId' | 'name' | 'type' | 'pricePoints'>): ProductInput => ({
+  description: '',
+  zone: 'main',
+  pointsCash: null,
+  visibleToTiers: null,
+  limits: { perDay: null, lifetime: null },
+  saleStartsAt: null,
+  saleEndsAt: null,
+  supplier: null,
+  status: 'ACTIVE',
+  sortOrder: 1000,
+  stockShards: 1,
+  initialStock: 0,
+  ...fields,
+});
+
+/** Mall products of each kind the mall sells today: everyday goods, points+cash, supplier goods, a flash sale, a tier zone. */
+export const demoProducts: readonly ProductInput[] = [
+  product({ productId: 'p-tea-set', name: 'Porcelain tea set', type: 'PHYSICAL', pricePoints: 2000, sortOrder: 10, initialStock: 50 }),
+  product({
+    productId: 'p-headphones',
+    name: 'Wireless headphones (shipped by JD)',
+    type: 'SUPPLIER',
+    supplier: { supplierId: 'jd', sku: '100012043978' },
+    pricePoints: 12_000,
+    pointsCash: { points: 6000, cashCents: 9900 },
+    sortOrder: 20,
+    initialStock: 20,
+  }),
+  product({
+    productId: 'p-flash-sneakers',
+    name: 'Limited sneakers (flash sale, 1 per member)',
+    type: 'PHYSICAL',
+    zone: 'flash-sale',
+    pricePoints: 5000,
+    limits: { perDay: null, lifetime: 1 },
+    stockShards: 8,
+    initialStock: 100,
+  }),
+  product({
+    productId: 'p-gold-lounge',
+    name: 'Airport lounge pass (gold and diamond)',
+    type: 'PHYSICAL',
+    zone: 'gold-club',
+    visibleToTiers: ['gold', 'diamond'],
+    pricePoints: 3000,
+    limits: { perDay: 1, lifetime: null },
+    initialStock: 30,
+  }),
+];
 
 /** Seeds demo data; safe to run on every start (registrations and credits are idempotent). */
 export async function seedDemoData(now = new Date()): Promise<{ members: string[] }> {
@@ -124,5 +207,7 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
     }
   }
   await seedReferralAndPool(now);
+  await seedCampaign(now);
+  for (const p of demoProducts) await unlessExists(() => createProduct(p, now));
   return { members: [...demoMembers.map((m) => m.memberId), 'm-friend'] };
 }

@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { inAudience, isRunning, type AudienceMember, type CampaignDefinition } from '../domain/campaigns.js';
 import type { ApplicableCampaign } from '../domain/earning.js';
@@ -38,29 +39,42 @@ function validateDefinition(def: Omit<CampaignDefinition, 'campaignId'>): void {
   }
 }
 
-export async function createCampaign(def: Omit<CampaignDefinition, 'campaignId'>, operator: string, now = new Date()): Promise<Campaign> {
+export async function createCampaign(
+  def: Omit<CampaignDefinition, 'campaignId'>,
+  operator: string,
+  now = new Date(),
+  options: { campaignId?: string } = {},
+): Promise<Campaign> {
   validateDefinition(def);
-  const campaign: Campaign = { ...def, campaignId: `c-${ulid()}`, version: 1, createdAt: now.toISOString(), updatedAt: now.toISOString(), createdBy: operator };
-  await db().send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: tableName(),
-            Item: { ...keys.campaign.definition(campaign.campaignId), ...keys.campaign.listEntry(campaign.campaignId, campaign.schedule.endsAt), entity: 'Campaign', ...campaign },
-            ConditionExpression: 'attribute_not_exists(PK)',
+  const campaignId = options.campaignId ?? `c-${ulid()}`;
+  const campaign: Campaign = { ...def, campaignId, version: 1, createdAt: now.toISOString(), updatedAt: now.toISOString(), createdBy: operator };
+  try {
+    await db().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.campaign.definition(campaign.campaignId), ...keys.campaign.listEntry(campaign.campaignId, campaign.schedule.endsAt), entity: 'Campaign', ...campaign },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
           },
-        },
-        {
-          Put: {
-            TableName: tableName(),
-            Item: { ...keys.campaign.counters(campaign.campaignId), entity: 'CampaignCounters', campaignId: campaign.campaignId, issued: 0, participants: 0, purchases: 0, salesCents: 0 },
-            ConditionExpression: 'attribute_not_exists(PK)',
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.campaign.counters(campaign.campaignId), entity: 'CampaignCounters', campaignId: campaign.campaignId, issued: 0, participants: 0, purchases: 0, salesCents: 0 },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
           },
-        },
-      ],
-    }),
-  );
+        ],
+      }),
+    );
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+      throw new DomainError('CONFLICT', `campaign ${campaignId} already exists`);
+    }
+    throw error;
+  }
   cache = undefined;
   return campaign;
 }
