@@ -226,7 +226,7 @@ export const schedules: readonly ScheduleSpec[] = [
     expression: 'cron(0 9 * * ? *)',
     timezone: 'Asia/Shanghai',
     localEveryMinutes: 60,
-    description: 'Remind members of points expiring within 30 days, once per wallet and bucket (daily, 09:00 Asia/Shanghai)',
+    description: 'Remind members of points expiring within the earning rules reminderDays (default 30), once per wallet and bucket (daily, 09:00 Asia/Shanghai)',
   },
   {
     name: 'payment-timeouts',

@@ -3,6 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { bucketAfterMonths, bucketExpiresAt, lastDueBucket, liveBuckets } from '../domain/fifo.js';
 import { inactivityExpiresAt } from '../domain/inactivity.js';
 import { shiftMonth } from '../domain/months.js';
+import { getEarningRules } from '../earning/rules-store.js';
 import { publish, type DomainEvent } from '../events/publisher.js';
 import { DEFAULT_CURRENCY, walletFromItem } from '../ledger/wallet-item.js';
 import { logger } from '../observability/powertools.js';
@@ -174,7 +175,7 @@ async function publishClaimed(claimed: readonly ClaimedReminder[]): Promise<void
 export async function runExpiryReminderJob(
   options: {
     now?: Date;
-    /** Days ahead to look: buckets expiring after `now` and at most this much later (default 30). */
+    /** Days ahead to look: buckets expiring after `now` and at most this much later (default: the earning rules' `reminderDays`). */
     leadDays?: number;
     /** Epoch ms after which no new wallet is started; the next run picks up the rest. */
     deadline?: number;
@@ -185,7 +186,7 @@ export async function runExpiryReminderJob(
   } = {},
 ): Promise<ExpiryReminderStats> {
   const now = options.now ?? new Date();
-  const leadDays = options.leadDays ?? 30;
+  const leadDays = options.leadDays ?? (await getEarningRules()).reminderDays;
   const run = randomUUID();
   const stats: ExpiryReminderStats = {
     bucketsChecked: 0,
