@@ -20,12 +20,24 @@ describe('points ledger on DynamoDB Local', () => {
     // Prepare: 1,000 points, 200 spends of 7 (1,400 asked for)
     const memberId = await newMemberWith(1000);
 
-    // Act
-    const results = await Promise.allSettled(
-      Array.from({ length: 200 }, (_, i) =>
-        commit({ moves: [{ memberId, type: 'SPEND', points: 7, reason: 'concurrent spend', ref: `spend-${i}` }] }),
-      ),
-    );
+    // Act: 200 clients at once; like real clients, each retries a retryable CONFLICT (the ledger's answer
+    // when a wallet is contended beyond its retry budget, e.g. on a loaded machine) with the same idempotency key.
+    const spend = async (i: number) => {
+      const key = `spend-${i}`;
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          return await commit({
+            moves: [{ memberId, type: 'SPEND', points: 7, reason: 'concurrent spend', ref: key }],
+            idempotency: { scope: `test:${memberId}`, key, fingerprint: fingerprintOf(key) },
+            response: () => ({ status: 201, body: { key } }),
+          });
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'CONFLICT' || attempt >= 20) throw error;
+          await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
+        }
+      }
+    };
+    const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => spend(i)));
 
     // Assess
     const accepted = results.filter((r) => r.status === 'fulfilled').length;
