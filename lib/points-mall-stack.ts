@@ -210,6 +210,7 @@ export class PointsMallStack extends Stack {
           retryAttempts: 10,
           maxRecordAge: Duration.hours(24),
           parallelizationFactor: 1,
+          reportBatchItemFailures: spec.partialBatchResponse,
           onFailure: new SqsDlq(deadLetters.queue),
           filters: [
             FilterCriteria.filter({

@@ -6,7 +6,7 @@
 import type { OperationId } from '../shared/contracts/index.js';
 
 /** One Lambda function per capability; each routes its own paths. */
-export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders'] as const;
+export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export interface FunctionSpec {
@@ -77,6 +77,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     publishesEvents: false,
     memoryMb: 1024,
     timeoutSeconds: 10,
+  },
+  outbox: {
+    entry: 'functions/outbox/handler.ts',
+    description: 'Outbox publisher: puts the domain events written with each state change on the bus, from the table stream',
+    tableAccess: 'read',
+    publishesEvents: true,
+    memoryMb: 256,
+    timeoutSeconds: 30,
   },
   reports: {
     entry: 'functions/reports/handler.ts',
@@ -279,6 +287,8 @@ export interface StreamConsumerSpec {
   readonly eventNames: readonly ('INSERT' | 'MODIFY' | 'REMOVE')[];
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
+  /** The function answers `{ batchItemFailures }` (Lambda retries from the first failed record). */
+  readonly partialBatchResponse: boolean;
   readonly description: string;
 }
 
@@ -295,7 +305,18 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
     eventNames: ['INSERT'],
     batchSize: 500,
     maxBatchingWindowSeconds: 5,
+    partialBatchResponse: false,
     description: 'Adds every new ledger entry, once, to the day counters and totals of the points reports',
+  },
+  {
+    name: 'outbox',
+    fn: 'outbox',
+    entities: ['OutboxEvent'],
+    eventNames: ['INSERT'],
+    batchSize: 100,
+    maxBatchingWindowSeconds: 0,
+    partialBatchResponse: true,
+    description: 'Publishes each outbox event to the bus, in stream order, at least once',
   },
 ];
 

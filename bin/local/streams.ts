@@ -139,7 +139,12 @@ export class LocalStreams {
         const event: DynamoDBStreamEvent = { Records: matching.slice(i, i + consumer.batchSize) };
         try {
           const handler = await loadHandler(consumer.fn);
-          await handler(event, lambdaContext(consumer.fn));
+          const result = (await handler(event, lambdaContext(consumer.fn))) as { batchItemFailures?: unknown[] } | undefined;
+          // A partial batch response: Lambda retries from the first failed record; locally the page is read again
+          // (consumers are idempotent, the outbox delivers at least once).
+          if (consumer.partialBatchResponse && (result?.batchItemFailures?.length ?? 0) > 0) {
+            throw new Error(`${result?.batchItemFailures?.length} records failed`);
+          }
         } catch (error) {
           ok = false;
           this.options.onError?.(consumer.name, error);

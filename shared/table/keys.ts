@@ -194,6 +194,8 @@ export const keys = {
     }),
     paymentDuePartition: (shard: number): string => `PAYMENT-DUE${sep}${shard}`,
   },
+  /** An event waiting in the outbox (written with the change it announces; the stream publishes it). */
+  outbox: (eventId: string): ItemKey => ({ PK: `OUTBOX${sep}${eventId}`, SK: 'EVENT' }),
   idempotency: (scope: string, key: string): ItemKey => ({ PK: `IDEM${sep}${scope}${sep}${key}`, SK: 'IDEM' }),
 } as const;
 

@@ -410,6 +410,7 @@ describe('table stream consumers', () => {
       BatchSize: consumer.batchSize,
       BisectBatchOnFunctionError: true,
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FunctionResponseTypes: consumer.partialBatchResponse ? ['ReportBatchItemFailures'] : Match.absent(),
       FilterCriteria: {
         Filters: [
           {

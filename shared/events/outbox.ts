@@ -1,0 +1,84 @@
+/**
+ * The outbox: a state change and the domain event announcing it are ONE
+ * DynamoDB write (the event is an extra item of the change's transaction),
+ * and the table stream puts the event on the bus afterwards. No dual write:
+ * an event exists exactly when its change committed, and a failed publish is
+ * retried from the stream, so no event is lost and none is invented. Delivery
+ * is at least once: consumers deduplicate by `detail.eventId`.
+ */
+import type { DynamoDBRecord } from 'aws-lambda';
+import { ulid } from 'ulid';
+import type { ExtraWrite } from '../ledger/ledger.js';
+import { logger } from '../observability/powertools.js';
+import { newImageOf } from '../streams/records.js';
+import { tableName } from '../table/client.js';
+import { keys } from '../table/keys.js';
+import { publish, type DomainEvent } from './publisher.js';
+
+/** Outbox items outlive the stream's 24-hour retention; they are only kept for inspection. */
+const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
+
+export interface OutboxEvent {
+  readonly detailType: string;
+  /** Schema version of this event type's detail. */
+  readonly version: number;
+  readonly detail: Record<string, unknown>;
+}
+
+/** The extra transaction item that records `event` with the change it belongs to. */
+export function outboxWrite(event: OutboxEvent, now: Date, eventId: string = ulid()): ExtraWrite {
+  return {
+    item: {
+      Put: {
+        TableName: tableName(),
+        Item: {
+          ...keys.outbox(eventId),
+          entity: 'OutboxEvent',
+          eventId,
+          detailType: event.detailType,
+          version: event.version,
+          detail: event.detail,
+          occurredAt: now.toISOString(),
+          ttl: Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+  };
+}
+
+/** The bus event of an outbox item: its detail carries the event id, version and time for consumers. */
+export function busEventOf(image: Record<string, unknown>): DomainEvent {
+  return {
+    detailType: String(image.detailType),
+    detail: {
+      ...(image.detail as Record<string, unknown>),
+      eventId: String(image.eventId),
+      version: Number(image.version ?? 1),
+      occurredAt: String(image.occurredAt),
+    },
+  };
+}
+
+/**
+ * Publishes the outbox items of a stream batch in stream order. When a put
+ * fails, that record and every later one are reported as failures, so the
+ * stream retries from the first unpublished event (Lambda's partial batch
+ * response) and order is kept.
+ */
+export async function publishOutboxRecords(records: readonly DynamoDBRecord[]): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
+  const pending = records.flatMap((record) => {
+    const image = newImageOf(record);
+    return image && image.entity === 'OutboxEvent' ? [{ record, event: busEventOf(image) }] : [];
+  });
+  for (let i = 0; i < pending.length; i += 10) {
+    const batch = pending.slice(i, i + 10);
+    try {
+      await publish(batch.map((p) => p.event));
+    } catch (error) {
+      logger.error('outbox events not published; the stream will deliver them again', { error: error as Error, failedFrom: i, of: pending.length });
+      return { batchItemFailures: pending.slice(i).map((p) => ({ itemIdentifier: p.record.dynamodb?.SequenceNumber ?? '' })) };
+    }
+  }
+  return { batchItemFailures: [] };
+}
