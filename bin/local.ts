@@ -77,6 +77,10 @@ try {
   }
 
   const keys = await loadOrCreateDevKeys(join(dataDir, 'keys'));
+  // The simulated suppliers' and payment providers' key pairs: the webhooks verify with the public keys.
+  const { loadOrCreateSenderKeys } = await import('./local/webhook-keys.js');
+  const senderKeys = loadOrCreateSenderKeys(join(dataDir, 'keys', 'webhooks'));
+  process.env.WEBHOOK_SENDERS = senderKeys.config;
   const gateway = new LocalGateway(keys);
   const bus = new LocalBus();
   useLocalEventSink(bus.publish);
@@ -162,6 +166,7 @@ try {
         `  DynamoDB Local ${dynamo.endpoint}  table ${process.env.TABLE_NAME}${created ? ' (created)' : ''}, ${args['in-memory'] ? 'in memory' : `data in ${join(dataDir, 'dynamodb')}`}`,
         `  Dev JWT key    ${keys.privateKeyPath ?? '(memory)'}  -> tokens: npm run token -- member m1 | admin | pos store1`,
         `  Demo members   m1 (normal), m-silver, m-gold, m-diamond, m-friend (referred by m-gold)`,
+        `  Webhook keys   ${join(dataDir, 'keys', 'webhooks')} (private keys of jd, tmall, wechatpay, alipay) -> npm run webhook -- suppliers jd '<json>'`,
         `  Demo mall      zones main, flash-sale (p-flash-sneakers, 8 stock shards), gold-club; campaign c-demo-double-points; pool pool-demo`,
         `  Streams        ${streamConsumers.map((c) => `${c.name} (${c.entities.join(', ')})`).join(', ')}: polled every second`,
         `  Schedules      ${schedules.map((s) => `${s.name} every ${s.localEveryMinutes} min`).join(', ')}; run now: POST ${base}/v1/admin/jobs/<job>`,

@@ -53,6 +53,11 @@ export interface PointsMallStackProps extends StackProps {
   readonly authDomainPrefix?: string;
   /** SNS topic every dead-letter alarm notifies. @default - alarms only, no notification */
   readonly alarmTopicArn?: string;
+  /**
+   * Public keys (PEM) of the webhook senders: `{ suppliers: { jd: '...' }, payments: { wechatpay: '...' } }`.
+   * Public keys are not secrets; a sender without a key is answered 404. @default - context `webhookSenders`, else none
+   */
+  readonly webhookSenders?: Record<string, Record<string, string>>;
 }
 
 function pascal(name: string): string {
@@ -118,6 +123,10 @@ export class PointsMallStack extends Stack {
       });
       if (spec.tableAccess !== 'none') fn.bindTable({ table: this.table.table, accessMode: spec.tableAccess });
       if (spec.publishesEvents) fn.grantPutEvents(this.bus);
+      if (name === 'webhooks') {
+        const senders = props.webhookSenders ?? (this.node.tryGetContext('webhookSenders') as Record<string, Record<string, string>> | undefined) ?? {};
+        fn.addEnvironment('WEBHOOK_SENDERS', JSON.stringify(senders));
+      }
       built[name] = fn;
     }
     this.functions = built;

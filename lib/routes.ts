@@ -6,7 +6,7 @@
 import type { OperationId } from '../shared/contracts/index.js';
 
 /** One Lambda function per capability; each routes its own paths. */
-export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox'] as const;
+export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox', 'webhooks'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export interface FunctionSpec {
@@ -76,6 +76,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 1024,
+    timeoutSeconds: 10,
+  },
+  webhooks: {
+    entry: 'functions/webhooks/handler.ts',
+    description: 'Signed supplier and payment callbacks: signature, freshness and nonce checks; the verified message becomes an outbox event',
+    tableAccess: 'readwrite',
+    publishesEvents: false,
+    memoryMb: 256,
     timeoutSeconds: 10,
   },
   outbox: {
@@ -165,6 +173,9 @@ export const routes = [
   { method: 'GET', path: '/v1/me/orders', fn: 'orders', auth: 'member', operation: 'listMyOrders' },
   { method: 'GET', path: '/v1/orders/{orderId}', fn: 'orders', auth: 'member', operation: 'getOrder' },
   { method: 'POST', path: '/v1/orders/{orderId}/cancel', fn: 'orders', auth: 'member', operation: 'cancelOrder' },
+
+  { method: 'POST', path: '/v1/webhooks/suppliers/{supplier}', fn: 'webhooks', auth: 'public', operation: 'receiveSupplierCallback' },
+  { method: 'POST', path: '/v1/webhooks/payments/{provider}', fn: 'webhooks', auth: 'public', operation: 'receivePaymentCallback' },
 ] as const satisfies readonly RouteSpec[];
 
 /**

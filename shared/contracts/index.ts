@@ -3,6 +3,7 @@ import { earningOperations } from './earning.js';
 import { jobOperations } from './jobs.js';
 import { memberOperations } from './members.js';
 import { mallOperations } from './mall.js';
+import { webhookOperations } from './webhooks.js';
 import { poolOperations } from './pools.js';
 import { reportOperations } from './reports.js';
 import { systemOperations } from './system.js';
@@ -17,6 +18,7 @@ export const operations = {
   ...poolOperations,
   ...reportOperations,
   ...mallOperations,
+  ...webhookOperations,
 };
 
 export type OperationId = keyof typeof operations;

@@ -25,6 +25,11 @@ export interface Operation<
   readonly idempotency?: 'required' | 'optional';
   /** Error codes this operation can answer besides the generic ones. */
   readonly errors?: readonly ErrorCode[];
+  /**
+   * A body the implementation validates itself, after checking its signature (signed webhooks): documented
+   * in OpenAPI like `body`, but the generic handler leaves the raw text alone.
+   */
+  readonly signedBody?: z.ZodType;
   /** Response content type when not JSON-described by `response` (e.g. the OpenAPI document itself). */
   readonly rawResponse?: boolean;
 }

@@ -57,6 +57,7 @@ export function openApiDocument(): Record<string, unknown> {
             }
           : {}),
         ...(op.body ? { body: { content: { 'application/json': { schema: op.body } }, required: true } } : {}),
+        ...(op.signedBody ? { body: { content: { 'application/json': { schema: op.signedBody } }, required: true } } : {}),
       },
       responses: responses as never,
     });

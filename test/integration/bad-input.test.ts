@@ -116,6 +116,9 @@ const samples: Partial<Record<OperationId, Sample>> = {
   listMyOrders: { path: () => '/v1/me/orders', invalidQuery: 'limit=0' },
   getOrder: { path: () => '/v1/orders/o-unknown' },
   cancelOrder: { path: () => '/v1/orders/o-unknown/cancel' },
+  // Signed webhooks: the signature is checked before the body (test/integration/webhooks.test.ts).
+  receiveSupplierCallback: { path: () => '/v1/webhooks/suppliers/jd' },
+  receivePaymentCallback: { path: () => '/v1/webhooks/payments/wechatpay' },
 };
 
 let api: TestApi;

@@ -1,0 +1,18 @@
+import { httpHandler } from '../../shared/http/handler.js';
+import { paymentCallbackSchema, supplierCallbackSchema } from '../../shared/contracts/webhooks.js';
+import { receiveSigned } from '../../shared/webhooks/intake.js';
+import type { HttpEvent } from '../../shared/http/handler.js';
+
+function signedMessage(event: HttpEvent) {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
+  const raw = event.body ?? '';
+  return { headers, body: event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw };
+}
+
+export const handler = httpHandler('webhooks', {
+  receiveSupplierCallback: async ({ params, event }) =>
+    receiveSigned({ kind: 'suppliers', sender: params.supplier, ...signedMessage(event) }, supplierCallbackSchema, 'SupplierCallbackReceived'),
+  receivePaymentCallback: async ({ params, event }) =>
+    receiveSigned({ kind: 'payments', sender: params.provider, ...signedMessage(event) }, paymentCallbackSchema, 'PaymentCallbackReceived'),
+});
