@@ -167,7 +167,7 @@ try {
         `  Dev JWT key    ${keys.privateKeyPath ?? '(memory)'}  -> tokens: npm run token -- member m1 | admin | pos store1`,
         `  Demo members   m1 (normal), m-silver, m-gold, m-diamond, m-friend (referred by m-gold)`,
         `  Webhook keys   ${join(dataDir, 'keys', 'webhooks')} (private keys of jd, tmall, wechatpay, alipay) -> npm run webhook -- suppliers jd '<json>'`,
-        `  Demo mall      zones main, flash-sale (p-flash-sneakers, 8 stock shards), gold-club; campaign c-demo-double-points; pool pool-demo`,
+        `  Demo mall      zones main (goods, supplier goods, coupon p-coffee-coupon, codes p-phone-topup), flash-sale (p-flash-sneakers, 8 shards), gold-club; campaign c-demo-double-points; pool pool-demo`,
         `  Streams        ${streamConsumers.map((c) => `${c.name} (${c.entities.join(', ')})`).join(', ')}: polled every second`,
         `  Schedules      ${schedules.map((s) => `${s.name} every ${s.localEveryMinutes} min`).join(', ')}; run now: POST ${base}/v1/admin/jobs/<job>`,
         '',

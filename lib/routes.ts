@@ -64,7 +64,7 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   },
   mall: {
     entry: 'functions/mall/handler.ts',
-    description: 'Mall catalogue: products, zones, tier visibility, stock shards (members browse, operators manage)',
+    description: 'Mall catalogue: products, zones, tier visibility, stock shards, code pools; coupon templates, members\' coupons and their POS redemption',
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 512,
@@ -166,8 +166,14 @@ export const routes = [
   { method: 'PATCH', path: '/v1/admin/products/{productId}', fn: 'mall', auth: 'admin', operation: 'updateProduct' },
   { method: 'PUT', path: '/v1/admin/products/{productId}/stock', fn: 'mall', auth: 'admin', operation: 'setStock' },
   { method: 'POST', path: '/v1/admin/products/{productId}/stock/rebalance', fn: 'mall', auth: 'admin', operation: 'rebalanceStock' },
+  { method: 'POST', path: '/v1/admin/products/{productId}/codes', fn: 'mall', auth: 'admin', operation: 'uploadProductCodes' },
   { method: 'GET', path: '/v1/mall/products', fn: 'mall', auth: 'member', operation: 'listMallProducts' },
   { method: 'GET', path: '/v1/mall/products/{productId}', fn: 'mall', auth: 'member', operation: 'getMallProduct' },
+
+  { method: 'POST', path: '/v1/admin/coupons', fn: 'mall', auth: 'admin', operation: 'createCouponTemplate' },
+  { method: 'GET', path: '/v1/admin/coupons/{couponTemplateId}', fn: 'mall', auth: 'admin', operation: 'getCouponTemplate' },
+  { method: 'GET', path: '/v1/me/coupons', fn: 'mall', auth: 'member', operation: 'listMyCoupons' },
+  { method: 'POST', path: '/v1/pos/coupons/{couponId}/redemptions', fn: 'mall', auth: 'pos', operation: 'redeemCoupon' },
 
   { method: 'POST', path: '/v1/orders', fn: 'orders', auth: 'member', operation: 'placeOrder' },
   { method: 'GET', path: '/v1/me/orders', fn: 'orders', auth: 'member', operation: 'listMyOrders' },

@@ -4,7 +4,9 @@ import { commit, type LedgerMove } from '../../shared/ledger/ledger.js';
 import { DomainError } from '../../shared/errors.js';
 import { awardFromPool, createPool } from '../../shared/earning/pools.js';
 import { createCampaign } from '../../shared/earning/campaigns.js';
-import { createProduct, type ProductInput } from '../../shared/mall/catalogue.js';
+import { createProduct, getProduct, type ProductInput } from '../../shared/mall/catalogue.js';
+import { uploadCodes } from '../../shared/mall/code-pool.js';
+import { createCouponTemplate } from '../../shared/mall/coupons.js';
 import { getMember, registerMember, type Tier } from '../../shared/members/service.js';
 
 export interface SeedMember {
@@ -141,6 +143,7 @@ const product = (fields: Partial<ProductInput> & Pick<ProductInput, 'productId' 
   saleStartsAt: null,
   saleEndsAt: null,
   supplier: null,
+  couponTemplateId: null,
   status: 'ACTIVE',
   sortOrder: 1000,
   stockShards: 1,
@@ -181,7 +184,46 @@ export const demoProducts: readonly ProductInput[] = [
     limits: { perDay: 1, lifetime: null },
     initialStock: 30,
   }),
+  product({
+    productId: 'p-coffee-coupon',
+    name: '10 CNY off over 50 CNY at our cafes (coupon)',
+    type: 'COUPON',
+    couponTemplateId: 'ct-coffee-10-off-50',
+    pricePoints: 500,
+    sortOrder: 30,
+    initialStock: 1000,
+  }),
+  product({ productId: 'p-phone-topup', name: '30 CNY phone top-up card (code)', type: 'VIRTUAL', pricePoints: 3000, stockShards: 2, sortOrder: 40 }),
 ];
+
+/** Demo coupon templates: one per discount kind. */
+async function seedCoupons(now: Date): Promise<void> {
+  const days30 = { kind: 'DAYS_AFTER_ISSUE' as const, days: 30 };
+  await unlessExists(() =>
+    createCouponTemplate(
+      { couponTemplateId: 'ct-coffee-10-off-50', name: '10 CNY off over 50 CNY', description: '', discount: { kind: 'AMOUNT_OFF', amountOffCents: 1000, thresholdCents: 5000 }, validity: days30, issueLimit: 10_000 },
+      now,
+    ),
+  );
+  await unlessExists(() =>
+    createCouponTemplate(
+      { couponTemplateId: 'ct-15-percent-off', name: '15% off, at most 30 CNY', description: '', discount: { kind: 'PERCENT_OFF', percent: 15, maxOffCents: 3000, thresholdCents: 0 }, validity: days30, issueLimit: null },
+      now,
+    ),
+  );
+  await unlessExists(() =>
+    createCouponTemplate(
+      { couponTemplateId: 'ct-5-cny-no-threshold', name: '5 CNY off, no minimum', description: '', discount: { kind: 'NO_THRESHOLD', amountOffCents: 500 }, validity: days30, issueLimit: null },
+      now,
+    ),
+  );
+}
+
+/** Demo top-up card codes for the VIRTUAL product (uploading them again changes nothing). */
+async function seedCodes(now: Date): Promise<void> {
+  const codes = Array.from({ length: 40 }, (_, i) => `TOPUP-DEMO-${String(i + 1).padStart(4, '0')}`);
+  await uploadCodes(await getProduct('p-phone-topup', { fresh: true }), codes, now);
+}
 
 /** Seeds demo data; safe to run on every start (registrations and credits are idempotent). */
 export async function seedDemoData(now = new Date()): Promise<{ members: string[] }> {
@@ -208,6 +250,8 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
   }
   await seedReferralAndPool(now);
   await seedCampaign(now);
+  await seedCoupons(now);
   for (const p of demoProducts) await unlessExists(() => createProduct(p, now));
+  await seedCodes(now);
   return { members: [...demoMembers.map((m) => m.memberId), 'm-friend'] };
 }

@@ -1,8 +1,10 @@
-import { httpHandler } from '../../shared/http/handler.js';
+import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import { DomainError, NotFoundError } from '../../shared/errors.js';
 import { createProduct, getProduct, listZone, mallView, updateProduct, visibleTo } from '../../shared/mall/catalogue.js';
 import { forgetEmptyShards } from '../../shared/mall/orders.js';
 import { changeStock, readStock, rebalanceStock } from '../../shared/mall/stock.js';
+import { refuseStockChangeOfCodePool, uploadCodes } from '../../shared/mall/code-pool.js';
+import { couponTemplateView, createCouponTemplate, listMemberCoupons, redeemCoupon } from '../../shared/mall/coupons.js';
 import { getMember } from '../../shared/members/service.js';
 import type { Caller } from '../../shared/http/auth.js';
 
@@ -20,16 +22,28 @@ export const handler = httpHandler('mall', {
   },
   setStock: async ({ params, body }) => {
     const product = await getProduct(params.productId, { fresh: true });
+    refuseStockChangeOfCodePool(product);
     const stock = await changeStock(product.productId, product.stockShards, body.mode, body.quantity);
     forgetEmptyShards(product.productId);
     return stock;
   },
   rebalanceStock: async ({ params, body }) => {
     const product = await getProduct(params.productId, { fresh: true });
+    refuseStockChangeOfCodePool(product);
     const stock = await rebalanceStock(product.productId, product.stockShards, body.shards ?? product.stockShards);
     forgetEmptyShards(product.productId);
     return stock;
   },
+  uploadProductCodes: async ({ params, body }) => {
+    const product = await getProduct(params.productId, { fresh: true });
+    const result = await uploadCodes(product, body.codes);
+    forgetEmptyShards(product.productId);
+    return { productId: product.productId, ...result, stock: await readStock(product.productId, product.stockShards) };
+  },
+  createCouponTemplate: async ({ body }) => createCouponTemplate(body),
+  getCouponTemplate: async ({ params }) => couponTemplateView(params.couponTemplateId),
+  listMyCoupons: async ({ caller, query }) => listMemberCoupons(memberIdOf(caller), { limit: query.limit, cursor: query.cursor, status: query.status }),
+  redeemCoupon: async ({ params, body }) => committedAnswer(await redeemCoupon(params.couponId, body)),
   listMallProducts: async ({ caller, query }) => {
     const member = await getMember(memberIdOf(caller));
     return listZone(query.zone, member.tier, { limit: query.limit, cursor: query.cursor });

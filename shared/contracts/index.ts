@@ -1,4 +1,5 @@
 import { campaignOperations } from './campaigns.js';
+import { couponOperations } from './coupons.js';
 import { earningOperations } from './earning.js';
 import { jobOperations } from './jobs.js';
 import { memberOperations } from './members.js';
@@ -19,6 +20,7 @@ export const operations = {
   ...reportOperations,
   ...mallOperations,
   ...webhookOperations,
+  ...couponOperations,
 };
 
 export type OperationId = keyof typeof operations;

@@ -74,13 +74,30 @@ const productFields = {
     .nullable()
     .default(null)
     .openapi({ description: 'Supplier goods only: who fulfils the order and their SKU.' }),
+  couponTemplateId: idSchema
+    .nullable()
+    .default(null)
+    .openapi({ description: 'COUPON products only (required there): the template each redeemed unit issues a coupon from.' }),
   status: z.enum(['ACTIVE', 'INACTIVE']).default('ACTIVE'),
   sortOrder: z.number().int().min(0).max(1_000_000).default(1000).openapi({ description: 'Position within the zone, ascending.' }),
 };
 
-function checkProduct(p: { type: string; supplier: unknown; saleStartsAt: string | null; saleEndsAt: string | null }, ctx: z.RefinementCtx) {
+/** Types delivered at once in the redemption's own transaction: sold for points only, never cancelled once fulfilled. */
+export const instantTypes: readonly string[] = ['VIRTUAL', 'COUPON'];
+
+function checkProduct(
+  p: { type: string; supplier: unknown; couponTemplateId: string | null; pointsCash: unknown; saleStartsAt: string | null; saleEndsAt: string | null },
+  ctx: z.RefinementCtx,
+) {
   if (p.type === 'SUPPLIER' && !p.supplier) ctx.addIssue({ code: 'custom', path: ['supplier'], message: 'supplier goods need { supplierId, sku }' });
   if (p.type !== 'SUPPLIER' && p.supplier) ctx.addIssue({ code: 'custom', path: ['supplier'], message: 'only SUPPLIER products have a supplier' });
+  if (p.type === 'COUPON' && !p.couponTemplateId) {
+    ctx.addIssue({ code: 'custom', path: ['couponTemplateId'], message: 'COUPON products need the couponTemplateId of the coupon they issue' });
+  }
+  if (p.type !== 'COUPON' && p.couponTemplateId) ctx.addIssue({ code: 'custom', path: ['couponTemplateId'], message: 'only COUPON products have a couponTemplateId' });
+  if (instantTypes.includes(p.type) && p.pointsCash) {
+    ctx.addIssue({ code: 'custom', path: ['pointsCash'], message: `${p.type} products are delivered at once and sold for points only; leave pointsCash out` });
+  }
   if (p.saleStartsAt && p.saleEndsAt && Date.parse(p.saleEndsAt) <= Date.parse(p.saleStartsAt)) {
     ctx.addIssue({ code: 'custom', path: ['saleEndsAt'], message: 'saleEndsAt must be after saleStartsAt' });
   }
@@ -97,10 +114,21 @@ export const productInputSchema = z
       .max(MAX_STOCK_SHARDS)
       .default(1)
       .openapi({ description: 'Items the stock is spread over: 1 for everyday goods, more for flash sales (see docs/flash-sale.md).' }),
-    initialStock: z.number().int().min(0).max(100_000_000).default(0),
+    initialStock: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000_000)
+      .default(0)
+      .openapi({ description: 'Units on sale at creation; VIRTUAL products start at 0 and get stock by uploading codes.' }),
   })
   .strict()
   .superRefine(checkProduct)
+  .superRefine((p, ctx) => {
+    if (p.type === 'VIRTUAL' && p.initialStock > 0) {
+      ctx.addIssue({ code: 'custom', path: ['initialStock'], message: 'VIRTUAL stock is its code pool: create it with 0 and upload codes' });
+    }
+  })
   .openapi('ProductInput');
 
 export const productPatchSchema = z
@@ -148,6 +176,7 @@ export const productSchema = z
   .object({
     ...productViewFields,
     supplier: z.object({ supplierId: z.string(), sku: z.string() }).nullable(),
+    couponTemplateId: z.string().nullable(),
     status: z.enum(['ACTIVE', 'INACTIVE']),
     sortOrder: z.number().int(),
     stockShards: z.number().int(),
@@ -205,10 +234,29 @@ export const orderSchema = z
     payBy: z.string().nullable().openapi({ description: 'POINTS_CASH: pay the cash part by then, or the order is released.' }),
     supplier: z.object({ supplierId: z.string(), sku: z.string() }).nullable(),
     history: z.array(z.object({ status: z.enum(orderStatuses), at: z.string(), reason: z.string() })),
+    code: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: "VIRTUAL orders: the code delivered. Only the order's owner sees it; operators see all but the last 4 characters masked." }),
+    couponIds: z.array(z.string()).optional().openapi({ description: 'COUPON orders: the coupons issued (see GET /v1/me/coupons).' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .openapi('Order');
+
+/** Codes of one upload; each 6-64 characters so the masked view keeps something hidden. */
+export const MAX_CODES_PER_UPLOAD = 500;
+
+export const codeUploadSchema = z
+  .object({
+    codes: z
+      .array(z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'a code is 6-64 letters, digits, underscores or hyphens'))
+      .min(1, 'send at least one code')
+      .max(MAX_CODES_PER_UPLOAD, `at most ${MAX_CODES_PER_UPLOAD} codes per upload; send more in further uploads`),
+  })
+  .strict()
+  .openapi('CodeUpload');
 
 export const mallOperations = {
   createProduct: operation({
@@ -249,6 +297,19 @@ export const mallOperations = {
     params: z.object({ productId: idSchema }),
     body: rebalanceInputSchema,
     response: stockSchema,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  }),
+  uploadProductCodes: operation({
+    summary: 'Add codes (top-up cards, coupon codes) to a VIRTUAL product: each new code is one unit of stock (operator)',
+    description:
+      'Idempotent per code: a code uploaded before is counted in `duplicates` and changes nothing. Each code is bound to the stock shard its ' +
+      'hash picks, in the same transaction that adds the unit to that shard. Codes never appear in answers or logs.',
+    tags: ['mall admin'],
+    params: z.object({ productId: idSchema }),
+    body: codeUploadSchema,
+    response: z
+      .object({ productId: z.string(), accepted: z.number().int(), duplicates: z.number().int(), stock: stockSchema })
+      .openapi('CodeUploadResult'),
     errors: ['NOT_FOUND', 'CONFLICT'],
   }),
   listMallProducts: operation({

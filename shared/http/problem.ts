@@ -22,6 +22,8 @@ export const statusOfCode: Record<ErrorCode, number> = {
   NO_SPINS_LEFT: 409,
   ALREADY_COMPLETED: 409,
   BUDGET_EXHAUSTED: 409,
+  THRESHOLD_NOT_MET: 409,
+  COUPON_NOT_VALID: 409,
   REPLAYED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -62,13 +64,14 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 }
 
 export function problemOf(code: ErrorCode, detail: string, extensions: Record<string, unknown> = {}): Problem {
+  // Extensions never replace the problem's own members (an extension named `status` once turned a 409 into "FULFILLED").
   return {
+    ...extensions,
     type: `${PROBLEM_TYPE_BASE}${code.toLowerCase().replace(/_/g, '-')}`,
     title: titleOf(code),
     status: statusOfCode[code],
     detail,
     code,
-    ...extensions,
   };
 }
 

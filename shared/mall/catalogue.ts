@@ -8,12 +8,13 @@ import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aw
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
-import type { productInputSchema, productPatchSchema } from '../contracts/mall.js';
+import { instantTypes, type productInputSchema, type productPatchSchema } from '../contracts/mall.js';
 import type { Tier } from '../domain/tiers.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { decodeCursor, queryPage } from '../table/paging.js';
+import { getCouponTemplate } from './coupons.js';
 import { evenSplit, stockShardPuts } from './stock.js';
 
 export type ProductInput = z.output<typeof productInputSchema>;
@@ -32,6 +33,7 @@ export interface Product {
   readonly saleStartsAt: string | null;
   readonly saleEndsAt: string | null;
   readonly supplier: { readonly supplierId: string; readonly sku: string } | null;
+  readonly couponTemplateId: string | null;
   readonly status: 'ACTIVE' | 'INACTIVE';
   readonly sortOrder: number;
   readonly stockShards: number;
@@ -59,6 +61,7 @@ function productFromItem(item: Record<string, unknown>): Product {
     saleStartsAt: (item.saleStartsAt as string | undefined) ?? null,
     saleEndsAt: (item.saleEndsAt as string | undefined) ?? null,
     supplier: (item.supplier as Product['supplier']) ?? null,
+    couponTemplateId: (item.couponTemplateId as string | undefined) ?? null,
     status: item.status === 'INACTIVE' ? 'INACTIVE' : 'ACTIVE',
     sortOrder: Number(item.sortOrder ?? 1000),
     stockShards: Number(item.stockShards ?? 1),
@@ -119,6 +122,8 @@ export function saleProblem(product: Pick<Product, 'status' | 'saleStartsAt' | '
 
 export async function createProduct(input: ProductInput, now = new Date()): Promise<Product> {
   const { initialStock, productId: requestedId, ...fields } = input;
+  // A COUPON product must name a template that exists (its snapshot is copied onto each coupon issued).
+  if (fields.couponTemplateId) await getCouponTemplate(fields.couponTemplateId);
   const at = now.toISOString();
   const product: Product = {
     ...fields,
@@ -156,6 +161,9 @@ export async function updateProduct(productId: string, patch: ProductPatch, now 
     });
   }
   const next: Product = { ...current, ...changes, version: current.version + 1, updatedAt: now.toISOString() };
+  if (instantTypes.includes(next.type) && next.pointsCash) {
+    throw new ValidationError(`${next.type} products are delivered at once and sold for points only; pointsCash must stay null`);
+  }
   if (next.saleStartsAt && next.saleEndsAt && Date.parse(next.saleEndsAt) <= Date.parse(next.saleStartsAt)) {
     throw new ValidationError('saleEndsAt must be after saleStartsAt');
   }

@@ -22,7 +22,10 @@ import { mapWithConcurrency } from '../jobs/pool.js';
 import { db, tableName } from '../table/client.js';
 import { keys, PAYMENT_DUE_SHARDS } from '../table/keys.js';
 import { decodeCursor, queryPage } from '../table/paging.js';
+import { maskCode } from '../domain/coupons.js';
 import { getProduct, knownSoldOut, markSoldOut, saleProblem, type Product } from './catalogue.js';
+import { claimCode, forgetFreeCode, pickFreeCode, type FreeCode } from './code-pool.js';
+import { getCouponTemplate, issueCouponWrites, issueProblem, newCouponIds } from './coupons.js';
 import { readStock, returnToShard, takeFromShard } from './stock.js';
 
 export type Order = z.input<typeof orderSchema>;
@@ -70,6 +73,16 @@ class ShardEmptyError extends Error {
   }
 }
 
+/** The code picked for a VIRTUAL order was claimed by another order first. */
+class CodeTakenError extends Error {
+  constructor() {
+    super('the code picked was claimed by another order');
+  }
+}
+
+/** Codes a VIRTUAL order tries on one shard before it moves on to the next. */
+const CODE_PICKS_PER_SHARD = 12;
+
 function orderFromItem(item: Record<string, unknown>): Order {
   return {
     orderId: String(item.orderId),
@@ -85,6 +98,8 @@ function orderFromItem(item: Record<string, unknown>): Order {
     payBy: (item.payBy as string | undefined) ?? null,
     supplier: (item.supplier as Order['supplier']) ?? null,
     history: (item.history as Order['history'] | undefined) ?? [],
+    ...(typeof item.code === 'string' ? { code: item.code } : {}),
+    ...(Array.isArray(item.couponIds) ? { couponIds: item.couponIds as string[] } : {}),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
   };
@@ -184,13 +199,29 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
   const problem = saleProblem(product, now);
   if (problem) throw new DomainError('NOT_ON_SALE', problem);
   const price = priceOf(product, input.payment, input.quantity);
+  if (product.type === 'VIRTUAL' && input.quantity !== 1) {
+    throw new ValidationError(`product ${product.productId} delivers one code per order; order quantity 1`);
+  }
+  const template = product.type === 'COUPON' && product.couponTemplateId ? await getCouponTemplate(product.couponTemplateId) : undefined;
+  const notIssued = template && issueProblem(template, now);
+  if (notIssued) throw new DomainError('NOT_ON_SALE', notIssued);
   if (product.soldOut) throw new DomainError('OUT_OF_STOCK', `product ${product.productId} is sold out`);
 
   const at = now.toISOString();
   const orderId = `o-${ulid().toLowerCase()}`;
   const pending = input.payment === 'POINTS_CASH';
   const payBy = pending ? new Date(now.getTime() + PAYMENT_WINDOW_MS).toISOString() : null;
-  const status: OrderStatus = pending ? 'PENDING_PAYMENT' : 'PLACED';
+  // Virtual goods and coupons are delivered in the redemption's own transaction.
+  const instant = product.type === 'VIRTUAL' || template !== undefined;
+  const status: OrderStatus = pending ? 'PENDING_PAYMENT' : instant ? 'FULFILLED' : 'PLACED';
+  const couponIds = template ? newCouponIds(input.quantity) : undefined;
+  const reason = pending
+    ? `points held; pay ${price.cashCents} cents by ${payBy}`
+    : couponIds
+      ? `points spent; ${couponIds.length} coupon(s) issued`
+      : product.type === 'VIRTUAL'
+        ? 'points spent; code delivered'
+        : 'points spent';
   const limitDay = localDate(now);
   const view: Order = {
     orderId,
@@ -205,7 +236,8 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
     status,
     payBy,
     supplier: product.supplier,
-    history: [{ status, at, reason: pending ? `points held; pay ${price.cashCents} cents by ${payBy}` : 'points spent' }],
+    history: [{ status, at, reason }],
+    ...(couponIds ? { couponIds } : {}),
     createdAt: at,
     updatedAt: at,
   };
@@ -231,12 +263,19 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
   if (product.limits.lifetime !== null) {
     fixedExtras.push(limitWrite(input.memberId, product, 'ALL', product.limits.lifetime, input.quantity, at));
   }
+  if (template && couponIds) fixedExtras.push(...issueCouponWrites(template, input.memberId, couponIds, orderId, now));
 
-  const attempt = async (shard: number): Promise<CommitOutcome | undefined> => {
+  /** One transaction on one shard (and, for a VIRTUAL product, one code of it); throws ShardEmptyError or CodeTakenError. */
+  const commitOn = async (shard: number, code: FreeCode | undefined): Promise<CommitOutcome> => {
     const bookkeeping: OrderBookkeeping = { shard, limitDay };
+    const body: Order = code ? { ...view, code: code.code } : view;
     const extra: ExtraWrite[] = [
       ...fixedExtras,
+      // Before the code claim: an empty shard sends the order to the next shard rather than to another code.
       { item: takeFromShard(product.productId, shard, input.quantity, at), onConditionFailed: () => new ShardEmptyError(shard) },
+      ...(code
+        ? [{ item: claimCode(product.productId, shard, code.hash, orderId, input.memberId, at), onConditionFailed: () => new CodeTakenError() }]
+        : []),
       {
         item: {
           Put: {
@@ -246,7 +285,7 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
               ...keys.order.memberEntry(input.memberId, at, orderId),
               ...(payBy ? keys.order.paymentDueEntry(orderId, payBy) : {}),
               entity: 'Order',
-              ...view,
+              ...body,
               ...bookkeeping,
             },
             ConditionExpression: 'attribute_not_exists(PK)',
@@ -254,8 +293,27 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
         },
       },
     ];
+    return commit({ moves, extra, idempotency: input.idempotency, response: () => ({ status: 201, body }), now });
+  };
+
+  const attempt = async (shard: number): Promise<CommitOutcome | undefined> => {
     try {
-      return await commit({ moves, extra, idempotency: input.idempotency, response: () => ({ status: 201, body: view }), now });
+      if (product.type !== 'VIRTUAL') return await commitOn(shard, undefined);
+      // A specific free code of the shard, claimed conditionally; one taken by a concurrent order sends us to another.
+      for (let pick = 0; pick < CODE_PICKS_PER_SHARD; pick += 1) {
+        const code = await pickFreeCode(product.productId, shard);
+        if (!code) break;
+        try {
+          const outcome = await commitOn(shard, code);
+          forgetFreeCode(product.productId, shard, code.hash);
+          return outcome;
+        } catch (error) {
+          if (!(error instanceof CodeTakenError)) throw error;
+          forgetFreeCode(product.productId, shard, code.hash);
+        }
+      }
+      // No free code seen (the list lags a moment behind claims) or too contended: try the other shards.
+      return undefined;
     } catch (error) {
       if (!(error instanceof ShardEmptyError)) throw error;
       rememberEmpty(product.productId, shard);
@@ -301,7 +359,10 @@ async function readOrder(orderId: string): Promise<(Order & OrderBookkeeping) | 
 export async function getOrder(orderId: string, caller: { memberId: string; admin: boolean }): Promise<Order> {
   const order = await readOrder(orderId);
   if (!order || (!caller.admin && order.memberId !== caller.memberId)) throw new NotFoundError(`order ${orderId} does not exist`);
-  return viewOf(order);
+  const view = viewOf(order);
+  // A delivered code is the member's alone: an operator sees enough to match it with the member, not to use it.
+  if (view.code && order.memberId !== caller.memberId) return { ...view, code: maskCode(view.code) };
+  return view;
 }
 
 function viewOf(order: Order & Partial<OrderBookkeeping>): Order {
@@ -371,7 +432,7 @@ async function unwind(
         },
       },
       onConditionFailed: (current) =>
-        new DomainError('CONFLICT', `order ${order.orderId} is now ${String(current?.status)}; read it again`, { status: current?.status }),
+        new DomainError('CONFLICT', `order ${order.orderId} is now ${String(current?.status)}; read it again`, { orderStatus: current?.status }),
     },
     { item: returnToShard(order.productId, order.shard, order.quantity, at) },
   ];
@@ -399,7 +460,7 @@ export async function cancelOrder(
   if (!order || (!caller.admin && order.memberId !== caller.memberId)) throw new NotFoundError(`order ${orderId} does not exist`);
   if (order.status === 'CANCELLED') return { replayed: true, response: { status: 200, body: viewOf(order) } };
   if (!CANCELLABLE.includes(order.status)) {
-    throw new DomainError('CONFLICT', `order ${orderId} is ${order.status} and can no longer be cancelled`, { status: order.status });
+    throw new DomainError('CONFLICT', `order ${orderId} is ${order.status} and can no longer be cancelled`, { orderStatus: order.status });
   }
   return unwind(order, 'CANCELLED', caller.admin && caller.memberId !== order.memberId ? `cancelled by operator ${caller.memberId}` : 'cancelled by the member', {
     now,

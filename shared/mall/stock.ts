@@ -94,7 +94,8 @@ export async function readStock(productId: string, count: number, options: { con
   };
 }
 
-async function clearSoldOut(productId: string): Promise<void> {
+/** Clears the sold-out flag after stock was added. */
+export async function clearSoldOut(productId: string): Promise<void> {
   await db().send(
     new UpdateCommand({
       TableName: tableName(),

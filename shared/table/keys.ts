@@ -83,6 +83,10 @@ export const keys = {
       ACTPK: keys.activity.partition(currency, stableHash(`${memberId}${sep}${currency}`) % ACTIVITY_INDEX_SHARDS),
       ACTSK: `${month}${sep}${memberId}`,
     }),
+    /** A coupon issued to the member; coupon ids are ULID-based, so the member's coupons sort by issue time. */
+    coupon: (memberId: string, couponId: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: `COUPON${sep}${couponId}` }),
+    /** Sort-key prefix of a member's coupons. */
+    couponPrefix: (): string => `COUPON${sep}`,
     /** The referrer's referral counter (ladder position), updated in each referral reward's transaction. */
     referralStats: (memberId: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: 'REFERRALS' }),
     /** One referral, in the referrer's partition: exists once per referee, so each reward is paid once. */
@@ -178,6 +182,27 @@ export const keys = {
     zonePartition: (zone: string): string => `ZONE${sep}${zone}`,
     /** One shard of a product's stock; each shard is its own partition, so a flash sale spreads over partitions. */
     stockShard: (productId: string, shard: number): ItemKey => ({ PK: `STOCK${sep}${productId}${sep}${shard}`, SK: 'STOCK' }),
+  },
+  couponTemplate: {
+    item: (couponTemplateId: string): ItemKey => ({ PK: `COUPON-TEMPLATE${sep}${couponTemplateId}`, SK: 'TEMPLATE' }),
+    /** Issued and used counts (and the issue limit's condition), updated in each issuing or consuming transaction. */
+    counters: (couponTemplateId: string): ItemKey => ({ PK: `COUPON-TEMPLATE${sep}${couponTemplateId}`, SK: 'COUNTERS' }),
+  },
+  codePool: {
+    /**
+     * One code of a VIRTUAL product, in its stock shard's own partition. The shard is chosen by hashing the
+     * code (`codeHash` is its SHA-256), so an upload of the same code always lands on the same key: uploads are idempotent per code.
+     */
+    code: (productId: string, shard: number, codeHash: string): ItemKey => ({
+      PK: `CODES${sep}${productId}${sep}${shard}`,
+      SK: `CODE${sep}${codeHash}`,
+    }),
+    /** GSI2 keys on a code not yet claimed: the shard's free list (sparse, removed by the claim), oldest upload first. */
+    freeEntry: (productId: string, shard: number, uploadedAt: string, codeHash: string) => ({
+      GSI2PK: keys.codePool.freePartition(productId, shard),
+      GSI2SK: `${uploadedAt}${sep}${codeHash}`,
+    }),
+    freePartition: (productId: string, shard: number): string => `CODES-FREE${sep}${productId}${sep}${shard}`,
   },
   order: {
     item: (orderId: string): ItemKey => ({ PK: `ORDER${sep}${orderId}`, SK: 'ORDER' }),

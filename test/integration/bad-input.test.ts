@@ -110,6 +110,7 @@ const samples: Partial<Record<OperationId, Sample>> = {
   getProductAdmin: { path: () => '/v1/admin/products/p-unknown' },
   setStock: { path: () => '/v1/admin/products/p-unknown/stock', body: { mode: 'set', quantity: 5 }, invalidBody: { mode: 'replace', quantity: -1 } },
   rebalanceStock: { path: () => '/v1/admin/products/p-unknown/stock/rebalance', body: {}, invalidBody: { shards: 0 } },
+  uploadProductCodes: { path: () => '/v1/admin/products/p-unknown/codes', body: { codes: ['CODE-000001'] }, invalidBody: { codes: ['x', 'has space'] } },
   listMallProducts: { path: () => '/v1/mall/products', invalidQuery: 'zone=Not A Zone' },
   getMallProduct: { path: () => '/v1/mall/products/p-unknown' },
   placeOrder: { path: () => '/v1/orders', body: { productId: 'p-unknown' }, invalidBody: { productId: 'p-1', quantity: 0, payment: 'CASH' } },
@@ -119,6 +120,18 @@ const samples: Partial<Record<OperationId, Sample>> = {
   // Signed webhooks: the signature is checked before the body (test/integration/webhooks.test.ts).
   receiveSupplierCallback: { path: () => '/v1/webhooks/suppliers/jd' },
   receivePaymentCallback: { path: () => '/v1/webhooks/payments/wechatpay' },
+  createCouponTemplate: {
+    path: () => '/v1/admin/coupons',
+    body: { couponTemplateId: 'ct-bad-input', name: 'Bad input coupon', discount: { kind: 'NO_THRESHOLD', amountOffCents: 100 }, validity: { kind: 'DAYS_AFTER_ISSUE', days: 7 } },
+    invalidBody: { name: 'x', discount: { kind: 'AMOUNT_OFF', amountOffCents: 500, thresholdCents: 100 }, validity: { kind: 'DAYS_AFTER_ISSUE', days: 0 } },
+  },
+  getCouponTemplate: { path: () => '/v1/admin/coupons/ct-unknown' },
+  listMyCoupons: { path: () => '/v1/me/coupons', invalidQuery: 'status=GONE' },
+  redeemCoupon: {
+    path: () => '/v1/pos/coupons/cp-unknown/redemptions',
+    body: { redemptionId: 'cr-bad-input', memberId: 'victim', orderAmountCents: 1000 },
+    invalidBody: { redemptionId: '', memberId: 'victim', orderAmountCents: -1 },
+  },
 };
 
 let api: TestApi;
