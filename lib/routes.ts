@@ -6,7 +6,7 @@
 import type { OperationId } from '../shared/contracts/index.js';
 
 /** One Lambda function per capability; each routes its own paths. */
-export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox', 'webhooks'] as const;
+export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox', 'webhooks', 'fulfilment'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export interface FunctionSpec {
@@ -85,6 +85,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     publishesEvents: false,
     memoryMb: 256,
     timeoutSeconds: 10,
+  },
+  fulfilment: {
+    entry: 'functions/fulfilment/handler.ts',
+    description: 'Order state machine on the bus: supplier callbacks, payment callbacks, submission to suppliers',
+    tableAccess: 'readwrite',
+    publishesEvents: false,
+    memoryMb: 512,
+    timeoutSeconds: 30,
   },
   outbox: {
     entry: 'functions/outbox/handler.ts',
@@ -289,8 +297,21 @@ export interface EventRuleSpec {
   readonly description: string;
 }
 
-/** Event rules; consumers arrive with the fulfilment and notification capabilities. */
-export const eventRules: readonly EventRuleSpec[] = [];
+/** Event rules: which events on the bus reach which function (each target with retries and a DLQ). */
+export const eventRules: readonly EventRuleSpec[] = [
+  {
+    name: 'supplier-callbacks',
+    pattern: { source: ['points-mall'], 'detail-type': ['SupplierCallbackReceived'] },
+    fn: 'fulfilment',
+    description: 'Verified supplier callbacks move supplier orders through their states',
+  },
+  {
+    name: 'payment-callbacks',
+    pattern: { source: ['points-mall'], 'detail-type': ['PaymentCallbackReceived'] },
+    fn: 'fulfilment',
+    description: 'Verified payment results capture or release points+cash orders',
+  },
+];
 
 /** Source of every event this system puts on its bus. */
 export const EVENT_SOURCE = 'points-mall';

@@ -8,6 +8,7 @@ export const orderStatuses = [
   'PLACED',
   'PENDING_PAYMENT',
   'PAID',
+  'SUBMITTED',
   'ACCEPTED',
   'SHIPPED',
   'DELIVERED',
@@ -15,6 +16,7 @@ export const orderStatuses = [
   'CANCELLED',
   'EXPIRED',
   'REJECTED',
+  'FAILED',
   'REFUNDED',
 ] as const;
 

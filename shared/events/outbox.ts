@@ -8,6 +8,7 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { ulid } from 'ulid';
+import { eventSchemas, type EventDetail, type EventType } from '../contracts/events.js';
 import type { ExtraWrite } from '../ledger/ledger.js';
 import { logger } from '../observability/powertools.js';
 import { newImageOf } from '../streams/records.js';
@@ -23,6 +24,12 @@ export interface OutboxEvent {
   /** Schema version of this event type's detail. */
   readonly version: number;
   readonly detail: Record<string, unknown>;
+}
+
+/** An outbox event of a type in shared/contracts/events.ts, checked against its schema when written. */
+export function typedEvent<T extends EventType>(type: T, detail: EventDetail<T>): OutboxEvent {
+  const schema = eventSchemas[type];
+  return { detailType: type, version: schema.version, detail: schema.detail.parse(detail) as Record<string, unknown> };
 }
 
 /** The extra transaction item that records `event` with the change it belongs to. */

@@ -17,6 +17,7 @@ import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
 import { commit, type CommitOutcome, type ExtraWrite, type LedgerMove, type TransactItem } from '../ledger/ledger.js';
 import { creditBucket } from '../members/service.js';
+import { outboxWrite, typedEvent } from '../events/outbox.js';
 import { logger } from '../observability/powertools.js';
 import { mapWithConcurrency } from '../jobs/pool.js';
 import { db, tableName } from '../table/client.js';
@@ -106,9 +107,13 @@ function orderFromItem(item: Record<string, unknown>): Order {
 }
 
 /** What the order item keeps beyond the view: where its stock came from and which limit counters it used. */
-interface OrderBookkeeping {
+export interface OrderBookkeeping {
   readonly shard: number;
   readonly limitDay: string;
+  /** The payment that paid the cash part, once paid. */
+  readonly paymentId?: string | undefined;
+  /** Supplier messages already applied (a repeat changes nothing). */
+  readonly messages: readonly string[];
 }
 
 export interface PlaceOrderInput {
@@ -264,10 +269,27 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
     fixedExtras.push(limitWrite(input.memberId, product, 'ALL', product.limits.lifetime, input.quantity, at));
   }
   if (template && couponIds) fixedExtras.push(...issueCouponWrites(template, input.memberId, couponIds, orderId, now));
+  fixedExtras.push(
+    outboxWrite(
+      typedEvent('OrderPlaced', {
+        orderId,
+        memberId: input.memberId,
+        productId: product.productId,
+        productType: product.type,
+        quantity: input.quantity,
+        payment: input.payment,
+        points: price.points,
+        cashCents: price.cashCents,
+        status: view.status,
+        supplier: product.supplier,
+      }),
+      now,
+    ),
+  );
 
   /** One transaction on one shard (and, for a VIRTUAL product, one code of it); throws ShardEmptyError or CodeTakenError. */
   const commitOn = async (shard: number, code: FreeCode | undefined): Promise<CommitOutcome> => {
-    const bookkeeping: OrderBookkeeping = { shard, limitDay };
+    const bookkeeping: Pick<OrderBookkeeping, 'shard' | 'limitDay'> = { shard, limitDay };
     const body: Order = code ? { ...view, code: code.code } : view;
     const extra: ExtraWrite[] = [
       ...fixedExtras,
@@ -349,10 +371,17 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
   throw new DomainError('OUT_OF_STOCK', `product ${product.productId} has no ${input.quantity} units left in one place; order fewer or try again`);
 }
 
-async function readOrder(orderId: string): Promise<(Order & OrderBookkeeping) | undefined> {
+export async function readOrder(orderId: string): Promise<(Order & OrderBookkeeping) | undefined> {
   const result = await db().send(new GetCommand({ TableName: tableName(), Key: keys.order.item(orderId), ConsistentRead: true }));
   if (!result.Item) return undefined;
-  return { ...orderFromItem(result.Item), shard: Number(result.Item.shard ?? 0), limitDay: String(result.Item.limitDay ?? '') };
+  const item = result.Item;
+  return {
+    ...orderFromItem(item),
+    shard: Number(item.shard ?? 0),
+    limitDay: String(item.limitDay ?? ''),
+    paymentId: typeof item.paymentId === 'string' ? item.paymentId : undefined,
+    messages: item.messages instanceof Set ? [...(item.messages as Set<string>)] : [],
+  };
 }
 
 /** An order for its owner, or for an operator; someone else's order is "not found" (no hint it exists). */
@@ -365,8 +394,8 @@ export async function getOrder(orderId: string, caller: { memberId: string; admi
   return view;
 }
 
-function viewOf(order: Order & Partial<OrderBookkeeping>): Order {
-  const { shard: _shard, limitDay: _limitDay, ...view } = order;
+export function viewOf(order: Order & Partial<OrderBookkeeping>): Order {
+  const { shard: _shard, limitDay: _limitDay, paymentId: _paymentId, messages: _messages, ...view } = order;
   return view;
 }
 
@@ -390,11 +419,17 @@ export async function listMemberOrders(memberId: string, page: { limit: number; 
  * its purchase-limit units are given back, in one transaction conditional on
  * the status read.
  */
-async function unwind(
+export async function unwind(
   order: Order & OrderBookkeeping,
-  to: 'CANCELLED' | 'EXPIRED',
+  to: 'CANCELLED' | 'EXPIRED' | 'REJECTED' | 'FAILED',
   reason: string,
-  options: { now: Date; idempotency?: IdempotencySpec | undefined; requirePaymentDue?: boolean },
+  options: {
+    now: Date;
+    idempotency?: IdempotencySpec | undefined;
+    requirePaymentDue?: boolean;
+    /** Supplier message that caused it: recorded on the order, and a repeat of it changes nothing. */
+    messageId?: string;
+  },
 ): Promise<CommitOutcome> {
   const at = options.now.toISOString();
   const moves: LedgerMove[] =
@@ -406,7 +441,7 @@ async function unwind(
             points: order.points,
             // Points whose own bucket has expired meanwhile come back into the bucket of points earned today.
             bucket: await creditBucket('points', options.now),
-            reason: `${to === 'EXPIRED' ? 'payment not received for' : 'cancelled'} ${order.productName} x${order.quantity}`,
+            reason: `${{ EXPIRED: 'payment not received for', CANCELLED: 'cancelled', REJECTED: 'rejected by the supplier:', FAILED: 'could not be fulfilled:' }[to]} ${order.productName} x${order.quantity}`,
             ref: order.orderId,
           },
         ]
@@ -425,17 +460,44 @@ async function unwind(
         Update: {
           TableName: tableName(),
           Key: keys.order.item(order.orderId),
-          UpdateExpression: 'SET #status = :to, history = list_append(history, :entry), updatedAt = :at REMOVE GSI2PK, GSI2SK',
-          ConditionExpression: `#status = :from${options.requirePaymentDue ? ' AND payBy <= :at' : ''}`,
+          UpdateExpression: `SET #status = :to, history = list_append(history, :entry), updatedAt = :at${options.messageId ? ' ADD messages :msg' : ''} REMOVE GSI2PK, GSI2SK`,
+          ConditionExpression: `#status = :from${options.requirePaymentDue ? ' AND payBy <= :at' : ''}${options.messageId ? ' AND NOT contains(messages, :msgId)' : ''}`,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':to': to, ':from': order.status, ':entry': [{ status: to, at, reason }], ':at': at },
+          ExpressionAttributeValues: {
+            ':to': to,
+            ':from': order.status,
+            ':entry': [{ status: to, at, reason }],
+            ':at': at,
+            ...(options.messageId ? { ':msg': new Set([options.messageId]), ':msgId': options.messageId } : {}),
+          },
         },
       },
       onConditionFailed: (current) =>
         new DomainError('CONFLICT', `order ${order.orderId} is now ${String(current?.status)}; read it again`, { orderStatus: current?.status }),
     },
     { item: returnToShard(order.productId, order.shard, order.quantity, at) },
+    outboxWrite(
+      typedEvent('OrderStatusChanged', {
+        orderId: order.orderId,
+        memberId: order.memberId,
+        productId: order.productId,
+        from: order.status,
+        to,
+        reason,
+        supplier: order.supplier,
+      }),
+      options.now,
+    ),
   ];
+  // Cash paid for a points+cash order that will not be delivered goes back through the payment provider.
+  if (order.cashCents > 0 && order.history.some((h) => h.status === 'PAID')) {
+    extra.push(
+      outboxWrite(
+        typedEvent('CashRefundRequested', { orderId: order.orderId, memberId: order.memberId, paymentId: order.paymentId ?? null, amountCents: order.cashCents, reason }),
+        options.now,
+      ),
+    );
+  }
   if (product.limits.lifetime !== null) extra.push({ item: limitRelease(order.memberId, order.productId, 'ALL', order.quantity, at) });
   if (product.limits.perDay !== null && order.limitDay) extra.push({ item: limitRelease(order.memberId, order.productId, order.limitDay, order.quantity, at) });
   const outcome = await commit({
@@ -513,6 +575,18 @@ export async function capturePayment(orderId: string, payment: { paymentId: stri
           },
           onConditionFailed: () => new DomainError('CONFLICT', `order ${orderId} changed while the payment was recorded`),
         },
+        outboxWrite(
+          typedEvent('OrderStatusChanged', {
+            orderId,
+            memberId: order.memberId,
+            productId: order.productId,
+            from: 'PENDING_PAYMENT',
+            to: 'PAID',
+            reason,
+            supplier: order.supplier,
+          }),
+          now,
+        ),
       ],
       now,
     });

@@ -221,6 +221,8 @@ export const keys = {
   },
   /** An event waiting in the outbox (written with the change it announces; the stream publishes it). */
   outbox: (eventId: string): ItemKey => ({ PK: `OUTBOX${sep}${eventId}`, SK: 'EVENT' }),
+  /** A callback message that must not be applied (illegal transition, unknown order), kept for an operator. */
+  parkedMessage: (orderId: string, messageKey: string): ItemKey => ({ PK: `PARKED${sep}${orderId}`, SK: `MSG${sep}${messageKey}` }),
   /** A webhook nonce already used by a sender (kept a little longer than the signature window). */
   webhookNonce: (kind: string, sender: string, nonce: string): ItemKey => ({ PK: `NONCE${sep}${kind}${sep}${sender}${sep}${nonce}`, SK: 'NONCE' }),
   idempotency: (scope: string, key: string): ItemKey => ({ PK: `IDEM${sep}${scope}${sep}${key}`, SK: 'IDEM' }),

@@ -1,0 +1,33 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { deliveredPaymentCallback, deliveredSupplierCallback } from '../../shared/contracts/events.js';
+import { applyPaymentMessage, applySupplierMessage } from '../../shared/mall/fulfilment.js';
+import { logger } from '../../shared/observability/powertools.js';
+
+type BusEvent = EventBridgeEvent<string, Record<string, unknown>>;
+
+/**
+ * EventBridge rule target. A malformed detail throws: the rule retries it and
+ * then sends it to the rule's DLQ, where an operator sees it.
+ */
+export const handler = middy<BusEvent, unknown>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => {
+    switch (event['detail-type']) {
+      case 'SupplierCallbackReceived': {
+        const message = deliveredSupplierCallback.parse(event.detail);
+        const outcome = await applySupplierMessage(message);
+        logger.info('supplier callback', { orderId: message.orderId, status: message.status, outcome });
+        return { outcome };
+      }
+      case 'PaymentCallbackReceived': {
+        const message = deliveredPaymentCallback.parse(event.detail);
+        const outcome = await applyPaymentMessage(message);
+        logger.info('payment callback', { orderId: message.orderId, status: message.status, outcome });
+        return { outcome };
+      }
+      default:
+        throw new Error(`the fulfilment function has no handler for ${event['detail-type']}`);
+    }
+  });

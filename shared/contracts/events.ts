@@ -1,0 +1,57 @@
+/**
+ * Domain events on the bus: one versioned zod schema per detail type. The
+ * outbox adds `eventId`, `version` and `occurredAt` to every detail; consumers
+ * deduplicate by `eventId`. A new field is optional (backward compatible); a
+ * breaking change is a new version, published beside the old one until its
+ * consumers have moved. docs/events.md describes each event.
+ */
+import { z } from './common.js';
+import { orderStatuses, paymentKinds, productTypes } from './mall.js';
+import { paymentCallbackSchema, supplierCallbackSchema } from './webhooks.js';
+
+const envelope = { eventId: z.string(), version: z.number().int(), occurredAt: z.string() };
+const supplier = z.object({ supplierId: z.string(), sku: z.string() }).nullable();
+
+export const eventSchemas = {
+  OrderPlaced: {
+    version: 1,
+    detail: z.object({
+      orderId: z.string(),
+      memberId: z.string(),
+      productId: z.string(),
+      productType: z.enum(productTypes),
+      quantity: z.number().int(),
+      payment: z.enum(paymentKinds),
+      points: z.number().int(),
+      cashCents: z.number().int(),
+      status: z.enum(orderStatuses),
+      supplier,
+    }),
+  },
+  OrderStatusChanged: {
+    version: 1,
+    detail: z.object({
+      orderId: z.string(),
+      memberId: z.string(),
+      productId: z.string(),
+      from: z.enum(orderStatuses),
+      to: z.enum(orderStatuses),
+      reason: z.string(),
+      supplier,
+      trackingNo: z.string().optional(),
+    }),
+  },
+  CashRefundRequested: {
+    version: 1,
+    detail: z.object({ orderId: z.string(), memberId: z.string(), paymentId: z.string().nullable(), amountCents: z.number().int(), reason: z.string() }),
+  },
+  SupplierCallbackReceived: { version: 1, detail: supplierCallbackSchema.extend({ sender: z.string() }) },
+  PaymentCallbackReceived: { version: 1, detail: paymentCallbackSchema.extend({ sender: z.string() }) },
+} as const;
+
+export type EventType = keyof typeof eventSchemas;
+export type EventDetail<T extends EventType> = z.input<(typeof eventSchemas)[T]['detail']>;
+
+/** What consumers parse a delivered detail with (the envelope fields included). */
+export const deliveredSupplierCallback = eventSchemas.SupplierCallbackReceived.detail.extend(envelope);
+export const deliveredPaymentCallback = eventSchemas.PaymentCallbackReceived.detail.extend(envelope);
