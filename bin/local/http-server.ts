@@ -28,15 +28,35 @@ export interface LocalHttpServerOptions {
   readonly logRequests?: boolean;
 }
 
+export interface LocalHttpServer extends Server {
+  /**
+   * Resolves once no request is being handled. A client that goes away does
+   * not stop its handler (as on Lambda), so a benchmark waits for this before
+   * it checks the table.
+   */
+  idle(): Promise<void>;
+}
+
 /**
  * The HTTP front of the local runtime: every request goes to the local
  * gateway (route table, JWT check, the same handlers as Lambda), with CORS
  * like the HTTP API's. A handler that throws becomes a problem+json 500.
  * `npm start` and `npm run bench:flash-sale` both serve through it.
  */
-export function createLocalHttpServer(gateway: LocalGateway, options: LocalHttpServerOptions = {}): Server {
+export function createLocalHttpServer(gateway: LocalGateway, options: LocalHttpServerOptions = {}): LocalHttpServer {
   const logRequests = options.logRequests ?? true;
-  return createServer((req, res) => {
+  let handling = 0;
+  let waiting: (() => void)[] = [];
+  const settled = () => {
+    handling -= 1;
+    if (handling === 0) {
+      const waiters = waiting;
+      waiting = [];
+      waiters.forEach((resolveIdle) => resolveIdle());
+    }
+  };
+  const server = createServer((req, res) => {
+    handling += 1;
     void (async () => {
       const started = Date.now();
       if (req.method === 'OPTIONS') {
@@ -55,6 +75,9 @@ export function createLocalHttpServer(gateway: LocalGateway, options: LocalHttpS
         res.writeHead(500, { 'content-type': 'application/problem+json', ...cors });
         res.end(JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, detail: 'see the server log', code: 'INTERNAL' }));
       }
-    })();
+    })().finally(settled);
+  });
+  return Object.assign(server, {
+    idle: () => (handling === 0 ? Promise.resolve() : new Promise<void>((resolveIdle) => waiting.push(resolveIdle))),
   });
 }
