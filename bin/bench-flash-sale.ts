@@ -142,9 +142,11 @@ try {
     okUnits: number;
     cancelled: number;
     cancelledUnits: number;
+    /** Why transactions were cancelled: `<code> on <item kind>` (e.g. `ConditionalCheckFailed on STOCK`). */
+    reasons: Map<string, number>;
     sample: TransactWriteItem[] | undefined;
   }
-  const sent: SentTransactions = { ok: 0, okUnits: 0, cancelled: 0, cancelledUnits: 0, sample: undefined };
+  const sent: SentTransactions = { ok: 0, okUnits: 0, cancelled: 0, cancelledUnits: 0, reasons: new Map(), sample: undefined };
   let recording = false;
   db().middlewareStack.add(
     (next, context) => async (buildArgs) => {
@@ -162,6 +164,14 @@ try {
       } catch (error) {
         sent.cancelled += 1;
         sent.cancelledUnits += units;
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+        reasons.forEach((reason, i) => {
+          if (!reason.Code || reason.Code === 'None') return;
+          const item = items[i];
+          const pk = item?.Update?.Key?.PK?.S ?? item?.Put?.Item?.PK?.S ?? item?.ConditionCheck?.Key?.PK?.S ?? '';
+          const label = `${reason.Code} on ${pk.replace(/#.*/, '')}`;
+          sent.reasons.set(label, (sent.reasons.get(label) ?? 0) + 1);
+        });
         throw error;
       }
     },
@@ -344,6 +354,7 @@ try {
   console.log(`    per redemption     ${fixed(perRedemption, 2)} WCU (${whole(sent.ok)} transactions committed, ${whole(sent.okUnits)} WCU)`);
   console.log(`    minimum            ${minimumItems * transactionalUnits(0)} WCU (${minimumItems} items of at most 1 KB: wallet, ledger entry, stock shard, order, idempotency record)`);
   console.log(`    cancelled          ${whole(sent.cancelled)} transactions, ${whole(sent.cancelledUnits)} WCU more if AWS charges them (${fixed(stock.sold > 0 ? (sent.okUnits + sent.cancelledUnits) / stock.sold : 0, 2)} WCU per redemption with them)`);
+  console.log(`    cancelled because  ${[...sent.reasons].map(([label, count]) => `${label}: ${whole(count)}`).join(', ') || 'n/a'}`);
   if (sampleUnits) {
     console.log('    one redemption     item: bytes sent / bytes stored -> WCU');
     sampleUnits.items.forEach((item, i) => {
