@@ -275,10 +275,10 @@ try {
   let raw = { ok: 0, failed: 0, seconds: 0, failures: new Map<string, number>() };
   if (sample) {
     const template = JSON.stringify(sample);
-    const find = (kind: 'entity', value: string) => sample.find((i) => i.Put?.Item?.[kind]?.S === value)?.Put?.Item;
-    const order = find('entity', 'Order');
-    const ledger = find('entity', 'LedgerEntry');
-    const idem = sample.find((i) => i.Put?.Item?.PK?.S?.startsWith('IDEM'))?.Put?.Item;
+    const putOf = (entity: string) => sample.find((i) => i.Put?.Item?.entity?.S === entity)?.Put?.Item;
+    const order = putOf('Order');
+    const ledger = putOf('LedgerEntry');
+    const idem = putOf('IdempotencyRecord');
     const sampleMember = order?.memberId?.S ?? '';
     const sampleOrder = order?.orderId?.S ?? '';
     const sampleShard = Number(order?.shard?.N ?? 0);
