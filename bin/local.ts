@@ -10,7 +10,6 @@
  *   PORT=4000 npm start            another HTTP port
  *   DATA_DIR=/tmp/pm npm start     keep data and dev keys elsewhere
  */
-import { createServer, type IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -64,6 +63,7 @@ try {
   const { loadOrCreateDevKeys } = await import('./local/dev-keys.js');
   const { LocalGateway, describeRoutes, lambdaContext, loadHandler } = await import('./local/gateway.js');
   const { LocalBus } = await import('./local/bus.js');
+  const { createLocalHttpServer } = await import('./local/http-server.js');
   const { useLocalEventSink } = await import('../shared/events/publisher.js');
   const { schedules, streamConsumers } = await import('../lib/routes.js');
 
@@ -111,46 +111,7 @@ try {
     }
   }
 
-  const readBody = (req: IncomingMessage): Promise<string> =>
-    new Promise((resolveBody, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        // Keep a little more than the API limit so the handler can answer 413 itself.
-        if (size <= 256 * 1024) chunks.push(chunk);
-      });
-      req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
-    });
-
-  const cors = {
-    'access-control-allow-origin': '*',
-    'access-control-allow-headers': 'authorization, content-type, idempotency-key',
-    'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
-  };
-
-  const server = createServer((req, res) => {
-    void (async () => {
-      const started = Date.now();
-      if (req.method === 'OPTIONS') {
-        res.writeHead(204, cors).end();
-        return;
-      }
-      try {
-        const body = await readBody(req);
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-        const response = await gateway.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body });
-        res.writeHead(response.status, { ...response.headers, ...cors }).end(response.body);
-        console.log(`${req.method} ${req.url} -> ${response.status} (${Date.now() - started} ms)`);
-      } catch (error) {
-        console.error(`${req.method} ${req.url} failed:`, error);
-        res.writeHead(500, { 'content-type': 'application/problem+json', ...cors });
-        res.end(JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, detail: 'see the server log', code: 'INTERNAL' }));
-      }
-    })();
-  });
+  const server = createLocalHttpServer(gateway);
   server.on('error', (error) => {
     console.error(`HTTP server error: ${error.message}${'code' in error && error.code === 'EADDRINUSE' ? ` (port ${port} is taken; set PORT)` : ''}`);
     void shutdown(1);

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config/env.js';
+import { logger, metrics } from '../observability/powertools.js';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 
@@ -51,6 +52,33 @@ function countCall(commandName: string | undefined): void {
   else callCounts.other += 1;
 }
 
+/**
+ * Operations that ask DynamoDB for the capacity they consumed: every
+ * TransactWriteItems (ledger commits, redemptions, stock changes), the
+ * writes whose cost matters most and is doubled by the transaction.
+ */
+const CAPACITY_REPORTED = new Set(['TransactWriteItems']);
+
+interface CapacityFigure {
+  readonly TableName?: string;
+  readonly CapacityUnits?: number;
+  readonly WriteCapacityUnits?: number;
+}
+
+/**
+ * Logs (debug) and counts (metric `<Operation>CapacityUnits`, e.g. `TransactWriteItemsCapacityUnits`) what one call
+ * consumed. DynamoDB Local reports other figures than AWS (a 3-item
+ * transaction shows 4 units where AWS charges 6): benchmarks compute write
+ * units from the requests instead (shared/table/write-units.ts).
+ */
+function reportConsumedCapacity(operation: string, consumed: readonly CapacityFigure[] | CapacityFigure | undefined): void {
+  if (!consumed) return;
+  const figures = Array.isArray(consumed) ? consumed : [consumed as CapacityFigure];
+  const units = figures.reduce((sum, f) => sum + (f.CapacityUnits ?? f.WriteCapacityUnits ?? 0), 0);
+  logger.debug('consumed capacity', { operation, capacityUnits: units, consumedCapacity: figures });
+  metrics.addMetric(`${operation}CapacityUnits`, 'Count', units);
+}
+
 /** The one document client of this process (endpoint overridable for DynamoDB Local). */
 export function db(): DynamoDBDocumentClient {
   if (!documentClient) {
@@ -74,6 +102,17 @@ export function db(): DynamoDBDocumentClient {
         return next(args);
       },
       { step: 'initialize', name: 'pointsMallCallCounter' },
+    );
+    // Consumed capacity, asked for and reported in this one place (see CAPACITY_REPORTED).
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const operation = (context.commandName ?? '').replace(/Command$/, '');
+        if (!CAPACITY_REPORTED.has(operation)) return next(args);
+        const result = await next({ ...args, input: { ReturnConsumedCapacity: 'TOTAL', ...(args.input as object) } });
+        reportConsumedCapacity(operation, (result.output as { ConsumedCapacity?: CapacityFigure[] }).ConsumedCapacity);
+        return result;
+      },
+      { step: 'initialize', name: 'pointsMallConsumedCapacity' },
     );
     documentClient = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

@@ -1,0 +1,83 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { LocalGateway } from './gateway.js';
+
+/** Keep a little more than the API limit so the handler can answer 413 itself. */
+const BODY_KEEP_BYTES = 256 * 1024;
+
+const cors = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': 'authorization, content-type, idempotency-key',
+  'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+};
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= BODY_KEEP_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export interface LocalHttpServerOptions {
+  /** Prints `METHOD path -> status (ms)` per request (npm start); off for benchmarks. */
+  readonly logRequests?: boolean;
+}
+
+export interface LocalHttpServer extends Server {
+  /**
+   * Resolves once no request is being handled. A client that goes away does
+   * not stop its handler (as on Lambda), so a benchmark waits for this before
+   * it checks the table.
+   */
+  idle(): Promise<void>;
+}
+
+/**
+ * The HTTP front of the local runtime: every request goes to the local
+ * gateway (route table, JWT check, the same handlers as Lambda), with CORS
+ * like the HTTP API's. A handler that throws becomes a problem+json 500.
+ * `npm start` and `npm run bench:flash-sale` both serve through it.
+ */
+export function createLocalHttpServer(gateway: LocalGateway, options: LocalHttpServerOptions = {}): LocalHttpServer {
+  const logRequests = options.logRequests ?? true;
+  let handling = 0;
+  let waiting: (() => void)[] = [];
+  const settled = () => {
+    handling -= 1;
+    if (handling === 0) {
+      const waiters = waiting;
+      waiting = [];
+      waiters.forEach((resolveIdle) => resolveIdle());
+    }
+  };
+  const server = createServer((req, res) => {
+    handling += 1;
+    void (async () => {
+      const started = Date.now();
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, cors).end();
+        return;
+      }
+      try {
+        const body = await readBody(req);
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+        const response = await gateway.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body });
+        res.writeHead(response.status, { ...response.headers, ...cors }).end(response.body);
+        if (logRequests) console.log(`${req.method} ${req.url} -> ${response.status} (${Date.now() - started} ms)`);
+      } catch (error) {
+        console.error(`${req.method} ${req.url} failed:`, error);
+        res.writeHead(500, { 'content-type': 'application/problem+json', ...cors });
+        res.end(JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, detail: 'see the server log', code: 'INTERNAL' }));
+      }
+    })().finally(settled);
+  });
+  return Object.assign(server, {
+    idle: () => (handling === 0 ? Promise.resolve() : new Promise<void>((resolveIdle) => waiting.push(resolveIdle))),
+  });
+}
