@@ -9,6 +9,7 @@
  *   npm start -- --in-memory       throwaway database
  *   PORT=4000 npm start            another HTTP port
  *   DATA_DIR=/tmp/pm npm start     keep data and dev keys elsewhere
+ *   SUPPLIER_DELAY_MS=500 npm start  simulated suppliers call back faster (default 3000 ms per step)
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,11 @@ const { values: args } = parseArgs({
 
 const dataDir = resolve(process.env.DATA_DIR ?? join(root, '.data'));
 const port = Number(process.env.PORT ?? 3000);
+const supplierDelayMs = Number(process.env.SUPPLIER_DELAY_MS ?? 3000);
+if (!Number.isInteger(supplierDelayMs) || supplierDelayMs < 0) {
+  console.error(`SUPPLIER_DELAY_MS must be a whole number of milliseconds, got "${process.env.SUPPLIER_DELAY_MS}"`);
+  process.exit(2);
+}
 
 // Environment first: handlers read their configuration once, at first use.
 process.env.TABLE_NAME ??= 'points-mall';
@@ -45,11 +51,13 @@ process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
 
 let shuttingDown = false;
 let stopStreams: () => void = () => undefined;
+let stopSuppliers: () => Promise<void> = () => Promise.resolve();
 async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
-    console.log('\nstopping: HTTP server, timers, stream pollers, DynamoDB Local ...');
+    console.log('\nstopping: HTTP server, timers, stream pollers, simulated suppliers, DynamoDB Local ...');
     stopStreams();
+    await stopSuppliers();
     await dynamo.stop();
     console.log('stopped.');
   }
@@ -81,6 +89,9 @@ try {
   const { loadOrCreateSenderKeys } = await import('./local/webhook-keys.js');
   const senderKeys = loadOrCreateSenderKeys(join(dataDir, 'keys', 'webhooks'));
   process.env.WEBHOOK_SENDERS = senderKeys.config;
+  // The adapters authenticate to the simulated suppliers with their dev credentials; the endpoints follow once they listen.
+  const { localSupplierCredentials, startSimulatedSuppliers } = await import('./local/simulated-suppliers.js');
+  process.env.SUPPLIER_CREDENTIALS = JSON.stringify(localSupplierCredentials);
   const gateway = new LocalGateway(keys);
   const bus = new LocalBus();
   useLocalEventSink(bus.publish);
@@ -116,8 +127,20 @@ try {
     console.error(`HTTP server error: ${error.message}${'code' in error && error.code === 'EADDRINUSE' ? ` (port ${port} is taken; set PORT)` : ''}`);
     void shutdown(1);
   });
-  server.listen(port, '127.0.0.1', () => {
+  await new Promise<void>((listening) => server.listen(port, '127.0.0.1', listening));
+  {
     const base = `http://localhost:${port}`;
+    // Started once our API listens, so their callbacks have somewhere to go; before any handler needs an adapter.
+    const suppliers = await startSimulatedSuppliers({
+      webhookBaseUrl: base,
+      senderPrivateKeys: senderKeys.privateKeys,
+      delayMs: supplierDelayMs,
+      log: (line) => console.log(line),
+    });
+    stopSuppliers = () => suppliers.stop();
+    process.env.SUPPLIER_ENDPOINTS = JSON.stringify(
+      Object.fromEntries(Object.entries(suppliers.endpoints).map(([id, baseUrl]) => [id, { baseUrl }])),
+    );
     console.log(
       [
         '',
@@ -128,6 +151,7 @@ try {
         `  Dev JWT key    ${keys.privateKeyPath ?? '(memory)'}  -> tokens: npm run token -- member m1 | admin | pos store1`,
         `  Demo members   m1 (normal), m-silver, m-gold, m-diamond, m-friend (referred by m-gold)`,
         `  Webhook keys   ${join(dataDir, 'keys', 'webhooks')} (private keys of jd, tmall, wechatpay, alipay) -> npm run webhook -- suppliers jd '<json>'`,
+        `  Suppliers      ${Object.entries(suppliers.endpoints).map(([id, url]) => `${id} ${url}`).join(', ')} (simulated; signed callbacks every ${supplierDelayMs} ms: ACCEPTED, SHIPPED, DELIVERED; sku REJECT* -> REJECTED)`,
         `  Demo mall      zones main (goods, supplier goods, coupon p-coffee-coupon, codes p-phone-topup), flash-sale (p-flash-sneakers, 8 shards), gold-club; campaign c-demo-double-points; pool pool-demo`,
         `  Streams        ${streamConsumers.map((c) => `${c.name} (${c.entities.join(', ')})`).join(', ')}: polled every second`,
         `  Schedules      ${schedules.map((s) => `${s.name} every ${s.localEveryMinutes} min`).join(', ')}; run now: POST ${base}/v1/admin/jobs/<job>`,
@@ -138,7 +162,7 @@ try {
         'Ctrl-C stops everything.',
       ].join('\n'),
     );
-  });
+  }
   process.on('exit', () => timers.forEach(clearInterval));
 } catch (error) {
   console.error('start-up failed:', error);

@@ -18,6 +18,8 @@ import { PointsMallApi } from './constructs/points-mall-api.js';
 import { POS_OAUTH_SCOPE, PointsMallAuth } from './constructs/points-mall-auth.js';
 import { PointsMallFunction } from './constructs/points-mall-function.js';
 import { PointsMallTable } from './constructs/points-mall-table.js';
+import { SupplierCredentials, type SupplierEndpointConfig } from './constructs/supplier-credentials.js';
+import { knownSenders } from '../shared/webhooks/senders.js';
 import {
   defaultRoute,
   eventRules,
@@ -58,6 +60,11 @@ export interface PointsMallStackProps extends StackProps {
    * Public keys are not secrets; a sender without a key is answered 404. @default - context `webhookSenders`, else none
    */
   readonly webhookSenders?: Record<string, Record<string, string>>;
+  /**
+   * Base URL of each supplier's order API: `{ jd: { baseUrl: 'https://...' }, tmall: { ... } }`, given to the
+   * fulfilment function as SUPPLIER_ENDPOINTS (credentials live in the supplier secrets). @default - context `supplierEndpoints`, else none
+   */
+  readonly supplierEndpoints?: Record<string, SupplierEndpointConfig>;
 }
 
 function pascal(name: string): string {
@@ -89,6 +96,8 @@ export class PointsMallStack extends Stack {
   readonly api: PointsMallApi;
   readonly bus: EventBus;
   readonly functions: Readonly<Record<FunctionName, PointsMallFunction>>;
+  /** One Secrets Manager secret per supplier (placeholder value until operators put the credentials in). */
+  readonly supplierCredentials: SupplierCredentials;
 
   constructor(scope: Construct, id: string, props: PointsMallStackProps = {}) {
     super(scope, id, props);
@@ -130,6 +139,16 @@ export class PointsMallStack extends Stack {
       built[name] = fn;
     }
     this.functions = built;
+
+    this.supplierCredentials = new SupplierCredentials(this, 'SupplierCredentials', {
+      suppliers: knownSenders.suppliers,
+      stage,
+      endpoints:
+        props.supplierEndpoints ?? (this.node.tryGetContext('supplierEndpoints') as Record<string, SupplierEndpointConfig> | undefined) ?? {},
+    });
+    // The function that calls the supplier adapters, once lib/routes.ts declares it.
+    const fulfilment = (this.functions as Partial<Record<string, PointsMallFunction>>).fulfilment;
+    if (fulfilment) this.grantSupplierAccess(fulfilment);
 
     this.api = new PointsMallApi(this, 'Api', {
       apiName: `points-mall-${stage}`,
@@ -241,5 +260,20 @@ export class PointsMallStack extends Stack {
     });
     new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint, description: 'OAuth token endpoint for POS' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    for (const [supplier, secret] of Object.entries(this.supplierCredentials.secrets)) {
+      new CfnOutput(this, `${pascal(supplier)}SupplierSecretName`, {
+        value: secret.secretName,
+        description: `Secret for the ${supplier} API credentials: put the real value in (docs/operations.md, Supplier adapters)`,
+      });
+    }
+  }
+
+  /**
+   * Lets a function call the suppliers through shared/fulfilment: SUPPLIER_ENDPOINTS and
+   * SUPPLIER_SECRET_ARNS in its environment, read access to the supplier secrets. Applied
+   * to the `fulfilment` function automatically when lib/routes.ts declares it.
+   */
+  grantSupplierAccess(fn: PointsMallFunction): void {
+    this.supplierCredentials.grantTo(fn);
   }
 }

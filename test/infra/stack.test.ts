@@ -19,6 +19,8 @@ import {
 } from '../../lib/routes.js';
 import { tableDefinition } from '../../shared/table/definition.js';
 import { ADMIN_GROUP } from '../../shared/http/auth.js';
+import { supportedSuppliers } from '../../shared/fulfilment/adapter.js';
+import { knownSenders } from '../../shared/webhooks/senders.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -55,6 +57,11 @@ function actionsOf(name: FunctionName): string[] {
     .filter((r) => (r.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
     .flatMap((r) => (r.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement)
     .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+/** A function's environment variables. */
+function environmentOf(name: FunctionName): Record<string, unknown> {
+  return (propertiesOf(fnId(name)).Environment as { Variables: Record<string, unknown> }).Variables;
 }
 
 /** The route target (`integrations/<id>`) of the integration that invokes a function. */
@@ -450,6 +457,84 @@ describe('alarms and outputs', () => {
       template.hasOutput(name, { Value: Match.anyValue() });
     },
   );
+});
+
+describe('supplier credentials', () => {
+  const secretIdOf = (supplier: string) => logicalIdOf(stack.supplierCredentials.secrets[supplier]!);
+
+  it.each(knownSenders.suppliers)('keeps the %s credentials in their own secret with a generated placeholder', (supplier) => {
+    // Assess
+    expect(propertiesOf(secretIdOf(supplier))).toMatchObject({
+      Name: `points-mall-test/suppliers/${supplier}`,
+      GenerateSecretString: { GenerateStringKey: 'generated', SecretStringTemplate: expect.stringContaining('placeholder') },
+    });
+    template.hasOutput(`${supplier[0]!.toUpperCase()}${supplier.slice(1)}SupplierSecretName`, { Value: Match.anyValue() });
+  });
+
+  it('has an adapter for every supplier that may call back', () => {
+    // Assess
+    expect([...supportedSuppliers].sort()).toEqual([...knownSenders.suppliers].sort());
+  });
+
+  it('gives supplier access to the fulfilment function only, once it exists', () => {
+    // Prepare
+    const withAccess = functionNames.filter((name) => 'SUPPLIER_SECRET_ARNS' in environmentOf(name));
+
+    // Assess
+    expect(withAccess).toEqual(functionNames.filter((name) => name === ('fulfilment' as FunctionName)));
+    for (const name of functionNames.filter((n) => !withAccess.includes(n))) expect(actionsOf(name)).not.toContain('secretsmanager:GetSecretValue');
+  });
+
+  describe('grantSupplierAccess', () => {
+    let granted: PointsMallStack;
+    let grantedTemplate: Template;
+    let grantedNag: PolicyValidationPluginReport;
+
+    beforeAll(() => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+      granted = new PointsMallStack(app, 'PointsMallGrantTest', {
+        stage: 'test',
+        supplierEndpoints: { jd: { baseUrl: 'https://jd.example.com' }, tmall: { baseUrl: 'https://tmall.example.com' } },
+      });
+      granted.grantSupplierAccess(granted.functions.orders);
+      grantedTemplate = Template.fromStack(granted);
+      grantedNag = new AwsSolutionsChecks(app).validateScope(granted);
+    });
+
+    it('sets the endpoints and the secret ARNs in the environment', () => {
+      // Prepare
+      const fn = grantedTemplate.toJSON().Resources[logicalIdOf(granted.functions.orders)] as Resource;
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const arns = JSON.stringify(variables.SUPPLIER_SECRET_ARNS);
+
+      // Assess
+      expect(JSON.parse(variables.SUPPLIER_ENDPOINTS as string)).toEqual({ jd: { baseUrl: 'https://jd.example.com' }, tmall: { baseUrl: 'https://tmall.example.com' } });
+      for (const supplier of knownSenders.suppliers) expect(arns).toContain(JSON.stringify({ Ref: logicalIdOf(granted.supplierCredentials.secrets[supplier]!) }));
+    });
+
+    it('grants reading exactly the supplier secrets', () => {
+      // Assess
+      for (const supplier of knownSenders.suppliers) {
+        grantedTemplate.hasResourceProperties('AWS::IAM::Policy', {
+          Roles: [{ Ref: logicalIdOf(granted.functions.orders.role!) }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+                Effect: 'Allow',
+                Resource: { Ref: logicalIdOf(granted.supplierCredentials.secrets[supplier]!) },
+              }),
+            ]),
+          },
+        });
+      }
+    });
+
+    it('stays clean under cdk-nag', () => {
+      // Assess
+      expect(grantedNag.violations.filter((v) => v.severity === 'error' || v.severity === 'warning').map((v) => v.ruleName)).toEqual([]);
+    });
+  });
 });
 
 describe('checks', () => {

@@ -1,0 +1,64 @@
+/**
+ * Tmall (天猫) supply-chain purchase-order API, as this adapter speaks it:
+ *
+ *   POST {baseUrl}/api/v1/purchase-orders
+ *   Authorization: Bearer <apiToken>
+ *   Idempotency-Key: <our order id>
+ *   { "externalReference": "<our order id>", "lines": [{ "sku", "quantity", "title" }] }
+ *
+ * 201 `{ "purchaseOrder": { "id", "status" } }` on a new order; 409
+ * `{ "error": "already_exists", "purchaseOrderId" }` when the idempotency key
+ * was seen before; errors `{ "error", "error_description" }`.
+ */
+import { z } from 'zod';
+import type { SubmitResult, SupplierAdapter, SupplierOrder } from './adapter.js';
+import { supplierCredentials, supplierEndpoint } from './config.js';
+import { defaultRetryPolicy, sendWithRetries, submissionOutcome, type RetryPolicy } from './http.js';
+
+export const tmallCredentialsSchema = z.object({ apiToken: z.string().min(1) });
+export type TmallCredentials = z.infer<typeof tmallCredentialsSchema>;
+
+export const TMALL_PURCHASE_ORDERS_PATH = '/api/v1/purchase-orders';
+
+const answerSchema = z.object({
+  purchaseOrder: z.object({ id: z.string().min(1) }).optional(),
+  purchaseOrderId: z.string().min(1).optional(),
+  error_description: z.string().optional(),
+});
+
+export class TmallAdapter implements SupplierAdapter {
+  readonly supplierId = 'tmall';
+
+  constructor(private readonly policy: RetryPolicy = defaultRetryPolicy) {}
+
+  async submit(order: SupplierOrder): Promise<SubmitResult> {
+    const { baseUrl } = supplierEndpoint(this.supplierId);
+    const credentials = await supplierCredentials(this.supplierId, tmallCredentialsSchema);
+    const response = await sendWithRetries(
+      {
+        method: 'POST',
+        url: `${baseUrl}${TMALL_PURCHASE_ORDERS_PATH}`,
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${credentials.apiToken}`,
+          'idempotency-key': order.orderId,
+        },
+        body: JSON.stringify({
+          externalReference: order.orderId,
+          lines: [{ sku: order.sku, quantity: order.quantity, title: order.productName }],
+        }),
+      },
+      'Tmall',
+      this.policy,
+    );
+    return submissionOutcome(
+      'Tmall',
+      response,
+      (json) => {
+        const answer = answerSchema.safeParse(json).data;
+        return answer?.purchaseOrder?.id ?? answer?.purchaseOrderId;
+      },
+      (json) => answerSchema.safeParse(json).data?.error_description,
+    );
+  }
+}
