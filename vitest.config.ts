@@ -20,6 +20,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          // One file at a time: the concurrency tests (1,000 redemptions, 200 spends on one wallet ...) load the one
+          // DynamoDB Local enough that other files' transactions would wait on its locks and time out.
+          fileParallelism: false,
           globalSetup: ['test/support/global-setup.ts'],
           setupFiles: ['test/support/env.ts'],
         },

@@ -289,10 +289,13 @@ export const schedules: readonly ScheduleSpec[] = [
   },
 ];
 
+/** A detail field's pattern: the values it may take, or patterns of its nested fields. */
+export type DetailPattern = readonly unknown[] | { readonly [field: string]: DetailPattern };
+
 /** An EventBridge rule: a pattern on the bus and the function it invokes. */
 export interface EventRuleSpec {
   readonly name: string;
-  readonly pattern: { readonly source?: readonly string[]; readonly 'detail-type'?: readonly string[]; readonly detail?: Record<string, readonly unknown[]> };
+  readonly pattern: { readonly source?: readonly string[]; readonly 'detail-type'?: readonly string[]; readonly detail?: Record<string, DetailPattern> };
   readonly fn: FunctionName;
   readonly description: string;
 }
@@ -311,6 +314,21 @@ export const eventRules: readonly EventRuleSpec[] = [
     fn: 'fulfilment',
     description: 'Verified payment results capture or release points+cash orders',
   },
+  // One pair of rules per supplier: its orders go to its adapter once ready (placed for points, or paid).
+  ...(['jd', 'tmall'] as const).flatMap((supplierId): EventRuleSpec[] => [
+    {
+      name: `supplier-${supplierId}-placed`,
+      pattern: { source: ['points-mall'], 'detail-type': ['OrderPlaced'], detail: { status: ['PLACED'], supplier: { supplierId: [supplierId] } } },
+      fn: 'fulfilment',
+      description: `Orders of ${supplierId} goods paid with points go to the ${supplierId} adapter`,
+    },
+    {
+      name: `supplier-${supplierId}-paid`,
+      pattern: { source: ['points-mall'], 'detail-type': ['OrderStatusChanged'], detail: { to: ['PAID'], supplier: { supplierId: [supplierId] } } },
+      fn: 'fulfilment',
+      description: `Points+cash orders of ${supplierId} goods go to the ${supplierId} adapter once paid`,
+    },
+  ]),
 ];
 
 /** Source of every event this system puts on its bus. */

@@ -102,6 +102,26 @@ export class LocalBus {
     this.deadLetters.push({ rule: rule.name, event, error: String(lastError) });
   }
 
+  /**
+   * Delivers the dead letters again (after the cause was fixed), each to the
+   * rule it failed for, with the same retries; those that fail again go back
+   * on the list. Answers how many were redriven.
+   */
+  async redrive(): Promise<number> {
+    const letters = this.deadLetters.splice(0, this.deadLetters.length);
+    await Promise.all(
+      letters.map((letter) => {
+        const rule = this.rules.find((r) => r.name === letter.rule);
+        if (!rule) {
+          this.deadLetters.push(letter);
+          return Promise.resolve();
+        }
+        return this.deliver(rule, letter.event);
+      }),
+    );
+    return letters.length;
+  }
+
   /** Waits until every delivery in flight has finished (tests). */
   async drain(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);

@@ -9,7 +9,7 @@ import {
 import { tableDefinition } from '../../shared/table/definition.js';
 
 /** CreateTable input built from the one table definition (the CDK stack reads the same object). */
-export function createTableInput(tableName: string): CreateTableCommandInput {
+export function createTableInput(tableName: string, options: { stream?: boolean } = {}): CreateTableCommandInput {
   const attributes = new Set<string>([tableDefinition.partitionKey, tableDefinition.sortKey]);
   for (const index of tableDefinition.indexes) {
     attributes.add(index.partitionKey);
@@ -31,19 +31,19 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       ],
       Projection: { ProjectionType: index.projection ?? 'ALL' },
     })),
-    StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream },
+    ...(options.stream === false ? {} : { StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream } }),
   };
 }
 
 /** Creates the table (with TTL) unless it exists; answers whether it was created. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+export async function ensureTable(client: DynamoDBClient, tableName: string, options: { stream?: boolean } = {}): Promise<boolean> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
     return false;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await client.send(new CreateTableCommand(createTableInput(tableName, options)));
   await client.send(
     new UpdateTimeToLiveCommand({
       TableName: tableName,

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { deliveredPaymentCallback, deliveredSupplierCallback } from '../../shared/contracts/events.js';
-import { applyPaymentMessage, applySupplierMessage } from '../../shared/mall/fulfilment.js';
+import { applyPaymentMessage, applySupplierMessage, submitToSupplier } from '../../shared/mall/fulfilment.js';
 import { logger } from '../../shared/observability/powertools.js';
 
 type BusEvent = EventBridgeEvent<string, Record<string, unknown>>;
@@ -25,6 +25,14 @@ export const handler = middy<BusEvent, unknown>()
         const message = deliveredPaymentCallback.parse(event.detail);
         const outcome = await applyPaymentMessage(message);
         logger.info('payment callback', { orderId: message.orderId, status: message.status, outcome });
+        return { outcome };
+      }
+      case 'OrderPlaced':
+      case 'OrderStatusChanged': {
+        // Routed here only for supplier goods that are ready: placed for points, or paid (the rules' filters).
+        const orderId = String(event.detail.orderId);
+        const outcome = await submitToSupplier(orderId);
+        logger.info('supplier order', { orderId, outcome });
         return { outcome };
       }
       default:

@@ -27,6 +27,7 @@ import { commit } from '../ledger/ledger.js';
 import { logger } from '../observability/powertools.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
+import { adapterFor, SupplierRejectedError } from '../fulfilment/adapter.js';
 import { capturePayment, readOrder, unwind, type Order, type OrderBookkeeping } from './orders.js';
 
 type OrderStatus = Order['status'];
@@ -201,4 +202,35 @@ export async function applyPaymentMessage(message: PaymentMessage, now = new Dat
     throw error;
   }
   return 'applied';
+}
+
+/**
+ * Hands a supplier order to its supplier once it is ready (PLACED, or PAID for
+ * points+cash): the adapter submits it with our order id as the supplier's
+ * idempotency reference, then the order becomes SUBMITTED. A supplier that
+ * refuses the order for good makes it FAILED (points, stock and cash back); a
+ * supplier that cannot be reached throws, so the bus retries (then its DLQ).
+ */
+export async function submitToSupplier(orderId: string, now = new Date()): Promise<Outcome> {
+  const order = await readOrder(orderId);
+  if (!order?.supplier) return 'ignored';
+  if (order.status !== 'PLACED' && order.status !== 'PAID') return 'duplicate';
+  try {
+    const result = await adapterFor(order.supplier.supplierId).submit({
+      orderId: order.orderId,
+      sku: order.supplier.sku,
+      quantity: order.quantity,
+      productName: order.productName,
+    });
+    return await markSubmitted(order.orderId, result.supplierOrderRef, now);
+  } catch (error) {
+    if (!(error instanceof SupplierRejectedError)) throw error;
+    try {
+      await unwind(order, 'FAILED', `${order.supplier.supplierId} refused the order: ${error.message}`, { now });
+    } catch (unwound) {
+      // Cancelled or moved on meanwhile: nothing left to give back here.
+      if (!(unwound instanceof DomainError && unwound.code === 'CONFLICT')) throw unwound;
+    }
+    return 'applied';
+  }
 }

@@ -4,10 +4,19 @@
  * fulfilment function -> order transitions (and their own events). On a
  * table of this file's own, with the real DynamoDB Local stream.
  */
-import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ulid } from 'ulid';
 import { LocalBus } from '../../bin/local/bus.js';
+import { inMemoryDevKeys } from '../../bin/local/dev-keys.js';
+import { LocalGateway } from '../../bin/local/gateway.js';
+import { createLocalHttpServer, type LocalHttpServer } from '../../bin/local/http-server.js';
+import { localSupplierCredentials, startSimulatedSuppliers, type SimulatedSuppliers } from '../../bin/local/simulated-suppliers.js';
+import { loadOrCreateSenderKeys } from '../../bin/local/webhook-keys.js';
 import { LocalStreams } from '../../bin/local/streams.js';
 import { ensureTable, localClient } from '../../bin/local/table.js';
 import { resetConfigForTests } from '../../shared/config/env.js';
@@ -26,10 +35,24 @@ process.env.TABLE_NAME = tableName;
 resetConfigForTests();
 const endpoint = inject('dynamodbEndpoint');
 
-const jd = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const wechat = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const pem = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' }).toString();
-process.env.WEBHOOK_SENDERS = JSON.stringify({ suppliers: { jd: pem(jd.publicKey) }, payments: { wechatpay: pem(wechat.publicKey) } });
+// The senders' dev key pairs, as npm start makes them: the simulated suppliers sign with them too.
+const senderKeys = loadOrCreateSenderKeys(mkdtempSync(join(tmpdir(), 'pm-senders-')));
+process.env.WEBHOOK_SENDERS = senderKeys.config;
+process.env.SUPPLIER_CREDENTIALS = JSON.stringify(localSupplierCredentials);
+const privateKey = (sender: string) => createPrivateKey(readFileSync(senderKeys.privateKeys[sender] ?? '', 'utf8'));
+const jd = { privateKey: privateKey('suppliers/jd') };
+const wechat = { privateKey: privateKey('payments/wechatpay') };
+
+let server: LocalHttpServer;
+let suppliers: SimulatedSuppliers | undefined;
+
+/** (Re)starts the simulated suppliers with a delay before each callback; a long delay keeps them quiet during a test. */
+async function simulateSuppliers(delayMs: number): Promise<void> {
+  await suppliers?.stop();
+  const port = (server.address() as AddressInfo).port;
+  suppliers = await startSimulatedSuppliers({ webhookBaseUrl: `http://127.0.0.1:${port}`, senderPrivateKeys: senderKeys.privateKeys, delayMs });
+  process.env.SUPPLIER_ENDPOINTS = JSON.stringify(Object.fromEntries(Object.entries(suppliers.endpoints).map(([id, baseUrl]) => [id, { baseUrl }])));
+}
 
 let api: TestApi;
 let streams: LocalStreams;
@@ -48,9 +71,26 @@ beforeAll(async () => {
     await bus.publish(events);
   });
   streams = new LocalStreams({ endpoint, tableName, onError: (_, error) => streamErrors.push(error) });
+  server = createLocalHttpServer(new LocalGateway(await inMemoryDevKeys()), { logRequests: false });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await simulateSuppliers(10 * 60_000);
 });
 
-afterAll(() => streams.stop());
+afterAll(async () => {
+  streams.stop();
+  await suppliers?.stop();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+/** Settles until the order reaches `status` (callbacks of the simulated suppliers arrive over HTTP meanwhile). */
+async function until(orderId: string, status: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await readOrder(orderId))?.status !== status) {
+    if (Date.now() > deadline) throw new Error(`order ${orderId} did not reach ${status}; it is ${(await readOrder(orderId))?.status}`);
+    await settle();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /** Runs the asynchronous part (stream, bus, consumers and the events they write) until nothing moves. */
 async function settle(): Promise<void> {
@@ -105,28 +145,50 @@ async function order(memberId: string, productId: string, payment: 'POINTS' | 'P
 }
 
 describe('order fulfilment through the bus', () => {
-  it('moves a supplier order from PLACED to DELIVERED on signed callbacks, and publishes each change', async () => {
-    const { memberId, productId } = await supplierOrder();
-    const orderId = await order(memberId, productId);
-    for (const status of ['ACCEPTED', 'SHIPPED', 'DELIVERED']) {
-      const res = await webhook('suppliers', 'jd', jd.privateKey, { messageId: uniqueId('m'), orderId, status, ...(status === 'SHIPPED' ? { trackingNo: 'JD0042' } : {}) });
-      expect(res.status).toBe(202);
-      await settle();
-    }
+  it('takes a supplier order from PLACED to DELIVERED with the simulated supplier, publishing each change', async () => {
+    await simulateSuppliers(30);
+    try {
+      const { memberId, productId } = await supplierOrder();
+      const orderId = await order(memberId, productId);
 
-    const final = await readOrder(orderId);
-    expect(final?.status).toBe('DELIVERED');
-    expect(final?.history.map((h) => h.status)).toEqual(['PLACED', 'ACCEPTED', 'SHIPPED', 'DELIVERED']);
-    expect(published.filter((e) => e.detail.orderId === orderId).map((e) => `${e.detailType}${e.detail.to ? `:${String(e.detail.to)}` : ''}`)).toEqual(
-      expect.arrayContaining(['OrderPlaced', 'SupplierCallbackReceived', 'OrderStatusChanged:ACCEPTED', 'OrderStatusChanged:SHIPPED', 'OrderStatusChanged:DELIVERED']),
-    );
-    expect(bus.deadLetters).toEqual([]);
-    expect(streamErrors).toEqual([]);
+      await until(orderId, 'DELIVERED');
+
+      // The callbacks travel webhook -> outbox -> stream -> bus independently, so a later status may overtake an
+      // earlier one; the rank rule then records the skipped ones as implied. The order never goes backwards.
+      const final = await readOrder(orderId);
+      const statuses = final?.history.map((h) => h.status) ?? [];
+      expect(statuses.slice(0, 2)).toEqual(['PLACED', 'SUBMITTED']);
+      expect(statuses.at(-1)).toBe('DELIVERED');
+      const ranks = statuses.map((s) => ['PLACED', 'SUBMITTED', 'ACCEPTED', 'SHIPPED', 'DELIVERED'].indexOf(s));
+      expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+      expect(final?.history.map((h) => h.reason).join(' ')).toMatch(/tracking|implied/);
+      expect(published.filter((e) => e.detail.orderId === orderId).map((e) => `${e.detailType}${e.detail.to ? `:${String(e.detail.to)}` : ''}`)).toEqual(
+        expect.arrayContaining(['OrderPlaced', 'OrderStatusChanged:SUBMITTED', 'OrderStatusChanged:DELIVERED']),
+      );
+      expect(bus.deadLetters).toEqual([]);
+      expect(streamErrors).toEqual([]);
+    } finally {
+      await simulateSuppliers(10 * 60_000);
+    }
+  });
+
+  it('ends an order the supplier rejects as REJECTED, giving the points back', async () => {
+    await simulateSuppliers(30);
+    try {
+      const { memberId, productId } = await supplierOrder({ supplier: { supplierId: 'jd', sku: 'REJECT-out-of-range' } });
+      const orderId = await order(memberId, productId);
+      await until(orderId, 'REJECTED');
+      const { wallet } = await expectLedgerExplainsWallet(memberId);
+      expect(wallet.available).toBe(20_000);
+    } finally {
+      await simulateSuppliers(10 * 60_000);
+    }
   });
 
   it('returns the points of a REJECTED order exactly once when the callback arrives 5 times at once', async () => {
     const { memberId, productId } = await supplierOrder();
     const orderId = await order(memberId, productId);
+    await until(orderId, 'SUBMITTED');
     const rejected = { messageId: uniqueId('m'), orderId, status: 'REJECTED' };
 
     // The supplier retries its message 5 times (new nonces, same messageId), all at once.
@@ -144,6 +206,7 @@ describe('order fulfilment through the bus', () => {
   it('applies SHIPPED before ACCEPTED (ACCEPTED implied), ignores the late ACCEPTED, and parks a REJECTED after shipping', async () => {
     const { memberId, productId } = await supplierOrder();
     const orderId = await order(memberId, productId);
+    await until(orderId, 'SUBMITTED');
     await webhook('suppliers', 'jd', jd.privateKey, { messageId: uniqueId('m'), orderId, status: 'SHIPPED', trackingNo: 'JD7' });
     await settle();
     await webhook('suppliers', 'jd', jd.privateKey, { messageId: uniqueId('m'), orderId, status: 'ACCEPTED' });
@@ -152,6 +215,7 @@ describe('order fulfilment through the bus', () => {
 
     const final = await readOrder(orderId);
     expect(final?.status).toBe('SHIPPED');
+    expect(final?.history.map((h) => h.status)).toEqual(['PLACED', 'SUBMITTED', 'SHIPPED']);
     expect(final?.history.at(-1)?.reason).toContain('ACCEPTED implied');
     const { entries } = await expectLedgerExplainsWallet(memberId);
     expect(entries.filter((e) => e.type === 'REFUND')).toEqual([]);
@@ -169,10 +233,27 @@ describe('order fulfilment through the bus', () => {
     await webhook('payments', 'wechatpay', wechat.privateKey, { paymentId: uniqueId('pay'), orderId: released, status: 'SUCCEEDED', amountCents: 990 });
     await settle();
 
-    expect((await readOrder(paid))?.status).toBe('PAID');
+    // Paid, then handed to the supplier.
+    await until(paid, 'SUBMITTED');
     const { wallet, entries } = await expectLedgerExplainsWallet(memberId);
     expect(entries.filter((e) => e.type === 'CAPTURE')).toHaveLength(1);
     expect(wallet).toMatchObject({ available: 18_000, held: 0 });
     expect(published.filter((e) => e.detailType === 'CashRefundRequested' && e.detail.orderId === released)).toHaveLength(1);
+  });
+
+  it('lands a supplier order in the dead letters while the supplier is down, and a redrive completes it', async () => {
+    // Nothing listens on port 9: every submission fails as unreachable, the bus retries, then dead-letters it.
+    process.env.SUPPLIER_ENDPOINTS = JSON.stringify({ jd: { baseUrl: 'http://127.0.0.1:9' }, tmall: { baseUrl: 'http://127.0.0.1:9' } });
+    const { memberId, productId } = await supplierOrder();
+    const orderId = await order(memberId, productId);
+    await settle();
+    expect(bus.deadLetters.filter((d) => d.event.detail.orderId === orderId).map((d) => d.rule)).toEqual(['supplier-jd-placed']);
+    expect((await readOrder(orderId))?.status).toBe('PLACED');
+
+    // The supplier is back: the redrive delivers the event again and the order goes on.
+    await simulateSuppliers(10 * 60_000);
+    expect(await bus.redrive()).toBe(1);
+    await until(orderId, 'SUBMITTED');
+    expect(bus.deadLetters).toEqual([]);
   });
 });

@@ -10,7 +10,10 @@ let dynamo: DynamoDbLocal | undefined;
 export default async function setup(project: TestProject) {
   dynamo = await startDynamoDbLocal();
   const client = localClient(dynamo.endpoint);
-  await ensureTable(client, TEST_TABLE);
+  // The shared table has no stream: most files write tens of thousands of items to it, and DynamoDB Local's
+  // stream reads slow down with every record it holds. The files that test stream consumers (reports, outbox,
+  // fulfilment) create tables of their own, with the stream, from the same definition.
+  await ensureTable(client, TEST_TABLE, { stream: false });
   client.destroy();
   project.provide('dynamodbEndpoint', dynamo.endpoint);
   project.provide('tableName', TEST_TABLE);
