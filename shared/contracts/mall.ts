@@ -236,6 +236,7 @@ export const orderSchema = z
     payBy: z.string().nullable().openapi({ description: 'POINTS_CASH: pay the cash part by then, or the order is released.' }),
     supplier: z.object({ supplierId: z.string(), sku: z.string() }).nullable(),
     history: z.array(z.object({ status: z.enum(orderStatuses), at: z.string(), reason: z.string() })),
+    trackingNo: z.string().nullable().optional().openapi({ description: 'Supplier goods: the carrier tracking number, once shipped.' }),
     code: z
       .string()
       .nullable()

@@ -99,6 +99,7 @@ function orderFromItem(item: Record<string, unknown>): Order {
     payBy: (item.payBy as string | undefined) ?? null,
     supplier: (item.supplier as Order['supplier']) ?? null,
     history: (item.history as Order['history'] | undefined) ?? [],
+    ...(typeof item.trackingNo === 'string' ? { trackingNo: item.trackingNo } : {}),
     ...(typeof item.code === 'string' ? { code: item.code } : {}),
     ...(Array.isArray(item.couponIds) ? { couponIds: item.couponIds as string[] } : {}),
     createdAt: String(item.createdAt),

@@ -376,6 +376,10 @@ describe('events and schedules', () => {
     // Assess
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: logicalIdOf(stack.bus) },
+      EventPattern: Match.objectLike({
+        'detail-type': [...(rule.pattern['detail-type'] ?? [])],
+        ...(rule.pattern.detail ? { detail: rule.pattern.detail } : {}),
+      }),
       Targets: [
         Match.objectLike({
           Arn: getAtt(fnId(rule.fn)),

@@ -215,6 +215,9 @@ describe('order fulfilment through the bus', () => {
 
     const final = await readOrder(orderId);
     expect(final?.status).toBe('SHIPPED');
+    expect(final?.trackingNo).toBe('JD7');
+    const shown = await api.call<{ trackingNo?: string; history: unknown[] }>('GET', `/v1/orders/${orderId}`, { token: await api.token('member', memberId) });
+    expect(shown.body.trackingNo).toBe('JD7');
     expect(final?.history.map((h) => h.status)).toEqual(['PLACED', 'SUBMITTED', 'SHIPPED']);
     expect(final?.history.at(-1)?.reason).toContain('ACCEPTED implied');
     const { entries } = await expectLedgerExplainsWallet(memberId);
