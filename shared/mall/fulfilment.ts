@@ -28,7 +28,7 @@ import { logger } from '../observability/powertools.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { adapterFor, SupplierRejectedError } from '../fulfilment/adapter.js';
-import { capturePayment, readOrder, unwind, type Order, type OrderBookkeeping } from './orders.js';
+import { capturePayment, readOrder, statusChangedWrite, unwind, type Order, type OrderBookkeeping } from './orders.js';
 
 type OrderStatus = Order['status'];
 export type SupplierMessage = Pick<z.output<typeof deliveredSupplierCallback>, 'sender' | 'messageId' | 'orderId' | 'status' | 'trackingNo'>;
@@ -83,23 +83,7 @@ async function advance(order: Order & OrderBookkeeping, to: OrderStatus, reason:
         },
         onConditionFailed: () => new DomainError('CONFLICT', `order ${order.orderId} changed meanwhile`),
       },
-      ...(moves
-        ? [
-            outboxWrite(
-              typedEvent('OrderStatusChanged', {
-                orderId: order.orderId,
-                memberId: order.memberId,
-                productId: order.productId,
-                from: order.status,
-                to,
-                reason,
-                supplier: order.supplier,
-                ...(trackingNo ? { trackingNo } : {}),
-              }),
-              now,
-            ),
-          ]
-        : []),
+      ...(moves ? [statusChangedWrite(order, order.status, to, reason, now, trackingNo)] : []),
     ],
     now,
   });

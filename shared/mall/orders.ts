@@ -420,6 +420,30 @@ export async function listMemberOrders(memberId: string, page: { limit: number; 
  * its purchase-limit units are given back, in one transaction conditional on
  * the status read.
  */
+/** The OrderStatusChanged outbox event of a transition, for the transition's own transaction. */
+export function statusChangedWrite(
+  order: Pick<Order, 'orderId' | 'memberId' | 'productId' | 'supplier'>,
+  from: OrderStatus,
+  to: OrderStatus,
+  reason: string,
+  now: Date,
+  trackingNo?: string,
+): ExtraWrite {
+  return outboxWrite(
+    typedEvent('OrderStatusChanged', {
+      orderId: order.orderId,
+      memberId: order.memberId,
+      productId: order.productId,
+      from,
+      to,
+      reason,
+      supplier: order.supplier,
+      ...(trackingNo ? { trackingNo } : {}),
+    }),
+    now,
+  );
+}
+
 export async function unwind(
   order: Order & OrderBookkeeping,
   to: 'CANCELLED' | 'EXPIRED' | 'REJECTED' | 'FAILED',
@@ -477,18 +501,7 @@ export async function unwind(
         new DomainError('CONFLICT', `order ${order.orderId} is now ${String(current?.status)}; read it again`, { orderStatus: current?.status }),
     },
     { item: returnToShard(order.productId, order.shard, order.quantity, at) },
-    outboxWrite(
-      typedEvent('OrderStatusChanged', {
-        orderId: order.orderId,
-        memberId: order.memberId,
-        productId: order.productId,
-        from: order.status,
-        to,
-        reason,
-        supplier: order.supplier,
-      }),
-      options.now,
-    ),
+    statusChangedWrite(order, order.status, to, reason, options.now),
   ];
   // Cash paid for a points+cash order that will not be delivered goes back through the payment provider.
   if (order.cashCents > 0 && order.history.some((h) => h.status === 'PAID')) {
@@ -576,18 +589,7 @@ export async function capturePayment(orderId: string, payment: { paymentId: stri
           },
           onConditionFailed: () => new DomainError('CONFLICT', `order ${orderId} changed while the payment was recorded`),
         },
-        outboxWrite(
-          typedEvent('OrderStatusChanged', {
-            orderId,
-            memberId: order.memberId,
-            productId: order.productId,
-            from: 'PENDING_PAYMENT',
-            to: 'PAID',
-            reason,
-            supplier: order.supplier,
-          }),
-          now,
-        ),
+        statusChangedWrite(order, 'PENDING_PAYMENT', 'PAID', reason, now),
       ],
       now,
     });
