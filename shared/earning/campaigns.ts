@@ -7,6 +7,7 @@ import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import type { ExtraWrite } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
+import { decodeCursor, queryPage } from '../table/paging.js';
 
 export interface Campaign extends CampaignDefinition {
   readonly version: number;
@@ -123,29 +124,12 @@ export async function updateCampaign(
 
 /** Campaigns by end time, latest first (operator list). */
 export async function listCampaigns(page: { limit: number; cursor?: string | undefined }) {
-  let start: Record<string, unknown> | undefined;
-  if (page.cursor) {
-    try {
-      start = JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    } catch {
-      throw new ValidationError('cursor is not one this API issued');
-    }
-  }
-  const result = await db().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: 'GSI1',
-      KeyConditionExpression: 'GSI1PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.campaign.listPartition() },
-      ScanIndexForward: false,
-      Limit: page.limit,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    }),
+  const partition = keys.campaign.listPartition();
+  const result = await queryPage(
+    { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: false },
+    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
   );
-  return {
-    items: (result.Items ?? []).map(fromItem),
-    nextCursor: result.LastEvaluatedKey ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url') : null,
-  };
+  return { items: result.items.map(fromItem), nextCursor: result.nextCursor };
 }
 
 /** Campaigns not yet ended (cached briefly in the function: edits apply within the cache time). */

@@ -7,7 +7,7 @@
  * concurrency. An award is all or nothing: when the share cannot cover it,
  * nothing is written and the call answers BUDGET_EXHAUSTED.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { activityShares, type PoolActivityInput, type PoolActivityShare } from '../domain/pools.js';
 import { localDate } from '../domain/programme.js';
@@ -16,6 +16,7 @@ import type { IdempotencySpec, StoredResponse } from '../ledger/idempotency.js';
 import { commit, type ExtraWrite } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
+import { decodeCursor, queryPage } from '../table/paging.js';
 import { bucketForPolicy, getEarningRules } from './rules-store.js';
 
 export interface PoolDefinition {
@@ -138,31 +139,14 @@ export async function getPool(poolId: string): Promise<PoolView> {
 
 /** Pools, newest first, each with its counters (operator list). */
 export async function listPools(page: { limit: number; cursor?: string | undefined }): Promise<{ items: PoolView[]; nextCursor: string | null }> {
-  let start: Record<string, unknown> | undefined;
-  if (page.cursor) {
-    try {
-      start = JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    } catch {
-      throw new ValidationError('cursor is not one this API issued');
-    }
-  }
-  const result = await db().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: 'GSI1',
-      KeyConditionExpression: 'GSI1PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.pool.listPartition() },
-      ScanIndexForward: false,
-      Limit: page.limit,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    }),
+  const partition = keys.pool.listPartition();
+  const result = await queryPage(
+    { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: false },
+    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
   );
-  const pools = (result.Items ?? []).map(definitionFromItem);
+  const pools = result.items.map(definitionFromItem);
   const items = await Promise.all(pools.map(async (pool) => viewOf(pool, await poolCounters(pool.poolId))));
-  return {
-    items,
-    nextCursor: result.LastEvaluatedKey ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url') : null,
-  };
+  return { items, nextCursor: result.nextCursor };
 }
 
 export interface PoolAward {

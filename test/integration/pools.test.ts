@@ -180,4 +180,26 @@ describe('points pools', () => {
     expect((await allLedgerEntries(memberId, 'points')).map((e) => e.points)).toEqual([5]);
     expect((await getPool(pool.poolId)).issued).toBe(5);
   });
+
+  it('lists pools newest first, page by page, and refuses a cursor of another list', async () => {
+    const created: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const res = await api.call<{ poolId: string }>('POST', '/v1/admin/pools', {
+        token: admin,
+        body: { name: `Paged pool ${i}`, budgetPoints: 100, activities: [{ activity: 'share', weight: 1 }] },
+      });
+      expect(res.status).toBe(201);
+      created.unshift(res.body.poolId);
+    }
+    // The newest three are these, in reverse order of creation, across pages of 2.
+    const first = await api.call<{ items: { poolId: string }[]; nextCursor: string }>('GET', '/v1/admin/pools?limit=2', { token: admin });
+    const second = await api.call<{ items: { poolId: string }[] }>('GET', `/v1/admin/pools?limit=2&cursor=${first.body.nextCursor}`, { token: admin });
+    expect([...first.body.items, ...second.body.items].map((p) => p.poolId).slice(0, 3)).toEqual(created);
+
+    const foreignCursor = Buffer.from(JSON.stringify({ GSI1PK: 'CAMPAIGNS', GSI1SK: 'x', PK: 'x', SK: 'x' })).toString('base64url');
+    const foreign = await api.call<{ detail: string }>('GET', `/v1/admin/pools?cursor=${foreignCursor}`, { token: admin });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.detail).toMatch(/another list/);
+    expect((await api.call('GET', '/v1/admin/pools?cursor=not-a-cursor', { token: admin })).status).toBe(400);
+  });
 });
