@@ -136,3 +136,37 @@ export function applyMove(
   }
   return next;
 }
+
+/** The counters a wallet update changes and may condition on. */
+export const walletCounters = ['available', 'held', 'pending', 'debited', 'spent', 'expired', 'lifetimeEarned'] as const satisfies readonly (keyof MoveEffect)[];
+export type WalletCounter = (typeof walletCounters)[number];
+
+export interface CombinedMoves {
+  /** The sum of the moves' deltas: what one update applies. */
+  readonly delta: Readonly<Record<WalletCounter, number>>;
+  /**
+   * The least value each counter must have before the update so that no move,
+   * applied in order, takes it below zero (0: no condition). A spin that costs
+   * 10 points and wins 50 needs 10 available, not 0: the cost is paid first.
+   */
+  readonly need: Readonly<Record<WalletCounter, number>>;
+}
+
+/**
+ * Several moves on ONE wallet applied in order, as one update: the summed
+ * deltas and, per counter, the lowest running total's shortfall as the
+ * update's condition. For one move this is exactly that move's effect and
+ * its own amount as the condition.
+ */
+export function combineMoves(moves: readonly { readonly type: LedgerEntryType; readonly points: number }[]): CombinedMoves {
+  const delta = Object.fromEntries(walletCounters.map((c) => [c, 0])) as Record<WalletCounter, number>;
+  const need = Object.fromEntries(walletCounters.map((c) => [c, 0])) as Record<WalletCounter, number>;
+  for (const move of moves) {
+    const effect = moveEffect(move.type, move.points);
+    for (const counter of walletCounters) {
+      delta[counter] += effect[counter];
+      need[counter] = Math.max(need[counter], -delta[counter]);
+    }
+  }
+  return { delta, need };
+}

@@ -13,7 +13,7 @@ import { activityShares, type PoolActivityInput, type PoolActivityShare } from '
 import { localDate } from '../domain/programme.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import type { IdempotencySpec, StoredResponse } from '../ledger/idempotency.js';
-import { commit, type ExtraWrite } from '../ledger/ledger.js';
+import { commit, type ExtraWrite, type LedgerMove } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { decodeCursor, queryPage } from '../table/paging.js';
@@ -173,15 +173,25 @@ export interface PoolAwardResult {
   readonly at: string;
 }
 
+/** What a pool award adds to a transaction: the EARN move and the pool (and daily cap) counter updates. */
+export interface PoolAwardParts {
+  readonly move: LedgerMove;
+  readonly extra: readonly ExtraWrite[];
+  readonly bucket: string;
+  readonly pool: PoolDefinition;
+  readonly activity: PoolActivityShare;
+}
+
 /**
- * Credits `points` to a member from one activity of a pool: an EARN move
- * (bucket from the rules' expiry policy) plus, in the same commit, the
- * conditional update of the pool's counters (activity within its share, pool
- * within its budget) and, if the activity has a daily cap, of the member's
- * counter for the programme-local day. All or nothing: BUDGET_EXHAUSTED or
- * LIMIT_REACHED (409) when a limit would be passed, and nothing is written.
+ * The writes of a pool award, for callers that commit them together with
+ * writes of their own (a task completion, a lucky-draw spin): the EARN move
+ * (bucket from the rules' expiry policy), the conditional update of the
+ * pool's counters (activity within its share, pool within its budget) and,
+ * if the activity has a daily cap, of the member's counter for the
+ * programme-local day. Their conditions fail with BUDGET_EXHAUSTED or
+ * LIMIT_REACHED (409); requests that can never fit are refused before.
  */
-export async function awardFromPool(award: PoolAward): Promise<{ replayed: boolean; response: StoredResponse & { body: PoolAwardResult } }> {
+export async function poolAwardParts(award: Omit<PoolAward, 'idempotency'>): Promise<PoolAwardParts> {
   if (!Number.isSafeInteger(award.points) || award.points <= 0) throw new ValidationError(`points must be a positive whole number, got ${award.points}`);
   const now = award.now ?? new Date();
   const pool = await poolDefinition(award.poolId);
@@ -257,21 +267,37 @@ export async function awardFromPool(award: PoolAward): Promise<{ replayed: boole
         }),
     });
   }
-
   const bucket = bucketForPolicy((await getEarningRules()).expiry, now);
-  const outcome = await commit({
-    moves: [{ memberId: award.memberId, type: 'EARN', points: award.points, bucket, reason: award.reason, ref: award.ref }],
+  return {
+    move: { memberId: award.memberId, type: 'EARN', points: award.points, bucket, reason: award.reason, ref: award.ref },
     extra,
+    bucket,
+    pool,
+    activity,
+  };
+}
+
+/**
+ * Credits `points` to a member from one activity of a pool (see
+ * `poolAwardParts`) in one commit. All or nothing: BUDGET_EXHAUSTED or
+ * LIMIT_REACHED (409) when a limit would be passed, and nothing is written.
+ */
+export async function awardFromPool(award: PoolAward): Promise<{ replayed: boolean; response: StoredResponse & { body: PoolAwardResult } }> {
+  const now = award.now ?? new Date();
+  const parts = await poolAwardParts({ ...award, now });
+  const outcome = await commit({
+    moves: [parts.move],
+    extra: parts.extra,
     ...(award.idempotency ? { idempotency: award.idempotency } : {}),
     response: (entries) => ({
       status: 201,
       body: {
-        poolId: pool.poolId,
-        activity: activity.activity,
+        poolId: parts.pool.poolId,
+        activity: parts.activity.activity,
         memberId: award.memberId,
         points: award.points,
         entryId: entries[0]?.id ?? '',
-        bucket,
+        bucket: parts.bucket,
         at: now.toISOString(),
       } satisfies PoolAwardResult,
     }),

@@ -2,7 +2,7 @@ import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/clie
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { decodeTime, monotonicFactory } from 'ulid';
-import { moveEffect, returnsPoints, type LedgerEntryType, type MoveEffect } from '../domain/ledger-moves.js';
+import { combineMoves, moveEffect, returnsPoints, walletCounters, type LedgerEntryType } from '../domain/ledger-moves.js';
 import { NEVER_EXPIRES, isBucketKey } from '../domain/fifo.js';
 import { activityMonth, countsAsActivity } from '../domain/inactivity.js';
 import { isMonth } from '../domain/months.js';
@@ -138,30 +138,53 @@ function entryOf(move: LedgerMove, id: string, at: string): LedgerEntry {
   };
 }
 
-const counterNames = ['available', 'held', 'pending', 'debited', 'spent', 'expired', 'lifetimeEarned'] as const satisfies readonly (keyof MoveEffect)[];
+/** The moves of one commit on one wallet, in order, with their entries. */
+interface WalletGroup {
+  readonly memberId: string;
+  readonly currency: string;
+  readonly moves: readonly LedgerMove[];
+  readonly entries: readonly LedgerEntry[];
+}
 
-/** The conditional update of the wallet item for one move. */
-function walletUpdate(move: LedgerMove, entry: LedgerEntry): TransactItem {
-  const effect = moveEffect(move.type, move.points);
+/**
+ * The conditional update of one wallet item for all of a commit's moves on
+ * it, applied in order (`combineMoves`): summed counters, each conditioned so
+ * that no move takes it below zero, and the entries' ids after the wallet's
+ * last one.
+ */
+function walletUpdate(group: WalletGroup): TransactItem {
+  const first = group.entries[0] as LedgerEntry;
+  const last = group.entries[group.entries.length - 1] as LedgerEntry;
+  const combined = combineMoves(group.moves);
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':id': entry.id, ':now': entry.at, ':zero': 0 };
+  const values: Record<string, unknown> = { ':firstId': first.id, ':id': last.id, ':now': last.at, ':zero': 0 };
   const sets = ['lastEntryId = :id', 'updatedAt = :now'];
-  const conditions = ['attribute_exists(PK)', 'lastEntryId < :id'];
-  for (const counter of counterNames) {
-    const delta = effect[counter];
-    if (delta === 0) continue;
-    sets.push(`${counter} = if_not_exists(${counter}, :zero) + :d_${counter}`);
-    values[`:d_${counter}`] = delta;
-    if (delta < 0) {
+  const conditions = ['attribute_exists(PK)', 'lastEntryId < :firstId'];
+  for (const counter of walletCounters) {
+    const delta = combined.delta[counter];
+    if (delta !== 0) {
+      sets.push(`${counter} = if_not_exists(${counter}, :zero) + :d_${counter}`);
+      values[`:d_${counter}`] = delta;
+    }
+    if (combined.need[counter] > 0) {
       conditions.push(`${counter} >= :need_${counter}`);
-      values[`:need_${counter}`] = -delta;
+      values[`:need_${counter}`] = combined.need[counter];
     }
   }
-  if (move.bucket !== undefined && (effect.bucketCredit > 0 || returnsPoints(move.type))) {
-    names['#bucket'] = bucketAttribute(move.bucket);
-    sets.push('#bucket = if_not_exists(#bucket, :zero) + :credit');
-    values[':credit'] = effect.bucketCredit;
+  // Credited (or fallback) buckets, each once with the sum of its credits.
+  const credits = new Map<string, number>();
+  for (const move of group.moves) {
+    const effect = moveEffect(move.type, move.points);
+    if (move.bucket !== undefined && (effect.bucketCredit > 0 || returnsPoints(move.type))) {
+      credits.set(move.bucket, (credits.get(move.bucket) ?? 0) + effect.bucketCredit);
+    }
   }
+  [...credits].forEach(([bucket, credit], i) => {
+    names[`#bucket${i}`] = bucketAttribute(bucket);
+    sets.push(`#bucket${i} = if_not_exists(#bucket${i}, :zero) + :credit${i}`);
+    values[`:credit${i}`] = credit;
+  });
+  const move = group.moves[0] as LedgerMove;
   if (move.type === 'EXPIRE' && move.expect && move.bucket) {
     conditions.push('debited = :expDebited', 'expired = :expExpired');
     conditions.push('(attribute_not_exists(expiredThrough) OR expiredThrough < :bucket)');
@@ -170,14 +193,14 @@ function walletUpdate(move: LedgerMove, entry: LedgerEntry): TransactItem {
     values[':bucket'] = move.bucket;
     sets.push('expiredThrough = :bucket');
   }
-  const activity = activityClauses(move, entry);
+  const activity = activityClauses(group.moves.find((m) => countsAsActivity(m.type)) ?? move, last);
   sets.push(...activity.sets);
   conditions.push(...activity.conditions);
   Object.assign(values, activity.values);
   return {
     Update: {
       TableName: tableName(),
-      Key: keys.member.wallet(move.memberId, entry.currency),
+      Key: keys.member.wallet(group.memberId, group.currency),
       UpdateExpression: `SET ${sets.join(', ')}${activity.removes.length > 0 ? ` REMOVE ${activity.removes.join(', ')}` : ''}`,
       ConditionExpression: conditions.join(' AND '),
       ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
@@ -245,35 +268,28 @@ function expiryMarkerPut(move: LedgerMove, currency: string): TransactItem | und
 }
 
 type Role =
-  | { kind: 'wallet'; move: LedgerMove }
+  | { kind: 'wallet'; group: WalletGroup }
   | { kind: 'ledger' }
   | { kind: 'marker' }
   | { kind: 'idempotency' }
   | { kind: 'extra'; extra: ExtraWrite };
 
 /** Why a wallet update's condition failed, judged from the wallet as stored. */
-function walletFailure(move: LedgerMove, current: Record<string, unknown> | undefined, attemptedId: string): Error | 'retry' {
-  const currency = move.currency ?? DEFAULT_CURRENCY;
-  if (!current) return new NotFoundError(`member ${move.memberId} has no ${currency} wallet; register the member first`);
-  const effect = moveEffect(move.type, move.points);
+function walletFailure(group: WalletGroup, current: Record<string, unknown> | undefined): Error | 'retry' {
+  const { memberId, currency } = group;
+  if (!current) return new NotFoundError(`member ${memberId} has no ${currency} wallet; register the member first`);
+  if (group.moves[0]?.type === 'EXPIRE') return new StaleWalletError(memberId);
+  const { need } = combineMoves(group.moves);
   const num = (name: string): number => Number(current[name] ?? 0);
-  if (move.type === 'EXPIRE') {
-    return new StaleWalletError(move.memberId);
+  const verb = group.moves.map((m) => m.type.toLowerCase()).join(' + ');
+  if (num('available') < need.available) return new InsufficientPointsError(need.available, num('available'), currency);
+  if (num('held') < need.held) return new DomainError('CONFLICT', `only ${num('held')} ${currency} are held; cannot ${verb} ${need.held}`);
+  if (num('pending') < need.pending) return new InsufficientPendingError(num('pending'), need.pending, currency);
+  if (num('spent') < need.spent) {
+    return new DomainError('CONFLICT', `cannot refund ${need.spent} ${currency}: only ${num('spent')} were spent and not yet refunded`);
   }
-  if (effect.available < 0 && num('available') < -effect.available) {
-    return new InsufficientPointsError(-effect.available, num('available'), currency);
-  }
-  if (effect.held < 0 && num('held') < -effect.held) {
-    return new DomainError('CONFLICT', `only ${num('held')} ${currency} are held; cannot ${move.type.toLowerCase()} ${-effect.held}`);
-  }
-  if (effect.pending < 0 && num('pending') < -effect.pending) {
-    return new InsufficientPendingError(num('pending'), -effect.pending, currency);
-  }
-  if (effect.spent < 0 && num('spent') < -effect.spent) {
-    return new DomainError('CONFLICT', `cannot refund ${-effect.spent} ${currency}: only ${num('spent')} were spent and not yet refunded`);
-  }
-  if (String(current.lastEntryId ?? '') >= attemptedId) return 'retry';
-  return new Error(`unexplained condition failure on wallet ${move.memberId}/${currency}`);
+  if (String(current.lastEntryId ?? '') >= (group.entries[0] as LedgerEntry).id) return 'retry';
+  return new Error(`unexplained condition failure on wallet ${memberId}/${currency}`);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -295,7 +311,9 @@ function sleep(ms: number): Promise<void> {
 export async function commit(request: CommitRequest): Promise<CommitOutcome> {
   request.moves.forEach(validateMove);
   const walletKeys = request.moves.map((m) => `${m.memberId}/${m.currency ?? DEFAULT_CURRENCY}`);
-  if (new Set(walletKeys).size !== walletKeys.length) throw new Error('one commit may change each wallet only once');
+  if (request.moves.some((m, i) => m.type === 'EXPIRE' && walletKeys.indexOf(walletKeys[i] as string) !== walletKeys.lastIndexOf(walletKeys[i] as string))) {
+    throw new Error('an EXPIRE move must be the only move on its wallet in a commit');
+  }
   if (request.moves.length === 0 && !request.extra?.length) throw new Error('nothing to commit');
 
   let floorTime = 0;
@@ -308,16 +326,32 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
     );
     const items: TransactItem[] = [];
     const roles: Role[] = [];
+    // One update per wallet (its moves in request order), then every move's ledger entry, then each expiry marker once.
+    const groups = new Map<string, { memberId: string; currency: string; moves: LedgerMove[]; entries: LedgerEntry[] }>();
     request.moves.forEach((move, i) => {
       const entry = entries[i] as LedgerEntry;
-      items.push(walletUpdate(move, entry), ledgerPut(entry));
-      roles.push({ kind: 'wallet', move }, { kind: 'ledger' });
-      const marker = expiryMarkerPut(move, entry.currency);
-      if (marker) {
+      const key = walletKeys[i] as string;
+      const group = groups.get(key) ?? { memberId: move.memberId, currency: entry.currency, moves: [], entries: [] };
+      group.moves.push(move);
+      group.entries.push(entry);
+      groups.set(key, group);
+    });
+    const markers = new Set<string>();
+    for (const group of groups.values()) {
+      items.push(walletUpdate(group));
+      roles.push({ kind: 'wallet', group });
+      group.entries.forEach((entry) => {
+        items.push(ledgerPut(entry));
+        roles.push({ kind: 'ledger' });
+      });
+      for (const move of group.moves) {
+        const marker = expiryMarkerPut(move, group.currency);
+        if (!marker || markers.has(`${group.memberId}/${group.currency}/${move.bucket}`)) continue;
+        markers.add(`${group.memberId}/${group.currency}/${move.bucket}`);
         items.push(marker);
         roles.push({ kind: 'marker' });
       }
-    });
+    }
     for (const extra of request.extra ?? []) {
       items.push(extra.item);
       roles.push({ kind: 'extra', extra });
@@ -375,8 +409,7 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
         if (reason.Code !== 'ConditionalCheckFailed' || !role) continue;
         const current = itemOf(reason);
         if (role.kind === 'wallet') {
-          const entry = entries[request.moves.indexOf(role.move)] as LedgerEntry;
-          const verdict = walletFailure(role.move, current, entry.id);
+          const verdict = walletFailure(role.group, current);
           if (verdict === 'retry') {
             retry = true;
             const last = String(current?.lastEntryId ?? '');

@@ -153,4 +153,31 @@ describe('points ledger on DynamoDB Local', () => {
       commit({ moves: [{ memberId: uniqueId('ghost'), type: 'EARN', points: 5, bucket: '2027-01', reason: 'x' }] }),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('applies several moves on one wallet in order, in one commit (a paid spin that wins points)', async () => {
+    // Prepare: one member with 10 points, one with 9
+    const enough = await newMemberWith(10);
+    const short = await newMemberWith(9);
+    const spin = (memberId: string): LedgerMove[] => [
+      { memberId, type: 'SPEND', points: 10, reason: 'spin cost', ref: 'spin-1' },
+      { memberId, type: 'EARN', points: 50, bucket: '2027-12', reason: 'spin prize', ref: 'spin-1' },
+    ];
+
+    // Act
+    const outcome = await commit({ moves: spin(enough) });
+    const refused = await commit({ moves: spin(short) }).catch((e: { code?: string; extensions?: unknown }) => e);
+
+    // Assess: the cost is paid before the prize arrives, so 9 points cannot pay it; two entries in order
+    expect(outcome.replayed).toBe(false);
+    expect(refused).toMatchObject({ code: 'INSUFFICIENT_POINTS', extensions: { requested: 10, available: 9 } });
+    const { wallet, entries } = await expectLedgerExplainsWallet(enough);
+    expect(wallet.available).toBe(50);
+    expect(entries.map((e) => [e.type, e.points])).toEqual([
+      ['EARN', 10],
+      ['SPEND', -10],
+      ['EARN', 50],
+    ]);
+    expect((await getWallet(short, 'points')).available).toBe(9);
+    expect(await listLedger(short, 'points', { limit: 10 })).toMatchObject({ items: [{ type: 'EARN', points: 9 }] });
+  });
 });
