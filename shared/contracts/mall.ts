@@ -243,6 +243,10 @@ export const orderSchema = z
       .optional()
       .openapi({ description: "VIRTUAL orders: the code delivered. Only the order's owner sees it; operators see all but the last 4 characters masked." }),
     couponIds: z.array(z.string()).optional().openapi({ description: 'COUPON orders: the coupons issued (see GET /v1/me/coupons).' }),
+    source: z
+      .object({ kind: z.enum(['AUCTION', 'DRAW']), id: z.string() })
+      .optional()
+      .openapi({ description: 'Orders not redeemed in the mall: the auction won or the lucky-draw spin that created the order (no mall stock or limits used).' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -102,6 +102,7 @@ function orderFromItem(item: Record<string, unknown>): Order {
     ...(typeof item.trackingNo === 'string' ? { trackingNo: item.trackingNo } : {}),
     ...(typeof item.code === 'string' ? { code: item.code } : {}),
     ...(Array.isArray(item.couponIds) ? { couponIds: item.couponIds as string[] } : {}),
+    ...(item.source ? { source: item.source as NonNullable<Order['source']> } : {}),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
   };
@@ -109,6 +110,7 @@ function orderFromItem(item: Record<string, unknown>): Order {
 
 /** What the order item keeps beyond the view: where its stock came from and which limit counters it used. */
 export interface OrderBookkeeping {
+  /** The stock shard the unit came from; -1 for orders with a `source` (auction lots and draw prizes have stock of their own). */
   readonly shard: number;
   readonly limitDay: string;
   /** The payment that paid the cash part, once paid. */
@@ -372,6 +374,76 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
   throw new DomainError('OUT_OF_STOCK', `product ${product.productId} has no ${input.quantity} units left in one place; order fewer or try again`);
 }
 
+/** Product types an auction lot or a draw prize may be: goods someone ships (the brand, or a supplier through fulfilment). */
+export const PRIZE_PRODUCT_TYPES: readonly Product['type'][] = ['PHYSICAL', 'SUPPLIER'];
+
+/**
+ * The writes that create the order for goods won in an auction or a lucky
+ * draw, for the winning transaction itself: the order (status PLACED, paid by
+ * `points`, which the caller's own moves take: an auction's capture, nothing
+ * for a draw prize) and its OrderPlaced outbox event, so supplier goods go to
+ * fulfilment like any mall order. No mall stock or purchase limits are used:
+ * the lot or prize has stock of its own. Throws for product types that are
+ * not goods to ship.
+ */
+export function prizeOrderWrites(
+  product: Product,
+  input: { memberId: string; points: number; source: NonNullable<Order['source']>; reason: string; orderId?: string },
+  now: Date,
+): { orderId: string; order: Order; writes: ExtraWrite[] } {
+  if (!PRIZE_PRODUCT_TYPES.includes(product.type)) {
+    throw new ValidationError(`product ${product.productId} is ${product.type}; auction lots and goods prizes are ${PRIZE_PRODUCT_TYPES.join(' or ')} products`);
+  }
+  const at = now.toISOString();
+  const orderId = input.orderId ?? `o-${ulid().toLowerCase()}`;
+  const order: Order = {
+    orderId,
+    memberId: input.memberId,
+    productId: product.productId,
+    productName: product.name,
+    productType: product.type,
+    quantity: 1,
+    payment: 'POINTS',
+    points: input.points,
+    cashCents: 0,
+    status: 'PLACED',
+    payBy: null,
+    supplier: product.supplier,
+    history: [{ status: 'PLACED', at, reason: input.reason }],
+    source: input.source,
+    createdAt: at,
+    updatedAt: at,
+  };
+  const bookkeeping: Pick<OrderBookkeeping, 'shard' | 'limitDay'> = { shard: -1, limitDay: '' };
+  const writes: ExtraWrite[] = [
+    {
+      item: {
+        Put: {
+          TableName: tableName(),
+          Item: { ...keys.order.item(orderId), ...keys.order.memberEntry(input.memberId, at, orderId), entity: 'Order', ...order, ...bookkeeping },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    },
+    outboxWrite(
+      typedEvent('OrderPlaced', {
+        orderId,
+        memberId: input.memberId,
+        productId: product.productId,
+        productType: product.type,
+        quantity: 1,
+        payment: 'POINTS',
+        points: input.points,
+        cashCents: 0,
+        status: 'PLACED',
+        supplier: product.supplier,
+      }),
+      now,
+    ),
+  ];
+  return { orderId, order, writes };
+}
+
 export async function readOrder(orderId: string): Promise<(Order & OrderBookkeeping) | undefined> {
   const result = await db().send(new GetCommand({ TableName: tableName(), Key: keys.order.item(orderId), ConsistentRead: true }));
   if (!result.Item) return undefined;
@@ -500,9 +572,11 @@ export async function unwind(
       onConditionFailed: (current) =>
         new DomainError('CONFLICT', `order ${order.orderId} is now ${String(current?.status)}; read it again`, { orderStatus: current?.status }),
     },
-    { item: returnToShard(order.productId, order.shard, order.quantity, at) },
     statusChangedWrite(order, order.status, to, reason, options.now),
   ];
+  // Auction lots and draw prizes did not come from mall stock or count against mall limits.
+  const fromMall = order.source === undefined;
+  if (fromMall) extra.push({ item: returnToShard(order.productId, order.shard, order.quantity, at) });
   // Cash paid for a points+cash order that will not be delivered goes back through the payment provider.
   if (order.cashCents > 0 && order.history.some((h) => h.status === 'PAID')) {
     extra.push(
@@ -512,8 +586,8 @@ export async function unwind(
       ),
     );
   }
-  if (product.limits.lifetime !== null) extra.push({ item: limitRelease(order.memberId, order.productId, 'ALL', order.quantity, at) });
-  if (product.limits.perDay !== null && order.limitDay) extra.push({ item: limitRelease(order.memberId, order.productId, order.limitDay, order.quantity, at) });
+  if (fromMall && product.limits.lifetime !== null) extra.push({ item: limitRelease(order.memberId, order.productId, 'ALL', order.quantity, at) });
+  if (fromMall && product.limits.perDay !== null && order.limitDay) extra.push({ item: limitRelease(order.memberId, order.productId, order.limitDay, order.quantity, at) });
   const outcome = await commit({
     moves,
     extra,
