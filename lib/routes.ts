@@ -6,7 +6,7 @@
 import type { OperationId } from '../shared/contracts/index.js';
 
 /** One Lambda function per capability; each routes its own paths. */
-export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox', 'webhooks', 'fulfilment'] as const;
+export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox', 'webhooks', 'fulfilment', 'draws'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export interface FunctionSpec {
@@ -102,6 +102,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     memoryMb: 256,
     timeoutSeconds: 30,
   },
+  draws: {
+    entry: 'functions/draws/handler.ts',
+    description: 'Lucky draws: prizes and published odds, provably fair spins (each one transaction), seeds, the audit trail',
+    tableAccess: 'readwrite',
+    publishesEvents: false,
+    memoryMb: 512,
+    timeoutSeconds: 10,
+  },
   reports: {
     entry: 'functions/reports/handler.ts',
     description: 'Points reports: counts new ledger entries from the table stream, answers the report API',
@@ -188,6 +196,14 @@ export const routes = [
   { method: 'GET', path: '/v1/orders/{orderId}', fn: 'orders', auth: 'member', operation: 'getOrder' },
   { method: 'POST', path: '/v1/orders/{orderId}/cancel', fn: 'orders', auth: 'member', operation: 'cancelOrder' },
 
+  { method: 'POST', path: '/v1/admin/draws', fn: 'draws', auth: 'admin', operation: 'createDraw' },
+  { method: 'GET', path: '/v1/admin/draws/{drawId}', fn: 'draws', auth: 'admin', operation: 'getDrawAdmin' },
+  { method: 'GET', path: '/v1/draws', fn: 'draws', auth: 'member', operation: 'listDraws' },
+  { method: 'GET', path: '/v1/draws/{drawId}', fn: 'draws', auth: 'member', operation: 'getDraw' },
+  { method: 'POST', path: '/v1/draws/{drawId}/spins', fn: 'draws', auth: 'member', operation: 'spinDraw' },
+  { method: 'GET', path: '/v1/draws/{drawId}/spins', fn: 'draws', auth: 'member', operation: 'listMyDrawSpins' },
+  { method: 'GET', path: '/v1/draws/{drawId}/seeds', fn: 'draws', auth: 'member', operation: 'listDrawSeeds' },
+
   { method: 'POST', path: '/v1/webhooks/suppliers/{supplier}', fn: 'webhooks', auth: 'public', operation: 'receiveSupplierCallback' },
   { method: 'POST', path: '/v1/webhooks/payments/{provider}', fn: 'webhooks', auth: 'public', operation: 'receivePaymentCallback' },
 ] as const satisfies readonly RouteSpec[];
@@ -212,7 +228,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route a function may receive, the catch-all included. */
 export const allRoutes: readonly RouteSpec[] = [...routes, defaultRoute];
 
-export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry'] as const;
+export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'draw-seeds'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
 export interface ScheduleSpec {
@@ -286,6 +302,15 @@ export const schedules: readonly ScheduleSpec[] = [
     timezone: 'UTC',
     localEveryMinutes: 60,
     description: 'Under the inactivity expiry policy, expire the points of wallets with no earning or spending for N months (daily, 00:20 UTC)',
+  },
+  {
+    name: 'draw-seeds',
+    fn: 'jobs',
+    // Just after midnight: tomorrow's seed (and so its hash) exists a whole day before its spins.
+    expression: 'cron(5 0 * * ? *)',
+    timezone: 'Asia/Shanghai',
+    localEveryMinutes: 60,
+    description: "Lucky draws: make today's and tomorrow's server seeds of every draw not ended, so each day's seed hash is published before its spins (daily, 00:05 Asia/Shanghai)",
   },
 ];
 

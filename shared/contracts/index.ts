@@ -1,5 +1,6 @@
 import { campaignOperations } from './campaigns.js';
 import { couponOperations } from './coupons.js';
+import { drawOperations } from './draws.js';
 import { earningOperations } from './earning.js';
 import { jobOperations } from './jobs.js';
 import { memberOperations } from './members.js';
@@ -21,6 +22,7 @@ export const operations = {
   ...mallOperations,
   ...webhookOperations,
   ...couponOperations,
+  ...drawOperations,
 };
 
 export type OperationId = keyof typeof operations;
