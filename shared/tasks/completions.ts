@@ -144,13 +144,20 @@ function alreadyCompleted(task: Task, period: string, now: Date): DomainError {
   });
 }
 
-/** What a sign-in pays and writes beyond the record: the streak from yesterday's record, and the check that it stays so. */
+/**
+ * What a sign-in pays and checks beyond its record: the streak from
+ * yesterday's record, with checks that yesterday's record is still as read
+ * and that no sign-in of tomorrow exists. Together they make each member's
+ * sign-ins commit in day order, so every stored streak is its previous day's
+ * + 1 even when two sign-ins straddle midnight: a later day committed first
+ * refuses the earlier one.
+ */
 async function signInPlan(memberId: string, task: Task, day: string): Promise<{ streak: number; bonusPoints: number; checks: ExtraWrite[] }> {
   const yesterdayKey = keys.member.taskCompletion(memberId, task.taskId, addDays(day, -1), 1);
   const read = await db().send(new GetCommand({ TableName: tableName(), Key: yesterdayKey, ConsistentRead: true }));
   const yesterday = read.Item ? { day: String(read.Item.day), streak: Number(read.Item.streak) } : undefined;
   const streak = streakOn(day, yesterday);
-  const check: ExtraWrite = {
+  const yesterdayAsRead: ExtraWrite = {
     item: {
       ConditionCheck: {
         TableName: tableName(),
@@ -162,7 +169,17 @@ async function signInPlan(memberId: string, task: Task, day: string): Promise<{ 
     },
     onConditionFailed: () => new StaleStreakError(),
   };
-  return { streak, bonusPoints: streakBonusFor(task, streak), checks: [check] };
+  const tomorrow = addDays(day, 1);
+  const noLaterSignIn: ExtraWrite = {
+    item: { ConditionCheck: { TableName: tableName(), Key: keys.member.taskCompletion(memberId, task.taskId, tomorrow, 1), ConditionExpression: 'attribute_not_exists(PK)' } },
+    onConditionFailed: () =>
+      new DomainError('ALREADY_COMPLETED', `the sign-in of ${tomorrow} is already recorded; this sign-in for ${day} came too late`, {
+        taskId: task.taskId,
+        period: day,
+        nextPeriodStartsAt: null,
+      }),
+  };
+  return { streak, bonusPoints: streakBonusFor(task, streak), checks: [yesterdayAsRead, noLaterSignIn] };
 }
 
 function reasonOf(task: Task, streak: number | null, bonusPoints: number): string {
