@@ -79,7 +79,14 @@ export const taskInputSchema = z
       .object({
         type: z.literal('STREAK_CHALLENGE').openapi({ description: 'Sign in every day for streakDays days inside the window; claimed once.' }),
         ...commonFields,
-        endsAt: isoTime('endsAt').openapi({ description: 'A challenge needs an end: its window is startsAt to endsAt.' }),
+        endsAt: z.iso
+          .datetime({
+            error: (issue) =>
+              issue.input === undefined
+                ? 'a streak challenge needs endsAt: its window is startsAt to endsAt'
+                : 'endsAt must be an ISO-8601 UTC time such as 2026-12-01T00:00:00Z',
+          })
+          .openapi({ description: 'A challenge needs an end: its window is startsAt to endsAt.' }),
         signInTaskId: idSchema.openapi({ description: 'The SIGN_IN task whose sign-ins count.' }),
         streakDays: z.number().int().min(2).max(MAX_CHALLENGE_DAYS).openapi({ description: 'Days in a row that complete the challenge, e.g. 30.' }),
       })
@@ -93,7 +100,7 @@ export const taskInputSchema = z
     if (task.type === 'STREAK_CHALLENGE') {
       const window = localWindow(task);
       const days = daysBetween(window.firstDay, window.lastDay as string) + 1;
-      if (days < task.streakDays) ctx.addIssue({ code: 'custom', path: ['streakDays'], message: `the window has ${days} local days, fewer than streakDays` });
+      if (days < task.streakDays) ctx.addIssue({ code: 'custom', path: ['streakDays'], message: `the window has ${days} local days, fewer than streakDays (${task.streakDays})` });
       if (days > MAX_CHALLENGE_DAYS) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: `a challenge window is at most ${MAX_CHALLENGE_DAYS} days` });
     }
   })
