@@ -1,4 +1,5 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { seedTasks, TASKS_POOL_ID } from '../../bin/local/seed-tasks.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../shared/domain/tasks.js';
 import { createPool, getPool, type PoolInput } from '../../shared/earning/pools.js';
@@ -459,5 +460,35 @@ describe('operators and the member list', () => {
     expect(replay).toMatchObject({ replayed: true, response: first.response });
     expect(reused).toBe('IDEMPOTENCY_KEY_REUSED');
     expect((await allLedgerEntries(memberId, 'points')).length).toBe(1);
+  });
+});
+
+describe('demo tasks (bin/local/seed-tasks.ts)', () => {
+  it('seeds the task centre once, so a new member can sign in, share and browse at once', async () => {
+    // Prepare: the product the browse task names (the main seed creates it first)
+    await createProduct({
+      productId: 'p-tea-set', name: 'Porcelain tea set', description: '', type: 'PHYSICAL', zone: 'main', pricePoints: 2000, pointsCash: null, visibleToTiers: null,
+      limits: { perDay: null, lifetime: null }, saleStartsAt: null, saleEndsAt: null, supplier: null, couponTemplateId: null,
+      status: 'ACTIVE', sortOrder: 10, stockShards: 1, initialStock: 5,
+    }).catch((error: unknown) => {
+      if (!(error instanceof DomainError && error.code === 'CONFLICT')) throw error;
+    });
+
+    // Act: two starts, then a new member's first day
+    await seedTasks(new Date());
+    await seedTasks(new Date());
+    const { memberId, token } = await api.newMember('demo');
+    const listed = await api.call<{ items: { taskId: string }[] }>('GET', '/v1/tasks', { token });
+    const signIn = await completeOverHttp(token, 't-sign-in');
+    const share = await completeOverHttp(token, 't-share');
+    const browse = await completeOverHttp(token, 't-browse-tea-set', { body: { productId: 'p-tea-set' } });
+    const review = await completeOverHttp(token, 't-weekly-review');
+
+    // Assess
+    expect(listed.body.items.map((t) => t.taskId)).toEqual(expect.arrayContaining(['t-sign-in', 't-share', 't-browse-tea-set', 't-weekly-review', 't-streak-30']));
+    expect([signIn.status, share.status, browse.status, review.status]).toEqual([201, 201, 201, 201]);
+    expect((await getTask('t-sign-in', { fresh: true })).version).toBe(1);
+    expect((await getPool(TASKS_POOL_ID)).issued).toBe(5 + 10 + 5 + 20);
+    expect((await expectLedgerExplainsWallet(memberId)).wallet.available).toBe(40);
   });
 });
