@@ -293,7 +293,9 @@ export async function completeTask(input: CompletionInput): Promise<CommitOutcom
     const stored = await storedResponse(input.idempotency);
     if (stored) return { replayed: true, response: stored };
   }
-  const task = await getTask(input.taskId);
+  let task = await getTask(input.taskId);
+  // A cached copy may predate a resume or a new end in another function: confirm a refusal on a fresh read.
+  if (notOpenReason(task, now)) task = await getTask(input.taskId, { fresh: true });
   const closed = notOpenReason(task, now);
   if (closed) throw new DomainError('CONFLICT', `${closed}; it cannot be completed now`, { taskId: task.taskId, status: task.status });
   checkProduct(task, input.productId);

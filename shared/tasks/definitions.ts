@@ -8,7 +8,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
-import type { taskInputSchema, taskPatchSchema } from '../contracts/tasks.js';
+import { MAX_CHALLENGE_DAYS, type taskInputSchema, type taskPatchSchema } from '../contracts/tasks.js';
 import { daysBetween, localWindow, maxDailyAward, notOpenReason, type StreakBonus, type TaskPeriod, type TaskRules, type TaskStatus, type TaskType } from '../domain/tasks.js';
 import { getPool } from '../earning/pools.js';
 import { findProduct } from '../mall/catalogue.js';
@@ -288,6 +288,7 @@ export async function updateTask(taskId: string, patch: TaskPatch, now = new Dat
     const window = localWindow(next);
     const days = daysBetween(window.firstDay, window.lastDay as string) + 1;
     if (days < (next.streakDays ?? 0)) throw new ValidationError(`body.endsAt: the window would have ${days} local days, fewer than the challenge's ${next.streakDays}`);
+    if (days > MAX_CHALLENGE_DAYS) throw new ValidationError(`body.endsAt: a challenge window is at most ${MAX_CHALLENGE_DAYS} days`);
   }
   try {
     await db().send(
