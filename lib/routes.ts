@@ -6,7 +6,7 @@
 import type { OperationId } from '../shared/contracts/index.js';
 
 /** One Lambda function per capability; each routes its own paths. */
-export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox', 'webhooks', 'fulfilment'] as const;
+export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox', 'webhooks', 'fulfilment', 'tasks'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export interface FunctionSpec {
@@ -102,6 +102,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     memoryMb: 256,
     timeoutSeconds: 30,
   },
+  tasks: {
+    entry: 'functions/tasks/handler.ts',
+    description: 'Task centre: daily sign-in with streaks, share, browse, custom tasks and streak challenges, paid from points pools',
+    tableAccess: 'readwrite',
+    publishesEvents: false,
+    memoryMb: 512,
+    timeoutSeconds: 10,
+  },
   reports: {
     entry: 'functions/reports/handler.ts',
     description: 'Points reports: counts new ledger entries from the table stream, answers the report API',
@@ -187,6 +195,14 @@ export const routes = [
   { method: 'GET', path: '/v1/me/orders', fn: 'orders', auth: 'member', operation: 'listMyOrders' },
   { method: 'GET', path: '/v1/orders/{orderId}', fn: 'orders', auth: 'member', operation: 'getOrder' },
   { method: 'POST', path: '/v1/orders/{orderId}/cancel', fn: 'orders', auth: 'member', operation: 'cancelOrder' },
+
+  { method: 'GET', path: '/v1/tasks', fn: 'tasks', auth: 'member', operation: 'listMyTasks' },
+  { method: 'POST', path: '/v1/tasks/{taskId}/completions', fn: 'tasks', auth: 'member', operation: 'completeTask' },
+  { method: 'GET', path: '/v1/me/sign-ins', fn: 'tasks', auth: 'member', operation: 'listMySignIns' },
+  { method: 'POST', path: '/v1/admin/tasks', fn: 'tasks', auth: 'admin', operation: 'createTask' },
+  { method: 'GET', path: '/v1/admin/tasks', fn: 'tasks', auth: 'admin', operation: 'listTasks' },
+  { method: 'GET', path: '/v1/admin/tasks/{taskId}', fn: 'tasks', auth: 'admin', operation: 'getTask' },
+  { method: 'PATCH', path: '/v1/admin/tasks/{taskId}', fn: 'tasks', auth: 'admin', operation: 'updateTask' },
 
   { method: 'POST', path: '/v1/webhooks/suppliers/{supplier}', fn: 'webhooks', auth: 'public', operation: 'receiveSupplierCallback' },
   { method: 'POST', path: '/v1/webhooks/payments/{provider}', fn: 'webhooks', auth: 'public', operation: 'receivePaymentCallback' },

@@ -8,6 +8,7 @@ import { webhookOperations } from './webhooks.js';
 import { poolOperations } from './pools.js';
 import { reportOperations } from './reports.js';
 import { systemOperations } from './system.js';
+import { taskOperations } from './tasks.js';
 
 /** Every API operation by id; the route table (lib/routes.ts) refers to these ids. */
 export const operations = {
@@ -21,6 +22,7 @@ export const operations = {
   ...mallOperations,
   ...webhookOperations,
   ...couponOperations,
+  ...taskOperations,
 };
 
 export type OperationId = keyof typeof operations;

@@ -100,6 +100,17 @@ export const keys = {
       PK: `MEMBER${sep}${memberId}`,
       SK: `POOLCAP${sep}${poolId}${sep}${activity}${sep}${day}`,
     }),
+    /**
+     * One completion of a task in one period (a local day, an ISO week or `ONCE`), slot 1 unless the task
+     * may be done several times a period. Put only if absent, so each slot of a period is paid once. A
+     * sign-in task's records sort by day, so a month of them is one Query (the sign-in calendar).
+     */
+    taskCompletion: (memberId: string, taskId: string, period: string, slot: number): ItemKey => ({
+      PK: `MEMBER${sep}${memberId}`,
+      SK: `${keys.member.taskCompletionPrefix(taskId, period)}${sep}${String(slot).padStart(3, '0')}`,
+    }),
+    /** Sort-key prefix of a member's completions of a task, optionally narrowed to periods starting with `period`. */
+    taskCompletionPrefix: (taskId: string, period = ''): string => `TASKDONE${sep}${taskId}${sep}${period}`,
     /** GSI1 keys on the profile: members by birthday (`MM-DD`), for the daily birthdays job. */
     birthdayEntry: (memberId: string, monthDay: string) => ({ GSI1PK: keys.birthdays.partition(monthDay), GSI1SK: `MEMBER${sep}${memberId}` }),
     /** GSI2 keys on the profile of a member above `normal`: the tier-review list, sorted by the year last granted or confirmed. */
@@ -128,6 +139,20 @@ export const keys = {
     /** GSI1 entry listing every pool by creation time. */
     listEntry: (poolId: string, createdAt: string) => ({ GSI1PK: keys.pool.listPartition(), GSI1SK: `${createdAt}${sep}${poolId}` }),
     listPartition: (): string => 'POOLS',
+  },
+  task: {
+    definition: (taskId: string): ItemKey => ({ PK: `TASK${sep}${taskId}`, SK: 'DEFINITION' }),
+    /** Completions and points paid, in all and per period, and a copy of the status every completion is conditional on. */
+    counters: (taskId: string): ItemKey => ({ PK: `TASK${sep}${taskId}`, SK: 'COUNTERS' }),
+    /** GSI1 entry listing every task by creation time (operators). */
+    listEntry: (taskId: string, createdAt: string) => ({ GSI1PK: keys.task.listPartition(), GSI1SK: `${createdAt}${sep}${taskId}` }),
+    listPartition: (): string => 'TASKS',
+    /** GSI2 entry of a task not ENDED, by end time (none: far future), so members' lists query only tasks still open. */
+    openEntry: (taskId: string, endsAt: string | null) => ({
+      GSI2PK: keys.task.openPartition(),
+      GSI2SK: `${endsAt ?? '9999-12-31T23:59:59.999Z'}${sep}${taskId}`,
+    }),
+    openPartition: (): string => 'TASKS-OPEN',
   },
   /** Progress of a scheduled job (the last day or bucket it finished). */
   jobState: (job: string): ItemKey => ({ PK: `JOB${sep}${job}`, SK: 'STATE' }),

@@ -132,6 +132,17 @@ const samples: Partial<Record<OperationId, Sample>> = {
     body: { redemptionId: 'cr-bad-input', memberId: 'victim', orderAmountCents: 1000 },
     invalidBody: { redemptionId: '', memberId: 'victim', orderAmountCents: -1 },
   },
+  listMyTasks: { path: () => '/v1/tasks' },
+  completeTask: { path: () => '/v1/tasks/t-unknown/completions', body: {}, invalidBody: { productId: 'not an id' } },
+  listMySignIns: { path: () => '/v1/me/sign-ins', invalidQuery: 'month=2026-13' },
+  createTask: {
+    path: () => '/v1/admin/tasks',
+    body: { type: 'CUSTOM', name: 'bad input task', points: 1, poolId: 'pool-unknown', activity: 'custom', startsAt: '2026-01-01T00:00:00Z', period: 'DAILY' },
+    invalidBody: { type: 'SIGN_IN', name: 'x', points: 0, poolId: 'pool 1', activity: 'Sign In', startsAt: 'yesterday', streakBonuses: [{ day: 1, points: -5 }] },
+  },
+  listTasks: { path: () => '/v1/admin/tasks', invalidQuery: 'limit=0' },
+  getTask: { path: () => '/v1/admin/tasks/t-unknown' },
+  updateTask: { path: () => '/v1/admin/tasks/t-unknown', body: { expectedVersion: 1, status: 'PAUSED' }, invalidBody: { expectedVersion: 0, status: 'DONE' } },
 };
 
 let api: TestApi;
