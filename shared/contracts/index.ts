@@ -1,3 +1,4 @@
+import { auctionOperations } from './auctions.js';
 import { campaignOperations } from './campaigns.js';
 import { couponOperations } from './coupons.js';
 import { earningOperations } from './earning.js';
@@ -21,6 +22,7 @@ export const operations = {
   ...mallOperations,
   ...webhookOperations,
   ...couponOperations,
+  ...auctionOperations,
 };
 
 export type OperationId = keyof typeof operations;
