@@ -103,7 +103,7 @@ export function phaseOf(state: Pick<AuctionState, 'status' | 'startsAt' | 'endsA
  * bid against them.
  */
 function withReserveFloor(price: number, leaderMax: number, reserve: number | null): number {
-  return reserve === null ? price : Math.max(price, Math.min(leaderMax, reserve));
+  return reserve !== null && leaderMax >= reserve ? Math.max(price, reserve) : price;
 }
 
 /**
