@@ -221,14 +221,14 @@ async function lostRace(error: unknown, read: Auction): Promise<boolean> {
  */
 export async function placeBid(input: PlaceBidInput): Promise<CommitOutcome> {
   const now = input.now ?? new Date();
-  const stored = await storedResponse(input.idempotency);
-  if (stored) return { replayed: true, response: stored };
   for (let attempt = 1; ; attempt += 1) {
     const auction = await readAuction(input.auctionId);
     const result = decideBid(auction, { memberId: input.memberId, amount: input.amount, maxAmount: input.maxAmount }, now);
     if (!result.accepted) {
-      // A concurrent call with the same key may have placed this very bid meanwhile: answer that, not a refusal.
-      const placed = attempt > 1 ? await storedResponse(input.idempotency) : undefined;
+      // A retry of a bid already placed is refused by the state that bid made (its own price, the end
+      // that has passed since): it answers the first answer. Read only here, so an accepted bid costs no
+      // extra read (its commit's idempotency record replays a repeat that would still be accepted).
+      const placed = await storedResponse(input.idempotency);
       if (placed) return { replayed: true, response: placed };
       throw refusalError(result.refusal, input.auctionId);
     }
