@@ -253,5 +253,6 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
   await seedCoupons(now);
   for (const p of demoProducts) await unlessExists(() => createProduct(p, now));
   await seedCodes(now);
+  await (await import('./seed-auctions.js')).seedAuctions(now);
   return { members: [...demoMembers.map((m) => m.memberId), 'm-friend'] };
 }
