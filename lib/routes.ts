@@ -6,7 +6,7 @@
 import type { OperationId } from '../shared/contracts/index.js';
 
 /** One Lambda function per capability; each routes its own paths. */
-export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox', 'webhooks', 'fulfilment', 'tasks'] as const;
+export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox', 'webhooks', 'fulfilment', 'tasks', 'auctions'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export interface FunctionSpec {
@@ -76,6 +76,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 1024,
+    timeoutSeconds: 10,
+  },
+  auctions: {
+    entry: 'functions/auctions/handler.ts',
+    description: 'Points auctions: operators create them; members list, read and bid (proxy bidding, holds, anti-sniping); settlement runs in jobs',
+    tableAccess: 'readwrite',
+    publishesEvents: false,
+    memoryMb: 512,
     timeoutSeconds: 10,
   },
   webhooks: {
@@ -203,6 +211,13 @@ export const routes = [
   { method: 'GET', path: '/v1/admin/tasks', fn: 'tasks', auth: 'admin', operation: 'listTasks' },
   { method: 'GET', path: '/v1/admin/tasks/{taskId}', fn: 'tasks', auth: 'admin', operation: 'getTask' },
   { method: 'PATCH', path: '/v1/admin/tasks/{taskId}', fn: 'tasks', auth: 'admin', operation: 'updateTask' },
+  { method: 'GET', path: '/v1/auctions', fn: 'auctions', auth: 'member', operation: 'listAuctions' },
+  { method: 'GET', path: '/v1/auctions/{auctionId}', fn: 'auctions', auth: 'member', operation: 'getAuction' },
+  { method: 'POST', path: '/v1/auctions/{auctionId}/bids', fn: 'auctions', auth: 'member', operation: 'placeBid' },
+  { method: 'GET', path: '/v1/me/bids', fn: 'auctions', auth: 'member', operation: 'listMyBids' },
+  { method: 'POST', path: '/v1/admin/auctions', fn: 'auctions', auth: 'admin', operation: 'createAuction' },
+  { method: 'GET', path: '/v1/admin/auctions', fn: 'auctions', auth: 'admin', operation: 'listAuctionsAdmin' },
+  { method: 'GET', path: '/v1/admin/auctions/{auctionId}', fn: 'auctions', auth: 'admin', operation: 'getAuctionAdmin' },
 
   { method: 'POST', path: '/v1/webhooks/suppliers/{supplier}', fn: 'webhooks', auth: 'public', operation: 'receiveSupplierCallback' },
   { method: 'POST', path: '/v1/webhooks/payments/{provider}', fn: 'webhooks', auth: 'public', operation: 'receivePaymentCallback' },
@@ -228,7 +243,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route a function may receive, the catch-all included. */
 export const allRoutes: readonly RouteSpec[] = [...routes, defaultRoute];
 
-export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry'] as const;
+export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
 export interface ScheduleSpec {
@@ -302,6 +317,14 @@ export const schedules: readonly ScheduleSpec[] = [
     timezone: 'UTC',
     localEveryMinutes: 60,
     description: 'Under the inactivity expiry policy, expire the points of wallets with no earning or spending for N months (daily, 00:20 UTC)',
+  },
+  {
+    name: 'auction-settlement',
+    fn: 'jobs',
+    expression: 'rate(1 minute)',
+    timezone: 'UTC',
+    localEveryMinutes: 1,
+    description: 'Settle ended auctions: capture the winning bid and create the order, or release the holds (every minute)',
   },
 ];
 

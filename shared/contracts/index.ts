@@ -1,3 +1,4 @@
+import { auctionOperations } from './auctions.js';
 import { campaignOperations } from './campaigns.js';
 import { couponOperations } from './coupons.js';
 import { earningOperations } from './earning.js';
@@ -23,6 +24,7 @@ export const operations = {
   ...webhookOperations,
   ...couponOperations,
   ...taskOperations,
+  ...auctionOperations,
 };
 
 export type OperationId = keyof typeof operations;

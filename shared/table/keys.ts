@@ -244,6 +244,35 @@ export const keys = {
     }),
     paymentDuePartition: (shard: number): string => `PAYMENT-DUE${sep}${shard}`,
   },
+  auction: {
+    /** The auction: terms and the state every bid changes (price, leader, holds, version). */
+    item: (auctionId: string): ItemKey => ({ PK: `AUCTION${sep}${auctionId}`, SK: 'AUCTION' }),
+    /**
+     * The auction's entry in the lists, kept off the hot auction item so a bid that does not move the end
+     * writes no index: it changes only when anti-sniping moves the end, and at settlement.
+     */
+    listing: (auctionId: string): ItemKey => ({ PK: `AUCTION${sep}${auctionId}`, SK: 'LISTING' }),
+    /** GSI1 keys on the listing: every auction by creation time (operators). */
+    listEntry: (auctionId: string, createdAt: string) => ({ GSI1PK: keys.auction.listPartition(), GSI1SK: `${createdAt}${sep}${auctionId}` }),
+    listPartition: (): string => 'AUCTIONS',
+    /**
+     * GSI2 keys on the listing while the auction is not settled (sparse, removed at settlement), by end time:
+     * members list those ending after now, the settlement sweeper those ended.
+     */
+    unsettledEntry: (auctionId: string, endsAt: string) => ({ GSI2PK: keys.auction.unsettledPartition(), GSI2SK: `${endsAt}${sep}${auctionId}` }),
+    unsettledPartition: (): string => 'AUCTIONS-UNSETTLED',
+    /** GSI2SK bound: entries sorting at or below it ended at or before `now` ('~' sorts after '#'). */
+    endedBy: (now: Date): string => `${now.toISOString()}~`,
+    /** One accepted bid, numbered in the auction's order (the number is the auction's bid count after it). */
+    bid: (auctionId: string, seq: number): ItemKey => ({ PK: `AUCTION${sep}${auctionId}`, SK: `BID${sep}${String(seq).padStart(9, '0')}` }),
+    bidPrefix: (): string => `BID${sep}`,
+    /** GSI1 keys on a bid: the bidder's bids, by time. */
+    memberBidEntry: (memberId: string, at: string, auctionId: string, seq: number) => ({
+      GSI1PK: keys.auction.memberBidsPartition(memberId),
+      GSI1SK: `${at}${sep}${auctionId}${sep}${String(seq).padStart(9, '0')}`,
+    }),
+    memberBidsPartition: (memberId: string): string => `MEMBER-BIDS${sep}${memberId}`,
+  },
   /** An event waiting in the outbox (written with the change it announces; the stream publishes it). */
   outbox: (eventId: string): ItemKey => ({ PK: `OUTBOX${sep}${eventId}`, SK: 'EVENT' }),
   /** A callback message that must not be applied (illegal transition, unknown order), kept for an operator. */

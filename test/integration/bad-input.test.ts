@@ -143,6 +143,21 @@ const samples: Partial<Record<OperationId, Sample>> = {
   listTasks: { path: () => '/v1/admin/tasks', invalidQuery: 'limit=0' },
   getTask: { path: () => '/v1/admin/tasks/t-unknown' },
   updateTask: { path: () => '/v1/admin/tasks/t-unknown', body: { expectedVersion: 1, status: 'PAUSED' }, invalidBody: { expectedVersion: 0, status: 'DONE' } },
+  listAuctions: { path: () => '/v1/auctions', invalidQuery: 'limit=0' },
+  getAuction: { path: () => '/v1/auctions/a-unknown' },
+  placeBid: {
+    path: () => '/v1/auctions/a-unknown/bids',
+    body: { amount: 100 },
+    invalidBody: { amount: 0.5, maxAmount: -1 },
+  },
+  listMyBids: { path: () => '/v1/me/bids', invalidQuery: 'limit=1000' },
+  createAuction: {
+    path: () => '/v1/admin/auctions',
+    body: { productId: 'p-unknown', title: 'Bad input auction', startsAt: '2030-01-01T00:00:00Z', endsAt: '2030-01-02T00:00:00Z', startingPrice: 10, minIncrement: 1 },
+    invalidBody: { productId: '', title: 'x', startsAt: 'tomorrow', endsAt: '2030-01-01T00:00:00Z', startingPrice: 0, minIncrement: 1.5, antiSniping: { windowSeconds: 0, extendSeconds: 10 } },
+  },
+  listAuctionsAdmin: { path: () => '/v1/admin/auctions', invalidQuery: 'limit=0' },
+  getAuctionAdmin: { path: () => '/v1/admin/auctions/a-unknown', invalidQuery: 'limit=abc' },
 };
 
 let api: TestApi;
