@@ -8,12 +8,10 @@
  * conditional on the auction, so repeated, concurrent and resumed runs settle
  * each auction once; whatever a run did not reach is still listed for the next.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { settleAuction } from '../auctions/settlement.js';
 import { logger } from '../observability/powertools.js';
-import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { mapWithConcurrency } from './pool.js';
+import { sweepShards } from './sweep.js';
 
 export interface AuctionSettlementStats {
   /** Ended auctions the index listed (one a concurrent run just settled may still be listed: the index lags). */
@@ -40,29 +38,19 @@ export async function runAuctionSettlementJob(
 ): Promise<AuctionSettlementStats> {
   const now = options.now ?? new Date();
   const stats: AuctionSettlementStats = { auctionsDue: 0, sold: 0, unsold: 0, alreadySettled: 0, notDue: 0, complete: 1 };
-  const outOfTime = () => options.deadline !== undefined && Date.now() > options.deadline;
   const failures: { auctionId: string; error: unknown }[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    if (outOfTime()) {
-      stats.complete = 0;
-      break;
-    }
-    const page = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :ended',
-        ExpressionAttributeValues: { ':pk': keys.auction.unsettledPartition(), ':ended': keys.auction.endedBy(now) },
-        Limit: options.pageSize ?? 100,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    await mapWithConcurrency(page.Items ?? [], options.concurrency ?? 4, async (item) => {
-      if (outOfTime()) {
-        stats.complete = 0;
-        return;
-      }
+  // One partition: auctions are few (tens at once); the list is ordered by end time, so the due ones come first.
+  const complete = await sweepShards({
+    shards: 1,
+    query: () => ({
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :ended',
+      ExpressionAttributeValues: { ':pk': keys.auction.unsettledPartition(), ':ended': keys.auction.endedBy(now) },
+    }),
+    pageSize: options.pageSize ?? 100,
+    itemConcurrency: options.concurrency ?? 4,
+    deadline: options.deadline,
+    onItem: async (item) => {
       const auctionId = String(item.auctionId);
       stats.auctionsDue += 1;
       try {
@@ -75,9 +63,9 @@ export async function runAuctionSettlementJob(
         logger.error('auction not settled; the next run tries again', { auctionId, error: error as Error });
         failures.push({ auctionId, error });
       }
-    });
-    start = page.LastEvaluatedKey;
-  } while (start);
+    },
+  });
+  stats.complete = complete ? 1 : 0;
   if (failures.length > 0) {
     throw new Error(`${failures.length} auction(s) could not be settled: ${failures.map((f) => f.auctionId).join(', ')}`);
   }
