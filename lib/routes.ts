@@ -6,7 +6,7 @@
 import type { OperationId } from '../shared/contracts/index.js';
 
 /** One Lambda function per capability; each routes its own paths. */
-export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox', 'webhooks', 'fulfilment', 'draws'] as const;
+export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox', 'webhooks', 'fulfilment', 'tasks', 'auctions', 'draws'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export interface FunctionSpec {
@@ -78,6 +78,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     memoryMb: 1024,
     timeoutSeconds: 10,
   },
+  auctions: {
+    entry: 'functions/auctions/handler.ts',
+    description: 'Points auctions: operators create them; members list, read and bid (proxy bidding, holds, anti-sniping); settlement runs in jobs',
+    tableAccess: 'readwrite',
+    publishesEvents: false,
+    memoryMb: 512,
+    timeoutSeconds: 10,
+  },
   webhooks: {
     entry: 'functions/webhooks/handler.ts',
     description: 'Signed supplier and payment callbacks: signature, freshness and nonce checks; the verified message becomes an outbox event',
@@ -101,6 +109,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     publishesEvents: true,
     memoryMb: 256,
     timeoutSeconds: 30,
+  },
+  tasks: {
+    entry: 'functions/tasks/handler.ts',
+    description: 'Task centre: daily sign-in with streaks, share, browse, custom tasks and streak challenges, paid from points pools',
+    tableAccess: 'readwrite',
+    publishesEvents: false,
+    memoryMb: 512,
+    timeoutSeconds: 10,
   },
   draws: {
     entry: 'functions/draws/handler.ts',
@@ -196,6 +212,21 @@ export const routes = [
   { method: 'GET', path: '/v1/orders/{orderId}', fn: 'orders', auth: 'member', operation: 'getOrder' },
   { method: 'POST', path: '/v1/orders/{orderId}/cancel', fn: 'orders', auth: 'member', operation: 'cancelOrder' },
 
+  { method: 'GET', path: '/v1/tasks', fn: 'tasks', auth: 'member', operation: 'listMyTasks' },
+  { method: 'POST', path: '/v1/tasks/{taskId}/completions', fn: 'tasks', auth: 'member', operation: 'completeTask' },
+  { method: 'GET', path: '/v1/me/sign-ins', fn: 'tasks', auth: 'member', operation: 'listMySignIns' },
+  { method: 'POST', path: '/v1/admin/tasks', fn: 'tasks', auth: 'admin', operation: 'createTask' },
+  { method: 'GET', path: '/v1/admin/tasks', fn: 'tasks', auth: 'admin', operation: 'listTasks' },
+  { method: 'GET', path: '/v1/admin/tasks/{taskId}', fn: 'tasks', auth: 'admin', operation: 'getTask' },
+  { method: 'PATCH', path: '/v1/admin/tasks/{taskId}', fn: 'tasks', auth: 'admin', operation: 'updateTask' },
+  { method: 'GET', path: '/v1/auctions', fn: 'auctions', auth: 'member', operation: 'listAuctions' },
+  { method: 'GET', path: '/v1/auctions/{auctionId}', fn: 'auctions', auth: 'member', operation: 'getAuction' },
+  { method: 'POST', path: '/v1/auctions/{auctionId}/bids', fn: 'auctions', auth: 'member', operation: 'placeBid' },
+  { method: 'GET', path: '/v1/me/bids', fn: 'auctions', auth: 'member', operation: 'listMyBids' },
+  { method: 'POST', path: '/v1/admin/auctions', fn: 'auctions', auth: 'admin', operation: 'createAuction' },
+  { method: 'GET', path: '/v1/admin/auctions', fn: 'auctions', auth: 'admin', operation: 'listAuctionsAdmin' },
+  { method: 'GET', path: '/v1/admin/auctions/{auctionId}', fn: 'auctions', auth: 'admin', operation: 'getAuctionAdmin' },
+
   { method: 'POST', path: '/v1/admin/draws', fn: 'draws', auth: 'admin', operation: 'createDraw' },
   { method: 'GET', path: '/v1/admin/draws/{drawId}', fn: 'draws', auth: 'admin', operation: 'getDrawAdmin' },
   { method: 'GET', path: '/v1/draws', fn: 'draws', auth: 'member', operation: 'listDraws' },
@@ -228,7 +259,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route a function may receive, the catch-all included. */
 export const allRoutes: readonly RouteSpec[] = [...routes, defaultRoute];
 
-export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'draw-seeds'] as const;
+export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement', 'draw-seeds'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
 export interface ScheduleSpec {
@@ -302,6 +333,14 @@ export const schedules: readonly ScheduleSpec[] = [
     timezone: 'UTC',
     localEveryMinutes: 60,
     description: 'Under the inactivity expiry policy, expire the points of wallets with no earning or spending for N months (daily, 00:20 UTC)',
+  },
+  {
+    name: 'auction-settlement',
+    fn: 'jobs',
+    expression: 'rate(1 minute)',
+    timezone: 'UTC',
+    localEveryMinutes: 1,
+    description: 'Settle ended auctions: capture the winning bid and create the order, or release the holds (every minute)',
   },
   {
     name: 'draw-seeds',

@@ -8,6 +8,8 @@ import { createProduct, getProduct, type ProductInput } from '../../shared/mall/
 import { uploadCodes } from '../../shared/mall/code-pool.js';
 import { createCouponTemplate } from '../../shared/mall/coupons.js';
 import { getMember, registerMember, type Tier } from '../../shared/members/service.js';
+import { seedAuctions } from './seed-auctions.js';
+import { seedTasks } from './seed-tasks.js';
 import { seedDraws } from './seed-draws.js';
 
 export interface SeedMember {
@@ -254,6 +256,8 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
   await seedCoupons(now);
   for (const p of demoProducts) await unlessExists(() => createProduct(p, now));
   await seedCodes(now);
+  await seedTasks(now);
+  await seedAuctions(now);
   await seedDraws(now);
   return { members: [...demoMembers.map((m) => m.memberId), 'm-friend'] };
 }

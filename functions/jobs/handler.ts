@@ -8,6 +8,7 @@ import { runBirthdaysJob } from '../../shared/jobs/birthdays.js';
 import { runTierReview } from '../../shared/jobs/tier-review.js';
 import { runPaymentTimeoutJob } from '../../shared/mall/orders.js';
 import { runVestPendingJob } from '../../shared/jobs/vest-pending.js';
+import { runAuctionSettlementJob } from '../../shared/jobs/auction-settlement.js';
 import { runDrawSeedsJob } from '../../shared/jobs/draw-seeds.js';
 import { logger } from '../../shared/observability/powertools.js';
 import type { Context } from 'aws-lambda';
@@ -27,6 +28,7 @@ export const jobs: Record<ScheduleName, (now: Date, deadline: number) => Promise
   'payment-timeouts': (now, deadline) => runPaymentTimeoutJob({ now, deadline }),
   'vest-pending': (now, deadline) => runVestPendingJob({ now, deadline }),
   'inactivity-expiry': (now, deadline) => runInactivityExpiryJob({ now, deadline }),
+  'auction-settlement': (now, deadline) => runAuctionSettlementJob({ now, deadline }),
   'draw-seeds': (now, deadline) => runDrawSeedsJob({ now, deadline }),
 };
 

@@ -45,6 +45,18 @@ export const eventSchemas = {
     version: 1,
     detail: z.object({ orderId: z.string(), memberId: z.string(), paymentId: z.string().nullable(), amountCents: z.number().int(), reason: z.string() }),
   },
+  AuctionWon: {
+    version: 1,
+    detail: z.object({
+      auctionId: z.string(),
+      productId: z.string(),
+      memberId: z.string().openapi({ description: 'The winner.' }),
+      price: z.number().int().openapi({ description: 'Points captured from the winner.' }),
+      orderId: z.string().openapi({ description: 'The order created for the lot (its OrderPlaced event is written in the same transaction).' }),
+      bids: z.number().int(),
+      endedAt: z.string(),
+    }),
+  },
   SupplierCallbackReceived: { version: 1, detail: supplierCallbackSchema.extend({ sender: z.string() }) },
   PaymentCallbackReceived: { version: 1, detail: paymentCallbackSchema.extend({ sender: z.string() }) },
 } as const;

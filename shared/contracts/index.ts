@@ -1,3 +1,4 @@
+import { auctionOperations } from './auctions.js';
 import { campaignOperations } from './campaigns.js';
 import { couponOperations } from './coupons.js';
 import { drawOperations } from './draws.js';
@@ -9,6 +10,7 @@ import { webhookOperations } from './webhooks.js';
 import { poolOperations } from './pools.js';
 import { reportOperations } from './reports.js';
 import { systemOperations } from './system.js';
+import { taskOperations } from './tasks.js';
 
 /** Every API operation by id; the route table (lib/routes.ts) refers to these ids. */
 export const operations = {
@@ -22,6 +24,8 @@ export const operations = {
   ...mallOperations,
   ...webhookOperations,
   ...couponOperations,
+  ...taskOperations,
+  ...auctionOperations,
   ...drawOperations,
 };
 

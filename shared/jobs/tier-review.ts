@@ -9,13 +9,11 @@
  * fails) leaves exactly the members not yet reviewed for the next run, and a
  * repeated run finds nothing to do.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getEarningRules } from '../earning/rules-store.js';
 import { programmeYear } from '../members/service.js';
 import { reviewMemberTier } from '../members/tiers.js';
-import { db, tableName } from '../table/client.js';
 import { keys, TIER_REVIEW_SHARDS } from '../table/keys.js';
-import { mapWithConcurrency } from './pool.js';
+import { sweepShards } from './sweep.js';
 
 export interface TierReviewStats {
   membersReviewed: number;
@@ -32,41 +30,26 @@ export async function runTierReview(options: { now?: Date; deadline?: number; co
   const year = programmeYear(now);
   const rules = (await getEarningRules({ fresh: true })).tiers;
   const stats: TierReviewStats = { membersReviewed: 0, tiersKept: 0, downgraded: 0, skipped: 0, complete: 1 };
-  const outOfTime = () => options.deadline !== undefined && Date.now() > options.deadline;
-  const shards = Array.from({ length: TIER_REVIEW_SHARDS }, (_, i) => i);
-
-  await mapWithConcurrency(shards, 4, async (shard) => {
-    let start: Record<string, unknown> | undefined;
-    do {
-      if (outOfTime()) {
-        stats.complete = 0;
+  const complete = await sweepShards({
+    shards: TIER_REVIEW_SHARDS,
+    query: (shard) => ({
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :due',
+      ExpressionAttributeValues: { ':pk': keys.tierReview.partition(shard), ':due': keys.tierReview.dueBefore(year) },
+    }),
+    itemConcurrency: options.concurrency ?? 8,
+    deadline: options.deadline,
+    onItem: async (item) => {
+      const outcome = await reviewMemberTier(String(item.memberId), year, rules, now);
+      if (outcome === 'skipped') {
+        stats.skipped += 1;
         return;
       }
-      const page = await db().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: 'GSI2',
-          KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :due',
-          ExpressionAttributeValues: { ':pk': keys.tierReview.partition(shard), ':due': keys.tierReview.dueBefore(year) },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      await mapWithConcurrency(page.Items ?? [], options.concurrency ?? 8, async (item) => {
-        if (outOfTime()) {
-          stats.complete = 0;
-          return;
-        }
-        const outcome = await reviewMemberTier(String(item.memberId), year, rules, now);
-        if (outcome === 'skipped') {
-          stats.skipped += 1;
-          return;
-        }
-        stats.membersReviewed += 1;
-        if (outcome === 'kept') stats.tiersKept += 1;
-        else stats.downgraded += 1;
-      });
-      start = page.LastEvaluatedKey;
-    } while (start);
+      stats.membersReviewed += 1;
+      if (outcome === 'kept') stats.tiersKept += 1;
+      else stats.downgraded += 1;
+    },
   });
+  stats.complete = complete ? 1 : 0;
   return stats;
 }

@@ -11,12 +11,10 @@
  * transaction conditional on the points it was read with, so repeated,
  * concurrent and resumed runs vest each credit once.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { pendingCreditFromItem, vestPendingCredit } from '../earning/pending.js';
 import { logger } from '../observability/powertools.js';
-import { db, tableName } from '../table/client.js';
 import { keys, VEST_INDEX_SHARDS } from '../table/keys.js';
-import { mapWithConcurrency } from './pool.js';
+import { sweepShards } from './sweep.js';
 
 const INDEX = 'GSI2';
 
@@ -44,50 +42,35 @@ export async function runVestPendingJob(
 ): Promise<VestStats> {
   const now = options.now ?? new Date();
   const stats: VestStats = { creditsDue: 0, creditsVested: 0, pointsVested: 0, alreadyDone: 0, complete: 1 };
-  const outOfTime = () => options.deadline !== undefined && Date.now() > options.deadline;
   const failures: { purchaseId: string; error: unknown }[] = [];
-  const shards = Array.from({ length: VEST_INDEX_SHARDS }, (_, i) => i);
-
-  await mapWithConcurrency(shards, 4, async (shard) => {
-    let start: Record<string, unknown> | undefined;
-    do {
-      if (outOfTime()) {
-        stats.complete = 0;
-        return;
+  const complete = await sweepShards({
+    shards: VEST_INDEX_SHARDS,
+    query: (shard) => ({
+      IndexName: INDEX,
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :due',
+      ExpressionAttributeValues: { ':pk': keys.vest.partition(shard), ':due': keys.vest.dueBefore(now) },
+    }),
+    pageSize: options.pageSize ?? 100,
+    itemConcurrency: options.concurrency ?? 4,
+    deadline: options.deadline,
+    onItem: async (item) => {
+      const credit = pendingCreditFromItem(item);
+      stats.creditsDue += 1;
+      try {
+        const points = await vestPendingCredit(credit, now);
+        if (points > 0) {
+          stats.creditsVested += 1;
+          stats.pointsVested += points;
+        } else {
+          stats.alreadyDone += 1;
+        }
+      } catch (error) {
+        logger.error('pending points not vested', { error, memberId: credit.memberId, purchaseId: credit.purchaseId });
+        failures.push({ purchaseId: credit.purchaseId, error });
       }
-      const page = await db().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: INDEX,
-          KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :due',
-          ExpressionAttributeValues: { ':pk': keys.vest.partition(shard), ':due': keys.vest.dueBefore(now) },
-          Limit: options.pageSize ?? 100,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      await mapWithConcurrency(page.Items ?? [], options.concurrency ?? 4, async (item) => {
-        if (outOfTime()) {
-          stats.complete = 0;
-          return;
-        }
-        const credit = pendingCreditFromItem(item);
-        stats.creditsDue += 1;
-        try {
-          const points = await vestPendingCredit(credit, now);
-          if (points > 0) {
-            stats.creditsVested += 1;
-            stats.pointsVested += points;
-          } else {
-            stats.alreadyDone += 1;
-          }
-        } catch (error) {
-          logger.error('pending points not vested', { error, memberId: credit.memberId, purchaseId: credit.purchaseId });
-          failures.push({ purchaseId: credit.purchaseId, error });
-        }
-      });
-      start = page.LastEvaluatedKey;
-    } while (start);
+    },
   });
+  stats.complete = complete ? 1 : 0;
 
   if (failures.length > 0) {
     const some = failures.slice(0, 10).map((f) => f.purchaseId).join(', ');

@@ -7,7 +7,7 @@
  * record. Nothing hot is read before it: the product comes from the
  * function's short cache and every check is a condition.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
 import type { orderSchema } from '../contracts/mall.js';
@@ -19,7 +19,7 @@ import { commit, type CommitOutcome, type ExtraWrite, type LedgerMove, type Tran
 import { creditBucket } from '../members/service.js';
 import { outboxWrite, typedEvent } from '../events/outbox.js';
 import { logger } from '../observability/powertools.js';
-import { mapWithConcurrency } from '../jobs/pool.js';
+import { sweepShards } from '../jobs/sweep.js';
 import { db, tableName } from '../table/client.js';
 import { keys, PAYMENT_DUE_SHARDS } from '../table/keys.js';
 import { decodeCursor, queryPage } from '../table/paging.js';
@@ -688,43 +688,33 @@ export async function capturePayment(orderId: string, payment: { paymentId: stri
  */
 export async function runPaymentTimeoutJob(options: { now?: Date; deadline?: number } = {}): Promise<Record<string, number>> {
   const now = options.now ?? new Date();
-  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
   const stats = { ordersSeen: 0, ordersReleased: 0, alreadySettled: 0, complete: 1 };
-  const shards = Array.from({ length: PAYMENT_DUE_SHARDS }, (_, i) => i);
-  await mapWithConcurrency(shards, 4, async (shard) => {
-    let start: Record<string, unknown> | undefined;
-    do {
-      if (Date.now() > deadline) {
-        stats.complete = 0;
+  const complete = await sweepShards({
+    shards: PAYMENT_DUE_SHARDS,
+    query: (shard) => ({
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :due',
+      ExpressionAttributeValues: { ':pk': keys.order.paymentDuePartition(shard), ':due': `${now.toISOString()}\uffff` },
+    }),
+    pageSize: 100,
+    itemConcurrency: 1,
+    deadline: options.deadline,
+    onItem: async (item) => {
+      stats.ordersSeen += 1;
+      const order = await readOrder(String(item.orderId));
+      if (!order || order.status !== 'PENDING_PAYMENT' || !order.payBy || order.payBy > now.toISOString()) {
+        stats.alreadySettled += 1;
         return;
       }
-      const page = await db().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: 'GSI2',
-          KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :due',
-          ExpressionAttributeValues: { ':pk': keys.order.paymentDuePartition(shard), ':due': `${now.toISOString()}\uffff` },
-          Limit: 100,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        stats.ordersSeen += 1;
-        const order = await readOrder(String(item.orderId));
-        if (!order || order.status !== 'PENDING_PAYMENT' || !order.payBy || order.payBy > now.toISOString()) {
-          stats.alreadySettled += 1;
-          continue;
-        }
-        try {
-          await unwind(order, 'EXPIRED', `payment not received by ${order.payBy}`, { now, requirePaymentDue: true });
-          stats.ordersReleased += 1;
-        } catch (error) {
-          if (!(error instanceof DomainError && error.code === 'CONFLICT')) throw error;
-          stats.alreadySettled += 1;
-        }
+      try {
+        await unwind(order, 'EXPIRED', `payment not received by ${order.payBy}`, { now, requirePaymentDue: true });
+        stats.ordersReleased += 1;
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === 'CONFLICT')) throw error;
+        stats.alreadySettled += 1;
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    },
   });
+  stats.complete = complete ? 1 : 0;
   return stats;
 }

@@ -103,6 +103,17 @@ export const keys = {
       PK: `MEMBER${sep}${memberId}`,
       SK: `POOLCAP${sep}${poolId}${sep}${activity}${sep}${day}`,
     }),
+    /**
+     * One completion of a task in one period (a local day, an ISO week or `ONCE`), slot 1 unless the task
+     * may be done several times a period. Put only if absent, so each slot of a period is paid once. A
+     * sign-in task's records sort by day, so a month of them is one Query (the sign-in calendar).
+     */
+    taskCompletion: (memberId: string, taskId: string, period: string, slot: number): ItemKey => ({
+      PK: `MEMBER${sep}${memberId}`,
+      SK: `${keys.member.taskCompletionPrefix(taskId, period)}${sep}${String(slot).padStart(3, '0')}`,
+    }),
+    /** Sort-key prefix of a member's completions of a task, optionally narrowed to periods starting with `period`. */
+    taskCompletionPrefix: (taskId: string, period = ''): string => `TASKDONE${sep}${taskId}${sep}${period}`,
     /** How many times a member spun a draw on one programme-local day (the next spin is number spins + 1). */
     drawDay: (memberId: string, drawId: string, day: string): ItemKey => ({
       PK: `MEMBER${sep}${memberId}`,
@@ -143,6 +154,20 @@ export const keys = {
     /** GSI1 entry listing every pool by creation time. */
     listEntry: (poolId: string, createdAt: string) => ({ GSI1PK: keys.pool.listPartition(), GSI1SK: `${createdAt}${sep}${poolId}` }),
     listPartition: (): string => 'POOLS',
+  },
+  task: {
+    definition: (taskId: string): ItemKey => ({ PK: `TASK${sep}${taskId}`, SK: 'DEFINITION' }),
+    /** Completions and points paid, in all and per period, and a copy of the status every completion is conditional on. */
+    counters: (taskId: string): ItemKey => ({ PK: `TASK${sep}${taskId}`, SK: 'COUNTERS' }),
+    /** GSI1 entry listing every task by creation time (operators). */
+    listEntry: (taskId: string, createdAt: string) => ({ GSI1PK: keys.task.listPartition(), GSI1SK: `${createdAt}${sep}${taskId}` }),
+    listPartition: (): string => 'TASKS',
+    /** GSI2 entry of a task not ENDED, by end time (none: far future), so members' lists query only tasks still open. */
+    openEntry: (taskId: string, endsAt: string | null) => ({
+      GSI2PK: keys.task.openPartition(),
+      GSI2SK: `${endsAt ?? '9999-12-31T23:59:59.999Z'}${sep}${taskId}`,
+    }),
+    openPartition: (): string => 'TASKS-OPEN',
   },
   draw: {
     definition: (drawId: string): ItemKey => ({ PK: `DRAW${sep}${drawId}`, SK: 'DEFINITION' }),
@@ -248,6 +273,35 @@ export const keys = {
       GSI2SK: `${payBy}${sep}${orderId}`,
     }),
     paymentDuePartition: (shard: number): string => `PAYMENT-DUE${sep}${shard}`,
+  },
+  auction: {
+    /** The auction: terms and the state every bid changes (price, leader, holds, version). */
+    item: (auctionId: string): ItemKey => ({ PK: `AUCTION${sep}${auctionId}`, SK: 'AUCTION' }),
+    /**
+     * The auction's entry in the lists, kept off the hot auction item so a bid that does not move the end
+     * writes no index: it changes only when anti-sniping moves the end, and at settlement.
+     */
+    listing: (auctionId: string): ItemKey => ({ PK: `AUCTION${sep}${auctionId}`, SK: 'LISTING' }),
+    /** GSI1 keys on the listing: every auction by creation time (operators). */
+    listEntry: (auctionId: string, createdAt: string) => ({ GSI1PK: keys.auction.listPartition(), GSI1SK: `${createdAt}${sep}${auctionId}` }),
+    listPartition: (): string => 'AUCTIONS',
+    /**
+     * GSI2 keys on the listing while the auction is not settled (sparse, removed at settlement), by end time:
+     * members list those ending after now, the settlement sweeper those ended.
+     */
+    unsettledEntry: (auctionId: string, endsAt: string) => ({ GSI2PK: keys.auction.unsettledPartition(), GSI2SK: `${endsAt}${sep}${auctionId}` }),
+    unsettledPartition: (): string => 'AUCTIONS-UNSETTLED',
+    /** GSI2SK bound: entries sorting at or below it ended at or before `now` ('~' sorts after '#'). */
+    endedBy: (now: Date): string => `${now.toISOString()}~`,
+    /** One accepted bid, numbered in the auction's order (the number is the auction's bid count after it). */
+    bid: (auctionId: string, seq: number): ItemKey => ({ PK: `AUCTION${sep}${auctionId}`, SK: `BID${sep}${String(seq).padStart(9, '0')}` }),
+    bidPrefix: (): string => `BID${sep}`,
+    /** GSI1 keys on a bid: the bidder's bids, by time. */
+    memberBidEntry: (memberId: string, at: string, auctionId: string, seq: number) => ({
+      GSI1PK: keys.auction.memberBidsPartition(memberId),
+      GSI1SK: `${at}${sep}${auctionId}${sep}${String(seq).padStart(9, '0')}`,
+    }),
+    memberBidsPartition: (memberId: string): string => `MEMBER-BIDS${sep}${memberId}`,
   },
   /** An event waiting in the outbox (written with the change it announces; the stream publishes it). */
   outbox: (eventId: string): ItemKey => ({ PK: `OUTBOX${sep}${eventId}`, SK: 'EVENT' }),

@@ -132,6 +132,32 @@ const samples: Partial<Record<OperationId, Sample>> = {
     body: { redemptionId: 'cr-bad-input', memberId: 'victim', orderAmountCents: 1000 },
     invalidBody: { redemptionId: '', memberId: 'victim', orderAmountCents: -1 },
   },
+  listMyTasks: { path: () => '/v1/tasks' },
+  completeTask: { path: () => '/v1/tasks/t-unknown/completions', body: {}, invalidBody: { productId: 'not an id' } },
+  listMySignIns: { path: () => '/v1/me/sign-ins', invalidQuery: 'month=2026-13' },
+  createTask: {
+    path: () => '/v1/admin/tasks',
+    body: { type: 'CUSTOM', name: 'bad input task', points: 1, poolId: 'pool-unknown', activity: 'custom', startsAt: '2026-01-01T00:00:00Z', period: 'DAILY' },
+    invalidBody: { type: 'SIGN_IN', name: 'x', points: 0, poolId: 'pool 1', activity: 'Sign In', startsAt: 'yesterday', streakBonuses: [{ day: 1, points: -5 }] },
+  },
+  listTasks: { path: () => '/v1/admin/tasks', invalidQuery: 'limit=0' },
+  getTask: { path: () => '/v1/admin/tasks/t-unknown' },
+  updateTask: { path: () => '/v1/admin/tasks/t-unknown', body: { expectedVersion: 1, status: 'PAUSED' }, invalidBody: { expectedVersion: 0, status: 'DONE' } },
+  listAuctions: { path: () => '/v1/auctions', invalidQuery: 'limit=0' },
+  getAuction: { path: () => '/v1/auctions/a-unknown' },
+  placeBid: {
+    path: () => '/v1/auctions/a-unknown/bids',
+    body: { amount: 100 },
+    invalidBody: { amount: 0.5, maxAmount: -1 },
+  },
+  listMyBids: { path: () => '/v1/me/bids', invalidQuery: 'limit=1000' },
+  createAuction: {
+    path: () => '/v1/admin/auctions',
+    body: { productId: 'p-unknown', title: 'Bad input auction', startsAt: '2030-01-01T00:00:00Z', endsAt: '2030-01-02T00:00:00Z', startingPrice: 10, minIncrement: 1 },
+    invalidBody: { productId: '', title: 'x', startsAt: 'tomorrow', endsAt: '2030-01-01T00:00:00Z', startingPrice: 0, minIncrement: 1.5, antiSniping: { windowSeconds: 0, extendSeconds: 10 } },
+  },
+  listAuctionsAdmin: { path: () => '/v1/admin/auctions', invalidQuery: 'limit=0' },
+  getAuctionAdmin: { path: () => '/v1/admin/auctions/a-unknown', invalidQuery: 'limit=abc' },
   createDraw: {
     path: () => '/v1/admin/draws',
     body: {

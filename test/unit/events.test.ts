@@ -31,6 +31,15 @@ const publishedV1: Record<EventType, Record<string, unknown>> = {
     trackingNo: 'JD0042',
   },
   CashRefundRequested: { orderId: 'o-1', memberId: 'm-1', paymentId: 'pay-1', amountCents: 990, reason: 'order o-1 is EXPIRED; the payment must be refunded' },
+  AuctionWon: {
+    auctionId: 'a-demo-headphones',
+    productId: 'p-headphones',
+    memberId: 'm-gold',
+    price: 5200,
+    orderId: 'o-01m8466b0bznvvqs2gyev918fq',
+    bids: 14,
+    endedAt: '2026-05-08T12:00:00.000Z',
+  },
   SupplierCallbackReceived: { sender: 'jd', messageId: 'msg-1', orderId: 'o-1', status: 'SHIPPED', trackingNo: 'JD0042' },
   PaymentCallbackReceived: { sender: 'wechatpay', paymentId: 'pay-1', orderId: 'o-1', status: 'SUCCEEDED', amountCents: 990 },
 };

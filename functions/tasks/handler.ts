@@ -1,0 +1,21 @@
+import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
+import type { Caller } from '../../shared/http/auth.js';
+import { DomainError } from '../../shared/errors.js';
+import { completeTask, memberTasks, signInCalendar } from '../../shared/tasks/completions.js';
+import { createTask, getTaskWithStats, listTasks, updateTask } from '../../shared/tasks/definitions.js';
+
+function memberIdOf(caller: Caller | undefined): string {
+  if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
+  return caller.subject;
+}
+
+export const handler = httpHandler('tasks', {
+  createTask: async ({ body, caller }) => createTask(body, caller?.subject ?? 'unknown'),
+  listTasks: async ({ query }) => listTasks({ limit: query.limit, cursor: query.cursor }),
+  getTask: async ({ params }) => getTaskWithStats(params.taskId),
+  updateTask: async ({ params, body }) => updateTask(params.taskId, body),
+  listMyTasks: async ({ caller }) => memberTasks(memberIdOf(caller)),
+  completeTask: async ({ caller, params, body, idempotency }) =>
+    committedAnswer(await completeTask({ memberId: memberIdOf(caller), taskId: params.taskId, productId: body.productId, idempotency })),
+  listMySignIns: async ({ caller, query }) => signInCalendar(memberIdOf(caller), { month: query.month, taskId: query.taskId }),
+});

@@ -1,0 +1,354 @@
+/**
+ * Auctions (docs/auctions.md): creating them, reading them, and the views
+ * members and operators get. An auction is two items in its own partition:
+ * the auction itself, whose state every bid changes under a version
+ * condition, and its listing, which carries the index entries (every auction
+ * on GSI1; unsettled ones on GSI2 by end time) and so changes only when the
+ * end moves or the auction settles: the hot item writes no index.
+ */
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ulid } from 'ulid';
+import type { z } from 'zod';
+import type { adminAuctionSchema, adminBidSchema, auctionInputSchema, auctionSchema } from '../contracts/auctions.js';
+import { maskMemberId, minimumBid, phaseOf, type AuctionState } from '../domain/auctions.js';
+import { DomainError, NotFoundError, ValidationError } from '../errors.js';
+import { getProduct, type Product } from '../mall/catalogue.js';
+import { PRIZE_PRODUCT_TYPES } from '../mall/orders.js';
+import { db, tableName } from '../table/client.js';
+import { keys } from '../table/keys.js';
+import { decodeCursor, queryPage } from '../table/paging.js';
+
+export type AuctionInput = z.output<typeof auctionInputSchema>;
+export type AuctionView = z.input<typeof auctionSchema>;
+export type AdminAuctionView = z.input<typeof adminAuctionSchema>;
+export type AdminBidView = z.input<typeof adminBidSchema>;
+
+/** The auction item as stored. */
+export interface Auction extends AuctionState {
+  readonly auctionId: string;
+  readonly productId: string;
+  readonly productName: string;
+  readonly productType: Product['type'];
+  readonly title: string;
+  readonly description: string;
+  /** The end set by the operator, before any anti-sniping extension. */
+  readonly originalEndsAt: string;
+  readonly winnerId: string | null;
+  readonly orderId: string | null;
+  readonly settledAt: string | null;
+  readonly unsoldReason: 'NO_BIDS' | 'RESERVE_NOT_MET' | null;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly updatedAt: string;
+}
+
+/** A bid record as stored (the audit trail of an auction). */
+export interface AuctionBid {
+  readonly auctionId: string;
+  readonly bidId: string;
+  readonly seq: number;
+  readonly memberId: string;
+  readonly amount: number;
+  /** The bidder's maximum as the rules took it. */
+  readonly maxAmount: number;
+  readonly outcome: 'LEADING' | 'RAISED' | 'OUTBID';
+  readonly priceAfter: number;
+  readonly leaderAfter: string;
+  /** Points this bid held from the bidder. */
+  readonly held: number;
+  readonly released: { readonly memberId: string; readonly points: number } | null;
+  readonly extendedTo: string | null;
+  readonly at: string;
+}
+
+export function auctionFromItem(item: Record<string, unknown>): Auction {
+  return {
+    auctionId: String(item.auctionId),
+    productId: String(item.productId),
+    productName: String(item.productName),
+    productType: item.productType as Product['type'],
+    title: String(item.title),
+    description: String(item.description ?? ''),
+    status: item.status as Auction['status'],
+    startsAt: String(item.startsAt),
+    endsAt: String(item.endsAt),
+    originalEndsAt: String(item.originalEndsAt ?? item.endsAt),
+    latestEndsAt: (item.latestEndsAt as string | null | undefined) ?? null,
+    startingPrice: Number(item.startingPrice),
+    minIncrement: Number(item.minIncrement),
+    reservePrice: item.reservePrice === null || item.reservePrice === undefined ? null : Number(item.reservePrice),
+    antiSniping: (item.antiSniping as Auction['antiSniping'] | undefined) ?? null,
+    price: Number(item.price ?? 0),
+    leaderId: (item.leaderId as string | null | undefined) ?? null,
+    leaderMax: Number(item.leaderMax ?? 0),
+    leaderHold: Number(item.leaderHold ?? 0),
+    bids: Number(item.bids ?? 0),
+    version: Number(item.version ?? 0),
+    winnerId: (item.winnerId as string | null | undefined) ?? null,
+    orderId: (item.orderId as string | null | undefined) ?? null,
+    settledAt: (item.settledAt as string | null | undefined) ?? null,
+    unsoldReason: (item.unsoldReason as Auction['unsoldReason'] | undefined) ?? null,
+    createdAt: String(item.createdAt),
+    createdBy: String(item.createdBy ?? ''),
+    updatedAt: String(item.updatedAt ?? item.createdAt),
+  };
+}
+
+export function bidFromItem(item: Record<string, unknown>): AuctionBid {
+  return {
+    auctionId: String(item.auctionId),
+    bidId: String(item.bidId),
+    seq: Number(item.seq),
+    memberId: String(item.memberId),
+    amount: Number(item.amount),
+    maxAmount: Number(item.maxAmount),
+    outcome: item.outcome as AuctionBid['outcome'],
+    priceAfter: Number(item.priceAfter),
+    leaderAfter: String(item.leaderAfter),
+    held: Number(item.held ?? 0),
+    released: (item.released as AuctionBid['released'] | undefined) ?? null,
+    extendedTo: (item.extendedTo as string | null | undefined) ?? null,
+    at: String(item.at),
+  };
+}
+
+/** The time as this API stores it (`toISOString`), so stored times compare as strings in conditions and index keys. */
+function normalTime(iso: string): string {
+  return new Date(iso).toISOString();
+}
+
+/**
+ * Creates an auction of one PHYSICAL or SUPPLIER product: the auction item
+ * (OPEN, no bids, version 0) and its listing, both new. The lot is the
+ * auction's own: mall stock is not touched. `auctionId` is generated unless
+ * given; an existing id is a 409.
+ */
+export async function createAuction(input: AuctionInput, operator: string, now = new Date()): Promise<Auction> {
+  const startsAt = normalTime(input.startsAt);
+  const endsAt = normalTime(input.endsAt);
+  const latestEndsAt = input.latestEndsAt === null ? null : normalTime(input.latestEndsAt);
+  if (Date.parse(endsAt) <= Date.parse(startsAt)) throw new ValidationError('endsAt must be after startsAt');
+  if (Date.parse(endsAt) <= now.getTime()) throw new ValidationError(`endsAt ${endsAt} has passed; an auction must end in the future`);
+  if (latestEndsAt !== null && latestEndsAt < endsAt) throw new ValidationError('latestEndsAt must not be before endsAt');
+  if (input.reservePrice !== null && input.reservePrice < input.startingPrice) throw new ValidationError('reservePrice must not be below startingPrice');
+  const product = await getProduct(input.productId, { fresh: true });
+  if (!PRIZE_PRODUCT_TYPES.includes(product.type)) {
+    throw new ValidationError(`product ${product.productId} is ${product.type}; an auction lot is a ${PRIZE_PRODUCT_TYPES.join(' or ')} product (goods someone ships)`);
+  }
+  const at = now.toISOString();
+  const auction: Auction = {
+    auctionId: input.auctionId ?? `a-${ulid()}`,
+    productId: product.productId,
+    productName: product.name,
+    productType: product.type,
+    title: input.title,
+    description: input.description,
+    status: 'OPEN',
+    startsAt,
+    endsAt,
+    originalEndsAt: endsAt,
+    latestEndsAt,
+    startingPrice: input.startingPrice,
+    minIncrement: input.minIncrement,
+    reservePrice: input.reservePrice,
+    antiSniping: input.antiSniping,
+    price: 0,
+    leaderId: null,
+    leaderMax: 0,
+    leaderHold: 0,
+    bids: 0,
+    version: 0,
+    winnerId: null,
+    orderId: null,
+    settledAt: null,
+    unsoldReason: null,
+    createdAt: at,
+    createdBy: operator,
+    updatedAt: at,
+  };
+  try {
+    await db().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.auction.item(auction.auctionId), entity: 'Auction', ...auction },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: {
+                ...keys.auction.listing(auction.auctionId),
+                ...keys.auction.listEntry(auction.auctionId, at),
+                ...keys.auction.unsettledEntry(auction.auctionId, endsAt),
+                entity: 'AuctionListing',
+                auctionId: auction.auctionId,
+                status: 'OPEN',
+                startsAt,
+                endsAt,
+                createdAt: at,
+              },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+      throw new DomainError('CONFLICT', `auction ${auction.auctionId} already exists`);
+    }
+    throw error;
+  }
+  return auction;
+}
+
+/** The auction item, strongly consistent (bids and settlement decide on it), or undefined. */
+export async function findAuction(auctionId: string): Promise<Auction | undefined> {
+  const result = await db().send(new GetCommand({ TableName: tableName(), Key: keys.auction.item(auctionId), ConsistentRead: true }));
+  return result.Item ? auctionFromItem(result.Item) : undefined;
+}
+
+export async function readAuction(auctionId: string): Promise<Auction> {
+  const auction = await findAuction(auctionId);
+  if (!auction) throw new NotFoundError(`auction ${auctionId} does not exist`);
+  return auction;
+}
+
+/** Auction items by id, in the order given (BatchGetItem, eventually consistent: for lists). */
+async function auctionsByIds(ids: readonly string[]): Promise<Auction[]> {
+  const found = new Map<string, Auction>();
+  for (let i = 0; i < ids.length; i += 100) {
+    let left = ids.slice(i, i + 100).map((id) => keys.auction.item(id) as unknown as Record<string, unknown>);
+    for (let attempt = 0; left.length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 6)));
+      const result = await db().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: left } } }));
+      for (const item of result.Responses?.[tableName()] ?? []) found.set(String(item.auctionId), auctionFromItem(item));
+      left = (result.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return ids.flatMap((id) => found.get(id) ?? []);
+}
+
+/** What a member sees: the leader's maximum only if they are the leader, the reserve only as met or not. */
+export function memberView(auction: Auction, memberId: string, now: Date, recentBids?: readonly AuctionBid[]): AuctionView {
+  const phase = phaseOf(auction, now);
+  const hasLeader = auction.leaderId !== null;
+  const leading = auction.status === 'OPEN' && auction.leaderId === memberId;
+  const won = auction.status === 'SETTLED' && auction.winnerId === memberId;
+  return {
+    auctionId: auction.auctionId,
+    productId: auction.productId,
+    productName: auction.productName,
+    productType: auction.productType,
+    title: auction.title,
+    description: auction.description,
+    status: phase,
+    startsAt: auction.startsAt,
+    endsAt: auction.endsAt,
+    latestEndsAt: auction.latestEndsAt,
+    startingPrice: auction.startingPrice,
+    minIncrement: auction.minIncrement,
+    price: hasLeader ? auction.price : null,
+    minimumBid: phase === 'OPEN' || phase === 'UPCOMING' ? minimumBid(auction) : null,
+    bidCount: auction.bids,
+    leader: hasLeader ? maskMemberId(auction.leaderId as string) : null,
+    hasReserve: auction.reservePrice !== null,
+    reserveMet: auction.reservePrice === null || (hasLeader && auction.price >= auction.reservePrice),
+    antiSniping: auction.antiSniping,
+    you: {
+      leading,
+      maximum: leading ? auction.leaderMax : null,
+      held: leading ? auction.leaderHold : 0,
+      won,
+      orderId: won ? auction.orderId : null,
+    },
+    ...(recentBids
+      ? {
+          recentBids: recentBids.map((b) => ({
+            seq: b.seq,
+            bidder: maskMemberId(b.memberId),
+            you: b.memberId === memberId,
+            amount: b.amount,
+            outcome: b.outcome,
+            priceAfter: b.priceAfter,
+            at: b.at,
+          })),
+        }
+      : {}),
+  };
+}
+
+export function adminView(auction: Auction, now: Date, bidHistory?: { items: readonly AuctionBid[]; nextCursor: string | null }): AdminAuctionView {
+  const { bids, ...rest } = auction;
+  const { updatedAt: _updatedAt, ...view } = rest;
+  return {
+    ...view,
+    phase: phaseOf(auction, now),
+    bidCount: bids,
+    ...(bidHistory ? { bidHistory: { items: bidHistory.items.map((b) => ({ ...b })), nextCursor: bidHistory.nextCursor } } : {}),
+  };
+}
+
+/** How many of the latest bids a member's view of one auction shows. */
+const RECENT_BIDS = 10;
+
+/** One page of an auction's bids, newest first. */
+export async function auctionBids(auctionId: string, page: { limit: number; cursor?: string | undefined }): Promise<{ items: AuctionBid[]; nextCursor: string | null }> {
+  const pk = keys.auction.item(auctionId).PK;
+  const result = await queryPage(
+    {
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :bid)',
+      ExpressionAttributeValues: { ':pk': pk, ':bid': keys.auction.bidPrefix() },
+      ScanIndexForward: false,
+    },
+    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'PK', value: pk }) },
+  );
+  return { items: result.items.map(bidFromItem), nextCursor: result.nextCursor };
+}
+
+/** One auction as a member sees it, with the latest bids. */
+export async function getAuctionForMember(auctionId: string, memberId: string, now = new Date()): Promise<AuctionView> {
+  const [auction, recent] = await Promise.all([readAuction(auctionId), auctionBids(auctionId, { limit: RECENT_BIDS })]);
+  return memberView(auction, memberId, now, recent.items);
+}
+
+/** One auction in full, with a page of its bid history (operators). */
+export async function getAuctionForOperator(auctionId: string, page: { limit: number; cursor?: string | undefined }, now = new Date()): Promise<AdminAuctionView> {
+  const [auction, history] = await Promise.all([readAuction(auctionId), auctionBids(auctionId, page)]);
+  return adminView(auction, now, history);
+}
+
+/**
+ * Auctions not yet ended (open or upcoming), soonest ending first: the
+ * unsettled list on GSI2 from `now` on, then the auction items for their
+ * current price and leader.
+ */
+export async function listOpenAuctions(memberId: string, page: { limit: number; cursor?: string | undefined }, now = new Date()) {
+  const partition = keys.auction.unsettledPartition();
+  const result = await queryPage(
+    {
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK > :ended',
+      ExpressionAttributeValues: { ':pk': partition, ':ended': keys.auction.endedBy(now) },
+    },
+    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI2PK', value: partition }) },
+  );
+  const auctions = await auctionsByIds(result.items.map((item) => String(item.auctionId)));
+  return { items: auctions.map((a) => memberView(a, memberId, now)), nextCursor: result.nextCursor };
+}
+
+/** Every auction, newest first (operators). */
+export async function listAuctionsForOperator(page: { limit: number; cursor?: string | undefined }, now = new Date()) {
+  const partition = keys.auction.listPartition();
+  const result = await queryPage(
+    { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: false },
+    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
+  );
+  const auctions = await auctionsByIds(result.items.map((item) => String(item.auctionId)));
+  return { items: auctions.map((a) => adminView(a, now)), nextCursor: result.nextCursor };
+}

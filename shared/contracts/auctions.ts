@@ -1,0 +1,254 @@
+import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { productTypes } from './mall.js';
+import { operation } from './operation.js';
+
+const POINTS_CEILING = 1_000_000_000;
+
+const points = (name: string) =>
+  z
+    .number({ error: `${name} must be a number of points` })
+    .int(`${name} must be a whole number of points`)
+    .positive(`${name} must be positive`)
+    .max(POINTS_CEILING, `${name} must be at most ${POINTS_CEILING}`);
+
+const isoTime = (name: string) => z.iso.datetime({ message: `${name} must be an ISO-8601 UTC time, e.g. 2026-05-01T12:00:00Z` });
+
+export const antiSnipingSchema = z
+  .object({
+    windowSeconds: z.number().int().min(1, 'windowSeconds must be at least 1').max(86_400, 'windowSeconds must be at most 86400 (a day)').openapi({
+      description: 'A bid that changes the price or the leader this many seconds or less before the end extends the auction.',
+    }),
+    extendSeconds: z.number().int().min(1, 'extendSeconds must be at least 1').max(86_400, 'extendSeconds must be at most 86400 (a day)').openapi({
+      description: 'The auction then ends this many seconds after that bid (never earlier than it already would, never after latestEndsAt).',
+    }),
+  })
+  .strict()
+  .openapi('AntiSniping');
+
+export const auctionInputSchema = z
+  .object({
+    auctionId: idSchema.max(48, 'auctionId is at most 48 characters').optional().openapi({ description: 'Generated (`a-<ULID>`) when omitted; an existing id is a 409.' }),
+    productId: idSchema.openapi({ description: 'The lot: a PHYSICAL or SUPPLIER mall product, quantity 1. The lot is its own stock: mall stock is not touched.' }),
+    title: z.string().trim().min(3, 'give the auction a title of at least 3 characters').max(120),
+    description: z.string().trim().max(2000).default(''),
+    startsAt: isoTime('startsAt'),
+    endsAt: isoTime('endsAt'),
+    latestEndsAt: isoTime('latestEndsAt').nullable().default(null).openapi({ description: 'Hard end: anti-sniping never extends past it (null: no limit).' }),
+    startingPrice: points('startingPrice').openapi({ description: 'The least first bid.' }),
+    minIncrement: points('minIncrement').openapi({ description: 'Each later bid offers at least the current price plus this.' }),
+    reservePrice: points('reservePrice').nullable().default(null).openapi({ description: 'Below this price the lot is not sold and every hold is released (null: no reserve). Members only see whether it is met.' }),
+    antiSniping: antiSnipingSchema.nullable().default(null),
+  })
+  .strict()
+  .refine((a) => Date.parse(a.endsAt) > Date.parse(a.startsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] })
+  .refine((a) => a.latestEndsAt === null || Date.parse(a.latestEndsAt) >= Date.parse(a.endsAt), {
+    message: 'latestEndsAt must not be before endsAt',
+    path: ['latestEndsAt'],
+  })
+  .refine((a) => a.reservePrice === null || a.reservePrice >= a.startingPrice, {
+    message: 'reservePrice below startingPrice would always be met; leave it null instead',
+    path: ['reservePrice'],
+  })
+  .openapi('AuctionInput');
+
+export const auctionPhases = ['UPCOMING', 'OPEN', 'ENDED', 'SETTLED', 'UNSOLD'] as const;
+export const bidOutcomes = ['LEADING', 'RAISED', 'OUTBID'] as const;
+
+const publicBidSchema = z
+  .object({
+    seq: z.number().int().openapi({ description: 'Number of the bid in the auction (1, 2, ...).' }),
+    bidder: z.string().openapi({ description: 'The bidder, masked.' }),
+    you: z.boolean().openapi({ description: 'Whether the caller made this bid.' }),
+    amount: z.number().int(),
+    outcome: z.enum(bidOutcomes),
+    priceAfter: z.number().int(),
+    at: z.string(),
+  })
+  .openapi('AuctionBidPublic');
+
+export const auctionSchema = z
+  .object({
+    auctionId: z.string(),
+    productId: z.string(),
+    productName: z.string(),
+    productType: z.enum(productTypes),
+    title: z.string(),
+    description: z.string(),
+    status: z.enum(auctionPhases).openapi({
+      description: 'UPCOMING before startsAt, OPEN for bids, ENDED after endsAt until the settlement job settles it (within a minute), then SETTLED (sold) or UNSOLD.',
+    }),
+    startsAt: z.string(),
+    endsAt: z.string().openapi({ description: 'When bidding ends; anti-sniping may move it later.' }),
+    latestEndsAt: z.string().nullable(),
+    startingPrice: z.number().int(),
+    minIncrement: z.number().int(),
+    price: z.number().int().nullable().openapi({ description: 'The current highest bid (the final price once settled); null before the first bid.' }),
+    minimumBid: z.number().int().nullable().openapi({ description: 'The least amount a new challenger may bid; null once bidding has ended.' }),
+    bidCount: z.number().int(),
+    leader: z.string().nullable().openapi({ description: 'The leader (the winner once SETTLED), masked.' }),
+    hasReserve: z.boolean(),
+    reserveMet: z.boolean(),
+    antiSniping: antiSnipingSchema.nullable(),
+    you: z
+      .object({
+        leading: z.boolean(),
+        maximum: z.number().int().nullable().openapi({ description: 'Your maximum while you lead (nobody else sees it).' }),
+        held: z.number().int().openapi({ description: 'Your points held for this auction (your maximum while you lead, else 0).' }),
+        won: z.boolean(),
+        orderId: z.string().nullable().openapi({ description: 'The order of the lot, once you won it (see GET /v1/orders/{orderId}).' }),
+      })
+      .openapi('AuctionForYou'),
+    recentBids: z.array(publicBidSchema).optional().openapi({ description: 'The latest bids, newest first (single auction only).' }),
+  })
+  .openapi('Auction');
+
+export const bidInputSchema = z
+  .object({
+    amount: points('amount').openapi({ description: 'Your bid: at least `minimumBid` (the leader may raise the price to an amount of at least price + minIncrement).' }),
+    maxAmount: points('maxAmount')
+      .optional()
+      .openapi({
+        description:
+          'Proxy bidding: the most you will pay. It is held from your points at once; the system answers later bids for you, one increment at a time, up to it.',
+      }),
+  })
+  .strict()
+  .refine((b) => b.maxAmount === undefined || b.maxAmount >= b.amount, { message: 'maxAmount must be at least amount', path: ['maxAmount'] })
+  .openapi('BidInput');
+
+export const bidResultSchema = z
+  .object({
+    auctionId: z.string(),
+    bidId: z.string(),
+    seq: z.number().int(),
+    outcome: z.enum(bidOutcomes).openapi({
+      description: "LEADING: you lead. RAISED: you led and raised your maximum or the price. OUTBID: the leader's maximum answered your bid; the price rose and you hold nothing.",
+    }),
+    amount: z.number().int(),
+    maxAmount: z.number().int().openapi({ description: 'Your maximum as taken: max(amount, maxAmount).' }),
+    price: z.number().int().openapi({ description: 'The price after your bid.' }),
+    leading: z.boolean(),
+    held: z.number().int().openapi({ description: 'Your points held for this auction now.' }),
+    minimumBid: z.number().int().openapi({ description: 'The least amount a challenger may bid now.' }),
+    endsAt: z.string(),
+    extended: z.boolean().openapi({ description: 'Whether your bid moved endsAt (anti-sniping).' }),
+    at: z.string(),
+  })
+  .openapi('BidResult');
+
+export const myBidSchema = z
+  .object({
+    auctionId: z.string(),
+    bidId: z.string(),
+    seq: z.number().int(),
+    amount: z.number().int(),
+    maxAmount: z.number().int(),
+    outcome: z.enum(bidOutcomes),
+    priceAfter: z.number().int(),
+    at: z.string(),
+  })
+  .openapi('MyAuctionBid');
+
+export const adminBidSchema = myBidSchema
+  .extend({
+    memberId: z.string(),
+    leaderAfter: z.string(),
+    held: z.number().int().openapi({ description: 'Points this bid held from the bidder.' }),
+    released: z.object({ memberId: z.string(), points: z.number().int() }).nullable().openapi({ description: "The previous leader's hold released by this bid." }),
+    extendedTo: z.string().nullable(),
+  })
+  .openapi('AuctionBid');
+
+export const adminAuctionSchema = z
+  .object({
+    auctionId: z.string(),
+    productId: z.string(),
+    productName: z.string(),
+    productType: z.enum(productTypes),
+    title: z.string(),
+    description: z.string(),
+    status: z.enum(['OPEN', 'SETTLED', 'UNSOLD']).openapi({ description: 'As stored: OPEN until settled.' }),
+    phase: z.enum(auctionPhases),
+    startsAt: z.string(),
+    endsAt: z.string(),
+    originalEndsAt: z.string(),
+    latestEndsAt: z.string().nullable(),
+    startingPrice: z.number().int(),
+    minIncrement: z.number().int(),
+    reservePrice: z.number().int().nullable(),
+    antiSniping: antiSnipingSchema.nullable(),
+    price: z.number().int(),
+    leaderId: z.string().nullable(),
+    leaderMax: z.number().int(),
+    leaderHold: z.number().int(),
+    bidCount: z.number().int(),
+    version: z.number().int(),
+    winnerId: z.string().nullable(),
+    orderId: z.string().nullable(),
+    settledAt: z.string().nullable(),
+    unsoldReason: z.enum(['NO_BIDS', 'RESERVE_NOT_MET']).nullable(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    bidHistory: pageOf(adminBidSchema).optional().openapi({ description: 'Bids, newest first (`?limit=&cursor=` page through them).' }),
+  })
+  .openapi('AuctionAdmin');
+
+const auctionParams = z.object({ auctionId: idSchema });
+
+export const auctionOperations = {
+  listAuctions: operation({
+    summary: 'Auctions open for bids or upcoming, soonest ending first',
+    tags: ['auctions'],
+    query: pageQuerySchema,
+    response: pageOf(auctionSchema).openapi('AuctionPage'),
+  }),
+  getAuction: operation({
+    summary: 'One auction: price, minimum bid, end (anti-sniping may move it), your standing, the latest bids',
+    tags: ['auctions'],
+    params: auctionParams,
+    response: auctionSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  placeBid: operation({
+    summary: 'Bid points; optionally a maximum for proxy bidding (held at once)',
+    description:
+      'One transaction: the auction (still open, version unchanged), the HOLD of your maximum (or what a higher maximum adds while you lead), ' +
+      "the RELEASE of the previous leader's hold, the bid record and the idempotency record. If the leader's maximum answers your bid, the " +
+      'answer is 201 with outcome OUTBID and the new price (you hold nothing). Requires Idempotency-Key.',
+    tags: ['auctions'],
+    params: auctionParams,
+    body: bidInputSchema,
+    response: bidResultSchema,
+    status: 201,
+    idempotency: 'required',
+    errors: ['BID_TOO_LOW', 'AUCTION_CLOSED', 'INSUFFICIENT_POINTS', 'NOT_FOUND', 'CONFLICT', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED'],
+  }),
+  listMyBids: operation({
+    summary: 'My auction bids, newest first',
+    tags: ['auctions'],
+    query: pageQuerySchema,
+    response: pageOf(myBidSchema).openapi('MyAuctionBidPage'),
+  }),
+  createAuction: operation({
+    summary: 'Create an auction of one PHYSICAL or SUPPLIER product (operator)',
+    tags: ['auctions admin'],
+    body: auctionInputSchema,
+    response: adminAuctionSchema,
+    status: 201,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  }),
+  listAuctionsAdmin: operation({
+    summary: 'Every auction, newest first, with its state (operator)',
+    tags: ['auctions admin'],
+    query: pageQuerySchema,
+    response: pageOf(adminAuctionSchema).openapi('AuctionAdminPage'),
+  }),
+  getAuctionAdmin: operation({
+    summary: 'One auction in full (leader, maximum, holds, reserve, settlement) with its bid history (operator)',
+    tags: ['auctions admin'],
+    params: auctionParams,
+    query: pageQuerySchema,
+    response: adminAuctionSchema,
+    errors: ['NOT_FOUND'],
+  }),
+};
