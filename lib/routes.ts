@@ -6,7 +6,7 @@
 import type { OperationId } from '../shared/contracts/index.js';
 
 /** One Lambda function per capability; each routes its own paths. */
-export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox', 'webhooks', 'fulfilment', 'tasks', 'auctions'] as const;
+export const functionNames = ['system', 'members', 'earning', 'campaigns', 'jobs', 'reports', 'mall', 'orders', 'outbox', 'webhooks', 'fulfilment', 'tasks', 'auctions', 'draws'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export interface FunctionSpec {
@@ -118,6 +118,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     memoryMb: 512,
     timeoutSeconds: 10,
   },
+  draws: {
+    entry: 'functions/draws/handler.ts',
+    description: 'Lucky draws: prizes and published odds, provably fair spins (each one transaction), seeds, the audit trail',
+    tableAccess: 'readwrite',
+    publishesEvents: false,
+    memoryMb: 512,
+    timeoutSeconds: 10,
+  },
   reports: {
     entry: 'functions/reports/handler.ts',
     description: 'Points reports: counts new ledger entries from the table stream, answers the report API',
@@ -219,6 +227,14 @@ export const routes = [
   { method: 'GET', path: '/v1/admin/auctions', fn: 'auctions', auth: 'admin', operation: 'listAuctionsAdmin' },
   { method: 'GET', path: '/v1/admin/auctions/{auctionId}', fn: 'auctions', auth: 'admin', operation: 'getAuctionAdmin' },
 
+  { method: 'POST', path: '/v1/admin/draws', fn: 'draws', auth: 'admin', operation: 'createDraw' },
+  { method: 'GET', path: '/v1/admin/draws/{drawId}', fn: 'draws', auth: 'admin', operation: 'getDrawAdmin' },
+  { method: 'GET', path: '/v1/draws', fn: 'draws', auth: 'member', operation: 'listDraws' },
+  { method: 'GET', path: '/v1/draws/{drawId}', fn: 'draws', auth: 'member', operation: 'getDraw' },
+  { method: 'POST', path: '/v1/draws/{drawId}/spins', fn: 'draws', auth: 'member', operation: 'spinDraw' },
+  { method: 'GET', path: '/v1/draws/{drawId}/spins', fn: 'draws', auth: 'member', operation: 'listMyDrawSpins' },
+  { method: 'GET', path: '/v1/draws/{drawId}/seeds', fn: 'draws', auth: 'member', operation: 'listDrawSeeds' },
+
   { method: 'POST', path: '/v1/webhooks/suppliers/{supplier}', fn: 'webhooks', auth: 'public', operation: 'receiveSupplierCallback' },
   { method: 'POST', path: '/v1/webhooks/payments/{provider}', fn: 'webhooks', auth: 'public', operation: 'receivePaymentCallback' },
 ] as const satisfies readonly RouteSpec[];
@@ -243,7 +259,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route a function may receive, the catch-all included. */
 export const allRoutes: readonly RouteSpec[] = [...routes, defaultRoute];
 
-export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement'] as const;
+export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement', 'draw-seeds'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
 export interface ScheduleSpec {
@@ -325,6 +341,15 @@ export const schedules: readonly ScheduleSpec[] = [
     timezone: 'UTC',
     localEveryMinutes: 1,
     description: 'Settle ended auctions: capture the winning bid and create the order, or release the holds (every minute)',
+  },
+  {
+    name: 'draw-seeds',
+    fn: 'jobs',
+    // Just after midnight: tomorrow's seed (and so its hash) exists a whole day before its spins.
+    expression: 'cron(5 0 * * ? *)',
+    timezone: 'Asia/Shanghai',
+    localEveryMinutes: 60,
+    description: "Lucky draws: make today's and tomorrow's server seeds of every draw not ended, so each day's seed hash is published before its spins (daily, 00:05 Asia/Shanghai)",
   },
 ];
 

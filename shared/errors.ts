@@ -20,6 +20,7 @@ export const errorCodes = [
   'AUCTION_CLOSED',
   'BID_TOO_LOW',
   'NO_SPINS_LEFT',
+  'DRAW_CLOSED',
   'ALREADY_COMPLETED',
   'BUDGET_EXHAUSTED',
   'THRESHOLD_NOT_MET',

@@ -10,6 +10,7 @@ import { createCouponTemplate } from '../../shared/mall/coupons.js';
 import { getMember, registerMember, type Tier } from '../../shared/members/service.js';
 import { seedAuctions } from './seed-auctions.js';
 import { seedTasks } from './seed-tasks.js';
+import { seedDraws } from './seed-draws.js';
 
 export interface SeedMember {
   readonly memberId: string;
@@ -257,5 +258,6 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
   await seedCodes(now);
   await seedTasks(now);
   await seedAuctions(now);
+  await seedDraws(now);
   return { members: [...demoMembers.map((m) => m.memberId), 'm-friend'] };
 }

@@ -9,6 +9,7 @@ import { runTierReview } from '../../shared/jobs/tier-review.js';
 import { runPaymentTimeoutJob } from '../../shared/mall/orders.js';
 import { runVestPendingJob } from '../../shared/jobs/vest-pending.js';
 import { runAuctionSettlementJob } from '../../shared/jobs/auction-settlement.js';
+import { runDrawSeedsJob } from '../../shared/jobs/draw-seeds.js';
 import { logger } from '../../shared/observability/powertools.js';
 import type { Context } from 'aws-lambda';
 import type { ScheduleName } from '../../lib/routes.js';
@@ -28,6 +29,7 @@ export const jobs: Record<ScheduleName, (now: Date, deadline: number) => Promise
   'vest-pending': (now, deadline) => runVestPendingJob({ now, deadline }),
   'inactivity-expiry': (now, deadline) => runInactivityExpiryJob({ now, deadline }),
   'auction-settlement': (now, deadline) => runAuctionSettlementJob({ now, deadline }),
+  'draw-seeds': (now, deadline) => runDrawSeedsJob({ now, deadline }),
 };
 
 /** An HTTP call must answer within API Gateway's 30 s; the jobs resume where they stopped. */

@@ -1,6 +1,7 @@
 import { auctionOperations } from './auctions.js';
 import { campaignOperations } from './campaigns.js';
 import { couponOperations } from './coupons.js';
+import { drawOperations } from './draws.js';
 import { earningOperations } from './earning.js';
 import { jobOperations } from './jobs.js';
 import { memberOperations } from './members.js';
@@ -25,6 +26,7 @@ export const operations = {
   ...couponOperations,
   ...taskOperations,
   ...auctionOperations,
+  ...drawOperations,
 };
 
 export type OperationId = keyof typeof operations;

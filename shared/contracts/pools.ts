@@ -1,7 +1,7 @@
 import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
 import { operation } from './operation.js';
 
-const activityName = z
+export const activityName = z
   .string()
   .regex(/^[a-z][a-z0-9-]{1,31}$/, 'an activity name such as "sign-in", "share" or "games" (lower-case letters, digits, hyphens)');
 

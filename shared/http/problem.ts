@@ -20,6 +20,7 @@ export const statusOfCode: Record<ErrorCode, number> = {
   AUCTION_CLOSED: 409,
   BID_TOO_LOW: 409,
   NO_SPINS_LEFT: 409,
+  DRAW_CLOSED: 409,
   ALREADY_COMPLETED: 409,
   BUDGET_EXHAUSTED: 409,
   THRESHOLD_NOT_MET: 409,

@@ -75,6 +75,11 @@ export interface LedgerEntry {
 export interface CommitRequest<Extra extends ExtraWrite = ExtraWrite> {
   readonly moves: readonly LedgerMove[];
   readonly extra?: readonly Extra[];
+  /**
+   * Extra writes that record the entries of the attempt that commits (an audit record naming its ledger
+   * entry ids): built per attempt, after `extra`, since a retried attempt has new entry ids.
+   */
+  readonly extraOf?: (entries: readonly LedgerEntry[]) => readonly Extra[];
   readonly idempotency?: IdempotencySpec;
   /** The answer to store with the idempotency record, built from the entries of the attempt that commits. */
   readonly response?: (entries: readonly LedgerEntry[]) => StoredResponse;
@@ -314,7 +319,7 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
   if (request.moves.some((m, i) => m.type === 'EXPIRE' && walletKeys.indexOf(walletKeys[i] as string) !== walletKeys.lastIndexOf(walletKeys[i] as string))) {
     throw new Error('an EXPIRE move must be the only move on its wallet in a commit');
   }
-  if (request.moves.length === 0 && !request.extra?.length) throw new Error('nothing to commit');
+  if (request.moves.length === 0 && !request.extra?.length && !request.extraOf) throw new Error('nothing to commit');
 
   let floorTime = 0;
   for (let attempt = 1; ; attempt += 1) {
@@ -352,7 +357,7 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
         roles.push({ kind: 'marker' });
       }
     }
-    for (const extra of request.extra ?? []) {
+    for (const extra of [...(request.extra ?? []), ...(request.extraOf?.(entries) ?? [])]) {
       items.push(extra.item);
       roles.push({ kind: 'extra', extra });
     }

@@ -14,6 +14,9 @@ export const VEST_INDEX_SHARDS = 16;
 /** Partitions of the tier-review list (GSI2), so the yearly review reads them in parallel and no partition holds every tiered member. */
 export const TIER_REVIEW_SHARDS = 16;
 
+/** Statistics shards of a lucky draw: each spin adds to one, so busy draws never hammer one item. */
+export const DRAW_STATS_SHARDS = 16;
+
 /** Partitions of the LastActivity index per currency, so the monthly moves of active wallets never hammer one index partition. */
 export const ACTIVITY_INDEX_SHARDS = 16;
 
@@ -111,6 +114,18 @@ export const keys = {
     }),
     /** Sort-key prefix of a member's completions of a task, optionally narrowed to periods starting with `period`. */
     taskCompletionPrefix: (taskId: string, period = ''): string => `TASKDONE${sep}${taskId}${sep}${period}`,
+    /** How many times a member spun a draw on one programme-local day (the next spin is number spins + 1). */
+    drawDay: (memberId: string, drawId: string, day: string): ItemKey => ({
+      PK: `MEMBER${sep}${memberId}`,
+      SK: `DRAWDAY${sep}${drawId}${sep}${day}`,
+    }),
+    /** One spin of a draw (the audit record): by day, then spin number, so a member's spins of a draw sort in order. */
+    spin: (memberId: string, drawId: string, day: string, n: number): ItemKey => ({
+      PK: `MEMBER${sep}${memberId}`,
+      SK: `${keys.member.spinPrefix(drawId)}${day}${sep}${String(n).padStart(4, '0')}`,
+    }),
+    /** Sort-key prefix of a member's spins of one draw. */
+    spinPrefix: (drawId: string): string => `SPIN${sep}${drawId}${sep}`,
     /** GSI1 keys on the profile: members by birthday (`MM-DD`), for the daily birthdays job. */
     birthdayEntry: (memberId: string, monthDay: string) => ({ GSI1PK: keys.birthdays.partition(monthDay), GSI1SK: `MEMBER${sep}${memberId}` }),
     /** GSI2 keys on the profile of a member above `normal`: the tier-review list, sorted by the year last granted or confirmed. */
@@ -153,6 +168,21 @@ export const keys = {
       GSI2SK: `${endsAt ?? '9999-12-31T23:59:59.999Z'}${sep}${taskId}`,
     }),
     openPartition: (): string => 'TASKS-OPEN',
+  },
+  draw: {
+    definition: (drawId: string): ItemKey => ({ PK: `DRAW${sep}${drawId}`, SK: 'DEFINITION' }),
+    /** GSI1 entry listing every draw by end time (the ones not ended are those ending after now). */
+    listEntry: (drawId: string, endsAt: string) => ({ GSI1PK: keys.draw.listPartition(), GSI1SK: `${endsAt}${sep}${drawId}` }),
+    listPartition: (): string => 'DRAWS',
+    /** Stock left of one limited prize, in its own partition: only spins that award that prize write it. */
+    prizeStock: (drawId: string, prizeId: string): ItemKey => ({ PK: `DRAW-STOCK${sep}${drawId}${sep}${prizeId}`, SK: 'STOCK' }),
+    /** One of the draw's statistics shards (spins, drawn and awarded per prize); each spin adds to one at random. */
+    statsShard: (drawId: string, shard: number): ItemKey => ({ PK: `DRAW-STATS${sep}${drawId}${sep}${shard}`, SK: 'STATS' }),
+    /** The server seed of one programme-local day; a draw's seeds share a partition, sorted by day. */
+    seed: (drawId: string, day: string): ItemKey => ({ PK: keys.draw.seedPartition(drawId), SK: `DAY${sep}${day}` }),
+    seedPartition: (drawId: string): string => `DRAW-SEEDS${sep}${drawId}`,
+    /** SK bound: seeds sorting below it belong to days before `day`. */
+    seedsBefore: (day: string): string => `DAY${sep}${day}`,
   },
   /** Progress of a scheduled job (the last day or bucket it finished). */
   jobState: (job: string): ItemKey => ({ PK: `JOB${sep}${job}`, SK: 'STATE' }),

@@ -158,6 +158,31 @@ const samples: Partial<Record<OperationId, Sample>> = {
   },
   listAuctionsAdmin: { path: () => '/v1/admin/auctions', invalidQuery: 'limit=0' },
   getAuctionAdmin: { path: () => '/v1/admin/auctions/a-unknown', invalidQuery: 'limit=abc' },
+  createDraw: {
+    path: () => '/v1/admin/draws',
+    body: {
+      drawId: 'd-bad-input',
+      name: 'Bad input wheel',
+      startsAt: '2026-01-01T00:00:00Z',
+      endsAt: '2099-01-01T00:00:00Z',
+      freeSpinsPerDay: 3,
+      spinCostPoints: 10,
+      maxSpinsPerDay: 5,
+      prizes: [
+        { prizeId: 'gift', name: 'Gift', kind: 'NOTHING', weight: 1 },
+        { prizeId: 'thanks', name: 'Thanks for playing', kind: 'NOTHING', weight: 1 },
+      ],
+      consolationPrizeId: 'thanks',
+    },
+    invalidBody: { name: 'x', startsAt: 'tomorrow', endsAt: '2026-01-01T00:00:00Z', freeSpinsPerDay: -1, spinCostPoints: 0, prizes: [{ prizeId: 'p', kind: 'JACKPOT', weight: 0.5 }] },
+  },
+  getDrawAdmin: { path: () => '/v1/admin/draws/d-unknown' },
+  listDraws: { path: () => '/v1/draws', invalidQuery: 'limit=0' },
+  getDraw: { path: () => '/v1/draws/d-unknown' },
+  // Spins take no body; a spin without an Idempotency-Key, or on an unknown or closed draw: test/integration/draws.test.ts.
+  spinDraw: { path: () => '/v1/draws/d-unknown/spins' },
+  listMyDrawSpins: { path: () => '/v1/draws/d-unknown/spins', invalidQuery: 'limit=1000' },
+  listDrawSeeds: { path: () => '/v1/draws/d-unknown/seeds', invalidQuery: 'limit=0' },
 };
 
 let api: TestApi;

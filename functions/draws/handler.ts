@@ -1,0 +1,23 @@
+import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
+import { DomainError } from '../../shared/errors.js';
+import type { Caller } from '../../shared/http/auth.js';
+import { createDraw, drawAdminView, listOpenDraws } from '../../shared/draws/draws.js';
+import { drawForMember, drawSeeds, listMemberSpins, spinDraw } from '../../shared/draws/spins.js';
+
+function subjectOf(caller: Caller | undefined): string {
+  if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
+  return caller.subject;
+}
+
+export const handler = httpHandler('draws', {
+  createDraw: async ({ body, caller }) => createDraw(body, subjectOf(caller)),
+  getDrawAdmin: async ({ params }) => drawAdminView(params.drawId),
+  listDraws: async ({ query }) => listOpenDraws({ limit: query.limit, cursor: query.cursor }),
+  getDraw: async ({ params, caller }) => drawForMember(params.drawId, subjectOf(caller)),
+  spinDraw: async ({ params, caller, idempotency }) => {
+    if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'a spin may spend points: send an Idempotency-Key header');
+    return committedAnswer(await spinDraw({ drawId: params.drawId, memberId: subjectOf(caller), idempotency }));
+  },
+  listMyDrawSpins: async ({ params, caller, query }) => listMemberSpins(subjectOf(caller), params.drawId, { limit: query.limit, cursor: query.cursor }),
+  listDrawSeeds: async ({ params, query }) => drawSeeds(params.drawId, { limit: query.limit, cursor: query.cursor }),
+});

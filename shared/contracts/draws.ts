@@ -1,0 +1,319 @@
+import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { operation } from './operation.js';
+import { activityName } from './pools.js';
+
+export const prizeKinds = ['POINTS', 'COUPON', 'GOODS', 'NOTHING'] as const;
+export const drawStatuses = ['UPCOMING', 'OPEN', 'ENDED'] as const;
+/** Why a spin got the consolation instead of the prize it drew. */
+export const fallbackReasons = ['OUT_OF_STOCK', 'BUDGET_EXHAUSTED', 'LIMIT_REACHED', 'COUPON_UNAVAILABLE'] as const;
+
+/** Most prizes on one wheel (each limited prize is one item of the creating transaction). */
+export const MAX_PRIZES = 24;
+
+const isoTime = (what: string) => z.iso.datetime({ message: `${what} must be an ISO-8601 UTC time such as 2026-12-12T12:00:00Z` });
+
+const prizeCommon = {
+  prizeId: idSchema.openapi({ description: 'Your id for the prize, unique in the draw; spins and the audit trail name it.' }),
+  name: z.string().trim().min(1, 'give the prize a name').max(120),
+  weight: z
+    .number()
+    .int('weight must be a whole number (the odds are weight / sum of weights)')
+    .positive('weight must be positive')
+    .max(1_000_000)
+    .openapi({ description: "Relative weight; the prize's published odds are weight / sum of the weights." }),
+  stock: z
+    .number()
+    .int('stock must be a whole number of prizes')
+    .positive('stock must be positive (or null for unlimited)')
+    .max(10_000_000)
+    .nullable()
+    .default(null)
+    .openapi({ description: 'How many of this prize the draw can give in all; null: unlimited. A drawn prize out of stock gives the consolation.' }),
+};
+
+const prizeInputSchema = z
+  .discriminatedUnion('kind', [
+    z
+      .object({
+        ...prizeCommon,
+        kind: z.literal('POINTS').openapi({ description: "Points paid from the draw's pool activity." }),
+        points: z.number().int('points must be a whole number').positive('points must be positive').max(1_000_000),
+      })
+      .strict(),
+    z
+      .object({
+        ...prizeCommon,
+        kind: z.literal('COUPON').openapi({ description: 'One coupon of a template, into the member\'s coupon wallet.' }),
+        couponTemplateId: idSchema,
+      })
+      .strict(),
+    z
+      .object({
+        ...prizeCommon,
+        kind: z.literal('GOODS').openapi({ description: 'A PHYSICAL or SUPPLIER product, delivered through an order (0 points).' }),
+        productId: idSchema,
+      })
+      .strict(),
+    z
+      .object({ ...prizeCommon, kind: z.literal('NOTHING').openapi({ description: '"Thanks for playing".' }) })
+      .strict(),
+  ])
+  .openapi('DrawPrizeInput');
+
+export const drawInputSchema = z
+  .object({
+    drawId: idSchema.optional().openapi({ description: 'Your id for the draw; generated (`d-...`) when left out.' }),
+    name: z.string().trim().min(3, 'give the draw a name of at least 3 characters').max(120),
+    description: z.string().max(2000).default(''),
+    startsAt: isoTime('startsAt'),
+    endsAt: isoTime('endsAt'),
+    freeSpinsPerDay: z
+      .number()
+      .int('freeSpinsPerDay must be a whole number')
+      .min(0)
+      .max(100)
+      .openapi({ description: 'Spins each member gets free per programme-local day (Asia/Shanghai).' }),
+    spinCostPoints: z
+      .number()
+      .int('spinCostPoints must be a whole number of points')
+      .positive('spinCostPoints must be positive')
+      .max(1_000_000)
+      .openapi({ description: 'Points one spin costs once the day\'s free spins are used.' }),
+    maxSpinsPerDay: z
+      .number()
+      .int('maxSpinsPerDay must be a whole number')
+      .positive('maxSpinsPerDay must be positive')
+      .max(1000)
+      .openapi({ description: 'Spins one member may make per day, free and paid together.' }),
+    poolId: idSchema.nullable().default(null).openapi({ description: 'The points pool that pays POINTS prizes (required when there are any).' }),
+    activity: activityName.nullable().default(null).openapi({ description: 'The pool activity POINTS prizes are paid from, e.g. `games`.' }),
+    prizes: z
+      .array(prizeInputSchema)
+      .min(2, 'a draw has at least 2 prizes (one may be the consolation)')
+      .max(MAX_PRIZES, `a draw has at most ${MAX_PRIZES} prizes`)
+      .openapi({ description: 'In the order the odds are published and the outcome is mapped (cumulative weights).' }),
+    consolationPrizeId: idSchema.openapi({
+      description: 'The prize given instead when the drawn one cannot be (out of stock, pool exhausted, coupon not issued): a NOTHING or POINTS prize with unlimited stock.',
+    }),
+  })
+  .strict()
+  .superRefine((draw, ctx) => {
+    if (Date.parse(draw.endsAt) <= Date.parse(draw.startsAt)) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'endsAt must be after startsAt' });
+    if (draw.maxSpinsPerDay < draw.freeSpinsPerDay) {
+      ctx.addIssue({ code: 'custom', path: ['maxSpinsPerDay'], message: 'maxSpinsPerDay counts free and paid spins, so it cannot be below freeSpinsPerDay' });
+    }
+    const seen = new Set<string>();
+    draw.prizes.forEach((prize, i) => {
+      if (seen.has(prize.prizeId)) ctx.addIssue({ code: 'custom', path: ['prizes', i, 'prizeId'], message: `prizeId ${prize.prizeId} appears twice` });
+      seen.add(prize.prizeId);
+    });
+    const consolation = draw.prizes.find((p) => p.prizeId === draw.consolationPrizeId);
+    if (!consolation) {
+      ctx.addIssue({ code: 'custom', path: ['consolationPrizeId'], message: 'consolationPrizeId must be the prizeId of one of the prizes' });
+    } else if (consolation.stock !== null || !(consolation.kind === 'NOTHING' || consolation.kind === 'POINTS')) {
+      ctx.addIssue({ code: 'custom', path: ['consolationPrizeId'], message: 'the consolation must be a NOTHING or POINTS prize with unlimited stock (stock null)' });
+    }
+    const paysPoints = draw.prizes.some((p) => p.kind === 'POINTS');
+    if (paysPoints && draw.poolId === null) ctx.addIssue({ code: 'custom', path: ['poolId'], message: 'POINTS prizes are paid from a pool: give poolId and activity' });
+    if (paysPoints && draw.activity === null) ctx.addIssue({ code: 'custom', path: ['activity'], message: 'POINTS prizes are paid from a pool activity: give activity (e.g. "games")' });
+    if ((draw.poolId === null) !== (draw.activity === null)) {
+      ctx.addIssue({ code: 'custom', path: [draw.poolId === null ? 'poolId' : 'activity'], message: 'give poolId and activity together' });
+    }
+  })
+  .openapi('DrawInput');
+
+const prizeViewFields = {
+  prizeId: z.string(),
+  name: z.string(),
+  kind: z.enum(prizeKinds),
+  points: z.number().int().nullable().openapi({ description: 'POINTS prizes: the points paid.' }),
+  couponTemplateId: z.string().nullable(),
+  productId: z.string().nullable(),
+};
+
+/** A prize as a spin awards it. */
+export const awardedPrizeSchema = z.object(prizeViewFields).openapi('DrawPrize');
+
+const publishedPrizeSchema = z
+  .object({
+    ...prizeViewFields,
+    weight: z.number().int(),
+    odds: z.number().openapi({ description: 'weight / totalWeight: the chance this prize is drawn.' }),
+    limited: z.boolean().openapi({ description: 'Whether the prize has a limited stock.' }),
+    outOfStock: z.boolean().openapi({ description: 'A limited prize with none left: drawing it gives the consolation.' }),
+  })
+  .openapi('PublishedDrawPrize');
+
+const drawSettings = {
+  drawId: z.string(),
+  name: z.string(),
+  description: z.string(),
+  status: z.enum(drawStatuses),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  freeSpinsPerDay: z.number().int(),
+  spinCostPoints: z.number().int(),
+  maxSpinsPerDay: z.number().int(),
+  consolationPrizeId: z.string(),
+  totalWeight: z.number().int().openapi({ description: 'Sum of the prize weights.' }),
+};
+
+export const drawSummarySchema = z.object({ ...drawSettings }).openapi('DrawSummary');
+
+const hashPublishedAt = z.string().openapi({ description: 'When the seed was stored: its hash could be read from then on.' });
+const seedHashSchema = z.object({ day: z.string(), seedHash: z.string().openapi({ description: "SHA-256 of the day's seed, hex." }), hashPublishedAt });
+const revealedSeedSchema = z
+  .object({
+    day: z.string(),
+    seed: z.string().openapi({ description: 'The 32-byte server seed, hex; revealed once its day has ended.' }),
+    seedHash: z.string(),
+    hashPublishedAt,
+  })
+  .openapi('RevealedDrawSeed');
+
+export const drawSchema = z
+  .object({
+    ...drawSettings,
+    prizes: z.array(publishedPrizeSchema),
+    consolation: z.string().openapi({ description: 'The consolation rule, in words.' }),
+    me: z.object({
+      day: z.string().openapi({ description: 'Today, programme-local (Asia/Shanghai).' }),
+      spinsToday: z.number().int(),
+      freeSpinsLeft: z.number().int(),
+      spinsLeft: z.number().int().openapi({ description: 'Free and paid spins left today.' }),
+      nextSpinCostPoints: z.number().int().nullable().openapi({ description: 'What the next spin costs (0 while free); null: no spins left.' }),
+    }),
+    fairness: z.object({
+      today: seedHashSchema.nullable().openapi({ description: "Hash of today's seed, published before the day's spins; null while the draw is not open." }),
+      nextSpinNumber: z.number().int().openapi({ description: 'n of your next spin today.' }),
+      procedure: z.string().openapi({ description: 'How a spin is computed from the seed (docs/draws.md; npm run verify-spin).' }),
+      revealed: z.array(revealedSeedSchema).openapi({ description: 'Seeds of the most recent ended days (all of them: GET /v1/draws/{drawId}/seeds).' }),
+    }),
+  })
+  .openapi('Draw');
+
+export const drawAdminSchema = z
+  .object({
+    ...drawSettings,
+    poolId: z.string().nullable(),
+    activity: z.string().nullable(),
+    prizes: z.array(
+      z.object({
+        ...prizeViewFields,
+        weight: z.number().int(),
+        odds: z.number(),
+        stock: z.number().int().nullable().openapi({ description: 'Stock the prize started with; null: unlimited.' }),
+        stockLeft: z.number().int().nullable(),
+        drawn: z.number().int().openapi({ description: 'Spins that drew this prize.' }),
+        awarded: z.number().int().openapi({ description: 'Spins that got it (the consolation counts the fallbacks too).' }),
+        fellBack: z.number().int().openapi({ description: 'Spins that drew it but got the consolation.' }),
+      }),
+    ),
+    totals: z.object({
+      spins: z.number().int(),
+      paidSpins: z.number().int(),
+      costPoints: z.number().int().openapi({ description: 'Points members paid for spins.' }),
+      pointsAwarded: z.number().int().openapi({ description: 'Points paid out as POINTS prizes (from the pool).' }),
+      fallbacks: z.number().int(),
+    }),
+    createdAt: z.string(),
+    createdBy: z.string(),
+  })
+  .openapi('DrawAdmin');
+
+export const spinSchema = z
+  .object({
+    spinId: z.string(),
+    drawId: z.string(),
+    memberId: z.string(),
+    day: z.string().openapi({ description: 'Programme-local day of the spin; its seed is revealed after this day.' }),
+    n: z.number().int().openapi({ description: "The member's spin number that day (1, 2, 3 ...): part of the HMAC message." }),
+    prize: awardedPrizeSchema.openapi({ description: 'What the member got.' }),
+    drawnPrizeId: z.string().openapi({ description: 'The prize the seed drew (what a verification re-computes).' }),
+    fallbackReason: z
+      .enum(fallbackReasons)
+      .nullable()
+      .openapi({ description: 'Why the consolation was given instead of the drawn prize; null: the drawn prize was given.' }),
+    costPoints: z.number().int().openapi({ description: 'Points the spin cost (0: a free spin).' }),
+    couponId: z.string().nullable(),
+    orderId: z.string().nullable().openapi({ description: 'GOODS prizes: the order that delivers them.' }),
+    seedHash: z.string(),
+    entryIds: z.array(z.string()).openapi({ description: 'Ledger entries of the spin (the cost paid, the points won).' }),
+    freeSpinsLeft: z.number().int(),
+    spinsLeft: z.number().int(),
+    at: z.string(),
+  })
+  .openapi('Spin');
+
+const drawParams = z.object({ drawId: idSchema });
+
+export const drawOperations = {
+  createDraw: operation({
+    summary: 'Create a lucky draw: prizes with weights and stock, free spins, spin cost, daily cap (operator)',
+    description:
+      'Draws cannot be changed once created: the published odds are a promise. Prize stock, the pool activity, coupon templates ' +
+      'and products are checked now (404 for one that does not exist, 400 for one that cannot serve as a prize).',
+    tags: ['draws'],
+    body: drawInputSchema,
+    response: drawAdminSchema,
+    status: 201,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  }),
+  getDrawAdmin: operation({
+    summary: 'A lucky draw with its stock left, and what was drawn and awarded per prize (operator)',
+    tags: ['draws'],
+    params: drawParams,
+    response: drawAdminSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  listDraws: operation({
+    summary: 'Lucky draws not yet ended, the soonest ending first',
+    tags: ['draws'],
+    query: pageQuerySchema,
+    response: pageOf(drawSummarySchema).openapi('DrawPage'),
+  }),
+  getDraw: operation({
+    summary: "A lucky draw: prizes with their published odds, my spins left today, and the seed hashes and revealed seeds",
+    description: "Publishes the hash of today's server seed before any of today's spins (creating the seed if the daily job has not).",
+    tags: ['draws'],
+    params: drawParams,
+    response: drawSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  spinDraw: operation({
+    summary: 'Spin: one transaction takes the spin (free, or its cost in points), the prize and its stock, and records the spin',
+    description:
+      'The outcome is HMAC-SHA256 of the day\'s server seed over `drawId:memberId:day:n` (docs/draws.md). A drawn prize that cannot be ' +
+      'given (out of stock, pool exhausted, coupon not issued) gives the consolation instead, in the same spin.',
+    tags: ['draws'],
+    params: drawParams,
+    response: spinSchema,
+    status: 201,
+    idempotency: 'required',
+    errors: ['NO_SPINS_LEFT', 'INSUFFICIENT_POINTS', 'DRAW_CLOSED', 'BUDGET_EXHAUSTED', 'LIMIT_REACHED', 'NOT_FOUND', 'CONFLICT', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED'],
+  }),
+  listMyDrawSpins: operation({
+    summary: 'My spins of a draw, newest first: the audit trail (drawn prize, awarded prize, why it fell back, cost, ledger entries)',
+    tags: ['draws'],
+    params: drawParams,
+    query: pageQuerySchema,
+    response: pageOf(spinSchema).openapi('SpinPage'),
+    errors: ['NOT_FOUND'],
+  }),
+  listDrawSeeds: operation({
+    summary: "A draw's revealed seeds (days that have ended), newest first, and the hashes of today's and tomorrow's seeds",
+    tags: ['draws'],
+    params: drawParams,
+    query: pageQuerySchema,
+    response: z
+      .object({
+        drawId: z.string(),
+        today: seedHashSchema.nullable(),
+        tomorrow: seedHashSchema.nullable().openapi({ description: "Tomorrow's hash, once the daily job has made the seed." }),
+        items: z.array(revealedSeedSchema),
+        nextCursor: z.string().nullable(),
+      })
+      .openapi('DrawSeedPage'),
+    errors: ['NOT_FOUND'],
+  }),
+};
