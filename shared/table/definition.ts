@@ -31,13 +31,13 @@ export const tableDefinition = {
       name: 'GSI1',
       partitionKey: 'GSI1PK',
       sortKey: 'GSI1SK',
-      purpose: 'Generic collections: lists owned by a member or a parent entity (reserved; the foundation uses none yet).',
+      purpose: 'Generic collections: lists owned by a member or a parent entity (docs/data-model.md lists each one).',
     },
     {
       name: 'GSI2',
       partitionKey: 'GSI2PK',
       sortKey: 'GSI2SK',
-      purpose: 'Generic secondary collections: entities by status or time (reserved; the foundation uses none yet).',
+      purpose: 'Generic secondary collections: entities by status or time, mostly sparse due lists (docs/data-model.md lists each one).',
     },
     {
       name: 'ExpiryDue',
