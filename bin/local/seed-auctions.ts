@@ -1,5 +1,6 @@
 /**
- * Demo auctions (docs/auctions.md): one open for a week from the first start,
+ * Demo auctions (docs/auctions.md): one open for 90 days from the first start
+ * (long enough that a kept local table still shows it weeks later),
  * with an opening proxy bid by m-silver so there is a price and a leader to
  * beat, and one upcoming. Fixed ids; safe to run on every start (an existing
  * auction is left as it is, the opening bid is placed once).
@@ -34,8 +35,8 @@ export async function seedAuctions(now = new Date()): Promise<void> {
       title: 'Wireless headphones (shipped by JD), from 1,000 points',
       description: 'Proxy bidding: set a maxAmount and the system bids for you. A bid in the last 2 minutes extends the end by 2 minutes after it.',
       startsAt: now.toISOString(),
-      endsAt: at(7 * DAY),
-      latestEndsAt: at(7 * DAY + 3_600_000),
+      endsAt: at(90 * DAY),
+      latestEndsAt: at(90 * DAY + 3_600_000),
       startingPrice: 1_000,
       minIncrement: 100,
       reservePrice: 3_000,
@@ -70,7 +71,7 @@ export async function seedAuctions(now = new Date()): Promise<void> {
       now,
     });
   } catch (error) {
-    // A demo auction that has ended (a restart more than a week later) takes no bids: nothing to seed.
+    // A demo auction that has ended (a restart more than 90 days later) takes no bids: nothing to seed.
     if (!(error instanceof DomainError && error.code === 'AUCTION_CLOSED')) throw error;
   }
 }
