@@ -104,7 +104,7 @@ export interface TransactTally {
   cancelledUnits: number;
   /** Why transactions were cancelled: `<code> on <item kind>` (e.g. `ConditionalCheckFailed on STOCK`, see `itemKind`). */
   readonly reasons: Map<string, number>;
-  /** The first committed transaction, to show its items. */
+  /** A committed transaction with the most items (the first of them), to show what one such operation writes. */
   sample: TransactWriteItem[] | undefined;
 }
 
@@ -170,7 +170,7 @@ export async function recordTransactWrites(labelOf: (items: readonly TransactWri
         const result = await next(buildArgs);
         tally.committed += 1;
         tally.committedUnits += units;
-        tally.sample ??= items;
+        if (!tally.sample || items.length > tally.sample.length) tally.sample = items;
         return result;
       } catch (error) {
         tally.cancelled += 1;
