@@ -15,6 +15,7 @@
  * emulator and this machine; the calls per expired bucket carry over to AWS.
  */
 import { parseArgs } from 'node:util';
+import { positiveInteger, startBenchDatabase } from './local/bench-env.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,55 +23,27 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string' },
   },
 });
-const members = Number(args.members);
-const concurrency = args.concurrency === undefined ? undefined : Number(args.concurrency);
-if (!Number.isSafeInteger(members) || members <= 0) throw new Error(`--members must be a positive integer, got ${args.members}`);
-if (concurrency !== undefined && !(Number.isSafeInteger(concurrency) && concurrency > 0)) {
-  throw new Error(`--concurrency must be a positive integer, got ${args.concurrency}`);
-}
-
-// Environment first: shared modules read their configuration once, at first use.
-process.env.TABLE_NAME = 'points-mall-bench';
-process.env.AWS_REGION ??= 'us-east-1';
-process.env.AWS_ACCESS_KEY_ID ??= 'local';
-process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const members = positiveInteger('members', args.members);
+const concurrency = args.concurrency === undefined ? undefined : positiveInteger('concurrency', args.concurrency);
 
 /** The job runs as of NOW; every seeded member holds points in DUE_BUCKET, the month before. */
 const NOW = new Date('2025-02-05T00:00:00Z');
 const DUE_BUCKET = '2025-01';
 const EARNED_AT = new Date('2024-01-15T00:00:00Z');
 
-const { startDynamoDbLocal } = await import('./local/dynamodb-local.js');
-const dynamo = await startDynamoDbLocal();
-process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-let stopping = false;
-const stop = async (code: number) => {
-  if (!stopping) {
-    stopping = true;
-    await dynamo.stop();
-  }
-  process.exit(code);
-};
-process.on('SIGINT', () => void stop(130));
-process.on('SIGTERM', () => void stop(143));
+// Environment, DynamoDB Local and the table first: shared modules read their configuration once, at first use.
+const dynamo = await startBenchDatabase({ logLevel: 'WARN' });
+const stop = dynamo.stop;
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 const perBucket = (calls: number, expired: number) => (expired === 0 ? 'n/a' : (calls / expired).toFixed(3));
 
 try {
-  const { ensureTable, localClient } = await import('./local/table.js');
   const { useLocalEventSink } = await import('../shared/events/publisher.js');
   const { runExpiryJob } = await import('../shared/jobs/expiry.js');
   const { dbCallCounts, resetDbCallCounts } = await import('../shared/table/client.js');
   const { seedWallets } = await import('../test/support/seed-wallets.js');
 
-  const client = localClient(dynamo.endpoint);
-  await ensureTable(client, process.env.TABLE_NAME);
-  client.destroy();
   let published = 0;
   useLocalEventSink(async (events) => void (published += events.length));
 

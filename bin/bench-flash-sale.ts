@@ -21,8 +21,8 @@
  * write units per redemption and the invariant carry over to AWS.
  */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { fixed, positiveInteger, recordTransactWrites, serveApiInProcess, startBenchDatabase, storedItemSizes, whole } from './local/bench-env.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,65 +36,30 @@ const { values: args } = parseArgs({
   },
 });
 
-function positiveInteger(name: keyof typeof args): number {
-  const value = Number(args[name]);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer, got ${args[name]}`);
-  return value;
-}
-const MEMBERS = positiveInteger('members');
-const UNITS_PER_MEMBER = positiveInteger('units');
-const STOCK = positiveInteger('stock');
-const SHARDS = positiveInteger('shards');
-const CONNECTIONS = positiveInteger('connections');
-const DURATION_SECONDS = positiveInteger('duration');
-const RAW_SECONDS = positiveInteger('raw-seconds');
+const MEMBERS = positiveInteger('members', args.members);
+const UNITS_PER_MEMBER = positiveInteger('units', args.units);
+const STOCK = positiveInteger('stock', args.stock);
+const SHARDS = positiveInteger('shards', args.shards);
+const CONNECTIONS = positiveInteger('connections', args.connections);
+const DURATION_SECONDS = positiveInteger('duration', args.duration);
+const RAW_SECONDS = positiveInteger('raw-seconds', args['raw-seconds']);
 const PRICE = 100;
 const PRODUCT_ID = 'flash-sale-bench';
 const RAW_PRODUCT_ID = 'flash-sale-raw';
 
-// Environment first: shared modules read their configuration once, at first use.
-process.env.TABLE_NAME = 'points-mall-bench';
-process.env.AWS_REGION ??= 'us-east-1';
-process.env.AWS_ACCESS_KEY_ID ??= 'local';
-process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-process.env.STAGE = 'local';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-process.env.POWERTOOLS_DEV ??= 'true';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// Every in-flight request shares this one process (on Lambda each has an instance): scale the functions' timeouts.
-process.env.LOCAL_TIMEOUT_SCALE ??= String(Math.max(1, Math.ceil(CONNECTIONS / 5)));
-
-const { startDynamoDbLocal } = await import('./local/dynamodb-local.js');
-const dynamo = await startDynamoDbLocal();
-process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-let stopping = false;
-const stop = async (code: number): Promise<never> => {
-  if (!stopping) {
-    stopping = true;
-    await dynamo.stop();
-  }
-  process.exit(code);
-};
-process.on('SIGINT', () => void stop(130));
-process.on('SIGTERM', () => void stop(143));
+// Environment, DynamoDB Local and the table first: shared modules read their configuration once, at first use.
+const dynamo = await startBenchDatabase({ concurrency: CONNECTIONS });
+const stop = dynamo.stop;
 
 const memberId = (i: number) => `fs-${String(i).padStart(7, '0')}`;
 const rawMemberId = (i: number) => `fr-${String(i).padStart(7, '0')}`;
-const fixed = (n: number, digits = 1) => n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const whole = (n: number) => Math.round(n).toLocaleString('en');
 
 try {
   const autocannon = (await import('autocannon')).default;
   const { DynamoDBClient, TransactWriteItemsCommand } = await import('@aws-sdk/client-dynamodb');
-  const { BatchGetCommand, GetCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { marshall } = await import('@aws-sdk/util-dynamodb');
+  const { BatchGetCommand } = await import('@aws-sdk/lib-dynamodb');
   const { monotonicFactory } = await import('ulid');
-  const { ensureTable, localClient } = await import('./local/table.js');
   const { claimsFor, inMemoryDevKeys, signDevToken } = await import('./local/dev-keys.js');
-  const { LocalGateway } = await import('./local/gateway.js');
-  const { createLocalHttpServer } = await import('./local/http-server.js');
   const { useLocalEventSink } = await import('../shared/events/publisher.js');
   const { productInputSchema } = await import('../shared/contracts/mall.js');
   const { bucketAfterMonths } = await import('../shared/domain/fifo.js');
@@ -103,13 +68,10 @@ try {
   const { readStock } = await import('../shared/mall/stock.js');
   const { db, dbCallCounts, resetDbCallCounts, tableName } = await import('../shared/table/client.js');
   const { keys } = await import('../shared/table/keys.js');
-  const { itemSize, transactWriteUnits, transactionalUnits } = await import('../shared/table/write-units.js');
+  const { transactWriteUnits, transactionalUnits } = await import('../shared/table/write-units.js');
   const { seedWallets } = await import('../test/support/seed-wallets.js');
   type TransactWriteItem = import('@aws-sdk/client-dynamodb').TransactWriteItem;
 
-  const setupClient = localClient(dynamo.endpoint);
-  await ensureTable(setupClient, process.env.TABLE_NAME);
-  setupClient.destroy();
   useLocalEventSink(async () => undefined);
 
   // --- Seed: members who can afford UNITS_PER_MEMBER units, the sale product, and the bare-transaction twins.
@@ -137,51 +99,10 @@ try {
   console.log(`seeded in ${fixed((Date.now() - seedStart) / 1000)} s`);
 
   // --- Instrument: the TransactWriteItems this process sends, as marshalled on the wire.
-  interface SentTransactions {
-    ok: number;
-    okUnits: number;
-    cancelled: number;
-    cancelledUnits: number;
-    /** Why transactions were cancelled: `<code> on <item kind>` (e.g. `ConditionalCheckFailed on STOCK`). */
-    reasons: Map<string, number>;
-    sample: TransactWriteItem[] | undefined;
-  }
-  const sent: SentTransactions = { ok: 0, okUnits: 0, cancelled: 0, cancelledUnits: 0, reasons: new Map(), sample: undefined };
-  let recording = false;
-  db().middlewareStack.add(
-    (next, context) => async (buildArgs) => {
-      if (!recording || context.commandName !== 'TransactWriteItemsCommand') return next(buildArgs);
-      const body = (buildArgs.request as { body?: unknown }).body;
-      const text = body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body);
-      const items = (JSON.parse(text) as { TransactItems: TransactWriteItem[] }).TransactItems;
-      const units = transactWriteUnits(items).units;
-      try {
-        const result = await next(buildArgs);
-        sent.ok += 1;
-        sent.okUnits += units;
-        sent.sample ??= items;
-        return result;
-      } catch (error) {
-        sent.cancelled += 1;
-        sent.cancelledUnits += units;
-        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-        reasons.forEach((reason, i) => {
-          if (!reason.Code || reason.Code === 'None') return;
-          const item = items[i];
-          const pk = item?.Update?.Key?.PK?.S ?? item?.Put?.Item?.PK?.S ?? item?.ConditionCheck?.Key?.PK?.S ?? '';
-          const label = `${reason.Code} on ${pk.replace(/#.*/, '')}`;
-          sent.reasons.set(label, (sent.reasons.get(label) ?? 0) + 1);
-        });
-        throw error;
-      }
-    },
-    { step: 'build', name: 'benchTransactWriteUnits' },
-  );
+  const recorder = await recordTransactWrites();
 
   // --- Serve the API in-process, as npm start does (without the request log).
-  const server = createLocalHttpServer(new LocalGateway(devKeys), { logRequests: false });
-  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-  const port = (server.address() as AddressInfo).port;
+  const api = await serveApiInProcess(devKeys);
 
   // --- Load: round-robin over the members, a fresh Idempotency-Key per request.
   const requestsPerMember = new Uint32Array(MEMBERS);
@@ -190,12 +111,12 @@ try {
   let accepted = 0;
   let lastAcceptedAt = 0;
   const orderBody = JSON.stringify({ productId: PRODUCT_ID, quantity: 1, payment: 'POINTS' });
-  console.log(`flash sale: ${whole(CONNECTIONS)} connections for ${DURATION_SECONDS} s on http://127.0.0.1:${port}/v1/orders (LOCAL_TIMEOUT_SCALE=${process.env.LOCAL_TIMEOUT_SCALE}) ...`);
+  console.log(`flash sale: ${whole(CONNECTIONS)} connections for ${DURATION_SECONDS} s on ${api.url}/v1/orders (LOCAL_TIMEOUT_SCALE=${process.env.LOCAL_TIMEOUT_SCALE}) ...`);
   resetDbCallCounts();
-  recording = true;
+  recorder.recording = true;
   const loadStart = Date.now();
   const load = await autocannon({
-    url: `http://127.0.0.1:${port}`,
+    url: api.url,
     connections: CONNECTIONS,
     duration: DURATION_SECONDS,
     timeout: 60,
@@ -233,11 +154,12 @@ try {
   });
   const answeredAt = Date.now();
   // autocannon stops at the deadline without waiting for answers; the handlers still run, as on Lambda.
-  await server.idle();
+  await api.server.idle();
   const drainedSeconds = (Date.now() - answeredAt) / 1000;
-  recording = false;
+  recorder.recording = false;
+  const sent = recorder.tally('all');
   const calls = dbCallCounts();
-  await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+  await api.close();
 
   // --- Check: what the shards sold, what the members spent, against min(stock, demand).
   const demand = Array.from(requestsPerMember).reduce((sum, n) => sum + Math.min(n, UNITS_PER_MEMBER), 0);
@@ -261,15 +183,7 @@ try {
   // --- Write units: per successful redemption, and the minimum for its item set.
   const sample = sent.sample;
   const sampleUnits = sample ? transactWriteUnits(sample) : undefined;
-  const storedSizes = sample
-    ? await Promise.all(
-        sample.map(async (item) => {
-          const key = item.Update?.Key ?? item.Put?.Item ?? item.ConditionCheck?.Key ?? item.Delete?.Key;
-          const stored = await db().send(new GetCommand({ TableName: tableName(), Key: { PK: key?.PK?.S, SK: key?.SK?.S } }));
-          return stored.Item ? itemSize(marshall(stored.Item, { removeUndefinedValues: true })) : 0;
-        }),
-      )
-    : [];
+  const storedSizes = sample ? await storedItemSizes(sample) : [];
 
   // --- The same bare transaction, straight to DynamoDB Local at the same concurrency.
   let raw = { ok: 0, failed: 0, seconds: 0, failures: new Map<string, number>() };
@@ -284,6 +198,8 @@ try {
     const sampleShard = Number(order?.shard?.N ?? 0);
     const sampleEntry = ledger?.id?.S ?? '';
     const sampleKey = /k-[0-9a-f-]{36}/.exec(idem?.PK?.S ?? '')?.[0] ?? '';
+    // The OrderPlaced event written with the order: each bare transaction needs an outbox item of its own.
+    const sampleEvent = putOf('OutboxEvent')?.eventId?.S;
     if (!sampleMember || !sampleOrder || !sampleEntry || !sampleKey) throw new Error('the sample redemption lacks an order, a ledger entry or an idempotency record');
     const sampleShardPk = keys.product.stockShard(RAW_PRODUCT_ID, sampleShard).PK;
     const escape = (text: string) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g');
@@ -306,7 +222,8 @@ try {
         while (Date.now() < deadline) {
           const i = n;
           n += 1;
-          const text = template
+          const withEvent = sampleEvent ? template.replace(escape(sampleEvent), nextUlid()) : template;
+          const text = withEvent
             .replace(escape(PRODUCT_ID), RAW_PRODUCT_ID)
             .replace(escape(`"${sampleShardPk}"`), `"${keys.product.stockShard(RAW_PRODUCT_ID, i % SHARDS).PK}"`)
             .replace(escape(sampleMember), rawMemberId(i % MEMBERS))
@@ -337,7 +254,7 @@ try {
     .map(([code, stat]) => `${code}: ${whole(stat.count ?? 0)}`)
     .join(', ');
   const minimumItems = sampleUnits?.items.length ?? 0;
-  const perRedemption = stock.sold > 0 ? sent.okUnits / stock.sold : 0;
+  const perRedemption = stock.sold > 0 ? sent.committedUnits / stock.sold : 0;
 
   console.log('');
   console.log(`flash sale: ${whole(MEMBERS)} members x ${UNITS_PER_MEMBER} unit(s), stock ${whole(STOCK)} over ${SHARDS} shards, ${CONNECTIONS} connections, ${DURATION_SECONDS} s (local: DynamoDB Local + this process on this machine)`);
@@ -351,9 +268,9 @@ try {
   console.log(`  last 201 after       ${fixed(saleSeconds)} s${stock.available === 0 ? " (sold out)" : ""}: ${fixed(redemptionsPerSecond)} redemptions/s while stock lasted`);
   console.log(`  DynamoDB calls       ${JSON.stringify(calls.byOperation)}`);
   console.log('  write units (AWS billing, from the requests sent: 2 WCU per started KB per transactional item)');
-  console.log(`    per redemption     ${fixed(perRedemption, 2)} WCU (${whole(sent.ok)} transactions committed, ${whole(sent.okUnits)} WCU)`);
-  console.log(`    minimum            ${minimumItems * transactionalUnits(0)} WCU (${minimumItems} items of at most 1 KB: wallet, ledger entry, stock shard, order, idempotency record)`);
-  console.log(`    cancelled          ${whole(sent.cancelled)} transactions, ${whole(sent.cancelledUnits)} WCU more if AWS charges them (${fixed(stock.sold > 0 ? (sent.okUnits + sent.cancelledUnits) / stock.sold : 0, 2)} WCU per redemption with them)`);
+  console.log(`    per redemption     ${fixed(perRedemption, 2)} WCU (${whole(sent.committed)} transactions committed, ${whole(sent.committedUnits)} WCU)`);
+  console.log(`    minimum            ${minimumItems * transactionalUnits(0)} WCU (${minimumItems} items of at most 1 KB: wallet, ledger entry, stock shard, order, OrderPlaced outbox event, idempotency record)`);
+  console.log(`    cancelled          ${whole(sent.cancelled)} transactions, ${whole(sent.cancelledUnits)} WCU more if AWS charges them (${fixed(stock.sold > 0 ? (sent.committedUnits + sent.cancelledUnits) / stock.sold : 0, 2)} WCU per redemption with them)`);
   console.log(`    cancelled because  ${[...sent.reasons].map(([label, count]) => `${label}: ${whole(count)}`).join(', ') || 'n/a'}`);
   if (sampleUnits) {
     console.log('    one redemption     item: bytes sent / bytes stored -> WCU');
