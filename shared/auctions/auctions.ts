@@ -17,6 +17,7 @@ import { maskMemberId, minimumBid, phaseOf, termsProblem, type AuctionState } fr
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { getProduct, type Product } from '../mall/catalogue.js';
 import { PRIZE_PRODUCT_TYPES } from '../mall/orders.js';
+import { canonicalJson } from '../ledger/idempotency.js';
 import type { TransactItem } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
@@ -319,7 +320,8 @@ export async function updateAuction(auctionId: string, patch: AuctionPatch, oper
   };
   const problem = termsProblem(terms, now);
   if (problem) throw new ValidationError(problem);
-  const changed = CHANGEABLE_TERMS.filter((name) => JSON.stringify(terms[name]) !== JSON.stringify(current[name]));
+  // Canonical JSON: a map read back from DynamoDB need not keep the key order it was written with.
+  const changed = CHANGEABLE_TERMS.filter((name) => canonicalJson(terms[name]) !== canonicalJson(current[name]));
   if (changed.length === 0) return current;
 
   const at = now.toISOString();
