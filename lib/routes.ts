@@ -80,7 +80,7 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   },
   auctions: {
     entry: 'functions/auctions/handler.ts',
-    description: 'Points auctions: operators create them; members list, read and bid (proxy bidding, holds, anti-sniping); settlement runs in jobs',
+    description: 'Points auctions: operators create, change (before opening) and cancel them; members list, read and bid (proxy bidding, holds, anti-sniping); settlement runs in jobs',
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 512,
@@ -226,6 +226,8 @@ export const routes = [
   { method: 'POST', path: '/v1/admin/auctions', fn: 'auctions', auth: 'admin', operation: 'createAuction' },
   { method: 'GET', path: '/v1/admin/auctions', fn: 'auctions', auth: 'admin', operation: 'listAuctionsAdmin' },
   { method: 'GET', path: '/v1/admin/auctions/{auctionId}', fn: 'auctions', auth: 'admin', operation: 'getAuctionAdmin' },
+  { method: 'PATCH', path: '/v1/admin/auctions/{auctionId}', fn: 'auctions', auth: 'admin', operation: 'updateAuction' },
+  { method: 'POST', path: '/v1/admin/auctions/{auctionId}/cancel', fn: 'auctions', auth: 'admin', operation: 'cancelAuction' },
 
   { method: 'POST', path: '/v1/admin/draws', fn: 'draws', auth: 'admin', operation: 'createDraw' },
   { method: 'GET', path: '/v1/admin/draws/{drawId}', fn: 'draws', auth: 'admin', operation: 'getDrawAdmin' },

@@ -5,8 +5,10 @@ import {
   listAuctionsForOperator,
   listOpenAuctions,
   adminView,
+  updateAuction,
 } from '../../shared/auctions/auctions.js';
 import { listMemberBids, placeBid } from '../../shared/auctions/bids.js';
+import { cancelAuction } from '../../shared/auctions/cancellation.js';
 import { DomainError } from '../../shared/errors.js';
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import type { Caller } from '../../shared/http/auth.js';
@@ -32,4 +34,10 @@ export const handler = httpHandler('auctions', {
   },
   listAuctionsAdmin: async ({ query }) => listAuctionsForOperator({ limit: query.limit, cursor: query.cursor }),
   getAuctionAdmin: async ({ params, query }) => getAuctionForOperator(params.auctionId, { limit: query.limit, cursor: query.cursor }),
+  updateAuction: async ({ caller, params, body }) => {
+    const now = new Date();
+    return adminView(await updateAuction(params.auctionId, body, subjectOf(caller), now), now);
+  },
+  cancelAuction: async ({ caller, params, body, idempotency }) =>
+    cancelAuction({ auctionId: params.auctionId, reason: body.reason, operator: subjectOf(caller), idempotency }),
 });

@@ -1,25 +1,30 @@
 /**
- * Auctions (docs/auctions.md): creating them, reading them, and the views
- * members and operators get. An auction is two items in its own partition:
- * the auction itself, whose state every bid changes under a version
- * condition, and its listing, which carries the index entries (every auction
- * on GSI1; unsettled ones on GSI2 by end time) and so changes only when the
- * end moves or the auction settles: the hot item writes no index.
+ * Auctions (docs/auctions.md): creating them, changing them before they
+ * open, reading them, and the views members and operators get. An auction is
+ * two items in its own partition: the auction itself, whose state every bid
+ * changes under a version condition, and its listing, which carries the index
+ * entries (every auction on GSI1; unsettled ones on GSI2 by end time) and so
+ * changes only when the end moves, the auction settles or is cancelled, or an
+ * operator changes its times: the hot item writes no index. Operator actions
+ * leave audit records in the same partition.
  */
 import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
-import type { adminAuctionSchema, adminBidSchema, auctionInputSchema, auctionSchema } from '../contracts/auctions.js';
-import { maskMemberId, minimumBid, phaseOf, type AuctionState } from '../domain/auctions.js';
+import { AUDIT_SHOWN, type adminAuctionSchema, type adminBidSchema, type auctionInputSchema, type auctionPatchSchema, type auctionSchema } from '../contracts/auctions.js';
+import { maskMemberId, minimumBid, phaseOf, termsProblem, type AuctionState } from '../domain/auctions.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { getProduct, type Product } from '../mall/catalogue.js';
 import { PRIZE_PRODUCT_TYPES } from '../mall/orders.js';
+import { canonicalJson } from '../ledger/idempotency.js';
+import type { TransactItem } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { decodeCursor, queryPage } from '../table/paging.js';
 
 export type AuctionInput = z.output<typeof auctionInputSchema>;
+export type AuctionPatch = z.output<typeof auctionPatchSchema>;
 export type AuctionView = z.input<typeof auctionSchema>;
 export type AdminAuctionView = z.input<typeof adminAuctionSchema>;
 export type AdminBidView = z.input<typeof adminBidSchema>;
@@ -38,6 +43,9 @@ export interface Auction extends AuctionState {
   readonly orderId: string | null;
   readonly settledAt: string | null;
   readonly unsoldReason: 'NO_BIDS' | 'RESERVE_NOT_MET' | null;
+  readonly cancelledAt: string | null;
+  readonly cancelledBy: string | null;
+  readonly cancelReason: string | null;
   readonly createdAt: string;
   readonly createdBy: string;
   readonly updatedAt: string;
@@ -60,6 +68,21 @@ export interface AuctionBid {
   readonly released: { readonly memberId: string; readonly points: number } | null;
   readonly extendedTo: string | null;
   readonly at: string;
+}
+
+/** An operator action on an auction as stored (its audit trail). */
+export interface AuctionAudit {
+  readonly auctionId: string;
+  readonly auditId: string;
+  readonly action: 'UPDATED' | 'CANCELLED';
+  readonly by: string;
+  readonly at: string;
+  readonly reason: string | null;
+  /** UPDATED: each changed term, before and after. */
+  readonly changes: Readonly<Record<string, { readonly from: unknown; readonly to: unknown }>> | null;
+  readonly versionAfter: number;
+  /** CANCELLED: the leader's hold released. */
+  readonly released: { readonly memberId: string; readonly points: number } | null;
 }
 
 export function auctionFromItem(item: Record<string, unknown>): Auction {
@@ -89,6 +112,9 @@ export function auctionFromItem(item: Record<string, unknown>): Auction {
     orderId: (item.orderId as string | null | undefined) ?? null,
     settledAt: (item.settledAt as string | null | undefined) ?? null,
     unsoldReason: (item.unsoldReason as Auction['unsoldReason'] | undefined) ?? null,
+    cancelledAt: (item.cancelledAt as string | null | undefined) ?? null,
+    cancelledBy: (item.cancelledBy as string | null | undefined) ?? null,
+    cancelReason: (item.cancelReason as string | null | undefined) ?? null,
     createdAt: String(item.createdAt),
     createdBy: String(item.createdBy ?? ''),
     updatedAt: String(item.updatedAt ?? item.createdAt),
@@ -113,6 +139,32 @@ export function bidFromItem(item: Record<string, unknown>): AuctionBid {
   };
 }
 
+function auditFromItem(item: Record<string, unknown>): AuctionAudit {
+  return {
+    auctionId: String(item.auctionId),
+    auditId: String(item.auditId),
+    action: item.action as AuctionAudit['action'],
+    by: String(item.by),
+    at: String(item.at),
+    reason: (item.reason as string | null | undefined) ?? null,
+    changes: (item.changes as AuctionAudit['changes'] | undefined) ?? null,
+    versionAfter: Number(item.versionAfter),
+    released: (item.released as AuctionAudit['released'] | undefined) ?? null,
+  };
+}
+
+/** The Put of a new audit record, for the transaction of the action it records. */
+export function auditPut(record: Omit<AuctionAudit, 'auditId'>): TransactItem {
+  const auditId = ulid();
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: { ...keys.auction.audit(record.auctionId, auditId), entity: 'AuctionAudit', auditId, ...record },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
+}
+
 /** The time as this API stores it (`toISOString`), so stored times compare as strings in conditions and index keys. */
 function normalTime(iso: string): string {
   return new Date(iso).toISOString();
@@ -128,10 +180,8 @@ export async function createAuction(input: AuctionInput, operator: string, now =
   const startsAt = normalTime(input.startsAt);
   const endsAt = normalTime(input.endsAt);
   const latestEndsAt = input.latestEndsAt === null ? null : normalTime(input.latestEndsAt);
-  if (Date.parse(endsAt) <= Date.parse(startsAt)) throw new ValidationError('endsAt must be after startsAt');
-  if (Date.parse(endsAt) <= now.getTime()) throw new ValidationError(`endsAt ${endsAt} has passed; an auction must end in the future`);
-  if (latestEndsAt !== null && latestEndsAt < endsAt) throw new ValidationError('latestEndsAt must not be before endsAt');
-  if (input.reservePrice !== null && input.reservePrice < input.startingPrice) throw new ValidationError('reservePrice must not be below startingPrice');
+  const problem = termsProblem({ startsAt, endsAt, latestEndsAt, startingPrice: input.startingPrice, reservePrice: input.reservePrice }, now);
+  if (problem) throw new ValidationError(problem);
   const product = await getProduct(input.productId, { fresh: true });
   if (!PRIZE_PRODUCT_TYPES.includes(product.type)) {
     throw new ValidationError(`product ${product.productId} is ${product.type}; an auction lot is a ${PRIZE_PRODUCT_TYPES.join(' or ')} product (goods someone ships)`);
@@ -163,6 +213,9 @@ export async function createAuction(input: AuctionInput, operator: string, now =
     orderId: null,
     settledAt: null,
     unsoldReason: null,
+    cancelledAt: null,
+    cancelledBy: null,
+    cancelReason: null,
     createdAt: at,
     createdBy: operator,
     updatedAt: at,
@@ -217,6 +270,122 @@ export async function readAuction(auctionId: string): Promise<Auction> {
   const auction = await findAuction(auctionId);
   if (!auction) throw new NotFoundError(`auction ${auctionId} does not exist`);
   return auction;
+}
+
+/** The terms an operator may change before the auction opens. */
+const CHANGEABLE_TERMS = ['title', 'description', 'startsAt', 'endsAt', 'latestEndsAt', 'startingPrice', 'minIncrement', 'reservePrice', 'antiSniping'] as const;
+
+/** Refuses a change unless the auction is upcoming (so has no bids) and at the version the operator read. */
+function refuseUnlessChangeable(auction: Auction, expectedVersion: number, now: Date): void {
+  const phase = phaseOf(auction, now);
+  if (auction.status !== 'OPEN') {
+    throw new DomainError('CONFLICT', `auction ${auction.auctionId} is ${auction.status}; only an upcoming auction can be changed`, { auctionStatus: auction.status, phase });
+  }
+  if (phase !== 'UPCOMING') {
+    throw new DomainError('CONFLICT', `auction ${auction.auctionId} opened for bids at ${auction.startsAt}; only an upcoming auction can be changed (cancel it instead)`, {
+      auctionStatus: auction.status,
+      phase,
+    });
+  }
+  if (auction.version !== expectedVersion) {
+    throw new DomainError('CONFLICT', `auction ${auction.auctionId} is at version ${auction.version}, not ${expectedVersion}; read it again`, {
+      currentVersion: auction.version,
+    });
+  }
+}
+
+/**
+ * Changes an upcoming auction, optimistic on its version. ONE transaction:
+ * the auction (condition: the version given, still OPEN, and its stored
+ * `startsAt` still ahead, so no bid can have landed), its listing when the
+ * times move (start, end and the GSI2 sort key, so the members' list order
+ * and the sweeper follow the new end) and an audit record of each changed
+ * term. The merged terms are checked like a new auction's. A change that
+ * changes nothing writes nothing.
+ */
+export async function updateAuction(auctionId: string, patch: AuctionPatch, operator: string, now = new Date()): Promise<Auction> {
+  const current = await readAuction(auctionId);
+  refuseUnlessChangeable(current, patch.expectedVersion, now);
+  const given = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
+  const terms = {
+    title: given(patch.title, current.title),
+    description: given(patch.description, current.description),
+    startsAt: patch.startsAt === undefined ? current.startsAt : normalTime(patch.startsAt),
+    endsAt: patch.endsAt === undefined ? current.endsAt : normalTime(patch.endsAt),
+    latestEndsAt: patch.latestEndsAt === undefined ? current.latestEndsAt : patch.latestEndsAt === null ? null : normalTime(patch.latestEndsAt),
+    startingPrice: given(patch.startingPrice, current.startingPrice),
+    minIncrement: given(patch.minIncrement, current.minIncrement),
+    reservePrice: given(patch.reservePrice, current.reservePrice),
+    antiSniping: given(patch.antiSniping, current.antiSniping),
+  };
+  const problem = termsProblem(terms, now);
+  if (problem) throw new ValidationError(problem);
+  // Canonical JSON: a map read back from DynamoDB need not keep the key order it was written with.
+  const changed = CHANGEABLE_TERMS.filter((name) => canonicalJson(terms[name]) !== canonicalJson(current[name]));
+  if (changed.length === 0) return current;
+
+  const at = now.toISOString();
+  const next: Auction = { ...current, ...terms, originalEndsAt: terms.endsAt, version: current.version + 1, updatedAt: at };
+  const names: Record<string, string> = { '#version': 'version', '#status': 'status', '#startsAt': 'startsAt', '#originalEndsAt': 'originalEndsAt', '#updatedAt': 'updatedAt' };
+  const values: Record<string, unknown> = {
+    ':expected': current.version,
+    ':next': next.version,
+    ':open': 'OPEN',
+    ':now': at,
+    ':originalEndsAt': next.originalEndsAt,
+    ':at': at,
+  };
+  const sets = ['#version = :next', '#originalEndsAt = :originalEndsAt', '#updatedAt = :at'];
+  for (const name of changed) {
+    names[`#${name}`] = name;
+    values[`:${name}`] = terms[name];
+    sets.push(`#${name} = :${name}`);
+  }
+  const items: TransactItem[] = [
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.auction.item(auctionId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: '#version = :expected AND #status = :open AND #startsAt > :now',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+  ];
+  if (changed.includes('startsAt') || changed.includes('endsAt')) {
+    items.push({
+      Update: {
+        TableName: tableName(),
+        Key: keys.auction.listing(auctionId),
+        UpdateExpression: 'SET #startsAt = :startsAt, #endsAt = :endsAt, GSI2SK = :sk',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: { '#startsAt': 'startsAt', '#endsAt': 'endsAt' },
+        ExpressionAttributeValues: { ':startsAt': next.startsAt, ':endsAt': next.endsAt, ':sk': keys.auction.unsettledEntry(auctionId, next.endsAt).GSI2SK },
+      },
+    });
+  }
+  items.push(
+    auditPut({
+      auctionId,
+      action: 'UPDATED',
+      by: operator,
+      at,
+      reason: null,
+      changes: Object.fromEntries(changed.map((name) => [name, { from: current[name], to: terms[name] }])),
+      versionAfter: next.version,
+      released: null,
+    }),
+  );
+  try {
+    await db().send(new TransactWriteCommand({ TransactItems: items }));
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    // A bid cannot have landed (the auction had not opened); another change, a cancellation or the clock did. Say which.
+    refuseUnlessChangeable(await readAuction(auctionId), patch.expectedVersion, now);
+    throw new DomainError('CONFLICT', `auction ${auctionId} changed meanwhile; read it again`);
+  }
+  return next;
 }
 
 /** Auction items by id, in the order given (BatchGetItem, eventually consistent: for lists). */
@@ -283,13 +452,19 @@ export function memberView(auction: Auction, memberId: string, now: Date, recent
   };
 }
 
-export function adminView(auction: Auction, now: Date, bidHistory?: { items: readonly AuctionBid[]; nextCursor: string | null }): AdminAuctionView {
+export function adminView(
+  auction: Auction,
+  now: Date,
+  bidHistory?: { items: readonly AuctionBid[]; nextCursor: string | null },
+  audit?: readonly AuctionAudit[],
+): AdminAuctionView {
   const { bids, ...rest } = auction;
   const { updatedAt: _updatedAt, ...view } = rest;
   return {
     ...view,
     phase: phaseOf(auction, now),
     bidCount: bids,
+    ...(audit ? { audit: audit.map(({ auctionId: _auctionId, ...record }) => ({ ...record, changes: record.changes ? { ...record.changes } : null })) } : {}),
     ...(bidHistory ? { bidHistory: { items: bidHistory.items.map((b) => ({ ...b })), nextCursor: bidHistory.nextCursor } } : {}),
   };
 }
@@ -317,10 +492,23 @@ export async function getAuctionForMember(auctionId: string, memberId: string, n
   return memberView(auction, memberId, now, recent.items);
 }
 
-/** One auction in full, with a page of its bid history (operators). */
+/** The latest operator actions on an auction, newest first. */
+export async function auctionAudit(auctionId: string, limit = AUDIT_SHOWN): Promise<AuctionAudit[]> {
+  const result = await queryPage(
+    {
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :audit)',
+      ExpressionAttributeValues: { ':pk': keys.auction.item(auctionId).PK, ':audit': keys.auction.auditPrefix() },
+      ScanIndexForward: false,
+    },
+    { limit, start: undefined },
+  );
+  return result.items.map(auditFromItem);
+}
+
+/** One auction in full, with a page of its bid history and its audit trail (operators). */
 export async function getAuctionForOperator(auctionId: string, page: { limit: number; cursor?: string | undefined }, now = new Date()): Promise<AdminAuctionView> {
-  const [auction, history] = await Promise.all([readAuction(auctionId), auctionBids(auctionId, page)]);
-  return adminView(auction, now, history);
+  const [auction, history, audit] = await Promise.all([readAuction(auctionId), auctionBids(auctionId, page), auctionAudit(auctionId)]);
+  return adminView(auction, now, history, audit);
 }
 
 /**
@@ -339,7 +527,8 @@ export async function listOpenAuctions(memberId: string, page: { limit: number; 
     { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI2PK', value: partition }) },
   );
   const auctions = await auctionsByIds(result.items.map((item) => String(item.auctionId)));
-  return { items: auctions.map((a) => memberView(a, memberId, now)), nextCursor: result.nextCursor };
+  // The index lags its table on AWS: an auction settled or cancelled a moment ago may still be listed.
+  return { items: auctions.filter((a) => a.status === 'OPEN').map((a) => memberView(a, memberId, now)), nextCursor: result.nextCursor };
 }
 
 /** Every auction, newest first (operators). */

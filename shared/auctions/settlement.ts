@@ -6,7 +6,9 @@
  * (`prizeOrderWrites`, with its OrderPlaced event) and an AuctionWon event.
  * Unsold (no bids, or below the reserve): RELEASE the leader's hold, the only
  * one there is. Either way the listing leaves the unsettled index. A second
- * run, or a concurrent one, loses the condition and finds it settled.
+ * run, or a concurrent one, loses the condition and finds it settled; a run
+ * racing an operator's cancellation (shared/auctions/cancellation.ts) loses
+ * it the same way and finds it CANCELLED.
  */
 import { settlementOf } from '../domain/auctions.js';
 import { ConcurrencyConflictError, DomainError } from '../errors.js';
@@ -20,7 +22,7 @@ import { tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { readAuction, type Auction } from './auctions.js';
 
-export type SettleOutcome = 'SETTLED' | 'UNSOLD' | 'ALREADY_SETTLED' | 'NOT_DUE';
+export type SettleOutcome = 'SETTLED' | 'UNSOLD' | 'ALREADY_SETTLED' | 'CANCELLED' | 'NOT_DUE';
 
 /** Settlement found the auction changed since it was read (a late bid, or another settlement). */
 class SettlementRaceError extends Error {
@@ -135,13 +137,16 @@ async function commitSettlement(auction: Auction, now: Date): Promise<'SETTLED' 
 
 /**
  * Settles one auction if it has ended by `now`. Idempotent: an auction
- * already settled answers ALREADY_SETTLED, one still running NOT_DUE. A
+ * already settled answers ALREADY_SETTLED, a cancelled one CANCELLED (the
+ * index lags: the sweeper may still list one cancelled a moment ago), one
+ * still running NOT_DUE. A
  * transaction that loses to a concurrent settlement (or a wallet condition on
  * holds that settlement already moved) re-reads and answers from what it finds.
  */
 export async function settleAuction(auctionId: string, now = new Date()): Promise<SettleOutcome> {
   for (let attempt = 1; ; attempt += 1) {
     const auction = await readAuction(auctionId);
+    if (auction.status === 'CANCELLED') return 'CANCELLED';
     if (auction.status !== 'OPEN') return 'ALREADY_SETTLED';
     if (Date.parse(auction.endsAt) > now.getTime()) return 'NOT_DUE';
     try {

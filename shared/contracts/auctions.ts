@@ -13,6 +13,42 @@ const points = (name: string) =>
 
 const isoTime = (name: string) => z.iso.datetime({ message: `${name} must be an ISO-8601 UTC time, e.g. 2026-05-01T12:00:00Z` });
 
+/** The fields an operator sets, as created and as changed before the auction opens (one definition, so both validate alike). */
+const termFields = {
+  title: () => z.string().trim().min(3, 'give the auction a title of at least 3 characters').max(120),
+  description: () => z.string().trim().max(2000),
+  startsAt: () => isoTime('startsAt'),
+  endsAt: () => isoTime('endsAt'),
+  latestEndsAt: () => isoTime('latestEndsAt').nullable().openapi({ description: 'Hard end: anti-sniping never extends past it (null: no limit).' }),
+  startingPrice: () => points('startingPrice').openapi({ description: 'The least first bid.' }),
+  minIncrement: () => points('minIncrement').openapi({ description: 'Each later bid offers at least the current price plus this.' }),
+  reservePrice: () =>
+    points('reservePrice')
+      .nullable()
+      .openapi({ description: 'Below this price the lot is not sold and every hold is released (null: no reserve). Members only see whether it is met.' }),
+};
+
+interface TermsInRequest {
+  readonly startsAt?: string | undefined;
+  readonly endsAt?: string | undefined;
+  readonly latestEndsAt?: string | null | undefined;
+  readonly startingPrice?: number | undefined;
+  readonly reservePrice?: number | null | undefined;
+}
+
+/** The checks between terms that a request can make on its own (both sides given); the service checks the merged terms again. */
+function checkTermsOrder(a: TermsInRequest, ctx: z.RefinementCtx): void {
+  if (a.startsAt !== undefined && a.endsAt !== undefined && Date.parse(a.endsAt) <= Date.parse(a.startsAt)) {
+    ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'endsAt must be after startsAt' });
+  }
+  if (a.latestEndsAt != null && a.endsAt !== undefined && Date.parse(a.latestEndsAt) < Date.parse(a.endsAt)) {
+    ctx.addIssue({ code: 'custom', path: ['latestEndsAt'], message: 'latestEndsAt must not be before endsAt' });
+  }
+  if (a.reservePrice != null && a.startingPrice !== undefined && a.reservePrice < a.startingPrice) {
+    ctx.addIssue({ code: 'custom', path: ['reservePrice'], message: 'reservePrice below startingPrice would always be met; leave it null instead' });
+  }
+}
+
 export const antiSnipingSchema = z
   .object({
     windowSeconds: z.number().int().min(1, 'windowSeconds must be at least 1').max(86_400, 'windowSeconds must be at most 86400 (a day)').openapi({
@@ -29,29 +65,52 @@ export const auctionInputSchema = z
   .object({
     auctionId: idSchema.max(48, 'auctionId is at most 48 characters').optional().openapi({ description: 'Generated (`a-<ULID>`) when omitted; an existing id is a 409.' }),
     productId: idSchema.openapi({ description: 'The lot: a PHYSICAL or SUPPLIER mall product, quantity 1. The lot is its own stock: mall stock is not touched.' }),
-    title: z.string().trim().min(3, 'give the auction a title of at least 3 characters').max(120),
-    description: z.string().trim().max(2000).default(''),
-    startsAt: isoTime('startsAt'),
-    endsAt: isoTime('endsAt'),
-    latestEndsAt: isoTime('latestEndsAt').nullable().default(null).openapi({ description: 'Hard end: anti-sniping never extends past it (null: no limit).' }),
-    startingPrice: points('startingPrice').openapi({ description: 'The least first bid.' }),
-    minIncrement: points('minIncrement').openapi({ description: 'Each later bid offers at least the current price plus this.' }),
-    reservePrice: points('reservePrice').nullable().default(null).openapi({ description: 'Below this price the lot is not sold and every hold is released (null: no reserve). Members only see whether it is met.' }),
+    title: termFields.title(),
+    description: termFields.description().default(''),
+    startsAt: termFields.startsAt(),
+    endsAt: termFields.endsAt(),
+    latestEndsAt: termFields.latestEndsAt().default(null),
+    startingPrice: termFields.startingPrice(),
+    minIncrement: termFields.minIncrement(),
+    reservePrice: termFields.reservePrice().default(null),
     antiSniping: antiSnipingSchema.nullable().default(null),
   })
   .strict()
-  .refine((a) => Date.parse(a.endsAt) > Date.parse(a.startsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] })
-  .refine((a) => a.latestEndsAt === null || Date.parse(a.latestEndsAt) >= Date.parse(a.endsAt), {
-    message: 'latestEndsAt must not be before endsAt',
-    path: ['latestEndsAt'],
-  })
-  .refine((a) => a.reservePrice === null || a.reservePrice >= a.startingPrice, {
-    message: 'reservePrice below startingPrice would always be met; leave it null instead',
-    path: ['reservePrice'],
-  })
+  .superRefine(checkTermsOrder)
   .openapi('AuctionInput');
 
-export const auctionPhases = ['UPCOMING', 'OPEN', 'ENDED', 'SETTLED', 'UNSOLD'] as const;
+export const auctionPatchSchema = z
+  .object({
+    expectedVersion: z.number().int().min(0).openapi({ description: "The auction's `version` as you read it; refused with 409 if it changed since." }),
+    title: termFields.title().optional(),
+    description: termFields.description().optional(),
+    startsAt: termFields.startsAt().optional(),
+    endsAt: termFields.endsAt().optional(),
+    latestEndsAt: termFields.latestEndsAt().optional(),
+    startingPrice: termFields.startingPrice().optional(),
+    minIncrement: termFields.minIncrement().optional(),
+    reservePrice: termFields.reservePrice().optional(),
+    antiSniping: antiSnipingSchema.nullable().optional(),
+  })
+  .strict()
+  .refine((p) => Object.values(p).filter((v) => v !== undefined).length > 1, {
+    message: 'change at least one of title, description, startsAt, endsAt, latestEndsAt, startingPrice, minIncrement, reservePrice, antiSniping',
+  })
+  .superRefine(checkTermsOrder)
+  .openapi('AuctionPatch');
+
+export const auctionCancelSchema = z
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(3, 'give a reason of at least 3 characters: it is kept in the audit trail and the AuctionCancelled event')
+      .max(500, 'reason is at most 500 characters'),
+  })
+  .strict()
+  .openapi('AuctionCancel');
+
+export const auctionPhases = ['UPCOMING', 'OPEN', 'ENDED', 'SETTLED', 'UNSOLD', 'CANCELLED'] as const;
 export const bidOutcomes = ['LEADING', 'RAISED', 'OUTBID'] as const;
 
 const publicBidSchema = z
@@ -75,7 +134,9 @@ export const auctionSchema = z
     title: z.string(),
     description: z.string(),
     status: z.enum(auctionPhases).openapi({
-      description: 'UPCOMING before startsAt, OPEN for bids, ENDED after endsAt until the settlement job settles it (within a minute), then SETTLED (sold) or UNSOLD.',
+      description:
+        'UPCOMING before startsAt, OPEN for bids, ENDED after endsAt until the settlement job settles it (within a minute), then SETTLED (sold) or UNSOLD; ' +
+        'CANCELLED when an operator cancelled it (every hold released, nothing sold).',
     }),
     startsAt: z.string(),
     endsAt: z.string().openapi({ description: 'When bidding ends; anti-sniping may move it later.' }),
@@ -159,6 +220,28 @@ export const adminBidSchema = myBidSchema
   })
   .openapi('AuctionBid');
 
+/** How many operator actions the operator view of one auction shows. */
+export const AUDIT_SHOWN = 50;
+
+const auditSchema = z
+  .object({
+    auditId: z.string(),
+    action: z.enum(['UPDATED', 'CANCELLED']),
+    by: z.string().openapi({ description: 'The operator (token subject).' }),
+    at: z.string(),
+    reason: z.string().nullable().openapi({ description: 'CANCELLED: the reason given.' }),
+    changes: z
+      .record(z.string(), z.object({ from: z.unknown(), to: z.unknown() }))
+      .nullable()
+      .openapi({ description: 'UPDATED: each changed term, before and after.' }),
+    versionAfter: z.number().int().openapi({ description: "The auction's version after the action." }),
+    released: z
+      .object({ memberId: z.string(), points: z.number().int() })
+      .nullable()
+      .openapi({ description: "CANCELLED: the leader's hold released (null without bids)." }),
+  })
+  .openapi('AuctionAuditRecord');
+
 export const adminAuctionSchema = z
   .object({
     auctionId: z.string(),
@@ -167,7 +250,7 @@ export const adminAuctionSchema = z
     productType: z.enum(productTypes),
     title: z.string(),
     description: z.string(),
-    status: z.enum(['OPEN', 'SETTLED', 'UNSOLD']).openapi({ description: 'As stored: OPEN until settled.' }),
+    status: z.enum(['OPEN', 'SETTLED', 'UNSOLD', 'CANCELLED']).openapi({ description: 'As stored: OPEN until settled or cancelled.' }),
     phase: z.enum(auctionPhases),
     startsAt: z.string(),
     endsAt: z.string(),
@@ -187,8 +270,15 @@ export const adminAuctionSchema = z
     orderId: z.string().nullable(),
     settledAt: z.string().nullable(),
     unsoldReason: z.enum(['NO_BIDS', 'RESERVE_NOT_MET']).nullable(),
+    cancelledAt: z.string().nullable(),
+    cancelledBy: z.string().nullable(),
+    cancelReason: z.string().nullable().openapi({ description: 'Operators only; members see the status CANCELLED.' }),
     createdAt: z.string(),
     createdBy: z.string(),
+    audit: z
+      .array(auditSchema)
+      .optional()
+      .openapi({ description: `Operator actions on the auction (changes of terms, the cancellation), newest first, at most ${AUDIT_SHOWN} (single auction only).` }),
     bidHistory: pageOf(adminBidSchema).optional().openapi({ description: 'Bids, newest first (`?limit=&cursor=` page through them).' }),
   })
   .openapi('AuctionAdmin');
@@ -243,8 +333,36 @@ export const auctionOperations = {
     query: pageQuerySchema,
     response: pageOf(adminAuctionSchema).openapi('AuctionAdminPage'),
   }),
+  updateAuction: operation({
+    summary: 'Change an upcoming auction before it opens (operator)',
+    description:
+      'Only while UPCOMING (before startsAt, so without bids), optimistic on `expectedVersion`. The merged terms are checked like a new ' +
+      "auction's (endsAt after startsAt and in the future, latestEndsAt not before endsAt, reservePrice not below startingPrice). " +
+      'The listing moves with startsAt and endsAt in the same transaction, with an audit record of the change. ' +
+      '409 CONFLICT once the auction has opened (or was cancelled), or on a stale version (`currentVersion`).',
+    tags: ['auctions admin'],
+    params: auctionParams,
+    body: auctionPatchSchema,
+    response: adminAuctionSchema,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  }),
+  cancelAuction: operation({
+    summary: 'Cancel an auction that is not yet settled: release the leader\'s hold, take it off the lists (operator)',
+    description:
+      "One transaction: the auction becomes CANCELLED (condition: still OPEN at the version read), the RELEASE of the leader's whole hold, " +
+      'the listing out of the settlement index, an audit record and an AuctionCancelled event. Upcoming, open, or ended and not yet settled ' +
+      'auctions can be cancelled; bids racing the cancel either land before it (and their hold is the one released) or get AUCTION_CLOSED ' +
+      '(reason CANCELLED). Cancelling a cancelled auction answers it again; a SETTLED or UNSOLD one is 409 CONFLICT with `auctionStatus`. ' +
+      'Idempotency-Key is optional (a repeat with the key replays the first answer).',
+    tags: ['auctions admin'],
+    params: auctionParams,
+    body: auctionCancelSchema,
+    response: adminAuctionSchema,
+    idempotency: 'optional',
+    errors: ['NOT_FOUND', 'CONFLICT', 'IDEMPOTENCY_KEY_REUSED'],
+  }),
   getAuctionAdmin: operation({
-    summary: 'One auction in full (leader, maximum, holds, reserve, settlement) with its bid history (operator)',
+    summary: 'One auction in full (leader, maximum, holds, reserve, settlement or cancellation) with its bid history and audit trail (operator)',
     tags: ['auctions admin'],
     params: auctionParams,
     query: pageQuerySchema,

@@ -57,6 +57,23 @@ export const eventSchemas = {
       endedAt: z.string(),
     }),
   },
+  AuctionCancelled: {
+    version: 1,
+    detail: z.object({
+      auctionId: z.string(),
+      productId: z.string(),
+      phase: z.enum(['UPCOMING', 'OPEN', 'ENDED']).openapi({ description: 'Where the auction stood when cancelled (ENDED: past its end, not yet settled).' }),
+      reason: z.string().openapi({ description: "The operator's reason." }),
+      cancelledBy: z.string(),
+      cancelledAt: z.string(),
+      bids: z.number().int().openapi({ description: 'Bids accepted before the cancellation.' }),
+      price: z.number().int().nullable().openapi({ description: 'The price reached (null without bids); nothing was sold.' }),
+      released: z
+        .object({ memberId: z.string(), points: z.number().int() })
+        .nullable()
+        .openapi({ description: "The leader's whole hold, released in the same transaction (null without bids)." }),
+    }),
+  },
   SupplierCallbackReceived: { version: 1, detail: supplierCallbackSchema.extend({ sender: z.string() }) },
   PaymentCallbackReceived: { version: 1, detail: paymentCallbackSchema.extend({ sender: z.string() }) },
 } as const;

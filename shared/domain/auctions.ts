@@ -27,8 +27,11 @@ export interface AuctionTerms {
 
 /** What the auction item holds between bids. */
 export interface AuctionState extends AuctionTerms {
-  /** OPEN until settled (also before it starts and after it ends, until the sweeper settles it). */
-  readonly status: 'OPEN' | 'SETTLED' | 'UNSOLD';
+  /**
+   * OPEN until settled (also before it starts and after it ends, until the sweeper settles it), or until an
+   * operator cancels it. SETTLED, UNSOLD and CANCELLED are final.
+   */
+  readonly status: 'OPEN' | 'SETTLED' | 'UNSOLD' | 'CANCELLED';
   readonly startsAt: string;
   readonly endsAt: string;
   /** The current highest bid; 0 while there is no leader. */
@@ -57,7 +60,7 @@ export interface Bid {
 export type BidOutcome = 'LEADING' | 'RAISED' | 'OUTBID';
 
 export type BidRefusal =
-  | { readonly code: 'AUCTION_CLOSED'; readonly reason: 'NOT_STARTED' | 'ENDED' | 'SETTLED'; readonly message: string }
+  | { readonly code: 'AUCTION_CLOSED'; readonly reason: 'NOT_STARTED' | 'ENDED' | 'SETTLED' | 'CANCELLED'; readonly message: string }
   | { readonly code: 'BID_TOO_LOW'; readonly minimumAmount: number; readonly message: string };
 
 export interface BidDecision {
@@ -87,7 +90,7 @@ export function minimumBid(state: Pick<AuctionState, 'leaderId' | 'price' | 'min
 }
 
 /** Where the auction stands at `now`; UPCOMING and ENDED are OPEN items outside their bidding window. */
-export type AuctionPhase = 'UPCOMING' | 'OPEN' | 'ENDED' | 'SETTLED' | 'UNSOLD';
+export type AuctionPhase = 'UPCOMING' | 'OPEN' | 'ENDED' | 'SETTLED' | 'UNSOLD' | 'CANCELLED';
 
 export function phaseOf(state: Pick<AuctionState, 'status' | 'startsAt' | 'endsAt'>, now: Date): AuctionPhase {
   if (state.status !== 'OPEN') return state.status;
@@ -137,6 +140,9 @@ export function extendedEnd(state: Pick<AuctionTerms, 'antiSniping' | 'latestEnd
  *   holds nothing.
  */
 export function decideBid(state: AuctionState, bid: Bid, now: Date): BidResult {
+  if (state.status === 'CANCELLED') {
+    return { accepted: false, refusal: { code: 'AUCTION_CLOSED', reason: 'CANCELLED', message: 'the auction was cancelled; every hold was released' } };
+  }
   if (state.status !== 'OPEN') {
     return { accepted: false, refusal: { code: 'AUCTION_CLOSED', reason: 'SETTLED', message: `the auction has ended and is ${state.status}` } };
   }
@@ -248,6 +254,48 @@ export function settlementOf(state: Pick<AuctionState, 'leaderId' | 'price' | 'l
     return { kind: 'UNSOLD', reason: 'RESERVE_NOT_MET', release: state.leaderHold > 0 ? { memberId: state.leaderId, points: state.leaderHold } : null };
   }
   return { kind: 'WON', winnerId: state.leaderId, capture: state.price, release: state.leaderHold - state.price };
+}
+
+/** The terms an operator sets, as checked at creation and at every change before the auction opens. */
+export type AuctionSchedule = Pick<AuctionTerms, 'startingPrice' | 'reservePrice' | 'latestEndsAt'> & { readonly startsAt: string; readonly endsAt: string };
+
+/**
+ * Why these terms cannot be an auction's at `now`, or undefined: it must end
+ * after it starts and in the future, a hard end must not come before the end,
+ * and a reserve must not be below the starting price. Times are ISO-8601.
+ */
+export function termsProblem(terms: AuctionSchedule, now: Date): string | undefined {
+  const startsAt = Date.parse(terms.startsAt);
+  const endsAt = Date.parse(terms.endsAt);
+  if (endsAt <= startsAt) return 'endsAt must be after startsAt';
+  if (endsAt <= now.getTime()) return `endsAt ${terms.endsAt} has passed; an auction must end in the future`;
+  if (terms.latestEndsAt !== null && Date.parse(terms.latestEndsAt) < endsAt) return 'latestEndsAt must not be before endsAt';
+  if (terms.reservePrice !== null && terms.reservePrice < terms.startingPrice) return 'reservePrice must not be below startingPrice';
+  return undefined;
+}
+
+/**
+ * What cancelling does: an OPEN auction (upcoming, open, or ended and not yet
+ * settled) becomes CANCELLED and the leader's whole hold (the only hold there
+ * is) is released; a cancelled one is already cancelled; a settled or unsold
+ * one cannot be cancelled any more.
+ */
+export type Cancellation =
+  | {
+      readonly kind: 'CANCEL';
+      /** Where the auction stood when cancelled. */
+      readonly phase: 'UPCOMING' | 'OPEN' | 'ENDED';
+      readonly release: { readonly memberId: string; readonly points: number } | null;
+    }
+  | { readonly kind: 'ALREADY_CANCELLED' }
+  | { readonly kind: 'FINAL'; readonly status: 'SETTLED' | 'UNSOLD' };
+
+export function cancellationOf(state: Pick<AuctionState, 'status' | 'startsAt' | 'endsAt' | 'leaderId' | 'leaderHold'>, now: Date): Cancellation {
+  if (state.status === 'CANCELLED') return { kind: 'ALREADY_CANCELLED' };
+  if (state.status !== 'OPEN') return { kind: 'FINAL', status: state.status };
+  const phase = phaseOf(state, now) as 'UPCOMING' | 'OPEN' | 'ENDED';
+  const release = state.leaderId !== null && state.leaderHold > 0 ? { memberId: state.leaderId, points: state.leaderHold } : null;
+  return { kind: 'CANCEL', phase, release };
 }
 
 /** A member id as other members see it in bid lists: enough to tell bidders apart, not to identify them. */

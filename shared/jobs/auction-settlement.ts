@@ -4,7 +4,8 @@
  * Scan: every unsettled auction's listing carries a GSI2 entry
  * `AUCTIONS-UNSETTLED` / `<endsAt>#<auctionId>` (moved when anti-sniping
  * extends the end, removed at settlement), so one range Query
- * (`GSI2SK <= <now>~`) reads exactly the ended ones. Settlement is
+ * (`GSI2SK <= <now>~`) reads exactly the ended ones (a cancelled auction's
+ * entry is removed by the cancellation). Settlement is
  * conditional on the auction, so repeated, concurrent and resumed runs settle
  * each auction once; whatever a run did not reach is still listed for the next.
  */
@@ -19,6 +20,8 @@ export interface AuctionSettlementStats {
   sold: number;
   unsold: number;
   alreadySettled: number;
+  /** Listed as ended but cancelled meanwhile (the index lags the auction). */
+  cancelled: number;
   /** Listed as ended but extended meanwhile (the index lags the auction). */
   notDue: number;
   /** 1 when every due auction was handled, 0 when the run stopped at its deadline. */
@@ -37,7 +40,7 @@ export async function runAuctionSettlementJob(
   options: { now?: Date; deadline?: number; concurrency?: number; pageSize?: number } = {},
 ): Promise<AuctionSettlementStats> {
   const now = options.now ?? new Date();
-  const stats: AuctionSettlementStats = { auctionsDue: 0, sold: 0, unsold: 0, alreadySettled: 0, notDue: 0, complete: 1 };
+  const stats: AuctionSettlementStats = { auctionsDue: 0, sold: 0, unsold: 0, alreadySettled: 0, cancelled: 0, notDue: 0, complete: 1 };
   const failures: { auctionId: string; error: unknown }[] = [];
   // One partition: auctions are few (tens at once); the list is ordered by end time, so the due ones come first.
   const complete = await sweepShards({
@@ -58,6 +61,7 @@ export async function runAuctionSettlementJob(
         if (outcome === 'SETTLED') stats.sold += 1;
         else if (outcome === 'UNSOLD') stats.unsold += 1;
         else if (outcome === 'ALREADY_SETTLED') stats.alreadySettled += 1;
+        else if (outcome === 'CANCELLED') stats.cancelled += 1;
         else stats.notDue += 1;
       } catch (error) {
         logger.error('auction not settled; the next run tries again', { auctionId, error: error as Error });

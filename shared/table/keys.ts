@@ -286,7 +286,7 @@ export const keys = {
     listEntry: (auctionId: string, createdAt: string) => ({ GSI1PK: keys.auction.listPartition(), GSI1SK: `${createdAt}${sep}${auctionId}` }),
     listPartition: (): string => 'AUCTIONS',
     /**
-     * GSI2 keys on the listing while the auction is not settled (sparse, removed at settlement), by end time:
+     * GSI2 keys on the listing while the auction is not settled (sparse, removed at settlement or cancellation), by end time:
      * members list those ending after now, the settlement sweeper those ended.
      */
     unsettledEntry: (auctionId: string, endsAt: string) => ({ GSI2PK: keys.auction.unsettledPartition(), GSI2SK: `${endsAt}${sep}${auctionId}` }),
@@ -302,6 +302,9 @@ export const keys = {
       GSI1SK: `${at}${sep}${auctionId}${sep}${String(seq).padStart(9, '0')}`,
     }),
     memberBidsPartition: (memberId: string): string => `MEMBER-BIDS${sep}${memberId}`,
+    /** One operator action on the auction (a change of terms, the cancellation), by a ULID: in the order they happened. */
+    audit: (auctionId: string, auditId: string): ItemKey => ({ PK: `AUCTION${sep}${auctionId}`, SK: `AUDIT${sep}${auditId}` }),
+    auditPrefix: (): string => `AUDIT${sep}`,
   },
   /** An event waiting in the outbox (written with the change it announces; the stream publishes it). */
   outbox: (eventId: string): ItemKey => ({ PK: `OUTBOX${sep}${eventId}`, SK: 'EVENT' }),

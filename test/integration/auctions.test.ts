@@ -4,7 +4,7 @@
  * counted below are then only this file's.
  */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { ensureTable, localClient } from '../../bin/local/table.js';
 import { createAuction, readAuction, type AuctionInput } from '../../shared/auctions/auctions.js';
@@ -20,6 +20,7 @@ import { createProduct } from '../../shared/mall/catalogue.js';
 import { listMemberOrders } from '../../shared/mall/orders.js';
 import { registerMember } from '../../shared/members/service.js';
 import { db } from '../../shared/table/client.js';
+import { keys } from '../../shared/table/keys.js';
 import { TestApi, uniqueId } from '../support/api.js';
 import { expectLedgerExplainsWallet } from '../support/invariants.js';
 
@@ -539,5 +540,325 @@ describe('when bidding is closed', () => {
     expect(wrongType.status).toBe(400);
     expect(unknown.status).toBe(404);
     expect(past.status).toBe(400);
+  });
+});
+
+describe('cancelling an auction', () => {
+  const reason = 'the lot was damaged in the warehouse';
+  let operator: string;
+  beforeAll(async () => {
+    operator = await api.token('admin', 'operator-cancel');
+  });
+
+  function cancel(auctionId: string, body: Record<string, unknown> = { reason }, key?: string) {
+    return api.call<Record<string, unknown>>('POST', `/v1/admin/auctions/${auctionId}/cancel`, {
+      token: operator,
+      body,
+      ...(key ? { headers: { 'idempotency-key': key } } : {}),
+    });
+  }
+
+  async function listing(auctionId: string): Promise<Record<string, unknown> | undefined> {
+    return (await db().send(new GetCommand({ TableName: tableName, Key: keys.auction.listing(auctionId), ConsistentRead: true }))).Item;
+  }
+
+  /** Every auction id a member sees on GET /v1/auctions, all pages. */
+  async function listedIds(token: string): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { auctionId: string }[]; nextCursor: string | null } } = await api.call('GET', `/v1/auctions?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      ids.push(...page.body.items.map((i) => i.auctionId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return ids;
+  }
+
+  it("releases exactly the leader's hold in one commit, leaves the lists, and refuses bids after it", async () => {
+    // Prepare: a leads with a maximum of 500, then b takes the lead with 800 (a's hold released by that bid)
+    const now = Date.now();
+    const auctionId = await auction({ startsAt: iso(now - MINUTE), endsAt: iso(now + HOUR) });
+    const a = await member(5_000);
+    const b = await member(5_000);
+    const late = await member(5_000);
+    expect((await httpBid(a.token, auctionId, { amount: 100, maxAmount: 500 })).status).toBe(201);
+    expect((await httpBid(b.token, auctionId, { amount: 300, maxAmount: 800 })).body).toMatchObject({ outcome: 'LEADING', held: 800 });
+    expect(await listedIds(late.token)).toContain(auctionId);
+    const before = await readAuction(auctionId);
+
+    // Act
+    const res = await cancel(auctionId);
+    const after = await httpBid(late.token, auctionId, { amount: 2_000 });
+
+    // Assess: the answer is the cancelled auction
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'CANCELLED',
+      phase: 'CANCELLED',
+      leaderHold: 0,
+      version: before.version + 1,
+      cancelledBy: 'operator-cancel',
+      cancelReason: reason,
+      cancelledAt: expect.any(String),
+    });
+    // b's whole hold came back as one RELEASE; a's was released by b's bid, not again
+    const bEntries = await entriesFor(b.memberId, auctionId);
+    expect(bEntries.map((e) => [e.type, e.heldDelta])).toEqual([
+      ['HOLD', 800],
+      ['RELEASE', -800],
+    ]);
+    expect((await entriesFor(a.memberId, auctionId)).map((e) => e.type)).toEqual(['HOLD', 'RELEASE']);
+    for (const m of [a, b, late]) {
+      const { wallet } = await expectLedgerExplainsWallet(m.memberId);
+      expect(wallet).toMatchObject({ available: 5_000, held: 0, spent: 0 });
+    }
+    // the bid after the cancellation is refused and writes nothing
+    expect(after.status).toBe(409);
+    expect(after.body).toMatchObject({ code: 'AUCTION_CLOSED', reason: 'CANCELLED' });
+    expect(await allLedgerEntries(late.memberId, 'points')).toHaveLength(1);
+    expect((await readAuction(auctionId)).version).toBe(before.version + 1);
+    // off the unsettled index, with its audit record and one AuctionCancelled event
+    expect(await listing(auctionId)).toMatchObject({ status: 'CANCELLED' });
+    expect(await listing(auctionId)).not.toHaveProperty('GSI2PK');
+    expect(await outboxItems('AuctionCancelled', 'auctionId', auctionId)).toEqual([
+      expect.objectContaining({
+        detail: {
+          auctionId,
+          productId,
+          phase: 'OPEN',
+          reason,
+          cancelledBy: 'operator-cancel',
+          cancelledAt: res.body.cancelledAt,
+          bids: 2,
+          price: before.price,
+          released: { memberId: b.memberId, points: 800 },
+        },
+      }),
+    ]);
+    const full = await api.call<{ audit: Record<string, unknown>[] }>('GET', `/v1/admin/auctions/${auctionId}`, { token: admin });
+    expect(full.body.audit).toEqual([
+      expect.objectContaining({ action: 'CANCELLED', by: 'operator-cancel', reason, versionAfter: before.version + 1, released: { memberId: b.memberId, points: 800 } }),
+    ]);
+    // members see it cancelled, no longer biddable, and the list no longer shows it
+    const seen = await api.call<Record<string, unknown>>('GET', `/v1/auctions/${auctionId}`, { token: b.token });
+    expect(seen.body).toMatchObject({ status: 'CANCELLED', minimumBid: null, you: { leading: false, held: 0, won: false } });
+    expect(seen.text).not.toContain(reason);
+    expect(await listedIds(late.token)).not.toContain(auctionId);
+  });
+
+  it('cancels an ended auction the sweeper has not settled yet, and the sweeper then settles nothing', async () => {
+    // Prepare: ended an hour ago with a leader above any reserve: the sweeper would sell it
+    const T = Date.now() - 3 * HOUR;
+    const auctionId = await auction({ startsAt: iso(T), endsAt: iso(T + HOUR) }, new Date(T));
+    const a = await member(5_000);
+    await bid(auctionId, a.memberId, 150, new Date(T + MINUTE), 400);
+
+    // Act
+    const res = await cancel(auctionId);
+    const job = await runAuctionSettlementJob({ now: new Date(T + 2 * HOUR) });
+    const direct = await settleAuction(auctionId, new Date(T + 2 * HOUR));
+
+    // Assess: cancelled from ENDED, a's hold of 400 released, nothing captured, no order, no AuctionWon
+    expect(res.status).toBe(200);
+    expect((await outboxItems('AuctionCancelled', 'auctionId', auctionId))[0]).toMatchObject({ detail: { phase: 'ENDED', released: { memberId: a.memberId, points: 400 } } });
+    expect(job.cancelled).toBe(0);
+    expect(direct).toBe('CANCELLED');
+    const settled = await readAuction(auctionId);
+    expect(settled).toMatchObject({ status: 'CANCELLED', winnerId: null, orderId: null, settledAt: null, leaderHold: 0, version: 2 });
+    expect((await entriesFor(a.memberId, auctionId)).map((e) => e.type)).toEqual(['HOLD', 'RELEASE']);
+    expect((await expectLedgerExplainsWallet(a.memberId)).wallet).toMatchObject({ available: 5_000, held: 0, spent: 0 });
+    expect((await listMemberOrders(a.memberId, { limit: 100 })).items).toEqual([]);
+    expect(await outboxItems('AuctionWon', 'auctionId', auctionId)).toEqual([]);
+  });
+
+  it('answers the cancelled auction when cancelled again, replays a repeated key, and refuses a settled or unsold one', async () => {
+    // Prepare: one open auction with a leader; one that was sold and one unsold (both settled)
+    const now = Date.now();
+    const open = await auction({ startsAt: iso(now - MINUTE), endsAt: iso(now + HOUR) });
+    const a = await member(5_000);
+    await httpBid(a.token, open, { amount: 200 });
+    const T = now - 3 * HOUR;
+    const sold = await auction({ startsAt: iso(T), endsAt: iso(T + HOUR) }, new Date(T));
+    const unsold = await auction({ startsAt: iso(T), endsAt: iso(T + HOUR) }, new Date(T));
+    await bid(sold, a.memberId, 100, new Date(T + MINUTE));
+    expect(await settleAuction(sold, new Date(T + 2 * HOUR))).toBe('SETTLED');
+    expect(await settleAuction(unsold, new Date(T + 2 * HOUR))).toBe('UNSOLD');
+
+    // Act
+    const first = await cancel(open, { reason }, 'cancel-key-0001');
+    const replay = await cancel(open, { reason }, 'cancel-key-0001');
+    const reused = await cancel(open, { reason: 'another reason' }, 'cancel-key-0001');
+    const again = await cancel(open, { reason: 'cancelled twice by mistake' });
+    const onSold = await cancel(sold);
+    const onUnsold = await cancel(unsold);
+
+    // Assess
+    expect(first.status).toBe(200);
+    expect(replay.status).toBe(200);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(first.body);
+    expect(reused.status).toBe(422);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: 'CANCELLED', cancelReason: reason, version: first.body.version });
+    expect((await entriesFor(a.memberId, open)).map((e) => e.type)).toEqual(['HOLD', 'RELEASE']);
+    expect(await outboxItems('AuctionCancelled', 'auctionId', open)).toHaveLength(1);
+    expect(onSold.status).toBe(409);
+    expect(onSold.body).toMatchObject({ code: 'CONFLICT', auctionStatus: 'SETTLED' });
+    expect(onUnsold.body).toMatchObject({ code: 'CONFLICT', auctionStatus: 'UNSOLD' });
+    expect(await readAuction(sold)).toMatchObject({ status: 'SETTLED', winnerId: a.memberId });
+    const { wallet } = await expectLedgerExplainsWallet(a.memberId);
+    expect(wallet).toMatchObject({ available: 5_000 - 100, held: 0, spent: 100 });
+  });
+
+  it('racing 30 concurrent bids, ends with every bid either before it (its hold released) or refused, and nothing held', async () => {
+    // Prepare: an open auction and 30 members with points
+    const now = Date.now();
+    const auctionId = await auction({ startsAt: iso(now - MINUTE), endsAt: iso(now + HOUR) });
+    const members = await Promise.all(Array.from({ length: 30 }, () => member(10_000)));
+
+    // Act: 30 clients, starting within half a second, each places one bid like a real client (the named minimum
+    // again on BID_TOO_LOW, the same key again on CONFLICT) until it is accepted or refused; the operator cancels
+    // once five bids have landed, while the others are in flight, retrying a CONFLICT like a client.
+    const client = async (m: { memberId: string; token: string }): Promise<{ memberId: string; outcome: string }> => {
+      await sleep(Math.random() * 500);
+      const view = await api.call<{ minimumBid: number | null }>('GET', `/v1/auctions/${auctionId}`, { token: m.token });
+      let amount = view.body.minimumBid ?? 100;
+      for (let tries = 0; tries < 10; tries += 1) {
+        const key = ulid();
+        let res = await httpBid(m.token, auctionId, { amount, maxAmount: amount + 50 }, key);
+        for (let again = 0; res.status === 409 && res.body.code === 'CONFLICT' && again < 30; again += 1) {
+          await sleep(50 + Math.random() * 200);
+          res = await httpBid(m.token, auctionId, { amount, maxAmount: amount + 50 }, key);
+        }
+        if (res.status === 201) return { memberId: m.memberId, outcome: 'ACCEPTED' };
+        if (res.status === 409 && res.body.code === 'AUCTION_CLOSED') return { memberId: m.memberId, outcome: `CLOSED:${String(res.body.reason)}` };
+        if (res.status !== 409 || res.body.code !== 'BID_TOO_LOW') throw new Error(`unexpected answer ${res.status}: ${res.text}`);
+        amount = Number(res.body.minimumAmount);
+      }
+      return { memberId: m.memberId, outcome: 'GAVE_UP' };
+    };
+    const operatorClient = async () => {
+      while ((await readAuction(auctionId)).bids < 5) await sleep(10);
+      let res = await cancel(auctionId, { reason }, 'race-cancel-0001');
+      for (let again = 0; res.status === 409 && res.body.code === 'CONFLICT' && again < 30; again += 1) {
+        await sleep(50 + Math.random() * 200);
+        res = await cancel(auctionId, { reason }, 'race-cancel-0001');
+      }
+      return res;
+    };
+    const [cancelled, ...results] = await Promise.all([operatorClient(), ...members.map((m) => client(m))]);
+
+    // Assess: cancelled once; each bid landed before it or was refused as cancelled
+    expect(cancelled.status).toBe(200);
+    const final = await readAuction(auctionId);
+    expect(final).toMatchObject({ status: 'CANCELLED', leaderHold: 0 });
+    const accepted = results.filter((r) => r.outcome === 'ACCEPTED');
+    const refused = results.filter((r) => r.outcome === 'CLOSED:CANCELLED');
+    expect(results.filter((r) => r.outcome !== 'ACCEPTED' && r.outcome !== 'CLOSED:CANCELLED' && r.outcome !== 'GAVE_UP')).toEqual([]);
+    expect(accepted.length).toBeGreaterThanOrEqual(5);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(final.bids).toBe(accepted.length);
+    expect(final.version).toBe(accepted.length + 1);
+    // The hold released by the cancellation is the one the last bid before it left: the final leader's maximum.
+    const [event] = await outboxItems('AuctionCancelled', 'auctionId', auctionId);
+    expect(event).toMatchObject({ detail: { bids: accepted.length, released: { memberId: final.leaderId, points: final.leaderMax } } });
+    // Nobody holds anything; every member's ledger explains their wallet and gives back all it held for this auction.
+    for (const m of members) {
+      const { wallet } = await expectLedgerExplainsWallet(m.memberId);
+      expect(wallet).toMatchObject({ available: 10_000, held: 0, spent: 0 });
+      expect((await entriesFor(m.memberId, auctionId)).reduce((sum, e) => sum + e.heldDelta, 0)).toBe(0);
+    }
+    const cancelReleases = (await Promise.all(members.map((m) => entriesFor(m.memberId, auctionId))))
+      .flat()
+      .filter((e) => e.type === 'RELEASE' && e.reason.startsWith('auction cancelled'));
+    expect(cancelReleases.map((e) => [e.memberId, -e.heldDelta])).toEqual([[final.leaderId, final.leaderMax]]);
+  }, 120_000);
+});
+
+describe('changing an auction before it opens', () => {
+  function patch(auctionId: string, body: Record<string, unknown>) {
+    return api.call<Record<string, unknown>>('PATCH', `/v1/admin/auctions/${auctionId}`, { token: admin, body });
+  }
+
+  it('changes the terms of an upcoming auction, moves its listing, and keeps an audit record', async () => {
+    // Prepare: an upcoming auction, opening in an hour for two hours
+    const now = Date.now();
+    const auctionId = await auction({ startsAt: iso(now + HOUR), endsAt: iso(now + 3 * HOUR) });
+    const opens = new Date(Math.ceil((now + 2 * HOUR) / 1000) * 1000);
+
+    // Act: open it later and for longer, at a higher price with a reserve and anti-sniping
+    const res = await patch(auctionId, {
+      expectedVersion: 0,
+      title: 'Tea set auction, new date',
+      startsAt: opens.toISOString().replace('.000Z', 'Z'),
+      endsAt: iso(now + 5 * HOUR),
+      latestEndsAt: iso(now + 6 * HOUR),
+      startingPrice: 200,
+      reservePrice: 500,
+      antiSniping: { windowSeconds: 60, extendSeconds: 60 },
+    });
+    const stale = await patch(auctionId, { expectedVersion: 0, title: 'A lost update' });
+    const badTerms = await patch(auctionId, { expectedVersion: 1, reservePrice: 150 });
+    const beyondEnd = await patch(auctionId, { expectedVersion: 1, startsAt: iso(now + 7 * HOUR) });
+    const empty = await patch(auctionId, { expectedVersion: 1 });
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      title: 'Tea set auction, new date',
+      phase: 'UPCOMING',
+      startsAt: opens.toISOString(),
+      endsAt: iso(now + 5 * HOUR),
+      originalEndsAt: iso(now + 5 * HOUR),
+      latestEndsAt: iso(now + 6 * HOUR),
+      startingPrice: 200,
+      minIncrement: 10,
+      reservePrice: 500,
+      antiSniping: { windowSeconds: 60, extendSeconds: 60 },
+      version: 1,
+    });
+    const stored = await readAuction(auctionId);
+    expect(stored).toMatchObject({ title: 'Tea set auction, new date', endsAt: iso(now + 5 * HOUR), version: 1 });
+    expect(await db().send(new GetCommand({ TableName: tableName, Key: keys.auction.listing(auctionId) })).then((r) => r.Item)).toMatchObject({
+      startsAt: stored.startsAt,
+      endsAt: iso(now + 5 * HOUR),
+      GSI2SK: keys.auction.unsettledEntry(auctionId, iso(now + 5 * HOUR)).GSI2SK,
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: 'CONFLICT', currentVersion: 1 });
+    expect(badTerms.status).toBe(400);
+    expect(badTerms.body.detail).toContain('reservePrice must not be below startingPrice');
+    expect(beyondEnd.status).toBe(400);
+    expect(beyondEnd.body.detail).toContain('endsAt must be after startsAt');
+    expect(empty.status).toBe(400);
+    expect(empty.body.detail).toContain('change at least one of');
+    expect((await readAuction(auctionId)).version).toBe(1);
+    const full = await api.call<{ audit: { action: string; changes: Record<string, { from: unknown; to: unknown }> }[] }>('GET', `/v1/admin/auctions/${auctionId}`, { token: admin });
+    expect(full.body.audit).toHaveLength(1);
+    expect(full.body.audit[0]).toMatchObject({ action: 'UPDATED', versionAfter: 1, changes: { startingPrice: { from: 100, to: 200 }, reservePrice: { from: null, to: 500 } } });
+    expect(Object.keys(full.body.audit[0]?.changes ?? {}).sort()).toEqual(['antiSniping', 'endsAt', 'latestEndsAt', 'reservePrice', 'startingPrice', 'startsAt', 'title']);
+  });
+
+  it('answers 409 once the auction has opened, or was cancelled, and changes nothing', async () => {
+    // Prepare: one open auction, one upcoming that is then cancelled
+    const now = Date.now();
+    const open = await auction({ startsAt: iso(now - MINUTE), endsAt: iso(now + HOUR) });
+    const cancelled = await auction({ startsAt: iso(now + HOUR), endsAt: iso(now + 2 * HOUR) });
+    expect((await api.call('POST', `/v1/admin/auctions/${cancelled}/cancel`, { token: admin, body: { reason: 'duplicate of another auction' } })).status).toBe(200);
+    const before = await readAuction(open);
+
+    // Act
+    const onOpen = await patch(open, { expectedVersion: 0, startingPrice: 1 });
+    const onCancelled = await patch(cancelled, { expectedVersion: 1, title: 'Back from the dead' });
+    const unknown = await patch('a-nowhere', { expectedVersion: 0, title: 'Nobody' });
+
+    // Assess
+    expect(onOpen.status).toBe(409);
+    expect(onOpen.body).toMatchObject({ code: 'CONFLICT', phase: 'OPEN' });
+    expect(onCancelled.status).toBe(409);
+    expect(onCancelled.body).toMatchObject({ code: 'CONFLICT', auctionStatus: 'CANCELLED' });
+    expect(unknown.status).toBe(404);
+    expect(await readAuction(open)).toEqual(before);
+    expect((await readAuction(cancelled)).title).toBe('Tea set auction');
   });
 });

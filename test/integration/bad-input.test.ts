@@ -158,6 +158,12 @@ const samples: Partial<Record<OperationId, Sample>> = {
   },
   listAuctionsAdmin: { path: () => '/v1/admin/auctions', invalidQuery: 'limit=0' },
   getAuctionAdmin: { path: () => '/v1/admin/auctions/a-unknown', invalidQuery: 'limit=abc' },
+  updateAuction: {
+    path: () => '/v1/admin/auctions/a-unknown',
+    body: { expectedVersion: 0, title: 'Renamed auction' },
+    invalidBody: { expectedVersion: -1, startsAt: 'tomorrow', startingPrice: 0, reservePrice: 2.5, antiSniping: { windowSeconds: 0, extendSeconds: 10 } },
+  },
+  cancelAuction: { path: () => '/v1/admin/auctions/a-unknown/cancel', body: { reason: 'bad input test' }, invalidBody: { reason: '  ' } },
   createDraw: {
     path: () => '/v1/admin/draws',
     body: {

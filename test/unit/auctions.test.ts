@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  cancellationOf,
   decideBid,
   extendedEnd,
   maskMemberId,
   minimumBid,
   phaseOf,
   settlementOf,
+  termsProblem,
   type AuctionState,
   type BidDecision,
   type BidResult,
@@ -170,12 +172,21 @@ describe('when bids are taken', () => {
     expect(settled).toMatchObject({ accepted: false, refusal: { code: 'AUCTION_CLOSED', reason: 'SETTLED' } });
   });
 
+  it('refuses bids on a cancelled auction, naming the cancellation, even inside its bidding window', () => {
+    // Act
+    const result = decideBid(auction({ status: 'CANCELLED', leaderId: 'b', price: 200 }), { memberId: 'a', amount: 1_000 }, at(60));
+
+    // Assess
+    expect(result).toMatchObject({ accepted: false, refusal: { code: 'AUCTION_CLOSED', reason: 'CANCELLED' } });
+  });
+
   it('names the phase from the clock', () => {
     // Assess
     expect(phaseOf(auction({ startsAt: iso(10) }), at(0))).toBe('UPCOMING');
     expect(phaseOf(auction(), at(0))).toBe('OPEN');
     expect(phaseOf(auction(), at(3600))).toBe('ENDED');
     expect(phaseOf(auction({ status: 'SETTLED' }), at(0))).toBe('SETTLED');
+    expect(phaseOf(auction({ status: 'CANCELLED', startsAt: iso(10) }), at(0))).toBe('CANCELLED');
   });
 });
 
@@ -264,6 +275,43 @@ describe('settlement', () => {
   it('is unsold without bids, with nothing to release', () => {
     // Assess
     expect(settlementOf({ leaderId: null, price: 0, leaderHold: 0, reservePrice: null })).toEqual({ kind: 'UNSOLD', reason: 'NO_BIDS', release: null });
+  });
+});
+
+describe('cancellation', () => {
+  it("releases the leader's whole hold, whatever the phase before settlement", () => {
+    // Prepare
+    const led = auction({ leaderId: 'a', price: 150, leaderMax: 400, leaderHold: 400, bids: 3 });
+
+    // Act + Assess
+    expect(cancellationOf(led, at(60))).toEqual({ kind: 'CANCEL', phase: 'OPEN', release: { memberId: 'a', points: 400 } });
+    expect(cancellationOf(led, at(7200))).toEqual({ kind: 'CANCEL', phase: 'ENDED', release: { memberId: 'a', points: 400 } });
+    expect(cancellationOf(auction({ startsAt: iso(600) }), at(0))).toEqual({ kind: 'CANCEL', phase: 'UPCOMING', release: null });
+  });
+
+  it('finds a cancelled auction already cancelled, and a settled or unsold one final', () => {
+    // Assess
+    expect(cancellationOf(auction({ status: 'CANCELLED' }), at(60))).toEqual({ kind: 'ALREADY_CANCELLED' });
+    expect(cancellationOf(auction({ status: 'SETTLED', leaderId: 'a' }), at(7200))).toEqual({ kind: 'FINAL', status: 'SETTLED' });
+    expect(cancellationOf(auction({ status: 'UNSOLD' }), at(7200))).toEqual({ kind: 'FINAL', status: 'UNSOLD' });
+  });
+});
+
+describe('the terms an operator sets', () => {
+  const terms = { startsAt: iso(0), endsAt: iso(3600), latestEndsAt: null, startingPrice: 100, reservePrice: null };
+
+  it('accepts an auction that ends after it starts and in the future', () => {
+    // Assess
+    expect(termsProblem(terms, at(-60))).toBeUndefined();
+    expect(termsProblem({ ...terms, latestEndsAt: iso(3600), reservePrice: 100 }, at(60))).toBeUndefined();
+  });
+
+  it('names what is wrong', () => {
+    // Assess
+    expect(termsProblem({ ...terms, endsAt: iso(0) }, at(-60))).toBe('endsAt must be after startsAt');
+    expect(termsProblem(terms, at(3600))).toMatch(/has passed/);
+    expect(termsProblem({ ...terms, latestEndsAt: iso(3599) }, at(-60))).toBe('latestEndsAt must not be before endsAt');
+    expect(termsProblem({ ...terms, reservePrice: 99 }, at(-60))).toBe('reservePrice must not be below startingPrice');
   });
 });
 

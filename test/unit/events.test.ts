@@ -40,6 +40,17 @@ const publishedV1: Record<EventType, Record<string, unknown>> = {
     bids: 14,
     endedAt: '2026-05-08T12:00:00.000Z',
   },
+  AuctionCancelled: {
+    auctionId: 'a-demo-tea-set',
+    productId: 'p-tea-set',
+    phase: 'OPEN',
+    reason: 'the lot was damaged in the warehouse',
+    cancelledBy: 'operator-1',
+    cancelledAt: '2026-05-03T09:30:00.000Z',
+    bids: 3,
+    price: 600,
+    released: { memberId: 'm-gold', points: 900 },
+  },
   SupplierCallbackReceived: { sender: 'jd', messageId: 'msg-1', orderId: 'o-1', status: 'SHIPPED', trackingNo: 'JD0042' },
   PaymentCallbackReceived: { sender: 'wechatpay', paymentId: 'pay-1', orderId: 'o-1', status: 'SUCCEEDED', amountCents: 990 },
 };
