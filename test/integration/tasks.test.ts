@@ -28,8 +28,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Noon in Shanghai (04:00 UTC) on a local day. */
 const noonOn = (day: string) => new Date(`${day}T04:00:00Z`);
 
-async function newPool(activities: PoolInput['activities'], budgetPoints = 100_000): Promise<string> {
-  return (await createPool({ name: 'task test pool', budgetPoints, activities }, 'test')).poolId;
+async function newPool(activities: PoolInput['activities'], budgetPoints = 100_000, counterShards?: number): Promise<string> {
+  return (await createPool({ name: 'task test pool', budgetPoints, activities, counterShards }, 'test')).poolId;
 }
 
 async function newMembers(count: number, prefix: string): Promise<string[]> {
@@ -351,6 +351,25 @@ describe('streak challenges', () => {
 });
 
 describe('operators and the member list', () => {
+  it('stops paying at the share of a pool of 5 counter shards too: 30 members at once on a share of 10 sign-ins', async () => {
+    // Prepare: budget 50 over 5 shards of 10 = two sign-ins of 5 each
+    const poolId = await newPool([{ activity: 'sign-in', weight: 1 }], 50, 5);
+    const task = await createTask(signInTask(poolId, { streakBonuses: [] }), 'test');
+    const members = await newMembers(30, 'signin-shards');
+    const tokens = await Promise.all(members.map((m) => api.token('member', m)));
+
+    // Act
+    const answers = await Promise.all(tokens.map((token) => completeOverHttp(token, task.taskId)));
+
+    // Assess
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(10);
+    expect(answers.filter((a) => a.status === 409 && a.body.code === 'BUDGET_EXHAUSTED')).toHaveLength(20);
+    expect(await getPool(poolId)).toMatchObject({ counterShards: 5, issued: 50, left: 0, awards: 10 });
+    let paid = 0;
+    for (const m of members) paid += (await expectLedgerExplainsWallet(m)).wallet.available;
+    expect(paid).toBe(50);
+  });
+
   it('pauses, resumes and ends a task; completions follow its status, and counts show per period', async () => {
     // Prepare
     const poolId = await newPool([{ activity: 'custom', weight: 1 }]);
