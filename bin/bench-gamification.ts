@@ -642,7 +642,7 @@ try {
     // Invariants: the pool's issued points are the sum of the awards; the tasks counted them; the ledger explains every wallet.
     const taskProblems: string[] = [];
     const poolView = await admin<{ issued: number; awards: number; counterShards: number; activities: { activity: string; issued: number }[] }>('GET', `/v1/admin/pools/${pool.poolId}`);
-    const signInTask = await admin<{ stats: { completions: number; pointsAwarded: number } }>('GET', '/v1/admin/tasks/t-bench-sign-in');
+    const signInTask = await admin<{ counterShards: number; stats: { completions: number; pointsAwarded: number } }>('GET', '/v1/admin/tasks/t-bench-sign-in');
     const shareTask = await admin<{ stats: { completions: number; pointsAwarded: number } }>('GET', '/v1/admin/tasks/t-bench-share');
     const list = [...awards.values()];
     const sum = (type?: string) => list.filter((a) => type === undefined || a.type === type).reduce((total, a) => total + a.totalPoints, 0);
@@ -670,7 +670,7 @@ try {
     line('pool', `issued ${whole(poolView.issued)} = the awards answered (${whole(sum())}: sign-in ${whole(sum('SIGN_IN'))}, share ${whole(sum('SHARE'))}) in ${whole(poolView.awards)} awards`);
     line(
       'hot items',
-      `every completion updates one of the pool's ${poolView.counterShards} counter shards (POOL#${pool.poolId}[#n]/COUNTERS, picked at random) and its task's TASK#<taskId>/COUNTERS (one item per task for all its completions): the task's item, not the pool's or the members', bounds the rate`,
+      `every completion updates one of the pool's ${poolView.counterShards} counter shards (POOL#${pool.poolId}[#n]/COUNTERS) and one of its task's ${signInTask.counterShards} (TASK#<taskId>[#n]/COUNTERS), each picked at random: no item takes every completion`,
     );
     line('DynamoDB calls', `${JSON.stringify(calls.byOperation)} (${fixed(calls.reads / Math.max(1, completions), 2)} reads per completion)`);
     await printWriteUnits(recorder, (label) => label.endsWith(' completion'));

@@ -162,8 +162,13 @@ export const keys = {
   },
   task: {
     definition: (taskId: string): ItemKey => ({ PK: `TASK${sep}${taskId}`, SK: 'DEFINITION' }),
-    /** Completions and points paid, in all and per period, and a copy of the status every completion is conditional on. */
-    counters: (taskId: string): ItemKey => ({ PK: `TASK${sep}${taskId}`, SK: 'COUNTERS' }),
+    /**
+     * Counter shard `shard` of a task: completions and points paid, in all and per period, and a copy of the
+     * status every completion is conditional on (the same on every shard). Shard 0 is the task's original
+     * counters item (`TASK#<taskId>/COUNTERS`, the only one of a task made before sharding); shard n > 0 is
+     * its own partition `TASK#<taskId>#<n>`.
+     */
+    counterShard: (taskId: string, shard: number): ItemKey => ({ PK: shard === 0 ? `TASK${sep}${taskId}` : `TASK${sep}${taskId}${sep}${shard}`, SK: 'COUNTERS' }),
     /** GSI1 entry listing every task by creation time (operators). */
     listEntry: (taskId: string, createdAt: string) => ({ GSI1PK: keys.task.listPartition(), GSI1SK: `${createdAt}${sep}${taskId}` }),
     listPartition: (): string => 'TASKS',

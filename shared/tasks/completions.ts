@@ -7,6 +7,7 @@
  * yesterday's record is still as read, so the streak stored today is
  * yesterday's + 1 even when two sign-ins straddle midnight.
  */
+import { randomInt } from 'node:crypto';
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { programmeMonth } from '../domain/months.js';
 import { localDate, PROGRAMME_TIMEZONE } from '../domain/programme.js';
@@ -230,7 +231,8 @@ async function commitCompletion(
     item: {
       Update: {
         TableName: tableName(),
-        Key: keys.task.counters(task.taskId),
+        // One counter shard at random (each holds the status, all changed together), so completions spread over them.
+        Key: keys.task.counterShard(task.taskId, randomInt(task.counterShards)),
         UpdateExpression: 'ADD completions :one, pointsAwarded :points, #period :one',
         ConditionExpression: '#status = :active',
         ExpressionAttributeNames: { '#status': 'status', '#period': periodAttribute(period) },
