@@ -246,7 +246,7 @@ export const drawSchema = z
       nextSpinCostPoints: z.number().int().nullable().openapi({ description: 'What the next spin costs (0 while free); null: no spins left.' }),
     }),
     fairness: z.object({
-      today: seedHashSchema.nullable().openapi({ description: "Hash of today's seed, published before the day's spins; null while the draw is not open." }),
+      today: seedHashSchema.nullable().openapi({ description: "Hash of today's seed, published before the day's spins; null when the draw takes no spins today." }),
       nextSpinNumber: z.number().int().openapi({ description: 'n of your next spin today.' }),
       procedure: z.string().openapi({ description: 'How a spin is computed from the seed (docs/draws.md; npm run verify-spin).' }),
       revealed: z.array(revealedSeedSchema).openapi({ description: 'Seeds of the most recent ended days (all of them: GET /v1/draws/{drawId}/seeds).' }),

@@ -424,13 +424,22 @@ async function spinOpenDraw(draw: DrawDefinition, input: SpinInput, now: Date): 
   throw new ConcurrencyConflictError('your spin count of this draw');
 }
 
+/**
+ * Today's seed, whose hash is published before the day's spins: made now if
+ * neither the job nor a spin has made it, while the draw may still take
+ * spins today. An ended draw makes none, but still shows the hash of the seed
+ * its spins of today used (the seed itself stays secret until the day ends).
+ */
+function todaysSeed(draw: DrawDefinition, day: string, status: DrawStatus) {
+  return status !== 'ENDED' && isDrawDay(draw, day) ? ensureSeed(draw.drawId, day, 'read') : findSeed(draw.drawId, day);
+}
+
 /** A draw as a member sees it: published odds, their spins left today, and the fairness data. */
 export async function drawForMember(drawId: string, memberId: string, now = new Date()) {
   const draw = await getDraw(drawId);
   const day = localDate(now);
   const status = drawStatusAt(draw, now);
-  // Today's hash is published before the day's spins: made now if neither the job nor a spin has made it.
-  const seedToday = status !== 'ENDED' && isDrawDay(draw, day) ? ensureSeed(draw.drawId, day, 'read') : Promise.resolve(undefined);
+  const seedToday = todaysSeed(draw, day, status);
   const [spinsToday, stockLeft, today, revealed] = await Promise.all([
     spinsOn(memberId, draw.drawId, day),
     prizeStockLeft(draw),
@@ -459,7 +468,7 @@ export async function drawSeeds(drawId: string, page: { limit: number; cursor?: 
   const day = localDate(now);
   const status = drawStatusAt(draw, now);
   const [today, tomorrow, revealed] = await Promise.all([
-    status !== 'ENDED' && isDrawDay(draw, day) ? ensureSeed(draw.drawId, day, 'read') : Promise.resolve(undefined),
+    todaysSeed(draw, day, status),
     findSeed(draw.drawId, addDays(day, 1)),
     revealedSeeds(draw.drawId, day, page),
   ]);
