@@ -253,7 +253,7 @@ export async function createDraw(input: DrawInput, operator: string, now = new D
     );
   } catch (error) {
     if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
-      throw new DomainError('CONFLICT', `draw ${draw.drawId} already exists; draws do not change, create another`);
+      throw new DomainError('CONFLICT', `draw ${draw.drawId} already exists; create the draw under another id (an existing draw is changed with PATCH)`);
     }
     throw error;
   }
