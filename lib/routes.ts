@@ -231,6 +231,7 @@ export const routes = [
 
   { method: 'POST', path: '/v1/admin/draws', fn: 'draws', auth: 'admin', operation: 'createDraw' },
   { method: 'GET', path: '/v1/admin/draws/{drawId}', fn: 'draws', auth: 'admin', operation: 'getDrawAdmin' },
+  { method: 'PATCH', path: '/v1/admin/draws/{drawId}', fn: 'draws', auth: 'admin', operation: 'updateDraw' },
   { method: 'GET', path: '/v1/draws', fn: 'draws', auth: 'member', operation: 'listDraws' },
   { method: 'GET', path: '/v1/draws/{drawId}', fn: 'draws', auth: 'member', operation: 'getDraw' },
   { method: 'POST', path: '/v1/draws/{drawId}/spins', fn: 'draws', auth: 'member', operation: 'spinDraw' },

@@ -3,7 +3,8 @@
  * 3 free spins a day, then 10 points a spin, up to 10 spins a day. Prizes:
  * points from the demo pool's `games` activity, a coffee coupon, a tea set
  * (a PHYSICAL product) and "thanks for playing", the consolation. Safe to run
- * on every start: the draw exists after the first, and draws never change.
+ * on every start: the draw exists after the first, with whatever an operator
+ * changed since (operators' changes: bin/local/seed-draw-admin.ts has a draw to try them on).
  */
 import { createDraw } from '../../shared/draws/draws.js';
 import { DomainError } from '../../shared/errors.js';

@@ -10,6 +10,7 @@ import { createCouponTemplate } from '../../shared/mall/coupons.js';
 import { getMember, registerMember, type Tier } from '../../shared/members/service.js';
 import { seedAuctions } from './seed-auctions.js';
 import { seedTasks } from './seed-tasks.js';
+import { seedDrawAdminDemo } from './seed-draw-admin.js';
 import { seedDraws } from './seed-draws.js';
 
 export interface SeedMember {
@@ -259,5 +260,6 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
   await seedTasks(now);
   await seedAuctions(now);
   await seedDraws(now);
+  await seedDrawAdminDemo(now);
   return { members: [...demoMembers.map((m) => m.memberId), 'm-friend'] };
 }

@@ -1,7 +1,7 @@
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Caller } from '../../shared/http/auth.js';
-import { createDraw, drawAdminView, listOpenDraws } from '../../shared/draws/draws.js';
+import { createDraw, drawAdminView, listOpenDraws, updateDraw } from '../../shared/draws/draws.js';
 import { drawForMember, drawSeeds, listMemberSpins, spinDraw } from '../../shared/draws/spins.js';
 
 function subjectOf(caller: Caller | undefined): string {
@@ -12,6 +12,7 @@ function subjectOf(caller: Caller | undefined): string {
 export const handler = httpHandler('draws', {
   createDraw: async ({ body, caller }) => createDraw(body, subjectOf(caller)),
   getDrawAdmin: async ({ params }) => drawAdminView(params.drawId),
+  updateDraw: async ({ params, body, caller }) => updateDraw(params.drawId, body, subjectOf(caller)),
   listDraws: async ({ query }) => listOpenDraws({ limit: query.limit, cursor: query.cursor }),
   getDraw: async ({ params, caller }) => drawForMember(params.drawId, subjectOf(caller)),
   spinDraw: async ({ params, caller, idempotency }) => {

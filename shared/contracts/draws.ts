@@ -3,12 +3,17 @@ import { operation } from './operation.js';
 import { activityName } from './pools.js';
 
 export const prizeKinds = ['POINTS', 'COUPON', 'GOODS', 'NOTHING'] as const;
-export const drawStatuses = ['UPCOMING', 'OPEN', 'ENDED'] as const;
+/** What a draw is at an instant (every view): PAUSED and ENDED may be an operator's doing (`operatorStatus`). */
+export const drawStatuses = ['UPCOMING', 'OPEN', 'PAUSED', 'ENDED'] as const;
+/** What an operator sets (PATCH /v1/admin/draws/{drawId}): ENDED is final. */
+export const drawOperatorStatuses = ['ACTIVE', 'PAUSED', 'ENDED'] as const;
 /** Why a spin got the consolation instead of the prize it drew. */
 export const fallbackReasons = ['OUT_OF_STOCK', 'BUDGET_EXHAUSTED', 'LIMIT_REACHED', 'COUPON_UNAVAILABLE'] as const;
 
 /** Most prizes on one wheel (each limited prize is one item of the creating transaction). */
 export const MAX_PRIZES = 24;
+/** Operators' changes shown in a draw's admin view (newest first). */
+export const DRAW_HISTORY_SHOWN = 50;
 
 const isoTime = (what: string) => z.iso.datetime({ message: `${what} must be an ISO-8601 UTC time such as 2026-12-12T12:00:00Z` });
 
@@ -122,6 +127,63 @@ export const drawInputSchema = z
   })
   .openapi('DrawInput');
 
+/** Fields of a draw that never change: what the published odds, the committed seeds and every verification rest on. */
+const FIXED_FIELDS = ['drawId', 'startsAt', 'freeSpinsPerDay', 'spinCostPoints', 'maxSpinsPerDay', 'poolId', 'activity', 'prizes', 'consolationPrizeId'];
+
+export const drawPatchSchema = z
+  .strictObject(
+    {
+      expectedVersion: z
+        .number()
+        .int('expectedVersion must be a whole number')
+        .min(1, 'expectedVersion is the version you read (1 or more)')
+        .openapi({ description: 'The `version` you read; refused with 409 CONFLICT if the draw changed since.' }),
+      status: z
+        .enum(drawOperatorStatuses, { error: 'status must be ACTIVE, PAUSED or ENDED' })
+        .optional()
+        .openapi({ description: 'PAUSED stops spins at once in every instance; ACTIVE resumes; ENDED is final.' }),
+      name: z.string().trim().min(3, 'give the draw a name of at least 3 characters').max(120).optional(),
+      description: z.string().max(2000).optional(),
+      endsAt: isoTime('endsAt')
+        .optional()
+        .openapi({ description: 'A new end, after startsAt and in the future; earlier or later. Seeds stay secret until their day has ended either way.' }),
+      stockTopUps: z
+        .array(
+          z
+            .strictObject({
+              prizeId: idSchema,
+              add: z
+                .number()
+                .int('add must be a whole number of prizes')
+                .min(-10_000_000)
+                .max(10_000_000)
+                .refine((n) => n !== 0, 'add must not be 0')
+                .openapi({ description: 'Units added to the prize\'s stock; negative takes back units not yet awarded (never below what was awarded).' }),
+            })
+            .openapi('DrawStockTopUp'),
+        )
+        .min(1, 'give at least one top-up, or leave stockTopUps out')
+        .max(MAX_PRIZES)
+        .optional()
+        .openapi({ description: 'Changes of limited prizes\' stock (not of unlimited ones).' }),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `${issue.keys.join(', ')} cannot be changed: ${issue.keys.some((k) => FIXED_FIELDS.includes(k)) ? 'a draw\'s prizes, weights, window start, spin rules and pool are fixed at creation (the published odds and the committed seeds rest on them); create another draw' : 'unknown field'}. A change takes expectedVersion, status, name, description, endsAt, stockTopUps`
+          : undefined,
+    },
+  )
+  .superRefine((patch, ctx) => {
+    if (Object.keys(patch).length < 2) ctx.addIssue({ code: 'custom', path: [], message: 'change at least one of status, name, description, endsAt, stockTopUps' });
+    const seen = new Set<string>();
+    patch.stockTopUps?.forEach((topUp, i) => {
+      if (seen.has(topUp.prizeId)) ctx.addIssue({ code: 'custom', path: ['stockTopUps', i, 'prizeId'], message: `prizeId ${topUp.prizeId} appears twice; give one top-up per prize` });
+      seen.add(topUp.prizeId);
+    });
+  })
+  .openapi('DrawPatch');
+
 const prizeViewFields = {
   prizeId: z.string(),
   name: z.string(),
@@ -184,7 +246,7 @@ export const drawSchema = z
       nextSpinCostPoints: z.number().int().nullable().openapi({ description: 'What the next spin costs (0 while free); null: no spins left.' }),
     }),
     fairness: z.object({
-      today: seedHashSchema.nullable().openapi({ description: "Hash of today's seed, published before the day's spins; null while the draw is not open." }),
+      today: seedHashSchema.nullable().openapi({ description: "Hash of today's seed, published before the day's spins; null when the draw takes no spins today." }),
       nextSpinNumber: z.number().int().openapi({ description: 'n of your next spin today.' }),
       procedure: z.string().openapi({ description: 'How a spin is computed from the seed (docs/draws.md; npm run verify-spin).' }),
       revealed: z.array(revealedSeedSchema).openapi({ description: 'Seeds of the most recent ended days (all of them: GET /v1/draws/{drawId}/seeds).' }),
@@ -192,9 +254,25 @@ export const drawSchema = z
   })
   .openapi('Draw');
 
+const drawChangeSchema = z
+  .object({
+    version: z.number().int().openapi({ description: 'The version this change made.' }),
+    at: z.string(),
+    by: z.string().openapi({ description: 'The operator (token subject).' }),
+    changes: z
+      .record(z.string(), z.object({ from: z.string(), to: z.string() }))
+      .openapi({ description: 'Each field changed (status, name, description, endsAt), from and to.' }),
+    stockTopUps: z.array(
+      z.object({ prizeId: z.string(), add: z.number().int(), stockBefore: z.number().int(), stockAfter: z.number().int() }).openapi('DrawStockChange'),
+    ),
+  })
+  .openapi('DrawChange');
+
 export const drawAdminSchema = z
   .object({
     ...drawSettings,
+    operatorStatus: z.enum(drawOperatorStatuses).openapi({ description: 'What the operator set; `status` is what the draw is now.' }),
+    version: z.number().int().openapi({ description: 'Send it as expectedVersion to change the draw.' }),
     poolId: z.string().nullable(),
     activity: z.string().nullable(),
     prizes: z.array(
@@ -202,7 +280,8 @@ export const drawAdminSchema = z
         ...prizeViewFields,
         weight: z.number().int(),
         odds: z.number(),
-        stock: z.number().int().nullable().openapi({ description: 'Stock the prize started with; null: unlimited.' }),
+        stock: z.number().int().nullable().openapi({ description: 'Stock in all: what the prize started with plus the top-ups (= awarded + stockLeft); null: unlimited.' }),
+        stockAdded: z.number().int().nullable().openapi({ description: 'Units added by top-ups (net); null: unlimited.' }),
         stockLeft: z.number().int().nullable(),
         drawn: z.number().int().openapi({ description: 'Spins that drew this prize.' }),
         awarded: z.number().int().openapi({ description: 'Spins that got it (the consolation counts the fallbacks too).' }),
@@ -218,6 +297,9 @@ export const drawAdminSchema = z
     }),
     createdAt: z.string(),
     createdBy: z.string(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+    history: z.array(drawChangeSchema).openapi({ description: `Operators' changes, newest first (the latest ${DRAW_HISTORY_SHOWN}); version 1 is the creation above.` }),
   })
   .openapi('DrawAdmin');
 
@@ -251,7 +333,8 @@ export const drawOperations = {
   createDraw: operation({
     summary: 'Create a lucky draw: prizes with weights and stock, free spins, spin cost, daily cap (operator)',
     description:
-      'Draws cannot be changed once created: the published odds are a promise. Prize stock, the pool activity, coupon templates ' +
+      'The prizes, their weights and the spin rules never change once created: the published odds are a promise (an operator may pause, ' +
+      'resume or end the draw, rename it, move its end and top up stock: PATCH). Prize stock, the pool activity, coupon templates ' +
       'and products are checked now (404 for one that does not exist, 400 for one that cannot serve as a prize).',
     tags: ['draws'],
     body: drawInputSchema,
@@ -265,6 +348,17 @@ export const drawOperations = {
     params: drawParams,
     response: drawAdminSchema,
     errors: ['NOT_FOUND'],
+  }),
+  updateDraw: operation({
+    summary: 'Pause, resume or end a lucky draw, rename it, move its end, top up prize stock (operator)',
+    description:
+      'Optimistic: send the version you read (409 CONFLICT if it changed). PAUSED and ENDED stop spins at once in every function ' +
+      'instance (each spin\'s transaction is conditional on the status); ENDED is final. Prizes, weights and the spin rules never change.',
+    tags: ['draws'],
+    params: drawParams,
+    body: drawPatchSchema,
+    response: drawAdminSchema,
+    errors: ['NOT_FOUND', 'CONFLICT'],
   }),
   listDraws: operation({
     summary: 'Lucky draws not yet ended, the soonest ending first',

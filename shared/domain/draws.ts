@@ -220,13 +220,62 @@ export function addDays(day: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
-/** The status of a draw at `now`: spins are taken in [startsAt, endsAt). */
-export function drawStatusAt(draw: { readonly startsAt: string; readonly endsAt: string }, now: Date): 'UPCOMING' | 'OPEN' | 'ENDED' {
-  if (now.getTime() < Date.parse(draw.startsAt)) return 'UPCOMING';
-  return now.getTime() < Date.parse(draw.endsAt) ? 'OPEN' : 'ENDED';
+/** What an operator sets: ACTIVE (spins run in the window), PAUSED (spins refused until resumed), ENDED (final). */
+export type DrawOperatorStatus = 'ACTIVE' | 'PAUSED' | 'ENDED';
+/** What a draw is at an instant, as every view shows it. */
+export type DrawStatus = 'UPCOMING' | 'OPEN' | 'PAUSED' | 'ENDED';
+
+interface DrawWindow {
+  readonly startsAt: string;
+  readonly endsAt: string;
+  /** Absent: ACTIVE (draws stored before operators could change them). */
+  readonly operatorStatus?: DrawOperatorStatus;
+}
+
+/**
+ * The status of a draw at `now`: ENDED once the operator ended it or from
+ * `endsAt`; PAUSED while the operator has paused it (even before it starts,
+ * so members see it will not open); otherwise UPCOMING before `startsAt` and
+ * OPEN in [startsAt, endsAt). Spins are taken only while OPEN.
+ */
+export function drawStatusAt(draw: DrawWindow, now: Date): DrawStatus {
+  if (draw.operatorStatus === 'ENDED' || now.getTime() >= Date.parse(draw.endsAt)) return 'ENDED';
+  if (draw.operatorStatus === 'PAUSED') return 'PAUSED';
+  return now.getTime() < Date.parse(draw.startsAt) ? 'UPCOMING' : 'OPEN';
 }
 
 /** Whether spins can happen on a programme-local day: the draw's window overlaps it (so the day needs a seed). */
 export function isDrawDay(draw: { readonly startsAt: string; readonly endsAt: string }, day: string): boolean {
   return localDate(new Date(draw.startsAt)) <= day && day <= localDate(new Date(Date.parse(draw.endsAt) - 1));
+}
+
+/** The days whose seeds are made ahead of their spins: today and tomorrow, those the draw's window covers. */
+export function seedDaysAhead(draw: { readonly startsAt: string; readonly endsAt: string }, today: string): string[] {
+  return [today, addDays(today, 1)].filter((day) => isDrawDay(draw, day));
+}
+
+/** Why an operator's change cannot be made; `conflict`: the draw's state forbids it (409), `invalid`: the request (400). */
+export type DrawChangeRefusal = { readonly kind: 'conflict' | 'invalid'; readonly message: string };
+
+/**
+ * Checks an operator's change of a draw's status or end against the draw as
+ * it is at `now`. An ended draw (ENDED by an operator, or past its
+ * `endsAt`) is final: nothing changes any more. A new `endsAt` must be after
+ * `startsAt` and in the future (to end a draw now, set status ENDED); it may
+ * move either way, because seeds are made per day and revealed only after
+ * their day, whatever the draw's end.
+ */
+export function drawChangeRefusal(
+  draw: DrawWindow & { readonly drawId: string },
+  change: { readonly status?: DrawOperatorStatus | undefined; readonly endsAt?: string | undefined },
+  now: Date,
+): DrawChangeRefusal | undefined {
+  if (draw.operatorStatus === 'ENDED') return { kind: 'conflict', message: `draw ${draw.drawId} was ended by an operator; an ended draw is final (create another)` };
+  if (now.getTime() >= Date.parse(draw.endsAt)) return { kind: 'conflict', message: `draw ${draw.drawId} ended at ${draw.endsAt}; an ended draw is final (create another)` };
+  if (change.endsAt !== undefined) {
+    const endsAt = Date.parse(change.endsAt);
+    if (endsAt <= Date.parse(draw.startsAt)) return { kind: 'invalid', message: `body.endsAt: endsAt must be after the draw's startsAt ${draw.startsAt}` };
+    if (endsAt <= now.getTime()) return { kind: 'invalid', message: 'body.endsAt: endsAt must be in the future; to end the draw now, set status ENDED' };
+  }
+  return undefined;
 }

@@ -1,15 +1,21 @@
 /**
- * Lucky draws (docs/draws.md): the definitions operators create, the prize
- * stock counters, the statistics shards, and the views members and operators
- * read. A draw never changes once created: its prize table (weights, order)
- * is what the published odds and every spin's verification rest on.
+ * Lucky draws (docs/draws.md): the definitions operators create and change,
+ * the prize stock counters, the statistics shards, and the views members and
+ * operators read. The prize table (weights, order) and the spin rules never
+ * change: they are what the published odds and every spin's verification rest
+ * on. An operator may pause, resume or end a draw, rename it, move its end
+ * and top up prize stock; the status and end are copied onto the 16
+ * statistics shards in the same transaction, and every spin's transaction is
+ * conditional on its shard's copy, so a pause stops spins at once in every
+ * function instance, whatever its cache holds.
  */
 import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
-import type { drawInputSchema, fallbackReasons, prizeKinds } from '../contracts/draws.js';
-import { addDays, drawStatusAt, isDrawDay, publishedOdds, totalWeight } from '../domain/draws.js';
+import { DRAW_HISTORY_SHOWN, type drawInputSchema, type drawPatchSchema, type fallbackReasons, type prizeKinds } from '../contracts/draws.js';
+import { drawChangeRefusal, drawStatusAt, publishedOdds, seedDaysAhead, totalWeight, type DrawOperatorStatus } from '../domain/draws.js';
 import { localDate } from '../domain/programme.js';
 import { getPool } from '../earning/pools.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
@@ -22,6 +28,7 @@ import { decodeCursor, queryPage } from '../table/paging.js';
 import { ensureSeed } from './seeds.js';
 
 export type DrawInput = z.output<typeof drawInputSchema>;
+export type DrawPatch = z.output<typeof drawPatchSchema>;
 export type PrizeKind = (typeof prizeKinds)[number];
 export type FallbackReason = (typeof fallbackReasons)[number];
 
@@ -33,7 +40,7 @@ export interface DrawPrize {
   readonly couponTemplateId: string | null;
   readonly productId: string | null;
   readonly weight: number;
-  /** Stock the prize started with; null: unlimited. */
+  /** Stock the prize started with (top-ups are counted on its stock item); null: unlimited. */
   readonly stock: number | null;
 }
 
@@ -51,8 +58,14 @@ export interface DrawDefinition {
   /** In the published order: the outcome maps onto their cumulative weights. */
   readonly prizes: readonly DrawPrize[];
   readonly consolationPrizeId: string;
+  /** What the operator set; what the draw is at an instant is `drawStatusAt`. */
+  readonly operatorStatus: DrawOperatorStatus;
+  /** 1 at creation, + 1 by each operator change (optimistic concurrency). */
+  readonly version: number;
   readonly createdAt: string;
   readonly createdBy: string;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
 }
 
 /** The consolation rule as members read it. */
@@ -95,8 +108,19 @@ function prizeOf(input: DrawInput['prizes'][number]): DrawPrize {
   };
 }
 
-/** Draws never change once created, so a definition read once is good for the life of the process. */
-const definitions = new Map<string, DrawDefinition>();
+/**
+ * How long a function trusts its copy of a draw. Only the name, description,
+ * end and status can change, and spins do not rely on the copy for the last
+ * two: their transaction is conditional on the status and end stored on the
+ * statistics shards.
+ */
+const CACHE_TTL_MS = Number(process.env.DRAW_CACHE_TTL_MS ?? 5_000);
+const definitions = new Map<string, { draw: DrawDefinition; until: number }>();
+
+/** Forgets this function's copy of a draw (after its own change, or a spin refused by the stored status). */
+export function forgetCachedDraw(drawId: string): void {
+  definitions.delete(drawId);
+}
 
 function definitionFromItem(item: Record<string, unknown>): DrawDefinition {
   return {
@@ -112,8 +136,23 @@ function definitionFromItem(item: Record<string, unknown>): DrawDefinition {
     activity: (item.activity as string | null | undefined) ?? null,
     prizes: item.prizes as DrawPrize[],
     consolationPrizeId: String(item.consolationPrizeId),
+    // Draws stored before operators could change them: active, version 1, never updated.
+    operatorStatus: (item.operatorStatus as DrawOperatorStatus | undefined) ?? 'ACTIVE',
+    version: Number(item.version ?? 1),
     createdAt: String(item.createdAt),
     createdBy: String(item.createdBy),
+    updatedAt: String(item.updatedAt ?? item.createdAt),
+    updatedBy: String(item.updatedBy ?? item.createdBy),
+  };
+}
+
+/** The definition item: on the list of draws not ended (GSI1, by end) unless an operator ended it. */
+function definitionItem(draw: DrawDefinition) {
+  return {
+    ...keys.draw.definition(draw.drawId),
+    ...(draw.operatorStatus === 'ENDED' ? {} : keys.draw.listEntry(draw.drawId, draw.endsAt)),
+    entity: 'Draw',
+    ...draw,
   };
 }
 
@@ -181,15 +220,19 @@ export async function createDraw(input: DrawInput, operator: string, now = new D
     activity: input.activity,
     prizes: input.prizes.map(prizeOf),
     consolationPrizeId: input.consolationPrizeId,
+    operatorStatus: 'ACTIVE',
+    version: 1,
     createdAt: now.toISOString(),
     createdBy: operator,
+    updatedAt: now.toISOString(),
+    updatedBy: operator,
   };
   const stockPuts = draw.prizes
     .filter((p) => p.stock !== null)
     .map((p) => ({
       Put: {
         TableName: tableName(),
-        Item: { ...keys.draw.prizeStock(draw.drawId, p.prizeId), entity: 'DrawPrizeStock', drawId: draw.drawId, prizeId: p.prizeId, left: p.stock, awarded: 0 },
+        Item: { ...keys.draw.prizeStock(draw.drawId, p.prizeId), entity: 'DrawPrizeStock', drawId: draw.drawId, prizeId: p.prizeId, left: p.stock, awarded: 0, added: 0 },
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     }));
@@ -200,7 +243,7 @@ export async function createDraw(input: DrawInput, operator: string, now = new D
           {
             Put: {
               TableName: tableName(),
-              Item: { ...keys.draw.definition(draw.drawId), ...keys.draw.listEntry(draw.drawId, draw.endsAt), entity: 'Draw', ...draw },
+              Item: definitionItem(draw),
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
@@ -210,30 +253,29 @@ export async function createDraw(input: DrawInput, operator: string, now = new D
     );
   } catch (error) {
     if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
-      throw new DomainError('CONFLICT', `draw ${draw.drawId} already exists; draws do not change, create another`);
+      throw new DomainError('CONFLICT', `draw ${draw.drawId} already exists; create the draw under another id (an existing draw is changed with PATCH)`);
     }
     throw error;
   }
-  definitions.set(draw.drawId, draw);
-  const today = localDate(now);
-  for (const day of [today, addDays(today, 1)]) {
-    if (isDrawDay(draw, day)) await ensureSeed(draw.drawId, day, 'create');
-  }
-  return adminViewOf(draw, new Map(draw.prizes.map((p) => [p.prizeId, p.stock])), emptyStats());
+  definitions.set(draw.drawId, { draw, until: Date.now() + CACHE_TTL_MS });
+  for (const day of seedDaysAhead(draw, localDate(now))) await ensureSeed(draw.drawId, day, 'create');
+  const stocks = new Map(draw.prizes.map((p) => [p.prizeId, p.stock === null ? null : { left: p.stock, awarded: 0, added: 0 }]));
+  return adminViewOf(draw, stocks, emptyStats(), [], now);
 }
 
-export async function findDraw(drawId: string): Promise<DrawDefinition | undefined> {
+/** A draw, from the function's copy when fresh enough; `fresh` reads it strongly consistent. */
+export async function findDraw(drawId: string, options: { fresh?: boolean } = {}): Promise<DrawDefinition | undefined> {
   const cached = definitions.get(drawId);
-  if (cached) return cached;
+  if (!options.fresh && cached && cached.until > Date.now()) return cached.draw;
   const result = await db().send(new GetCommand({ TableName: tableName(), Key: keys.draw.definition(drawId), ConsistentRead: true }));
   if (!result.Item) return undefined;
   const draw = definitionFromItem(result.Item);
-  definitions.set(drawId, draw);
+  definitions.set(drawId, { draw, until: Date.now() + CACHE_TTL_MS });
   return draw;
 }
 
-export async function getDraw(drawId: string): Promise<DrawDefinition> {
-  const draw = await findDraw(drawId);
+export async function getDraw(drawId: string, options: { fresh?: boolean } = {}): Promise<DrawDefinition> {
+  const draw = await findDraw(drawId, options);
   if (!draw) throw new NotFoundError(`draw ${drawId} does not exist`);
   return draw;
 }
@@ -253,17 +295,31 @@ async function readItems(keysToRead: readonly ItemKey[]): Promise<Map<string, Re
   return found;
 }
 
-/** Stock left of each limited prize (null for unlimited ones). */
-export async function prizeStockLeft(draw: DrawDefinition): Promise<Map<string, number | null>> {
+/** A limited prize's stock item: `left + awarded` is its stock in all (the start plus the net top-ups, `added`). */
+export interface PrizeStock {
+  readonly left: number;
+  readonly awarded: number;
+  readonly added: number;
+}
+
+/** The stock item of each limited prize (null for unlimited ones), strongly consistent. */
+export async function prizeStocks(draw: DrawDefinition): Promise<Map<string, PrizeStock | null>> {
   const limited = draw.prizes.filter((p) => p.stock !== null);
   const items = await readItems(limited.map((p) => keys.draw.prizeStock(draw.drawId, p.prizeId)));
   return new Map(
     draw.prizes.map((p) => {
       if (p.stock === null) return [p.prizeId, null];
       const key = keys.draw.prizeStock(draw.drawId, p.prizeId);
-      return [p.prizeId, Number(items.get(`${key.PK}|${key.SK}`)?.left ?? 0)];
+      const item = items.get(`${key.PK}|${key.SK}`);
+      return [p.prizeId, { left: Number(item?.left ?? 0), awarded: Number(item?.awarded ?? 0), added: Number(item?.added ?? 0) }];
     }),
   );
+}
+
+/** Stock left of each limited prize (null for unlimited ones). */
+export async function prizeStockLeft(draw: DrawDefinition): Promise<Map<string, number | null>> {
+  const stocks = await prizeStocks(draw);
+  return new Map([...stocks].map(([prizeId, stock]) => [prizeId, stock === null ? null : stock.left]));
 }
 
 /** Attributes of a statistics shard: totals, and per prize drawn (`D#`) and awarded (`A#`). */
@@ -300,22 +356,35 @@ async function readStats(draw: DrawDefinition): Promise<DrawStats> {
 
 export type DrawAdminView = ReturnType<typeof adminViewOf>;
 
-function adminViewOf(draw: DrawDefinition, stockLeft: Map<string, number | null>, stats: DrawStats, now = new Date()) {
+/** One operator change of a draw, as kept in its history. */
+export interface DrawChange {
+  readonly version: number;
+  readonly at: string;
+  readonly by: string;
+  readonly changes: Readonly<Record<string, { readonly from: string; readonly to: string }>>;
+  readonly stockTopUps: readonly { readonly prizeId: string; readonly add: number; readonly stockBefore: number; readonly stockAfter: number }[];
+}
+
+function adminViewOf(draw: DrawDefinition, stocks: Map<string, PrizeStock | null>, stats: DrawStats, history: readonly DrawChange[], now: Date) {
   const consolation = draw.consolationPrizeId;
   return {
     ...summaryOf(draw, now),
+    operatorStatus: draw.operatorStatus,
+    version: draw.version,
     poolId: draw.poolId,
     activity: draw.activity,
     prizes: publishedOdds(draw.prizes).map((p) => {
       const counts = stats.perPrize.get(p.prizeId) ?? { drawn: 0, awarded: 0 };
       // The consolation's awards include the fallbacks; a prize "fell back" when drawn but not given.
       const givenAsDrawn = p.prizeId === consolation ? counts.drawn : counts.awarded;
+      const stock = stocks.get(p.prizeId) ?? null;
       return {
         ...awardedPrizeView(p),
         weight: p.weight,
         odds: p.odds,
-        stock: p.stock,
-        stockLeft: stockLeft.get(p.prizeId) ?? null,
+        stock: stock === null ? null : stock.left + stock.awarded,
+        stockAdded: stock === null ? null : stock.added,
+        stockLeft: stock === null ? null : stock.left,
         drawn: counts.drawn,
         awarded: counts.awarded,
         fellBack: counts.drawn - givenAsDrawn,
@@ -324,14 +393,182 @@ function adminViewOf(draw: DrawDefinition, stockLeft: Map<string, number | null>
     totals: { spins: stats.spins, paidSpins: stats.paidSpins, costPoints: stats.costPoints, pointsAwarded: stats.pointsAwarded, fallbacks: stats.fallbacks },
     createdAt: draw.createdAt,
     createdBy: draw.createdBy,
+    updatedAt: draw.updatedAt,
+    updatedBy: draw.updatedBy,
+    history,
   };
 }
 
-/** A draw for operators: stock left per prize, and how often each prize was drawn, awarded, or fell back. */
+/** The latest operator changes of a draw, newest first. */
+async function drawHistory(drawId: string): Promise<DrawChange[]> {
+  const result = await db().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.draw.definition(drawId).PK, ':prefix': keys.draw.changePrefix() },
+      ScanIndexForward: false,
+      Limit: DRAW_HISTORY_SHOWN,
+      ConsistentRead: true,
+    }),
+  );
+  return (result.Items ?? []).map((item) => ({
+    version: Number(item.version),
+    at: String(item.at),
+    by: String(item.by),
+    changes: (item.changes as DrawChange['changes'] | undefined) ?? {},
+    stockTopUps: (item.stockTopUps as DrawChange['stockTopUps'] | undefined) ?? [],
+  }));
+}
+
+/** A draw for operators (read fresh): stock per prize, how often each prize was drawn, awarded, or fell back, and its changes. */
 export async function drawAdminView(drawId: string, now = new Date()): Promise<DrawAdminView> {
-  const draw = await getDraw(drawId);
-  const [stockLeft, stats] = await Promise.all([prizeStockLeft(draw), readStats(draw)]);
-  return adminViewOf(draw, stockLeft, stats, now);
+  const draw = await getDraw(drawId, { fresh: true });
+  const [stocks, stats, history] = await Promise.all([prizeStocks(draw), readStats(draw), drawHistory(drawId)]);
+  return adminViewOf(draw, stocks, stats, history, now);
+}
+
+/** Tries of an operator change when spins keep its items busy (DynamoDB cancels a transaction meeting another on an item). */
+const MAX_CHANGE_ATTEMPTS = 10;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * An operator's change of a draw (optimistic on its version). One
+ * transaction: the definition (condition: still at `expectedVersion`), the
+ * status and end copied onto all 16 statistics shards when either changes
+ * (each spin's transaction is conditional on its shard's copy, so PAUSED
+ * and ENDED stop spins at once in every function instance; each shard also
+ * notes the spins it had counted then), each stock top-up (condition: a
+ * negative one leaves `left` at 0 or more, so stock never goes below what was
+ * awarded), and the change's history item. ENDED is final; so is a draw past
+ * its end. A change that changes nothing writes nothing.
+ */
+export async function updateDraw(drawId: string, patch: DrawPatch, operator: string, now = new Date()): Promise<DrawAdminView> {
+  const current = await getDraw(drawId, { fresh: true });
+  if (current.version !== patch.expectedVersion) {
+    throw new DomainError('CONFLICT', `draw ${drawId} is at version ${current.version}, not ${patch.expectedVersion}; reload it and decide again`, {
+      currentVersion: current.version,
+    });
+  }
+  const endsAt = patch.endsAt === undefined ? undefined : new Date(patch.endsAt).toISOString();
+  const refusal = drawChangeRefusal(current, { status: patch.status, endsAt }, now);
+  if (refusal?.kind === 'conflict') throw new DomainError('CONFLICT', refusal.message, { operatorStatus: current.operatorStatus, endsAt: current.endsAt });
+  if (refusal) throw new ValidationError(refusal.message);
+  const topUps = patch.stockTopUps ?? [];
+  topUps.forEach((topUp, i) => {
+    const prize = current.prizes.find((p) => p.prizeId === topUp.prizeId);
+    if (!prize) throw new ValidationError(`body.stockTopUps.${i}.prizeId: draw ${drawId} has no prize ${topUp.prizeId}; its prizes: ${current.prizes.map((p) => p.prizeId).join(', ')}`);
+    if (prize.stock === null) throw new ValidationError(`body.stockTopUps.${i}.prizeId: prize ${topUp.prizeId} has unlimited stock; only limited prizes are topped up`);
+  });
+
+  const next: DrawDefinition = {
+    ...current,
+    name: patch.name ?? current.name,
+    description: patch.description ?? current.description,
+    endsAt: endsAt ?? current.endsAt,
+    operatorStatus: patch.status ?? current.operatorStatus,
+    version: current.version + 1,
+    updatedAt: now.toISOString(),
+    updatedBy: operator,
+  };
+  const changes: Record<string, { from: string; to: string }> = {};
+  if (next.operatorStatus !== current.operatorStatus) changes.status = { from: current.operatorStatus, to: next.operatorStatus };
+  if (next.name !== current.name) changes.name = { from: current.name, to: next.name };
+  if (next.description !== current.description) changes.description = { from: current.description, to: next.description };
+  if (next.endsAt !== current.endsAt) changes.endsAt = { from: current.endsAt, to: next.endsAt };
+  if (Object.keys(changes).length === 0 && topUps.length === 0) return drawAdminView(drawId, now);
+
+  // Spins move stock from left to awarded, so left + awarded (the stock in all) is exact here: only a change, which the version guards, moves it.
+  const stocks = topUps.length > 0 ? await prizeStocks(current) : new Map<string, PrizeStock | null>();
+  const stockChanges = topUps.map((topUp) => {
+    const stock = stocks.get(topUp.prizeId) as PrizeStock;
+    const before = stock.left + stock.awarded;
+    return { prizeId: topUp.prizeId, add: topUp.add, stockBefore: before, stockAfter: before + topUp.add };
+  });
+  const windowChanged = changes.status !== undefined || changes.endsAt !== undefined;
+  const items = [
+    {
+      Put: {
+        TableName: tableName(),
+        Item: definitionItem(next),
+        // Draws stored before versions existed are version 1 without the attribute.
+        ConditionExpression: current.version === 1 ? 'attribute_exists(PK) AND (attribute_not_exists(version) OR version = :v)' : 'version = :v',
+        ExpressionAttributeValues: { ':v': current.version },
+      },
+    },
+    ...(windowChanged
+      ? Array.from({ length: DRAW_STATS_SHARDS }, (_, shard) => ({
+          Update: {
+            TableName: tableName(),
+            Key: keys.draw.statsShard(drawId, shard),
+            UpdateExpression:
+              'SET operatorStatus = :status, endsAt = :endsAt, drawVersion = :version, spinsAtChange = if_not_exists(spins, :zero), entity = :entity, drawId = :drawId',
+            ExpressionAttributeValues: {
+              ':status': next.operatorStatus,
+              ':endsAt': next.endsAt,
+              ':version': next.version,
+              ':zero': 0,
+              ':entity': 'DrawStats',
+              ':drawId': drawId,
+            },
+          },
+        }))
+      : []),
+    ...topUps.map((topUp) => ({
+      Update: {
+        TableName: tableName(),
+        Key: keys.draw.prizeStock(drawId, topUp.prizeId),
+        UpdateExpression: 'ADD #left :add, added :add',
+        ConditionExpression: topUp.add < 0 ? 'attribute_exists(PK) AND #left >= :takeBack' : 'attribute_exists(PK)',
+        ExpressionAttributeNames: { '#left': 'left' },
+        ExpressionAttributeValues: { ':add': topUp.add, ...(topUp.add < 0 ? { ':takeBack': -topUp.add } : {}) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      },
+    })),
+    {
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.draw.change(drawId, next.version), entity: 'DrawChange', drawId, version: next.version, at: next.updatedAt, by: operator, changes, stockTopUps: stockChanges },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+  ];
+  const firstStock = 1 + (windowChanged ? DRAW_STATS_SHARDS : 0);
+
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await db().send(new TransactWriteCommand({ TransactItems: items }));
+      break;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+        throw new DomainError('CONFLICT', `draw ${drawId} changed meanwhile; reload it and decide again`);
+      }
+      const short = topUps.findIndex((_, i) => reasons[firstStock + i]?.Code === 'ConditionalCheckFailed');
+      if (short >= 0) {
+        const topUp = topUps[short] as { prizeId: string; add: number };
+        const old = reasons[firstStock + short]?.Item;
+        const left = Number((old ? unmarshall(old) : {}).left ?? 0);
+        throw new DomainError('CONFLICT', `prize ${topUp.prizeId} has ${left} left, not yet awarded; stock never goes below what was awarded, so at most ${left} can be taken back`, {
+          prizeId: topUp.prizeId,
+          left,
+        });
+      }
+      // What is left is contention: spins writing a shard or a stock item at the same moment. Try again.
+      if (!reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
+      if (attempt >= MAX_CHANGE_ATTEMPTS) throw new DomainError('CONFLICT', `draw ${drawId} is busy with spins; send the same change again`);
+      await sleep(Math.random() * Math.min(500, 20 * 2 ** attempt));
+    }
+  }
+  definitions.set(drawId, { draw: next, until: Date.now() + CACHE_TTL_MS });
+  // A draw still running needs its seeds a day ahead (an end moved later may now cover tomorrow); shortening one deletes nothing.
+  if (next.operatorStatus !== 'ENDED') {
+    for (const day of seedDaysAhead(next, localDate(now))) await ensureSeed(drawId, day, 'update');
+  }
+  return drawAdminView(drawId, now);
 }
 
 /** What every view of a draw shows of its settings. */
@@ -351,7 +588,7 @@ export function summaryOf(draw: DrawDefinition, now: Date) {
   };
 }
 
-/** Draws not yet ended at `now`, the soonest ending first. */
+/** Draws not yet ended at `now` (running, upcoming or paused), the soonest ending first. */
 export async function listOpenDraws(page: { limit: number; cursor?: string | undefined }, now = new Date()) {
   const partition = keys.draw.listPartition();
   const result = await queryPage(
@@ -362,10 +599,12 @@ export async function listOpenDraws(page: { limit: number; cursor?: string | und
     },
     { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
   );
-  return { items: result.items.map((item) => summaryOf(definitionFromItem(item), now)), nextCursor: result.nextCursor };
+  // An ended draw leaves the index with the change that ended it; the filter covers the index's brief lag.
+  const draws = result.items.map(definitionFromItem).filter((d) => d.operatorStatus !== 'ENDED');
+  return { items: draws.map((d) => summaryOf(d, now)), nextCursor: result.nextCursor };
 }
 
-/** Every draw not yet ended at `now` (the seeds job). */
+/** Every draw not yet ended at `now`, paused ones included (the seeds job). */
 export async function allOpenDraws(now: Date): Promise<DrawDefinition[]> {
   const draws: DrawDefinition[] = [];
   let start: Record<string, unknown> | undefined;
@@ -379,7 +618,7 @@ export async function allOpenDraws(now: Date): Promise<DrawDefinition[]> {
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    draws.push(...(result.Items ?? []).map(definitionFromItem));
+    draws.push(...(result.Items ?? []).map(definitionFromItem).filter((d) => d.operatorStatus !== 'ENDED'));
     start = result.LastEvaluatedKey;
   } while (start);
   return draws;

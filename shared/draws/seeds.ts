@@ -22,7 +22,8 @@ export interface DaySeed {
   readonly seedHash: string;
   /** When the seed was stored, so its hash could be read from then on (real clock). */
   readonly hashPublishedAt: string;
-  readonly createdBy: 'job' | 'create' | 'read' | 'spin';
+  /** Who made it: the daily job, draw creation, an operator's change of the draw, or the day's first read or spin. */
+  readonly createdBy: 'job' | 'create' | 'update' | 'read' | 'spin';
 }
 
 /** Seeds never change once stored, so one read is good for the life of the process. */

@@ -1,17 +1,20 @@
 /**
- * Spins of lucky draws (docs/draws.md). A spin is ONE ledger `commit`: the
+ * Spins of lucky draws (docs/draws.md). A spin is ONE ledger `commit`: a
+ * statistics shard (condition: its copy of the draw's status is ACTIVE and
+ * of its end still ahead, so an operator's pause or end refuses the spin
+ * whatever this function's cached copy says), the
  * member's day counter for the draw (condition: it still says n - 1), the
  * cost in points once the free spins are used (SPEND), the prize's stock
  * (condition: some left) when limited, the award (points from the draw's pool
- * activity, a coupon, an order for goods, or nothing), a statistics shard, the
- * spin record and the idempotency record. The outcome comes from the day's
+ * activity, a coupon, an order for goods, or nothing), the spin record and the
+ * idempotency record. The outcome comes from the day's
  * seed and n (shared/domain/draws.ts); when the drawn prize cannot be given,
  * the same spin (same n) commits the consolation instead and says why.
  */
 import { randomInt } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { SPIN_PROCEDURE, addDays, drawStatusAt, isDrawDay, publishedOdds, spinAllowance, spinCost, spinOutcome } from '../domain/draws.js';
+import { SPIN_PROCEDURE, addDays, drawStatusAt, isDrawDay, publishedOdds, spinAllowance, spinCost, spinOutcome, type DrawOperatorStatus, type DrawStatus } from '../domain/draws.js';
 import { localDate } from '../domain/programme.js';
 import { commitPoolAward, PoolShardShortError, type PoolAwardParts } from '../earning/pools.js';
 import { ConcurrencyConflictError, DomainError, NotFoundError } from '../errors.js';
@@ -27,6 +30,7 @@ import {
   awardedPrizeView,
   consolationOf,
   consolationRule,
+  forgetCachedDraw,
   getDraw,
   prizeStockLeft,
   statsAttribute,
@@ -173,7 +177,27 @@ function stockWrite(draw: DrawDefinition, prize: DrawPrize): ExtraWrite {
   };
 }
 
-/** Adds the spin to one statistics shard, chosen at random so concurrent spins rarely meet on one item. */
+/** The refusal of a spin on a draw that is not open, saying why. */
+function drawClosed(draw: { drawId: string; startsAt: string; endsAt: string; operatorStatus: DrawOperatorStatus }, status: DrawStatus): DomainError {
+  const detail =
+    status === 'UPCOMING'
+      ? `draw ${draw.drawId} opens at ${draw.startsAt}`
+      : status === 'PAUSED'
+        ? `draw ${draw.drawId} is paused by an operator; spins resume when it is resumed`
+        : draw.operatorStatus === 'ENDED'
+          ? `draw ${draw.drawId} was ended by an operator`
+          : `draw ${draw.drawId} ended at ${draw.endsAt}`;
+  return new DomainError('DRAW_CLOSED', detail, { drawStatus: status, operatorStatus: draw.operatorStatus, startsAt: draw.startsAt, endsAt: draw.endsAt });
+}
+
+/**
+ * Adds the spin to one statistics shard, chosen at random so concurrent spins
+ * rarely meet on one item. The shard holds a copy of the draw's operator
+ * status and end (written with every change of either, in the change's
+ * transaction): the spin is conditional on it, so a pause or an end refuses
+ * it even when this function's copy of the draw is older. Shards that never
+ * saw a change have no copy: the draw is then as created, ACTIVE.
+ */
 function statsWrite(plan: SpinPlan, prize: DrawPrize, fallbackReason: FallbackReason | null): ExtraWrite {
   return {
     item: {
@@ -182,6 +206,7 @@ function statsWrite(plan: SpinPlan, prize: DrawPrize, fallbackReason: FallbackRe
         Key: keys.draw.statsShard(plan.draw.drawId, randomInt(DRAW_STATS_SHARDS)),
         UpdateExpression:
           'ADD spins :one, paidSpins :paid, costPoints :cost, pointsAwarded :points, fallbacks :fallback, #drawn :one, #awarded :one SET entity = :entity, drawId = :drawId',
+        ConditionExpression: '(attribute_not_exists(operatorStatus) OR operatorStatus = :active) AND (attribute_not_exists(endsAt) OR endsAt > :now)',
         ExpressionAttributeNames: { '#drawn': statsAttribute.drawn(plan.drawn.prizeId), '#awarded': statsAttribute.awarded(prize.prizeId) },
         ExpressionAttributeValues: {
           ':one': 1,
@@ -191,8 +216,19 @@ function statsWrite(plan: SpinPlan, prize: DrawPrize, fallbackReason: FallbackRe
           ':fallback': fallbackReason === null ? 0 : 1,
           ':entity': 'DrawStats',
           ':drawId': plan.draw.drawId,
+          ':active': 'ACTIVE',
+          ':now': plan.now.toISOString(),
         },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
+    },
+    onConditionFailed: (shard) => {
+      const stored = {
+        ...plan.draw,
+        operatorStatus: (shard?.operatorStatus as DrawOperatorStatus | undefined) ?? plan.draw.operatorStatus,
+        endsAt: (shard?.endsAt as string | undefined) ?? plan.draw.endsAt,
+      };
+      return drawClosed(stored, drawStatusAt(stored, plan.now));
     },
   };
 }
@@ -252,8 +288,7 @@ async function commitSpin(plan: SpinPlan, prize: DrawPrize, fallbackReason: Fall
     return await commitPoolAward(award, (parts) => commitSpinWith(plan, prize, fallbackReason, parts));
   } catch (error) {
     // Refused by the pool as a whole (no shard can cover the points, or they can never fit): the same as a condition failing.
-    const reason = error instanceof DomainError ? fallbackReasonOf(error) : undefined;
-    if (reason && error instanceof DomainError) throw new PrizeUnavailableError(reason, error);
+    if (error instanceof DomainError && (error.code === 'BUDGET_EXHAUSTED' || error.code === 'LIMIT_REACHED')) throw new PrizeUnavailableError(error.code, error);
     throw error;
   }
 }
@@ -261,8 +296,9 @@ async function commitSpin(plan: SpinPlan, prize: DrawPrize, fallbackReason: Fall
 /** One commit of spin n with `prize` (`pool`: a POINTS prize's parts, from one counter shard). */
 async function commitSpinWith(plan: SpinPlan, prize: DrawPrize, fallbackReason: FallbackReason | null, pool: PoolAwardParts | undefined): Promise<CommitOutcome> {
   const { draw, memberId, day, n } = plan;
-  // The counter first: when a concurrent spin took n, that is the failure reported (the spin is re-drawn with n + 1).
-  const extra: ExtraWrite[] = [counterWrite(plan), memberCheck(memberId)];
+  // The status first: a closed draw refuses the spin whatever else failed. Then the counter: when a concurrent
+  // spin took n, that is the failure reported (the spin is re-drawn with n + 1).
+  const extra: ExtraWrite[] = [statsWrite(plan, prize, fallbackReason), counterWrite(plan), memberCheck(memberId)];
   const moves: LedgerMove[] = [];
   if (plan.costPoints > 0) {
     moves.push({ memberId, type: 'SPEND', points: plan.costPoints, reason: `lucky draw ${draw.name}: spin ${n} of ${day}`, ref: plan.spinId });
@@ -270,7 +306,7 @@ async function commitSpinWith(plan: SpinPlan, prize: DrawPrize, fallbackReason: 
   if (prize.stock !== null) extra.push(stockWrite(draw, prize));
   const award = await awardParts(plan, prize, pool);
   moves.push(...award.moves);
-  extra.push(...award.extra, statsWrite(plan, prize, fallbackReason));
+  extra.push(...award.extra);
   const allowance = spinAllowance(draw, n);
   const record = (entries: readonly LedgerEntry[]): SpinRecord => ({
     spinId: plan.spinId,
@@ -326,7 +362,8 @@ export interface SpinInput {
 /**
  * Spins a draw for a member: the next spin number of the day, its outcome
  * from the day's seed, and one commit of everything it changes. Refuses with
- * DRAW_CLOSED outside the draw's window, NO_SPINS_LEFT at the daily cap,
+ * DRAW_CLOSED outside the draw's window or while it is paused or ended (the
+ * commit itself is conditional on the stored status), NO_SPINS_LEFT at the daily cap,
  * INSUFFICIENT_POINTS for a paid spin the member cannot pay; when the drawn
  * prize cannot be given the consolation is, and only when even that cannot
  * (a POINTS consolation whose pool is exhausted) is the spin refused (409
@@ -338,12 +375,24 @@ export async function spinDraw(input: SpinInput): Promise<CommitOutcome> {
   const stored = await storedResponse(input.idempotency);
   if (stored) return { replayed: true, response: stored };
 
-  const draw = await getDraw(input.drawId);
-  const status = drawStatusAt(draw, now);
-  if (status !== 'OPEN') {
-    const detail = status === 'UPCOMING' ? `draw ${draw.drawId} opens at ${draw.startsAt}` : `draw ${draw.drawId} ended at ${draw.endsAt}`;
-    throw new DomainError('DRAW_CLOSED', detail, { drawStatus: status, startsAt: draw.startsAt, endsAt: draw.endsAt });
+  let draw = await getDraw(input.drawId);
+  let status = drawStatusAt(draw, now);
+  // A copy saying paused or ended may predate a resume or a later end: confirm on a fresh read before refusing.
+  if (status === 'PAUSED' || status === 'ENDED') {
+    draw = await getDraw(input.drawId, { fresh: true });
+    status = drawStatusAt(draw, now);
   }
+  if (status !== 'OPEN') throw drawClosed(draw, status);
+  try {
+    return await spinOpenDraw(draw, input, now);
+  } catch (error) {
+    // The stored status refused the spin: this function's copy is out of date.
+    if (error instanceof DomainError && error.code === 'DRAW_CLOSED') forgetCachedDraw(draw.drawId);
+    throw error;
+  }
+}
+
+async function spinOpenDraw(draw: DrawDefinition, input: SpinInput, now: Date): Promise<CommitOutcome> {
   const day = localDate(now);
   const seed = await ensureSeed(draw.drawId, day, 'spin');
   const consolation = consolationOf(draw);
@@ -394,13 +443,22 @@ export async function spinDraw(input: SpinInput): Promise<CommitOutcome> {
   throw new ConcurrencyConflictError('your spin count of this draw');
 }
 
+/**
+ * Today's seed, whose hash is published before the day's spins: made now if
+ * neither the job nor a spin has made it, while the draw may still take
+ * spins today. An ended draw makes none, but still shows the hash of the seed
+ * its spins of today used (the seed itself stays secret until the day ends).
+ */
+function todaysSeed(draw: DrawDefinition, day: string, status: DrawStatus) {
+  return status !== 'ENDED' && isDrawDay(draw, day) ? ensureSeed(draw.drawId, day, 'read') : findSeed(draw.drawId, day);
+}
+
 /** A draw as a member sees it: published odds, their spins left today, and the fairness data. */
 export async function drawForMember(drawId: string, memberId: string, now = new Date()) {
   const draw = await getDraw(drawId);
   const day = localDate(now);
   const status = drawStatusAt(draw, now);
-  // Today's hash is published before the day's spins: made now if neither the job nor a spin has made it.
-  const seedToday = status !== 'ENDED' && isDrawDay(draw, day) ? ensureSeed(draw.drawId, day, 'read') : Promise.resolve(undefined);
+  const seedToday = todaysSeed(draw, day, status);
   const [spinsToday, stockLeft, today, revealed] = await Promise.all([
     spinsOn(memberId, draw.drawId, day),
     prizeStockLeft(draw),
@@ -429,7 +487,7 @@ export async function drawSeeds(drawId: string, page: { limit: number; cursor?: 
   const day = localDate(now);
   const status = drawStatusAt(draw, now);
   const [today, tomorrow, revealed] = await Promise.all([
-    status !== 'ENDED' && isDrawDay(draw, day) ? ensureSeed(draw.drawId, day, 'read') : Promise.resolve(undefined),
+    todaysSeed(draw, day, status),
     findSeed(draw.drawId, addDays(day, 1)),
     revealedSeeds(draw.drawId, day, page),
   ]);

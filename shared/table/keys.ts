@@ -181,12 +181,18 @@ export const keys = {
   },
   draw: {
     definition: (drawId: string): ItemKey => ({ PK: `DRAW${sep}${drawId}`, SK: 'DEFINITION' }),
+    /** An operator's change of a draw (the audit history), beside its definition, sorted by version. */
+    change: (drawId: string, version: number): ItemKey => ({ PK: `DRAW${sep}${drawId}`, SK: `${keys.draw.changePrefix()}${String(version).padStart(6, '0')}` }),
+    changePrefix: (): string => `VERSION${sep}`,
     /** GSI1 entry listing every draw by end time (the ones not ended are those ending after now). */
     listEntry: (drawId: string, endsAt: string) => ({ GSI1PK: keys.draw.listPartition(), GSI1SK: `${endsAt}${sep}${drawId}` }),
     listPartition: (): string => 'DRAWS',
     /** Stock left of one limited prize, in its own partition: only spins that award that prize write it. */
     prizeStock: (drawId: string, prizeId: string): ItemKey => ({ PK: `DRAW-STOCK${sep}${drawId}${sep}${prizeId}`, SK: 'STOCK' }),
-    /** One of the draw's statistics shards (spins, drawn and awarded per prize); each spin adds to one at random. */
+    /**
+     * One of the draw's statistics shards (spins, drawn and awarded per prize); each spin adds to one at random.
+     * Each also holds a copy of the draw's operator status and end, which every spin's transaction is conditional on.
+     */
     statsShard: (drawId: string, shard: number): ItemKey => ({ PK: `DRAW-STATS${sep}${drawId}${sep}${shard}`, SK: 'STATS' }),
     /** The server seed of one programme-local day; a draw's seeds share a partition, sorted by day. */
     seed: (drawId: string, day: string): ItemKey => ({ PK: keys.draw.seedPartition(drawId), SK: `DAY${sep}${day}` }),

@@ -183,6 +183,12 @@ const samples: Partial<Record<OperationId, Sample>> = {
     invalidBody: { name: 'x', startsAt: 'tomorrow', endsAt: '2026-01-01T00:00:00Z', freeSpinsPerDay: -1, spinCostPoints: 0, prizes: [{ prizeId: 'p', kind: 'JACKPOT', weight: 0.5 }] },
   },
   getDrawAdmin: { path: () => '/v1/admin/draws/d-unknown' },
+  // Changes refused on a real draw (a fixed field, an end in the past, a top-up of an unlimited prize ...): test/integration/draws.test.ts.
+  updateDraw: {
+    path: () => '/v1/admin/draws/d-unknown',
+    body: { expectedVersion: 1, status: 'PAUSED' },
+    invalidBody: { expectedVersion: 0, status: 'CLOSED', endsAt: 'tomorrow', stockTopUps: [{ prizeId: '', add: 1.5 }] },
+  },
   listDraws: { path: () => '/v1/draws', invalidQuery: 'limit=0' },
   getDraw: { path: () => '/v1/draws/d-unknown' },
   // Spins take no body; a spin without an Idempotency-Key, or on an unknown or closed draw: test/integration/draws.test.ts.

@@ -9,6 +9,7 @@ import { addDays, checkSpin, seedHash } from '../../shared/domain/draws.js';
 import { bucketAfterMonths } from '../../shared/domain/fifo.js';
 import { localDate } from '../../shared/domain/programme.js';
 import { createPool, getPool } from '../../shared/earning/pools.js';
+import { allOpenDraws } from '../../shared/draws/draws.js';
 import { findSeed } from '../../shared/draws/seeds.js';
 import { drawSeeds } from '../../shared/draws/spins.js';
 import { runDrawSeedsJob } from '../../shared/jobs/draw-seeds.js';
@@ -16,7 +17,7 @@ import { commit } from '../../shared/ledger/ledger.js';
 import { allLedgerEntries, getWallet } from '../../shared/ledger/reader.js';
 import { registerMember } from '../../shared/members/service.js';
 import { db, tableName } from '../../shared/table/client.js';
-import { keys } from '../../shared/table/keys.js';
+import { DRAW_STATS_SHARDS, keys } from '../../shared/table/keys.js';
 import { TestApi, uniqueId, type ApiResponse } from '../support/api.js';
 import { expectLedgerExplainsWallet } from '../support/invariants.js';
 
@@ -53,11 +54,26 @@ interface DrawView {
 }
 
 interface AdminView {
-  prizes: { prizeId: string; stock: number | null; stockLeft: number | null; drawn: number; awarded: number; fellBack: number }[];
+  status: string;
+  operatorStatus: string;
+  version: number;
+  name: string;
+  endsAt: string;
+  updatedBy: string;
+  prizes: { prizeId: string; stock: number | null; stockAdded: number | null; stockLeft: number | null; drawn: number; awarded: number; fellBack: number }[];
   totals: { spins: number; paidSpins: number; costPoints: number; pointsAwarded: number; fallbacks: number };
+  history: { version: number; at: string; by: string; changes: Record<string, { from: string; to: string }>; stockTopUps: { prizeId: string; add: number; stockBefore: number; stockAfter: number }[] }[];
 }
 
 const hour = 3_600_000;
+
+/** Two NOTHING prizes, "thanks" the consolation: for draws whose prizes do not matter. */
+const twoNothings = {
+  prizes: [
+    { prizeId: 'nothing', name: 'Nothing', kind: 'NOTHING', weight: 1 },
+    { prizeId: 'thanks', name: 'Thanks for playing', kind: 'NOTHING', weight: 1 },
+  ],
+};
 
 /** A pool with one `games` activity for the draw's points prizes (counter shards: the default unless given). */
 async function gamesPool(budgetPoints: number, dailyCapPerMember: number | null = null, counterShards?: number): Promise<string> {
@@ -473,6 +489,309 @@ describe('lucky draws', () => {
     const seeds = await Promise.all([laterDay, addDays(laterDay, 1)].map((day) => findSeed(drawId, day)));
     expect(seeds.map((s) => s?.createdBy)).toEqual(['job', 'job']);
     expect(seeds.every((s) => s !== undefined && seedHash(s.seed) === s.seedHash)).toBe(true);
+  });
+
+  describe('operator changes', () => {
+    function patch(drawId: string, body: Record<string, unknown>): Promise<ApiResponse<AdminView & { code?: string; detail?: string; currentVersion?: number }>> {
+      return api.call('PATCH', `/v1/admin/draws/${drawId}`, { token: admin, body });
+    }
+
+    async function adminView(drawId: string): Promise<AdminView> {
+      const res = await api.call<AdminView>('GET', `/v1/admin/draws/${drawId}`, { token: admin });
+      expect(res.status).toBe(200);
+      return res.body;
+    }
+
+    async function dayCounter(memberId: string, drawId: string): Promise<Record<string, unknown> | undefined> {
+      const result = await db().send(new GetCommand({ TableName: tableName(), Key: keys.member.drawDay(memberId, drawId, localDate(new Date())), ConsistentRead: true }));
+      return result.Item;
+    }
+
+    /** Paid spins only (10 points each), a 20-point prize from a pool, and "thanks". */
+    async function paidDraw(stock: number | null = null): Promise<{ drawId: string; poolId: string }> {
+      const poolId = await gamesPool(100_000);
+      const drawId = await newDraw({
+        poolId,
+        activity: 'games',
+        freeSpinsPerDay: 0,
+        prizes: [
+          { prizeId: 'pts', name: '20 points', kind: 'POINTS', points: 20, weight: 1, stock },
+          { prizeId: 'thanks', name: 'Thanks for playing', kind: 'NOTHING', weight: 1 },
+        ],
+      });
+      return { drawId, poolId };
+    }
+
+    it('pauses a draw: a spin is refused with DRAW_CLOSED and writes nothing, the views say PAUSED; resuming lets it spin', async () => {
+      // Prepare: one paid spin before the pause
+      const { drawId } = await paidDraw();
+      const { memberId, token } = await member(100);
+      expect((await spin(drawId, token, `before-${memberId}`)).status).toBe(201);
+      const walletBefore = await getWallet(memberId, 'points');
+      const entriesBefore = await allLedgerEntries(memberId, 'points');
+
+      // Act
+      const paused = await patch(drawId, { expectedVersion: 1, status: 'PAUSED' });
+      const refused = await spin(drawId, token, `paused-${memberId}`);
+      const memberView = await api.call<DrawView & { status: string }>('GET', `/v1/draws/${drawId}`, { token });
+      const whilePaused = {
+        counter: await dayCounter(memberId, drawId),
+        wallet: await getWallet(memberId, 'points'),
+        entries: await allLedgerEntries(memberId, 'points'),
+        admin: await adminView(drawId),
+        listed: (await allOpenDraws(new Date())).some((d) => d.drawId === drawId),
+      };
+      const resumed = await patch(drawId, { expectedVersion: 2, status: 'ACTIVE' });
+      const again = await spin(drawId, token, `paused-${memberId}`);
+
+      // Assess: the pause answers the new version and its history entry
+      expect(paused.status).toBe(200);
+      expect(paused.body).toMatchObject({ status: 'PAUSED', operatorStatus: 'PAUSED', version: 2, updatedBy: 'operator-1' });
+      expect(paused.body.history).toEqual([{ version: 2, at: expect.any(String), by: 'operator-1', changes: { status: { from: 'ACTIVE', to: 'PAUSED' } }, stockTopUps: [] }]);
+      // The refused spin: 409 with the status, and no counter, spin record, ledger entry or statistics
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'DRAW_CLOSED', drawStatus: 'PAUSED', operatorStatus: 'PAUSED' });
+      expect(whilePaused.counter).toMatchObject({ spins: 1 });
+      expect(whilePaused.admin.totals.spins).toBe(1);
+      expect(whilePaused.wallet).toEqual(walletBefore);
+      expect(whilePaused.entries).toEqual(entriesBefore);
+      expect(whilePaused.listed).toBe(true);
+      expect(memberView.body.status).toBe('PAUSED');
+      expect(memberView.body.me).toMatchObject({ spinsToday: 1, spinsLeft: 0, nextSpinCostPoints: null });
+      // Resumed: the same key spins (it was never stored), as spin 2
+      expect(resumed.body).toMatchObject({ status: 'OPEN', operatorStatus: 'ACTIVE', version: 3 });
+      expect(again.status).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBeUndefined();
+      expect(again.body).toMatchObject({ n: 2, costPoints: 10 });
+      const { entries } = await expectLedgerExplainsWallet(memberId);
+      expect(entries.length).toBe(entriesBefore.length + again.body.entryIds.length);
+      expect((await mySpins(drawId, token)).map((s) => s.n)).toEqual([2, 1]);
+    });
+
+    it('refuses a spin in the transaction when another function instance paused the draw after this one cached it', async () => {
+      // Prepare: this instance caches the draw as ACTIVE; a second copy of the module (another instance, its own cache) pauses it
+      const { drawId } = await paidDraw();
+      const { memberId, token } = await member(100);
+      expect((await api.call('GET', `/v1/draws/${drawId}`, { token })).status).toBe(200);
+      const otherInstancePath = '../../shared/draws/draws.js?instance=other';
+      const otherInstance = (await import(/* @vite-ignore */ otherInstancePath)) as typeof import('../../shared/draws/draws.js');
+      await otherInstance.updateDraw(drawId, { expectedVersion: 1, status: 'PAUSED' }, 'operator-2');
+      const cachedHere = await api.call<{ status: string }>('GET', `/v1/draws/${drawId}`, { token });
+
+      // Act
+      const refused = await spin(drawId, token, `stale-${memberId}`);
+
+      // Assess: this instance still showed ACTIVE (OPEN), yet the spin's own transaction refused it and wrote nothing
+      expect(cachedHere.body.status).toBe('OPEN');
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'DRAW_CLOSED', drawStatus: 'PAUSED', operatorStatus: 'PAUSED' });
+      expect(await dayCounter(memberId, drawId)).toBeUndefined();
+      expect(await allLedgerEntries(memberId, 'points')).toHaveLength(1);
+      expect((await getWallet(memberId, 'points')).available).toBe(100);
+      expect((await adminView(drawId)).totals.spins).toBe(0);
+      // The refusal made this instance forget its copy: it now shows the pause
+      expect((await api.call<{ status: string }>('GET', `/v1/draws/${drawId}`, { token })).body.status).toBe('PAUSED');
+    });
+
+    it('lets every spin racing a pause either commit before it or be refused, and counters, stock and ledger agree', async () => {
+      // Prepare: 50 members with 100 points each; a limited 20-point prize (stock 10)
+      const { drawId, poolId } = await paidDraw(10);
+      const members = await Promise.all(Array.from({ length: 50 }, () => member(100)));
+      let resolved = 0;
+      let pause: Promise<ApiResponse<AdminView>> | undefined;
+
+      // Act: 50 spins at once; the pause is sent when the 10th answers, so it races the ones still in flight
+      const results = await Promise.all(
+        members.map(async (m) => {
+          const res = await spinRetrying(drawId, m.token, `race-${m.memberId}`);
+          resolved += 1;
+          if (resolved === 10) pause = patch(drawId, { expectedVersion: 1, status: 'PAUSED' });
+          return res;
+        }),
+      );
+      const paused = await (pause as Promise<ApiResponse<AdminView>>);
+      const afterPause = await spin(drawId, members[0]?.token as string, `after-${members[0]?.memberId}`);
+
+      // Assess: each spin committed or was refused with DRAW_CLOSED
+      expect(paused.status).toBe(200);
+      const committed = results.filter((r) => r.status === 201).map((r) => r.body);
+      const refused = results.filter((r) => r.status !== 201);
+      expect(refused.every((r) => r.status === 409 && r.body.code === 'DRAW_CLOSED')).toBe(true);
+      expect(committed.length + refused.length).toBe(50);
+      expect(committed.length).toBeGreaterThanOrEqual(10);
+      expect(afterPause.body).toMatchObject({ code: 'DRAW_CLOSED', drawStatus: 'PAUSED' });
+      // Committed before the pause: the pause noted each shard's count in its transaction, and no spin was counted after
+      const shards = await Promise.all(
+        Array.from({ length: DRAW_STATS_SHARDS }, (_, shard) =>
+          db().send(new GetCommand({ TableName: tableName(), Key: keys.draw.statsShard(drawId, shard), ConsistentRead: true })),
+        ),
+      );
+      const sum = (name: string) => shards.reduce((total, s) => total + Number(s.Item?.[name] ?? 0), 0);
+      expect(sum('spinsAtChange')).toBe(committed.length);
+      expect(sum('spins')).toBe(committed.length);
+      expect(shards.every((s) => s.Item?.operatorStatus === 'PAUSED')).toBe(true);
+      // Counters, stock and ledger agree
+      const view = await adminView(drawId);
+      const won = committed.filter((s) => s.prize.prizeId === 'pts');
+      expect(view.totals).toMatchObject({ spins: committed.length, paidSpins: committed.length, costPoints: 10 * committed.length, pointsAwarded: 20 * won.length });
+      const prize = view.prizes.find((p) => p.prizeId === 'pts');
+      expect(prize).toMatchObject({ stock: 10, awarded: won.length, stockLeft: 10 - won.length });
+      expect(won.length).toBeLessThanOrEqual(10);
+      expect((await getPool(poolId)).issued).toBe(20 * won.length);
+      for (const m of members) {
+        const { wallet, entries } = await expectLedgerExplainsWallet(m.memberId);
+        const mine = committed.find((s) => s.memberId === m.memberId);
+        expect(wallet.available).toBe(mine ? 100 - 10 + (mine.prize.points ?? 0) : 100);
+        expect(entries).toHaveLength(mine ? 1 + mine.entryIds.length : 1);
+        expect((await dayCounter(m.memberId, drawId))?.spins).toBe(mine ? 1 : undefined);
+      }
+    });
+
+    it('refuses a stale version with 409, and an ended draw is final', async () => {
+      // Prepare
+      const { drawId } = await paidDraw();
+      const { token } = await member(100);
+      const renamed = await patch(drawId, { expectedVersion: 1, name: 'Renamed wheel', description: 'New words' });
+
+      // Act
+      const stale = await patch(drawId, { expectedVersion: 1, status: 'PAUSED' });
+      const ended = await patch(drawId, { expectedVersion: 2, status: 'ENDED' });
+      const reopen = await patch(drawId, { expectedVersion: 3, status: 'ACTIVE' });
+      const extend = await patch(drawId, { expectedVersion: 3, endsAt: new Date(Date.now() + 96 * hour).toISOString() });
+      const refused = await spin(drawId, token, `ended-${uniqueId('k')}`);
+      const memberView = await api.call<DrawView & { status: string }>('GET', `/v1/draws/${drawId}`, { token });
+      const view = await adminView(drawId);
+
+      // Assess
+      expect(renamed.body).toMatchObject({ version: 2, name: 'Renamed wheel' });
+      expect(stale.status).toBe(409);
+      expect(stale.body).toMatchObject({ code: 'CONFLICT', currentVersion: 2 });
+      expect(ended.body).toMatchObject({ status: 'ENDED', operatorStatus: 'ENDED', version: 3 });
+      expect([reopen.status, reopen.body.code, extend.status]).toEqual([409, 'CONFLICT', 409]);
+      expect(reopen.body.detail).toContain('final');
+      expect(refused.body).toMatchObject({ code: 'DRAW_CLOSED', drawStatus: 'ENDED', operatorStatus: 'ENDED' });
+      expect(memberView.body.status).toBe('ENDED');
+      // Today's hash stays published (today's spins used it); the seed itself stays secret until the day ends
+      const today = await findSeed(drawId, localDate(new Date()));
+      expect(memberView.body.fairness.today?.seedHash).toBe(today?.seedHash);
+      expect(JSON.stringify(memberView.body)).not.toContain(today?.seed as string);
+      expect(view).toMatchObject({ status: 'ENDED', version: 3, name: 'Renamed wheel' });
+      expect(view.history.map((h) => [h.version, Object.keys(h.changes).sort()])).toEqual([
+        [3, ['status']],
+        [2, ['description', 'name']],
+      ]);
+      // Off the list of draws not ended, so the seeds job makes no more seeds for it
+      expect((await allOpenDraws(new Date())).some((d) => d.drawId === drawId)).toBe(false);
+    });
+
+    it('tops up the stock of a sold-out prize so it can be won again, and never takes stock below what was awarded', async () => {
+      // Prepare: a gift drawn 999,999 times in 1,000,000, with stock 1
+      const drawId = await newDraw({
+        freeSpinsPerDay: 5,
+        prizes: [
+          { prizeId: 'gift', name: 'Gift', kind: 'NOTHING', weight: 999_999, stock: 1 },
+          { prizeId: 'thanks', name: 'Thanks for playing', kind: 'NOTHING', weight: 1 },
+        ],
+      });
+      const { memberId, token } = await member();
+      const first = (await spin(drawId, token, `gift-${memberId}-1`)).body;
+      const soldOut = (await spin(drawId, token, `gift-${memberId}-2`)).body;
+
+      // Act
+      const toppedUp = await patch(drawId, { expectedVersion: 1, stockTopUps: [{ prizeId: 'gift', add: 2 }] });
+      const memberView = await api.call<DrawView>('GET', `/v1/draws/${drawId}`, { token });
+      const wonAgain = (await spin(drawId, token, `gift-${memberId}-3`)).body;
+      const tooMuch = await patch(drawId, { expectedVersion: 2, stockTopUps: [{ prizeId: 'gift', add: -2 }] });
+      const takenBack = await patch(drawId, { expectedVersion: 2, stockTopUps: [{ prizeId: 'gift', add: -1 }] });
+
+      // Assess: sold out, then topped up (3 in all, 2 left), then won again
+      expect([first.prize.prizeId, soldOut.prize.prizeId, soldOut.fallbackReason]).toEqual(['gift', 'thanks', 'OUT_OF_STOCK']);
+      expect(toppedUp.status).toBe(200);
+      expect(toppedUp.body.prizes[0]).toMatchObject({ prizeId: 'gift', stock: 3, stockAdded: 2, stockLeft: 2, awarded: 1 });
+      expect(toppedUp.body.history[0]).toMatchObject({ version: 2, by: 'operator-1', changes: {}, stockTopUps: [{ prizeId: 'gift', add: 2, stockBefore: 1, stockAfter: 3 }] });
+      expect(memberView.body.prizes[0]).toMatchObject({ prizeId: 'gift', outOfStock: false });
+      expect([wonAgain.prize.prizeId, wonAgain.fallbackReason]).toEqual(['gift', null]);
+      // 2 awarded, 1 left: taking back 2 would go below what was awarded
+      expect(tooMuch.status).toBe(409);
+      expect(tooMuch.body).toMatchObject({ code: 'CONFLICT', prizeId: 'gift', left: 1 });
+      expect(takenBack.body.prizes[0]).toMatchObject({ stock: 2, stockAdded: 1, stockLeft: 0, awarded: 2 });
+      expect(takenBack.body.version).toBe(3);
+      // The odds never moved
+      expect(takenBack.body.prizes.map((p) => p.prizeId)).toEqual(['gift', 'thanks']);
+    });
+
+    it('moves the end: a shortened draw reveals no seed before its day has ended, and a lengthened one gets its seeds ahead', async () => {
+      // Prepare: a week-long draw (seeds of today and tomorrow made at creation); a draw ending before local midnight
+      const nowMs = Date.now();
+      const today = localDate(new Date(nowMs));
+      const tomorrow = addDays(today, 1);
+      const localMidnight = Date.parse(`${tomorrow}T00:00:00+08:00`);
+      const week = await newDraw({ ...twoNothings, endsAt: new Date(nowMs + 7 * 24 * hour).toISOString() });
+      const short = await newDraw({ ...twoNothings, endsAt: new Date(Math.min(nowMs + hour, localMidnight - 1000)).toISOString() });
+      const seedsBefore = { week: await findSeed(week, tomorrow), short: await findSeed(short, tomorrow) };
+
+      // Act: shorten the week to end in 2 minutes; lengthen the short one to 3 days
+      const shortened = await patch(week, { expectedVersion: 1, endsAt: new Date(nowMs + 2 * 60_000).toISOString() });
+      const lengthened = await patch(short, { expectedVersion: 1, endsAt: new Date(nowMs + 72 * hour).toISOString() });
+      const seedsNow = await api.call<{ today: { seedHash: string } | null; tomorrow: { seedHash: string } | null; items: { day: string }[] }>('GET', `/v1/draws/${week}/seeds`, {
+        token: await api.token('member', 'seed-reader'),
+      });
+      const dayAfter = await drawSeeds(week, { limit: 10 }, new Date(nowMs + 24 * hour));
+      const twoDaysAfter = await drawSeeds(week, { limit: 10 }, new Date(nowMs + 48 * hour));
+
+      // Assess: the shortened draw's seeds are revealed by their day, not by its end: today's tomorrow, tomorrow's the day after
+      expect(shortened.body.endsAt).toBe(new Date(nowMs + 2 * 60_000).toISOString());
+      expect(seedsNow.body.items).toEqual([]);
+      expect(seedsNow.body.today?.seedHash).toBe((await findSeed(week, today))?.seedHash);
+      expect(dayAfter.items.map((s) => s.day)).toEqual([today]);
+      expect(twoDaysAfter.items.map((s) => s.day)).toEqual([tomorrow, today]);
+      expect(twoDaysAfter.items[0]).toMatchObject({ seed: seedsBefore.week?.seed });
+      // The lengthened draw now covers tomorrow: its seed is made by the change, its hash published a day ahead
+      expect(lengthened.status).toBe(200);
+      expect(seedsBefore.short).toBeUndefined();
+      expect((await findSeed(short, tomorrow))?.createdBy).toBe('update');
+      expect(lengthened.body.history[0]?.changes.endsAt?.to).toBe(new Date(nowMs + 72 * hour).toISOString());
+    });
+
+    it('refuses changes that could not be made, as problem+json, and changes nothing', async () => {
+      // Prepare
+      const drawId = await newDraw({
+        ...twoNothings,
+        prizes: [
+          { prizeId: 'gift', name: 'Gift', kind: 'NOTHING', weight: 1, stock: 3 },
+          { prizeId: 'thanks', name: 'Thanks for playing', kind: 'NOTHING', weight: 1 },
+        ],
+      });
+
+      // Act
+      const answers = await Promise.all(
+        [
+          { expectedVersion: 1, prizes: [], weight: 2 },
+          { expectedVersion: 1 },
+          { expectedVersion: 1, status: 'CLOSED' },
+          { expectedVersion: 1, endsAt: new Date(Date.now() - 60_000).toISOString() },
+          { expectedVersion: 1, endsAt: new Date(Date.now() - 48 * hour).toISOString() },
+          { expectedVersion: 1, stockTopUps: [{ prizeId: 'nowhere', add: 1 }] },
+          { expectedVersion: 1, stockTopUps: [{ prizeId: 'thanks', add: 1 }] },
+          { expectedVersion: 1, stockTopUps: [{ prizeId: 'gift', add: 1 }, { prizeId: 'gift', add: 2 }] },
+          { expectedVersion: 1, stockTopUps: [{ prizeId: 'gift', add: 0 }] },
+        ].map((body) => patch(drawId, body)),
+      );
+      const unknown = await patch('d-nowhere', { expectedVersion: 1, status: 'PAUSED' });
+      const view = await adminView(drawId);
+
+      // Assess
+      expect(answers.map((a) => [a.status, a.body.code])).toEqual(answers.map(() => [400, 'VALIDATION_FAILED']));
+      expect(answers.every((a) => a.headers['content-type'] === 'application/problem+json')).toBe(true);
+      expect(answers[0]?.body.detail).toContain('fixed at creation');
+      expect(answers[3]?.body.detail).toContain('set status ENDED');
+      expect(answers[4]?.body.detail).toContain('after the draw');
+      expect(answers[6]?.body.detail).toContain('unlimited');
+      expect(answers[7]?.body.detail).toContain('appears twice');
+      expect(unknown.status).toBe(404);
+      expect(view).toMatchObject({ version: 1, operatorStatus: 'ACTIVE', history: [] });
+      expect(view.prizes[0]).toMatchObject({ stock: 3, stockAdded: 0, stockLeft: 3 });
+    });
   });
 
   describe('bad input', () => {

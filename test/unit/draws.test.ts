@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import {
   addDays,
   checkSpin,
+  drawChangeRefusal,
   drawStatusAt,
   isDrawDay,
   prizeIndexAt,
   publishedOdds,
+  seedDaysAhead,
   seedHash,
   spinAllowance,
   spinBlock,
@@ -238,5 +240,57 @@ describe('spins of a day and the draw window', () => {
     expect(['2026-11-22', '2026-11-23', '2026-11-25', '2026-11-26'].map((d) => isDrawDay(window, d))).toEqual([false, true, true, false]);
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
     expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+  });
+
+  it("puts an operator's pause and end before the window: PAUSED even before the start, ENDED for good", () => {
+    // Prepare
+    const window = { startsAt: '2026-11-23T02:00:00.000Z', endsAt: '2026-11-25T16:00:00.000Z' };
+    const before = new Date('2026-11-23T01:00:00Z');
+    const during = new Date('2026-11-24T00:00:00Z');
+    const after = new Date('2026-11-26T00:00:00Z');
+
+    // Act
+    const statuses = (['ACTIVE', 'PAUSED', 'ENDED'] as const).map((operatorStatus) =>
+      [before, during, after].map((now) => drawStatusAt({ ...window, operatorStatus }, now)),
+    );
+
+    // Assess
+    expect(statuses).toEqual([
+      ['UPCOMING', 'OPEN', 'ENDED'],
+      ['PAUSED', 'PAUSED', 'ENDED'],
+      ['ENDED', 'ENDED', 'ENDED'],
+    ]);
+  });
+
+  it('refuses changes of an ended draw (409) and an end that is not after the start or not in the future (400)', () => {
+    // Prepare
+    const draw = { drawId: 'd1', startsAt: '2026-11-23T02:00:00.000Z', endsAt: '2026-11-25T16:00:00.000Z', operatorStatus: 'ACTIVE' as const };
+    const now = new Date('2026-11-24T00:00:00Z');
+
+    // Act
+    const answers = [
+      drawChangeRefusal(draw, { status: 'PAUSED', endsAt: '2026-11-24T12:00:00.000Z' }, now),
+      drawChangeRefusal({ ...draw, operatorStatus: 'PAUSED' }, { status: 'ACTIVE', endsAt: '2026-12-31T00:00:00.000Z' }, now),
+      drawChangeRefusal({ ...draw, operatorStatus: 'ENDED' }, { status: 'ACTIVE' }, now),
+      drawChangeRefusal(draw, { status: 'PAUSED' }, new Date('2026-11-25T16:00:00Z')),
+      drawChangeRefusal(draw, { endsAt: '2026-11-23T02:00:00.000Z' }, new Date('2026-11-22T00:00:00Z')),
+      drawChangeRefusal(draw, { endsAt: '2026-11-23T23:59:59.000Z' }, now),
+    ];
+
+    // Assess
+    expect(answers.map((a) => a?.kind)).toEqual([undefined, undefined, 'conflict', 'conflict', 'invalid', 'invalid']);
+    expect(answers[2]?.message).toContain('final');
+    expect(answers[5]?.message).toContain('set status ENDED');
+  });
+
+  it("makes seeds ahead only for the days the window covers, so a shortened draw gets none past its new end", () => {
+    // Prepare: local days (UTC+8); the draw ends at local midnight between the 24th and the 25th
+    const draw = { startsAt: '2026-11-22T16:00:00.000Z', endsAt: '2026-11-24T16:00:00.000Z' };
+
+    // Act
+    const days = ['2026-11-22', '2026-11-23', '2026-11-24', '2026-11-25'].map((today) => seedDaysAhead(draw, today));
+
+    // Assess
+    expect(days).toEqual([['2026-11-23'], ['2026-11-23', '2026-11-24'], ['2026-11-24'], []]);
   });
 });
