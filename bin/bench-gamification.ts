@@ -641,8 +641,8 @@ try {
 
     // Invariants: the pool's issued points are the sum of the awards; the tasks counted them; the ledger explains every wallet.
     const taskProblems: string[] = [];
-    const poolView = await admin<{ issued: number; awards: number; activities: { activity: string; issued: number }[] }>('GET', `/v1/admin/pools/${pool.poolId}`);
-    const signInTask = await admin<{ stats: { completions: number; pointsAwarded: number } }>('GET', '/v1/admin/tasks/t-bench-sign-in');
+    const poolView = await admin<{ issued: number; awards: number; counterShards: number; activities: { activity: string; issued: number }[] }>('GET', `/v1/admin/pools/${pool.poolId}`);
+    const signInTask = await admin<{ counterShards: number; stats: { completions: number; pointsAwarded: number } }>('GET', '/v1/admin/tasks/t-bench-sign-in');
     const shareTask = await admin<{ stats: { completions: number; pointsAwarded: number } }>('GET', '/v1/admin/tasks/t-bench-share');
     const list = [...awards.values()];
     const sum = (type?: string) => list.filter((a) => type === undefined || a.type === type).reduce((total, a) => total + a.totalPoints, 0);
@@ -668,7 +668,10 @@ try {
     line('latency, sign-in', latencies(ms.SIGN_IN));
     line('latency, share', latencies(ms.SHARE));
     line('pool', `issued ${whole(poolView.issued)} = the awards answered (${whole(sum())}: sign-in ${whole(sum('SIGN_IN'))}, share ${whole(sum('SHARE'))}) in ${whole(poolView.awards)} awards`);
-    line('hot items', `every completion updates the pool's counters item POOL#${pool.poolId}/COUNTERS (one item for all ${whole(completions)}) and its task's TASK#<taskId>/COUNTERS: they, not the members' items, bound the rate`);
+    line(
+      'hot items',
+      `every completion updates one of the pool's ${poolView.counterShards} counter shards (POOL#${pool.poolId}[#n]/COUNTERS) and one of its task's ${signInTask.counterShards} (TASK#<taskId>[#n]/COUNTERS), each picked at random: no item takes every completion`,
+    );
     line('DynamoDB calls', `${JSON.stringify(calls.byOperation)} (${fixed(calls.reads / Math.max(1, completions), 2)} reads per completion)`);
     await printWriteUnits(recorder, (label) => label.endsWith(' completion'));
     if (taskProblems.length === 0) console.log("  invariants hold: the pool's issued points (in all and per activity) = the sum of the awards answered; the tasks counted every completion; the ledger explains every wallet");

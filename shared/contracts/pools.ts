@@ -38,6 +38,18 @@ export const poolInputSchema = z
       .min(1, 'a pool has at least one activity')
       .max(20, 'a pool has at most 20 activities')
       .refine((list) => new Set(list.map((a) => a.activity)).size === list.length, 'each activity may appear only once'),
+    counterShards: z
+      .number()
+      .int('counterShards must be a whole number')
+      .min(1, 'counterShards must be at least 1')
+      .max(32, 'counterShards must be at most 32')
+      .optional()
+      .openapi({
+        description:
+          "Items the pool's counters are spread over, each holding its slice of the budget and of every share, so simultaneous awards " +
+          'do not queue on one item. Fixed at creation. Default 8, fewer for a small budget (one per 10,000 points, at least 1). ' +
+          'Near exhaustion, points left split over several shards may refuse an award that the total could cover.',
+      }),
   })
   .strict()
   .openapi('PoolInput');
@@ -60,6 +72,7 @@ export const poolSchema = z
         left: z.number().int(),
       }),
     ),
+    counterShards: z.number().int().openapi({ description: 'Items the counters are spread over; the figures above are their sums.' }),
     createdAt: z.string(),
     createdBy: z.string(),
   })

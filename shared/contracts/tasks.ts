@@ -143,6 +143,7 @@ export const taskSchema = z
     activity: z.string(),
     status: z.enum(taskStatuses),
     sortOrder: z.number().int(),
+    counterShards: z.number().int().openapi({ description: "Items the task's counters are spread over (8; 1 for a task created before sharding); the stats are their sums." }),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),

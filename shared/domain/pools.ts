@@ -50,3 +50,40 @@ export function activityShares(budget: number, activities: readonly PoolActivity
     dailyCapPerMember: a.dailyCapPerMember ?? null,
   }));
 }
+
+/** One counter shard's slice of a pool: of the budget and of each activity's share. */
+export interface PoolShardSlice {
+  readonly budgetPoints: number;
+  /** Activity name -> the shard's slice of that activity's share. */
+  readonly shares: Readonly<Record<string, number>>;
+}
+
+/**
+ * Splits a pool's activity shares over `shards` counter shards, in whole
+ * points: each activity's share by the largest-remainder method over equal
+ * weights (every shard gets the floor, the points left go one each to
+ * consecutive shards), the run of extra points continuing where the previous
+ * activity's stopped so no shard collects every activity's extra point. A
+ * shard's budget slice is the sum of its activity slices. So every
+ * activity's slices sum to its share, the budget slices sum to the budget
+ * (the shares do), and budget slices differ by at most one point.
+ */
+export function shardSlices(shares: readonly PoolActivityShare[], shards: number): PoolShardSlice[] {
+  if (!Number.isSafeInteger(shards) || shards < 1) throw new Error(`a pool needs at least one counter shard, got ${shards}`);
+  const slices = Array.from({ length: shards }, () => ({ budgetPoints: 0, shares: {} as Record<string, number> }));
+  let next = 0;
+  for (const a of shares) {
+    const floor = Math.floor(a.sharePoints / shards);
+    const extra = a.sharePoints - floor * shards;
+    slices.forEach((slice) => {
+      slice.shares[a.activity] = floor;
+    });
+    for (let i = 0; i < extra; i += 1) {
+      const slice = slices[(next + i) % shards] as { budgetPoints: number; shares: Record<string, number> };
+      slice.shares[a.activity] = floor + 1;
+    }
+    next = (next + extra) % shards;
+  }
+  for (const slice of slices) slice.budgetPoints = Object.values(slice.shares).reduce((sum, points) => sum + points, 0);
+  return slices;
+}

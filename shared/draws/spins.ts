@@ -16,7 +16,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { SPIN_PROCEDURE, addDays, drawStatusAt, isDrawDay, publishedOdds, spinAllowance, spinCost, spinOutcome, type DrawOperatorStatus, type DrawStatus } from '../domain/draws.js';
 import { localDate } from '../domain/programme.js';
-import { poolAwardParts } from '../earning/pools.js';
+import { commitPoolAward, PoolShardShortError, type PoolAwardParts } from '../earning/pools.js';
 import { ConcurrencyConflictError, DomainError, NotFoundError } from '../errors.js';
 import { storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
 import { commit, type CommitOutcome, type ExtraWrite, type LedgerEntry, type LedgerMove } from '../ledger/ledger.js';
@@ -96,6 +96,8 @@ function prizeWrite(write: ExtraWrite, reason?: FallbackReason): ExtraWrite {
     item: write.item,
     onConditionFailed: (current) => {
       const original = write.onConditionFailed?.(current);
+      // One counter shard of the pool is short: commitPoolAward tries another before the consolation is considered.
+      if (original instanceof PoolShardShortError) return original;
       const refusal = original instanceof DomainError ? original : new DomainError('CONFLICT', 'the prize could not be given; spin again');
       return new PrizeUnavailableError(reason ?? fallbackReasonOf(refusal) ?? 'OUT_OF_STOCK', refusal);
     },
@@ -231,29 +233,17 @@ function statsWrite(plan: SpinPlan, prize: DrawPrize, fallbackReason: FallbackRe
   };
 }
 
-/** The award's part of the spin: ledger moves and writes, and the coupon or order it creates. */
-async function awardParts(plan: SpinPlan, prize: DrawPrize): Promise<{ moves: LedgerMove[]; extra: ExtraWrite[]; couponId: string | null; orderId: string | null }> {
+/** The award's part of the spin: ledger moves and writes, and the coupon or order it creates (`pool`: a POINTS prize's parts). */
+async function awardParts(
+  plan: SpinPlan,
+  prize: DrawPrize,
+  pool: PoolAwardParts | undefined,
+): Promise<{ moves: LedgerMove[]; extra: ExtraWrite[]; couponId: string | null; orderId: string | null }> {
   const { draw, memberId, now } = plan;
   switch (prize.kind) {
     case 'POINTS': {
-      if (draw.poolId === null || draw.activity === null || prize.points === null) throw new Error(`draw ${draw.drawId} pays points without a pool activity`);
-      try {
-        const parts = await poolAwardParts({
-          poolId: draw.poolId,
-          activity: draw.activity,
-          memberId,
-          points: prize.points,
-          reason: `lucky draw ${draw.name}: ${prize.name}`,
-          ref: plan.spinId,
-          now,
-        });
-        return { moves: [parts.move], extra: parts.extra.map((w) => prizeWrite(w)), couponId: null, orderId: null };
-      } catch (error) {
-        // Refused before any write (the award can never fit): the same as its condition failing.
-        const reason = error instanceof DomainError ? fallbackReasonOf(error) : undefined;
-        if (reason && error instanceof DomainError) throw new PrizeUnavailableError(reason, error);
-        throw error;
-      }
+      if (!pool) throw new Error(`draw ${draw.drawId} pays points without a pool award`);
+      return { moves: [pool.move], extra: pool.extra.map((w) => prizeWrite(w)), couponId: null, orderId: null };
     }
     case 'COUPON': {
       const template = await getCouponTemplate(prize.couponTemplateId as string);
@@ -274,8 +264,37 @@ async function awardParts(plan: SpinPlan, prize: DrawPrize): Promise<{ moves: Le
   }
 }
 
-/** Commits spin n with `prize` (the drawn one, or the consolation with the reason it replaced the drawn one). */
+/**
+ * Commits spin n with `prize` (the drawn one, or the consolation with the
+ * reason it replaced the drawn one). A POINTS prize is paid from one counter
+ * shard of the draw's pool (commitPoolAward tries the shards); only a pool
+ * that cannot pay it at all (BUDGET_EXHAUSTED, LIMIT_REACHED) makes it a
+ * PrizeUnavailableError.
+ */
 async function commitSpin(plan: SpinPlan, prize: DrawPrize, fallbackReason: FallbackReason | null): Promise<CommitOutcome> {
+  if (prize.kind !== 'POINTS') return commitSpinWith(plan, prize, fallbackReason, undefined);
+  const { draw } = plan;
+  if (draw.poolId === null || draw.activity === null || prize.points === null) throw new Error(`draw ${draw.drawId} pays points without a pool activity`);
+  const award = {
+    poolId: draw.poolId,
+    activity: draw.activity,
+    memberId: plan.memberId,
+    points: prize.points,
+    reason: `lucky draw ${draw.name}: ${prize.name}`,
+    ref: plan.spinId,
+    now: plan.now,
+  };
+  try {
+    return await commitPoolAward(award, (parts) => commitSpinWith(plan, prize, fallbackReason, parts));
+  } catch (error) {
+    // Refused by the pool as a whole (no shard can cover the points, or they can never fit): the same as a condition failing.
+    if (error instanceof DomainError && (error.code === 'BUDGET_EXHAUSTED' || error.code === 'LIMIT_REACHED')) throw new PrizeUnavailableError(error.code, error);
+    throw error;
+  }
+}
+
+/** One commit of spin n with `prize` (`pool`: a POINTS prize's parts, from one counter shard). */
+async function commitSpinWith(plan: SpinPlan, prize: DrawPrize, fallbackReason: FallbackReason | null, pool: PoolAwardParts | undefined): Promise<CommitOutcome> {
   const { draw, memberId, day, n } = plan;
   // The status first: a closed draw refuses the spin whatever else failed. Then the counter: when a concurrent
   // spin took n, that is the failure reported (the spin is re-drawn with n + 1).
@@ -285,7 +304,7 @@ async function commitSpin(plan: SpinPlan, prize: DrawPrize, fallbackReason: Fall
     moves.push({ memberId, type: 'SPEND', points: plan.costPoints, reason: `lucky draw ${draw.name}: spin ${n} of ${day}`, ref: plan.spinId });
   }
   if (prize.stock !== null) extra.push(stockWrite(draw, prize));
-  const award = await awardParts(plan, prize);
+  const award = await awardParts(plan, prize, pool);
   moves.push(...award.moves);
   extra.push(...award.extra);
   const allowance = spinAllowance(draw, n);

@@ -149,16 +149,26 @@ export const keys = {
   },
   pool: {
     definition: (poolId: string): ItemKey => ({ PK: `POOL${sep}${poolId}`, SK: 'DEFINITION' }),
-    /** Issued points, in all and per activity; every award updates it in its own transaction. */
-    counters: (poolId: string): ItemKey => ({ PK: `POOL${sep}${poolId}`, SK: 'COUNTERS' }),
+    /**
+     * Counter shard `shard` of a pool: its slice of the budget and of each activity's share, and what it
+     * has issued; an award updates one shard in its own transaction. Shard 0 is the pool's original
+     * counters item (`POOL#<poolId>/COUNTERS`, the only one of a pool made before sharding); shard n > 0
+     * is its own partition `POOL#<poolId>#<n>`, so awards spread over partitions.
+     */
+    counterShard: (poolId: string, shard: number): ItemKey => ({ PK: shard === 0 ? `POOL${sep}${poolId}` : `POOL${sep}${poolId}${sep}${shard}`, SK: 'COUNTERS' }),
     /** GSI1 entry listing every pool by creation time. */
     listEntry: (poolId: string, createdAt: string) => ({ GSI1PK: keys.pool.listPartition(), GSI1SK: `${createdAt}${sep}${poolId}` }),
     listPartition: (): string => 'POOLS',
   },
   task: {
     definition: (taskId: string): ItemKey => ({ PK: `TASK${sep}${taskId}`, SK: 'DEFINITION' }),
-    /** Completions and points paid, in all and per period, and a copy of the status every completion is conditional on. */
-    counters: (taskId: string): ItemKey => ({ PK: `TASK${sep}${taskId}`, SK: 'COUNTERS' }),
+    /**
+     * Counter shard `shard` of a task: completions and points paid, in all and per period, and a copy of the
+     * status every completion is conditional on (the same on every shard). Shard 0 is the task's original
+     * counters item (`TASK#<taskId>/COUNTERS`, the only one of a task made before sharding); shard n > 0 is
+     * its own partition `TASK#<taskId>#<n>`.
+     */
+    counterShard: (taskId: string, shard: number): ItemKey => ({ PK: shard === 0 ? `TASK${sep}${taskId}` : `TASK${sep}${taskId}${sep}${shard}`, SK: 'COUNTERS' }),
     /** GSI1 entry listing every task by creation time (operators). */
     listEntry: (taskId: string, createdAt: string) => ({ GSI1PK: keys.task.listPartition(), GSI1SK: `${createdAt}${sep}${taskId}` }),
     listPartition: (): string => 'TASKS',

@@ -7,6 +7,7 @@
  * yesterday's record is still as read, so the streak stored today is
  * yesterday's + 1 even when two sign-ins straddle midnight.
  */
+import { randomInt } from 'node:crypto';
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { programmeMonth } from '../domain/months.js';
 import { localDate, PROGRAMME_TIMEZONE } from '../domain/programme.js';
@@ -25,7 +26,7 @@ import {
   type NextCompletion,
   type SignInDay,
 } from '../domain/tasks.js';
-import { poolAwardParts } from '../earning/pools.js';
+import { commitPoolAward } from '../earning/pools.js';
 import { ConcurrencyConflictError, DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
 import { commit, type CommitOutcome, type ExtraWrite } from '../ledger/ledger.js';
@@ -198,15 +199,6 @@ async function commitCompletion(
   const { now, day, period, slot } = at;
   const totalPoints = task.points + plan.bonusPoints;
   const ref = `task:${task.taskId}:${period}${task.timesPerPeriod > 1 ? `:${slot}` : ''}`;
-  const award = await poolAwardParts({
-    poolId: task.poolId,
-    activity: task.activity,
-    memberId: input.memberId,
-    points: totalPoints,
-    reason: reasonOf(task, plan.streak, plan.bonusPoints),
-    ref,
-    now,
-  });
   const record: ExtraWrite = {
     item: {
       Put: {
@@ -239,7 +231,8 @@ async function commitCompletion(
     item: {
       Update: {
         TableName: tableName(),
-        Key: keys.task.counters(task.taskId),
+        // One counter shard at random (each holds the status, all changed together), so completions spread over them.
+        Key: keys.task.counterShard(task.taskId, randomInt(task.counterShards)),
         UpdateExpression: 'ADD completions :one, pointsAwarded :points, #period :one',
         ConditionExpression: '#status = :active',
         ExpressionAttributeNames: { '#status': 'status', '#period': periodAttribute(period) },
@@ -252,31 +245,43 @@ async function commitCompletion(
       return new DomainError('CONFLICT', `task ${task.taskId} is ${status.toLowerCase()}; it cannot be completed now`, { taskId: task.taskId, status });
     },
   };
-  return commit({
-    moves: [award.move],
-    // The record first: a repeat answers ALREADY_COMPLETED even when the pool is empty too.
-    extra: [record, ...plan.checks, counters, ...award.extra],
-    ...(input.idempotency ? { idempotency: input.idempotency } : {}),
-    response: (entries) => ({
-      status: 201,
-      body: {
-        taskId: task.taskId,
-        type: task.type,
-        memberId: input.memberId,
-        period,
-        slot,
-        points: task.points,
-        bonusPoints: plan.bonusPoints,
-        totalPoints,
-        streak: plan.streak,
-        poolId: task.poolId,
-        activity: task.activity,
-        entryId: entries[0]?.id ?? '',
-        completedAt: now.toISOString(),
-      } satisfies CompletionResult,
-    }),
+  const award = {
+    poolId: task.poolId,
+    activity: task.activity,
+    memberId: input.memberId,
+    points: totalPoints,
+    reason: reasonOf(task, plan.streak, plan.bonusPoints),
+    ref,
     now,
-  });
+  };
+  // The points come from one counter shard of the pool; a short shard makes commitPoolAward run this on another.
+  return commitPoolAward(award, (parts) =>
+    commit({
+      moves: [parts.move],
+      // The record first: a repeat answers ALREADY_COMPLETED even when the pool is empty too.
+      extra: [record, ...plan.checks, counters, ...parts.extra],
+      ...(input.idempotency ? { idempotency: input.idempotency } : {}),
+      response: (entries) => ({
+        status: 201,
+        body: {
+          taskId: task.taskId,
+          type: task.type,
+          memberId: input.memberId,
+          period,
+          slot,
+          points: task.points,
+          bonusPoints: plan.bonusPoints,
+          totalPoints,
+          streak: plan.streak,
+          poolId: task.poolId,
+          activity: task.activity,
+          entryId: entries[0]?.id ?? '',
+          completedAt: now.toISOString(),
+        } satisfies CompletionResult,
+      }),
+      now,
+    }),
+  );
 }
 
 /**

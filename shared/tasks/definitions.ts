@@ -1,11 +1,14 @@
 /**
  * Task definitions (docs/tasks.md): what a task pays, from which pool, when
  * it is open. Operators create and change them; members' lists and
- * completions read them through a short in-function cache. A completion's
- * transaction is conditional on the task's status (kept on its counters
- * item), so pausing or ending a task stops completions at once, cache or not.
+ * completions read them through a short in-function cache. A task's counters
+ * are spread over `counterShards` items (a completion updates one at random),
+ * each with a copy of the task's status; a completion's transaction is
+ * conditional on its shard's copy, and a status change writes every copy in
+ * one transaction, so pausing or ending a task stops completions at once,
+ * cache or not.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
 import { MAX_CHALLENGE_DAYS, type taskInputSchema, type taskPatchSchema } from '../contracts/tasks.js';
@@ -30,6 +33,8 @@ export interface Task extends TaskRules {
   readonly sortOrder: number;
   readonly productId: string | null;
   readonly signInTaskId: string | null;
+  /** Items the task's counters are spread over; fixed at creation (1 for tasks made before sharding). */
+  readonly counterShards: number;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -41,6 +46,9 @@ export interface TaskStats {
   readonly pointsAwarded: number;
   readonly periods: readonly { readonly period: string; readonly completions: number }[];
 }
+
+/** Counter shards of a new task: completions spread over them, so one task's counters are not one hot item. */
+export const TASK_COUNTER_SHARDS = 8;
 
 /** Attribute of the counters item counting one period's completions. */
 export function periodAttribute(period: string): string {
@@ -73,6 +81,8 @@ function taskFromItem(item: Record<string, unknown>): Task {
     streakBonusRepeats: item.streakBonusRepeats === true,
     productId: (item.productId as string | undefined) ?? null,
     signInTaskId: (item.signInTaskId as string | undefined) ?? null,
+    // A task stored before counter shards has one: its original counters item.
+    counterShards: Number(item.counterShards ?? 1),
     streakDays: item.streakDays === undefined || item.streakDays === null ? null : Number(item.streakDays),
     startsAt: String(item.startsAt),
     endsAt: (item.endsAt as string | undefined) ?? null,
@@ -114,6 +124,7 @@ function definitionOf(input: TaskInput, operator: string, now: Date): Task {
     productId: input.type === 'BROWSE_PRODUCT' ? input.productId : null,
     signInTaskId: input.type === 'STREAK_CHALLENGE' ? input.signInTaskId : null,
     streakDays: input.type === 'STREAK_CHALLENGE' ? input.streakDays : null,
+    counterShards: TASK_COUNTER_SHARDS,
     startsAt: input.startsAt,
     endsAt: input.endsAt,
     status: input.status,
@@ -165,7 +176,7 @@ async function checkReferences(task: Task): Promise<void> {
   }
 }
 
-/** Creates a task and its zeroed counters in one transaction; an existing id is a 409. */
+/** Creates a task and its zeroed counter shards (each with the status) in one transaction; an existing id is a 409. */
 export async function createTask(input: TaskInput, operator: string, now = new Date()): Promise<Task> {
   const task = definitionOf(input, operator, now);
   await checkReferences(task);
@@ -174,13 +185,13 @@ export async function createTask(input: TaskInput, operator: string, now = new D
       new TransactWriteCommand({
         TransactItems: [
           { Put: { TableName: tableName(), Item: taskItem(task), ConditionExpression: 'attribute_not_exists(PK)' } },
-          {
+          ...Array.from({ length: task.counterShards }, (_, shard) => ({
             Put: {
               TableName: tableName(),
-              Item: { ...keys.task.counters(task.taskId), entity: 'TaskCounters', taskId: task.taskId, status: task.status, completions: 0, pointsAwarded: 0 },
+              Item: { ...keys.task.counterShard(task.taskId, shard), entity: 'TaskCounters', taskId: task.taskId, shard, status: task.status, completions: 0, pointsAwarded: 0 },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
-          },
+          })),
         ],
       }),
     );
@@ -209,17 +220,30 @@ export async function getTask(taskId: string, options: { fresh?: boolean } = {})
   return task;
 }
 
-/** A task with its completion counts: in all, and for the latest 31 periods. */
+/** Every counter shard of a task (one BatchGetItem, strongly consistent). */
+async function readCounterShards(task: Task): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let keysLeft = Array.from({ length: task.counterShards }, (_, shard) => ({ ...keys.task.counterShard(task.taskId, shard) }) as Record<string, unknown>);
+  for (let attempt = 0; keysLeft.length > 0; attempt += 1) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 6)));
+    const result = await db().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: keysLeft, ConsistentRead: true } } }));
+    items.push(...(result.Responses?.[tableName()] ?? []));
+    keysLeft = (result.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
+  }
+  return items;
+}
+
+/** A task with its completion counts (its counter shards summed): in all, and for the latest 31 periods. */
 export async function getTaskWithStats(taskId: string): Promise<Task & { stats: TaskStats }> {
   const task = await getTask(taskId, { fresh: true });
-  const result = await db().send(new GetCommand({ TableName: tableName(), Key: keys.task.counters(taskId), ConsistentRead: true }));
-  const counters = result.Item ?? {};
-  const periods = Object.entries(counters)
-    .filter(([name]) => name.startsWith('C#'))
-    .map(([name, value]) => ({ period: name.slice(2), completions: Number(value) }))
+  const shards = await readCounterShards(task);
+  const total = (attribute: string) => shards.reduce((sum, item) => sum + Number(item[attribute] ?? 0), 0);
+  const periodNames = new Set(shards.flatMap((item) => Object.keys(item).filter((name) => name.startsWith('C#'))));
+  const periods = [...periodNames]
+    .map((name) => ({ period: name.slice(2), completions: total(name) }))
     .sort((a, b) => (a.period < b.period ? 1 : -1))
     .slice(0, 31);
-  return { ...task, stats: { completions: Number(counters.completions ?? 0), pointsAwarded: Number(counters.pointsAwarded ?? 0), periods } };
+  return { ...task, stats: { completions: total('completions'), pointsAwarded: total('pointsAwarded'), periods } };
 }
 
 /** Tasks in every status, newest first (operators). */
@@ -265,8 +289,8 @@ export async function openTasks(now: Date): Promise<Task[]> {
 
 /**
  * Changes a task (optimistic on its version). The status is written to the
- * definition and to the counters item in one transaction: completions are
- * conditional on the counters' copy, so PAUSED and ENDED take effect at once.
+ * definition and to every counter shard in one transaction: completions are
+ * conditional on their shard's copy, so PAUSED and ENDED take effect at once.
  * ENDED is final.
  */
 export async function updateTask(taskId: string, patch: TaskPatch, now = new Date()): Promise<Task> {
@@ -302,16 +326,16 @@ export async function updateTask(taskId: string, patch: TaskPatch, now = new Dat
               ExpressionAttributeValues: { ':v': expectedVersion },
             },
           },
-          {
+          ...Array.from({ length: current.counterShards }, (_, shard) => ({
             Update: {
               TableName: tableName(),
-              Key: keys.task.counters(taskId),
+              Key: keys.task.counterShard(taskId, shard),
               UpdateExpression: 'SET #status = :status',
               ConditionExpression: 'attribute_exists(PK)',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: { ':status': next.status },
             },
-          },
+          })),
         ],
       }),
     );

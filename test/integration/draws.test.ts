@@ -75,10 +75,12 @@ const twoNothings = {
   ],
 };
 
-/** A pool with one `games` activity for the draw's points prizes. */
-async function gamesPool(budgetPoints: number, dailyCapPerMember: number | null = null): Promise<string> {
+/** A pool with one `games` activity for the draw's points prizes (counter shards: the default unless given). */
+async function gamesPool(budgetPoints: number, dailyCapPerMember: number | null = null, counterShards?: number): Promise<string> {
   const poolId = uniqueId('pool-draw');
-  await createPool({ name: 'Draw test pool', budgetPoints, activities: [{ activity: 'games', weight: 1, dailyCapPerMember }] }, 'test', { poolId });
+  await createPool({ name: 'Draw test pool', budgetPoints, counterShards, activities: [{ activity: 'games', weight: 1, dailyCapPerMember }] }, 'test', {
+    poolId,
+  });
   return poolId;
 }
 
@@ -297,6 +299,33 @@ describe('lucky draws', () => {
     expect(stats.body.totals).toEqual({ spins: 200, paidSpins: 0, costPoints: 0, pointsAwarded: 250, fallbacks: drawnJackpot - 5 });
     const view = await api.call<DrawView>('GET', `/v1/draws/${drawId}`, { token: members[0]?.token as string });
     expect(view.body.prizes[0]).toMatchObject({ prizeId: 'jackpot', outOfStock: true });
+  });
+
+  it('pays a points prize from another counter shard when its own is short; the consolation only once no shard can pay it', async () => {
+    // Prepare: 60 points over 2 shards of 30, a prize of 20 drawn 999,999 times in 1,000,000
+    const shardedPool = await gamesPool(60, null, 2);
+    const drawId = await newDraw({
+      poolId: shardedPool,
+      activity: 'games',
+      prizes: [
+        { prizeId: 'pts', name: '20 points', kind: 'POINTS', points: 20, weight: 999_999 },
+        { prizeId: 'thanks', name: 'Thanks for playing', kind: 'NOTHING', weight: 1 },
+      ],
+    });
+    const { memberId, token } = await member();
+
+    // Act: the first 20 leaves 10 on its shard, the second must come from the other; then 10 is left on each
+    const spins = [];
+    for (let i = 1; i <= 3; i += 1) spins.push((await spin(drawId, token, `shards-${memberId}-${i}`)).body);
+
+    // Assess
+    expect(spins.map((s) => [s.prize.prizeId, s.fallbackReason])).toEqual([
+      ['pts', null],
+      ['pts', null],
+      ['thanks', 'BUDGET_EXHAUSTED'],
+    ]);
+    expect(await getPool(shardedPool)).toMatchObject({ counterShards: 2, issued: 40, left: 20, awards: 2 });
+    expect((await expectLedgerExplainsWallet(memberId)).wallet.available).toBe(40);
   });
 
   it('falls back to the consolation when the pool is exhausted or the daily cap reached, and refuses when even the consolation cannot be paid', async () => {

@@ -1,9 +1,12 @@
+import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../shared/errors.js';
 import { awardFromPool, createPool, getPool, type PoolAward } from '../../shared/earning/pools.js';
 import { fingerprintOf } from '../../shared/ledger/idempotency.js';
 import { allLedgerEntries, getWallet } from '../../shared/ledger/reader.js';
 import { registerMember } from '../../shared/members/service.js';
+import { db, tableName } from '../../shared/table/client.js';
+import { keys } from '../../shared/table/keys.js';
 import { TestApi, uniqueId } from '../support/api.js';
 import { expectLedgerExplainsWallet } from '../support/invariants.js';
 
@@ -201,5 +204,106 @@ describe('points pools', () => {
     expect(foreign.status).toBe(400);
     expect(foreign.body.detail).toMatch(/another list/);
     expect((await api.call('GET', '/v1/admin/pools?cursor=not-a-cursor', { token: admin })).status).toBe(400);
+  });
+});
+
+/** The stored counter shards of a pool, by shard number. */
+async function counterShards(poolId: string, count: number): Promise<Record<string, unknown>[]> {
+  const Keys = Array.from({ length: count }, (_, shard) => keys.pool.counterShard(poolId, shard));
+  const result = await db().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys, ConsistentRead: true } } }));
+  return (result.Responses?.[tableName()] ?? []).sort((a, b) => Number(a.shard ?? 0) - Number(b.shard ?? 0));
+}
+
+describe('points pools over counter shards', () => {
+  it('issues exactly the budget of a pool of 4 shards under 150 concurrent awards of 10, each shard within its slice', async () => {
+    // Prepare: budget 1,000 over 4 shards of 250
+    const created = await api.call<{ poolId: string; counterShards: number }>('POST', '/v1/admin/pools', {
+      token: admin,
+      body: { name: 'sharded pool', budgetPoints: 1_000, counterShards: 4, activities: [{ activity: 'sign-in', weight: 1 }] },
+    });
+    const poolId = created.body.poolId;
+    const members = await newMembers(30, 'pool-shards');
+
+    // Act
+    const outcomes = await Promise.all(Array.from({ length: 150 }, (_, i) => tryAward(signIn(poolId, members[i % members.length] as string, 10))));
+
+    // Assess
+    expect(created.status).toBe(201);
+    expect(created.body.counterShards).toBe(4);
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(100);
+    expect(outcomes.filter((o) => o === 'BUDGET_EXHAUSTED')).toHaveLength(50);
+    const view = await api.call('GET', `/v1/admin/pools/${poolId}`, { token: admin });
+    expect(view.body).toMatchObject({ counterShards: 4, issued: 1_000, left: 0, awards: 100, activities: [{ activity: 'sign-in', issued: 1_000, left: 0 }] });
+    const shards = await counterShards(poolId, 4);
+    expect(shards.map((s) => [s.budgetPoints, s['S#sign-in'], s.issued, s['A#sign-in']])).toEqual(Array.from({ length: 4 }, () => [250, 250, 250, 250]));
+    let credited = 0;
+    for (const m of members) credited += (await expectLedgerExplainsWallet(m)).wallet.available;
+    expect(credited).toBe(1_000);
+  });
+
+  it('falls over to another shard when its own is short, and refuses only when no shard can cover the award', async () => {
+    // Prepare: budget 30 over 2 shards of 15
+    const pool = await createPool({ name: 'two-shard pool', budgetPoints: 30, counterShards: 2, activities: [{ activity: 'sign-in', weight: 1 }] }, 'test');
+    const [memberId] = (await newMembers(1, 'pool-fall-over')) as [string];
+
+    // Act: the first 10 leaves 5 on its shard, so the second 10 must come from the other
+    const first = await tryAward(signIn(pool.poolId, memberId, 10));
+    const second = await tryAward(signIn(pool.poolId, memberId, 10));
+    // 10 points are left in all, but 5 on each shard: an award of 10 is refused, two of 5 are paid
+    const stranded = await awardFromPool(signIn(pool.poolId, memberId, 10)).catch((e: DomainError) => e);
+    const fives = [await tryAward(signIn(pool.poolId, memberId, 5)), await tryAward(signIn(pool.poolId, memberId, 5))];
+    const empty = await awardFromPool(signIn(pool.poolId, memberId, 1)).catch((e: DomainError) => e);
+
+    // Assess
+    expect([first, second, ...fives]).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(stranded).toMatchObject({ code: 'BUDGET_EXHAUSTED', extensions: { left: 10, requested: 10 } });
+    expect((stranded as DomainError).message).toMatch(/at most 5 in one/);
+    expect(empty).toMatchObject({ code: 'BUDGET_EXHAUSTED', extensions: { left: 0, requested: 1 } });
+    expect(await getPool(pool.poolId)).toMatchObject({ counterShards: 2, issued: 30, left: 0, awards: 4 });
+    expect((await counterShards(pool.poolId, 2)).map((s) => s.issued)).toEqual([15, 15]);
+    expect((await expectLedgerExplainsWallet(memberId)).wallet.available).toBe(30);
+  });
+
+  it('keeps paying from a pool stored before sharding (no shard count, one counters item), never beyond its budget', async () => {
+    // Prepare: a pool as stored before counter shards existed: no counterShards, the counters item without slices
+    const poolId = uniqueId('pool-legacy');
+    const activities = [
+      { activity: 'sign-in', weight: 1, sharePoints: 50, dailyCapPerMember: null },
+      { activity: 'share', weight: 1, sharePoints: 50, dailyCapPerMember: null },
+    ];
+    const createdAt = new Date().toISOString();
+    await db().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...keys.pool.definition(poolId), entity: 'Pool', poolId, name: 'legacy pool', budgetPoints: 100, activities, createdAt, createdBy: 'test' },
+      }),
+    );
+    await db().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { PK: `POOL#${poolId}`, SK: 'COUNTERS', entity: 'PoolCounters', poolId, issued: 20, awards: 2, 'A#sign-in': 20, 'A#share': 0 },
+      }),
+    );
+    const members = await newMembers(10, 'pool-legacy');
+
+    // Act: 20 concurrent sign-in awards of 10 on the 30 points left of the sign-in share
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => tryAward(signIn(poolId, members[i % members.length] as string, 10))));
+
+    // Assess
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(3);
+    expect(outcomes.filter((o) => o === 'BUDGET_EXHAUSTED')).toHaveLength(17);
+    expect(await getPool(poolId)).toMatchObject({
+      counterShards: 1,
+      issued: 50,
+      left: 50,
+      awards: 5,
+      activities: [
+        { activity: 'sign-in', issued: 50, left: 0 },
+        { activity: 'share', issued: 0, left: 50 },
+      ],
+    });
+    let credited = 0;
+    for (const m of members) credited += (await expectLedgerExplainsWallet(m)).wallet.available;
+    expect(credited).toBe(30);
   });
 });

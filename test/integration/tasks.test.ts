@@ -1,4 +1,4 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { seedTasks, TASKS_POOL_ID } from '../../bin/local/seed-tasks.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../shared/domain/tasks.js';
@@ -11,7 +11,7 @@ import { registerMember } from '../../shared/members/service.js';
 import { db, tableName } from '../../shared/table/client.js';
 import { keys } from '../../shared/table/keys.js';
 import { completeTask, memberTasks, signInCalendar, type CompletionInput, type CompletionResult } from '../../shared/tasks/completions.js';
-import { createTask, getTask, getTaskWithStats, type TaskInput } from '../../shared/tasks/definitions.js';
+import { createTask, forgetCachedTasks, getTask, getTaskWithStats, TASK_COUNTER_SHARDS, updateTask, type TaskInput } from '../../shared/tasks/definitions.js';
 import { TestApi, uniqueId, type ApiResponse } from '../support/api.js';
 import { expectLedgerExplainsWallet } from '../support/invariants.js';
 
@@ -28,8 +28,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Noon in Shanghai (04:00 UTC) on a local day. */
 const noonOn = (day: string) => new Date(`${day}T04:00:00Z`);
 
-async function newPool(activities: PoolInput['activities'], budgetPoints = 100_000): Promise<string> {
-  return (await createPool({ name: 'task test pool', budgetPoints, activities }, 'test')).poolId;
+async function newPool(activities: PoolInput['activities'], budgetPoints = 100_000, counterShards?: number): Promise<string> {
+  return (await createPool({ name: 'task test pool', budgetPoints, activities, counterShards }, 'test')).poolId;
 }
 
 async function newMembers(count: number, prefix: string): Promise<string[]> {
@@ -351,6 +351,25 @@ describe('streak challenges', () => {
 });
 
 describe('operators and the member list', () => {
+  it('stops paying at the share of a pool of 5 counter shards too: 30 members at once on a share of 10 sign-ins', async () => {
+    // Prepare: budget 50 over 5 shards of 10 = two sign-ins of 5 each
+    const poolId = await newPool([{ activity: 'sign-in', weight: 1 }], 50, 5);
+    const task = await createTask(signInTask(poolId, { streakBonuses: [] }), 'test');
+    const members = await newMembers(30, 'signin-shards');
+    const tokens = await Promise.all(members.map((m) => api.token('member', m)));
+
+    // Act
+    const answers = await Promise.all(tokens.map((token) => completeOverHttp(token, task.taskId)));
+
+    // Assess
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(10);
+    expect(answers.filter((a) => a.status === 409 && a.body.code === 'BUDGET_EXHAUSTED')).toHaveLength(20);
+    expect(await getPool(poolId)).toMatchObject({ counterShards: 5, issued: 50, left: 0, awards: 10 });
+    let paid = 0;
+    for (const m of members) paid += (await expectLedgerExplainsWallet(m)).wallet.available;
+    expect(paid).toBe(50);
+  });
+
   it('pauses, resumes and ends a task; completions follow its status, and counts show per period', async () => {
     // Prepare
     const poolId = await newPool([{ activity: 'custom', weight: 1 }]);
@@ -392,6 +411,58 @@ describe('operators and the member list', () => {
     expect(list.body.items.find((t) => t.taskId === taskId)).toMatchObject({ status: 'ENDED' });
   });
 
+  it("spreads a task's counts over its counter shards, sums them, and pauses every shard in one change", async () => {
+    // Prepare
+    const poolId = await newPool([{ activity: 'custom', weight: 1 }]);
+    const task = await createTask(
+      { type: 'CUSTOM', taskId: uniqueId('t-shards'), name: 'Sharded counts', description: '', points: 2, poolId, activity: 'custom', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', sortOrder: 1, period: 'DAILY' },
+      'test',
+    );
+    const members = await newMembers(40, 'task-shards');
+
+    // Act: 40 completions at once, then a pause, then 20 more attempts
+    const paid = await Promise.all(members.map((memberId) => completeTask({ memberId, taskId: task.taskId }).then(() => 'ok', (e: DomainError) => e.code)));
+    await updateTask(task.taskId, { expectedVersion: 1, status: 'PAUSED' });
+    const afterPause = await Promise.all((await newMembers(20, 'task-paused')).map((memberId) => completeTask({ memberId, taskId: task.taskId }).then(() => 'ok', (e: DomainError) => e.code)));
+    const Keys = Array.from({ length: TASK_COUNTER_SHARDS }, (_, shard) => keys.task.counterShard(task.taskId, shard));
+    const shards = (await db().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys, ConsistentRead: true } } }))).Responses?.[tableName()] ?? [];
+
+    // Assess
+    expect(task.counterShards).toBe(TASK_COUNTER_SHARDS);
+    expect(paid.filter((o) => o === 'ok')).toHaveLength(40);
+    expect(afterPause).toEqual(Array.from({ length: 20 }, () => 'CONFLICT'));
+    expect(shards).toHaveLength(TASK_COUNTER_SHARDS);
+    expect(shards.every((item) => item.status === 'PAUSED')).toBe(true);
+    // More than one shard took completions, and their sums are the task's stats
+    expect(shards.filter((item) => Number(item.completions) > 0).length).toBeGreaterThan(1);
+    const stats = (await getTaskWithStats(task.taskId)).stats;
+    expect(stats).toMatchObject({ completions: 40, pointsAwarded: 80 });
+    expect(stats.periods).toHaveLength(1);
+    expect(stats.periods[0]?.completions).toBe(40);
+  });
+
+  it('keeps completing, counting and pausing a task stored before counter shards (no shard count, one counters item)', async () => {
+    // Prepare: a task as stored before counter shards existed
+    const poolId = await newPool([{ activity: 'custom', weight: 1 }]);
+    const taskId = uniqueId('t-legacy');
+    const at = '2026-01-01T00:00:00.000Z';
+    const definition = { taskId, type: 'CUSTOM', name: 'Legacy task', description: '', points: 3, poolId, activity: 'custom', period: 'DAILY', timesPerPeriod: 1, streakBonuses: [], streakBonusRepeats: false, productId: null, signInTaskId: null, streakDays: null, startsAt: at, endsAt: null, status: 'ACTIVE', sortOrder: 1, version: 1, createdAt: at, updatedAt: at, createdBy: 'test' };
+    await db().send(new PutCommand({ TableName: tableName(), Item: { ...keys.task.definition(taskId), ...keys.task.listEntry(taskId, at), ...keys.task.openEntry(taskId, null), entity: 'Task', ...definition } }));
+    await db().send(new PutCommand({ TableName: tableName(), Item: { PK: `TASK#${taskId}`, SK: 'COUNTERS', entity: 'TaskCounters', taskId, status: 'ACTIVE', completions: 7, pointsAwarded: 21 } }));
+    forgetCachedTasks();
+    const members = await newMembers(6, 'task-legacy');
+
+    // Act
+    const before = await Promise.all(members.slice(0, 3).map((memberId) => completeTask({ memberId, taskId })));
+    await updateTask(taskId, { expectedVersion: 1, status: 'PAUSED' });
+    const after = await Promise.all(members.slice(3).map((memberId) => completeTask({ memberId, taskId }).then(() => 'ok', (e: DomainError) => e.code)));
+
+    // Assess
+    expect(before.map((o) => o.response?.status)).toEqual([201, 201, 201]);
+    expect(after).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT']);
+    expect(await getTaskWithStats(taskId)).toMatchObject({ counterShards: 1, status: 'PAUSED', stats: { completions: 10, pointsAwarded: 30 } });
+  });
+
   it('refuses a completion in the same transaction when another instance paused the task after this one cached it', async () => {
     // Prepare: this instance caches the task as ACTIVE; another pauses it (definition and counters in one transaction)
     const poolId = await newPool([{ activity: 'custom', weight: 1 }]);
@@ -404,7 +475,9 @@ describe('operators and the member list', () => {
       new TransactWriteCommand({
         TransactItems: [
           { Update: { TableName: tableName(), Key: keys.task.definition(task.taskId), UpdateExpression: 'SET #s = :p, version = :v', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':p': 'PAUSED', ':v': 2 } } },
-          { Update: { TableName: tableName(), Key: keys.task.counters(task.taskId), UpdateExpression: 'SET #s = :p', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':p': 'PAUSED' } } },
+          ...Array.from({ length: task.counterShards }, (_, shard) => ({
+            Update: { TableName: tableName(), Key: keys.task.counterShard(task.taskId, shard), UpdateExpression: 'SET #s = :p', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':p': 'PAUSED' } },
+          })),
         ],
       }),
     );

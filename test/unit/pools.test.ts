@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { activityShares } from '../../shared/domain/pools.js';
+import { activityShares, shardSlices } from '../../shared/domain/pools.js';
 
 describe('pool activity shares', () => {
   it('splits the budget by weight: sign-in 50%, share 30%, games 20%', () => {
@@ -41,6 +41,67 @@ describe('pool activity shares', () => {
         expect(shares.reduce((s, a) => s + a.sharePoints, 0)).toBe(budget);
         shares.forEach((share, i) => expect(Math.abs(share.sharePoints - (budget * (weights[i] ?? 0)) / total)).toBeLessThan(1));
       }),
+    );
+  });
+});
+
+describe('pool counter shards', () => {
+  it('splits each share over the shards, the extra points continuing round the ring from one activity to the next', () => {
+    // Prepare: shares 34, 33, 33 of a budget of 100
+    const shares = activityShares(100, ['a', 'b', 'c'].map((activity) => ({ activity, weight: 1 })));
+
+    // Act
+    const slices = shardSlices(shares, 4);
+
+    // Assess: a 34 = 9+9+8+8 (extra points on shards 0, 1), b 33 = 8+8+9+8 (on shard 2, where a's stopped), c 33 = 8+8+8+9 (on 3)
+    expect(slices.map((s) => s.shares)).toEqual([
+      { a: 9, b: 8, c: 8 },
+      { a: 9, b: 8, c: 8 },
+      { a: 8, b: 9, c: 8 },
+      { a: 8, b: 8, c: 9 },
+    ]);
+    expect(slices.map((s) => s.budgetPoints)).toEqual([25, 25, 25, 25]);
+  });
+
+  it('keeps one shard, the whole budget and shares, for a pool of one shard', () => {
+    // Act
+    const [only, ...none] = shardSlices(activityShares(1_000, [{ activity: 'sign-in', weight: 1 }, { activity: 'share', weight: 3 }]), 1);
+
+    // Assess
+    expect(none).toEqual([]);
+    expect(only).toEqual({ budgetPoints: 1_000, shares: { 'sign-in': 250, share: 750 } });
+  });
+
+  it('refuses a shard count below one', () => {
+    expect(() => shardSlices(activityShares(10, [{ activity: 'a', weight: 1 }]), 0)).toThrow(/at least one counter shard/);
+  });
+
+  it('always sums to the budget and to every share, with budget slices within one point of each other', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1e9 }),
+        fc.array(fc.integer({ min: 1, max: 10_000 }), { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 1, max: 32 }),
+        (budget, weights, shards) => {
+          // Prepare
+          const shares = activityShares(budget, weights.map((weight, i) => ({ activity: `a${i}`, weight })));
+
+          // Act
+          const slices = shardSlices(shares, shards);
+
+          // Assess
+          expect(slices).toHaveLength(shards);
+          expect(slices.reduce((sum, s) => sum + s.budgetPoints, 0)).toBe(budget);
+          for (const share of shares) {
+            const perShard = slices.map((s) => s.shares[share.activity] ?? -1);
+            expect(perShard.reduce((sum, p) => sum + p, 0)).toBe(share.sharePoints);
+            expect(Math.max(...perShard) - Math.min(...perShard)).toBeLessThanOrEqual(1);
+          }
+          for (const s of slices) expect(s.budgetPoints).toBe(Object.values(s.shares).reduce((sum, p) => sum + p, 0));
+          const budgets = slices.map((s) => s.budgetPoints);
+          expect(Math.max(...budgets) - Math.min(...budgets)).toBeLessThanOrEqual(1);
+        },
+      ),
     );
   });
 });
