@@ -24,7 +24,7 @@ import { getCouponTemplate, issueProblem } from '../mall/coupons.js';
 import { PRIZE_PRODUCT_TYPES } from '../mall/orders.js';
 import { db, tableName } from '../table/client.js';
 import { DRAW_STATS_SHARDS, keys, type ItemKey } from '../table/keys.js';
-import { decodeCursor, queryPage } from '../table/paging.js';
+import { decodeCursor, queryAll, queryPage } from '../table/paging.js';
 import { ensureSeed } from './seeds.js';
 
 export type DrawInput = z.output<typeof drawInputSchema>;
@@ -606,20 +606,10 @@ export async function listOpenDraws(page: { limit: number; cursor?: string | und
 
 /** Every draw not yet ended at `now`, paused ones included (the seeds job). */
 export async function allOpenDraws(now: Date): Promise<DrawDefinition[]> {
-  const draws: DrawDefinition[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const result = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK > :now',
-        ExpressionAttributeValues: { ':pk': keys.draw.listPartition(), ':now': now.toISOString() },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    draws.push(...(result.Items ?? []).map(definitionFromItem).filter((d) => d.operatorStatus !== 'ENDED'));
-    start = result.LastEvaluatedKey;
-  } while (start);
-  return draws;
+  const items = await queryAll({
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK > :now',
+    ExpressionAttributeValues: { ':pk': keys.draw.listPartition(), ':now': now.toISOString() },
+  });
+  return items.map(definitionFromItem).filter((d) => d.operatorStatus !== 'ENDED');
 }

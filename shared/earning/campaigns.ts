@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { inAudience, isRunning, type AudienceMember, type CampaignDefinition } from '../domain/campaigns.js';
@@ -7,7 +7,7 @@ import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import type { ExtraWrite } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { decodeCursor, queryPage } from '../table/paging.js';
+import { decodeCursor, queryAll, queryPage } from '../table/paging.js';
 
 export interface Campaign extends CampaignDefinition {
   readonly version: number;
@@ -135,21 +135,12 @@ export async function listCampaigns(page: { limit: number; cursor?: string | und
 /** Campaigns not yet ended (cached briefly in the function: edits apply within the cache time). */
 async function openCampaigns(now: Date): Promise<Campaign[]> {
   if (cache && cache.until > Date.now()) return cache.campaigns;
-  const campaigns: Campaign[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const result = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK > :now',
-        ExpressionAttributeValues: { ':pk': keys.campaign.listPartition(), ':now': now.toISOString() },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    campaigns.push(...(result.Items ?? []).map(fromItem));
-    start = result.LastEvaluatedKey;
-  } while (start);
+  const items = await queryAll({
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK > :now',
+    ExpressionAttributeValues: { ':pk': keys.campaign.listPartition(), ':now': now.toISOString() },
+  });
+  const campaigns = items.map(fromItem);
   cache = { campaigns, until: Date.now() + CACHE_TTL_MS };
   return campaigns;
 }

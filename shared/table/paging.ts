@@ -41,3 +41,15 @@ export async function queryPage(
   } while (start && items.length < page.limit);
   return { items, nextCursor: encodeCursor(start) };
 }
+
+/** Every item of a query, page after page (for lists known to be short: open campaigns, draws, tasks, a member's month). */
+export async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const result = await db().send(new QueryCommand({ ...input, TableName: tableName(), ...(start ? { ExclusiveStartKey: start } : {}) }));
+    items.push(...(result.Items ?? []));
+    start = result.LastEvaluatedKey;
+  } while (start);
+  return items;
+}

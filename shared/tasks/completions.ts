@@ -8,7 +8,8 @@
  * yesterday's + 1 even when two sign-ins straddle midnight.
  */
 import { randomInt } from 'node:crypto';
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../table/paging.js';
 import { programmeMonth } from '../domain/months.js';
 import { localDate, PROGRAMME_TIMEZONE } from '../domain/programme.js';
 import {
@@ -74,21 +75,15 @@ class StaleStreakError extends Error {}
 /** Re-reads of yesterday's sign-in before giving up (each needs a concurrent sign-in of the previous day to fail). */
 const MAX_STREAK_ATTEMPTS = 5;
 
-async function queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const result = await db().send(new QueryCommand({ ...input, TableName: tableName(), ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }));
-    items.push(...(result.Items ?? []));
-    start = result.LastEvaluatedKey;
-  } while (start);
-  return items;
+/** A member's own items, read strongly consistent (a completion just written must show). */
+function queryMine(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'ConsistentRead'>): Promise<Record<string, unknown>[]> {
+  return queryAll({ ...input, ConsistentRead: true });
 }
 
 /** A member's sign-ins of a SIGN_IN task from one local day to another, both included, oldest first. */
 async function signInDays(memberId: string, taskId: string, fromDay: string, toDay: string): Promise<(SignInDay & { points: number; bonusPoints: number; at: string })[]> {
   if (toDay < fromDay) return [];
-  const items = await queryAll({
+  const items = await queryMine({
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
     ExpressionAttributeValues: {
       ':pk': keys.member.profile(memberId).PK,
@@ -102,7 +97,7 @@ async function signInDays(memberId: string, taskId: string, fromDay: string, toD
 
 /** The slots of a period a member has completed. */
 async function completedSlots(memberId: string, taskId: string, period: string): Promise<Set<number>> {
-  const items = await queryAll({
+  const items = await queryMine({
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
     ExpressionAttributeValues: { ':pk': keys.member.profile(memberId).PK, ':prefix': `${keys.member.taskCompletionPrefix(taskId, period)}#` },
     ProjectionExpression: 'slot',

@@ -8,7 +8,7 @@
  * one transaction, so pausing or ending a task stops completions at once,
  * cache or not.
  */
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
 import { MAX_CHALLENGE_DAYS, type taskInputSchema, type taskPatchSchema } from '../contracts/tasks.js';
@@ -18,7 +18,7 @@ import { findProduct } from '../mall/catalogue.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { decodeCursor, queryPage } from '../table/paging.js';
+import { decodeCursor, queryAll, queryPage } from '../table/paging.js';
 
 export type TaskInput = z.output<typeof taskInputSchema>;
 export type TaskPatch = z.output<typeof taskPatchSchema>;
@@ -265,21 +265,12 @@ export async function openTasks(now: Date): Promise<Task[]> {
   const since = now.toISOString();
   // A list read for an earlier instant holds every task ending after this one too.
   if (!openCache || openCache.until <= Date.now() || openCache.since > since) {
-    const tasks: Task[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const result = await db().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: 'GSI2',
-          KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK > :now',
-          ExpressionAttributeValues: { ':pk': keys.task.openPartition(), ':now': since },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      tasks.push(...(result.Items ?? []).map(taskFromItem));
-      start = result.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll({
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK > :now',
+      ExpressionAttributeValues: { ':pk': keys.task.openPartition(), ':now': since },
+    });
+    const tasks = items.map(taskFromItem);
     openCache = { tasks, since, until: Date.now() + CACHE_TTL_MS };
   }
   return openCache.tasks
