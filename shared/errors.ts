@@ -30,6 +30,7 @@ export const errorCodes = [
   'INVALID_SIGNATURE',
   'REPLAYED',
   'THROTTLED',
+  'UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

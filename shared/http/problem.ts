@@ -30,6 +30,7 @@ export const statusOfCode: Record<ErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
   THROTTLED: 429,
+  UNAVAILABLE: 503,
 };
 
 const titles: Partial<Record<ErrorCode, string>> = {
@@ -104,6 +105,16 @@ export function problemFromError(error: unknown): { problem: Problem; unexpected
     ['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded'].includes(error.name);
   if (throttled) {
     return { problem: problemOf('THROTTLED', 'the service is busy; retry with backoff'), unexpected: false };
+  }
+  // A server-side fault of an AWS service (DynamoDB InternalServerError, ServiceUnavailable ...) after the SDK's own
+  // retries: nothing was written by the failed call (a transaction is all or nothing), so the client may retry.
+  // Logged like any unexpected error.
+  const awsServerFault = error instanceof Error && (error as { $fault?: unknown }).$fault === 'server' && '$metadata' in error;
+  if (awsServerFault) {
+    return {
+      problem: problemOf('UNAVAILABLE', 'a service this API depends on failed for a moment; retry with backoff (and the same Idempotency-Key)'),
+      unexpected: true,
+    };
   }
   return {
     problem: {
