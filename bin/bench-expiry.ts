@@ -3,7 +3,9 @@
  * DynamoDB Local, seeds N members whose points are all in one due bucket
  * (the items exactly as the ledger leaves them, written with BatchWriteItem),
  * runs the expiry job once and prints members expired per second, the total
- * time and the DynamoDB calls per expired bucket (reads, writes and queries,
+ * time, the events written (each expiry transaction writes its PointsExpired
+ * to the outbox; the first and last member's are read back) and the DynamoDB
+ * calls per expired bucket (reads, writes and queries,
  * from the call counter of shared/table/client.ts). Then stops DynamoDB Local.
  *
  *   npm run bench:expiry                        20,000 members
@@ -39,13 +41,10 @@ const seconds = (ms: number) => (ms / 1000).toFixed(1);
 const perBucket = (calls: number, expired: number) => (expired === 0 ? 'n/a' : (calls / expired).toFixed(3));
 
 try {
-  const { useLocalEventSink } = await import('../shared/events/publisher.js');
-  const { runExpiryJob } = await import('../shared/jobs/expiry.js');
+  const { pointsExpiredEventId, runExpiryJob } = await import('../shared/jobs/expiry.js');
   const { dbCallCounts, resetDbCallCounts } = await import('../shared/table/client.js');
   const { seedWallets } = await import('../test/support/seed-wallets.js');
-
-  let published = 0;
-  useLocalEventSink(async (events) => void (published += events.length));
+  const { outboxEvent } = await import('../test/support/outbox.js');
 
   console.log(`DynamoDB Local on ${dynamo.endpoint} (in memory); seeding ${members.toLocaleString('en')} members ...`);
   const seedStart = Date.now();
@@ -64,10 +63,13 @@ try {
   const elapsed = Date.now() - jobStart;
   const calls = dbCallCounts();
   const expired = stats.walletsExpired;
+  // Read after the counts are taken: an expiry writes its event in its own transaction, so no call is added.
+  const probes = [0, members - 1].map((i) => pointsExpiredEventId(`bench-${i}`, 'points', DUE_BUCKET));
+  const eventsFound = (await Promise.all(probes.map(outboxEvent))).filter((e) => e?.detailType === 'PointsExpired').length;
 
   console.log('');
   console.log(`expiry job, ${members.toLocaleString('en')} members with points due in ${DUE_BUCKET}, concurrency ${concurrency ?? 16}`);
-  console.log(`  members expired      ${expired.toLocaleString('en')} (${stats.pointsExpired.toLocaleString('en')} points, ${published.toLocaleString('en')} events)`);
+  console.log(`  members expired      ${expired.toLocaleString('en')} (${stats.pointsExpired.toLocaleString('en')} points; PointsExpired in the outbox for ${eventsFound} of ${probes.length} members checked)`);
   console.log(`  total time           ${seconds(elapsed)} s`);
   console.log(`  members expired/s    ${(expired / (elapsed / 1000)).toFixed(0)}`);
   console.log(`  buckets walked       ${stats.bucketsProcessed}`);
@@ -76,8 +78,8 @@ try {
   console.log(`    writes             ${perBucket(calls.writes, expired)} (${calls.writes})`);
   console.log(`    queries            ${perBucket(calls.queries, expired)} (${calls.queries})`);
   console.log(`    by operation       ${JSON.stringify(calls.byOperation)}`);
-  if (stats.complete !== 1 || expired !== members) {
-    console.error(`the job did not expire every member (complete=${stats.complete}, expired=${expired})`);
+  if (stats.complete !== 1 || expired !== members || eventsFound !== probes.length) {
+    console.error(`the job did not expire every member with its event (complete=${stats.complete}, expired=${expired}, events checked=${eventsFound}/${probes.length})`);
     await stop(1);
   }
   await stop(0);

@@ -58,7 +58,8 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     entry: 'functions/jobs/handler.ts',
     description: 'Scheduled jobs (points expiry, ...) run by the scheduler or on demand',
     tableAccess: 'readwrite',
-    publishesEvents: true,
+    // Its events go through the outbox (written with each change), so it never puts any on the bus itself.
+    publishesEvents: false,
     memoryMb: 1024,
     timeoutSeconds: 900,
   },

@@ -74,6 +74,30 @@ export const eventSchemas = {
         .openapi({ description: "The leader's whole hold, released in the same transaction (null without bids)." }),
     }),
   },
+  PointsExpired: {
+    version: 1,
+    detail: z.object({
+      memberId: z.string(),
+      currency: z.string(),
+      bucket: z.string().nullable().openapi({ description: 'The expiry bucket (YYYY-MM) that expired; null for an inactivity expiry.' }),
+      points: z.number().int().openapi({ description: 'Points taken from the wallet.' }),
+      at: z.string().openapi({ description: 'The time the job ran as of.' }),
+      cause: z.literal('inactivity').optional().openapi({ description: 'Set when the points expired under the `inactivity` policy.' }),
+      lastActiveMonth: z.string().optional().openapi({ description: "Inactivity expiry only: the wallet's last month with earning or spending." }),
+    }),
+  },
+  PointsExpiringSoon: {
+    version: 1,
+    detail: z.object({
+      memberId: z.string(),
+      currency: z.string(),
+      bucket: z.string().nullable().openapi({ description: 'The expiry bucket (YYYY-MM) about to expire; null for a coming inactivity expiry.' }),
+      points: z.number().int().openapi({ description: 'Points the wallet holds that will expire (a notice: the expiry job computes the real amount).' }),
+      expiresAt: z.string(),
+      cause: z.literal('inactivity').optional(),
+      lastActiveMonth: z.string().optional().openapi({ description: "Inactivity reminders only: the wallet's last month with earning or spending." }),
+    }),
+  },
   SupplierCallbackReceived: { version: 1, detail: supplierCallbackSchema.extend({ sender: z.string() }) },
   PaymentCallbackReceived: { version: 1, detail: paymentCallbackSchema.extend({ sender: z.string() }) },
 } as const;

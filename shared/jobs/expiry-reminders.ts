@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
 import { bucketAfterMonths, bucketExpiresAt, lastDueBucket, liveBuckets } from '../domain/fifo.js';
 import { inactivityExpiresAt } from '../domain/inactivity.js';
 import { shiftMonth } from '../domain/months.js';
 import { getEarningRules } from '../earning/rules-store.js';
-import { publish, type DomainEvent } from '../events/publisher.js';
+import { outboxWrite, typedEvent, type OutboxEvent } from '../events/outbox.js';
 import { DEFAULT_CURRENCY, walletFromItem } from '../ledger/wallet-item.js';
 import { logger } from '../observability/powertools.js';
 import { db, tableName } from '../table/client.js';
-import { keys } from '../table/keys.js';
+import { keys, type ItemKey } from '../table/keys.js';
 import { bucketMarkers, walletId, walletsByBlock, type Marker } from './expiry.js';
 import { activityPages, activityShards, inactivityMonthsInForce, type ActivityEntry } from './inactivity-expiry.js';
 import { mapWithConcurrency } from './pool.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Events per PutEvents call (the EventBridge limit); claims are released per failed call. */
-const PUBLISH_BATCH = 10;
 /** Markers already reminded carry `remindedAt`; the index query leaves them out. */
 const NOT_REMINDED = 'attribute_not_exists(remindedAt)';
 
@@ -50,103 +50,100 @@ function markerKey(marker: Marker) {
   return { PK, SK };
 }
 
-/** Claims the reminder of one (wallet, bucket) on its expiry marker; false if it was claimed already or the marker is gone. */
-async function claim(marker: Marker, run: string, points: number, now: Date): Promise<boolean> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: markerKey(marker),
-        UpdateExpression: 'SET remindedAt = :now, remindedPoints = :points, reminderRun = :run',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(remindedAt)',
-        ExpressionAttributeValues: { ':now': now.toISOString(), ':points': points, ':run': run },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-    throw error;
+/** Attempts of a claim that lost a transaction conflict to a concurrent run (the next attempt sees its claim). */
+const CLAIM_ATTEMPTS = 4;
+
+/**
+ * Claims one reminder and writes its `PointsExpiringSoon` to the outbox in one
+ * transaction: the conditional `claim` update (which also records the event id
+ * under `eventIdAttribute`) and the outbox put. Answers the event id, or
+ * undefined when the claim's condition failed (reminded already, or no longer
+ * due); nothing is written then.
+ */
+async function claimWithEvent(
+  claim: { readonly key: ItemKey; readonly update: string; readonly condition: string; readonly values: Record<string, unknown> },
+  eventIdAttribute: string,
+  event: OutboxEvent,
+  now: Date,
+): Promise<string | undefined> {
+  const eventId = ulid();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await db().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName(),
+                Key: claim.key,
+                UpdateExpression: `${claim.update}, ${eventIdAttribute} = :eventId`,
+                ConditionExpression: claim.condition,
+                ExpressionAttributeValues: { ...claim.values, ':eventId': eventId },
+              },
+            },
+            outboxWrite(event, now, eventId).item,
+          ],
+        }),
+      );
+      return eventId;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const claimReason = error.CancellationReasons?.[0]?.Code;
+      if (claimReason === 'ConditionalCheckFailed') return undefined;
+      // A concurrent run's claim of the same reminder in flight: look again once it has settled.
+      if (claimReason !== 'TransactionConflict' || attempt >= CLAIM_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
   }
-}
-
-/** A reminder claimed and waiting to be published, with the way to give the claim back. */
-interface ClaimedReminder {
-  readonly event: DomainEvent;
-  readonly release: () => Promise<void>;
-}
-
-/** Gives a claim back (its event was not published), so the next run reminds again. */
-async function release(marker: Marker, run: string): Promise<void> {
-  await db()
-    .send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: markerKey(marker),
-        UpdateExpression: 'REMOVE remindedAt, remindedPoints, reminderRun',
-        ConditionExpression: 'reminderRun = :run',
-        ExpressionAttributeValues: { ':run': run },
-      }),
-    )
-    .catch((error: Error) => {
-      // The marker is gone (expired meanwhile) or belongs to another run: nothing to give back.
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
-    });
 }
 
 /**
- * Claims the inactivity reminder of a wallet last active in `month`, on the
- * wallet item itself (no index write: the LastActivity index projects keys
- * only); false if it was claimed already or the wallet was active since.
+ * Claims the reminder of one (wallet, bucket) on its expiry marker, with its
+ * event (`reminderEventId` on the marker names it); false if it was claimed
+ * already or the marker is gone.
  */
-async function claimInactive(entry: ActivityEntry, run: string, points: number, now: Date): Promise<boolean> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.member.wallet(entry.memberId, entry.currency),
-        UpdateExpression: 'SET inactivityRemindedFor = :month, inactivityRemindedAt = :now, inactivityRemindedPoints = :points, inactivityReminderRun = :run',
-        ConditionExpression: 'activeMonth = :month AND (attribute_not_exists(inactivityRemindedFor) OR inactivityRemindedFor <> :month)',
-        ExpressionAttributeValues: { ':month': entry.month, ':now': now.toISOString(), ':points': points, ':run': run },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+async function claim(marker: Marker, run: string, points: number, expiresAt: string, now: Date): Promise<boolean> {
+  const eventId = await claimWithEvent(
+    {
+      key: markerKey(marker),
+      update: 'SET remindedAt = :now, remindedPoints = :points, reminderRun = :run',
+      condition: 'attribute_exists(PK) AND attribute_not_exists(remindedAt)',
+      values: { ':now': now.toISOString(), ':points': points, ':run': run },
+    },
+    'reminderEventId',
+    typedEvent('PointsExpiringSoon', { memberId: marker.memberId, currency: marker.currency, bucket: marker.bucket, points, expiresAt }),
+    now,
+  );
+  return eventId !== undefined;
 }
 
-/** Gives an inactivity reminder claim back (its event was not published). */
-async function releaseInactive(entry: ActivityEntry, run: string): Promise<void> {
-  await db()
-    .send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.member.wallet(entry.memberId, entry.currency),
-        UpdateExpression: 'REMOVE inactivityRemindedFor, inactivityRemindedAt, inactivityRemindedPoints, inactivityReminderRun',
-        ConditionExpression: 'inactivityReminderRun = :run',
-        ExpressionAttributeValues: { ':run': run },
-      }),
-    )
-    .catch((error: Error) => {
-      // Claimed again by a later run, or the wallet is gone: nothing to give back.
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
-    });
-}
-
-/** Publishes the claimed reminders 10 at a time; a batch that fails gives its claims back and the error is raised. */
-async function publishClaimed(claimed: readonly ClaimedReminder[]): Promise<void> {
-  for (let i = 0; i < claimed.length; i += PUBLISH_BATCH) {
-    const batch = claimed.slice(i, i + PUBLISH_BATCH);
-    try {
-      await publish(batch.map((c) => c.event));
-    } catch (error) {
-      const unpublished = claimed.slice(i);
-      await mapWithConcurrency(unpublished, 8, (c) => c.release());
-      logger.error('expiry reminders not published; their claims were given back', { count: unpublished.length });
-      throw error;
-    }
-  }
+/**
+ * Claims the inactivity reminder of a wallet last active in `month`, with its
+ * event, on the wallet item itself (`inactivityReminderEventId` names the
+ * event; no index write: the LastActivity index projects keys only); false if
+ * it was claimed already or the wallet was active since.
+ */
+async function claimInactive(entry: ActivityEntry, run: string, points: number, expiresAt: string, now: Date): Promise<boolean> {
+  const eventId = await claimWithEvent(
+    {
+      key: keys.member.wallet(entry.memberId, entry.currency),
+      update: 'SET inactivityRemindedFor = :month, inactivityRemindedAt = :now, inactivityRemindedPoints = :points, inactivityReminderRun = :run',
+      condition: 'activeMonth = :month AND (attribute_not_exists(inactivityRemindedFor) OR inactivityRemindedFor <> :month)',
+      values: { ':month': entry.month, ':now': now.toISOString(), ':points': points, ':run': run },
+    },
+    'inactivityReminderEventId',
+    typedEvent('PointsExpiringSoon', {
+      memberId: entry.memberId,
+      currency: entry.currency,
+      bucket: null,
+      points,
+      expiresAt,
+      cause: 'inactivity',
+      lastActiveMonth: entry.month,
+    }),
+    now,
+  );
+  return eventId !== undefined;
 }
 
 /**
@@ -154,16 +151,16 @@ async function publishClaimed(claimed: readonly ClaimedReminder[]): Promise<void
  * `leadDays` (after `now`), it finds the wallets holding it through the sparse
  * ExpiryDue index (never a Scan; markers already reminded are filtered out),
  * reads those wallets 100 at a time, and for every wallet that still has
- * points in the bucket publishes one `PointsExpiringSoon` event:
- * `{ version: 1, memberId, currency, bucket, points, expiresAt }`.
+ * points in the bucket writes one `PointsExpiringSoon` event to the outbox:
+ * `{ memberId, currency, bucket, points, expiresAt }`.
  *
- * Once per (wallet, bucket): before publishing, the run claims the reminder on
- * the wallet's expiry marker with a conditional write (`remindedAt`), so a
- * re-run or a concurrent run skips it. A wallet with nothing left in the
- * bucket is not claimed and is looked at again on the next run (points can
+ * Once per (wallet, bucket): the run claims the reminder on the wallet's
+ * expiry marker with a conditional write (`remindedAt`) in one transaction
+ * with the event's outbox item, so a re-run or a concurrent run skips it, and
+ * a claim exists exactly when its event does. A wallet with nothing left in
+ * the bucket is not claimed and is looked at again on the next run (points can
  * come back to a bucket). An EARN into the same bucket rewrites the marker
- * and so allows one more reminder, with the new amount. If publishing fails,
- * the claims of the unpublished events are given back and the next run sends them.
+ * and so allows one more reminder, with the new amount.
  *
  * Under the `inactivity` expiry policy it then reminds, with the same lead
  * time, the wallets whose points expire by inactivity within it
@@ -206,10 +203,11 @@ export async function runExpiryReminderJob(
       break;
     }
     const expiresAt = bucketExpiresAt(bucket);
+    if (expiresAt === null) continue; // never: the buckets listed are dated ones
     const { markers, filteredOut } = await bucketMarkers(bucket, NOT_REMINDED);
     stats.alreadyReminded += filteredOut;
     const walletsNear = walletsByBlock(markers, { consistent: false });
-    const claimed: ClaimedReminder[] = [];
+    let reminded = 0;
     await mapWithConcurrency(markers, options.concurrency ?? 16, async (marker, index) => {
       if (outOfTime()) return;
       const item = (await walletsNear(index)).get(walletId(marker.memberId, marker.currency));
@@ -217,28 +215,21 @@ export async function runExpiryReminderJob(
       if (!item) return; // no wallet (or unread this time): the next run looks again
       const points = liveBuckets(walletFromItem(item)).find((b) => b.bucket === bucket)?.points ?? 0;
       if (points <= 0) return;
-      if (!(await claim(marker, run, points, now))) {
+      if (!(await claim(marker, run, points, expiresAt, now))) {
         stats.alreadyReminded += 1;
         return;
       }
-      claimed.push({
-        event: {
-          detailType: 'PointsExpiringSoon',
-          detail: { version: 1, memberId: marker.memberId, currency: marker.currency, bucket, points, expiresAt },
-        },
-        release: () => release(marker, run),
-      });
+      reminded += 1;
+      stats.walletsReminded += 1;
+      stats.pointsExpiringSoon += points;
     });
-    await publishClaimed(claimed);
-    stats.walletsReminded += claimed.length;
-    stats.pointsExpiringSoon += claimed.reduce((sum, c) => sum + Number(c.event.detail.points), 0);
     if (outOfTime()) {
       stats.complete = 0;
       logger.warn('expiry reminders stopped at their deadline; the next run picks up the rest', { bucket });
       break;
     }
     stats.bucketsChecked += 1;
-    logger.info('expiry reminders bucket done', { bucket, markers: markers.length, reminded: claimed.length });
+    logger.info('expiry reminders bucket done', { bucket, markers: markers.length, reminded });
   }
   const inactivityMonths = options.inactivityMonths ?? (await inactivityMonthsInForce());
   if (stats.complete === 1 && inactivityMonths !== undefined) {
@@ -254,9 +245,9 @@ export async function runExpiryReminderJob(
  * within the lead time). They are the LastActivity entries of M (one
  * `begins_with` query per shard partition), read 100 at a time. Each wallet
  * still last active in M with available points gets one `PointsExpiringSoon`
- * `{ version: 1, memberId, currency, bucket: null, points, expiresAt,
- * cause: "inactivity", lastActiveMonth }`, claimed once per (wallet, M) on the
- * wallet item (`inactivityRemindedFor`); any activity moves the wallet to a
+ * `{ memberId, currency, bucket: null, points, expiresAt, cause: "inactivity",
+ * lastActiveMonth }` in the outbox, claimed once per (wallet, M) on the wallet
+ * item (`inactivityRemindedFor`) in the same transaction; any activity moves the wallet to a
  * later month, so a wallet that becomes inactive again is reminded again.
  */
 async function remindInactiveWallets(ctx: {
@@ -272,7 +263,7 @@ async function remindInactiveWallets(ctx: {
   for (const bucket of bucketsExpiringWithin(now, ctx.leadDays)) {
     const month = shiftMonth(bucket, -months);
     const expiresAt = inactivityExpiresAt(month, months);
-    const claimed: ClaimedReminder[] = [];
+    let reminded = 0;
     await mapWithConcurrency(activityShards(), 4, async (shard) => {
       for await (const entries of activityPages(DEFAULT_CURRENCY, shard, { month })) {
         const walletsNear = walletsByBlock(
@@ -291,31 +282,24 @@ async function remindInactiveWallets(ctx: {
           }
           const points = walletFromItem(item).available;
           if (points <= 0) return;
-          if (!(await claimInactive(entry, run, points, now))) {
+          if (!(await claimInactive(entry, run, points, expiresAt, now))) {
             stats.alreadyReminded += 1;
             return;
           }
-          claimed.push({
-            event: {
-              detailType: 'PointsExpiringSoon',
-              detail: { version: 1, memberId: entry.memberId, currency: entry.currency, bucket: null, points, expiresAt, cause: 'inactivity', lastActiveMonth: month },
-            },
-            release: () => releaseInactive(entry, run),
-          });
+          reminded += 1;
+          stats.walletsReminded += 1;
+          stats.inactiveWalletsReminded += 1;
+          stats.pointsExpiringSoon += points;
         });
         if (outOfTime()) return;
       }
     });
-    await publishClaimed(claimed);
-    stats.walletsReminded += claimed.length;
-    stats.inactiveWalletsReminded += claimed.length;
-    stats.pointsExpiringSoon += claimed.reduce((sum, c) => sum + Number(c.event.detail.points), 0);
     if (outOfTime()) {
       stats.complete = 0;
       logger.warn('inactivity reminders stopped at their deadline; the next run picks up the rest', { month });
       return;
     }
     stats.inactivityMonthsChecked += 1;
-    logger.info('inactivity reminders month done', { month, reminded: claimed.length });
+    logger.info('inactivity reminders month done', { month, reminded });
   }
 }

@@ -1,6 +1,6 @@
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { bucketAfterMonths, expiryAmount, lastDueBucket } from '../domain/fifo.js';
-import { publish, type DomainEvent } from '../events/publisher.js';
+import { outboxWrite, typedEvent } from '../events/outbox.js';
 import { commit, StaleWalletError } from '../ledger/ledger.js';
 import { walletFromItem } from '../ledger/wallet-item.js';
 import { logger } from '../observability/powertools.js';
@@ -100,8 +100,17 @@ export function walletsByBlock(
 }
 
 /**
+ * The outbox event id of a wallet's expiry of one bucket. Deterministic: a
+ * wallet accepts the expiry of a bucket once, so one id per (wallet, bucket),
+ * and a second write of it would fail its condition instead of duplicating.
+ */
+export function pointsExpiredEventId(memberId: string, currency: string, bucket: string): string {
+  return `points-expired-${bucket}-${currency}-${memberId}`;
+}
+
+/**
  * Expires one wallet's bucket: one transaction (wallet, ledger entry, marker
- * delete), retried if the wallet moved. `prefetched` is the wallet as a batch
+ * delete, and the `PointsExpired` outbox event), retried if the wallet moved. `prefetched` is the wallet as a batch
  * read found it (null: no wallet); without it, and on every retry, the wallet
  * is read on its own.
  */
@@ -157,7 +166,18 @@ async function expireMarker(marker: Marker, now: Date, prefetched?: Record<strin
             expect: { debited: wallet.debited, expired: wallet.expired },
           },
         ],
-        extra: [{ item: deleteMarker }],
+        extra: [
+          { item: deleteMarker },
+          {
+            // The id is taken only by this expiry: taken means it committed already, which the re-read shows.
+            ...outboxWrite(
+              typedEvent('PointsExpired', { memberId: marker.memberId, currency: marker.currency, bucket: marker.bucket, points: amount, at: now.toISOString() }),
+              now,
+              pointsExpiredEventId(marker.memberId, marker.currency, marker.bucket),
+            ),
+            onConditionFailed: () => new StaleWalletError(marker.memberId),
+          },
+        ],
         now,
       });
       return amount;
@@ -216,8 +236,9 @@ export async function bucketMarkers(
  * The daily expiry job. It walks the due buckets the job has not completed,
  * finds the wallets holding each through the sparse ExpiryDue index (never a
  * Scan), reads those wallets 100 at a time (BatchGetItem, strongly
- * consistent) and expires each with one transaction: per expiring wallet
- * about one call, whatever the number of members. Re-running it, running it
+ * consistent) and expires each with one transaction, which also writes the
+ * wallet's `PointsExpired` event to the outbox: per expiring wallet about one
+ * call, whatever the number of members. Re-running it, running it
  * twice at once, or resuming after a crash is safe: a wallet accepts the
  * expiry of a bucket once (`expiredThrough`), and markers are deleted as they
  * are done.
@@ -250,7 +271,6 @@ export async function runExpiryJob(
 
   while (bucket <= due) {
     const { markers } = await bucketMarkers(bucket);
-    const events: DomainEvent[] = [];
     const walletsNear = walletsByBlock(markers, { consistent: true });
     await mapWithConcurrency(markers, options.concurrency ?? 16, async (marker, index) => {
       if (outOfTime()) return;
@@ -260,13 +280,8 @@ export async function runExpiryJob(
       if (points > 0) {
         stats.walletsExpired += 1;
         stats.pointsExpired += points;
-        events.push({
-          detailType: 'PointsExpired',
-          detail: { version: 1, memberId: marker.memberId, currency: marker.currency, bucket: marker.bucket, points, at: now.toISOString() },
-        });
       }
     });
-    await publish(events);
     if (outOfTime()) {
       // Markers not reached are still in the index; the next run picks them up.
       stats.complete = 0;

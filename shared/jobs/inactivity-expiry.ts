@@ -17,7 +17,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { inactivityExpiryAmount, lastDueActivityMonth } from '../domain/inactivity.js';
 import { shiftMonth } from '../domain/months.js';
 import { getEarningRules } from '../earning/rules-store.js';
-import { publish, type DomainEvent } from '../events/publisher.js';
+import { outboxWrite, typedEvent } from '../events/outbox.js';
 import { commit, StaleWalletError } from '../ledger/ledger.js';
 import { DEFAULT_CURRENCY, walletFromItem } from '../ledger/wallet-item.js';
 import { logger } from '../observability/powertools.js';
@@ -107,9 +107,19 @@ export type InactivityOutcome =
   | { readonly kind: 'skipped' };
 
 /**
+ * The outbox event id of a wallet's inactivity expiry. Deterministic: the
+ * expiry takes the wallet out of the index, and any later move sets a later
+ * `activeMonth`, so a wallet expires once per month of last activity.
+ */
+export function inactivityExpiredEventId(memberId: string, currency: string, lastActiveMonth: string): string {
+  return `points-expired-inactive-${lastActiveMonth}-${currency}-${memberId}`;
+}
+
+/**
  * Expires the available points of one wallet found in the index, if it is
  * still inactive: its `activeMonth` (the wallet item, not the eventually
- * consistent index) must be at or before `lastDue`. One transaction, the
+ * consistent index) must be at or before `lastDue`. One transaction (with the
+ * `PointsExpired` outbox event, `cause: "inactivity"`, `bucket: null`), the
  * EXPIRE conditional on the `activeMonth`, `debited` and `expired` read, so
  * any move in between (which sets `activeMonth` to its own month) makes it
  * re-read and decide again. A due wallet without available points only
@@ -156,6 +166,25 @@ export async function expireInactiveWallet(
             expect: { debited: wallet.debited, expired: wallet.expired },
           },
         ],
+        extra: [
+          {
+            ...outboxWrite(
+              typedEvent('PointsExpired', {
+                memberId: entry.memberId,
+                currency: entry.currency,
+                bucket: null,
+                points: amount,
+                at: options.now.toISOString(),
+                cause: 'inactivity',
+                lastActiveMonth: month,
+              }),
+              options.now,
+              inactivityExpiredEventId(entry.memberId, entry.currency, month),
+            ),
+            // Taken only by this expiry: it committed already, which the re-read shows (the wallet left the index).
+            onConditionFailed: () => new StaleWalletError(entry.memberId),
+          },
+        ],
         now: options.now,
       });
       return { kind: 'expired', points: amount, lastActiveMonth: month };
@@ -170,8 +199,9 @@ export async function expireInactiveWallet(
 /**
  * The inactivity expiry job. Under the `inactivity` expiry policy (or with
  * `months` given) it expires the wallets of the programme currency last
- * active in a month that is due at `now`, and publishes one `PointsExpired`
- * per wallet (`cause: "inactivity"`, `bucket: null`). Under any other policy it
+ * active in a month that is due at `now`; each expiry writes its
+ * `PointsExpired` (`cause: "inactivity"`, `bucket: null`) to the outbox in the
+ * same transaction. Under any other policy it
  * does nothing.
  */
 export async function runInactivityExpiryJob(
@@ -206,7 +236,6 @@ export async function runInactivityExpiryJob(
         entries.map((e) => ({ memberId: e.memberId, currency: e.currency, bucket: e.month })),
         { consistent: true },
       );
-      const events: DomainEvent[] = [];
       await mapWithConcurrency(entries, options.concurrency ?? 4, async (entry, index) => {
         if (outOfTime()) return;
         const wallets = await walletsNear(index);
@@ -217,22 +246,8 @@ export async function runInactivityExpiryJob(
         else {
           stats.walletsExpired += 1;
           stats.pointsExpired += outcome.points;
-          events.push({
-            detailType: 'PointsExpired',
-            detail: {
-              version: 1,
-              memberId: entry.memberId,
-              currency: entry.currency,
-              bucket: null,
-              points: outcome.points,
-              at: now.toISOString(),
-              cause: 'inactivity',
-              lastActiveMonth: outcome.lastActiveMonth,
-            },
-          });
         }
       });
-      await publish(events);
       if (outOfTime()) {
         // Entries not reached are still in the index; the next run picks them up.
         stats.complete = 0;

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { bucketMarkers, runExpiryJob } from '../../shared/jobs/expiry.js';
+import { bucketMarkers, pointsExpiredEventId, runExpiryJob } from '../../shared/jobs/expiry.js';
 import { mapWithConcurrency } from '../../shared/jobs/pool.js';
 import { getWallet } from '../../shared/ledger/reader.js';
 import { dbCallCounts, resetDbCallCounts } from '../../shared/table/client.js';
 import { EXPIRY_INDEX_SHARDS } from '../../shared/table/keys.js';
 import { uniqueId } from '../support/api.js';
 import { expectLedgerExplainsWallet } from '../support/invariants.js';
+import { outboxEvent } from '../support/outbox.js';
 import { seedWallets, type SeedWallet } from '../support/seed-wallets.js';
 
 // Buckets 2015-07 .. 2016-12 belong to this file alone (other tests use 2017-2019 and 2026-2028).
@@ -84,7 +85,7 @@ describe('expiry at scale', () => {
       // Reading the future-only wallets too would take a fifth more calls.
       expect(calls.byOperation.GetItem).toBe(1);
       expect(calls.reads).toBeLessThanOrEqual(1 + Math.ceil(EXPIRING / READ_BATCH) + DUE_BUCKETS.length);
-      // Writes: one transaction per expiring wallet, one job-state write per bucket walked.
+      // Writes: one transaction per expiring wallet (its PointsExpired event included), one job-state write per bucket walked.
       expect(calls.byOperation.TransactWriteItems).toBe(EXPIRING);
       expect(calls.writes).toBe(EXPIRING + BUCKETS_WALKED);
       // Index queries: one per shard per bucket walked (plus an extra page now and then), never a Scan.
@@ -112,13 +113,17 @@ describe('expiry at scale', () => {
       expect(fromScratchCalls).toMatchObject({ reads: 1, writes: BUCKETS_WALKED, queries: EXPIRY_INDEX_SHARDS * BUCKETS_WALKED });
       expect(await balances(probe)).toEqual(before);
 
-      // Assess: on a sample, FIFO left what it should and the ledger explains every wallet
+      // Assess: on a sample, FIFO left what it should, the ledger explains every wallet, and each expiry wrote its event
       const sample = [...expiring.filter((_, i) => i % 200 < 2), ...futureOnly.filter((_, i) => i % 100 === 0)];
       await mapWithConcurrency(sample, 8, async (m) => {
         const { wallet, entries } = await expectLedgerExplainsWallet(m.seed.memberId);
         expect(wallet.available).toBe(m.keeps);
         expect(wallet.expired).toBe(m.expires);
         expect(entries.filter((e) => e.type === 'EXPIRE').map((e) => -e.points)).toEqual(m.expires > 0 ? [m.expires] : []);
+        const bucket = m.seed.credits[0]?.bucket ?? '';
+        const event = await outboxEvent(pointsExpiredEventId(m.seed.memberId, 'points', bucket));
+        if (m.expires > 0) expect(event?.detail).toMatchObject({ memberId: m.seed.memberId, bucket, points: m.expires, at: NOW.toISOString() });
+        else expect(event).toBeUndefined();
       });
     },
     TIMEOUT_MS,

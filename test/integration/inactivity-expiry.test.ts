@@ -1,11 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { NEVER_EXPIRES } from '../../shared/domain/fifo.js';
 import { lastDueActivityMonth } from '../../shared/domain/inactivity.js';
-import { useLocalEventSink, type DomainEvent } from '../../shared/events/publisher.js';
 import { runExpiryJob } from '../../shared/jobs/expiry.js';
 import { runExpiryReminderJob } from '../../shared/jobs/expiry-reminders.js';
-import { expireInactiveWallet, runInactivityExpiryJob } from '../../shared/jobs/inactivity-expiry.js';
+import { expireInactiveWallet, inactivityExpiredEventId, runInactivityExpiryJob } from '../../shared/jobs/inactivity-expiry.js';
 import { commit } from '../../shared/ledger/ledger.js';
 import { allLedgerEntries, getWallet } from '../../shared/ledger/reader.js';
 import { walletView } from '../../shared/ledger/wallet-item.js';
@@ -15,6 +14,7 @@ import { db, dbCallCounts, resetDbCallCounts, tableName } from '../../shared/tab
 import { ACTIVITY_INDEX_SHARDS, keys } from '../../shared/table/keys.js';
 import { TestApi, uniqueId } from '../support/api.js';
 import { expectLedgerExplainsWallet } from '../support/invariants.js';
+import { eventNamedBy, outboxEvent } from '../support/outbox.js';
 import { seedWallets } from '../support/seed-wallets.js';
 
 // Activity before 2015 belongs to this file (no other test moves a wallet with a clock before 2015), so with
@@ -54,14 +54,14 @@ async function expireEntries(memberId: string) {
   return (await allLedgerEntries(memberId, 'points')).filter((e) => e.type === 'EXPIRE');
 }
 
-function capture(): DomainEvent[] {
-  const events: DomainEvent[] = [];
-  useLocalEventSink(async (batch) => void events.push(...batch));
-  return events;
+/** The PointsExpired the inactivity expiry of a wallet last active in `month` wrote to the outbox, if any. */
+async function expiredEvent(memberId: string, month: string) {
+  return outboxEvent(inactivityExpiredEventId(memberId, 'points', month));
 }
 
-function eventsOf(events: readonly DomainEvent[], type: string, members: readonly string[]) {
-  return events.filter((e) => e.detailType === type && members.includes(String(e.detail.memberId))).map((e) => e.detail);
+/** The inactivity reminder a wallet's claim names (undefined: not reminded). */
+async function inactivityReminder(memberId: string) {
+  return eventNamedBy(keys.member.wallet(memberId, 'points'), 'inactivityReminderEventId');
 }
 
 let api: TestApi;
@@ -69,8 +69,6 @@ let api: TestApi;
 beforeAll(async () => {
   api = await TestApi.create();
 });
-
-afterEach(() => useLocalEventSink(async () => undefined));
 
 describe('inactivity expiry at scale', () => {
   it(
@@ -113,7 +111,12 @@ describe('inactivity expiry at scale', () => {
       const sample = [...due.filter((_, i) => i % 97 === 0), ...active.filter((_, i) => i % 50 === 0)];
       await mapWithConcurrency(sample, 8, async (w) => {
         const { wallet } = await expectLedgerExplainsWallet(w.memberId);
-        expect(wallet.available).toBe(w.memberId.includes('-due-') ? 0 : 70);
+        const isDue = w.memberId.includes('-due-');
+        expect(wallet.available).toBe(isDue ? 0 : 70);
+        // Each expiry wrote its event in its own transaction (the writes above count no other call).
+        const event = await expiredEvent(w.memberId, '2012-03');
+        if (isDue) expect(event?.detail).toMatchObject({ memberId: w.memberId, points: w.credits[0]?.points, cause: 'inactivity' });
+        else expect(event).toBeUndefined();
       });
     },
     60_000 + SCALE_WALLETS * 25,
@@ -121,9 +124,8 @@ describe('inactivity expiry at scale', () => {
 });
 
 describe('inactivity expiry', () => {
-  it('expires every point of wallets with no earning or spending for 12 months, once, and emits PointsExpired', async () => {
+  it('expires every point of wallets with no earning or spending for 12 months, once, and writes PointsExpired to the outbox', async () => {
     // Prepare
-    const events = capture();
     const lapsed = await member('inact-lapsed', [
       { at: '2013-01-10T08:00:00Z', earn: 100 },
       { at: '2013-02-05T08:00:00Z', spend: 30 },
@@ -165,13 +167,18 @@ describe('inactivity expiry', () => {
     expect(await walletItem(spentAll)).not.toHaveProperty('ACTPK');
     expect(await walletItem(lapsed)).not.toHaveProperty('activeMonth');
     expect(await walletItem(returning)).toMatchObject({ activeMonth: '2014-02' });
-    expect(eventsOf(events, 'PointsExpired', mine)).toEqual(
-      expect.arrayContaining([
-        { version: 1, memberId: lapsed, currency: 'points', bucket: null, points: 70, at: '2014-03-01T00:20:00.000Z', cause: 'inactivity', lastActiveMonth: '2013-02' },
-        { version: 1, memberId: mixed, currency: 'points', bucket: null, points: 100, at: '2014-03-01T00:20:00.000Z', cause: 'inactivity', lastActiveMonth: '2013-02' },
-      ]),
-    );
-    expect(eventsOf(events, 'PointsExpired', mine)).toHaveLength(2);
+    // The detail consumers get: the fields the job published before the outbox, plus the outbox envelope.
+    const envelope = { eventId: expect.any(String), occurredAt: '2014-03-01T00:20:00.000Z' };
+    expect(await expiredEvent(lapsed, '2013-02')).toEqual({
+      detailType: 'PointsExpired',
+      detail: { version: 1, memberId: lapsed, currency: 'points', bucket: null, points: 70, at: '2014-03-01T00:20:00.000Z', cause: 'inactivity', lastActiveMonth: '2013-02', ...envelope },
+    });
+    expect(await expiredEvent(mixed, '2013-02')).toEqual({
+      detailType: 'PointsExpired',
+      detail: { version: 1, memberId: mixed, currency: 'points', bucket: null, points: 100, at: '2014-03-01T00:20:00.000Z', cause: 'inactivity', lastActiveMonth: '2013-02', ...envelope },
+    });
+    expect(await expiredEvent(returning, '2013-02')).toBeUndefined();
+    expect(await expiredEvent(spentAll, '2013-02')).toBeUndefined();
     for (const m of mine) await expectLedgerExplainsWallet(m);
 
     // Act: the mixed wallet earns again, then its old dated bucket comes due in the bucket job
@@ -243,7 +250,6 @@ describe('inactivity expiry', () => {
 
   it('reminds once, with the reminder lead time, of points about to expire by inactivity', async () => {
     // Prepare: last active in 2013-07, so the points expire on 2014-08-01
-    const events = capture();
     const lapsing = await member('inact-rem', [{ at: '2013-07-10T08:00:00Z', earn: 80 }]);
     const empty = await member('inact-rem-empty', [
       { at: '2013-07-12T08:00:00Z', earn: 20 },
@@ -253,35 +259,42 @@ describe('inactivity expiry', () => {
       { at: '2013-07-01T08:00:00Z', earn: 30 },
       { at: '2014-06-15T08:00:00Z', spend: 1 },
     ]);
-    const mine = [lapsing, empty, active];
 
     // Act
     const early = await runExpiryReminderJob({ now: new Date('2014-07-01T23:59:59Z'), inactivityMonths: MONTHS });
-    const earlyReminders = eventsOf(events, 'PointsExpiringSoon', mine).length;
+    const earlyReminder = await inactivityReminder(lapsing);
     const runs = await Promise.all([
       runExpiryReminderJob({ now: new Date('2014-07-05T01:00:00Z'), inactivityMonths: MONTHS }),
       runExpiryReminderJob({ now: new Date('2014-07-05T01:00:00Z'), inactivityMonths: MONTHS }),
     ]);
     const rerun = await runExpiryReminderJob({ now: new Date('2014-07-06T01:00:00Z'), inactivityMonths: MONTHS });
+    const reminders = await Promise.all([lapsing, empty, active].map(inactivityReminder));
     const expiry = await runInactivityExpiryJob({ now: new Date('2014-08-01T00:20:00Z'), months: MONTHS });
 
     // Assess
     expect(early.inactivityMonthsChecked).toBe(0);
-    expect(earlyReminders).toBe(0);
+    expect(earlyReminder).toBeUndefined();
     expect(runs.every((r) => r.complete === 1 && r.inactivityMonthsChecked === 1)).toBe(true);
     expect(runs[0].inactiveWalletsReminded + runs[1].inactiveWalletsReminded).toBe(1);
     expect(rerun).toMatchObject({ inactiveWalletsReminded: 0, alreadyReminded: 1 });
-    expect(eventsOf(events, 'PointsExpiringSoon', mine)).toEqual([
+    expect(reminders).toEqual([
       {
-        version: 1,
-        memberId: lapsing,
-        currency: 'points',
-        bucket: null,
-        points: 80,
-        expiresAt: '2014-08-01T00:00:00.000Z',
-        cause: 'inactivity',
-        lastActiveMonth: '2013-07',
+        detailType: 'PointsExpiringSoon',
+        detail: {
+          version: 1,
+          memberId: lapsing,
+          currency: 'points',
+          bucket: null,
+          points: 80,
+          expiresAt: '2014-08-01T00:00:00.000Z',
+          cause: 'inactivity',
+          lastActiveMonth: '2013-07',
+          eventId: expect.any(String),
+          occurredAt: '2014-07-05T01:00:00.000Z',
+        },
       },
+      undefined,
+      undefined,
     ]);
     expect(expiry).toMatchObject({ walletsExpired: 1, pointsExpired: 80, walletsWithoutPoints: 1 });
     expect((await getWallet(active, 'points')).available).toBe(29);

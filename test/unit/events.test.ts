@@ -51,15 +51,47 @@ const publishedV1: Record<EventType, Record<string, unknown>> = {
     price: 600,
     released: { memberId: 'm-gold', points: 900 },
   },
+  // The expiry jobs put these two on the bus themselves before they moved to the outbox, with `version` inside the detail.
+  PointsExpired: { version: 1, memberId: 'm-gold', currency: 'points', bucket: '2026-01', points: 70, at: '2026-02-01T00:05:00.000Z' },
+  PointsExpiringSoon: { version: 1, memberId: 'm-gold', currency: 'points', bucket: '2026-02', points: 70, expiresAt: '2026-03-01T00:00:00.000Z' },
   SupplierCallbackReceived: { sender: 'jd', messageId: 'msg-1', orderId: 'o-1', status: 'SHIPPED', trackingNo: 'JD0042' },
   PaymentCallbackReceived: { sender: 'wechatpay', paymentId: 'pay-1', orderId: 'o-1', status: 'SUCCEEDED', amountCents: 990 },
 };
+
+/** The other shape version 1 of these events was published in: an expiry by inactivity. */
+const publishedV1Inactivity: [EventType, Record<string, unknown>][] = [
+  [
+    'PointsExpired',
+    { version: 1, memberId: 'm-gold', currency: 'points', bucket: null, points: 80, at: '2026-08-01T00:20:00.000Z', cause: 'inactivity', lastActiveMonth: '2025-07' },
+  ],
+  [
+    'PointsExpiringSoon',
+    { version: 1, memberId: 'm-gold', currency: 'points', bucket: null, points: 80, expiresAt: '2026-08-01T00:00:00.000Z', cause: 'inactivity', lastActiveMonth: '2025-07' },
+  ],
+];
 
 describe('event schemas', () => {
   it.each(Object.entries(publishedV1))('still accept %s as version 1 published it', (type, detail) => {
     const schema = eventSchemas[type as EventType];
     expect(schema.version).toBe(1);
     expect(schema.detail.safeParse(detail).success).toBe(true);
+  });
+
+  it.each(publishedV1Inactivity)('still accept %s of an inactivity expiry as version 1 published it', (type, detail) => {
+    expect(eventSchemas[type].detail.safeParse(detail).success).toBe(true);
+  });
+
+  it('keeps the detail fields of the expiry events when written to the outbox', () => {
+    // Act
+    const expired = typedEvent('PointsExpired', { memberId: 'm-1', currency: 'points', bucket: null, points: 80, at: '2026-08-01T00:20:00.000Z', cause: 'inactivity', lastActiveMonth: '2025-07' });
+
+    // Assess: the outbox adds the version (and eventId, occurredAt) when it publishes
+    expect(expired).toEqual({
+      detailType: 'PointsExpired',
+      version: 1,
+      detail: { memberId: 'm-1', currency: 'points', bucket: null, points: 80, at: '2026-08-01T00:20:00.000Z', cause: 'inactivity', lastActiveMonth: '2025-07' },
+    });
+    expect(() => typedEvent('PointsExpiringSoon', { memberId: 'm-1', currency: 'points', bucket: '2026-02', points: 1.5, expiresAt: '2026-03-01T00:00:00.000Z' })).toThrow();
   });
 
   it('has a published sample for every event type', () => {
