@@ -23,6 +23,7 @@ import { getProduct } from '../mall/catalogue.js';
 import { getCouponTemplate, issueProblem } from '../mall/coupons.js';
 import { PRIZE_PRODUCT_TYPES } from '../mall/orders.js';
 import { db, tableName } from '../table/client.js';
+import { TtlCache } from '../config/ttl-cache.js';
 import { DRAW_STATS_SHARDS, keys, type ItemKey } from '../table/keys.js';
 import { decodeCursor, queryAll, queryPage } from '../table/paging.js';
 import { ensureSeed } from './seeds.js';
@@ -115,7 +116,7 @@ function prizeOf(input: DrawInput['prizes'][number]): DrawPrize {
  * statistics shards.
  */
 const CACHE_TTL_MS = Number(process.env.DRAW_CACHE_TTL_MS ?? 5_000);
-const definitions = new Map<string, { draw: DrawDefinition; until: number }>();
+const definitions = new TtlCache<DrawDefinition>(CACHE_TTL_MS);
 
 /** Forgets this function's copy of a draw (after its own change, or a spin refused by the stored status). */
 export function forgetCachedDraw(drawId: string): void {
@@ -257,7 +258,7 @@ export async function createDraw(input: DrawInput, operator: string, now = new D
     }
     throw error;
   }
-  definitions.set(draw.drawId, { draw, until: Date.now() + CACHE_TTL_MS });
+  definitions.set(draw.drawId, draw);
   for (const day of seedDaysAhead(draw, localDate(now))) await ensureSeed(draw.drawId, day, 'create');
   const stocks = new Map(draw.prizes.map((p) => [p.prizeId, p.stock === null ? null : { left: p.stock, awarded: 0, added: 0 }]));
   return adminViewOf(draw, stocks, emptyStats(), [], now);
@@ -265,12 +266,12 @@ export async function createDraw(input: DrawInput, operator: string, now = new D
 
 /** A draw, from the function's copy when fresh enough; `fresh` reads it strongly consistent. */
 export async function findDraw(drawId: string, options: { fresh?: boolean } = {}): Promise<DrawDefinition | undefined> {
-  const cached = definitions.get(drawId);
-  if (!options.fresh && cached && cached.until > Date.now()) return cached.draw;
+  const cached = options.fresh ? undefined : definitions.lookup(drawId);
+  if (cached) return cached.value;
   const result = await db().send(new GetCommand({ TableName: tableName(), Key: keys.draw.definition(drawId), ConsistentRead: true }));
   if (!result.Item) return undefined;
   const draw = definitionFromItem(result.Item);
-  definitions.set(drawId, { draw, until: Date.now() + CACHE_TTL_MS });
+  definitions.set(drawId, draw);
   return draw;
 }
 
@@ -563,7 +564,7 @@ export async function updateDraw(drawId: string, patch: DrawPatch, operator: str
       await sleep(Math.random() * Math.min(500, 20 * 2 ** attempt));
     }
   }
-  definitions.set(drawId, { draw: next, until: Date.now() + CACHE_TTL_MS });
+  definitions.set(drawId, next);
   // A draw still running needs its seeds a day ahead (an end moved later may now cover tomorrow); shortening one deletes nothing.
   if (next.operatorStatus !== 'ENDED') {
     for (const day of seedDaysAhead(next, localDate(now))) await ensureSeed(drawId, day, 'update');

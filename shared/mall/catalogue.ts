@@ -12,6 +12,7 @@ import { instantTypes, type productInputSchema, type productPatchSchema } from '
 import type { Tier } from '../domain/tiers.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
+import { TtlCache } from '../config/ttl-cache.js';
 import { keys } from '../table/keys.js';
 import { decodeCursor, queryPage } from '../table/paging.js';
 import { getCouponTemplate } from './coupons.js';
@@ -45,7 +46,7 @@ export interface Product {
 
 /** How long a function trusts its copy of a product (sale window, price, sold-out flag). */
 const CACHE_TTL_MS = Number(process.env.CATALOGUE_CACHE_TTL_MS ?? 2_000);
-const cache = new Map<string, { product: Product | undefined; until: number }>();
+const cache = new TtlCache<Product | undefined>(CACHE_TTL_MS);
 
 function productFromItem(item: Record<string, unknown>): Product {
   return {
@@ -91,13 +92,13 @@ export function forgetCachedProduct(productId?: string): void {
 
 /** A product, from the function's cache when fresh enough; `fresh` reads it strongly consistent. */
 export async function findProduct(productId: string, options: { fresh?: boolean } = {}): Promise<Product | undefined> {
-  const cached = cache.get(productId);
-  if (!options.fresh && cached && cached.until > Date.now()) return cached.product;
+  const cached = options.fresh ? undefined : cache.lookup(productId);
+  if (cached) return cached.value;
   const result = await db().send(
     new GetCommand({ TableName: tableName(), Key: keys.product.item(productId), ConsistentRead: options.fresh ?? false }),
   );
   const product = result.Item ? productFromItem(result.Item) : undefined;
-  cache.set(productId, { product, until: Date.now() + CACHE_TTL_MS });
+  cache.set(productId, product);
   return product;
 }
 
@@ -188,8 +189,7 @@ export async function updateProduct(productId: string, patch: ProductPatch, now 
 
 /** Whether this function already knows the product is sold out (its cached copy says so). */
 export function knownSoldOut(productId: string): boolean {
-  const cached = cache.get(productId);
-  return cached !== undefined && cached.until > Date.now() && cached.product?.soldOut === true;
+  return cache.lookup(productId)?.value?.soldOut === true;
 }
 
 /** Marks the product sold out (once), so redemptions answer OUT_OF_STOCK without touching the shards. */
@@ -207,8 +207,8 @@ export async function markSoldOut(productId: string, now = new Date()): Promise<
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
-  const cached = cache.get(productId);
-  if (cached?.product) cache.set(productId, { product: { ...cached.product, soldOut: true }, until: Date.now() + CACHE_TTL_MS });
+  const cached = cache.peek(productId)?.value;
+  if (cached) cache.set(productId, { ...cached, soldOut: true });
 }
 
 /** The fields members see. */

@@ -17,6 +17,7 @@ import { getPool } from '../earning/pools.js';
 import { findProduct } from '../mall/catalogue.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
+import { TtlCache } from '../config/ttl-cache.js';
 import { keys } from '../table/keys.js';
 import { decodeCursor, queryAll, queryPage } from '../table/paging.js';
 
@@ -57,7 +58,7 @@ export function periodAttribute(period: string): string {
 
 /** How long a function trusts its copy of a task and of the open-task list. */
 const CACHE_TTL_MS = Number(process.env.TASK_CACHE_TTL_MS ?? 5_000);
-const cache = new Map<string, { task: Task; until: number }>();
+const cache = new TtlCache<Task>(CACHE_TTL_MS);
 let openCache: { tasks: Task[]; since: string; until: number } | undefined;
 
 /** Forgets cached tasks (after this function's own writes, and in tests). */
@@ -205,12 +206,12 @@ export async function createTask(input: TaskInput, operator: string, now = new D
 
 /** A task, from the function's cache when fresh enough; `fresh` reads it strongly consistent. */
 export async function findTask(taskId: string, options: { fresh?: boolean } = {}): Promise<Task | undefined> {
-  const cached = cache.get(taskId);
-  if (!options.fresh && cached && cached.until > Date.now()) return cached.task;
+  const cached = options.fresh ? undefined : cache.lookup(taskId);
+  if (cached) return cached.value;
   const result = await db().send(new GetCommand({ TableName: tableName(), Key: keys.task.definition(taskId), ConsistentRead: true }));
   if (!result.Item) return undefined;
   const task = taskFromItem(result.Item);
-  cache.set(taskId, { task, until: Date.now() + CACHE_TTL_MS });
+  cache.set(taskId, task);
   return task;
 }
 
