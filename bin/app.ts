@@ -33,6 +33,7 @@ new PointsMallStack(app, `PointsMall-${stage}`, {
   corsAllowOrigins: context('corsAllowOrigins')?.split(','),
   authDomainPrefix: context('authDomainPrefix'),
   alarmTopicArn: context('alarmTopicArn'),
+  reserveConcurrency: context('reserveConcurrency') !== 'false',
 });
 
 Tags.of(app).add('project', 'points-mall');

@@ -48,7 +48,7 @@ const PRODUCT_ID = 'flash-sale-bench';
 const RAW_PRODUCT_ID = 'flash-sale-raw';
 
 // Environment, DynamoDB Local and the table first: shared modules read their configuration once, at first use.
-const dynamo = await startBenchDatabase({ concurrency: CONNECTIONS });
+const dynamo = await startBenchDatabase();
 const stop = dynamo.stop;
 
 const memberId = (i: number) => `fs-${String(i).padStart(7, '0')}`;

@@ -80,11 +80,8 @@ const SPIN_SECONDS = positiveInteger('spin-seconds', args['spin-seconds']);
 const SIGN_INS = positiveInteger('sign-ins', args['sign-ins']);
 if (SPINS_PER_MEMBER > 1000) throw new Error('--spins-per-member is a draw\'s maxSpinsPerDay: at most 1000');
 
-/** Requests in flight at once, at most: the sign-ins send two per member at once. */
-const CONCURRENCY = Math.max(SCENARIOS.includes('bids') ? BIDDERS : 1, SCENARIOS.includes('spins') ? SPINNERS : 1, SCENARIOS.includes('sign-ins') ? 2 * SIGN_INS : 1);
-
 // Environment, DynamoDB Local and the table first: shared modules read their configuration once, at first use.
-const dynamo = await startBenchDatabase({ concurrency: CONCURRENCY });
+const dynamo = await startBenchDatabase();
 
 // ---------------------------------------------------------------------------------------------------------------
 // Small helpers: HTTP calls, latencies, tallies.

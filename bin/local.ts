@@ -71,7 +71,7 @@ try {
   const { loadOrCreateDevKeys } = await import('./local/dev-keys.js');
   const { LocalGateway, describeRoutes, lambdaContext, loadHandler } = await import('./local/gateway.js');
   const { LocalBus } = await import('./local/bus.js');
-  const { createLocalHttpServer } = await import('./local/http-server.js');
+  const { LISTEN_BACKLOG, createLocalHttpServer } = await import('./local/http-server.js');
   const { useLocalEventSink } = await import('../shared/events/publisher.js');
   const { schedules, streamConsumers } = await import('../lib/routes.js');
 
@@ -127,7 +127,7 @@ try {
     console.error(`HTTP server error: ${error.message}${'code' in error && error.code === 'EADDRINUSE' ? ` (port ${port} is taken; set PORT)` : ''}`);
     void shutdown(1);
   });
-  await new Promise<void>((listening) => server.listen(port, '127.0.0.1', listening));
+  await new Promise<void>((listening) => server.listen({ port, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, listening));
   {
     const base = `http://localhost:${port}`;
     // Started once our API listens, so their callbacks have somewhere to go; before any handler needs an adapter.

@@ -56,6 +56,11 @@ export interface PointsMallStackProps extends StackProps {
   /** SNS topic every dead-letter alarm notifies. @default - alarms only, no notification */
   readonly alarmTopicArn?: string;
   /**
+   * Apply the functions' `reservedConcurrency` (lib/routes.ts). Off for accounts whose Lambda concurrency
+   * quota is below 1,000 (new accounts start lower), where Lambda refuses the reservations. @default true
+   */
+  readonly reserveConcurrency?: boolean;
+  /**
    * Public keys (PEM) of the webhook senders: `{ suppliers: { jd: '...' }, payments: { wechatpay: '...' } }`.
    * Public keys are not secrets; a sender without a key is answered 404. @default - context `webhookSenders`, else none
    */
@@ -124,6 +129,7 @@ export class PointsMallStack extends Stack {
         description: spec.description,
         memorySize: spec.memoryMb,
         timeout: Duration.seconds(spec.timeoutSeconds),
+        reservedConcurrentExecutions: props.reserveConcurrency === false ? undefined : spec.reservedConcurrency,
         serviceName: name,
         stage,
         eventBusName: this.bus.eventBusName,

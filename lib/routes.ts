@@ -19,6 +19,18 @@ export interface FunctionSpec {
   readonly publishesEvents: boolean;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
+  /**
+   * The most an HTTP invocation works before it answers 503 (shared/http/handler.ts `workingTimeMs`);
+   * without it, the Lambda timeout minus a margin, within the HTTP API's 30 s.
+   */
+  readonly answerWithinMs?: number;
+  /**
+   * Reserved concurrency: the function's instances are guaranteed this many
+   * and capped at it (Lambda throttles beyond). Without it, the function
+   * shares the account's unreserved pool. The local runtime emulates both
+   * (bin/local/concurrency.ts).
+   */
+  readonly reservedConcurrency?: number;
 }
 
 export const functions: Record<FunctionName, FunctionSpec> = {
@@ -62,6 +74,8 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     publishesEvents: false,
     memoryMb: 1024,
     timeoutSeconds: 900,
+    // A run fans out inside one invocation; a few at once are plenty, and a batch of runs must not take the API's share.
+    reservedConcurrency: 5,
   },
   mall: {
     entry: 'functions/mall/handler.ts',
@@ -78,6 +92,12 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     publishesEvents: false,
     memoryMb: 1024,
     timeoutSeconds: 10,
+    // A redemption takes tens of milliseconds; one still working after 2 s is queued behind a hot shard, and a
+    // member at a flash sale is better served by a quick 503 (retry with the same key) than by a long wait.
+    answerWithinMs: 2_000,
+    // The stage throttle (2,000 requests/s) at about 50 ms a redemption keeps some 100 instances busy: reserved so a
+    // sale always has them, capped so it cannot take the instances POS earning and the rest of the API need.
+    reservedConcurrency: 100,
   },
   auctions: {
     entry: 'functions/auctions/handler.ts',
@@ -102,6 +122,9 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     publishesEvents: false,
     memoryMb: 512,
     timeoutSeconds: 30,
+    // Invoked asynchronously by the bus: a throttled event waits in Lambda's queue and is retried, so after a sale the
+    // burst of OrderPlaced events is worked off at this pace (and the suppliers' APIs with it) instead of taking the API's instances.
+    reservedConcurrency: 20,
   },
   outbox: {
     entry: 'functions/outbox/handler.ts',
@@ -136,6 +159,16 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     timeoutSeconds: 60,
   },
 };
+
+/** Lambda's default concurrency quota per account and Region: what the unreserved functions share. */
+export const ACCOUNT_CONCURRENCY = 1_000;
+/** Lambda refuses reservations that leave the unreserved pool below this. */
+export const MIN_UNRESERVED_CONCURRENCY = 100;
+
+/** The concurrency the functions without a reservation share (the account's quota minus every reservation). */
+export function unreservedConcurrency(accountConcurrency = ACCOUNT_CONCURRENCY): number {
+  return accountConcurrency - Object.values(functions).reduce((sum, spec) => sum + (spec.reservedConcurrency ?? 0), 0);
+}
 
 /**
  * Who may call a route. `member`: a member token (`sub` = member id);

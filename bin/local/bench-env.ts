@@ -18,12 +18,6 @@ export const BENCH_TABLE_NAME = 'points-mall-bench';
 export interface BenchDatabaseOptions {
   /** Powertools log level of the handlers (default ERROR: a benchmark's refusals are expected). */
   readonly logLevel?: string;
-  /**
-   * Requests in flight at once. They all share this one process (on Lambda
-   * each has an instance), so the functions' timeouts are scaled with it
-   * (LOCAL_TIMEOUT_SCALE, see bin/local/gateway.ts).
-   */
-  readonly concurrency?: number;
 }
 
 export interface BenchDatabase {
@@ -47,7 +41,6 @@ export async function startBenchDatabase(options: BenchDatabaseOptions = {}): Pr
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  if (options.concurrency !== undefined) process.env.LOCAL_TIMEOUT_SCALE ??= String(Math.max(1, Math.ceil(options.concurrency / 5)));
 
   const { startDynamoDbLocal } = await import('./dynamodb-local.js');
   const dynamo = await startDynamoDbLocal();
@@ -84,9 +77,9 @@ export interface InProcessApi {
 /** Serves the API in-process on a free port, as `npm start` does (the same HTTP server, gateway, JWT check and handlers), without the request log. */
 export async function serveApiInProcess(devKeys: DevKeys): Promise<InProcessApi> {
   const { LocalGateway } = await import('./gateway.js');
-  const { createLocalHttpServer } = await import('./http-server.js');
+  const { LISTEN_BACKLOG, createLocalHttpServer } = await import('./http-server.js');
   const server = createLocalHttpServer(new LocalGateway(devKeys), { logRequests: false });
-  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  await new Promise<void>((resolveListen) => server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, resolveListen));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -4,6 +4,7 @@ import { allRoutes, defaultRoute, functions, routeKey, routes, type FunctionName
 import type { HttpEvent } from '../../shared/http/handler.js';
 import { matchRoute } from '../../shared/http/match.js';
 import { problemOf, problemResponse } from '../../shared/http/problem.js';
+import { LocalConcurrency, localConcurrencyFromEnv, type Admission, type LocalConcurrencySettings } from './concurrency.js';
 import { POS_SCOPE_LOCAL, verifyDevToken, type DevKeys } from './dev-keys.js';
 
 export interface LocalRequest {
@@ -36,17 +37,12 @@ export function loadHandler(fn: FunctionName): Promise<LambdaHandler> {
 }
 
 /**
- * Locally every invocation shares one process and two cores: a test that fires
- * a thousand requests at once can set LOCAL_TIMEOUT_SCALE so the functions'
- * Lambda timeouts (which assume one request per instance) do not cut them off.
+ * The context Lambda passes an invocation, with the function's real timeout
+ * counting down from now: the HTTP handler's deadline is derived from it.
  */
-function timeoutScale(): number {
-  const scale = Number(process.env.LOCAL_TIMEOUT_SCALE ?? 1);
-  return Number.isFinite(scale) && scale > 0 ? scale : 1;
-}
-
 export function lambdaContext(fn: FunctionName): Context {
   const requestId = randomUUID();
+  const timeoutAt = Date.now() + functions[fn].timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `points-mall-${fn}`,
@@ -56,7 +52,7 @@ export function lambdaContext(fn: FunctionName): Context {
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/points-mall-${fn}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => functions[fn].timeoutSeconds * 1000 * timeoutScale(),
+    getRemainingTimeInMillis: () => Math.max(0, timeoutAt - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -81,6 +77,23 @@ function unauthorized(detail: string, instance: string): LocalResponse {
   return normalise(problemResponse(problemOf('UNAUTHORIZED', detail, { instance })));
 }
 
+/** Retry-After of the gateway's own 429 and 503 answers (seconds). */
+const RETRY_AFTER_SECONDS = 1;
+
+/** The answer to an invocation Lambda would not run: throttled beyond the function's concurrency, or shed by the local queue. */
+function notAdmitted(fn: FunctionName, admission: Exclude<Admission, { kind: 'admitted' }>, instance: string): LocalResponse {
+  const problem =
+    admission.kind === 'throttled'
+      ? problemOf('THROTTLED', `the ${fn} function is at its concurrency limit (${admission.limit}); nothing was done: retry after Retry-After seconds`, { instance })
+      : problemOf('UNAVAILABLE', `the service is overloaded (${admission.reason} for the ${fn} function); nothing was done: retry after Retry-After seconds`, { instance });
+  return normalise(problemResponse(problem, { 'retry-after': String(RETRY_AFTER_SECONDS) }));
+}
+
+export interface LocalGatewayOptions {
+  /** Lambda's concurrency and the local slots per function (bin/local/concurrency.ts). @default from the environment */
+  readonly concurrency?: LocalConcurrencySettings;
+}
+
 /**
  * The local stand-in for API Gateway (HTTP API): it matches the request
  * against the shared route table, verifies the bearer JWT like the JWT
@@ -89,17 +102,48 @@ function unauthorized(detail: string, instance: string): LocalResponse {
  * would. Unknown paths and methods go to the `$default` route.
  */
 export class LocalGateway {
-  constructor(private readonly keys: DevKeys) {}
+  readonly concurrency: LocalConcurrency;
+
+  constructor(
+    private readonly keys: DevKeys,
+    options: LocalGatewayOptions = {},
+  ) {
+    this.concurrency = new LocalConcurrency(options.concurrency ?? localConcurrencyFromEnv());
+  }
 
   async handle(request: LocalRequest): Promise<LocalResponse> {
     const started = Date.now();
     const url = new URL(request.url, 'http://localhost');
-    const headers = lowerCaseHeaders(request.headers);
     const method = request.method.toUpperCase();
     const match = matchRoute(routes, method, url.pathname);
     const route: RouteSpec = match.kind === 'found' ? match.route : defaultRoute;
     const pathParameters = match.kind === 'found' ? match.params : undefined;
+    const stamped = (response: LocalResponse, extra: Record<string, string> = {}): LocalResponse => ({
+      ...response,
+      headers: { ...response.headers, 'x-local-latency-ms': String(Date.now() - started), ...extra },
+    });
 
+    // As Lambda would: an instance per invocation up to the function's concurrency, then throttling; and the
+    // local slots and queue. Before the token check (API Gateway checks it first): under overload a refusal
+    // must cost as little as possible, and a request refused here did nothing whatever its token.
+    const admission = await this.concurrency.admit(route.fn);
+    if (admission.kind !== 'admitted') return stamped(notAdmitted(route.fn, admission, url.pathname));
+    try {
+      return stamped(await this.invoke(route, pathParameters, url, method, request), { 'x-local-queue-ms': String(admission.waitedMs) });
+    } finally {
+      admission.release();
+    }
+  }
+
+  /** The JWT authorizer, then the payload-2.0 event and the function's handler. */
+  private async invoke(
+    route: RouteSpec,
+    pathParameters: Record<string, string> | undefined,
+    url: URL,
+    method: string,
+    request: LocalRequest,
+  ): Promise<LocalResponse> {
+    const headers = lowerCaseHeaders(request.headers);
     let authorizer: HttpEvent['requestContext']['authorizer'] | undefined;
     if (route.auth !== 'public') {
       const token = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
@@ -151,8 +195,7 @@ export class LocalGateway {
       },
     };
     const handler = await loadHandler(route.fn);
-    const result = normalise((await handler(event, lambdaContext(route.fn))) as APIGatewayProxyResultV2);
-    return { ...result, headers: { ...result.headers, 'x-local-latency-ms': String(Date.now() - started) } };
+    return normalise((await handler(event, lambdaContext(route.fn))) as APIGatewayProxyResultV2);
   }
 }
 

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { problemFromError, problemResponse } from '../../shared/http/problem.js';
 import type { LocalGateway } from './gateway.js';
 
 /** Keep a little more than the API limit so the handler can answer 413 itself. */
@@ -23,6 +24,14 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/**
+ * Connections the kernel holds for the server before it accepts them
+ * (`listen` backlog; Linux caps it at net.core.somaxconn). Node's 511 is
+ * less than a flash sale's burst: the connections beyond it wait for SYN
+ * retransmits, seconds each, before any handler sees them.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 export interface LocalHttpServerOptions {
   /** Prints `METHOD path -> status (ms)` per request (npm start); off for benchmarks. */
   readonly logRequests?: boolean;
@@ -40,7 +49,8 @@ export interface LocalHttpServer extends Server {
 /**
  * The HTTP front of the local runtime: every request goes to the local
  * gateway (route table, JWT check, the same handlers as Lambda), with CORS
- * like the HTTP API's. A handler that throws becomes a problem+json 500.
+ * like the HTTP API's. A handler that throws becomes a problem+json 500 (never
+ * a bare error page).
  * `npm start` and `npm run bench:flash-sale` both serve through it.
  */
 export function createLocalHttpServer(gateway: LocalGateway, options: LocalHttpServerOptions = {}): LocalHttpServer {
@@ -71,9 +81,12 @@ export function createLocalHttpServer(gateway: LocalGateway, options: LocalHttpS
         res.writeHead(response.status, { ...response.headers, ...cors }).end(response.body);
         if (logRequests) console.log(`${req.method} ${req.url} -> ${response.status} (${Date.now() - started} ms)`);
       } catch (error) {
+        // Lambda's runtime would log it and API Gateway answer a bare 500; locally it is still the API's problem+json.
         console.error(`${req.method} ${req.url} failed:`, error);
-        res.writeHead(500, { 'content-type': 'application/problem+json', ...cors });
-        res.end(JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, detail: 'see the server log', code: 'INTERNAL' }));
+        const { problem } = problemFromError(error);
+        const failed = problemResponse({ ...problem, instance: (req.url ?? '/').replace(/\?.*/, '') });
+        if (!res.headersSent) res.writeHead(failed.statusCode ?? 500, { ...(failed.headers as Record<string, string>), ...cors });
+        res.end(failed.body);
       }
     })().finally(settled);
   });

@@ -35,6 +35,8 @@ export interface PointsMallFunctionProps {
   readonly description: string;
   readonly memorySize: number;
   readonly timeout: Duration;
+  /** Reserved concurrency (guaranteed and capped); undefined: the account's unreserved pool. */
+  readonly reservedConcurrentExecutions?: number;
   /** POWERTOOLS_SERVICE_NAME: the capability (`members`, `jobs` ...). */
   readonly serviceName: string;
   readonly stage: string;
@@ -79,6 +81,7 @@ export class PointsMallFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: Tracing.ACTIVE,
       logGroup,
       deadLetterQueue: deadLetters.queue,

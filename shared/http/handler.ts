@@ -8,15 +8,16 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { z } from 'zod';
-import { allRoutes, defaultRoute, routeKey, routes, type FunctionName, type RouteSpec } from '../../lib/routes.js';
+import { allRoutes, defaultRoute, functions, routeKey, routes, type FunctionName, type RouteSpec } from '../../lib/routes.js';
 import { operations, type OperationId } from '../contracts/index.js';
 import type { BodyOf, Operation, ParamsOf, QueryOf, ResponseOf } from '../contracts/operation.js';
 import { DomainError, ValidationError } from '../errors.js';
 import { fingerprintOf, type IdempotencySpec } from '../ledger/idempotency.js';
 import type { CommitOutcome } from '../ledger/ledger.js';
 import { logger, metrics, tracer } from '../observability/powertools.js';
+import { DeadlinePassedError, InvocationBudget, runWithinBudget } from '../runtime/deadline.js';
 import { authorize, callerOf, type Caller } from './auth.js';
-import { problemFromError, problemResponse, zodIssues } from './problem.js';
+import { problemFromError, problemOf, problemResponse, zodIssues, type Problem } from './problem.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -180,33 +181,104 @@ async function dispatch<F extends FunctionName>(
   return json(status, shaped, headers);
 }
 
+/** Kept between an invocation's deadline and its Lambda timeout: time to answer, log and flush metrics. */
+export const DEADLINE_MARGIN_MS = 1_000;
+/** API Gateway's HTTP API stops waiting for a Lambda integration after 30 s (its maximum, and our integrations' setting). */
+export const HTTP_API_INTEGRATION_TIMEOUT_MS = 30_000;
+/** What 429 and 503 answers put in Retry-After (seconds): overload and deadlines pass in about that. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * How long an HTTP invocation of `fn` may work, given the Lambda time left:
+ * the time left minus DEADLINE_MARGIN_MS, never past the HTTP API's
+ * integration timeout, and at most the function's own `answerWithinMs`.
+ */
+export function workingTimeMs(fn: FunctionName, remainingMs: number): number {
+  const cap = functions[fn].answerWithinMs ?? Number.POSITIVE_INFINITY;
+  return Math.max(0, Math.min(remainingMs - DEADLINE_MARGIN_MS, HTTP_API_INTEGRATION_TIMEOUT_MS - DEADLINE_MARGIN_MS, cap));
+}
+
+/** The answer at the deadline: whether the client may simply retry, or must retry with the same key to learn what happened. */
+export function deadlineProblem(budget: InvocationBudget): Problem {
+  return budget.mayHaveWritten
+    ? problemOf(
+        'OUTCOME_UNKNOWN',
+        'the request ran out of time after its write was sent, so it may have been applied: retry with the same Idempotency-Key, which answers what was done or does it once',
+      )
+    : problemOf('UNAVAILABLE', 'the service is overloaded and the request ran out of time before anything was written; retry after Retry-After seconds');
+}
+
+/** 429 and 503 say when to come back (RFC 9110 Retry-After). */
+function retryHeaders(problem: Problem): Record<string, string> {
+  return problem.status === 429 || problem.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
+}
+
+function refusal(error: unknown, event: HttpEvent): HttpResult {
+  const { problem, unexpected } = problemFromError(error);
+  metrics.addMetric(`Problem${problem.status}`, 'Count', 1);
+  if (unexpected) logger.error('unexpected error', { error: error as Error });
+  else logger.info('request refused', { code: problem.code, status: problem.status });
+  // RFC 9110: a 405 names the methods the resource has.
+  const allow: Record<string, string> = Array.isArray(problem.allowed) ? { allow: problem.allowed.join(', ') } : {};
+  return problemResponse({ ...problem, instance: event.rawPath }, { ...allow, ...retryHeaders(problem) });
+}
+
+function deadlineAnswer(budget: InvocationBudget, event: HttpEvent): HttpResult {
+  const problem = deadlineProblem(budget);
+  metrics.addMetric(`Deadline${problem.code === 'OUTCOME_UNKNOWN' ? 'OutcomeUnknown' : 'Unavailable'}`, 'Count', 1);
+  logger.warn('deadline passed', {
+    code: problem.code,
+    writesInFlight: budget.writesInFlight,
+    writesApplied: budget.writesApplied,
+    writesUnknown: budget.writesUnknown,
+  });
+  return problemResponse({ ...problem, instance: event.rawPath }, retryHeaders(problem));
+}
+
 /**
  * Builds the Lambda handler of one capability: Powertools logging, metrics and
  * tracing; route lookup in the shared route table; auth; body size, JSON and
- * zod validation of path, query and body; idempotency key; and problem+json
- * for every error, mapped in shared/http/problem.ts.
+ * zod validation of path, query and body; idempotency key; problem+json for
+ * every error, mapped in shared/http/problem.ts; and a deadline (see
+ * `workingTimeMs`): past it the handler answers 503 at once, `UNAVAILABLE` or
+ * `OUTCOME_UNKNOWN` (shared/runtime/deadline.ts), never a Lambda timeout.
  */
 export function httpHandler<F extends FunctionName>(fn: F, implementations: Implementations<OperationsOf<F>>) {
   const missing = allRoutes.filter((r) => r.fn === fn && !(r.operation in implementations));
   if (missing.length > 0) throw new Error(`function ${fn} lacks implementations for ${missing.map((r) => r.operation).join(', ')}`);
 
-  return middy<HttpEvent, HttpResult>()
+  // middy's own early timeout is off: it throws past every error handler (a bare 500); the deadline below replaces it.
+  return middy<HttpEvent, HttpResult>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     // Responses carry member data: keep them out of traces.
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .handler(async (event, context) => {
       logger.appendKeys({ routeKey: event.routeKey, requestId: event.requestContext.requestId });
+      const budget = new InvocationBudget(Date.now() + workingTimeMs(fn, context.getRemainingTimeInMillis()));
+      // Answers from what was sent before the budget ends (ending it aborts the calls in flight), once.
+      const answerAtDeadline = (): HttpResult | undefined => {
+        if (budget.expired) return undefined;
+        const answer = deadlineAnswer(budget, event);
+        budget.expire();
+        return answer;
+      };
+      const work = runWithinBudget(budget, () => dispatch(fn, implementations, event, context)).catch((error: unknown) => {
+        // A call refused at the deadline (before the timer fired), or anything failing after the timer answered.
+        if (error instanceof DeadlinePassedError || budget.expired) return answerAtDeadline();
+        return refusal(error, event);
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<HttpResult | undefined>((resolve) => {
+        timer = setTimeout(() => resolve(answerAtDeadline()), budget.remainingMs());
+      });
       try {
-        return await dispatch(fn, implementations, event, context);
-      } catch (error) {
-        const { problem, unexpected } = problemFromError(error);
-        metrics.addMetric(`Problem${problem.status}`, 'Count', 1);
-        if (unexpected) logger.error('unexpected error', { error: error as Error });
-        else logger.info('request refused', { code: problem.code, status: problem.status });
-        // RFC 9110: a 405 names the methods the resource has.
-        const allow = Array.isArray(problem.allowed) ? { allow: problem.allowed.join(', ') } : undefined;
-        return problemResponse({ ...problem, instance: event.rawPath }, allow);
+        // Whichever settles first holds the answer: the other one then settles with undefined, never earlier.
+        const answer = await Promise.race([work, deadline]);
+        if (!answer) throw new Error('an invocation settled without an answer');
+        return answer;
+      } finally {
+        clearTimeout(timer);
       }
     });
 }

@@ -31,6 +31,7 @@ export const statusOfCode: Record<ErrorCode, number> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   THROTTLED: 429,
   UNAVAILABLE: 503,
+  OUTCOME_UNKNOWN: 503,
 };
 
 const titles: Partial<Record<ErrorCode, string>> = {

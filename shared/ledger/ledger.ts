@@ -13,6 +13,7 @@ import {
   InsufficientPointsError,
   NotFoundError,
 } from '../errors.js';
+import { throwIfPastDeadline } from '../runtime/deadline.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { idempotencyRecord, type IdempotencySpec, type StoredResponse } from './idempotency.js';
@@ -323,6 +324,8 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
 
   let floorTime = 0;
   for (let attempt = 1; ; attempt += 1) {
+    // A retry past the invocation's deadline would only be refused by the table client: stop here (503 at the deadline).
+    if (attempt > 1) throwIfPastDeadline();
     const now = request.now ?? new Date();
     const at = now.toISOString();
     const entries = request.moves.map((move) =>

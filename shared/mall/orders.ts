@@ -20,6 +20,7 @@ import { creditBucket } from '../members/service.js';
 import { outboxWrite, typedEvent } from '../events/outbox.js';
 import { logger } from '../observability/powertools.js';
 import { sweepShards } from '../jobs/sweep.js';
+import { throwIfPastDeadline } from '../runtime/deadline.js';
 import { db, tableName } from '../table/client.js';
 import { keys, PAYMENT_DUE_SHARDS } from '../table/keys.js';
 import { decodeCursor, queryPage } from '../table/paging.js';
@@ -322,10 +323,13 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
   };
 
   const attempt = async (shard: number): Promise<CommitOutcome | undefined> => {
+    // Falling over to the next shard (or code) stops at the invocation's deadline: it answers 503 then.
+    throwIfPastDeadline();
     try {
       if (product.type !== 'VIRTUAL') return await commitOn(shard, undefined);
       // A specific free code of the shard, claimed conditionally; one taken by a concurrent order sends us to another.
       for (let pick = 0; pick < CODE_PICKS_PER_SHARD; pick += 1) {
+        if (pick > 0) throwIfPastDeadline();
         const code = await pickFreeCode(product.productId, shard);
         if (!code) break;
         try {

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config/env.js';
 import { logger, metrics } from '../observability/powertools.js';
+import { guardedByDeadline } from '../runtime/deadline.js';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 
@@ -114,9 +115,12 @@ export function db(): DynamoDBDocumentClient {
       },
       { step: 'initialize', name: 'pointsMallConsumedCapacity' },
     );
-    documentClient = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
+    // Each HTTP invocation's deadline: no call past it, in-flight calls aborted, writes tracked (shared/runtime/deadline.ts).
+    documentClient = guardedByDeadline(
+      DynamoDBDocumentClient.from(client, {
+        marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+      }),
+    );
   }
   return documentClient;
 }

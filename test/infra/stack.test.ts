@@ -6,6 +6,8 @@ import { POS_OAUTH_SCOPE } from '../../lib/constructs/points-mall-auth.js';
 import { logicalIdOf } from '../../lib/constructs/logical-id.js';
 import { PointsMallStack } from '../../lib/points-mall-stack.js';
 import {
+  ACCOUNT_CONCURRENCY,
+  MIN_UNRESERVED_CONCURRENCY,
   defaultRoute,
   eventRules,
   functionNames,
@@ -14,6 +16,7 @@ import {
   routes,
   schedules,
   streamConsumers,
+  unreservedConcurrency,
   type FunctionName,
   type RouteSpec,
 } from '../../lib/routes.js';
@@ -306,6 +309,31 @@ describe('functions', () => {
       MemorySize: functions[name].memoryMb,
       Timeout: functions[name].timeoutSeconds,
     });
+  });
+
+  it.each(functionNames)('reserves for %s the concurrency of its spec, or none', (name) => {
+    // Assess
+    expect(propertiesOf(fnId(name)).ReservedConcurrentExecutions).toBe(functions[name].reservedConcurrency);
+  });
+
+  it('leaves the unreserved functions most of the default account quota', () => {
+    // Assess: Lambda refuses reservations that leave less than 100 unreserved; ours leave far more
+    expect(unreservedConcurrency()).toBeGreaterThanOrEqual(ACCOUNT_CONCURRENCY * 0.8);
+    expect(unreservedConcurrency()).toBeGreaterThan(MIN_UNRESERVED_CONCURRENCY);
+  });
+
+  it('reserves nothing when told not to (accounts with a small concurrency quota)', () => {
+    // Prepare
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+
+    // Act
+    const unreserved = Template.fromStack(new PointsMallStack(app, 'PointsMallUnreserved', { stage: 'test', reserveConcurrency: false }));
+
+    // Assess
+    const reserved = Object.values(unreserved.findResources('AWS::Lambda::Function')).filter(
+      (r) => (r as Resource).Properties.ReservedConcurrentExecutions !== undefined,
+    );
+    expect(reserved).toEqual([]);
   });
 
   it.each(functionNames)('configures %s through its environment', (name) => {

@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import { claimsFor, inMemoryDevKeys, signDevToken, type DevKeys, type TokenKind } from '../../bin/local/dev-keys.js';
+import type { LocalConcurrencySettings } from '../../bin/local/concurrency.js';
 import { LocalGateway } from '../../bin/local/gateway.js';
 
 export interface ApiResponse<T = unknown> {
@@ -27,9 +28,15 @@ export class TestApi {
     private readonly gateway: LocalGateway,
   ) {}
 
-  static async create(): Promise<TestApi> {
+  /**
+   * `concurrency`: by default the gateway queues without shedding or throttling (TEST_CONCURRENCY): the
+   * concurrency tests fire hundreds of requests at once to check invariants under races, not overload, and
+   * queued they still race `inFlight` at a time while each stays far inside its deadline. The overload
+   * test passes npm start's settings instead.
+   */
+  static async create(options: { concurrency?: LocalConcurrencySettings } = {}): Promise<TestApi> {
     const keys = await inMemoryDevKeys();
-    return new TestApi(keys, new LocalGateway(keys));
+    return new TestApi(keys, new LocalGateway(keys, { concurrency: options.concurrency ?? TEST_CONCURRENCY }));
   }
 
   token(kind: TokenKind, id?: string): Promise<string> {
@@ -63,6 +70,14 @@ export class TestApi {
     return { memberId, token };
   }
 }
+
+/** Queue every request (no 503, no 429), 16 invocations of a function at a time. */
+export const TEST_CONCURRENCY: LocalConcurrencySettings = {
+  inFlight: 16,
+  queueLength: Number.POSITIVE_INFINITY,
+  queueWaitMs: Number.POSITIVE_INFINITY,
+  lambdaLimits: false,
+};
 
 export function uniqueId(prefix: string): string {
   return `${prefix}-${ulid()}`;

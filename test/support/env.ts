@@ -10,9 +10,6 @@ process.env.POWERTOOLS_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.POWERTOOLS_TRACE_ENABLED = 'false';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-// Concurrency tests run hundreds of invocations in one process, beside other test files, on one DynamoDB
-// Local: the functions' Lambda timeouts (one request per instance on AWS) would cut them off here.
-process.env.LOCAL_TIMEOUT_SCALE ??= '20';
 
 // No test reaches AWS: events go to an in-memory sink unless a test installs its own.
 const { useLocalEventSink } = await import('../../shared/events/publisher.js');
