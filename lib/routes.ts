@@ -92,9 +92,9 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     publishesEvents: false,
     memoryMb: 1024,
     timeoutSeconds: 10,
-    // A redemption takes tens of milliseconds; one still working after 2 s is queued behind a hot shard, and a
-    // member at a flash sale is better served by a quick 503 (retry with the same key) than by a long wait.
-    answerWithinMs: 2_000,
+    // A redemption takes tens of milliseconds; one still working after 1.5 s is stuck behind a hot shard or an
+    // overloaded table, and a member at a flash sale is better served by a quick 503 (retry with the same key).
+    answerWithinMs: 1_500,
     // The stage throttle (2,000 requests/s) at about 50 ms a redemption keeps some 100 instances busy: reserved so a
     // sale always has them, capped so it cannot take the instances POS earning and the rest of the API need.
     reservedConcurrency: 100,

@@ -33,8 +33,8 @@ export interface LocalConcurrencySettings {
  */
 export const DEFAULT_LOCAL_CONCURRENCY: LocalConcurrencySettings = {
   inFlight: 8,
-  queueLength: 64,
-  queueWaitMs: 500,
+  queueLength: 32,
+  queueWaitMs: 250,
   lambdaLimits: true,
 };
 

@@ -4,7 +4,7 @@
  * prints one JSON line per answer: index, status, latency, Retry-After,
  * content type and body. Run as
  * `node --import tsx test/support/burst-client.ts <burst.json>`, where the file
- * holds `{ url, requests: [{ method, path, headers, body }] }`.
+ * holds `{ url, requests: [{ method, path, headers, body, delayMs }] }`.
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
@@ -14,6 +14,8 @@ export interface BurstRequest {
   readonly path: string;
   readonly headers: Record<string, string>;
   readonly body?: string;
+  /** Wait this long before sending (a retrying client's jitter); the latency counts from the send. */
+  readonly delayMs?: number;
 }
 
 export interface BurstAnswer {
@@ -86,6 +88,10 @@ function send(request: BurstRequest, index: number): Promise<BurstAnswer> {
   });
 }
 
-const answers = await Promise.all(requests.map(send));
-process.stderr.write(`client cpu ${JSON.stringify(process.cpuUsage())} uptime ${process.uptime()}\n`);
+const answers = await Promise.all(
+  requests.map(async (request, index) => {
+    if (request.delayMs) await new Promise((r) => setTimeout(r, request.delayMs));
+    return send(request, index);
+  }),
+);
 for (const answer of answers) process.stdout.write(`${JSON.stringify(answer)}\n`);
