@@ -4,7 +4,8 @@
  * serves the local API in-process (the same HTTP server, gateway, JWT check
  * and handlers as `npm start`), sets everything up through the admin API and
  * drives members' requests with plain concurrent fetch, each client acting
- * like an app would. Three scenarios:
+ * like an app would (a 429 or 503 retried after Retry-After with the same
+ * Idempotency-Key). Three scenarios:
  *
  * - bids: C members bid on ONE hot auction that is open for D seconds. Each
  *   re-bids the minimum that BID_TOO_LOW names (after a reaction time of up
@@ -186,9 +187,16 @@ try {
   const recorder = await recordTransactWrites(operationOf);
   const api = await serveApiInProcess(devKeys);
   const adminToken = await signDevToken(devKeys, claimsFor('admin', 'bench-operator'));
-  console.log(`DynamoDB Local on ${dynamo.endpoint} (in memory); API on ${api.url} (LOCAL_TIMEOUT_SCALE=${process.env.LOCAL_TIMEOUT_SCALE}); scenarios: ${SCENARIOS.join(', ')}`);
+  const { localConcurrencyFromEnv } = await import('./local/concurrency.js');
+  const local = localConcurrencyFromEnv();
+  console.log(
+    `DynamoDB Local on ${dynamo.endpoint} (in memory); API on ${api.url} (npm start's local concurrency: ${local.inFlight} in flight per function, ` +
+      `queue ${local.queueLength}, wait ${local.queueWaitMs} ms); scenarios: ${SCENARIOS.join(', ')}`,
+  );
 
-  const call: Call = async (method, path, options = {}) => {
+  /** Answers 429/503 (overload: the local concurrency emulation, or a deadline) that `call` retried, by code. */
+  const overloadRetries = new Map<string, number>();
+  const once: Call = async (method, path, options = {}) => {
     const headers: Record<string, string> = {};
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.key) headers['idempotency-key'] = options.key;
@@ -206,6 +214,20 @@ try {
       return { status: response.status, body, text, ms: performance.now() - started };
     } catch (error) {
       return { status: 0, body: {}, text: String(error), ms: performance.now() - started };
+    }
+  };
+  /**
+   * One request as an app sends it: a 429 or 503 is retried after Retry-After plus jitter, with the same
+   * Idempotency-Key (UNAVAILABLE did nothing; OUTCOME_UNKNOWN is answered from what was done). The latency
+   * is the last attempt's.
+   */
+  const call: Call = async (method, path, options = {}) => {
+    for (let attempt = 1; ; attempt += 1) {
+      const answer = await once(method, path, options);
+      if ((answer.status !== 429 && answer.status !== 503) || attempt >= 30) return answer;
+      count(overloadRetries, codeOf(answer));
+      // The local gateway and the handlers say Retry-After: 1.
+      await sleep(1000 + randomInt(1000));
     }
   };
 
@@ -676,7 +698,8 @@ try {
   }
 
   await api.close();
-  console.log(`\nwhole run ${fixed((Date.now() - startedAt) / 1000)} s (DynamoDB Local on this machine: rates measure the emulator; invariants and write units carry over to AWS)`);
+  console.log(`\noverload answers retried (429/503, same key, after Retry-After plus jitter): ${mix(overloadRetries)}`);
+  console.log(`whole run ${fixed((Date.now() - startedAt) / 1000)} s (DynamoDB Local on this machine: rates measure the emulator; invariants and write units carry over to AWS)`);
   if (problems.length > 0) {
     console.error(`\nINVARIANT BROKEN:\n  ${problems.slice(0, 50).join('\n  ')}${problems.length > 50 ? `\n  ... and ${problems.length - 50} more` : ''}`);
     await dynamo.stop(1);
