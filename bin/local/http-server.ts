@@ -78,7 +78,8 @@ export function createLocalHttpServer(gateway: LocalGateway, options: LocalHttpS
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
         const response = await gateway.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body });
-        res.writeHead(response.status, { ...response.headers, ...cors }).end(response.body);
+        // The time this process took to answer, from the request's arrival (the connection may have waited in the kernel before).
+        res.writeHead(response.status, { ...response.headers, ...cors, 'x-local-server-ms': String(Date.now() - started) }).end(response.body);
         if (logRequests) console.log(`${req.method} ${req.url} -> ${response.status} (${Date.now() - started} ms)`);
       } catch (error) {
         // Lambda's runtime would log it and API Gateway answer a bare 500; locally it is still the API's problem+json.

@@ -27,6 +27,8 @@ export interface BurstAnswer {
   readonly contentType: string | null;
   /** The local gateway's own time for it (x-local-latency-ms), -1 if absent. */
   readonly gatewayMs: number;
+  /** The local HTTP server's time for it, from the request's arrival (x-local-server-ms), -1 if absent. */
+  readonly serverMs: number;
   readonly body: string;
 }
 
@@ -47,6 +49,7 @@ function send(request: BurstRequest, index: number): Promise<BurstAnswer> {
     retryAfter: null,
     contentType: null,
     gatewayMs: -1,
+    serverMs: -1,
     body: String(error),
   });
   return new Promise((resolveAnswer) => {
@@ -77,6 +80,7 @@ function send(request: BurstRequest, index: number): Promise<BurstAnswer> {
             retryAfter: header('retry-after'),
             contentType: header('content-type'),
             gatewayMs: Number(header('x-local-latency-ms') ?? -1),
+            serverMs: Number(header('x-local-server-ms') ?? -1),
             body: Buffer.concat(chunks).toString('utf8'),
           });
         });
