@@ -99,7 +99,10 @@ export interface LocalGatewayOptions {
  * against the shared route table, verifies the bearer JWT like the JWT
  * authorizer (signature, issuer, audience, expiry, and the `pos` scope on POS
  * routes), builds a payload-2.0 event and invokes the same handler Lambda
- * would. Unknown paths and methods go to the `$default` route.
+ * would. Unknown paths and methods go to the `$default` route. Each
+ * function's concurrency is emulated as Lambda's (bin/local/concurrency.ts):
+ * beyond it 429 THROTTLED, beyond what this process runs in time 503
+ * UNAVAILABLE, both at once and with Retry-After.
  */
 export class LocalGateway {
   readonly concurrency: LocalConcurrency;
