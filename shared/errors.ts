@@ -31,6 +31,7 @@ export const errorCodes = [
   'REPLAYED',
   'THROTTLED',
   'UNAVAILABLE',
+  'OUTCOME_UNKNOWN',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -13,6 +13,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
+import { awsClientOptions } from '../config/aws-clients.js';
 
 const endpointsSchema = z.record(z.string(), z.object({ baseUrl: z.url() }));
 const secretArnsSchema = z.record(z.string(), z.string().min(1));
@@ -51,7 +52,7 @@ let secretsClient: SecretsManagerClient | undefined;
 const secretReads = new Map<string, Promise<unknown>>();
 
 async function readSecret(supplierId: string, arn: string): Promise<unknown> {
-  secretsClient ??= new SecretsManagerClient({});
+  secretsClient ??= new SecretsManagerClient(awsClientOptions());
   const answer = await secretsClient.send(new GetSecretValueCommand({ SecretId: arn }));
   if (answer.SecretString === undefined) throw new Error(`the credentials secret of supplier ${supplierId} has no string value`);
   try {

@@ -200,9 +200,11 @@ export function httpHandler<F extends FunctionName>(fn: F, implementations: Impl
       try {
         return await dispatch(fn, implementations, event, context);
       } catch (error) {
-        const { problem, unexpected } = problemFromError(error);
+        const { problem, unexpected, dependency } = problemFromError(error);
         metrics.addMetric(`Problem${problem.status}`, 'Count', 1);
         if (unexpected) logger.error('unexpected error', { error: error as Error });
+        // An outage or overload of DynamoDB is an expected operational event: a warning with what failed, no stack.
+        else if (dependency) logger.warn('dependency unavailable', { code: problem.code, status: problem.status, ...dependency });
         else logger.info('request refused', { code: problem.code, status: problem.status });
         // RFC 9110: a 405 names the methods the resource has.
         const allow = Array.isArray(problem.allowed) ? { allow: problem.allowed.join(', ') } : undefined;

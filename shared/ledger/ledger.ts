@@ -13,6 +13,7 @@ import {
   InsufficientPointsError,
   NotFoundError,
 } from '../errors.js';
+import { dbCallFailureOf, isLocalLockTimeout } from '../table/call-failure.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { idempotencyRecord, type IdempotencySpec, type StoredResponse } from './idempotency.js';
@@ -297,6 +298,16 @@ function walletFailure(group: WalletGroup, current: Record<string, unknown> | un
   return new Error(`unexplained condition failure on wallet ${memberId}/${currency}`);
 }
 
+/**
+ * DynamoDB Local's lock timeout (shared/table/call-failure.ts): the transaction
+ * never got the emulator's table lock, so it is retried like a
+ * TransactionConflict. Not when an earlier attempt of the same call may have
+ * been applied: new entry ids could then apply the moves twice.
+ */
+function isRetryableLockTimeout(error: unknown): boolean {
+  return isLocalLockTimeout(error) && dbCallFailureOf(error)?.mayHaveApplied !== true;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -382,6 +393,11 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
       await db().send(new TransactWriteCommand({ TransactItems: items }));
       return { replayed: false, entries, ...(response ? { response } : {}) };
     } catch (error) {
+      if (isRetryableLockTimeout(error)) {
+        if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflictError('this account');
+        await sleep(Math.random() * Math.min(250, 4 * 2 ** attempt));
+        continue;
+      }
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
       const failed = reasons
@@ -400,8 +416,9 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
         throw new IdempotencyKeyReusedError();
       }
 
+      // DynamoDB refused the whole transaction (nothing applied): an overload of the table, not the client's doing.
       if (failed.some(({ reason }) => reason.Code === 'ThrottlingError' || reason.Code === 'ProvisionedThroughputExceeded')) {
-        throw new DomainError('THROTTLED', 'the points service is busy; retry with backoff and the same Idempotency-Key');
+        throw new DomainError('UNAVAILABLE', 'the points database is busy; retry after the Retry-After delay with the same Idempotency-Key');
       }
       let retry = false;
       let contended = false;

@@ -329,6 +329,8 @@ export const keys = {
   /** A webhook nonce already used by a sender (kept a little longer than the signature window). */
   webhookNonce: (kind: string, sender: string, nonce: string): ItemKey => ({ PK: `NONCE${sep}${kind}${sep}${sender}${sep}${nonce}`, SK: 'NONCE' }),
   idempotency: (scope: string, key: string): ItemKey => ({ PK: `IDEM${sep}${scope}${sep}${key}`, SK: 'IDEM' }),
+  /** Read by GET /v1/health/ready and never written: a GetItem of it proves the table answers, at the cheapest cost. */
+  readinessProbe: (): ItemKey => ({ PK: `HEALTH${sep}READY`, SK: 'PROBE' }),
 } as const;
 
 /** Extracts the member id from a `MEMBER#id` partition key. */
