@@ -52,6 +52,7 @@ export class TcpProxy {
     this.stats.cutOpen += this.open.size;
     this.destroyOpen();
     if (mode === 'refuse') await this.stopListening();
+    else if (!this.server) await this.listen();
   }
 
   /** Forwards again; connections held by a blackhole are destroyed (their clients see a reset). */
