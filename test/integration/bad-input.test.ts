@@ -20,6 +20,7 @@ interface Sample {
 
 const samples: Partial<Record<OperationId, Sample>> = {
   health: { path: () => '/v1/health' },
+  healthReady: { path: () => '/v1/health/ready' },
   openapi: { path: () => '/v1/openapi.json' },
   registerMember: { path: () => '/v1/me/register', body: {}, invalidBody: { birthday: 'yesterday', referralCode: 'x' } },
   getMe: { path: () => '/v1/me' },
