@@ -416,6 +416,13 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
         throw new IdempotencyKeyReusedError();
       }
 
+      // An earlier attempt of this call (an SDK retry) was cut after it was sent: the conditions that failed now may
+      // have failed on that attempt's own changes, so neither a retry with new ids nor a refusal would be true.
+      // With an idempotency record the check above settled it (the transaction is all or nothing); without one only
+      // the caller can find out.
+      if (!request.idempotency && dbCallFailureOf(error)?.mayHaveApplied) {
+        throw new DomainError('OUTCOME_UNKNOWN', 'the change may or may not have been applied; check the ledger before repeating it');
+      }
       // DynamoDB refused the whole transaction (nothing applied): an overload of the table, not the client's doing.
       if (failed.some(({ reason }) => reason.Code === 'ThrottlingError' || reason.Code === 'ProvisionedThroughputExceeded')) {
         throw new DomainError('UNAVAILABLE', 'the points database is busy; retry after the Retry-After delay with the same Idempotency-Key');

@@ -68,6 +68,28 @@ describe('ledger commit under DynamoDB faults', () => {
     expect(table.commandCalls(TransactWriteCommand)).toHaveLength(3);
   });
 
+  it('answers OUTCOME_UNKNOWN, not a retry with new ids, when a keyless commit meets its own earlier attempt', async () => {
+    // Prepare: attempt 1 was cut after sending and applied; the SDK's attempt 2 finds the wallet already past its entry id
+    const cancelled = new TransactionCanceledException({
+      message: 'Transaction cancelled',
+      $metadata: { httpStatusCode: 400 },
+      CancellationReasons: [
+        { Code: 'ConditionalCheckFailed', Item: { PK: { S: 'MEMBER#m-fault' }, available: { N: '10' }, lastEntryId: { S: '7ZZZZZZZZZZZZZZZZZZZZZZZZZ' } } },
+        { Code: 'None' },
+        { Code: 'None' },
+      ],
+    });
+    tagDbCallFailure(cancelled, { operation: 'TransactWriteItems', write: true, mayHaveApplied: true });
+    table.on(TransactWriteCommand).rejects(cancelled);
+
+    // Act
+    const problem = await problemOfCommit();
+
+    // Assess: one call, no second credit
+    expect(problem).toMatchObject({ status: 503, code: 'OUTCOME_UNKNOWN' });
+    expect(table.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
   it('does not retry a lock timeout when an earlier attempt of the call may have been applied: OUTCOME_UNKNOWN', async () => {
     // Prepare: as the table client tags it when attempt 1 was cut after sending and attempt 2 met the lock timeout
     const error = lockTimeout();
