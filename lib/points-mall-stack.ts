@@ -12,6 +12,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { CursorKey } from './constructs/cursor-key.js';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.js';
 import { logicalIdOf } from './constructs/logical-id.js';
 import { PointsMallApi } from './constructs/points-mall-api.js';
@@ -20,6 +21,8 @@ import { PointsMallFunction } from './constructs/points-mall-function.js';
 import { PointsMallTable } from './constructs/points-mall-table.js';
 import { SupplierCredentials, type SupplierEndpointConfig } from './constructs/supplier-credentials.js';
 import { knownSenders } from '../shared/webhooks/senders.js';
+import { operations } from '../shared/contracts/index.js';
+import { pagesWithCursor } from '../shared/contracts/operation.js';
 import {
   defaultRoute,
   eventRules,
@@ -98,6 +101,8 @@ export class PointsMallStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PointsMallFunction>>;
   /** One Secrets Manager secret per supplier (placeholder value until operators put the credentials in). */
   readonly supplierCredentials: SupplierCredentials;
+  /** The secret that seals list cursors, readable by the functions that page. */
+  readonly cursorKey: CursorKey;
 
   constructor(scope: Construct, id: string, props: PointsMallStackProps = {}) {
     super(scope, id, props);
@@ -114,6 +119,10 @@ export class PointsMallStack extends Stack {
     this.auth = new PointsMallAuth(this, 'Auth', {
       domainPrefix: props.authDomainPrefix ?? `points-mall-${stage}-${Aws.ACCOUNT_ID}`,
     });
+
+    this.cursorKey = new CursorKey(this, 'CursorKey', { stage });
+    // Derived from the contracts, so a list added to a function brings the key with it.
+    const paging = new Set<FunctionName>(routes.filter((route) => pagesWithCursor(operations[route.operation])).map((route) => route.fn));
 
     const built = {} as Record<FunctionName, PointsMallFunction>;
     for (const name of functionNames) {
@@ -132,6 +141,7 @@ export class PointsMallStack extends Stack {
       });
       if (spec.tableAccess !== 'none') fn.bindTable({ table: this.table.table, accessMode: spec.tableAccess });
       if (spec.publishesEvents) fn.grantPutEvents(this.bus);
+      if (paging.has(name)) this.cursorKey.grantTo(fn);
       if (name === 'webhooks') {
         const senders = props.webhookSenders ?? (this.node.tryGetContext('webhookSenders') as Record<string, Record<string, string>> | undefined) ?? {};
         fn.addEnvironment('WEBHOOK_SENDERS', JSON.stringify(senders));

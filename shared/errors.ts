@@ -5,6 +5,7 @@
  */
 export const errorCodes = [
   'VALIDATION_FAILED',
+  'INVALID_CURSOR',
   'UNAUTHORIZED',
   'FORBIDDEN',
   'NOT_FOUND',
@@ -58,6 +59,22 @@ export class ValidationError extends DomainError {
   override readonly name = 'ValidationError';
   constructor(message: string, extensions: Record<string, unknown> = {}) {
     super('VALIDATION_FAILED', message, extensions);
+  }
+}
+
+/**
+ * A list cursor this API did not issue for this list and caller, or one that
+ * has expired. Deliberately vague about which: a cursor is opaque to clients.
+ */
+export class InvalidCursorError extends DomainError {
+  override readonly name = 'InvalidCursorError';
+  constructor(reason: 'invalid' | 'expired' = 'invalid') {
+    super(
+      'INVALID_CURSOR',
+      reason === 'expired'
+        ? 'cursor has expired (cursors live 24 hours); start again without cursor'
+        : 'cursor is not one this API issued for this list and caller; pass nextCursor from the previous page unchanged, or start again without cursor',
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, SignJWT, jwtVerify, type JWTPayload } from 'jose';
@@ -30,6 +31,19 @@ export async function loadOrCreateDevKeys(dir: string): Promise<DevKeys> {
     publicKey: await importSPKI(readFileSync(publicPath, 'utf8'), 'RS256'),
     privateKeyPath: privatePath,
   };
+}
+
+/**
+ * The dev key text that seals list cursors locally (CURSOR_KEY; on AWS a
+ * Secrets Manager secret), kept in `dir` so cursors survive a restart.
+ */
+export function loadOrCreateCursorKey(dir: string): string {
+  const path = join(dir, 'cursor-key.txt');
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600 });
+  }
+  return readFileSync(path, 'utf8').trim();
 }
 
 /** A throwaway key pair for tests. */

@@ -42,11 +42,11 @@ export const handler = httpHandler('mall', {
   },
   createCouponTemplate: async ({ body }) => createCouponTemplate(body),
   getCouponTemplate: async ({ params }) => couponTemplateView(params.couponTemplateId),
-  listMyCoupons: async ({ caller, query }) => listMemberCoupons(memberIdOf(caller), { limit: query.limit, cursor: query.cursor, status: query.status }),
+  listMyCoupons: async ({ caller, query, page }) => listMemberCoupons(memberIdOf(caller), { ...page, status: query.status }),
   redeemCoupon: async ({ params, body }) => committedAnswer(await redeemCoupon(params.couponId, body)),
-  listMallProducts: async ({ caller, query }) => {
+  listMallProducts: async ({ caller, query, page }) => {
     const member = await getMember(memberIdOf(caller));
-    return listZone(query.zone, member.tier, { limit: query.limit, cursor: query.cursor });
+    return listZone(query.zone, member.tier, page);
   },
   getMallProduct: async ({ caller, params }) => {
     const member = await getMember(memberIdOf(caller));

@@ -18,8 +18,7 @@ export const handler = httpHandler('members', {
   },
   getMe: async ({ caller }) => getMember(memberIdOf(caller)),
   getMyPoints: async ({ caller, query }) => pointsView(memberIdOf(caller), query.currency),
-  listMyLedger: async ({ caller, query }) =>
-    listLedger(memberIdOf(caller), query.currency, { limit: query.limit, cursor: query.cursor }),
+  listMyLedger: async ({ caller, query, page }) => listLedger(memberIdOf(caller), query.currency, page),
   exchangePoints: async ({ caller, body, idempotency }) => {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
     return committedAnswer(await exchangePoints(memberIdOf(caller), body, { idempotency }));

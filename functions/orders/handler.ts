@@ -13,7 +13,7 @@ export const handler = httpHandler('orders', {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
     return committedAnswer(await placeOrder({ memberId: callerOf(caller).memberId, ...body, idempotency }));
   },
-  listMyOrders: async ({ caller, query }) => listMemberOrders(callerOf(caller).memberId, { limit: query.limit, cursor: query.cursor }),
+  listMyOrders: async ({ caller, page }) => listMemberOrders(callerOf(caller).memberId, page),
   getOrder: async ({ caller, params }) => getOrder(params.orderId, callerOf(caller)),
   cancelOrder: async ({ caller, params, idempotency }) => committedAnswer(await cancelOrder(params.orderId, callerOf(caller), { idempotency })),
 });

@@ -5,6 +5,7 @@ import { DomainError, type ErrorCode } from '../errors.js';
 /** The one mapping of error codes to HTTP status. */
 export const statusOfCode: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
+  INVALID_CURSOR: 400,
   IDEMPOTENCY_KEY_REQUIRED: 400,
   UNAUTHORIZED: 401,
   INVALID_SIGNATURE: 401,

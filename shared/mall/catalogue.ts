@@ -14,7 +14,7 @@ import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { TtlCache } from '../config/ttl-cache.js';
 import { keys } from '../table/keys.js';
-import { decodeCursor, queryPage } from '../table/paging.js';
+import { queryPage, type PageRequest } from '../table/paging.js';
 import { getCouponTemplate } from './coupons.js';
 import { evenSplit, stockShardPuts } from './stock.js';
 
@@ -218,7 +218,7 @@ export function mallView(product: Product) {
 }
 
 /** A zone's active products that `tier` may see, in sort order (GSI1, filtered). */
-export async function listZone(zone: string, tier: Tier, page: { limit: number; cursor?: string | undefined }) {
+export async function listZone(zone: string, tier: Tier, page: PageRequest) {
   const partition = keys.product.zonePartition(zone);
   const result = await queryPage(
     {
@@ -228,7 +228,8 @@ export async function listZone(zone: string, tier: Tier, page: { limit: number; 
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':pk': partition, ':active': 'ACTIVE', ':tier': tier },
     },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
+    page,
+    { attribute: 'GSI1PK', value: partition },
   );
   return { items: result.items.map((item) => mallView(productFromItem(item))), nextCursor: result.nextCursor };
 }

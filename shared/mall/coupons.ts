@@ -17,7 +17,7 @@ import { fingerprintOf, storedResponse, type IdempotencySpec } from '../ledger/i
 import { commit, type CommitOutcome, type ExtraWrite } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { decodeCursor, queryPage } from '../table/paging.js';
+import { queryPage, type PageRequest } from '../table/paging.js';
 
 export type CouponTemplateInput = z.output<typeof couponTemplateInputSchema>;
 export type CouponRedemptionInput = z.output<typeof couponRedemptionInputSchema>;
@@ -218,7 +218,7 @@ const statusFilters: Record<(typeof couponStatuses)[number], string> = {
 /** A member's coupons, newest first, optionally of one (derived) status. */
 export async function listMemberCoupons(
   memberId: string,
-  page: { limit: number; cursor?: string | undefined; status?: (typeof couponStatuses)[number] | undefined },
+  page: PageRequest & { readonly status?: (typeof couponStatuses)[number] | undefined },
   now = new Date(),
 ) {
   const { PK } = keys.member.coupon(memberId, '');
@@ -240,7 +240,8 @@ export async function listMemberCoupons(
       },
       ScanIndexForward: false,
     },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'PK', value: PK }) },
+    page,
+    { attribute: 'PK', value: PK },
   );
   return { items: result.items.map((item) => couponView(couponFromItem(item), now)), nextCursor: result.nextCursor };
 }

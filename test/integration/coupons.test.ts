@@ -6,7 +6,7 @@ import { getWallet } from '../../shared/ledger/reader.js';
 import { listMemberCoupons, redeemCoupon } from '../../shared/mall/coupons.js';
 import { readStock } from '../../shared/mall/stock.js';
 import { registerMember } from '../../shared/members/service.js';
-import { TestApi, uniqueId } from '../support/api.js';
+import { TestApi, testPage, uniqueId } from '../support/api.js';
 import { expectLedgerExplainsWallet } from '../support/invariants.js';
 
 let api: TestApi;
@@ -219,7 +219,7 @@ describe('coupon products', () => {
     let coupons = 0;
     for (const m of members) {
       const { wallet } = await expectLedgerExplainsWallet(m.memberId);
-      const held = (await listMemberCoupons(m.memberId, { limit: 10 })).items.length;
+      const held = (await listMemberCoupons(m.memberId, testPage(10))).items.length;
       expect(wallet.available).toBe(1000 - 100 * held);
       coupons += held;
     }
@@ -299,7 +299,7 @@ describe('POS coupon redemption', () => {
 
     // 31 days on, the 30-day coupon has expired: listed as EXPIRED and refused at the POS
     const later = new Date(Date.now() + 31 * 86_400_000);
-    const expired = await listMemberCoupons(m.memberId, { limit: 10, status: 'EXPIRED' }, later);
+    const expired = await listMemberCoupons(m.memberId, { ...testPage(10), status: 'EXPIRED' }, later);
     expect(expired.items.map((c) => c.couponId)).toEqual([m.couponId]);
     await expect(redeemCoupon(m.couponId, { redemptionId: uniqueId('cr'), memberId: m.memberId, orderAmountCents: 1000 }, later)).rejects.toMatchObject({
       code: 'COUPON_NOT_VALID',

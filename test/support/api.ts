@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { claimsFor, inMemoryDevKeys, signDevToken, type DevKeys, type TokenKind } from '../../bin/local/dev-keys.js';
 import { LocalGateway } from '../../bin/local/gateway.js';
+import type { PageRequest } from '../../shared/table/cursor.js';
 
 export interface ApiResponse<T = unknown> {
   readonly status: number;
@@ -66,4 +67,9 @@ export class TestApi {
 
 export function uniqueId(prefix: string): string {
   return `${prefix}-${ulid()}`;
+}
+
+/** A page for tests that call a list's service directly, not through the handler (cursors bound to a test scope). */
+export function testPage(limit: number, cursor?: string): PageRequest {
+  return { limit, cursor, scope: { operation: 'test', caller: 'test:', filters: {} } };
 }
