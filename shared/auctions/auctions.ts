@@ -524,14 +524,16 @@ export async function getAuctionForOperator(auctionId: string, page: PageRequest
  */
 export async function listOpenAuctions(memberId: string, page: PageRequest, now = new Date()) {
   const partition = keys.auction.unsettledPartition();
+  const ended = keys.auction.endedBy(now);
   const result = await queryPage(
     {
       IndexName: 'GSI2',
       KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK > :ended',
-      ExpressionAttributeValues: { ':pk': partition, ':ended': keys.auction.endedBy(now) },
+      ExpressionAttributeValues: { ':pk': partition, ':ended': ended },
     },
     page,
     { attribute: 'GSI2PK', value: partition },
+    { attribute: 'GSI2SK', value: ended },
   );
   const auctions = await auctionsByIds(result.items.map((item) => String(item.auctionId)));
   // The index lags its table on AWS: an auction settled or cancelled a moment ago may still be listed.

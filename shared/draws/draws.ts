@@ -600,6 +600,7 @@ export async function listOpenDraws(page: PageRequest, now = new Date()) {
     },
     page,
     { attribute: 'GSI1PK', value: partition },
+    { attribute: 'GSI1SK', value: now.toISOString() },
   );
   // An ended draw leaves the index with the change that ended it; the filter covers the index's brief lag.
   const draws = result.items.map(definitionFromItem).filter((d) => d.operatorStatus !== 'ENDED');

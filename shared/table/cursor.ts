@@ -98,7 +98,8 @@ const DEFAULT_PAGE_LIMIT = 20;
 export function pageRequestOf(request: Parameters<typeof cursorScopeOf>[0]): PageRequest {
   return {
     limit: typeof request.query.limit === 'number' ? request.query.limit : DEFAULT_PAGE_LIMIT,
-    cursor: typeof request.query.cursor === 'string' ? request.query.cursor : undefined,
+    // `?cursor=` with nothing is the first page, as it always was.
+    cursor: typeof request.query.cursor === 'string' && request.query.cursor !== '' ? request.query.cursor : undefined,
     scope: cursorScopeOf(request),
   };
 }

@@ -32,16 +32,25 @@ export async function queryItems(
  * One page of a list for a client: opens the request's cursor (sealed, bound
  * to the request's scope, see ./cursor.ts), reads the page, and seals where
  * the next one starts. `partition` is the key attribute and value the query
- * reads: a cursor whose start lies elsewhere (a list whose partition moved
- * with time) is refused as INVALID_CURSOR rather than sent to DynamoDB.
+ * reads: a cursor whose start lies elsewhere is refused as INVALID_CURSOR
+ * rather than sent to DynamoDB (which would refuse it with a 500's worth of
+ * ValidationException).
+ *
+ * `movingLowerBound` is for ascending lists whose key condition starts after
+ * a bound that moves up with time (`GSI1SK > :now`: open draws, open
+ * auctions). A cursor that stopped at an item since passed by the bound lies
+ * outside the condition, which DynamoDB refuses; every item still listed lies
+ * after it, so the list goes on from the bound.
  */
 export async function queryPage(
   input: QueryInput,
   page: PageRequest,
   partition: { attribute: string; value: string },
+  movingLowerBound?: { attribute: string; value: string },
 ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
-  const start = page.cursor === undefined ? undefined : (await openCursor(page.scope, page.cursor)).key;
+  let start: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : (await openCursor(page.scope, page.cursor)).key;
   if (start && start[partition.attribute] !== partition.value) throw new InvalidCursorError();
+  if (start && movingLowerBound && String(start[movingLowerBound.attribute]) <= movingLowerBound.value) start = undefined;
   const { items, lastKey } = await queryItems(input, { limit: page.limit, start });
   return { items, nextCursor: lastKey ? await sealCursor(page.scope, { key: keyOf(lastKey) }) : null };
 }
