@@ -18,6 +18,8 @@ import {
   type RouteSpec,
 } from '../../lib/routes.js';
 import { tableDefinition } from '../../shared/table/definition.js';
+import { operations } from '../../shared/contracts/index.js';
+import { pagesWithCursor } from '../../shared/contracts/operation.js';
 import { ADMIN_GROUP } from '../../shared/http/auth.js';
 import { supportedSuppliers } from '../../shared/fulfilment/adapter.js';
 import { knownSenders } from '../../shared/webhooks/senders.js';
@@ -57,6 +59,15 @@ function actionsOf(name: FunctionName): string[] {
     .filter((r) => (r.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
     .flatMap((r) => (r.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement)
     .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+/** Every IAM policy statement granted to a function's role. */
+function statementsOf(name: FunctionName): { Action: string | string[]; Resource: unknown }[] {
+  const roleId = logicalIdOf(stack.functions[name].role!);
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .filter((r) => (r.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
 }
 
 /** A function's environment variables. */
@@ -486,7 +497,10 @@ describe('supplier credentials', () => {
 
     // Assess
     expect(withAccess).toEqual(functionNames.filter((name) => name === ('fulfilment' as FunctionName)));
-    for (const name of functionNames.filter((n) => !withAccess.includes(n))) expect(actionsOf(name)).not.toContain('secretsmanager:GetSecretValue');
+    const supplierSecrets = knownSenders.suppliers.map((supplier) => JSON.stringify({ Ref: secretIdOf(supplier) }));
+    for (const name of functionNames.filter((n) => !withAccess.includes(n))) {
+      expect(statementsOf(name).filter((st) => supplierSecrets.includes(JSON.stringify(st.Resource)))).toEqual([]);
+    }
   });
 
   describe('grantSupplierAccess', () => {
@@ -538,6 +552,43 @@ describe('supplier credentials', () => {
       // Assess
       expect(grantedNag.violations.filter((v) => v.severity === 'error' || v.severity === 'warning').map((v) => v.ruleName)).toEqual([]);
     });
+  });
+});
+
+describe('cursor key', () => {
+  const secretId = () => logicalIdOf(stack.cursorKey.secret);
+  /** The functions serving an operation that pages with `?cursor=`, per the contracts. */
+  const paging = () => [...new Set(routes.filter((r) => pagesWithCursor(operations[r.operation])).map((r) => r.fn))].sort();
+
+  it('keeps the key in a generated secret of 64 characters', () => {
+    // Assess
+    expect(propertiesOf(secretId())).toMatchObject({
+      Name: 'points-mall-test/cursor-key',
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+  });
+
+  it('gives the secret ARN and read access to the functions that page, and to no other', () => {
+    // Prepare
+    const withKey = functionNames.filter((name) => 'CURSOR_KEY_SECRET_ARN' in environmentOf(name)).sort();
+
+    // Assess
+    expect(paging()).toEqual(expect.arrayContaining(['members', 'mall', 'orders', 'auctions', 'draws', 'tasks', 'campaigns']));
+    expect(withKey).toEqual(paging());
+    for (const name of withKey) {
+      expect(environmentOf(name).CURSOR_KEY_SECRET_ARN).toEqual({ Ref: secretId() });
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: logicalIdOf(stack.functions[name].role!) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: secretId() } }),
+          ]),
+        },
+      });
+    }
+    for (const name of functionNames.filter((n) => !withKey.includes(n))) {
+      expect(statementsOf(name).filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ Ref: secretId() }))).toEqual([]);
+    }
   });
 });
 
