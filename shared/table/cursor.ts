@@ -63,19 +63,23 @@ function filterValue(value: unknown): string | undefined {
   return JSON.stringify(value);
 }
 
+/** What the HTTP handler knows of a request once it is authorized and validated. */
+export interface ScopeSource {
+  readonly operation: string;
+  /** The route's auth kind (`member`, `admin`, `pos`). */
+  readonly auth: string;
+  readonly subject: string | undefined;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly query: Readonly<Record<string, unknown>>;
+}
+
 /**
  * The scope of a request's cursors, from its operation, caller and validated
  * path and query values (`cursor` and `limit` left out: the page size may
  * change between pages). Parsed values are used, so `?zone=main` and a zone
  * defaulted to `main` are the same list.
  */
-export function cursorScopeOf(request: {
-  readonly operation: string;
-  readonly auth: string;
-  readonly subject: string | undefined;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly query: Readonly<Record<string, unknown>>;
-}): CursorScope {
+export function cursorScopeOf(request: ScopeSource): CursorScope {
   const filters: Record<string, string> = {};
   for (const [where, values] of [['path', request.params], ['query', request.query]] as const) {
     for (const [name, value] of Object.entries(values)) {
@@ -95,7 +99,7 @@ const DEFAULT_PAGE_LIMIT = 20;
  * cursors are bound to. The HTTP handler builds one for every request, so a
  * list cannot page without the binding.
  */
-export function pageRequestOf(request: Parameters<typeof cursorScopeOf>[0]): PageRequest {
+export function pageRequestOf(request: ScopeSource): PageRequest {
   return {
     limit: typeof request.query.limit === 'number' ? request.query.limit : DEFAULT_PAGE_LIMIT,
     // `?cursor=` with nothing is the first page, as it always was.
