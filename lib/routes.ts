@@ -212,6 +212,8 @@ export const routes = [
   { method: 'GET', path: '/v1/me/orders', fn: 'orders', auth: 'member', operation: 'listMyOrders' },
   { method: 'GET', path: '/v1/orders/{orderId}', fn: 'orders', auth: 'member', operation: 'getOrder' },
   { method: 'POST', path: '/v1/orders/{orderId}/cancel', fn: 'orders', auth: 'member', operation: 'cancelOrder' },
+  { method: 'GET', path: '/v1/admin/orders/{orderId}', fn: 'orders', auth: 'admin', operation: 'getOrderAdmin' },
+  { method: 'POST', path: '/v1/admin/orders/{orderId}/cancel', fn: 'orders', auth: 'admin', operation: 'cancelOrderAdmin' },
 
   { method: 'GET', path: '/v1/tasks', fn: 'tasks', auth: 'member', operation: 'listMyTasks' },
   { method: 'POST', path: '/v1/tasks/{taskId}/completions', fn: 'tasks', auth: 'member', operation: 'completeTask' },
