@@ -159,12 +159,14 @@ export const routes = [
 
   { method: 'POST', path: '/v1/me/register', fn: 'members', auth: 'member', operation: 'registerMember' },
   { method: 'GET', path: '/v1/me', fn: 'members', auth: 'member', operation: 'getMe' },
+  { method: 'DELETE', path: '/v1/me', fn: 'members', auth: 'member', operation: 'eraseMe' },
   { method: 'GET', path: '/v1/me/points', fn: 'members', auth: 'member', operation: 'getMyPoints' },
   { method: 'GET', path: '/v1/me/ledger', fn: 'members', auth: 'member', operation: 'listMyLedger' },
   { method: 'POST', path: '/v1/me/exchanges', fn: 'members', auth: 'member', operation: 'exchangePoints' },
   { method: 'POST', path: '/v1/me/tier-upgrades', fn: 'members', auth: 'member', operation: 'buyTierUpgrade' },
 
   { method: 'GET', path: '/v1/admin/members/{memberId}', fn: 'members', auth: 'admin', operation: 'getMember' },
+  { method: 'DELETE', path: '/v1/admin/members/{memberId}', fn: 'members', auth: 'admin', operation: 'eraseMember' },
   {
     method: 'POST',
     path: '/v1/admin/members/{memberId}/adjustments',

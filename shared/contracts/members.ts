@@ -15,7 +15,7 @@ export const memberSchema = z
     referredBy: z.string().nullable().openapi({ description: 'Referral code given at registration, if any.' }),
     birthday: z.string().nullable(),
     tags: z.array(z.string()),
-    status: z.enum(['ACTIVE', 'BLOCKED']),
+    status: z.enum(['ACTIVE', 'BLOCKED', 'ERASED']).openapi({ description: 'ERASED: personal data erased (birthday, tags, referral codes); points and history stay.' }),
     registeredAt: z.string(),
   })
   .openapi('Member');
@@ -101,6 +101,16 @@ export const tierUpgradeBodySchema = z
   .strict()
   .openapi('TierUpgradeRequest');
 
+export const erasureReceiptSchema = z
+  .object({
+    memberId: z.string(),
+    status: z.literal('ERASED'),
+    erasedAt: z.string(),
+    erasedBy: z.string().openapi({ description: '`member`, or `operator:<sub>` when an operator erased it.' }),
+    erased: z.array(z.string()).openapi({ description: 'The personal fields removed.' }),
+  })
+  .openapi('ErasureReceipt');
+
 export const memberOperations = {
   registerMember: operation({
     summary: 'Register the calling member (idempotent: a second call answers the existing profile)',
@@ -154,6 +164,21 @@ export const memberOperations = {
     status: 201,
     idempotency: 'required',
     errors: ['CONFLICT', 'INSUFFICIENT_POINTS', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_REQUIRED', 'NOT_FOUND'],
+  }),
+  eraseMe: operation({
+    summary: 'Erase my personal data (birthday, tags, referral codes); my points and history stay',
+    description:
+      'Once: a repeat answers the first receipt. The account stays usable under its pseudonymous id; the wallets, ledger, orders and game records carry no personal field and stay, so balances and reports are unchanged.',
+    tags: ['members'],
+    response: erasureReceiptSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  eraseMember: operation({
+    summary: "Erase a member's personal data (operator; the erasure record names the operator)",
+    tags: ['admin'],
+    params: memberIdParams,
+    response: erasureReceiptSchema,
+    errors: ['NOT_FOUND'],
   }),
   getMember: operation({
     summary: 'A member profile with points (operator)',

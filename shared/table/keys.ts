@@ -96,6 +96,8 @@ export const keys = {
     referral: (referrerId: string, refereeId: string): ItemKey => ({ PK: `MEMBER${sep}${referrerId}`, SK: `REFERRAL${sep}${refereeId}` }),
     /** Marks that a member's first POS purchase has been recorded (first-purchase referral bonus). */
     firstPurchase: (memberId: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: 'FIRST_PURCHASE' }),
+    /** The record of a member's erasure (who asked, when, which fields): no personal data in it. */
+    erasure: (memberId: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: 'ERASURE' }),
     /** The birthday bonus of one year, once per member and year. */
     birthdayGift: (memberId: string, year: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: `BIRTHDAY${sep}${year}` }),
     /** What a member got from one pool activity on one programme-local day (daily cap). */
