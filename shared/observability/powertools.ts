@@ -3,11 +3,36 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**
+ * Keys whose values never reach a log line, wherever they sit in a logged
+ * object: credentials (bearer tokens, signatures, payment codes) and personal
+ * fields. A second line of defence: nothing logs them on purpose
+ * (test/integration/log-privacy.test.ts runs flows at debug level and searches the output).
+ */
+export const REDACTED_LOG_KEYS: ReadonlySet<string> = new Set([
+  'authorization',
+  'token',
+  'accesstoken',
+  'idtoken',
+  'refreshtoken',
+  'x-signature',
+  'signature',
+  'paymentcode',
+  'birthday',
+  'password',
+  'secret',
+]);
+
+/** The logger's JSON replacer: redacts the values of REDACTED_LOG_KEYS (any case). */
+export function redactLogValue(key: string, value: unknown): unknown {
+  return key !== '' && REDACTED_LOG_KEYS.has(key.toLowerCase()) && value !== undefined && value !== null ? '[redacted]' : value;
+}
+
+/**
  * Module singletons, as Powertools recommends: one logger, metrics and tracer
  * per process. The service name comes from POWERTOOLS_SERVICE_NAME (set per
  * function by the stack). Locally, metrics and tracing are switched off by the
  * runtime's environment (POWERTOOLS_METRICS_DISABLED, POWERTOOLS_TRACE_ENABLED).
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'points-mall' });
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'points-mall', jsonReplacerFn: redactLogValue });
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'PointsMall' });
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'points-mall' });
