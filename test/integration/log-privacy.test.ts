@@ -43,7 +43,7 @@ describe('logs carry no credentials or personal data', () => {
     const admin = await api.token('admin', 'operator-logs');
     const pos = await api.token('pos', 'store1');
     const tokens = [member, admin, pos];
-    const json = (token: string, body: unknown, key?: string) => ({ token, body, headers: key ? { 'idempotency-key': key } : {} });
+    const json = (token: string, body: unknown, key?: string) => ({ token, body, headers: key ? { 'idempotency-key': key } : ({} as Record<string, string>) });
 
     // Act: the flows, successes and refusals.
     await api.call('POST', '/v1/me/register', json(member, { birthday }));
