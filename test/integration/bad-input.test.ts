@@ -23,6 +23,9 @@ const samples: Partial<Record<OperationId, Sample>> = {
   openapi: { path: () => '/v1/openapi.json' },
   registerMember: { path: () => '/v1/me/register', body: {}, invalidBody: { birthday: 'yesterday', referralCode: 'x' } },
   getMe: { path: () => '/v1/me' },
+  // Erasure takes no body; what it erases and keeps: test/integration/erasure.test.ts.
+  eraseMe: { path: () => '/v1/me' },
+  eraseMember: { path: (m) => `/v1/admin/members/${m}` },
   getMyPoints: { path: () => '/v1/me/points', invalidQuery: 'currency=NOT A CODE' },
   listMyLedger: { path: () => '/v1/me/ledger', invalidQuery: 'limit=1000' },
   exchangePoints: {
@@ -117,6 +120,8 @@ const samples: Partial<Record<OperationId, Sample>> = {
   listMyOrders: { path: () => '/v1/me/orders', invalidQuery: 'limit=0' },
   getOrder: { path: () => '/v1/orders/o-unknown' },
   cancelOrder: { path: () => '/v1/orders/o-unknown/cancel' },
+  getOrderAdmin: { path: () => '/v1/admin/orders/o-unknown' },
+  cancelOrderAdmin: { path: () => '/v1/admin/orders/o-unknown/cancel' },
   // Signed webhooks: the signature is checked before the body (test/integration/webhooks.test.ts).
   receiveSupplierCallback: { path: () => '/v1/webhooks/suppliers/jd' },
   receivePaymentCallback: { path: () => '/v1/webhooks/payments/wechatpay' },
