@@ -2,6 +2,8 @@ import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import { ADMIN_GROUP, type Caller } from '../../shared/http/auth.js';
 import { DomainError } from '../../shared/errors.js';
 import { cancelOrder, getOrder, listMemberOrders, placeOrder } from '../../shared/mall/orders.js';
+import { businessMetrics } from '../../shared/observability/business-metrics.js';
+import { metrics } from '../../shared/observability/powertools.js';
 
 function callerOf(caller: Caller | undefined): { memberId: string; admin: boolean } {
   if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
@@ -11,7 +13,10 @@ function callerOf(caller: Caller | undefined): { memberId: string; admin: boolea
 export const handler = httpHandler('orders', {
   placeOrder: async ({ caller, body, idempotency }) => {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
-    return committedAnswer(await placeOrder({ memberId: callerOf(caller).memberId, ...body, idempotency }));
+    const outcome = await placeOrder({ memberId: callerOf(caller).memberId, ...body, idempotency });
+    // The redemption rate counts orders, not calls: a replayed key placed nothing new.
+    if (!outcome.replayed) metrics.addMetric(businessMetrics.ordersPlaced, 'Count', 1);
+    return committedAnswer(outcome);
   },
   listMyOrders: async ({ caller, query }) => listMemberOrders(callerOf(caller).memberId, { limit: query.limit, cursor: query.cursor }),
   getOrder: async ({ caller, params }) => getOrder(params.orderId, callerOf(caller)),
