@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Aws, CfnOutput, Duration, Stack, TimeZone, Validations, type StackProps } from 'aws-cdk-lib';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, type EventPattern } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -10,15 +9,17 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.js';
 import { logicalIdOf } from './constructs/logical-id.js';
+import { PointsMallAlarms } from './constructs/points-mall-alarms.js';
 import { PointsMallApi } from './constructs/points-mall-api.js';
 import { POS_OAUTH_SCOPE, PointsMallAuth } from './constructs/points-mall-auth.js';
+import { PointsMallDashboard } from './constructs/points-mall-dashboard.js';
 import { PointsMallFunction } from './constructs/points-mall-function.js';
 import { PointsMallTable } from './constructs/points-mall-table.js';
 import { SupplierCredentials, type SupplierEndpointConfig } from './constructs/supplier-credentials.js';
+import { tableDefinition } from '../shared/table/definition.js';
 import { knownSenders } from '../shared/webhooks/senders.js';
 import {
   defaultRoute,
@@ -53,7 +54,7 @@ export interface PointsMallStackProps extends StackProps {
    * @default `points-mall-<stage>-<account id>`
    */
   readonly authDomainPrefix?: string;
-  /** SNS topic every dead-letter alarm notifies. @default - alarms only, no notification */
+  /** SNS topic every alarm notifies. @default - alarms only, no notification */
   readonly alarmTopicArn?: string;
   /**
    * Public keys (PEM) of the webhook senders: `{ suppliers: { jd: '...' }, payments: { wechatpay: '...' } }`.
@@ -98,6 +99,9 @@ export class PointsMallStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PointsMallFunction>>;
   /** One Secrets Manager secret per supplier (placeholder value until operators put the credentials in). */
   readonly supplierCredentials: SupplierCredentials;
+  /** Every alarm of the stack (docs/operations.md, Alarms). */
+  readonly alarms: PointsMallAlarms;
+  readonly dashboard: PointsMallDashboard;
 
   constructor(scope: Construct, id: string, props: PointsMallStackProps = {}) {
     super(scope, id, props);
@@ -105,9 +109,9 @@ export class PointsMallStack extends Stack {
     const stage = props.stage ?? 'dev';
     if (!/^[a-z0-9-]+$/.test(stage)) throw new Error(`stage must be lowercase letters, digits and hyphens, got "${stage}"`);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
-    const alarmAction = props.alarmTopicArn
-      ? new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn))
-      : undefined;
+    // Every alarm of the stack is made through this one construct (named, missing data explicit, the topic as action).
+    const alarms = new PointsMallAlarms(this, 'Alarms', { alarmTopicArn: props.alarmTopicArn });
+    this.alarms = alarms;
 
     this.table = new PointsMallTable(this, 'PointsMallTable');
     this.bus = new EventBus(this, 'EventBus', { eventBusName: props.eventBusName ?? `points-mall-${stage}` });
@@ -128,7 +132,7 @@ export class PointsMallStack extends Stack {
         stage,
         eventBusName: this.bus.eventBusName,
         logRetention,
-        alarmAction,
+        alarms,
       });
       if (spec.tableAccess !== 'none') fn.bindTable({ table: this.table.table, accessMode: spec.tableAccess });
       if (spec.publishesEvents) fn.grantPutEvents(this.bus);
@@ -167,10 +171,10 @@ export class PointsMallStack extends Stack {
       const id = pascal(spec.name);
       const deadLetters = new DeadLetterQueue(this, `${id}RuleDeadLetters`, {
         purpose: `events of rule ${spec.name} that could not be delivered to the ${spec.fn} function`,
-        alarmAction,
+        alarms,
         usedBy: 'event-rule',
       });
-      new Rule(this, `${id}Rule`, {
+      const rule = new Rule(this, `${id}Rule`, {
         eventBus: this.bus,
         description: spec.description,
         eventPattern: eventPatternOf(spec),
@@ -182,6 +186,7 @@ export class PointsMallStack extends Stack {
           }),
         ],
       });
+      alarms.watchEventRule(spec.name, rule, this.bus);
     }
 
     // One role for every schedule, assumable by EventBridge Scheduler of this account only.
@@ -198,7 +203,7 @@ export class PointsMallStack extends Stack {
       const id = pascal(spec.name);
       const deadLetters = new DeadLetterQueue(this, `${id}ScheduleDeadLetters`, {
         purpose: `runs of schedule ${spec.name} that could not be delivered to the ${spec.fn} function`,
-        alarmAction,
+        alarms,
         usedBy: 'schedule',
       });
       new Schedule(this, `${id}Schedule`, {
@@ -226,7 +231,7 @@ export class PointsMallStack extends Stack {
       const id = pascal(spec.name);
       const deadLetters = new DeadLetterQueue(this, `${id}StreamDeadLetters`, {
         purpose: `stream batches the ${spec.fn} function (${spec.name}) could not process`,
-        alarmAction,
+        alarms,
         usedBy: 'event-source-mapping',
       });
       this.functions[spec.fn].addEventSource(
@@ -248,7 +253,13 @@ export class PointsMallStack extends Stack {
           ],
         }),
       );
+      alarms.watchStreamConsumer(spec.name, this.functions[spec.fn]);
     }
+
+    alarms.watchApi(this.api.httpApi);
+    alarms.watchTable(this.table.table, tableDefinition.indexes.map((index) => index.name));
+    // Last, so its alarm widgets list every alarm made above.
+    this.dashboard = new PointsMallDashboard(this, 'Dashboard', { alarms });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });

@@ -267,7 +267,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route a function may receive, the catch-all included. */
 export const allRoutes: readonly RouteSpec[] = [...routes, defaultRoute];
 
-export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement', 'draw-seeds'] as const;
+export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement', 'draw-seeds', 'flash-sale-stock'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
 export interface ScheduleSpec {
@@ -358,6 +358,15 @@ export const schedules: readonly ScheduleSpec[] = [
     timezone: 'Asia/Shanghai',
     localEveryMinutes: 60,
     description: "Lucky draws: make today's and tomorrow's server seeds of every draw not ended, so each day's seed hash is published before its spins (daily, 00:05 Asia/Shanghai)",
+  },
+  {
+    name: 'flash-sale-stock',
+    fn: 'jobs',
+    expression: 'rate(1 minute)',
+    timezone: 'UTC',
+    // Metrics are off locally, so the local timer only keeps the job exercised.
+    localEveryMinutes: 60,
+    description: 'Metric FlashSaleStockLeft: the stock left of each flash-sale product on sale now, for the dashboard (every minute)',
   },
 ];
 
