@@ -33,9 +33,10 @@ function counterWrite(scope: CapScope, key: { PK: string; SK: string }, cap: num
       Update: {
         TableName: tableName(),
         Key: key,
-        UpdateExpression: 'ADD points :p, purchases :one SET entity = :entity, #ttl = if_not_exists(#ttl, :ttl), ' + Object.keys(owner).map((k) => `${k} = :${k}`).join(', '),
+        UpdateExpression: 'ADD points :p, purchases :one SET entity = :entity, #ttl = if_not_exists(#ttl, :ttl), ' + Object.keys(owner).map((k) => `#${k} = :${k}`).join(', '),
         ConditionExpression: 'attribute_not_exists(points) OR points <= :limit',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        // Names, not bare words: `day` is a DynamoDB reserved word.
+        ExpressionAttributeNames: { '#ttl': 'ttl', ...Object.fromEntries(Object.keys(owner).map((k) => [`#${k}`, k])) },
         ExpressionAttributeValues: {
           ':p': points,
           ':one': 1,
