@@ -83,26 +83,27 @@ export const MAX_LINE_AMOUNT_CENTS = 1_000_000_000;
 const limitOf = (what: string, max: number) =>
   z.number().int(`${what} must be a whole number`).positive(`${what} must be positive`).max(max, `${what} must be at most ${max.toLocaleString('en')}`);
 
+/** Every field has its default, so an operator can send only the limits they change. */
 export const posLimitsSchema = z
   .object({
-    maxPurchaseAmountCents: limitOf('maxPurchaseAmountCents', MAX_LINE_AMOUNT_CENTS).openapi({
+    maxPurchaseAmountCents: limitOf('maxPurchaseAmountCents', MAX_LINE_AMOUNT_CENTS).default(defaultPosLimits.maxPurchaseAmountCents).openapi({
       description: 'A purchase whose lines add up to more is refused with 422 PURCHASE_LIMIT_EXCEEDED and nothing is written (default 10,000,000 = 100,000 CNY).',
     }),
-    maxPurchasePoints: limitOf('maxPurchasePoints', 100_000_000).openapi({
+    maxPurchasePoints: limitOf('maxPurchasePoints', 100_000_000).default(defaultPosLimits.maxPurchasePoints).openapi({
       description:
         'A purchase that would earn more points is refused with 422 PURCHASE_LIMIT_EXCEEDED and nothing is written (default 1,000,000). ' +
         'Unlike maxPointsPerPurchase, which lowers what a purchase earns, this refuses the report.',
     }),
-    dailyPointsPerMember: limitOf('dailyPointsPerMember', 10_000_000_000).nullable().openapi({
+    dailyPointsPerMember: limitOf('dailyPointsPerMember', 10_000_000_000).nullable().default(defaultPosLimits.dailyPointsPerMember).openapi({
       description: 'Points one member can earn through POS purchases in one programme day; beyond it the purchase is recorded and the points over the cap withheld (null = no cap).',
     }),
-    dailyPointsPerStore: limitOf('dailyPointsPerStore', 10_000_000_000).nullable().openapi({
+    dailyPointsPerStore: limitOf('dailyPointsPerStore', 10_000_000_000).nullable().default(defaultPosLimits.dailyPointsPerStore).openapi({
       description: 'Points one store can issue through POS purchases in one programme day; beyond it the purchase is recorded and the points over the cap withheld (null = no cap).',
     }),
-    reviewAbovePoints: limitOf('reviewAbovePoints', 100_000_000).nullable().openapi({
+    reviewAbovePoints: limitOf('reviewAbovePoints', 100_000_000).nullable().default(defaultPosLimits.reviewAbovePoints).openapi({
       description: 'A purchase earning more points waits for an operator (status PENDING_REVIEW; its points pending until approved). null = never by points.',
     }),
-    reviewAboveAmountCents: limitOf('reviewAboveAmountCents', MAX_LINE_AMOUNT_CENTS).nullable().openapi({
+    reviewAboveAmountCents: limitOf('reviewAboveAmountCents', MAX_LINE_AMOUNT_CENTS).nullable().default(defaultPosLimits.reviewAboveAmountCents).openapi({
       description: 'A purchase of a larger amount waits for an operator (status PENDING_REVIEW). null = never by amount.',
     }),
   })

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { calculateEarning, type EarningRulesCore, type PurchaseLine } from '../../shared/domain/earning.js';
 import { campaignAwardsAfterCut, capDay, defaultPosLimits, purchaseLimitViolation, reviewReason, type PosLimits } from '../../shared/domain/pos-limits.js';
-import { purchaseBodySchema } from '../../shared/contracts/earning.js';
+import { posLimitsSchema, purchaseBodySchema } from '../../shared/contracts/earning.js';
 import { defaultEarningRules } from '../../shared/earning/rules-store.js';
 
 const limits: PosLimits = { ...defaultPosLimits };
@@ -73,6 +73,24 @@ describe('per-purchase limits', () => {
 
     // Assess
     expect(violation?.limit).toBe('maxPurchasePoints');
+  });
+});
+
+describe('posLimits in the earning rules', () => {
+  it('fills the limits an operator leaves out with the defaults', () => {
+    // Act
+    const parsed = posLimitsSchema.parse({ reviewAbovePoints: null, dailyPointsPerStore: 5_000 });
+
+    // Assess
+    expect(parsed).toEqual({ ...defaultPosLimits, reviewAbovePoints: null, dailyPointsPerStore: 5_000 });
+  });
+
+  it('refuses a limit of zero or a fraction', () => {
+    // Act
+    const parsed = posLimitsSchema.safeParse({ maxPurchaseAmountCents: 0, maxPurchasePoints: 1.5 });
+
+    // Assess
+    expect(parsed.success).toBe(false);
   });
 });
 
