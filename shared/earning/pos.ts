@@ -73,7 +73,11 @@ const MEMBER_ROUNDS = 30;
  * Records a POS purchase and credits what it earns: the purchase record, the
  * EARN entry, the member's growth counters (and tier upgrade), the
  * first-purchase referral bonus and the idempotency record are one
- * transaction, keyed by purchaseId.
+ * transaction, keyed by purchaseId. The earning rules' posLimits bound it
+ * (docs/earning.md, Limits on POS earning): over a per-purchase limit it is
+ * refused (PurchaseLimitError, nothing written); the daily caps' counters are
+ * part of the transaction and withhold what is beyond them; above a review
+ * threshold the points go pending until an operator decides (reviews.ts).
  */
 export async function recordPurchase(input: PurchaseInput, now = new Date()) {
   const paidAt = new Date(input.paidAt);
