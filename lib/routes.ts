@@ -40,7 +40,7 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   },
   earning: {
     entry: 'functions/earning/handler.ts',
-    description: 'Earning rules, previews, and POS purchases, refunds, top-ups and checkout redemptions',
+    description: 'Earning rules, previews, POS purchases (limits, daily caps, reviews), refunds, top-ups and checkout redemptions',
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 512,
@@ -183,6 +183,9 @@ export const routes = [
   { method: 'POST', path: '/v1/pos/purchases/{purchaseId}/refunds', fn: 'earning', auth: 'pos', operation: 'refundPurchase' },
   { method: 'POST', path: '/v1/pos/top-ups', fn: 'earning', auth: 'pos', operation: 'recordTopUp' },
   { method: 'POST', path: '/v1/pos/redemptions', fn: 'earning', auth: 'pos', operation: 'redeemAtCheckout' },
+  { method: 'GET', path: '/v1/admin/purchase-reviews', fn: 'earning', auth: 'admin', operation: 'listPurchaseReviews' },
+  { method: 'POST', path: '/v1/admin/purchase-reviews/{purchaseId}/approve', fn: 'earning', auth: 'admin', operation: 'approvePurchaseReview' },
+  { method: 'POST', path: '/v1/admin/purchase-reviews/{purchaseId}/reject', fn: 'earning', auth: 'admin', operation: 'rejectPurchaseReview' },
 
   { method: 'POST', path: '/v1/admin/campaigns', fn: 'campaigns', auth: 'admin', operation: 'createCampaign' },
   { method: 'GET', path: '/v1/admin/campaigns', fn: 'campaigns', auth: 'admin', operation: 'listCampaigns' },

@@ -1,5 +1,6 @@
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import { previewEarning, recordPurchase, recordTopUp, redeemAtCheckout, refundPurchase } from '../../shared/earning/pos.js';
+import { decidePurchaseReview, listPurchaseReviews } from '../../shared/earning/reviews.js';
 import { getEarningRules, saveEarningRules } from '../../shared/earning/rules-store.js';
 import { getMember } from '../../shared/members/service.js';
 
@@ -22,4 +23,9 @@ export const handler = httpHandler('earning', {
   refundPurchase: async ({ params, body }) => committedAnswer(await refundPurchase(params.purchaseId, body)),
   recordTopUp: async ({ body }) => committedAnswer(await recordTopUp(body)),
   redeemAtCheckout: async ({ body }) => committedAnswer(await redeemAtCheckout(body)),
+  listPurchaseReviews: async ({ query }) => listPurchaseReviews(query),
+  approvePurchaseReview: async ({ params, body, caller }) =>
+    decidePurchaseReview(params.purchaseId, 'APPROVED', { operator: caller?.subject ?? 'unknown', reason: body.reason }),
+  rejectPurchaseReview: async ({ params, body, caller }) =>
+    decidePurchaseReview(params.purchaseId, 'REJECTED', { operator: caller?.subject ?? 'unknown', reason: body.reason }),
 });

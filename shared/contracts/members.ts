@@ -34,6 +34,9 @@ export const walletSchema = z
           points: z.number().int(),
           availableAt: z.string().openapi({ description: 'When these points become available (the hourly vest job credits them shortly after).' }),
           ref: z.string().openapi({ description: 'What earned them, e.g. `purchase:<purchaseId>`.' }),
+          underReview: z.boolean().optional().openapi({
+            description: 'The purchase waits for an operator to review it; availableAt is then only the earliest the points could become available.',
+          }),
         }),
       )
       .openapi({ description: 'The soonest pending credits, at most 20; `pending` is the total.' }),

@@ -232,6 +232,22 @@ export const keys = {
     member: (campaignId: string, memberId: string): ItemKey => ({ PK: `CAMPAIGN${sep}${campaignId}`, SK: `MEMBER${sep}${memberId}` }),
   },
   purchase: (purchaseId: string): ItemKey => ({ PK: `PURCHASE${sep}${purchaseId}`, SK: 'PURCHASE' }),
+  purchaseReview: {
+    /** GSI2 keys on a Purchase waiting for review (sparse: removed by the decision), oldest first. */
+    pendingEntry: (recordedAt: string, purchaseId: string) => ({
+      GSI2PK: keys.purchaseReview.pendingPartition(),
+      GSI2SK: `${recordedAt}${sep}${purchaseId}`,
+    }),
+    pendingPartition: (): string => 'PURCHASE-REVIEWS',
+    /** The operator's decision on a reviewed purchase (immutable audit record), beside the purchase; put once. */
+    decision: (purchaseId: string): ItemKey => ({ PK: `PURCHASE${sep}${purchaseId}`, SK: 'REVIEW-DECISION' }),
+  },
+  posEarningDay: {
+    /** Points a member earned through POS purchases on one programme-local day (daily cap), in the member's partition. */
+    member: (memberId: string, day: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: `POSDAY${sep}${day}` }),
+    /** Points a store issued through POS purchases on one programme-local day (daily cap), one partition per store and day. */
+    store: (storeId: string, day: string): ItemKey => ({ PK: `STORE-POSDAY${sep}${storeId}${sep}${day}`, SK: 'POSDAY' }),
+  },
   topUp: (topUpId: string): ItemKey => ({ PK: `TOPUP${sep}${topUpId}`, SK: 'TOPUP' }),
   redemption: (redemptionId: string): ItemKey => ({ PK: `REDEMPTION${sep}${redemptionId}`, SK: 'REDEMPTION' }),
   report: {

@@ -68,6 +68,9 @@ const samples: Partial<Record<OperationId, Sample>> = {
     body: { refundId: 'r-1', amountCents: 100 },
     invalidBody: { refundId: '', amountCents: 0 },
   },
+  listPurchaseReviews: { path: () => '/v1/admin/purchase-reviews', invalidQuery: 'limit=0' },
+  approvePurchaseReview: { path: () => '/v1/admin/purchase-reviews/p-unknown/approve', body: {}, invalidBody: { reason: 42 } },
+  rejectPurchaseReview: { path: () => '/v1/admin/purchase-reviews/p-unknown/reject', body: { reason: 'test basket' }, invalidBody: { reason: '' } },
   recordTopUp: {
     path: () => '/v1/pos/top-ups',
     body: { topUpId: 't-bad-input', memberId: 'victim', amountCents: 100 },
