@@ -3,6 +3,7 @@ import { DomainError } from '../../shared/errors.js';
 import { listLedger } from '../../shared/ledger/reader.js';
 import { pointsView } from '../../shared/earning/pending.js';
 import { adjustPoints, exchangePoints, getMember, registerMember } from '../../shared/members/service.js';
+import { issuePaymentCode } from '../../shared/members/payment-codes.js';
 import { buyTierUpgrade } from '../../shared/members/tiers.js';
 import type { Caller } from '../../shared/http/auth.js';
 
@@ -28,6 +29,7 @@ export const handler = httpHandler('members', {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
     return committedAnswer(await buyTierUpgrade(memberIdOf(caller), body.tier, { idempotency }));
   },
+  issuePaymentCode: async ({ caller }) => issuePaymentCode(memberIdOf(caller)),
   getMember: async ({ params }) => {
     const member = await getMember(params.memberId);
     return { ...member, points: await pointsView(params.memberId, 'points') };
