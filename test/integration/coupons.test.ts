@@ -16,7 +16,7 @@ let pos: string;
 beforeAll(async () => {
   api = await TestApi.create();
   admin = await api.token('admin');
-  pos = await api.token('pos', 'store-1');
+  pos = await api.registerStore('store-1');
 });
 
 interface Order {
@@ -301,7 +301,7 @@ describe('POS coupon redemption', () => {
     const later = new Date(Date.now() + 31 * 86_400_000);
     const expired = await listMemberCoupons(m.memberId, { limit: 10, status: 'EXPIRED' }, later);
     expect(expired.items.map((c) => c.couponId)).toEqual([m.couponId]);
-    await expect(redeemCoupon(m.couponId, { redemptionId: uniqueId('cr'), memberId: m.memberId, orderAmountCents: 1000 }, later)).rejects.toMatchObject({
+    await expect(redeemCoupon(m.couponId, { redemptionId: uniqueId('cr'), memberId: m.memberId, orderAmountCents: 1000 }, 'store-1', later)).rejects.toMatchObject({
       code: 'COUPON_NOT_VALID',
     });
     const active = await api.call<{ items: Coupon[] }>('GET', '/v1/me/coupons?status=ACTIVE', { token: m.token });

@@ -68,9 +68,9 @@ export class TestApi {
     return this.token('pos', storeId);
   }
 
-  /** A fresh payment code of the member whose token this is (what the app shows at the till). */
-  async paymentCode(memberToken: string): Promise<string> {
-    const res = await this.call<{ code: string }>('POST', '/v1/me/payment-codes', { token: memberToken });
+  /** A fresh payment code of a member, asked for with the member's token (what the app shows at the till). */
+  async paymentCode(memberId: string): Promise<string> {
+    const res = await this.call<{ code: string }>('POST', '/v1/me/payment-codes', { token: await this.token('member', memberId) });
     if (res.status !== 201) throw new Error(`payment code refused: ${res.status} ${res.text}`);
     return res.body.code;
   }
