@@ -51,6 +51,9 @@ export function paymentCodeHash(code: string): string {
   return createHash('sha256').update(code).digest('base64url');
 }
 
+/** Re-reads of the slots when concurrent requests took the free ones first. */
+const ISSUE_ROUNDS = 5;
+
 const epochSeconds = (at: Date): number => Math.floor(at.getTime() / 1000);
 
 /** Expiries of the member's slots (an absent slot is free). */
@@ -79,7 +82,9 @@ export async function issuePaymentCode(memberId: string, now = new Date(), valid
   const expiresAt = new Date(now.getTime() + validitySeconds * 1000).toISOString();
   const ttl = epochSeconds(new Date(expiresAt)) + KEEP_AFTER_EXPIRY_SECONDS;
 
-  for (let round = 0; round < 3; round += 1) {
+  for (let round = 0; round < ISSUE_ROUNDS; round += 1) {
+    // Lost every free slot seen to concurrent requests (DynamoDB may cancel both of two colliding transactions): re-read after a pause.
+    if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** round));
     const expiries = await slotExpiries(memberId);
     const free = Array.from({ length: PAYMENT_CODE_SLOTS }, (_, slot) => slot).filter((slot) => (expiries.get(slot) ?? '') <= at);
     if (free.length === 0) {
