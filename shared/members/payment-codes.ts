@@ -94,9 +94,9 @@ export async function issuePaymentCode(memberId: string, now = new Date(), valid
         retryAfterSeconds,
       });
     }
-    // A random free slot first, so two phones of one member asking at once rarely pick the same one.
-    const order = free.sort(() => Math.random() - 0.5);
-    for (const slot of order) {
+    // Start at a random free slot, so two phones of one member asking at once rarely pick the same one.
+    const start = Math.floor(Math.random() * free.length);
+    for (const slot of [...free.slice(start), ...free.slice(0, start)]) {
       const code = newPaymentCode();
       const codeHash = paymentCodeHash(code);
       try {

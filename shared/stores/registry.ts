@@ -163,6 +163,8 @@ export async function createStore(input: StoreInput, operator: string, now = new
     }
     const clientIndex = reasons.findIndex((r, i) => i >= 2 && r.Code === 'ConditionalCheckFailed');
     if (clientIndex >= 2) throw boundElsewhere(reasons[clientIndex], store.clientIds[clientIndex - 2] as string);
+    // The same request sent twice at once: one of them lost the race on the store item and may send it again.
+    if (reasons.some((r) => r.Code === 'TransactionConflict')) throw new DomainError('CONFLICT', `store ${store.storeId} is being registered concurrently; send the request again`);
     throw error;
   }
   forgetPosClients(store.clientIds);
