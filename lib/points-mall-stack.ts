@@ -36,6 +36,13 @@ import {
 /** The project root: `entry` paths in lib/routes.ts are relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** Context `posStores`: store ids, comma-separated on the command line (`-c posStores=store1,store2`) or a list in cdk.json. */
+function posStoresFromContext(scope: Construct): string[] {
+  const value: unknown = scope.node.tryGetContext('posStores');
+  const ids = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [];
+  return ids.map((id) => id.trim()).filter(Boolean);
+}
+
 export interface PointsMallStackProps extends StackProps {
   /** Deployment stage, passed to the functions as STAGE. Lowercase letters, digits, hyphens. @default 'dev' */
   readonly stage?: string;
@@ -54,7 +61,12 @@ export interface PointsMallStackProps extends StackProps {
    * @default `points-mall-<stage>-<account id>`
    */
   readonly authDomainPrefix?: string;
-  /** SNS topic every alarm notifies. @default - alarms only, no notification */
+  /**
+   * Stores that get a POS app client of their own (docs/operations.md, POS terminals and stores).
+   * @default - context `posStores` (comma-separated store ids), else none
+   */
+  readonly posStores?: readonly string[];
+    /** SNS topic every alarm notifies. @default - alarms only, no notification */
   readonly alarmTopicArn?: string;
   /**
    * Public keys (PEM) of the webhook senders: `{ suppliers: { jd: '...' }, payments: { wechatpay: '...' } }`.
@@ -117,6 +129,7 @@ export class PointsMallStack extends Stack {
     this.bus = new EventBus(this, 'EventBus', { eventBusName: props.eventBusName ?? `points-mall-${stage}` });
     this.auth = new PointsMallAuth(this, 'Auth', {
       domainPrefix: props.authDomainPrefix ?? `points-mall-${stage}-${Aws.ACCOUNT_ID}`,
+      posStores: props.posStores ?? posStoresFromContext(this),
     });
 
     const built = {} as Record<FunctionName, PointsMallFunction>;
@@ -160,7 +173,8 @@ export class PointsMallStack extends Stack {
       defaultRoute,
       functions: this.functions,
       jwtIssuer: this.auth.issuer,
-      jwtAudience: [this.auth.mobileClient.userPoolClientId, this.auth.posClient.userPoolClientId],
+      // The authorizer accepts tokens of these app clients only: a store's POS client must be one of them.
+      jwtAudience: [this.auth.mobileClient.userPoolClientId, this.auth.posClient.userPoolClientId, ...[...this.auth.storePosClients.values()].map((c) => c.userPoolClientId)],
       posScope: POS_OAUTH_SCOPE,
       throttle: { rateLimit: props.apiRateLimit ?? 2000, burstLimit: props.apiBurstLimit ?? 5000 },
       corsAllowOrigins: props.corsAllowOrigins ?? ['*'],
@@ -269,6 +283,12 @@ export class PointsMallStack extends Stack {
       value: this.auth.posClient.userPoolClientId,
       description: 'POS app client (client credentials); read its secret with aws cognito-idp describe-user-pool-client',
     });
+    for (const [storeId, client] of this.auth.storePosClients) {
+      new CfnOutput(this, `PosClientId-${storeId}`, {
+        value: client.userPoolClientId,
+        description: `POS app client of store ${storeId}: bind it with PATCH /v1/admin/stores/${storeId} {"addClientIds":[...]}`,
+      });
+    }
     new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint, description: 'OAuth token endpoint for POS' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     for (const [supplier, secret] of Object.entries(this.supplierCredentials.secrets)) {

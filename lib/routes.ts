@@ -40,7 +40,7 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   },
   earning: {
     entry: 'functions/earning/handler.ts',
-    description: 'Earning rules, previews, POS purchases (limits, daily caps, reviews), refunds, top-ups and checkout redemptions',
+    description: 'Earning rules, previews, the store registry (stores and their POS clients), and POS purchases (limits, daily caps, reviews), refunds, top-ups and checkout redemptions',
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 512,
@@ -164,6 +164,7 @@ export const routes = [
   { method: 'GET', path: '/v1/me/ledger', fn: 'members', auth: 'member', operation: 'listMyLedger' },
   { method: 'POST', path: '/v1/me/exchanges', fn: 'members', auth: 'member', operation: 'exchangePoints' },
   { method: 'POST', path: '/v1/me/tier-upgrades', fn: 'members', auth: 'member', operation: 'buyTierUpgrade' },
+  { method: 'POST', path: '/v1/me/payment-codes', fn: 'members', auth: 'member', operation: 'issuePaymentCode' },
 
   { method: 'GET', path: '/v1/admin/members/{memberId}', fn: 'members', auth: 'admin', operation: 'getMember' },
   { method: 'DELETE', path: '/v1/admin/members/{memberId}', fn: 'members', auth: 'admin', operation: 'eraseMember' },
@@ -179,6 +180,10 @@ export const routes = [
   { method: 'GET', path: '/v1/admin/earning-rules', fn: 'earning', auth: 'admin', operation: 'getEarningRules' },
   { method: 'PUT', path: '/v1/admin/earning-rules', fn: 'earning', auth: 'admin', operation: 'putEarningRules' },
   { method: 'POST', path: '/v1/admin/earning-previews', fn: 'earning', auth: 'admin', operation: 'previewEarning' },
+  { method: 'POST', path: '/v1/admin/stores', fn: 'earning', auth: 'admin', operation: 'createStore' },
+  { method: 'GET', path: '/v1/admin/stores', fn: 'earning', auth: 'admin', operation: 'listStores' },
+  { method: 'GET', path: '/v1/admin/stores/{storeId}', fn: 'earning', auth: 'admin', operation: 'getStore' },
+  { method: 'PATCH', path: '/v1/admin/stores/{storeId}', fn: 'earning', auth: 'admin', operation: 'updateStore' },
   { method: 'POST', path: '/v1/pos/purchases', fn: 'earning', auth: 'pos', operation: 'recordPurchase' },
   { method: 'POST', path: '/v1/pos/purchases/{purchaseId}/refunds', fn: 'earning', auth: 'pos', operation: 'refundPurchase' },
   { method: 'POST', path: '/v1/pos/top-ups', fn: 'earning', auth: 'pos', operation: 'recordTopUp' },

@@ -3,6 +3,8 @@ import { previewEarning, recordPurchase, recordTopUp, redeemAtCheckout, refundPu
 import { decidePurchaseReview, listPurchaseReviews } from '../../shared/earning/reviews.js';
 import { getEarningRules, saveEarningRules } from '../../shared/earning/rules-store.js';
 import { getMember } from '../../shared/members/service.js';
+import { requireOwnStore, storeOfPosCaller } from '../../shared/stores/pos-store.js';
+import { createStore, listStores, storeAdminView, updateStore } from '../../shared/stores/registry.js';
 
 export const handler = httpHandler('earning', {
   getEarningRules: async () => getEarningRules({ fresh: true }),
@@ -19,10 +21,23 @@ export const handler = httpHandler('earning', {
     const result = await previewEarning({ member, at: new Date(at), lines: body.lines });
     return { points: result.points, breakdown: [...result.breakdown], rulesVersion: result.rulesVersion, at };
   },
-  recordPurchase: async ({ body }) => committedAnswer(await recordPurchase(body)),
-  refundPurchase: async ({ params, body }) => committedAnswer(await refundPurchase(params.purchaseId, body)),
-  recordTopUp: async ({ body }) => committedAnswer(await recordTopUp(body)),
-  redeemAtCheckout: async ({ body }) => committedAnswer(await redeemAtCheckout(body)),
+
+  createStore: async ({ body, caller }) => {
+    const { store, created } = await createStore(body, caller?.subject ?? 'unknown');
+    return { status: created ? 201 : 200, body: store };
+  },
+  listStores: async ({ query }) => listStores({ limit: query.limit, cursor: query.cursor }),
+  getStore: async ({ params }) => storeAdminView(params.storeId),
+  updateStore: async ({ params, body, caller }) => updateStore(params.storeId, body, caller?.subject ?? 'unknown'),
+
+  // Every POS call acts for the store its token's app client is bound to (shared/stores/pos-store.ts).
+  recordPurchase: async ({ body, caller }) => {
+    requireOwnStore(await storeOfPosCaller(caller), body.storeId, `record purchase ${body.purchaseId}`);
+    return committedAnswer(await recordPurchase(body));
+  },
+  refundPurchase: async ({ params, body, caller }) => committedAnswer(await refundPurchase(params.purchaseId, body, await storeOfPosCaller(caller))),
+  recordTopUp: async ({ body, caller }) => committedAnswer(await recordTopUp({ ...body, storeId: await storeOfPosCaller(caller) })),
+  redeemAtCheckout: async ({ body, caller }) => committedAnswer(await redeemAtCheckout({ ...body, storeId: await storeOfPosCaller(caller) })),
   listPurchaseReviews: async ({ query }) => listPurchaseReviews(query),
   approvePurchaseReview: async ({ params, body, caller }) =>
     decidePurchaseReview(params.purchaseId, 'APPROVED', { operator: caller?.subject ?? 'unknown', reason: body.reason }),

@@ -1,5 +1,6 @@
 import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
 import { operation } from './operation.js';
+import { paymentCodeSchema } from './members.js';
 import { defaultTierRules, paidTiers, tiers } from '../domain/tiers.js';
 import { defaultReferralRules } from '../domain/referrals.js';
 import { defaultPosLimits } from '../domain/pos-limits.js';
@@ -265,19 +266,21 @@ export const earningOperations = {
     description:
       'Bounded by the posLimits of the earning rules: a purchase over maxPurchaseAmountCents or maxPurchasePoints answers 422 ' +
       "PURCHASE_LIMIT_EXCEEDED and writes nothing; points beyond the member's or the store's daily cap are withheld (pointsWithheld); " +
-      'a purchase above a review threshold answers status PENDING_REVIEW with its points pending until an operator decides.',
+      'a purchase above a review threshold answers status PENDING_REVIEW with its points pending until an operator decides. ' +
+      'The POS acts for its own store only: `storeId` must be the store its app client is bound to (else 403 FORBIDDEN).',
     tags: ['pos'],
     body: purchaseBodySchema,
     response: purchaseResultSchema,
     status: 201,
-    errors: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'PURCHASE_LIMIT_EXCEEDED'],
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'PURCHASE_LIMIT_EXCEEDED'],
   }),
   refundPurchase: operation({
     summary: 'POS reports a (partial) refund; points are clawed back in proportion (idempotent by refundId)',
     description:
       'Inside the return window the refunded share is cancelled from the pending points of the purchase (`pendingPointsCancelled`). ' +
       'After it, if the member has already spent the points, what is available is clawed back and the rest is answered as ' +
-      '`shortfallPoints` with its cash value `shortfallCents`, which the cashier withholds from the cash refund.',
+      '`shortfallPoints` with its cash value `shortfallCents`, which the cashier withholds from the cash refund. ' +
+      'Only the store that recorded the purchase refunds it (else 403 FORBIDDEN).',
     tags: ['pos'],
     params: z.object({ purchaseId: idSchema }),
     body: z.object({ refundId: idSchema, amountCents: z.number().int().positive().max(10_000_000_000) }).strict().openapi('RefundRequest'),
@@ -297,7 +300,7 @@ export const earningOperations = {
       })
       .openapi('RefundResult'),
     status: 201,
-    errors: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
   }),
   listPurchaseReviews: operation({
     summary: 'POS purchases waiting for review, oldest first (operator)',
@@ -327,19 +330,27 @@ export const earningOperations = {
     errors: ['NOT_FOUND', 'CONFLICT'],
   }),
   recordTopUp: operation({
-    summary: 'POS reports a stored-value top-up; the member earns points (idempotent by topUpId)',
+    summary: 'POS reports a stored-value top-up; the member earns points (idempotent by topUpId); recorded with the POS\'s store',
     tags: ['pos'],
     body: z.object({ topUpId: idSchema, memberId: idSchema, amountCents: z.number().int().positive().max(10_000_000_000) }).strict().openapi('TopUpRequest'),
     response: z.object({ topUpId: z.string(), memberId: z.string(), pointsEarned: z.number().int() }).openapi('TopUpResult'),
     status: 201,
-    errors: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
   }),
   redeemAtCheckout: operation({
-    summary: 'POS spends points as cash at checkout, at the points value (idempotent by redemptionId)',
+    summary: 'POS spends points as cash at checkout, at the points value, with the member\'s payment code (idempotent by redemptionId)',
+    description:
+      "Needs the member at the till: `paymentCode` is the member's single-use code from POST /v1/me/payment-codes, scanned from the app. " +
+      'The code is consumed in the same transaction as the points, so one code spends once. An unknown code, or one of another member, ' +
+      'answers 403 PAYMENT_CODE_INVALID; a used one 409 PAYMENT_CODE_USED; an expired one 409 PAYMENT_CODE_EXPIRED; nothing is spent. ' +
+      'The same redemptionId and body replays the first answer.',
     tags: ['pos'],
-    body: z.object({ redemptionId: idSchema, memberId: idSchema, points: z.number().int().positive().max(100_000_000) }).strict().openapi('RedemptionRequest'),
+    body: z
+      .object({ redemptionId: idSchema, memberId: idSchema, points: z.number().int().positive().max(100_000_000), paymentCode: paymentCodeSchema })
+      .strict()
+      .openapi('RedemptionRequest'),
     response: z.object({ redemptionId: z.string(), memberId: z.string(), points: z.number().int(), valueCents: z.number().int() }).openapi('RedemptionResult'),
     status: 201,
-    errors: ['NOT_FOUND', 'INSUFFICIENT_POINTS', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_POINTS', 'PAYMENT_CODE_INVALID', 'PAYMENT_CODE_USED', 'PAYMENT_CODE_EXPIRED', 'IDEMPOTENCY_KEY_REUSED'],
   }),
 };

@@ -97,6 +97,19 @@ export const exchangeResultSchema = z
   })
   .openapi('ExchangeResult');
 
+/** A checkout payment code as the member's app shows it and the POS scans it: 18 digits. */
+export const paymentCodeSchema = z
+  .string()
+  .regex(/^\d{18}$/, "paymentCode is the 18 digits the member's app shows (as a barcode or QR code)")
+  .openapi({ description: "The member's single-use payment code (POST /v1/me/payment-codes), scanned at the till.", example: '284619035571920384' });
+
+export const paymentCodeResultSchema = z
+  .object({
+    code: paymentCodeSchema,
+    expiresAt: z.string().openapi({ description: 'The code is refused from this time on (about 60 s after issue).' }),
+  })
+  .openapi('PaymentCode');
+
 export const tierUpgradeBodySchema = z
   .object({
     tier: z.enum(paidTiers, { message: `tier must be one of ${paidTiers.join(', ')}` }).openapi({ description: 'The tier to buy: the one directly above yours.' }),
@@ -182,6 +195,17 @@ export const memberOperations = {
     params: memberIdParams,
     response: erasureReceiptSchema,
     errors: ['NOT_FOUND'],
+  }),
+  issuePaymentCode: operation({
+    summary: 'A single-use payment code that lets a POS spend my points at the till (valid about 60 s)',
+    description:
+      'The app shows the code as a barcode or QR code; the cashier scans it and the POS sends it with POST /v1/pos/redemptions. ' +
+      'A code works once, for this member only, until `expiresAt`. At most 5 codes issued within one validity period are live ' +
+      'at a time: beyond that 429 PAYMENT_CODE_LIMIT, with `retryAfterSeconds`.',
+    tags: ['members'],
+    response: paymentCodeResultSchema,
+    status: 201,
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'PAYMENT_CODE_LIMIT'],
   }),
   getMember: operation({
     summary: 'A member profile with points (operator)',

@@ -8,10 +8,12 @@ import { fingerprintOf, storedResponse, type IdempotencySpec } from '../ledger/i
 import { commit, InsufficientPendingError, type CommitOutcome, type ExtraWrite, type LedgerMove } from '../ledger/ledger.js';
 import { DEFAULT_CURRENCY } from '../ledger/wallet-item.js';
 import { firstPurchaseReferralWrites } from '../members/referrals.js';
+import { paymentCodeConsumption, paymentCodeHash } from '../members/payment-codes.js';
 import { getMember, programmeYear, type MemberProfile } from '../members/service.js';
 import { purchaseGrowthWrite, refundGrowthWrite, StaleMemberError, upgradeIfEarned } from '../members/tiers.js';
 import { logger } from '../observability/powertools.js';
 import { db, tableName } from '../table/client.js';
+import { requireOwnStore } from '../stores/pos-store.js';
 import { keys } from '../table/keys.js';
 import { applicableCampaigns, awardWrites, CampaignLimitError, memberCampaignState } from './campaigns.js';
 import { DailyCapError, dailyCapWrites, initialAllowance, type CapScope } from './daily-caps.js';
@@ -301,6 +303,8 @@ async function commitPurchase(
 interface PurchaseRecord {
   readonly purchaseId: string;
   readonly memberId: string;
+  /** The store that recorded the purchase: the only one that may refund it. */
+  readonly storeId: string;
   readonly paidAt: string;
   readonly amountCents: number;
   readonly pointsEarned: number;
@@ -368,7 +372,14 @@ function purchaseRefundWrite(purchase: PurchaseRecord, input: { refundId: string
  * available is taken and the rest answered as a shortfall whose cash value
  * the cashier withholds (the documented policy).
  */
-export async function refundPurchase(purchaseId: string, input: { refundId: string; amountCents: number }, now = new Date()): Promise<CommitOutcome> {
+export async function refundPurchase(
+  purchaseId: string,
+  input: { refundId: string; amountCents: number },
+  callerStoreId: string,
+  now = new Date(),
+): Promise<CommitOutcome> {
+  // Before the replay: another store learns nothing of this purchase's refunds, not even a stored answer.
+  requireOwnStore(callerStoreId, (await getPurchase(purchaseId)).storeId, `refund purchase ${purchaseId}`);
   const idempotency = posKey(`refund:${purchaseId}`, input.refundId, input);
   // A retried refund answers as the first time, even once the purchase is fully refunded.
   const replay = await storedResponse(idempotency);
@@ -460,8 +471,8 @@ function refundBody(purchaseId: string, refundId: string, outcome: RefundOutcome
 
 class StaleRefund extends Error {}
 
-/** Stored value topped up earns points at the top-up rate. */
-export async function recordTopUp(input: { topUpId: string; memberId: string; amountCents: number }, now = new Date()) {
+/** Stored value topped up earns points at the top-up rate; recorded with the store of the POS that reported it. */
+export async function recordTopUp(input: { topUpId: string; memberId: string; amountCents: number; storeId: string }, now = new Date()) {
   await getMember(input.memberId);
   const rules = await getEarningRules();
   const points = Math.floor((input.amountCents * Math.round(rules.topUpRatePerYuan * 10_000)) / 1_000_000);
@@ -486,8 +497,15 @@ export async function recordTopUp(input: { topUpId: string; memberId: string; am
   });
 }
 
-/** Points as cash at checkout: spends them and answers their value at the programme's points value. */
-export async function redeemAtCheckout(input: { redemptionId: string; memberId: string; points: number }, now = new Date()) {
+/**
+ * Points as cash at checkout: spends them and answers their value at the
+ * programme's points value. The member's payment code (shown by the app,
+ * scanned at the till) is consumed in the same transaction as the SPEND.
+ */
+export async function redeemAtCheckout(
+  input: { redemptionId: string; memberId: string; points: number; paymentCode: string; storeId: string },
+  now = new Date(),
+) {
   const rules: EarningRules = await getEarningRules();
   if ((input.points * 100) % rules.pointsPerYuan !== 0) {
     const step = rules.pointsPerYuan / gcd(rules.pointsPerYuan, 100);
@@ -495,14 +513,17 @@ export async function redeemAtCheckout(input: { redemptionId: string; memberId: 
   }
   const valueCents = cashValueCents(input.points, rules.pointsPerYuan);
   const body = { redemptionId: input.redemptionId, memberId: input.memberId, points: input.points, valueCents };
+  // The record keeps the code's hash (which code paid), never the code.
+  const { paymentCode, ...recorded } = input;
   return commit({
-    moves: [{ memberId: input.memberId, type: 'SPEND', points: input.points, reason: 'points as cash at checkout', ref: `redemption:${input.redemptionId}` }],
+    moves: [{ memberId: input.memberId, type: 'SPEND', points: input.points, reason: `points as cash at checkout at ${input.storeId}`, ref: `redemption:${input.redemptionId}` }],
     extra: [
+      paymentCodeConsumption({ code: paymentCode, memberId: input.memberId, redemptionId: input.redemptionId, storeId: input.storeId }, now),
       {
         item: {
           Put: {
             TableName: tableName(),
-            Item: { ...keys.redemption(input.redemptionId), entity: 'Redemption', ...input, valueCents, at: now.toISOString() },
+            Item: { ...keys.redemption(input.redemptionId), entity: 'Redemption', ...recorded, paymentCodeHash: paymentCodeHash(paymentCode), valueCents, at: now.toISOString() },
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },

@@ -8,7 +8,7 @@ export interface Caller {
   readonly subject: string | undefined;
   readonly groups: readonly string[];
   readonly scopes: readonly string[];
-  /** For POS tokens: the store (client id) the token was issued to. */
+  /** The app client the token was issued to; for POS tokens the store registry maps it to a store (shared/stores/pos-store.ts). */
   readonly clientId: string | undefined;
 }
 

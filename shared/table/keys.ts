@@ -128,6 +128,12 @@ export const keys = {
     }),
     /** Sort-key prefix of a member's spins of one draw. */
     spinPrefix: (drawId: string): string => `SPIN${sep}${drawId}${sep}`,
+    /**
+     * Slot `slot` of a member's live payment codes: the expiry of the code issued into it. A code is issued
+     * only into a slot whose code has expired, so a member holds at most as many live codes as there are slots.
+     */
+    paymentCodeSlot: (memberId: string, slot: number): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: `${keys.member.paymentCodeSlotPrefix()}${slot}` }),
+    paymentCodeSlotPrefix: (): string => `PAYCODE-SLOT${sep}`,
     /** GSI1 keys on the profile: members by birthday (`MM-DD`), for the daily birthdays job. */
     birthdayEntry: (memberId: string, monthDay: string) => ({ GSI1PK: keys.birthdays.partition(monthDay), GSI1SK: `MEMBER${sep}${memberId}` }),
     /** GSI2 keys on the profile of a member above `normal`: the tier-review list, sorted by the year last granted or confirmed. */
@@ -231,6 +237,23 @@ export const keys = {
     /** What one member got from a campaign (per-member cap, participants). */
     member: (campaignId: string, memberId: string): ItemKey => ({ PK: `CAMPAIGN${sep}${campaignId}`, SK: `MEMBER${sep}${memberId}` }),
   },
+  store: {
+    /** A store of the registry: name, status, the POS app clients bound to it, version. */
+    item: (storeId: string): ItemKey => ({ PK: `STORE${sep}${storeId}`, SK: 'STORE' }),
+    /** An operator's change of a store (its audit record), beside the store, sorted by version. */
+    change: (storeId: string, version: number): ItemKey => ({ PK: `STORE${sep}${storeId}`, SK: `${keys.store.changePrefix()}${String(version).padStart(6, '0')}` }),
+    changePrefix: (): string => `VERSION${sep}`,
+    /** GSI1 entry listing every store by id (operators). */
+    listEntry: (storeId: string) => ({ GSI1PK: keys.store.listPartition(), GSI1SK: storeId }),
+    listPartition: (): string => 'STORES',
+    /**
+     * A POS app client (the `client_id` of its tokens) bound to one store, with a copy of the store's status:
+     * the one item a POS request reads to learn its store. Exists once per client, so a client serves one store.
+     */
+    posClient: (clientId: string): ItemKey => ({ PK: `POS-CLIENT${sep}${clientId}`, SK: 'POS-CLIENT' }),
+  },
+  /** A member's checkout payment code, keyed by the SHA-256 of the code (the code itself is never stored). */
+  paymentCode: (codeHash: string): ItemKey => ({ PK: `PAYCODE${sep}${codeHash}`, SK: 'PAYCODE' }),
   purchase: (purchaseId: string): ItemKey => ({ PK: `PURCHASE${sep}${purchaseId}`, SK: 'PURCHASE' }),
   purchaseReview: {
     /** GSI2 keys on a Purchase waiting for review (sparse: removed by the decision), oldest first. */

@@ -76,6 +76,15 @@ const samples: Partial<Record<OperationId, Sample>> = {
     body: { topUpId: 't-bad-input', memberId: 'victim', amountCents: 100 },
     invalidBody: { topUpId: 't 1', memberId: 'victim', amountCents: -5 },
   },
+  issuePaymentCode: { path: () => '/v1/me/payment-codes' },
+  createStore: {
+    path: () => '/v1/admin/stores',
+    body: { storeId: 'store-bad-input', name: 'Bad input store' },
+    invalidBody: { storeId: 'has space', name: 'x', clientIds: ['pos-a', 'pos-a'] },
+  },
+  listStores: { path: () => '/v1/admin/stores', invalidQuery: 'limit=0' },
+  getStore: { path: () => '/v1/admin/stores/store-unknown' },
+  updateStore: { path: () => '/v1/admin/stores/store-unknown', body: { status: 'SUSPENDED' }, invalidBody: { expectedVersion: 0, status: 'CLOSED' } },
   createCampaign: {
     path: () => '/v1/admin/campaigns',
     body: { name: 'bad input test', effect: { kind: 'bonus', points: 1 }, schedule: { startsAt: '2020-01-01T00:00:00Z', endsAt: '2020-01-02T00:00:00Z' } },
@@ -91,8 +100,8 @@ const samples: Partial<Record<OperationId, Sample>> = {
   campaignStats: { path: () => '/v1/admin/campaigns/c-unknown/stats' },
   redeemAtCheckout: {
     path: () => '/v1/pos/redemptions',
-    body: { redemptionId: 'rd-bad-input', memberId: 'victim', points: 100 },
-    invalidBody: { redemptionId: 'rd-1', memberId: 'victim', points: 0.5 },
+    body: { redemptionId: 'rd-bad-input', memberId: 'victim', points: 100, paymentCode: '123456789012345678' },
+    invalidBody: { redemptionId: 'rd-1', memberId: 'victim', points: 0.5, paymentCode: '12345' },
   },
   buyTierUpgrade: {
     path: () => '/v1/me/tier-upgrades',
@@ -213,7 +222,7 @@ beforeAll(async () => {
   api = await TestApi.create();
   const member = await api.newMember('victim');
   memberId = member.memberId;
-  tokens = { member: member.token, admin: await api.token('admin'), pos: await api.token('pos', 'store1') };
+  tokens = { member: member.token, admin: await api.token('admin'), pos: await api.registerStore('store1') };
   // Give the member some history so "nothing changed" is meaningful.
   await api.call('POST', `/v1/admin/members/${memberId}/adjustments`, { token: tokens.admin, body: { points: 300, reason: 'baseline' } });
 });

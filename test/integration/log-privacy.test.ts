@@ -41,7 +41,8 @@ describe('logs carry no credentials or personal data', () => {
     const memberId = uniqueId('private');
     const member = await api.token('member', memberId);
     const admin = await api.token('admin', 'operator-logs');
-    const pos = await api.token('pos', 'store1');
+    const storeId = uniqueId('store-logs');
+    const pos = await api.registerStore(storeId);
     const tokens = [member, admin, pos];
     const json = (token: string, body: unknown, key?: string) => ({ token, body, headers: key ? { 'idempotency-key': key } : ({} as Record<string, string>) });
 
@@ -58,11 +59,14 @@ describe('logs carry no credentials or personal data', () => {
     await api.call('POST', '/v1/pos/purchases', json(pos, {
       purchaseId,
       memberId,
-      storeId: 'store1',
+      storeId,
       paidAt: new Date().toISOString(),
       lines: [{ sku: 'sku-1', category: 'A', amountCents: 12_000, quantity: 1 }],
     }));
     await api.call('POST', `/v1/pos/purchases/${purchaseId}/refunds`, json(pos, { refundId: uniqueId('ref'), amountCents: 2_000 }));
+    const paymentCode = await api.paymentCode(memberId);
+    await api.call('POST', '/v1/pos/redemptions', json(pos, { redemptionId: uniqueId('rd'), memberId, points: 100, paymentCode }));
+    await api.call('POST', '/v1/pos/redemptions', json(pos, { redemptionId: uniqueId('rd'), memberId, points: 100, paymentCode }));
     const productId = uniqueId('prod');
     await api.call('POST', '/v1/admin/products', json(admin, { productId, name: 'Mug', type: 'PHYSICAL', zone: 'logs', pricePoints: 100, initialStock: 5 }));
     const placed = await api.call<{ orderId: string }>('POST', '/v1/orders', json(member, { productId }, uniqueId('order')));
@@ -80,6 +84,7 @@ describe('logs carry no credentials or personal data', () => {
     const logs = written.join('');
     expect(logs).toContain('request refused');
     expect(logs).toContain('consumed capacity');
+    expect(logs).toContain('POST /v1/pos/redemptions');
     for (const token of tokens) {
       expect(logs).not.toContain(token);
       expect(logs).not.toContain(token.split('.')[2]);
@@ -88,6 +93,7 @@ describe('logs carry no credentials or personal data', () => {
     expect(logs).not.toContain(birthday);
     expect(logs).not.toContain('1987-13-45');
     expect(logs).not.toContain('c2lnbmF0dXJl');
+    expect(logs).not.toContain(paymentCode);
   });
 
   it('redacts credential and personal keys wherever an object is logged', () => {
