@@ -34,11 +34,11 @@ function alreadyRecorded(what: string, id: string): ExtraWrite['onConditionFaile
 /** A purchase over a per-purchase limit of the earning rules (posLimits): refused whole, nothing written. */
 export class PurchaseLimitError extends DomainError {
   override readonly name = 'PurchaseLimitError';
-  constructor(purchaseId: string, violation: PurchaseLimitViolation) {
+  constructor(purchaseId: string, violation: PurchaseLimitViolation, kind = 'purchase') {
     const what = violation.limit === 'maxPurchaseAmountCents' ? `amount of ${violation.requested} cents` : `${violation.requested} points`;
     super(
       'PURCHASE_LIMIT_EXCEEDED',
-      `purchase ${purchaseId} is refused: its ${what} is over the programme's limit of ${violation.allowed} per purchase (${violation.limit}); nothing was recorded. ` +
+      `${kind} ${purchaseId} is refused: its ${what} is over the programme's limit of ${violation.allowed} per purchase (${violation.limit}); nothing was recorded. ` +
         'Check the amounts the till reported, or ask the programme operator.',
       { ...violation },
     );
@@ -476,6 +476,13 @@ export async function recordTopUp(input: { topUpId: string; memberId: string; am
   await getMember(input.memberId);
   const rules = await getEarningRules();
   const points = Math.floor((input.amountCents * Math.round(rules.topUpRatePerYuan * 10_000)) / 1_000_000);
+  // A top-up creates points like a purchase: the same per-purchase limits bound what one report can create.
+  const violation = purchaseLimitViolation(rules.posLimits, { amountCents: input.amountCents, points });
+  if (violation) {
+    const replay = await storedResponse(posKey('topup', input.topUpId, input));
+    if (replay) return { replayed: true as const, response: replay };
+    throw new PurchaseLimitError(input.topUpId, violation, 'top-up');
+  }
   const body = { topUpId: input.topUpId, memberId: input.memberId, pointsEarned: points };
   return commit({
     moves: points > 0 ? [{ memberId: input.memberId, type: 'EARN', points, bucket: bucketForPolicy(rules.expiry, now), reason: 'stored-value top-up', ref: `topup:${input.topUpId}` }] : [],

@@ -77,7 +77,8 @@ async function slotExpiries(memberId: string): Promise<Map<number, string>> {
  */
 export async function issuePaymentCode(memberId: string, now = new Date(), validitySeconds = paymentCodeValiditySeconds()): Promise<{ code: string; expiresAt: string }> {
   const member = await getMember(memberId);
-  if (member.status !== 'ACTIVE') throw new DomainError('FORBIDDEN', `member ${memberId} is blocked; no payment codes are issued`);
+  // An erased member (personal data removed) keeps a usable account; only a blocked one gets no codes.
+  if (member.status === 'BLOCKED') throw new DomainError('FORBIDDEN', `member ${memberId} is blocked; no payment codes are issued`);
   const at = now.toISOString();
   const expiresAt = new Date(now.getTime() + validitySeconds * 1000).toISOString();
   const ttl = epochSeconds(new Date(expiresAt)) + KEEP_AFTER_EXPIRY_SECONDS;

@@ -72,7 +72,7 @@ async function useRules(posLimits: PosLimits, returnWindowDays = 0) {
 /** A store with its own POS token (a POS credential acts for its own store). */
 async function newStore(prefix = 'store') {
   const storeId = uniqueId(prefix);
-  return { storeId, token: await api.token('pos', storeId) };
+  return { storeId, token: await api.registerStore(storeId) };
 }
 
 type Line = { sku: string; category: string; amountCents: number; quantity: number };
@@ -151,6 +151,23 @@ describe('per-purchase limits', () => {
     expect(amount.body).toMatchObject({ code: 'PURCHASE_LIMIT_EXCEEDED', limit: 'maxPurchaseAmountCents' });
     expect(points.status).toBe(422);
     expect(points.body).toMatchObject({ code: 'PURCHASE_LIMIT_EXCEEDED', limit: 'maxPurchasePoints', allowed: 200_000, requested: 240_000 });
+    expect(await allLedgerEntries(memberId, 'points')).toEqual([]);
+  });
+
+  it('refuses a top-up over the amount limit with 422 and credits nothing', async () => {
+    // Prepare
+    const store = await newStore();
+    const { memberId } = await api.newMember('lim-topup');
+
+    // Act
+    const over = await api.call('POST', '/v1/pos/top-ups', {
+      token: store.token,
+      body: { topUpId: uniqueId('tu'), memberId, amountCents: 10_000_001 },
+    });
+
+    // Assess
+    expect(over.status).toBe(422);
+    expect(over.body).toMatchObject({ code: 'PURCHASE_LIMIT_EXCEEDED', limit: 'maxPurchaseAmountCents', allowed: 10_000_000 });
     expect(await allLedgerEntries(memberId, 'points')).toEqual([]);
   });
 
