@@ -54,6 +54,15 @@ export async function inMemoryDevKeys(): Promise<DevKeys> {
 
 export type TokenKind = 'member' | 'admin' | 'pos';
 
+/**
+ * The app client id of a local POS token for a store. On AWS a Cognito app client id names the client; here
+ * `pos-<storeId>`, which the demo seed (and an operator, with POST or PATCH /v1/admin/stores) binds to the store.
+ * The token itself carries no store: the registry maps its client to one.
+ */
+export function devPosClientId(storeId: string): string {
+  return `pos-${storeId}`;
+}
+
 /** Claims shaped like Cognito access tokens: `sub`, `cognito:groups`, `scope`, `client_id`. */
 export function claimsFor(kind: TokenKind, id: string | undefined): JWTPayload {
   switch (kind) {
@@ -62,7 +71,8 @@ export function claimsFor(kind: TokenKind, id: string | undefined): JWTPayload {
     case 'admin':
       return { sub: id ?? 'operator-1', client_id: 'console', token_use: 'access', 'cognito:groups': ['admin'], scope: 'openid' };
     case 'pos':
-      return { sub: id ?? 'store1', client_id: id ?? 'store1', token_use: 'access', scope: POS_SCOPE_LOCAL };
+      // A client-credentials token: its subject is the app client itself, as in Cognito.
+      return { sub: devPosClientId(id ?? 'store1'), client_id: devPosClientId(id ?? 'store1'), token_use: 'access', scope: POS_SCOPE_LOCAL };
   }
 }
 

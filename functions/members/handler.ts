@@ -3,7 +3,9 @@ import { DomainError } from '../../shared/errors.js';
 import { listLedger } from '../../shared/ledger/reader.js';
 import { pointsView } from '../../shared/earning/pending.js';
 import { adjustPoints, exchangePoints, getMember, registerMember } from '../../shared/members/service.js';
+import { issuePaymentCode } from '../../shared/members/payment-codes.js';
 import { buyTierUpgrade } from '../../shared/members/tiers.js';
+import { eraseMember } from '../../shared/members/erasure.js';
 import type { Caller } from '../../shared/http/auth.js';
 
 function memberIdOf(caller: Caller | undefined): string {
@@ -27,6 +29,9 @@ export const handler = httpHandler('members', {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
     return committedAnswer(await buyTierUpgrade(memberIdOf(caller), body.tier, { idempotency }));
   },
+  eraseMe: async ({ caller }) => eraseMember(memberIdOf(caller), { kind: 'member' }),
+  eraseMember: async ({ caller, params }) => eraseMember(params.memberId, { kind: 'operator', operatorId: caller?.subject ?? 'unknown' }),
+  issuePaymentCode: async ({ caller }) => issuePaymentCode(memberIdOf(caller)),
   getMember: async ({ params }) => {
     const member = await getMember(params.memberId);
     return { ...member, points: await pointsView(params.memberId, 'points') };

@@ -156,6 +156,22 @@ beforeAll(async () => {
       }),
     );
   }
+
+  // Stores, and two purchases of Alice large enough to wait for an operator's review (above the default amount threshold).
+  const storeId = uniqueId('store-cursor');
+  const pos = await api.registerStore(storeId);
+  await api.registerStore(uniqueId('store-cursor'));
+  for (let i = 0; i < 2; i += 1) {
+    await ok(
+      post(pos, '/v1/pos/purchases', {
+        purchaseId: uniqueId('buy-cursor'),
+        memberId: alice.memberId,
+        storeId,
+        paidAt: iso(Date.now() - 60_000),
+        lines: [{ sku: 'tv', category: 'A', amountCents: 6_000_000, quantity: 1 }],
+      }),
+    );
+  }
 }, 120_000);
 
 const lists: readonly ListCase[] = [
@@ -184,6 +200,8 @@ const lists: readonly ListCase[] = [
   { operation: 'listTasks', auth: 'admin', url: () => '/v1/admin/tasks' },
   { operation: 'listCampaigns', auth: 'admin', url: () => '/v1/admin/campaigns' },
   { operation: 'listPools', auth: 'admin', url: () => '/v1/admin/pools' },
+  { operation: 'listStores', auth: 'admin', url: () => '/v1/admin/stores' },
+  { operation: 'listPurchaseReviews', auth: 'admin', url: () => '/v1/admin/purchase-reviews' },
 ];
 
 const ownerOf = (list: ListCase) => (list.auth === 'member' ? alice.token : admin);

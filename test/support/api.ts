@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { claimsFor, inMemoryDevKeys, signDevToken, type DevKeys, type TokenKind } from '../../bin/local/dev-keys.js';
+import { claimsFor, devPosClientId, inMemoryDevKeys, signDevToken, type DevKeys, type TokenKind } from '../../bin/local/dev-keys.js';
 import { LocalGateway } from '../../bin/local/gateway.js';
 import type { PageRequest } from '../../shared/table/cursor.js';
 
@@ -53,6 +53,27 @@ export class TestApi {
       parsed = undefined;
     }
     return { status: response.status, headers: response.headers, body: parsed as T, text: response.body };
+  }
+
+  /**
+   * Registers a store with the local POS client of `storeId` bound to it (the same request in every test
+   * file, so registering a shared store again answers 200) and answers a POS token acting for it.
+   */
+  async registerStore(storeId: string): Promise<string> {
+    const admin = await this.token('admin');
+    const res = await this.call('POST', '/v1/admin/stores', {
+      token: admin,
+      body: { storeId, name: `Store ${storeId}`, clientIds: [devPosClientId(storeId)] },
+    });
+    if (res.status !== 201 && res.status !== 200) throw new Error(`store registration failed: ${res.status} ${res.text}`);
+    return this.token('pos', storeId);
+  }
+
+  /** A fresh payment code of a member, asked for with the member's token (what the app shows at the till). */
+  async paymentCode(memberId: string): Promise<string> {
+    const res = await this.call<{ code: string }>('POST', '/v1/me/payment-codes', { token: await this.token('member', memberId) });
+    if (res.status !== 201) throw new Error(`payment code refused: ${res.status} ${res.text}`);
+    return res.body.code;
   }
 
   /** Registers a fresh member and answers its id and token. */
