@@ -16,6 +16,7 @@ import { fingerprintOf, type IdempotencySpec } from '../ledger/idempotency.js';
 import type { CommitOutcome } from '../ledger/ledger.js';
 import { logger, metrics, tracer } from '../observability/powertools.js';
 import { authorize, callerOf, type Caller } from './auth.js';
+import { pageRequestOf, type PageRequest } from '../table/cursor.js';
 import { problemFromError, problemResponse, zodIssues } from './problem.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -34,6 +35,12 @@ export interface HttpRequest<Op extends OperationId> {
   readonly route: RouteSpec;
   readonly event: HttpEvent;
   readonly requestId: string;
+  /**
+   * `?limit=` and `?cursor=` with the scope this request's cursors are bound
+   * to (operation, caller, filters): lists take it whole, so none can page
+   * without the binding.
+   */
+  readonly page: PageRequest;
 }
 
 /** What an implementation answers: the body (status from the contract) or an explicit status. */
@@ -163,6 +170,7 @@ async function dispatch<F extends FunctionName>(
     route,
     event,
     requestId: event.requestContext.requestId ?? context.awsRequestId,
+    page: pageRequestOf({ operation: route.operation, auth: route.auth, subject: caller?.subject, params: params ?? {}, query: query ?? {} }),
   });
   metrics.addMetric(route.operation, 'Count', 1);
   const envelope = isAnswerEnvelope(answer) ? answer : undefined;

@@ -10,6 +10,8 @@ process.env.POWERTOOLS_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.POWERTOOLS_TRACE_ENABLED = 'false';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// List cursors are sealed with this key (on AWS: the cursor key secret).
+process.env.CURSOR_KEY = 'test-cursor-key-0123456789abcdefghijklmnopqrstuvwxyz';
 // Concurrency tests run hundreds of invocations in one process, beside other test files, on one DynamoDB
 // Local: the functions' Lambda timeouts (one request per instance on AWS) would cut them off here.
 process.env.LOCAL_TIMEOUT_SCALE ??= '20';
