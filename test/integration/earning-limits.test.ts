@@ -286,7 +286,10 @@ describe('purchases under review', () => {
     // Act
     const purchase = await buy(store, memberId, 6_000, daysAgo(8));
     const view = await api.call<{ available: number; pending: number; pendingCredits: { points: number; underReview?: boolean }[] }>('GET', '/v1/me/points', { token });
-    const spend = await api.call('POST', '/v1/pos/redemptions', { token: store.token, body: { redemptionId: uniqueId('rd'), memberId, points: 100 } });
+    const spend = await api.call('POST', '/v1/pos/redemptions', {
+      token: store.token,
+      body: { redemptionId: uniqueId('rd'), memberId, points: 100, paymentCode: await api.paymentCode(memberId) },
+    });
     const listed = await api.call<{ items: { purchaseId: string; reviewStatus: string }[] }>('GET', '/v1/admin/purchase-reviews?limit=100', { token: admin });
     const vest = await runVestPendingJob({ now: new Date(Date.now() + 30 * DAY_MS) });
     const walletBeforeApproval = await getWallet(memberId, 'points');
@@ -301,6 +304,7 @@ describe('purchases under review', () => {
     expect(purchase.body.reviewReason).toContain('5000');
     expect(view.body).toMatchObject({ available: 0, pending: 12_000, pendingCredits: [expect.objectContaining({ points: 12_000, underReview: true })] });
     expect(spend.status).toBe(409);
+    expect(spend.body).toMatchObject({ code: 'INSUFFICIENT_POINTS' });
     expect(listed.body.items).toContainEqual(expect.objectContaining({ purchaseId: purchase.body.purchaseId, reviewStatus: 'PENDING' }));
     expect(vest.pointsVested).toBe(0);
     expect(walletBeforeApproval).toMatchObject({ available: 0, pending: 12_000 });
