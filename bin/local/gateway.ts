@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { allRoutes, defaultRoute, functions, routeKey, routes, type FunctionName, type RouteSpec } from '../../lib/routes.js';
 import type { HttpEvent } from '../../shared/http/handler.js';
+import { emptyRecord } from '../../shared/domain/own-keys.js';
 import { matchRoute } from '../../shared/http/match.js';
 import { problemOf, problemResponse } from '../../shared/http/problem.js';
 import { POS_SCOPE_LOCAL, verifyDevToken, type DevKeys } from './dev-keys.js';
@@ -121,9 +122,12 @@ export class LocalGateway {
       };
     }
 
-    const query: Record<string, string> = {};
+    // Null prototype and own-key checks: `?constructor=x` is a parameter like any other (a plain {} answered
+    // `'constructor' in query` with Object's constructor), and `?__proto__=x` becomes an own property, as in the
+    // JSON event API Gateway sends.
+    const query = emptyRecord<string>();
     url.searchParams.forEach((value, key) => {
-      query[key] = key in query ? `${query[key]},${value}` : value;
+      query[key] = Object.hasOwn(query, key) ? `${query[key]},${value}` : value;
     });
     const now = new Date();
     const event: HttpEvent = {

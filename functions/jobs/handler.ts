@@ -55,7 +55,8 @@ const httpPart = httpHandler('jobs', {
 const scheduledPart = middy<ScheduledJobEvent, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) => {
-    if (!(event.job in jobs)) throw new Error(`unknown job ${String(event.job)}`);
+    // Own keys only: `'constructor' in jobs` is true for a plain object.
+    if (!Object.hasOwn(jobs, event.job)) throw new Error(`unknown job ${String(event.job)}`);
     return runJob(event.job, new Date(), Date.now() + context.getRemainingTimeInMillis() - SCHEDULED_MARGIN_MS);
   });
 

@@ -6,6 +6,7 @@
  * configured policy, so 0.1 + 0.2 never decides a point. docs/earning.md has
  * the worked examples the unit tests use.
  */
+import { emptyRecord, ownValue } from './own-keys.js';
 import type { Tier } from './tiers.js';
 
 export type StackingPolicy = 'multiply' | 'highest' | 'add';
@@ -207,9 +208,10 @@ export function calculateEarning(input: {
       if (line.amountCents <= 0) continue;
       const lineBase = mul(base, ratio(line.amountCents, totalCents));
       const factors: Factor[] = [];
-      const categoryMultiplier = rules.categoryMultipliers[line.category] ?? 1;
+      // Own keys only: a line of category "constructor" or "toString" must not pick up Object.prototype's members.
+      const categoryMultiplier = ownValue(rules.categoryMultipliers, line.category) ?? 1;
       if (categoryMultiplier !== 1) factors.push({ rule: `category:${line.category}`, description: `category ${line.category} x${categoryMultiplier}`, multiplier: categoryMultiplier });
-      const tierMultiplier = rules.tierMultipliers[tier] ?? 1;
+      const tierMultiplier = ownValue(rules.tierMultipliers, tier) ?? 1;
       if (tierMultiplier !== 1) factors.push({ rule: `tier:${tier}`, description: `${tier} member x${tierMultiplier}`, multiplier: tierMultiplier });
       for (const campaign of campaigns) {
         if (campaign.effect.kind !== 'multiplier' || !matches(line, campaign.targets)) continue;
@@ -254,7 +256,8 @@ export function calculateEarning(input: {
     breakdown.push({ rule: 'cap', description: `at most ${rules.maxPointsPerPurchase} points per purchase`, points: rules.maxPointsPerPurchase - points });
     points = rules.maxPointsPerPurchase;
   }
-  const campaignPoints: Record<string, number> = {};
+  // No prototype: a campaign id such as "constructor" or "__proto__" (ids allow underscores) is counted like any other.
+  const campaignPoints = emptyRecord<number>();
   for (const line of breakdown) {
     if (!line.rule.startsWith('campaign:')) continue;
     const id = line.rule.slice('campaign:'.length);
