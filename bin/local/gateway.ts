@@ -94,7 +94,9 @@ export class LocalGateway {
 
   async handle(request: LocalRequest): Promise<LocalResponse> {
     const started = Date.now();
-    const url = new URL(request.url, 'http://localhost');
+    // Origin first, then the path as sent: `new URL('//x', base)` reads `//x` as a host (and `//` alone throws), so a
+    // path starting with two slashes was a 500 instead of the catch-all's 404.
+    const url = new URL(request.url.startsWith('/') ? `http://localhost${request.url}` : request.url, 'http://localhost');
     const headers = lowerCaseHeaders(request.headers);
     const method = request.method.toUpperCase();
     const match = matchRoute(routes, method, url.pathname);

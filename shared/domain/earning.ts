@@ -143,14 +143,15 @@ function basePoints(rules: EarningRulesCore, totalCents: number): Fraction {
   const total = ratio(totalCents, 100);
   if (rules.bandMode === 'whole') {
     let rate = bands[0]?.rate ?? 0;
-    for (const band of bands) if (compare(total, ratio(band.overYuan, 1)) > 0) rate = band.rate;
+    // decimal(), not ratio(): a band may start at a fraction of a CNY (BigInt(999.5) throws).
+    for (const band of bands) if (compare(total, decimal(band.overYuan)) > 0) rate = band.rate;
     return mul(total, decimal(rate));
   }
   let points = ZERO;
   bands.forEach((band, i) => {
-    const from = ratio(band.overYuan, 1);
+    const from = decimal(band.overYuan);
     const next = bands[i + 1];
-    const to = next ? ratio(next.overYuan, 1) : total;
+    const to = next ? decimal(next.overYuan) : total;
     const upper = compare(total, to) < 0 ? total : to;
     if (compare(upper, from) > 0) points = add(points, mul(sub(upper, from), decimal(band.rate)));
   });

@@ -199,3 +199,31 @@ describe('JSON bodies: the __proto__ key', () => {
     expect(() => parseJsonBody('{"points": 5,')).toThrow(/not valid JSON/);
   });
 });
+
+describe('schemas: decimals DynamoDB can store', () => {
+  const rulesWith = (rate: number, overYuan = 0) =>
+    earningRulesBodySchema.safeParse({
+      bands: overYuan === 0 ? [{ overYuan: 0, rate }] : [{ overYuan: 0, rate: 1 }, { overYuan, rate }],
+      tierMultipliers: { normal: 1, silver: 1, gold: 1, diamond: 1 },
+      pointsPerYuan: 100,
+      topUpRatePerYuan: 1,
+      expiry: { policy: 'never' },
+    }).success;
+
+  it.each([0, 0.0001, 0.1234, 1.5, 999.9999, 1000])('accepts a rate of %d (at most 4 decimals)', (rate) => {
+    expect(rulesWith(rate)).toBe(true);
+  });
+
+  it.each([5e-324, 1e-131, 1e-11, 0.00005, 1.00001])('refuses a rate of %d', (rate) => {
+    expect(rulesWith(rate)).toBe(false);
+  });
+
+  it.each([
+    [999.5, true],
+    [0.01, true],
+    [5e-324, false],
+    [0.001, false],
+  ])('band start %d CNY is accepted: %s', (overYuan, accepted) => {
+    expect(rulesWith(1.5, overYuan)).toBe(accepted);
+  });
+});

@@ -3,7 +3,7 @@ import { allLedgerEntries, getWallet } from '../../shared/ledger/reader.js';
 import { TestApi, uniqueId } from '../support/api.js';
 
 /**
- * Regression: a purchase line of category "constructor" (or "__proto__",
+ * Input hardening on the real handlers. Regression: a purchase line of category "constructor" (or "__proto__",
  * "toString" ...) answered 500 on POST /v1/pos/purchases and the earning
  * preview, and the purchase was lost. docs/api.md, Input hardening.
  */
@@ -77,5 +77,44 @@ describe('prototype-named keys and values through the API', () => {
 
     // Assess
     expect(res.status).toBe(200);
+  });
+});
+
+/**
+ * Regressions the route fuzz (test/integration/route-fuzz.test.ts) found: each
+ * answered 500 before its fix.
+ */
+describe('input the route fuzz found', () => {
+  const rulesBody = (overrides: Record<string, unknown>) => ({
+    // A version the rules never have: the body is validated, and nothing can be saved by accident on the shared table.
+    expectedVersion: 999_999_999,
+    bands: [{ overYuan: 0, rate: 1 }],
+    tierMultipliers: { normal: 1, silver: 1, gold: 1, diamond: 1 },
+    pointsPerYuan: 100,
+    topUpRatePerYuan: 1,
+    expiry: { policy: 'never' },
+    ...overrides,
+  });
+
+  it.each([
+    ['a multiplier of 5e-324 (below what DynamoDB stores)', { tierMultipliers: { normal: 1, silver: 1, gold: 5e-324, diamond: 1 } }, 'body.tierMultipliers.gold'],
+    ['a rate of 1e-131', { bands: [{ overYuan: 0, rate: 1e-131 }] }, 'body.bands.0.rate'],
+    ['a band starting at 5e-324 CNY', { bands: [{ overYuan: 0, rate: 1 }, { overYuan: 5e-324, rate: 2 }] }, 'body.bands.1.overYuan'],
+  ])('refuses earning rules with %s (400, not 500)', async (_, overrides, path) => {
+    // Act
+    const res = await api.call<{ code: string; errors: { path: string }[] }>('PUT', '/v1/admin/earning-rules', { token: admin, body: rulesBody(overrides) });
+
+    // Assess
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e) => e.path)).toContain(path);
+  });
+
+  it('answers a path that starts with two slashes with the catch-all 404', async () => {
+    // Act
+    const res = await api.call('GET', '//');
+
+    // Assess
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toBe('application/problem+json');
   });
 });
