@@ -86,7 +86,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 export interface ArbitraryOptions {
   /** Weight of a hostile value against 10 for a valid one, at every position (0: valid-shaped only). */
   readonly hostileWeight: number;
-  /** Arbitraries for properties by name, wherever they appear (e.g. `memberId`: the run's member). */
+  /** More candidates for properties by name, wherever they appear (e.g. `memberId`: the run's member; ids that exist). */
   readonly byName?: Readonly<Record<string, fc.Arbitrary<unknown>>>;
 }
 
@@ -136,7 +136,7 @@ function stringArbitrary(schema: JsonSchema): fc.Arbitrary<string> {
 
 function integerArbitrary(schema: JsonSchema): fc.Arbitrary<number> {
   const min = Math.max(Number.MIN_SAFE_INTEGER, schema.exclusiveMinimum !== undefined ? Math.floor(schema.exclusiveMinimum) + 1 : Math.ceil(schema.minimum ?? -1_000_000));
-  const max = Math.min(Number.MAX_SAFE_INTEGER, schema.exclusiveMaximum !== undefined ? Math.ceil(schema.exclusiveMaximum) - 1 : Math.floor(schema.maximum ?? 1_000_000_000));
+  const max = Math.min(Number.MAX_SAFE_INTEGER, schema.exclusiveMaximum !== undefined ? Math.ceil(schema.exclusiveMaximum) - 1 : Math.floor(schema.maximum ?? 1_000_000));
   if (min > max) return fc.constant(min);
   // Mostly small values (the ones that reach business rules), sometimes anywhere up to the bounds.
   return fc.oneof({ weight: 3, arbitrary: fc.integer({ min, max: Math.min(max, min + 1_000) }) }, { weight: 1, arbitrary: fc.integer({ min, max }) }, fc.constantFrom(min, max));
@@ -148,13 +148,17 @@ function numberArbitrary(schema: JsonSchema): fc.Arbitrary<number> {
   const double = fc
     .double({ min, max, noNaN: true, noDefaultInfinity: true })
     .filter((v) => (schema.exclusiveMinimum === undefined || v > schema.exclusiveMinimum) && (schema.exclusiveMaximum === undefined || v < schema.exclusiveMaximum));
-  return fc.oneof(integerArbitrary(schema), double, double.map((v) => Math.round(v * 100) / 100));
+  // Mostly decimals as people write them (whole, cents, 4 places); sometimes any double in range.
+  const places = (n: number) => double.map((v) => Math.round(v * 10 ** n) / 10 ** n).filter((v) => v >= min && v <= max);
+  return fc.oneof({ weight: 3, arbitrary: integerArbitrary(schema) }, { weight: 2, arbitrary: places(2) }, { weight: 1, arbitrary: places(4) }, { weight: 1, arbitrary: double });
 }
 
 function objectArbitrary(schema: JsonSchema, options: ArbitraryOptions): fc.Arbitrary<Record<string, unknown>> {
   const required = new Set(schema.required ?? []);
   const props = Object.entries(schema.properties ?? {}).map(([name, propSchema]) => {
-    const value = options.byName?.[name] ?? arbitraryOf(propSchema, options);
+    const generated = arbitraryOf(propSchema, options);
+    const known = Object.hasOwn(options.byName ?? {}, name) ? options.byName?.[name] : undefined;
+    const value = known ? fc.oneof(known, generated) : generated;
     const entry = value.map((v): [string, unknown] => [name, v]);
     return required.has(name) ? entry.map((e) => [e]) : fc.option(entry, { nil: undefined, freq: 2 }).map((e) => (e ? [e] : []));
   });
