@@ -109,6 +109,18 @@ describe('input the route fuzz found', () => {
     expect(res.body.errors.map((e) => e.path)).toContain(path);
   });
 
+  it('refuses a string with a lone UTF-16 surrogate (400) and creates nothing', async () => {
+    // Prepare: JSON allows "\ud800"; DynamoDB stores strings as UTF-8, which cannot write it.
+    const raw = '{"name":"pool \\ud800 name","budgetPoints":100,"activities":[{"activity":"sign-in","weight":1}]}';
+
+    // Act
+    const res = await api.call<{ errors: { path: string }[] }>('POST', '/v1/admin/pools', { token: admin, rawBody: raw, headers: { 'content-type': 'application/json' } });
+
+    // Assess
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e) => e.path)).toEqual(['body.name']);
+  });
+
   it('answers a path that starts with two slashes with the catch-all 404', async () => {
     // Act
     const res = await api.call('GET', '//');

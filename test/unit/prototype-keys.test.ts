@@ -3,7 +3,7 @@ import { earningRulesBodySchema, purchaseBodySchema } from '../../shared/contrac
 import { calculateEarning, type ApplicableCampaign, type EarningRulesCore, type PurchaseLine } from '../../shared/domain/earning.js';
 import { emptyRecord, ownValue, PROTOTYPE_KEYS } from '../../shared/domain/own-keys.js';
 import { activityShares, shardSlices } from '../../shared/domain/pools.js';
-import { parseJsonBody, prototypeKeyPath } from '../../shared/http/json-body.js';
+import { bodyProblem, parseJsonBody } from '../../shared/http/json-body.js';
 import { ValidationError } from '../../shared/errors.js';
 
 /** The names a client can send that a plain object answers for without having them. */
@@ -155,7 +155,7 @@ describe('JSON bodies: the __proto__ key', () => {
     ['inside an array', '{"lines": [{"sku": "a"}, {"__proto__": null}]}', ['lines', '1', '__proto__']],
     ['spelt with a unicode escape', '{"\\u005f_proto__": 1}', ['__proto__']],
   ])('finds a __proto__ key %s', (_, text, path) => {
-    expect(prototypeKeyPath(JSON.parse(text))).toEqual(path);
+    expect(bodyProblem(JSON.parse(text))?.path).toEqual(path);
   });
 
   it('refuses a body with a __proto__ key, naming where', () => {
@@ -193,6 +193,20 @@ describe('JSON bodies: the __proto__ key', () => {
 
     // Act / Assess
     expect(() => parseJsonBody(text)).not.toThrow();
+  });
+
+  it.each([
+    ['a lone high surrogate in a value', '{"name": "ab\\ud800c"}', ['name']],
+    ['a lone low surrogate in an array', '{"codes": ["ok", "\\udc00"]}', ['codes', '1']],
+    ['a lone surrogate in a key', '{"a": {"\\ud800": 1}}', ['a']],
+  ])('refuses %s (UTF-8 cannot write it)', (_, text, path) => {
+    expect(bodyProblem(JSON.parse(text))?.path).toEqual(path);
+    expect(() => parseJsonBody(text)).toThrow(ValidationError);
+  });
+
+  it('accepts surrogate pairs and other unicode', () => {
+    const body = { name: '积分 😀 \u202e', tags: ['ß', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢'] };
+    expect(parseJsonBody(JSON.stringify(body))).toEqual(body);
   });
 
   it('answers text that is not JSON as a validation error', () => {
