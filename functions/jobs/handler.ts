@@ -59,7 +59,8 @@ const scheduledPart = middy<ScheduledJobEvent, unknown>()
   // Publishes this invocation's metrics when it ends (the HTTP parts do the same through httpHandler).
   .use(metricsFlushedAtEnd())
   .handler(async (event, context) => {
-    if (!(event.job in jobs)) throw new Error(`unknown job ${String(event.job)}`);
+    // Own keys only: `'constructor' in jobs` is true for a plain object.
+    if (!Object.hasOwn(jobs, event.job)) throw new Error(`unknown job ${String(event.job)}`);
     return runJob(event.job, new Date(), Date.now() + context.getRemainingTimeInMillis() - SCHEDULED_MARGIN_MS);
   });
 

@@ -13,7 +13,9 @@ const fourDecimals = (what: string) =>
     .number()
     .min(0, `${what} must not be negative`)
     .max(1000, `${what} must be at most 1000`)
-    .refine((v) => Math.abs(Math.round(v * 10_000) - v * 10_000) < 1e-6, `${what} has at most 4 decimals`);
+    // Exact: k / 10000 is the double JSON gives for a 4-decimal text. A tolerance let 5e-324 through as "0", which
+    // DynamoDB cannot store (its numbers stop at 1e-130): the rules' save answered 500.
+    .refine((v) => Math.round(v * 10_000) / 10_000 === v, `${what} has at most 4 decimals`);
 
 export const expiryPolicySchema = z
   .discriminatedUnion('policy', [
@@ -115,7 +117,19 @@ export const posLimitsSchema = z
 export const earningRulesBodySchema = z
   .object({
     bands: z
-      .array(z.object({ overYuan: z.number().min(0).max(100_000_000), rate: fourDecimals('rate') }).strict())
+      .array(
+        z
+          .object({
+            overYuan: z
+              .number()
+              .min(0)
+              .max(100_000_000)
+              // Whole cents, for the same reason as fourDecimals: 5e-324 passed min(0) and failed the save with a 500.
+              .refine((v) => Math.round(v * 100) / 100 === v, 'overYuan has at most 2 decimals (a cent)'),
+            rate: fourDecimals('rate'),
+          })
+          .strict(),
+      )
       .min(1, 'give at least one band')
       .max(20)
       .refine((b) => b[0]?.overYuan === 0, 'the first band must start at overYuan 0')

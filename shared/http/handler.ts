@@ -17,6 +17,7 @@ import type { CommitOutcome } from '../ledger/ledger.js';
 import { logger, metrics, tracer } from '../observability/powertools.js';
 import { authorize, callerOf, type Caller } from './auth.js';
 import { pageRequestOf, type PageRequest } from '../table/cursor.js';
+import { parseJsonBody } from './json-body.js';
 import { problemFromError, problemResponse, zodIssues } from './problem.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -129,11 +130,8 @@ async function dispatch<F extends FunctionName>(
       if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
         throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `send the body as application/json, not ${contentType}`);
       }
-      try {
-        parsedBody = JSON.parse(raw);
-      } catch (error) {
-        throw new ValidationError(`request body is not valid JSON: ${(error as Error).message}`);
-      }
+      // Refuses a `__proto__` key at any depth as well as text that is not JSON (shared/http/json-body.ts).
+      parsedBody = parseJsonBody(raw);
     }
   }
   const params = parsePart(op.params, event.pathParameters ?? {}, 'path');
