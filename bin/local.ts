@@ -68,7 +68,7 @@ process.on('SIGTERM', () => void shutdown(0));
 
 try {
   const { ensureTable, localClient } = await import('./local/table.js');
-  const { loadOrCreateDevKeys } = await import('./local/dev-keys.js');
+  const { loadOrCreateCursorKey, loadOrCreateDevKeys } = await import('./local/dev-keys.js');
   const { LocalGateway, describeRoutes, lambdaContext, loadHandler } = await import('./local/gateway.js');
   const { LocalBus } = await import('./local/bus.js');
   const { LISTEN_BACKLOG, createLocalHttpServer } = await import('./local/http-server.js');
@@ -85,6 +85,8 @@ try {
   }
 
   const keys = await loadOrCreateDevKeys(join(dataDir, 'keys'));
+  // List cursors are sealed with a dev key kept beside the JWT key (on AWS: a Secrets Manager secret).
+  process.env.CURSOR_KEY ??= loadOrCreateCursorKey(join(dataDir, 'keys'));
   // The simulated suppliers' and payment providers' key pairs: the webhooks verify with the public keys.
   const { loadOrCreateSenderKeys } = await import('./local/webhook-keys.js');
   const senderKeys = loadOrCreateSenderKeys(join(dataDir, 'keys', 'webhooks'));
@@ -149,6 +151,7 @@ try {
         `  OpenAPI        ${base}/v1/openapi.json`,
         `  DynamoDB Local ${dynamo.endpoint}  table ${process.env.TABLE_NAME}${created ? ' (created)' : ''}, ${args['in-memory'] ? 'in memory' : `data in ${join(dataDir, 'dynamodb')}`}`,
         `  Dev JWT key    ${keys.privateKeyPath ?? '(memory)'}  -> tokens: npm run token -- member m1 | admin | pos store1`,
+        `  Cursor key     ${join(dataDir, 'keys', 'cursor-key.txt')} (seals list cursors; CURSOR_KEY overrides)`,
         `  Demo members   m1 (normal), m-silver, m-gold, m-diamond, m-friend (referred by m-gold)`,
         `  Webhook keys   ${join(dataDir, 'keys', 'webhooks')} (private keys of jd, tmall, wechatpay, alipay) -> npm run webhook -- suppliers jd '<json>'`,
         `  Suppliers      ${Object.entries(suppliers.endpoints).map(([id, url]) => `${id} ${url}`).join(', ')} (simulated; signed callbacks every ${supplierDelayMs} ms: ACCEPTED, SHIPPED, DELIVERED; sku REJECT* -> REJECTED)`,

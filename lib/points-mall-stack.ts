@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Aws, CfnOutput, Duration, Stack, TimeZone, Validations, type StackProps } from 'aws-cdk-lib';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, type EventPattern } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -10,16 +9,21 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { CursorKey } from './constructs/cursor-key.js';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.js';
 import { logicalIdOf } from './constructs/logical-id.js';
+import { PointsMallAlarms } from './constructs/points-mall-alarms.js';
 import { PointsMallApi } from './constructs/points-mall-api.js';
 import { POS_OAUTH_SCOPE, PointsMallAuth } from './constructs/points-mall-auth.js';
+import { PointsMallDashboard } from './constructs/points-mall-dashboard.js';
 import { PointsMallFunction } from './constructs/points-mall-function.js';
 import { PointsMallTable } from './constructs/points-mall-table.js';
 import { SupplierCredentials, type SupplierEndpointConfig } from './constructs/supplier-credentials.js';
+import { tableDefinition } from '../shared/table/definition.js';
 import { knownSenders } from '../shared/webhooks/senders.js';
+import { operations } from '../shared/contracts/index.js';
+import { pagesWithCursor } from '../shared/contracts/operation.js';
 import {
   defaultRoute,
   eventRules,
@@ -34,6 +38,13 @@ import {
 
 /** The project root: `entry` paths in lib/routes.ts are relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Context `posStores`: store ids, comma-separated on the command line (`-c posStores=store1,store2`) or a list in cdk.json. */
+function posStoresFromContext(scope: Construct): string[] {
+  const value: unknown = scope.node.tryGetContext('posStores');
+  const ids = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [];
+  return ids.map((id) => id.trim()).filter(Boolean);
+}
 
 export interface PointsMallStackProps extends StackProps {
   /** Deployment stage, passed to the functions as STAGE. Lowercase letters, digits, hyphens. @default 'dev' */
@@ -53,7 +64,12 @@ export interface PointsMallStackProps extends StackProps {
    * @default `points-mall-<stage>-<account id>`
    */
   readonly authDomainPrefix?: string;
-  /** SNS topic every dead-letter alarm notifies. @default - alarms only, no notification */
+  /**
+   * Stores that get a POS app client of their own (docs/operations.md, POS terminals and stores).
+   * @default - context `posStores` (comma-separated store ids), else none
+   */
+  readonly posStores?: readonly string[];
+    /** SNS topic every alarm notifies. @default - alarms only, no notification */
   readonly alarmTopicArn?: string;
   /**
    * Apply the functions' `reservedConcurrency` (lib/routes.ts). Off for accounts whose Lambda concurrency
@@ -103,6 +119,11 @@ export class PointsMallStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PointsMallFunction>>;
   /** One Secrets Manager secret per supplier (placeholder value until operators put the credentials in). */
   readonly supplierCredentials: SupplierCredentials;
+  /** The secret that seals list cursors, readable by the functions that page. */
+  readonly cursorKey: CursorKey;
+  /** Every alarm of the stack (docs/operations.md, Alarms). */
+  readonly alarms: PointsMallAlarms;
+  readonly dashboard: PointsMallDashboard;
 
   constructor(scope: Construct, id: string, props: PointsMallStackProps = {}) {
     super(scope, id, props);
@@ -110,15 +131,20 @@ export class PointsMallStack extends Stack {
     const stage = props.stage ?? 'dev';
     if (!/^[a-z0-9-]+$/.test(stage)) throw new Error(`stage must be lowercase letters, digits and hyphens, got "${stage}"`);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
-    const alarmAction = props.alarmTopicArn
-      ? new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn))
-      : undefined;
+    // Every alarm of the stack is made through this one construct (named, missing data explicit, the topic as action).
+    const alarms = new PointsMallAlarms(this, 'Alarms', { alarmTopicArn: props.alarmTopicArn });
+    this.alarms = alarms;
 
     this.table = new PointsMallTable(this, 'PointsMallTable');
     this.bus = new EventBus(this, 'EventBus', { eventBusName: props.eventBusName ?? `points-mall-${stage}` });
     this.auth = new PointsMallAuth(this, 'Auth', {
       domainPrefix: props.authDomainPrefix ?? `points-mall-${stage}-${Aws.ACCOUNT_ID}`,
+      posStores: props.posStores ?? posStoresFromContext(this),
     });
+
+    this.cursorKey = new CursorKey(this, 'CursorKey', { stage });
+    // Derived from the contracts, so a list added to a function brings the key with it.
+    const paging = new Set<FunctionName>(routes.filter((route) => pagesWithCursor(operations[route.operation])).map((route) => route.fn));
 
     const built = {} as Record<FunctionName, PointsMallFunction>;
     for (const name of functionNames) {
@@ -134,10 +160,11 @@ export class PointsMallStack extends Stack {
         stage,
         eventBusName: this.bus.eventBusName,
         logRetention,
-        alarmAction,
+        alarms,
       });
       if (spec.tableAccess !== 'none') fn.bindTable({ table: this.table.table, accessMode: spec.tableAccess });
       if (spec.publishesEvents) fn.grantPutEvents(this.bus);
+      if (paging.has(name)) this.cursorKey.grantTo(fn);
       if (name === 'webhooks') {
         const senders = props.webhookSenders ?? (this.node.tryGetContext('webhookSenders') as Record<string, Record<string, string>> | undefined) ?? {};
         fn.addEnvironment('WEBHOOK_SENDERS', JSON.stringify(senders));
@@ -162,7 +189,8 @@ export class PointsMallStack extends Stack {
       defaultRoute,
       functions: this.functions,
       jwtIssuer: this.auth.issuer,
-      jwtAudience: [this.auth.mobileClient.userPoolClientId, this.auth.posClient.userPoolClientId],
+      // The authorizer accepts tokens of these app clients only: a store's POS client must be one of them.
+      jwtAudience: [this.auth.mobileClient.userPoolClientId, this.auth.posClient.userPoolClientId, ...[...this.auth.storePosClients.values()].map((c) => c.userPoolClientId)],
       posScope: POS_OAUTH_SCOPE,
       throttle: { rateLimit: props.apiRateLimit ?? 2000, burstLimit: props.apiBurstLimit ?? 5000 },
       corsAllowOrigins: props.corsAllowOrigins ?? ['*'],
@@ -173,10 +201,10 @@ export class PointsMallStack extends Stack {
       const id = pascal(spec.name);
       const deadLetters = new DeadLetterQueue(this, `${id}RuleDeadLetters`, {
         purpose: `events of rule ${spec.name} that could not be delivered to the ${spec.fn} function`,
-        alarmAction,
+        alarms,
         usedBy: 'event-rule',
       });
-      new Rule(this, `${id}Rule`, {
+      const rule = new Rule(this, `${id}Rule`, {
         eventBus: this.bus,
         description: spec.description,
         eventPattern: eventPatternOf(spec),
@@ -188,6 +216,7 @@ export class PointsMallStack extends Stack {
           }),
         ],
       });
+      alarms.watchEventRule(spec.name, rule, this.bus);
     }
 
     // One role for every schedule, assumable by EventBridge Scheduler of this account only.
@@ -204,7 +233,7 @@ export class PointsMallStack extends Stack {
       const id = pascal(spec.name);
       const deadLetters = new DeadLetterQueue(this, `${id}ScheduleDeadLetters`, {
         purpose: `runs of schedule ${spec.name} that could not be delivered to the ${spec.fn} function`,
-        alarmAction,
+        alarms,
         usedBy: 'schedule',
       });
       new Schedule(this, `${id}Schedule`, {
@@ -232,7 +261,7 @@ export class PointsMallStack extends Stack {
       const id = pascal(spec.name);
       const deadLetters = new DeadLetterQueue(this, `${id}StreamDeadLetters`, {
         purpose: `stream batches the ${spec.fn} function (${spec.name}) could not process`,
-        alarmAction,
+        alarms,
         usedBy: 'event-source-mapping',
       });
       this.functions[spec.fn].addEventSource(
@@ -254,7 +283,13 @@ export class PointsMallStack extends Stack {
           ],
         }),
       );
+      alarms.watchStreamConsumer(spec.name, this.functions[spec.fn]);
     }
+
+    alarms.watchApi(this.api.httpApi);
+    alarms.watchTable(this.table.table, tableDefinition.indexes.map((index) => index.name));
+    // Last, so its alarm widgets list every alarm made above.
+    this.dashboard = new PointsMallDashboard(this, 'Dashboard', { alarms });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
@@ -264,6 +299,12 @@ export class PointsMallStack extends Stack {
       value: this.auth.posClient.userPoolClientId,
       description: 'POS app client (client credentials); read its secret with aws cognito-idp describe-user-pool-client',
     });
+    for (const [storeId, client] of this.auth.storePosClients) {
+      new CfnOutput(this, `PosClientId-${storeId}`, {
+        value: client.userPoolClientId,
+        description: `POS app client of store ${storeId}: bind it with PATCH /v1/admin/stores/${storeId} {"addClientIds":[...]}`,
+      });
+    }
     new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint, description: 'OAuth token endpoint for POS' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     for (const [supplier, secret] of Object.entries(this.supplierCredentials.secrets)) {

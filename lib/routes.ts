@@ -36,7 +36,7 @@ export interface FunctionSpec {
 export const functions: Record<FunctionName, FunctionSpec> = {
   system: {
     entry: 'functions/system/handler.ts',
-    description: 'Health, the OpenAPI document, and problem+json answers for unknown routes',
+    description: 'Liveness and readiness, the OpenAPI document, and problem+json answers for unknown routes',
     tableAccess: 'read',
     publishesEvents: false,
     memoryMb: 256,
@@ -52,7 +52,7 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   },
   earning: {
     entry: 'functions/earning/handler.ts',
-    description: 'Earning rules, previews, and POS purchases, refunds, top-ups and checkout redemptions',
+    description: 'Earning rules, previews, the store registry (stores and their POS clients), and POS purchases (limits, daily caps, reviews), refunds, top-ups and checkout redemptions',
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 512,
@@ -188,16 +188,20 @@ export interface RouteSpec {
 
 export const routes = [
   { method: 'GET', path: '/v1/health', fn: 'system', auth: 'public', operation: 'health' },
+  { method: 'GET', path: '/v1/health/ready', fn: 'system', auth: 'public', operation: 'healthReady' },
   { method: 'GET', path: '/v1/openapi.json', fn: 'system', auth: 'public', operation: 'openapi' },
 
   { method: 'POST', path: '/v1/me/register', fn: 'members', auth: 'member', operation: 'registerMember' },
   { method: 'GET', path: '/v1/me', fn: 'members', auth: 'member', operation: 'getMe' },
+  { method: 'DELETE', path: '/v1/me', fn: 'members', auth: 'member', operation: 'eraseMe' },
   { method: 'GET', path: '/v1/me/points', fn: 'members', auth: 'member', operation: 'getMyPoints' },
   { method: 'GET', path: '/v1/me/ledger', fn: 'members', auth: 'member', operation: 'listMyLedger' },
   { method: 'POST', path: '/v1/me/exchanges', fn: 'members', auth: 'member', operation: 'exchangePoints' },
   { method: 'POST', path: '/v1/me/tier-upgrades', fn: 'members', auth: 'member', operation: 'buyTierUpgrade' },
+  { method: 'POST', path: '/v1/me/payment-codes', fn: 'members', auth: 'member', operation: 'issuePaymentCode' },
 
   { method: 'GET', path: '/v1/admin/members/{memberId}', fn: 'members', auth: 'admin', operation: 'getMember' },
+  { method: 'DELETE', path: '/v1/admin/members/{memberId}', fn: 'members', auth: 'admin', operation: 'eraseMember' },
   {
     method: 'POST',
     path: '/v1/admin/members/{memberId}/adjustments',
@@ -210,10 +214,17 @@ export const routes = [
   { method: 'GET', path: '/v1/admin/earning-rules', fn: 'earning', auth: 'admin', operation: 'getEarningRules' },
   { method: 'PUT', path: '/v1/admin/earning-rules', fn: 'earning', auth: 'admin', operation: 'putEarningRules' },
   { method: 'POST', path: '/v1/admin/earning-previews', fn: 'earning', auth: 'admin', operation: 'previewEarning' },
+  { method: 'POST', path: '/v1/admin/stores', fn: 'earning', auth: 'admin', operation: 'createStore' },
+  { method: 'GET', path: '/v1/admin/stores', fn: 'earning', auth: 'admin', operation: 'listStores' },
+  { method: 'GET', path: '/v1/admin/stores/{storeId}', fn: 'earning', auth: 'admin', operation: 'getStore' },
+  { method: 'PATCH', path: '/v1/admin/stores/{storeId}', fn: 'earning', auth: 'admin', operation: 'updateStore' },
   { method: 'POST', path: '/v1/pos/purchases', fn: 'earning', auth: 'pos', operation: 'recordPurchase' },
   { method: 'POST', path: '/v1/pos/purchases/{purchaseId}/refunds', fn: 'earning', auth: 'pos', operation: 'refundPurchase' },
   { method: 'POST', path: '/v1/pos/top-ups', fn: 'earning', auth: 'pos', operation: 'recordTopUp' },
   { method: 'POST', path: '/v1/pos/redemptions', fn: 'earning', auth: 'pos', operation: 'redeemAtCheckout' },
+  { method: 'GET', path: '/v1/admin/purchase-reviews', fn: 'earning', auth: 'admin', operation: 'listPurchaseReviews' },
+  { method: 'POST', path: '/v1/admin/purchase-reviews/{purchaseId}/approve', fn: 'earning', auth: 'admin', operation: 'approvePurchaseReview' },
+  { method: 'POST', path: '/v1/admin/purchase-reviews/{purchaseId}/reject', fn: 'earning', auth: 'admin', operation: 'rejectPurchaseReview' },
 
   { method: 'POST', path: '/v1/admin/campaigns', fn: 'campaigns', auth: 'admin', operation: 'createCampaign' },
   { method: 'GET', path: '/v1/admin/campaigns', fn: 'campaigns', auth: 'admin', operation: 'listCampaigns' },
@@ -245,6 +256,8 @@ export const routes = [
   { method: 'GET', path: '/v1/me/orders', fn: 'orders', auth: 'member', operation: 'listMyOrders' },
   { method: 'GET', path: '/v1/orders/{orderId}', fn: 'orders', auth: 'member', operation: 'getOrder' },
   { method: 'POST', path: '/v1/orders/{orderId}/cancel', fn: 'orders', auth: 'member', operation: 'cancelOrder' },
+  { method: 'GET', path: '/v1/admin/orders/{orderId}', fn: 'orders', auth: 'admin', operation: 'getOrderAdmin' },
+  { method: 'POST', path: '/v1/admin/orders/{orderId}/cancel', fn: 'orders', auth: 'admin', operation: 'cancelOrderAdmin' },
 
   { method: 'GET', path: '/v1/tasks', fn: 'tasks', auth: 'member', operation: 'listMyTasks' },
   { method: 'POST', path: '/v1/tasks/{taskId}/completions', fn: 'tasks', auth: 'member', operation: 'completeTask' },
@@ -296,7 +309,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route a function may receive, the catch-all included. */
 export const allRoutes: readonly RouteSpec[] = [...routes, defaultRoute];
 
-export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement', 'draw-seeds'] as const;
+export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement', 'draw-seeds', 'flash-sale-stock'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
 export interface ScheduleSpec {
@@ -387,6 +400,15 @@ export const schedules: readonly ScheduleSpec[] = [
     timezone: 'Asia/Shanghai',
     localEveryMinutes: 60,
     description: "Lucky draws: make today's and tomorrow's server seeds of every draw not ended, so each day's seed hash is published before its spins (daily, 00:05 Asia/Shanghai)",
+  },
+  {
+    name: 'flash-sale-stock',
+    fn: 'jobs',
+    expression: 'rate(1 minute)',
+    timezone: 'UTC',
+    // Metrics are off locally, so the local timer only keeps the job exercised.
+    localEveryMinutes: 60,
+    description: 'Metric FlashSaleStockLeft: the stock left of each flash-sale product on sale now, for the dashboard (every minute)',
   },
 ];
 

@@ -5,6 +5,7 @@
  */
 export const errorCodes = [
   'VALIDATION_FAILED',
+  'INVALID_CURSOR',
   'UNAUTHORIZED',
   'FORBIDDEN',
   'NOT_FOUND',
@@ -25,7 +26,12 @@ export const errorCodes = [
   'BUDGET_EXHAUSTED',
   'THRESHOLD_NOT_MET',
   'COUPON_NOT_VALID',
+  'PAYMENT_CODE_INVALID',
+  'PAYMENT_CODE_USED',
+  'PAYMENT_CODE_EXPIRED',
+  'PAYMENT_CODE_LIMIT',
   'IDEMPOTENCY_KEY_REUSED',
+  'PURCHASE_LIMIT_EXCEEDED',
   'IDEMPOTENCY_KEY_REQUIRED',
   'INVALID_SIGNATURE',
   'REPLAYED',
@@ -59,6 +65,22 @@ export class ValidationError extends DomainError {
   override readonly name = 'ValidationError';
   constructor(message: string, extensions: Record<string, unknown> = {}) {
     super('VALIDATION_FAILED', message, extensions);
+  }
+}
+
+/**
+ * A list cursor this API did not issue for this list and caller, or one that
+ * has expired. Deliberately vague about which: a cursor is opaque to clients.
+ */
+export class InvalidCursorError extends DomainError {
+  override readonly name = 'InvalidCursorError';
+  constructor(reason: 'invalid' | 'expired' = 'invalid') {
+    super(
+      'INVALID_CURSOR',
+      reason === 'expired'
+        ? 'cursor has expired (cursors live 24 hours); start again without cursor'
+        : 'cursor is not one this API issued for this list and caller; pass nextCursor from the previous page unchanged, or start again without cursor',
+    );
   }
 }
 

@@ -9,6 +9,7 @@
  * `startBenchDatabase` has set the environment.
  */
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { DevKeys } from './dev-keys.js';
 import type { LocalHttpServer } from './http-server.js';
@@ -32,6 +33,8 @@ export interface BenchDatabase {
  */
 export async function startBenchDatabase(options: BenchDatabaseOptions = {}): Promise<BenchDatabase> {
   process.env.TABLE_NAME = BENCH_TABLE_NAME;
+  // List cursors need a key; a benchmark's cursors live as long as its process.
+  process.env.CURSOR_KEY ??= randomBytes(48).toString('base64url');
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';

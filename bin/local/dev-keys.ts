@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, SignJWT, jwtVerify, type JWTPayload } from 'jose';
@@ -32,6 +33,19 @@ export async function loadOrCreateDevKeys(dir: string): Promise<DevKeys> {
   };
 }
 
+/**
+ * The dev key text that seals list cursors locally (CURSOR_KEY; on AWS a
+ * Secrets Manager secret), kept in `dir` so cursors survive a restart.
+ */
+export function loadOrCreateCursorKey(dir: string): string {
+  const path = join(dir, 'cursor-key.txt');
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600 });
+  }
+  return readFileSync(path, 'utf8').trim();
+}
+
 /** A throwaway key pair for tests. */
 export async function inMemoryDevKeys(): Promise<DevKeys> {
   const pair = await generateKeyPair('RS256');
@@ -39,6 +53,15 @@ export async function inMemoryDevKeys(): Promise<DevKeys> {
 }
 
 export type TokenKind = 'member' | 'admin' | 'pos';
+
+/**
+ * The app client id of a local POS token for a store. On AWS a Cognito app client id names the client; here
+ * `pos-<storeId>`, which the demo seed (and an operator, with POST or PATCH /v1/admin/stores) binds to the store.
+ * The token itself carries no store: the registry maps its client to one.
+ */
+export function devPosClientId(storeId: string): string {
+  return `pos-${storeId}`;
+}
 
 /** Claims shaped like Cognito access tokens: `sub`, `cognito:groups`, `scope`, `client_id`. */
 export function claimsFor(kind: TokenKind, id: string | undefined): JWTPayload {
@@ -48,7 +71,8 @@ export function claimsFor(kind: TokenKind, id: string | undefined): JWTPayload {
     case 'admin':
       return { sub: id ?? 'operator-1', client_id: 'console', token_use: 'access', 'cognito:groups': ['admin'], scope: 'openid' };
     case 'pos':
-      return { sub: id ?? 'store1', client_id: id ?? 'store1', token_use: 'access', scope: POS_SCOPE_LOCAL };
+      // A client-credentials token: its subject is the app client itself, as in Cognito.
+      return { sub: devPosClientId(id ?? 'store1'), client_id: devPosClientId(id ?? 'store1'), token_use: 'access', scope: POS_SCOPE_LOCAL };
   }
 }
 

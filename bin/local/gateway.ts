@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { allRoutes, defaultRoute, functions, routeKey, routes, type FunctionName, type RouteSpec } from '../../lib/routes.js';
 import type { HttpEvent } from '../../shared/http/handler.js';
+import { emptyRecord } from '../../shared/domain/own-keys.js';
 import { matchRoute } from '../../shared/http/match.js';
 import { problemOf, problemResponse } from '../../shared/http/problem.js';
 import { LocalConcurrency, localConcurrencyFromEnv, type Admission, type LocalConcurrencySettings } from './concurrency.js';
@@ -116,7 +117,9 @@ export class LocalGateway {
 
   async handle(request: LocalRequest): Promise<LocalResponse> {
     const started = Date.now();
-    const url = new URL(request.url, 'http://localhost');
+    // Origin first, then the path as sent: `new URL('//x', base)` reads `//x` as a host (and `//` alone throws), so a
+    // path starting with two slashes was a 500 instead of the catch-all's 404.
+    const url = new URL(request.url.startsWith('/') ? `http://localhost${request.url}` : request.url, 'http://localhost');
     const method = request.method.toUpperCase();
     const match = matchRoute(routes, method, url.pathname);
     const route: RouteSpec = match.kind === 'found' ? match.route : defaultRoute;
@@ -168,9 +171,12 @@ export class LocalGateway {
       };
     }
 
-    const query: Record<string, string> = {};
+    // Null prototype and own-key checks: `?constructor=x` is a parameter like any other (a plain {} answered
+    // `'constructor' in query` with Object's constructor), and `?__proto__=x` becomes an own property, as in the
+    // JSON event API Gateway sends.
+    const query = emptyRecord<string>();
     url.searchParams.forEach((value, key) => {
-      query[key] = key in query ? `${query[key]},${value}` : value;
+      query[key] = Object.hasOwn(query, key) ? `${query[key]},${value}` : value;
     });
     const now = new Date();
     const event: HttpEvent = {

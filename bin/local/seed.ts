@@ -8,6 +8,8 @@ import { createProduct, getProduct, type ProductInput } from '../../shared/mall/
 import { uploadCodes } from '../../shared/mall/code-pool.js';
 import { createCouponTemplate } from '../../shared/mall/coupons.js';
 import { getMember, registerMember, type Tier } from '../../shared/members/service.js';
+import { createStore } from '../../shared/stores/registry.js';
+import { devPosClientId } from './dev-keys.js';
 import { seedAuctions } from './seed-auctions.js';
 import { seedTasks } from './seed-tasks.js';
 import { seedDrawAdminDemo } from './seed-draw-admin.js';
@@ -229,6 +231,17 @@ async function seedCodes(now: Date): Promise<void> {
   await uploadCodes(await getProduct('p-phone-topup', { fresh: true }), codes, now);
 }
 
+/** Demo stores; the POS token of each (`npm run token -- pos store1`) is issued to the client bound here. */
+export const demoStores = [
+  { storeId: 'store1', name: 'Flagship store (demo)' },
+  { storeId: 'store2', name: 'Mall kiosk (demo)' },
+] as const;
+
+/** Registers the demo stores (the same request every start: the registry answers the existing store). */
+async function seedStores(now: Date): Promise<void> {
+  for (const store of demoStores) await createStore({ ...store, clientIds: [devPosClientId(store.storeId)] }, 'seed', now);
+}
+
 /** Seeds demo data; safe to run on every start (registrations and credits are idempotent). */
 export async function seedDemoData(now = new Date()): Promise<{ members: string[] }> {
   for (const member of demoMembers) {
@@ -252,6 +265,7 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
       );
     }
   }
+  await seedStores(now);
   await seedReferralAndPool(now);
   await seedCampaign(now);
   await seedCoupons(now);

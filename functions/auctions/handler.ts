@@ -19,7 +19,7 @@ function subjectOf(caller: Caller | undefined): string {
 }
 
 export const handler = httpHandler('auctions', {
-  listAuctions: async ({ caller, query }) => listOpenAuctions(subjectOf(caller), { limit: query.limit, cursor: query.cursor }),
+  listAuctions: async ({ caller, page }) => listOpenAuctions(subjectOf(caller), page),
   getAuction: async ({ caller, params }) => getAuctionForMember(params.auctionId, subjectOf(caller)),
   placeBid: async ({ caller, params, body, idempotency }) => {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
@@ -27,13 +27,13 @@ export const handler = httpHandler('auctions', {
       await placeBid({ auctionId: params.auctionId, memberId: subjectOf(caller), amount: body.amount, maxAmount: body.maxAmount, idempotency }),
     );
   },
-  listMyBids: async ({ caller, query }) => listMemberBids(subjectOf(caller), { limit: query.limit, cursor: query.cursor }),
+  listMyBids: async ({ caller, page }) => listMemberBids(subjectOf(caller), page),
   createAuction: async ({ caller, body }) => {
     const now = new Date();
     return adminView(await createAuction(body, subjectOf(caller), now), now);
   },
-  listAuctionsAdmin: async ({ query }) => listAuctionsForOperator({ limit: query.limit, cursor: query.cursor }),
-  getAuctionAdmin: async ({ params, query }) => getAuctionForOperator(params.auctionId, { limit: query.limit, cursor: query.cursor }),
+  listAuctionsAdmin: async ({ page }) => listAuctionsForOperator(page),
+  getAuctionAdmin: async ({ params, page }) => getAuctionForOperator(params.auctionId, page),
   updateAuction: async ({ caller, params, body }) => {
     const now = new Date();
     return adminView(await updateAuction(params.auctionId, body, subjectOf(caller), now), now);

@@ -4,7 +4,7 @@ import { createPool, getPool, listPools } from '../../shared/earning/pools.js';
 
 export const handler = httpHandler('campaigns', {
   createCampaign: async ({ body, caller }) => createCampaign(body, caller?.subject ?? 'unknown'),
-  listCampaigns: async ({ query }) => listCampaigns({ limit: query.limit, cursor: query.cursor }),
+  listCampaigns: async ({ page }) => listCampaigns(page),
   getCampaign: async ({ params }) => getCampaign(params.campaignId),
   updateCampaign: async ({ params, body }) => {
     const { expectedVersion, ...changes } = body;
@@ -12,6 +12,6 @@ export const handler = httpHandler('campaigns', {
   },
   campaignStats: async ({ params }) => campaignStats(params.campaignId),
   createPool: async ({ body, caller }) => createPool(body, caller?.subject ?? 'unknown'),
-  listPools: async ({ query }) => listPools({ limit: query.limit, cursor: query.cursor }),
+  listPools: async ({ page }) => listPools(page),
   getPool: async ({ params }) => getPool(params.poolId),
 });

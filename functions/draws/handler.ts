@@ -13,12 +13,12 @@ export const handler = httpHandler('draws', {
   createDraw: async ({ body, caller }) => createDraw(body, subjectOf(caller)),
   getDrawAdmin: async ({ params }) => drawAdminView(params.drawId),
   updateDraw: async ({ params, body, caller }) => updateDraw(params.drawId, body, subjectOf(caller)),
-  listDraws: async ({ query }) => listOpenDraws({ limit: query.limit, cursor: query.cursor }),
+  listDraws: async ({ page }) => listOpenDraws(page),
   getDraw: async ({ params, caller }) => drawForMember(params.drawId, subjectOf(caller)),
   spinDraw: async ({ params, caller, idempotency }) => {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'a spin may spend points: send an Idempotency-Key header');
     return committedAnswer(await spinDraw({ drawId: params.drawId, memberId: subjectOf(caller), idempotency }));
   },
-  listMyDrawSpins: async ({ params, caller, query }) => listMemberSpins(subjectOf(caller), params.drawId, { limit: query.limit, cursor: query.cursor }),
-  listDrawSeeds: async ({ params, query }) => drawSeeds(params.drawId, { limit: query.limit, cursor: query.cursor }),
+  listMyDrawSpins: async ({ params, caller, page }) => listMemberSpins(subjectOf(caller), params.drawId, page),
+  listDrawSeeds: async ({ params, page }) => drawSeeds(params.drawId, page),
 });

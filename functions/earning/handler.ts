@@ -1,7 +1,10 @@
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import { previewEarning, recordPurchase, recordTopUp, redeemAtCheckout, refundPurchase } from '../../shared/earning/pos.js';
+import { decidePurchaseReview, listPurchaseReviews } from '../../shared/earning/reviews.js';
 import { getEarningRules, saveEarningRules } from '../../shared/earning/rules-store.js';
 import { getMember } from '../../shared/members/service.js';
+import { requireOwnStore, storeOfPosCaller } from '../../shared/stores/pos-store.js';
+import { createStore, listStores, storeAdminView, updateStore } from '../../shared/stores/registry.js';
 
 export const handler = httpHandler('earning', {
   getEarningRules: async () => getEarningRules({ fresh: true }),
@@ -18,8 +21,26 @@ export const handler = httpHandler('earning', {
     const result = await previewEarning({ member, at: new Date(at), lines: body.lines });
     return { points: result.points, breakdown: [...result.breakdown], rulesVersion: result.rulesVersion, at };
   },
-  recordPurchase: async ({ body }) => committedAnswer(await recordPurchase(body)),
-  refundPurchase: async ({ params, body }) => committedAnswer(await refundPurchase(params.purchaseId, body)),
-  recordTopUp: async ({ body }) => committedAnswer(await recordTopUp(body)),
-  redeemAtCheckout: async ({ body }) => committedAnswer(await redeemAtCheckout(body)),
+
+  createStore: async ({ body, caller }) => {
+    const { store, created } = await createStore(body, caller?.subject ?? 'unknown');
+    return { status: created ? 201 : 200, body: store };
+  },
+  listStores: async ({ page }) => listStores(page),
+  getStore: async ({ params }) => storeAdminView(params.storeId),
+  updateStore: async ({ params, body, caller }) => updateStore(params.storeId, body, caller?.subject ?? 'unknown'),
+
+  // Every POS call acts for the store its token's app client is bound to (shared/stores/pos-store.ts).
+  recordPurchase: async ({ body, caller }) => {
+    requireOwnStore(await storeOfPosCaller(caller), body.storeId, `record purchase ${body.purchaseId}`);
+    return committedAnswer(await recordPurchase(body));
+  },
+  refundPurchase: async ({ params, body, caller }) => committedAnswer(await refundPurchase(params.purchaseId, body, await storeOfPosCaller(caller))),
+  recordTopUp: async ({ body, caller }) => committedAnswer(await recordTopUp({ ...body, storeId: await storeOfPosCaller(caller) })),
+  redeemAtCheckout: async ({ body, caller }) => committedAnswer(await redeemAtCheckout({ ...body, storeId: await storeOfPosCaller(caller) })),
+  listPurchaseReviews: async ({ page }) => listPurchaseReviews(page),
+  approvePurchaseReview: async ({ params, body, caller }) =>
+    decidePurchaseReview(params.purchaseId, 'APPROVED', { operator: caller?.subject ?? 'unknown', reason: body.reason }),
+  rejectPurchaseReview: async ({ params, body, caller }) =>
+    decidePurchaseReview(params.purchaseId, 'REJECTED', { operator: caller?.subject ?? 'unknown', reason: body.reason }),
 });

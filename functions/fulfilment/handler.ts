@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { deliveredPaymentCallback, deliveredSupplierCallback } from '../../shared/contracts/events.js';
 import { applyPaymentMessage, applySupplierMessage, submitToSupplier } from '../../shared/mall/fulfilment.js';
-import { logger } from '../../shared/observability/powertools.js';
+import { logger, metricsFlushedAtEnd } from '../../shared/observability/powertools.js';
 
 type BusEvent = EventBridgeEvent<string, Record<string, unknown>>;
 
@@ -13,6 +13,8 @@ type BusEvent = EventBridgeEvent<string, Record<string, unknown>>;
  */
 export const handler = middy<BusEvent, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  // Publishes this invocation's metrics when it ends (the HTTP parts do the same through httpHandler).
+  .use(metricsFlushedAtEnd())
   .handler(async (event) => {
     switch (event['detail-type']) {
       case 'SupplierCallbackReceived': {

@@ -10,7 +10,8 @@ import { runPaymentTimeoutJob } from '../../shared/mall/orders.js';
 import { runVestPendingJob } from '../../shared/jobs/vest-pending.js';
 import { runAuctionSettlementJob } from '../../shared/jobs/auction-settlement.js';
 import { runDrawSeedsJob } from '../../shared/jobs/draw-seeds.js';
-import { logger } from '../../shared/observability/powertools.js';
+import { runFlashSaleStockJob } from '../../shared/jobs/flash-sale-stock.js';
+import { logger, metricsFlushedAtEnd } from '../../shared/observability/powertools.js';
 import type { Context } from 'aws-lambda';
 import type { ScheduleName } from '../../lib/routes.js';
 import type { HttpEvent } from '../../shared/http/handler.js';
@@ -30,6 +31,7 @@ export const jobs: Record<ScheduleName, (now: Date, deadline: number) => Promise
   'inactivity-expiry': (now, deadline) => runInactivityExpiryJob({ now, deadline }),
   'auction-settlement': (now, deadline) => runAuctionSettlementJob({ now, deadline }),
   'draw-seeds': (now, deadline) => runDrawSeedsJob({ now, deadline }),
+  'flash-sale-stock': (now, deadline) => runFlashSaleStockJob({ now, deadline }),
 };
 
 /** An HTTP call must answer within API Gateway's 30 s; the jobs resume where they stopped. */
@@ -54,8 +56,11 @@ const httpPart = httpHandler('jobs', {
 /** EventBridge Scheduler target: the schedule passes `{ "job": "expiry" }`. */
 const scheduledPart = middy<ScheduledJobEvent, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  // Publishes this invocation's metrics when it ends (the HTTP parts do the same through httpHandler).
+  .use(metricsFlushedAtEnd())
   .handler(async (event, context) => {
-    if (!(event.job in jobs)) throw new Error(`unknown job ${String(event.job)}`);
+    // Own keys only: `'constructor' in jobs` is true for a plain object.
+    if (!Object.hasOwn(jobs, event.job)) throw new Error(`unknown job ${String(event.job)}`);
     return runJob(event.job, new Date(), Date.now() + context.getRemainingTimeInMillis() - SCHEDULED_MARGIN_MS);
   });
 

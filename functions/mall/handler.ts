@@ -6,6 +6,7 @@ import { changeStock, readStock, rebalanceStock } from '../../shared/mall/stock.
 import { refuseStockChangeOfCodePool, uploadCodes } from '../../shared/mall/code-pool.js';
 import { couponTemplateView, createCouponTemplate, listMemberCoupons, redeemCoupon } from '../../shared/mall/coupons.js';
 import { getMember } from '../../shared/members/service.js';
+import { storeOfPosCaller } from '../../shared/stores/pos-store.js';
 import type { Caller } from '../../shared/http/auth.js';
 
 function memberIdOf(caller: Caller | undefined): string {
@@ -42,11 +43,11 @@ export const handler = httpHandler('mall', {
   },
   createCouponTemplate: async ({ body }) => createCouponTemplate(body),
   getCouponTemplate: async ({ params }) => couponTemplateView(params.couponTemplateId),
-  listMyCoupons: async ({ caller, query }) => listMemberCoupons(memberIdOf(caller), { limit: query.limit, cursor: query.cursor, status: query.status }),
-  redeemCoupon: async ({ params, body }) => committedAnswer(await redeemCoupon(params.couponId, body)),
-  listMallProducts: async ({ caller, query }) => {
+  listMyCoupons: async ({ caller, query, page }) => listMemberCoupons(memberIdOf(caller), { ...page, status: query.status }),
+  redeemCoupon: async ({ params, body, caller }) => committedAnswer(await redeemCoupon(params.couponId, body, await storeOfPosCaller(caller))),
+  listMallProducts: async ({ caller, query, page }) => {
     const member = await getMember(memberIdOf(caller));
-    return listZone(query.zone, member.tier, { limit: query.limit, cursor: query.cursor });
+    return listZone(query.zone, member.tier, page);
   },
   getMallProduct: async ({ caller, params }) => {
     const member = await getMember(memberIdOf(caller));

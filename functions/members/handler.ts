@@ -3,7 +3,9 @@ import { DomainError } from '../../shared/errors.js';
 import { listLedger } from '../../shared/ledger/reader.js';
 import { pointsView } from '../../shared/earning/pending.js';
 import { adjustPoints, exchangePoints, getMember, registerMember } from '../../shared/members/service.js';
+import { issuePaymentCode } from '../../shared/members/payment-codes.js';
 import { buyTierUpgrade } from '../../shared/members/tiers.js';
+import { eraseMember } from '../../shared/members/erasure.js';
 import type { Caller } from '../../shared/http/auth.js';
 
 function memberIdOf(caller: Caller | undefined): string {
@@ -18,8 +20,7 @@ export const handler = httpHandler('members', {
   },
   getMe: async ({ caller }) => getMember(memberIdOf(caller)),
   getMyPoints: async ({ caller, query }) => pointsView(memberIdOf(caller), query.currency),
-  listMyLedger: async ({ caller, query }) =>
-    listLedger(memberIdOf(caller), query.currency, { limit: query.limit, cursor: query.cursor }),
+  listMyLedger: async ({ caller, query, page }) => listLedger(memberIdOf(caller), query.currency, page),
   exchangePoints: async ({ caller, body, idempotency }) => {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
     return committedAnswer(await exchangePoints(memberIdOf(caller), body, { idempotency }));
@@ -28,6 +29,9 @@ export const handler = httpHandler('members', {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
     return committedAnswer(await buyTierUpgrade(memberIdOf(caller), body.tier, { idempotency }));
   },
+  eraseMe: async ({ caller }) => eraseMember(memberIdOf(caller), { kind: 'member' }),
+  eraseMember: async ({ caller, params }) => eraseMember(params.memberId, { kind: 'operator', operatorId: caller?.subject ?? 'unknown' }),
+  issuePaymentCode: async ({ caller }) => issuePaymentCode(memberIdOf(caller)),
   getMember: async ({ params }) => {
     const member = await getMember(params.memberId);
     return { ...member, points: await pointsView(params.memberId, 'points') };

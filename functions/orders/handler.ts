@@ -1,19 +1,34 @@
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
-import { ADMIN_GROUP, type Caller } from '../../shared/http/auth.js';
+import type { Caller } from '../../shared/http/auth.js';
 import { DomainError } from '../../shared/errors.js';
 import { cancelOrder, getOrder, listMemberOrders, placeOrder } from '../../shared/mall/orders.js';
+import { businessMetrics } from '../../shared/observability/business-metrics.js';
+import { metrics } from '../../shared/observability/powertools.js';
 
+/** A member acts on their own orders; member routes refuse operator tokens (shared/http/auth.ts). */
 function callerOf(caller: Caller | undefined): { memberId: string; admin: boolean } {
   if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
-  return { memberId: caller.subject, admin: caller.groups.includes(ADMIN_GROUP) };
+  return { memberId: caller.subject, admin: false };
+}
+
+/** An operator on the admin routes: any member's order. */
+function operatorOf(caller: Caller | undefined): { memberId: string; admin: boolean } {
+  if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
+  return { memberId: caller.subject, admin: true };
 }
 
 export const handler = httpHandler('orders', {
   placeOrder: async ({ caller, body, idempotency }) => {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
-    return committedAnswer(await placeOrder({ memberId: callerOf(caller).memberId, ...body, idempotency }));
+    const outcome = await placeOrder({ memberId: callerOf(caller).memberId, ...body, idempotency });
+    // The redemption rate counts orders, not calls: a replayed key placed nothing new.
+    if (!outcome.replayed) metrics.addMetric(businessMetrics.ordersPlaced, 'Count', 1);
+    return committedAnswer(outcome);
   },
-  listMyOrders: async ({ caller, query }) => listMemberOrders(callerOf(caller).memberId, { limit: query.limit, cursor: query.cursor }),
+  listMyOrders: async ({ caller, page }) => listMemberOrders(callerOf(caller).memberId, page),
   getOrder: async ({ caller, params }) => getOrder(params.orderId, callerOf(caller)),
   cancelOrder: async ({ caller, params, idempotency }) => committedAnswer(await cancelOrder(params.orderId, callerOf(caller), { idempotency })),
+  getOrderAdmin: async ({ caller, params }) => getOrder(params.orderId, operatorOf(caller)),
+  cancelOrderAdmin: async ({ caller, params, idempotency }) =>
+    committedAnswer(await cancelOrder(params.orderId, operatorOf(caller), { idempotency })),
 });

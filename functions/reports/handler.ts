@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { streamConsumers, streamRecordMatches } from '../../lib/routes.js';
 import { httpHandler, type HttpEvent } from '../../shared/http/handler.js';
-import { logger } from '../../shared/observability/powertools.js';
+import { logger, metricsFlushedAtEnd } from '../../shared/observability/powertools.js';
 import { countLedgerEntries, pointsReport, type CountableEntry } from '../../shared/reports/points-report.js';
 import { newImageOf } from '../../shared/streams/records.js';
 
@@ -21,6 +21,8 @@ const httpPart = httpHandler('reports', {
  */
 const streamPart = middy<DynamoDBStreamEvent, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  // Publishes this invocation's metrics when it ends (the HTTP parts do the same through httpHandler).
+  .use(metricsFlushedAtEnd())
   .handler(async (event) => {
     const entries = event.Records.filter((r) => streamRecordMatches(consumer, r)).flatMap((r) => {
       const image = newImageOf(r);

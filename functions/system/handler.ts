@@ -1,17 +1,28 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { httpHandler } from '../../shared/http/handler.js';
 import { DomainError } from '../../shared/errors.js';
 import { db, tableName } from '../../shared/table/client.js';
+import { keys } from '../../shared/table/keys.js';
 import { openApiDocument } from '../../shared/http/openapi.js';
 import { routes } from '../../lib/routes.js';
 import { matchRoute } from '../../shared/http/match.js';
 
 let document: Record<string, unknown> | undefined;
 
+/** Longest wait for the table in a readiness check (the SDK's retries included). */
+export const READINESS_TIMEOUT_MS = 1500;
+
 export const handler = httpHandler('system', {
-  health: async () => {
-    await db().send(new DescribeTableCommand({ TableName: tableName() }));
-    return { status: 'ok' as const, time: new Date().toISOString() };
+  // Liveness only: a load balancer or monitor restarting "unhealthy" functions must not do so because the table is down.
+  health: async () => ({ status: 'ok' as const, time: new Date().toISOString() }),
+  healthReady: async () => {
+    const started = Date.now();
+    // The SDK retries a refused connection; the signal bounds the whole call well inside the function's 5 s.
+    // A failure becomes 503 UNAVAILABLE with Retry-After (shared/http/problem.ts).
+    await db().send(new GetCommand({ TableName: tableName(), Key: keys.readinessProbe() }), {
+      abortSignal: AbortSignal.timeout(READINESS_TIMEOUT_MS),
+    });
+    return { status: 'ready' as const, time: new Date().toISOString(), tableLatencyMs: Date.now() - started };
   },
   openapi: async () => {
     document ??= openApiDocument();

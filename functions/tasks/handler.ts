@@ -11,7 +11,7 @@ function memberIdOf(caller: Caller | undefined): string {
 
 export const handler = httpHandler('tasks', {
   createTask: async ({ body, caller }) => createTask(body, caller?.subject ?? 'unknown'),
-  listTasks: async ({ query }) => listTasks({ limit: query.limit, cursor: query.cursor }),
+  listTasks: async ({ page }) => listTasks(page),
   getTask: async ({ params }) => getTaskWithStats(params.taskId),
   updateTask: async ({ params, body }) => updateTask(params.taskId, body),
   listMyTasks: async ({ caller }) => memberTasks(memberIdOf(caller)),

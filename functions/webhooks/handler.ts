@@ -1,10 +1,12 @@
+import { emptyRecord } from '../../shared/domain/own-keys.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { paymentCallbackSchema, supplierCallbackSchema } from '../../shared/contracts/webhooks.js';
 import { receiveSigned } from '../../shared/webhooks/intake.js';
 import type { HttpEvent } from '../../shared/http/handler.js';
 
 function signedMessage(event: HttpEvent) {
-  const headers: Record<string, string | undefined> = {};
+  // Header names are the sender's: no prototype, so none of them can read as an Object.prototype member.
+  const headers = emptyRecord<string | undefined>();
   for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
   const raw = event.body ?? '';
   return { headers, body: event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw };

@@ -1,13 +1,14 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator, TreatMissingData, type Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { PointsMallAlarms } from './points-mall-alarms.js';
 
 export interface DeadLetterQueueProps {
   /** What lands here, for the alarm description (`async invocations of members`). */
   readonly purpose: string;
-  /** Where the alarm goes (an SNS topic), if anywhere. */
-  readonly alarmAction?: IAlarmAction;
+  /** The stack's alarms: the queue's alarm is made there, so it notifies the alarm topic like every other. */
+  readonly alarms: PointsMallAlarms;
   /**
    * Set when the queue is a DLQ of something cdk-nag cannot see (an EventBridge
    * rule target, a Scheduler target): it only recognises queues named in another
@@ -34,15 +35,15 @@ export class DeadLetterQueue extends Construct {
       retentionPeriod: Duration.days(14),
     });
 
-    this.alarm = new Alarm(this, 'Alarm', {
-      alarmDescription: `Dead letters: ${props.purpose}. Inspect the messages, fix the cause, then redrive or purge.`,
+    this.alarm = props.alarms.add(this, 'Alarm', {
+      name: `dlq-${id}`,
+      description: `Dead letters: ${props.purpose}. Inspect the messages, fix the cause, then redrive or purge.`,
       metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    if (props.alarmAction) this.alarm.addAlarmAction(props.alarmAction);
 
     if (props.usedBy) {
       Validations.of(this.queue).acknowledge({

@@ -24,6 +24,12 @@ export interface PointsMallAuthProps {
    * terminals call (client credentials). Unique per region across all accounts.
    */
   readonly domainPrefix: string;
+  /**
+   * Stores that get a POS app client of their own (client credentials, scope `points-mall/pos`). An operator
+   * binds each client id to its store in the registry (POST or PATCH /v1/admin/stores): the API takes a POS
+   * request's store from its token's `client_id`. @default none (only the shared POS client)
+   */
+  readonly posStores?: readonly string[];
 }
 
 /**
@@ -37,6 +43,8 @@ export class PointsMallAuth extends Construct {
   readonly userPool: UserPool;
   readonly mobileClient: UserPoolClient;
   readonly posClient: UserPoolClient;
+  /** The POS app client of each store in `posStores`. */
+  readonly storePosClients = new Map<string, UserPoolClient>();
   readonly domain: UserPoolDomain;
   /** The `iss` of every token of this pool. */
   readonly issuer: string;
@@ -101,16 +109,20 @@ export class PointsMallAuth extends Construct {
       refreshTokenValidity: Duration.days(30),
     });
 
-    this.posClient = this.userPool.addClient('PosClient', {
-      generateSecret: true,
-      authFlows: {},
-      oAuth: {
-        flows: { clientCredentials: true },
-        scopes: [OAuthScope.resourceServer(resourceServer, posScope)],
-      },
-      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
-      accessTokenValidity: Duration.hours(1),
-    });
+    const posClient = (id: string): UserPoolClient =>
+      this.userPool.addClient(id, {
+        generateSecret: true,
+        authFlows: {},
+        oAuth: {
+          flows: { clientCredentials: true },
+          scopes: [OAuthScope.resourceServer(resourceServer, posScope)],
+        },
+        supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+        accessTokenValidity: Duration.hours(1),
+      });
+    this.posClient = posClient('PosClient');
+    // One client per store: its tokens name the store through client_id once an operator binds it in the registry.
+    for (const storeId of props.posStores ?? []) this.storePosClients.set(storeId, posClient(`PosClient-${storeId}`));
 
     // Client credentials need the OAuth token endpoint, which lives on a domain.
     this.domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });

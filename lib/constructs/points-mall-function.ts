@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -9,6 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DeadLetterQueue } from './dead-letter-queue.js';
 import { logicalIdOf } from './logical-id.js';
+import type { PointsMallAlarms } from './points-mall-alarms.js';
 
 const READ_ACTIONS = [
   'dynamodb:GetItem',
@@ -43,8 +43,8 @@ export interface PointsMallFunctionProps {
   readonly eventBusName: string;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
-  /** Where the dead-letter alarm goes, if anywhere. */
-  readonly alarmAction?: IAlarmAction;
+  /** The stack's alarms: the function's Errors, Throttles and dead-letter alarms are made there. */
+  readonly alarms: PointsMallAlarms;
   readonly environment?: Record<string, string>;
 }
 
@@ -52,7 +52,7 @@ export interface PointsMallFunctionProps {
  * Every Lambda function of the points mall: the defaults live here once
  * (Node 22 on arm64, X-Ray, an explicit log group with retention, minified ESM
  * with source maps, the AWS SDK left to the runtime, a dead-letter queue for
- * async invocations with its alarm). Table and bus access are granted by
+ * async invocations with its alarm, Errors and Throttles alarms). Table and bus access are granted by
  * `bindTable` and `grantPutEvents`, never by default.
  */
 export class PointsMallFunction extends NodejsFunction {
@@ -63,7 +63,7 @@ export class PointsMallFunction extends NodejsFunction {
     // Created in the parent scope: `this` does not exist before super().
     const deadLetters = new DeadLetterQueue(scope, `${id}DeadLetters`, {
       purpose: `async invocations of the ${props.serviceName} function that failed every retry`,
-      alarmAction: props.alarmAction,
+      alarms: props.alarms,
     });
     const logGroup = new LogGroup(scope, `${id}LogGroup`, {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
@@ -108,6 +108,8 @@ export class PointsMallFunction extends NodejsFunction {
       },
     });
     this.deadLetters = deadLetters;
+    // Every function is watched: whatever it serves (HTTP, jobs, streams, events), a throw or a throttle alarms.
+    props.alarms.watchFunction(props.serviceName, this);
 
     Validations.of(this).acknowledge(
       {

@@ -21,7 +21,7 @@ import { canonicalJson } from '../ledger/idempotency.js';
 import type { TransactItem } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { decodeCursor, queryPage } from '../table/paging.js';
+import { queryItems, queryPage, type PageRequest } from '../table/paging.js';
 
 export type AuctionInput = z.output<typeof auctionInputSchema>;
 export type AuctionPatch = z.output<typeof auctionPatchSchema>;
@@ -472,41 +472,47 @@ export function adminView(
 /** How many of the latest bids a member's view of one auction shows. */
 const RECENT_BIDS = 10;
 
+/** An auction's bids, newest first. */
+function bidsQuery(auctionId: string) {
+  return {
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :bid)',
+    ExpressionAttributeValues: { ':pk': keys.auction.item(auctionId).PK, ':bid': keys.auction.bidPrefix() },
+    ScanIndexForward: false,
+  };
+}
+
 /** One page of an auction's bids, newest first. */
-export async function auctionBids(auctionId: string, page: { limit: number; cursor?: string | undefined }): Promise<{ items: AuctionBid[]; nextCursor: string | null }> {
-  const pk = keys.auction.item(auctionId).PK;
-  const result = await queryPage(
-    {
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :bid)',
-      ExpressionAttributeValues: { ':pk': pk, ':bid': keys.auction.bidPrefix() },
-      ScanIndexForward: false,
-    },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'PK', value: pk }) },
-  );
+export async function auctionBids(auctionId: string, page: PageRequest): Promise<{ items: AuctionBid[]; nextCursor: string | null }> {
+  const result = await queryPage(bidsQuery(auctionId), page, { attribute: 'PK', value: keys.auction.item(auctionId).PK });
   return { items: result.items.map(bidFromItem), nextCursor: result.nextCursor };
+}
+
+/** The latest bids of an auction (no cursor: the member view shows only these). */
+async function recentBids(auctionId: string, limit: number): Promise<AuctionBid[]> {
+  return (await queryItems(bidsQuery(auctionId), { limit })).items.map(bidFromItem);
 }
 
 /** One auction as a member sees it, with the latest bids. */
 export async function getAuctionForMember(auctionId: string, memberId: string, now = new Date()): Promise<AuctionView> {
-  const [auction, recent] = await Promise.all([readAuction(auctionId), auctionBids(auctionId, { limit: RECENT_BIDS })]);
-  return memberView(auction, memberId, now, recent.items);
+  const [auction, recent] = await Promise.all([readAuction(auctionId), recentBids(auctionId, RECENT_BIDS)]);
+  return memberView(auction, memberId, now, recent);
 }
 
 /** The latest operator actions on an auction, newest first. */
 export async function auctionAudit(auctionId: string, limit = AUDIT_SHOWN): Promise<AuctionAudit[]> {
-  const result = await queryPage(
+  const result = await queryItems(
     {
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :audit)',
       ExpressionAttributeValues: { ':pk': keys.auction.item(auctionId).PK, ':audit': keys.auction.auditPrefix() },
       ScanIndexForward: false,
     },
-    { limit, start: undefined },
+    { limit },
   );
   return result.items.map(auditFromItem);
 }
 
 /** One auction in full, with a page of its bid history and its audit trail (operators). */
-export async function getAuctionForOperator(auctionId: string, page: { limit: number; cursor?: string | undefined }, now = new Date()): Promise<AdminAuctionView> {
+export async function getAuctionForOperator(auctionId: string, page: PageRequest, now = new Date()): Promise<AdminAuctionView> {
   const [auction, history, audit] = await Promise.all([readAuction(auctionId), auctionBids(auctionId, page), auctionAudit(auctionId)]);
   return adminView(auction, now, history, audit);
 }
@@ -516,15 +522,18 @@ export async function getAuctionForOperator(auctionId: string, page: { limit: nu
  * unsettled list on GSI2 from `now` on, then the auction items for their
  * current price and leader.
  */
-export async function listOpenAuctions(memberId: string, page: { limit: number; cursor?: string | undefined }, now = new Date()) {
+export async function listOpenAuctions(memberId: string, page: PageRequest, now = new Date()) {
   const partition = keys.auction.unsettledPartition();
+  const ended = keys.auction.endedBy(now);
   const result = await queryPage(
     {
       IndexName: 'GSI2',
       KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK > :ended',
-      ExpressionAttributeValues: { ':pk': partition, ':ended': keys.auction.endedBy(now) },
+      ExpressionAttributeValues: { ':pk': partition, ':ended': ended },
     },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI2PK', value: partition }) },
+    page,
+    { attribute: 'GSI2PK', value: partition },
+    { attribute: 'GSI2SK', value: ended },
   );
   const auctions = await auctionsByIds(result.items.map((item) => String(item.auctionId)));
   // The index lags its table on AWS: an auction settled or cancelled a moment ago may still be listed.
@@ -532,11 +541,12 @@ export async function listOpenAuctions(memberId: string, page: { limit: number; 
 }
 
 /** Every auction, newest first (operators). */
-export async function listAuctionsForOperator(page: { limit: number; cursor?: string | undefined }, now = new Date()) {
+export async function listAuctionsForOperator(page: PageRequest, now = new Date()) {
   const partition = keys.auction.listPartition();
   const result = await queryPage(
     { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: false },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
+    page,
+    { attribute: 'GSI1PK', value: partition },
   );
   const auctions = await auctionsByIds(result.items.map((item) => String(item.auctionId)));
   return { items: auctions.map((a) => adminView(a, now)), nextCursor: result.nextCursor };

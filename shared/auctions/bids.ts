@@ -18,7 +18,7 @@ import { DEFAULT_CURRENCY } from '../ledger/wallet-item.js';
 import { creditBucket } from '../members/service.js';
 import { tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { decodeCursor, queryPage } from '../table/paging.js';
+import { queryPage, type PageRequest } from '../table/paging.js';
 import { bidFromItem, findAuction, readAuction, type Auction, type AuctionBid } from './auctions.js';
 
 export type BidResult = z.input<typeof bidResultSchema>;
@@ -243,11 +243,12 @@ export async function placeBid(input: PlaceBidInput): Promise<CommitOutcome> {
 }
 
 /** A member's bids, newest first. */
-export async function listMemberBids(memberId: string, page: { limit: number; cursor?: string | undefined }): Promise<{ items: MyBid[]; nextCursor: string | null }> {
+export async function listMemberBids(memberId: string, page: PageRequest): Promise<{ items: MyBid[]; nextCursor: string | null }> {
   const partition = keys.auction.memberBidsPartition(memberId);
   const result = await queryPage(
     { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: false },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
+    page,
+    { attribute: 'GSI1PK', value: partition },
   );
   return {
     items: result.items.map(bidFromItem).map((b) => ({

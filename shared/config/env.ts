@@ -35,3 +35,22 @@ export function config(): RuntimeConfig {
 export function resetConfigForTests(): void {
   cached = undefined;
 }
+
+/**
+ * Where the list-cursor key comes from (shared/config/cursor-keys.ts): on AWS
+ * the Secrets Manager secret named by CURSOR_KEY_SECRET_ARN; locally and in
+ * tests the key text itself in CURSOR_KEY (and CURSOR_KEY_PREVIOUS while a
+ * rotation settles). Read when a cursor is first sealed or opened, so only
+ * functions that page need it.
+ */
+export type CursorKeySource =
+  | { readonly kind: 'text'; readonly current: string; readonly previous: string | undefined }
+  | { readonly kind: 'secret'; readonly secretArn: string };
+
+export function cursorKeySource(): CursorKeySource {
+  const current = process.env.CURSOR_KEY;
+  if (current) return { kind: 'text', current, previous: process.env.CURSOR_KEY_PREVIOUS || undefined };
+  const secretArn = process.env.CURSOR_KEY_SECRET_ARN;
+  if (!secretArn) throw new Error('missing required environment variable CURSOR_KEY_SECRET_ARN (or CURSOR_KEY locally)');
+  return { kind: 'secret', secretArn };
+}

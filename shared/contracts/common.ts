@@ -21,7 +21,14 @@ export const currencySchema = z
 
 export const pageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'Page size, 1-100 (default 20).' }),
-  cursor: z.string().max(2048).optional().openapi({ description: '`nextCursor` of the previous page.' }),
+  // No length limit here: any string that is not a cursor this API sealed (a very long one included) is 400 INVALID_CURSOR.
+  cursor: z
+    .string()
+    .optional()
+    .openapi({
+      description:
+        '`nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`.',
+    }),
 });
 
 export function pageOf<T extends z.ZodType>(item: T) {

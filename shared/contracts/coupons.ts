@@ -164,12 +164,13 @@ export const couponOperations = {
     description:
       'Checks owner, validity window and threshold, computes the discount (percentages rounded down to the cent, capped) and marks the ' +
       'coupon USED with one conditional write. The same redemptionId replays the first answer; another redemptionId on a used coupon ' +
-      'answers 409 ALREADY_COMPLETED. A coupon of another member is 404.',
+      'answers 409 ALREADY_COMPLETED. A coupon of another member is 404. The use is recorded with the POS\'s store; an unknown or ' +
+      'suspended store is refused (403 FORBIDDEN).',
     tags: ['pos'],
     params: z.object({ couponId: idSchema }),
     body: couponRedemptionInputSchema,
     response: couponRedemptionSchema,
     status: 201,
-    errors: ['NOT_FOUND', 'ALREADY_COMPLETED', 'COUPON_NOT_VALID', 'THRESHOLD_NOT_MET', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'ALREADY_COMPLETED', 'COUPON_NOT_VALID', 'THRESHOLD_NOT_MET', 'IDEMPOTENCY_KEY_REUSED'],
   }),
 };

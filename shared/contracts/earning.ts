@@ -1,7 +1,9 @@
-import { idSchema, z } from './common.js';
+import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
 import { operation } from './operation.js';
+import { paymentCodeSchema } from './members.js';
 import { defaultTierRules, paidTiers, tiers } from '../domain/tiers.js';
 import { defaultReferralRules } from '../domain/referrals.js';
+import { defaultPosLimits } from '../domain/pos-limits.js';
 
 /** Longest return window the rules accept, in days. */
 export const MAX_RETURN_WINDOW_DAYS = 90;
@@ -11,7 +13,9 @@ const fourDecimals = (what: string) =>
     .number()
     .min(0, `${what} must not be negative`)
     .max(1000, `${what} must be at most 1000`)
-    .refine((v) => Math.abs(Math.round(v * 10_000) - v * 10_000) < 1e-6, `${what} has at most 4 decimals`);
+    // Exact: k / 10000 is the double JSON gives for a 4-decimal text. A tolerance let 5e-324 through as "0", which
+    // DynamoDB cannot store (its numbers stop at 1e-130): the rules' save answered 500.
+    .refine((v) => Math.round(v * 10_000) / 10_000 === v, `${what} has at most 4 decimals`);
 
 export const expiryPolicySchema = z
   .discriminatedUnion('policy', [
@@ -76,10 +80,56 @@ export const tierRulesSchema = z
   .default(defaultTierRules)
   .openapi('TierRules');
 
+/** Largest amount of one purchase line, in cents (10,000,000 CNY): 500 lines of it still add up exactly in a double. */
+export const MAX_LINE_AMOUNT_CENTS = 1_000_000_000;
+
+const limitOf = (what: string, max: number) =>
+  z.number().int(`${what} must be a whole number`).positive(`${what} must be positive`).max(max, `${what} must be at most ${max.toLocaleString('en')}`);
+
+/** Every field has its default, so an operator can send only the limits they change. */
+export const posLimitsSchema = z
+  .object({
+    maxPurchaseAmountCents: limitOf('maxPurchaseAmountCents', MAX_LINE_AMOUNT_CENTS).default(defaultPosLimits.maxPurchaseAmountCents).openapi({
+      description: 'A purchase whose lines add up to more is refused with 422 PURCHASE_LIMIT_EXCEEDED and nothing is written (default 10,000,000 = 100,000 CNY).',
+    }),
+    maxPurchasePoints: limitOf('maxPurchasePoints', 100_000_000).default(defaultPosLimits.maxPurchasePoints).openapi({
+      description:
+        'A purchase that would earn more points is refused with 422 PURCHASE_LIMIT_EXCEEDED and nothing is written (default 1,000,000). ' +
+        'Unlike maxPointsPerPurchase, which lowers what a purchase earns, this refuses the report.',
+    }),
+    dailyPointsPerMember: limitOf('dailyPointsPerMember', 10_000_000_000).nullable().default(defaultPosLimits.dailyPointsPerMember).openapi({
+      description: 'Points one member can earn through POS purchases in one programme day; beyond it the purchase is recorded and the points over the cap withheld (null = no cap).',
+    }),
+    dailyPointsPerStore: limitOf('dailyPointsPerStore', 10_000_000_000).nullable().default(defaultPosLimits.dailyPointsPerStore).openapi({
+      description: 'Points one store can issue through POS purchases in one programme day; beyond it the purchase is recorded and the points over the cap withheld (null = no cap).',
+    }),
+    reviewAbovePoints: limitOf('reviewAbovePoints', 100_000_000).nullable().default(defaultPosLimits.reviewAbovePoints).openapi({
+      description: 'A purchase earning more points waits for an operator (status PENDING_REVIEW; its points pending until approved). null = never by points.',
+    }),
+    reviewAboveAmountCents: limitOf('reviewAboveAmountCents', MAX_LINE_AMOUNT_CENTS).nullable().default(defaultPosLimits.reviewAboveAmountCents).openapi({
+      description: 'A purchase of a larger amount waits for an operator (status PENDING_REVIEW). null = never by amount.',
+    }),
+  })
+  .strict()
+  .default(defaultPosLimits)
+  .openapi('PosLimits');
+
 export const earningRulesBodySchema = z
   .object({
     bands: z
-      .array(z.object({ overYuan: z.number().min(0).max(100_000_000), rate: fourDecimals('rate') }).strict())
+      .array(
+        z
+          .object({
+            overYuan: z
+              .number()
+              .min(0)
+              .max(100_000_000)
+              // Whole cents, for the same reason as fourDecimals: 5e-324 passed min(0) and failed the save with a 500.
+              .refine((v) => Math.round(v * 100) / 100 === v, 'overYuan has at most 2 decimals (a cent)'),
+            rate: fourDecimals('rate'),
+          })
+          .strict(),
+      )
       .min(1, 'give at least one band')
       .max(20)
       .refine((b) => b[0]?.overYuan === 0, 'the first band must start at overYuan 0')
@@ -110,6 +160,7 @@ export const earningRulesBodySchema = z
       }),
     referrals: referralRulesSchema,
     tiers: tierRulesSchema,
+    posLimits: posLimitsSchema,
   })
   .strict()
   .openapi('EarningRulesInput');
@@ -126,8 +177,8 @@ const purchaseLineSchema = z
   .object({
     sku: idSchema,
     category: z.string().min(1).max(40),
-    amountCents: z.number().int().min(0).max(10_000_000_000),
-    quantity: z.number().int().min(1).max(100_000),
+    amountCents: z.number().int().min(0).max(MAX_LINE_AMOUNT_CENTS).openapi({ description: 'Paid for the line (all units), in cents; at most 10,000,000 CNY.' }),
+    quantity: z.number().int().min(1).max(10_000),
   })
   .strict();
 
@@ -156,8 +207,42 @@ export const purchaseResultSchema = z
     availableAt: z.string().nullable().default(null).openapi({ description: 'When the pending points become available; null when nothing is pending.' }),
     breakdown: breakdownSchema,
     rulesVersion: z.number().int(),
+    // Defaults: answers stored before reviews existed are replayed without these fields.
+    status: z.enum(['RECORDED', 'PENDING_REVIEW']).default('RECORDED').openapi({
+      description:
+        'RECORDED: the points are available (or pending for the return window, see availableAt). PENDING_REVIEW: the purchase is recorded, ' +
+        'its points are pending until an operator approves them (they then become available, or wait for the rest of the return window) or rejects them.',
+    }),
+    reviewReason: z.string().optional().openapi({ description: 'Why the purchase waits for review (PENDING_REVIEW only).' }),
+    pointsWithheld: z.number().int().default(0).openapi({
+      description: "Points the purchase would have earned beyond the member's or the store's daily cap; not credited (a `cap:daily` line in the breakdown).",
+    }),
   })
   .openapi('PurchaseResult');
+
+export const reviewStatuses = ['PENDING', 'APPROVED', 'REJECTED'] as const;
+
+export const purchaseReviewSchema = z
+  .object({
+    purchaseId: z.string(),
+    memberId: z.string(),
+    storeId: z.string(),
+    paidAt: z.string(),
+    recordedAt: z.string(),
+    amountCents: z.number().int(),
+    refundedCents: z.number().int(),
+    pointsEarned: z.number().int().openapi({ description: 'What the purchase earned; pending while under review (refunds cancel their share).' }),
+    reviewStatus: z.enum(reviewStatuses),
+    reviewReason: z.string().openapi({ description: 'Why the purchase was held for review.' }),
+    decidedBy: z.string().optional().openapi({ description: "The operator's subject who approved or rejected it." }),
+    decidedAt: z.string().optional(),
+    decisionReason: z.string().optional(),
+    pointsReleased: z.number().int().optional().openapi({
+      description: 'Approved: points made available at once (0 while the return window still runs: they then vest with it).',
+    }),
+    pointsVoided: z.number().int().optional().openapi({ description: 'Rejected: pending points cancelled.' }),
+  })
+  .openapi('PurchaseReview');
 
 export const earningOperations = {
   getEarningRules: operation({
@@ -192,18 +277,24 @@ export const earningOperations = {
   }),
   recordPurchase: operation({
     summary: 'POS reports a purchase; the member earns points (idempotent by purchaseId)',
+    description:
+      'Bounded by the posLimits of the earning rules: a purchase over maxPurchaseAmountCents or maxPurchasePoints answers 422 ' +
+      "PURCHASE_LIMIT_EXCEEDED and writes nothing; points beyond the member's or the store's daily cap are withheld (pointsWithheld); " +
+      'a purchase above a review threshold answers status PENDING_REVIEW with its points pending until an operator decides. ' +
+      'The POS acts for its own store only: `storeId` must be the store its app client is bound to (else 403 FORBIDDEN).',
     tags: ['pos'],
     body: purchaseBodySchema,
     response: purchaseResultSchema,
     status: 201,
-    errors: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'PURCHASE_LIMIT_EXCEEDED'],
   }),
   refundPurchase: operation({
     summary: 'POS reports a (partial) refund; points are clawed back in proportion (idempotent by refundId)',
     description:
       'Inside the return window the refunded share is cancelled from the pending points of the purchase (`pendingPointsCancelled`). ' +
       'After it, if the member has already spent the points, what is available is clawed back and the rest is answered as ' +
-      '`shortfallPoints` with its cash value `shortfallCents`, which the cashier withholds from the cash refund.',
+      '`shortfallPoints` with its cash value `shortfallCents`, which the cashier withholds from the cash refund. ' +
+      'Only the store that recorded the purchase refunds it (else 403 FORBIDDEN).',
     tags: ['pos'],
     params: z.object({ purchaseId: idSchema }),
     body: z.object({ refundId: idSchema, amountCents: z.number().int().positive().max(10_000_000_000) }).strict().openapi('RefundRequest'),
@@ -223,22 +314,57 @@ export const earningOperations = {
       })
       .openapi('RefundResult'),
     status: 201,
-    errors: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+  }),
+  listPurchaseReviews: operation({
+    summary: 'POS purchases waiting for review, oldest first (operator)',
+    description: 'Purchases above the review threshold of the earning rules (posLimits). Their points are pending until approved or rejected.',
+    tags: ['pos'],
+    query: pageQuerySchema,
+    response: pageOf(purchaseReviewSchema).openapi('PurchaseReviewPage'),
+  }),
+  approvePurchaseReview: operation({
+    summary: "Approve a purchase's points (operator); once only, a repeat answers the decision",
+    description:
+      'Points become available at once, or, while the return window of the purchase still runs, stay pending until it ends. ' +
+      'One transaction with the ledger move and the decision (operator, time, reason). 409 CONFLICT if the purchase was rejected.',
+    tags: ['pos'],
+    params: z.object({ purchaseId: idSchema }),
+    body: z.object({ reason: z.string().trim().max(500).optional() }).strict().openapi('PurchaseApproval'),
+    response: purchaseReviewSchema,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  }),
+  rejectPurchaseReview: operation({
+    summary: "Reject a purchase's points (operator); once only, a repeat answers the decision",
+    description: 'The pending points are cancelled (VOID) in one transaction with the decision. 409 CONFLICT if the purchase was approved.',
+    tags: ['pos'],
+    params: z.object({ purchaseId: idSchema }),
+    body: z.object({ reason: z.string().trim().min(3, 'give a reason of at least 3 characters: it is kept with the decision').max(500) }).strict().openapi('PurchaseRejection'),
+    response: purchaseReviewSchema,
+    errors: ['NOT_FOUND', 'CONFLICT'],
   }),
   recordTopUp: operation({
-    summary: 'POS reports a stored-value top-up; the member earns points (idempotent by topUpId)',
+    summary: 'POS reports a stored-value top-up; the member earns points (idempotent by topUpId); recorded with the POS\'s store',
     tags: ['pos'],
     body: z.object({ topUpId: idSchema, memberId: idSchema, amountCents: z.number().int().positive().max(10_000_000_000) }).strict().openapi('TopUpRequest'),
     response: z.object({ topUpId: z.string(), memberId: z.string(), pointsEarned: z.number().int() }).openapi('TopUpResult'),
     status: 201,
-    errors: ['NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'PURCHASE_LIMIT_EXCEEDED'],
   }),
   redeemAtCheckout: operation({
-    summary: 'POS spends points as cash at checkout, at the points value (idempotent by redemptionId)',
+    summary: 'POS spends points as cash at checkout, at the points value, with the member\'s payment code (idempotent by redemptionId)',
+    description:
+      "Needs the member at the till: `paymentCode` is the member's single-use code from POST /v1/me/payment-codes, scanned from the app. " +
+      'The code is consumed in the same transaction as the points, so one code spends once. An unknown code, or one of another member, ' +
+      'answers 403 PAYMENT_CODE_INVALID; a used one 409 PAYMENT_CODE_USED; an expired one 409 PAYMENT_CODE_EXPIRED; nothing is spent. ' +
+      'The same redemptionId and body replays the first answer.',
     tags: ['pos'],
-    body: z.object({ redemptionId: idSchema, memberId: idSchema, points: z.number().int().positive().max(100_000_000) }).strict().openapi('RedemptionRequest'),
+    body: z
+      .object({ redemptionId: idSchema, memberId: idSchema, points: z.number().int().positive().max(100_000_000), paymentCode: paymentCodeSchema })
+      .strict()
+      .openapi('RedemptionRequest'),
     response: z.object({ redemptionId: z.string(), memberId: z.string(), points: z.number().int(), valueCents: z.number().int() }).openapi('RedemptionResult'),
     status: 201,
-    errors: ['NOT_FOUND', 'INSUFFICIENT_POINTS', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_POINTS', 'PAYMENT_CODE_INVALID', 'PAYMENT_CODE_USED', 'PAYMENT_CODE_EXPIRED', 'IDEMPOTENCY_KEY_REUSED'],
   }),
 };

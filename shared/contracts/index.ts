@@ -9,6 +9,7 @@ import { mallOperations } from './mall.js';
 import { webhookOperations } from './webhooks.js';
 import { poolOperations } from './pools.js';
 import { reportOperations } from './reports.js';
+import { storeOperations } from './stores.js';
 import { systemOperations } from './system.js';
 import { taskOperations } from './tasks.js';
 
@@ -18,6 +19,7 @@ export const operations = {
   ...memberOperations,
   ...jobOperations,
   ...earningOperations,
+  ...storeOperations,
   ...campaignOperations,
   ...poolOperations,
   ...reportOperations,

@@ -351,7 +351,7 @@ export const mallOperations = {
     response: pageOf(orderSchema).openapi('OrderPage'),
   }),
   getOrder: operation({
-    summary: 'One order with its status history (its owner or an operator)',
+    summary: 'One of my orders with its status history',
     tags: ['orders'],
     params: z.object({ orderId: idSchema }),
     response: orderSchema,
@@ -360,6 +360,24 @@ export const mallOperations = {
   cancelOrder: operation({
     summary: 'Cancel an order not yet fulfilled: points and stock come back',
     description: 'PLACED orders get their points refunded; PENDING_PAYMENT orders get their held points released. Idempotent: cancelling a cancelled order answers it.',
+    tags: ['orders'],
+    params: z.object({ orderId: idSchema }),
+    response: orderSchema,
+    idempotency: 'optional',
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  }),
+  getOrderAdmin: operation({
+    summary: 'Any order with its status history (operators)',
+    description: 'A delivered virtual code is masked: operators see enough to match it with the member, not to use it.',
+    tags: ['orders'],
+    params: z.object({ orderId: idSchema }),
+    response: orderSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  cancelOrderAdmin: operation({
+    summary: "Cancel a member's order not yet fulfilled (operators): points and stock come back",
+    description:
+      "As the member's cancel (REFUND or RELEASE entry, stock and limits back); the status history names the operator. Idempotent: cancelling a cancelled order answers it.",
     tags: ['orders'],
     params: z.object({ orderId: idSchema }),
     response: orderSchema,

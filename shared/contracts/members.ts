@@ -15,7 +15,7 @@ export const memberSchema = z
     referredBy: z.string().nullable().openapi({ description: 'Referral code given at registration, if any.' }),
     birthday: z.string().nullable(),
     tags: z.array(z.string()),
-    status: z.enum(['ACTIVE', 'BLOCKED']),
+    status: z.enum(['ACTIVE', 'BLOCKED', 'ERASED']).openapi({ description: 'ERASED: personal data erased (birthday, tags, referral codes); points and history stay.' }),
     registeredAt: z.string(),
   })
   .openapi('Member');
@@ -34,6 +34,9 @@ export const walletSchema = z
           points: z.number().int(),
           availableAt: z.string().openapi({ description: 'When these points become available (the hourly vest job credits them shortly after).' }),
           ref: z.string().openapi({ description: 'What earned them, e.g. `purchase:<purchaseId>`.' }),
+          underReview: z.boolean().optional().openapi({
+            description: 'The purchase waits for an operator to review it; availableAt is then only the earliest the points could become available.',
+          }),
         }),
       )
       .openapi({ description: 'The soonest pending credits, at most 20; `pending` is the total.' }),
@@ -94,12 +97,35 @@ export const exchangeResultSchema = z
   })
   .openapi('ExchangeResult');
 
+/** A checkout payment code as the member's app shows it and the POS scans it: 18 digits. */
+export const paymentCodeSchema = z
+  .string()
+  .regex(/^\d{18}$/, "paymentCode is the 18 digits the member's app shows (as a barcode or QR code)")
+  .openapi({ description: "The member's single-use payment code (POST /v1/me/payment-codes), scanned at the till.", example: '284619035571920384' });
+
+export const paymentCodeResultSchema = z
+  .object({
+    code: paymentCodeSchema,
+    expiresAt: z.string().openapi({ description: 'The code is refused from this time on (about 60 s after issue).' }),
+  })
+  .openapi('PaymentCode');
+
 export const tierUpgradeBodySchema = z
   .object({
     tier: z.enum(paidTiers, { message: `tier must be one of ${paidTiers.join(', ')}` }).openapi({ description: 'The tier to buy: the one directly above yours.' }),
   })
   .strict()
   .openapi('TierUpgradeRequest');
+
+export const erasureReceiptSchema = z
+  .object({
+    memberId: z.string(),
+    status: z.literal('ERASED'),
+    erasedAt: z.string(),
+    erasedBy: z.string().openapi({ description: '`member`, or `operator:<sub>` when an operator erased it.' }),
+    erased: z.array(z.string()).openapi({ description: 'The personal fields removed.' }),
+  })
+  .openapi('ErasureReceipt');
 
 export const memberOperations = {
   registerMember: operation({
@@ -154,6 +180,32 @@ export const memberOperations = {
     status: 201,
     idempotency: 'required',
     errors: ['CONFLICT', 'INSUFFICIENT_POINTS', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_REQUIRED', 'NOT_FOUND'],
+  }),
+  eraseMe: operation({
+    summary: 'Erase my personal data (birthday, tags, referral codes); my points and history stay',
+    description:
+      'Once: a repeat answers the first receipt. The account stays usable under its pseudonymous id; the wallets, ledger, orders and game records carry no personal field and stay, so balances and reports are unchanged.',
+    tags: ['members'],
+    response: erasureReceiptSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  eraseMember: operation({
+    summary: "Erase a member's personal data (operator; the erasure record names the operator)",
+    tags: ['admin'],
+    params: memberIdParams,
+    response: erasureReceiptSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  issuePaymentCode: operation({
+    summary: 'A single-use payment code that lets a POS spend my points at the till (valid about 60 s)',
+    description:
+      'The app shows the code as a barcode or QR code; the cashier scans it and the POS sends it with POST /v1/pos/redemptions. ' +
+      'A code works once, for this member only, until `expiresAt`. At most 5 codes issued within one validity period are live ' +
+      'at a time: beyond that 429 PAYMENT_CODE_LIMIT, with `retryAfterSeconds`.',
+    tags: ['members'],
+    response: paymentCodeResultSchema,
+    status: 201,
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'PAYMENT_CODE_LIMIT'],
   }),
   getMember: operation({
     summary: 'A member profile with points (operator)',

@@ -54,3 +54,8 @@ export type DeepReadonly<T> = T extends (infer U)[]
       : T;
 
 export type ResponseOf<O> = O extends Operation<z.ZodObject, z.ZodObject, z.ZodType, infer R> ? DeepReadonly<z.input<R>> : never;
+
+/** Whether an operation pages with `?cursor=` (its function then needs the cursor key). */
+export function pagesWithCursor(op: Operation): boolean {
+  return op.query !== undefined && 'cursor' in op.query.shape;
+}

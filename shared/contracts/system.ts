@@ -3,9 +3,26 @@ import { operation } from './operation.js';
 
 export const systemOperations = {
   health: operation({
-    summary: 'Liveness and table reachability',
+    summary: 'Liveness: the function runs (no database call)',
+    description: 'Always 200 while the function can run; it does not touch the table. For the table, see GET /v1/health/ready.',
     tags: ['system'],
     response: z.object({ status: z.literal('ok'), time: z.string() }).openapi('Health'),
+  }),
+  healthReady: operation({
+    summary: 'Readiness: the table answers',
+    description:
+      'Reads one fixed key of the table (a GetItem with a short timeout). 200 when the table answered; ' +
+      '503 UNAVAILABLE problem+json with Retry-After when it cannot be reached, is throttled or too slow.',
+    tags: ['system'],
+    response: z
+      .object({
+        status: z.literal('ready'),
+        time: z.string(),
+        /** Milliseconds the table took to answer. */
+        tableLatencyMs: z.number().int().nonnegative(),
+      })
+      .openapi('Readiness'),
+    errors: ['UNAVAILABLE'],
   }),
   openapi: operation({
     summary: 'This OpenAPI document',

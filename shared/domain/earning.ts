@@ -6,6 +6,7 @@
  * configured policy, so 0.1 + 0.2 never decides a point. docs/earning.md has
  * the worked examples the unit tests use.
  */
+import { emptyRecord, ownValue } from './own-keys.js';
 import type { Tier } from './tiers.js';
 
 export type StackingPolicy = 'multiply' | 'highest' | 'add';
@@ -142,14 +143,15 @@ function basePoints(rules: EarningRulesCore, totalCents: number): Fraction {
   const total = ratio(totalCents, 100);
   if (rules.bandMode === 'whole') {
     let rate = bands[0]?.rate ?? 0;
-    for (const band of bands) if (compare(total, ratio(band.overYuan, 1)) > 0) rate = band.rate;
+    // decimal(), not ratio(): a band may start at a fraction of a CNY (BigInt(999.5) throws).
+    for (const band of bands) if (compare(total, decimal(band.overYuan)) > 0) rate = band.rate;
     return mul(total, decimal(rate));
   }
   let points = ZERO;
   bands.forEach((band, i) => {
-    const from = ratio(band.overYuan, 1);
+    const from = decimal(band.overYuan);
     const next = bands[i + 1];
-    const to = next ? ratio(next.overYuan, 1) : total;
+    const to = next ? decimal(next.overYuan) : total;
     const upper = compare(total, to) < 0 ? total : to;
     if (compare(upper, from) > 0) points = add(points, mul(sub(upper, from), decimal(band.rate)));
   });
@@ -207,9 +209,10 @@ export function calculateEarning(input: {
       if (line.amountCents <= 0) continue;
       const lineBase = mul(base, ratio(line.amountCents, totalCents));
       const factors: Factor[] = [];
-      const categoryMultiplier = rules.categoryMultipliers[line.category] ?? 1;
+      // Own keys only: a line of category "constructor" or "toString" must not pick up Object.prototype's members.
+      const categoryMultiplier = ownValue(rules.categoryMultipliers, line.category) ?? 1;
       if (categoryMultiplier !== 1) factors.push({ rule: `category:${line.category}`, description: `category ${line.category} x${categoryMultiplier}`, multiplier: categoryMultiplier });
-      const tierMultiplier = rules.tierMultipliers[tier] ?? 1;
+      const tierMultiplier = ownValue(rules.tierMultipliers, tier) ?? 1;
       if (tierMultiplier !== 1) factors.push({ rule: `tier:${tier}`, description: `${tier} member x${tierMultiplier}`, multiplier: tierMultiplier });
       for (const campaign of campaigns) {
         if (campaign.effect.kind !== 'multiplier' || !matches(line, campaign.targets)) continue;
@@ -254,7 +257,8 @@ export function calculateEarning(input: {
     breakdown.push({ rule: 'cap', description: `at most ${rules.maxPointsPerPurchase} points per purchase`, points: rules.maxPointsPerPurchase - points });
     points = rules.maxPointsPerPurchase;
   }
-  const campaignPoints: Record<string, number> = {};
+  // No prototype: a campaign id such as "constructor" or "__proto__" (ids allow underscores) is counted like any other.
+  const campaignPoints = emptyRecord<number>();
   for (const line of breakdown) {
     if (!line.rule.startsWith('campaign:')) continue;
     const id = line.rule.slice('campaign:'.length);

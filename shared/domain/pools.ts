@@ -2,6 +2,8 @@
  * Points pools: a budget for activity points (sign-in, sharing, tasks, games)
  * split across activities by weight. Pure.
  */
+import { emptyRecord } from './own-keys.js';
+
 export interface PoolActivityInput {
   /** Activity name, e.g. `sign-in`, `share`, `games`. */
   readonly activity: string;
@@ -70,7 +72,9 @@ export interface PoolShardSlice {
  */
 export function shardSlices(shares: readonly PoolActivityShare[], shards: number): PoolShardSlice[] {
   if (!Number.isSafeInteger(shards) || shards < 1) throw new Error(`a pool needs at least one counter shard, got ${shards}`);
-  const slices = Array.from({ length: shards }, () => ({ budgetPoints: 0, shares: {} as Record<string, number> }));
+  // No prototype on shares: activity names are the operator's (`constructor` is a valid one), and a lookup of an
+  // activity a slice lacks must read undefined, not an Object.prototype member.
+  const slices = Array.from({ length: shards }, () => ({ budgetPoints: 0, shares: emptyRecord<number>() }));
   let next = 0;
   for (const a of shares) {
     const floor = Math.floor(a.sharePoints / shards);

@@ -25,7 +25,7 @@ import { PRIZE_PRODUCT_TYPES } from '../mall/orders.js';
 import { db, tableName } from '../table/client.js';
 import { TtlCache } from '../config/ttl-cache.js';
 import { DRAW_STATS_SHARDS, keys, type ItemKey } from '../table/keys.js';
-import { decodeCursor, queryAll, queryPage } from '../table/paging.js';
+import { queryAll, queryPage, type PageRequest } from '../table/paging.js';
 import { ensureSeed } from './seeds.js';
 
 export type DrawInput = z.output<typeof drawInputSchema>;
@@ -590,7 +590,7 @@ export function summaryOf(draw: DrawDefinition, now: Date) {
 }
 
 /** Draws not yet ended at `now` (running, upcoming or paused), the soonest ending first. */
-export async function listOpenDraws(page: { limit: number; cursor?: string | undefined }, now = new Date()) {
+export async function listOpenDraws(page: PageRequest, now = new Date()) {
   const partition = keys.draw.listPartition();
   const result = await queryPage(
     {
@@ -598,7 +598,9 @@ export async function listOpenDraws(page: { limit: number; cursor?: string | und
       KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK > :now',
       ExpressionAttributeValues: { ':pk': partition, ':now': now.toISOString() },
     },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
+    page,
+    { attribute: 'GSI1PK', value: partition },
+    { attribute: 'GSI1SK', value: now.toISOString() },
   );
   // An ended draw leaves the index with the change that ended it; the filter covers the index's brief lag.
   const draws = result.items.map(definitionFromItem).filter((d) => d.operatorStatus !== 'ENDED');

@@ -12,7 +12,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SEED_BYTES, seedHash } from '../domain/draws.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { decodeCursor, queryPage } from '../table/paging.js';
+import { queryItems, queryPage, type PageRequest } from '../table/paging.js';
 
 export interface DaySeed {
   readonly drawId: string;
@@ -93,15 +93,21 @@ function revealedView(seed: DaySeed) {
  * Seeds of the days before `today` (their days have ended), newest first. The
  * key condition itself stops at today, so no query can answer a seed still in use.
  */
-export async function revealedSeeds(drawId: string, today: string, page: { limit: number; cursor?: string | undefined }) {
-  const partition = keys.draw.seedPartition(drawId);
-  const result = await queryPage(
-    {
-      KeyConditionExpression: 'PK = :pk AND SK < :today',
-      ExpressionAttributeValues: { ':pk': partition, ':today': keys.draw.seedsBefore(today) },
-      ScanIndexForward: false,
-    },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'PK', value: partition }) },
-  );
+function revealedQuery(drawId: string, today: string) {
+  return {
+    KeyConditionExpression: 'PK = :pk AND SK < :today',
+    ExpressionAttributeValues: { ':pk': keys.draw.seedPartition(drawId), ':today': keys.draw.seedsBefore(today) },
+    ScanIndexForward: false,
+  };
+}
+
+/** One page of a draw's revealed seeds, newest first. */
+export async function revealedSeeds(drawId: string, today: string, page: PageRequest) {
+  const result = await queryPage(revealedQuery(drawId, today), page, { attribute: 'PK', value: keys.draw.seedPartition(drawId) });
   return { items: result.items.map((item) => revealedView(seedFromItem(item))), nextCursor: result.nextCursor };
+}
+
+/** The latest revealed seeds of a draw (no cursor: the draw view shows only these). */
+export async function recentRevealedSeeds(drawId: string, today: string, limit: number) {
+  return (await queryItems(revealedQuery(drawId, today), { limit })).items.map((item) => revealedView(seedFromItem(item)));
 }

@@ -25,7 +25,7 @@ import { getCouponTemplate, issueCouponWrites, issueProblem, newCouponIds } from
 import { prizeOrderWrites } from '../mall/orders.js';
 import { db, tableName } from '../table/client.js';
 import { DRAW_STATS_SHARDS, keys } from '../table/keys.js';
-import { decodeCursor, queryPage } from '../table/paging.js';
+import { queryPage, type PageRequest } from '../table/paging.js';
 import {
   awardedPrizeView,
   consolationOf,
@@ -39,7 +39,7 @@ import {
   type DrawPrize,
   type FallbackReason,
 } from './draws.js';
-import { ensureSeed, findSeed, publishedHash, revealedSeeds } from './seeds.js';
+import { ensureSeed, findSeed, publishedHash, recentRevealedSeeds, revealedSeeds } from './seeds.js';
 
 export interface SpinRecord {
   readonly spinId: string;
@@ -463,7 +463,7 @@ export async function drawForMember(drawId: string, memberId: string, now = new 
     spinsOn(memberId, draw.drawId, day),
     prizeStockLeft(draw),
     seedToday,
-    revealedSeeds(draw.drawId, day, { limit: RECENT_SEEDS }),
+    recentRevealedSeeds(draw.drawId, day, RECENT_SEEDS),
   ]);
   const allowance = status === 'OPEN' ? spinAllowance(draw, spinsToday) : { freeSpinsLeft: 0, spinsLeft: 0, nextSpinCostPoints: null };
   return {
@@ -477,12 +477,12 @@ export async function drawForMember(drawId: string, memberId: string, now = new 
     })),
     consolation: consolationRule(draw),
     me: { day, spinsToday, ...allowance },
-    fairness: { today: publishedHash(today), nextSpinNumber: spinsToday + 1, procedure: SPIN_PROCEDURE, revealed: revealed.items },
+    fairness: { today: publishedHash(today), nextSpinNumber: spinsToday + 1, procedure: SPIN_PROCEDURE, revealed },
   };
 }
 
 /** A draw's revealed seeds, newest first, with the hashes of today's and tomorrow's seeds. */
-export async function drawSeeds(drawId: string, page: { limit: number; cursor?: string | undefined }, now = new Date()) {
+export async function drawSeeds(drawId: string, page: PageRequest, now = new Date()) {
   const draw = await getDraw(drawId);
   const day = localDate(now);
   const status = drawStatusAt(draw, now);
@@ -495,7 +495,7 @@ export async function drawSeeds(drawId: string, page: { limit: number; cursor?: 
 }
 
 /** A member's spins of a draw, newest first. */
-export async function listMemberSpins(memberId: string, drawId: string, page: { limit: number; cursor?: string | undefined }) {
+export async function listMemberSpins(memberId: string, drawId: string, page: PageRequest) {
   await getDraw(drawId);
   const { PK } = keys.member.profile(memberId);
   const result = await queryPage(
@@ -504,7 +504,8 @@ export async function listMemberSpins(memberId: string, drawId: string, page: { 
       ExpressionAttributeValues: { ':pk': PK, ':prefix': keys.member.spinPrefix(drawId) },
       ScanIndexForward: false,
     },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'PK', value: PK }) },
+    page,
+    { attribute: 'PK', value: PK },
   );
   return { items: result.items.map(spinFromItem), nextCursor: result.nextCursor };
 }

@@ -7,7 +7,7 @@ import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import type { ExtraWrite } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { decodeCursor, queryAll, queryPage } from '../table/paging.js';
+import { queryAll, queryPage, type PageRequest } from '../table/paging.js';
 
 export interface Campaign extends CampaignDefinition {
   readonly version: number;
@@ -123,11 +123,12 @@ export async function updateCampaign(
 }
 
 /** Campaigns by end time, latest first (operator list). */
-export async function listCampaigns(page: { limit: number; cursor?: string | undefined }) {
+export async function listCampaigns(page: PageRequest) {
   const partition = keys.campaign.listPartition();
   const result = await queryPage(
     { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: false },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
+    page,
+    { attribute: 'GSI1PK', value: partition },
   );
   return { items: result.items.map(fromItem), nextCursor: result.nextCursor };
 }

@@ -41,6 +41,11 @@ export interface PendingCredit {
   /** The expiry policy of the rules the purchase was earned under; it dates the bucket at vesting. */
   readonly expiry: ExpiryPolicy;
   readonly createdAt: string;
+  /**
+   * The purchase waits for an operator's review (docs/earning.md, Purchases under review): the credit is not in
+   * the vest-due index, so no vest run can make it available; approval lists it there or vests it.
+   */
+  readonly underReview?: boolean;
 }
 
 /** Thrown when a pending credit no longer holds the points it was read with (vested, voided or changed meanwhile). */
@@ -82,6 +87,7 @@ export function pendingCreditFromItem(item: Record<string, unknown>): PendingCre
     vestAt: String(item.vestAt),
     expiry: item.expiry as ExpiryPolicy,
     createdAt: String(item.createdAt),
+    ...(item.underReview === true ? { underReview: true } : {}),
   };
 }
 
@@ -93,7 +99,8 @@ export function pendingCreditPut(credit: PendingCredit, onConditionFailed: Extra
         TableName: tableName(),
         Item: {
           ...creditKey(credit),
-          ...keys.member.vestEntry(credit.memberId, credit.vestAt, credit.purchaseId),
+          // Under review the credit stays out of the vest-due index until an operator approves it.
+          ...(credit.underReview ? {} : keys.member.vestEntry(credit.memberId, credit.vestAt, credit.purchaseId)),
           entity: 'PendingCredit',
           ...credit,
         },
@@ -110,14 +117,16 @@ export function pendingCreditPut(credit: PendingCredit, onConditionFailed: Extra
  * condition on the points read makes a concurrent vest or refund fail this
  * write instead of both succeeding.
  */
-export function pendingCreditTake(credit: PendingCredit, points: number): ExtraWrite {
+export function pendingCreditTake(credit: PendingCredit, points: number, options: { notUnderReview?: boolean } = {}): ExtraWrite {
   if (points <= 0 || points > credit.points) throw new Error(`cannot take ${points} of the ${credit.points} pending points of purchase ${credit.purchaseId}`);
   const Key = creditKey(credit);
   const onConditionFailed = () => new StalePendingCreditError(`pending points of purchase ${credit.purchaseId} changed meanwhile`);
+  // Vesting must never take a credit an operator has not approved, whatever an index or a read said.
+  const condition = options.notUnderReview ? 'points = :expected AND attribute_not_exists(underReview)' : 'points = :expected';
   if (points === credit.points) {
     return {
       item: {
-        Delete: { TableName: tableName(), Key, ConditionExpression: 'points = :expected', ExpressionAttributeValues: { ':expected': credit.points } },
+        Delete: { TableName: tableName(), Key, ConditionExpression: condition, ExpressionAttributeValues: { ':expected': credit.points } },
       },
       onConditionFailed,
     };
@@ -128,7 +137,7 @@ export function pendingCreditTake(credit: PendingCredit, points: number): ExtraW
         TableName: tableName(),
         Key,
         UpdateExpression: 'SET points = points - :take',
-        ConditionExpression: 'points = :expected',
+        ConditionExpression: condition,
         ExpressionAttributeValues: { ':expected': credit.points, ':take': points },
       },
     },
@@ -157,7 +166,7 @@ export async function listPendingCredits(memberId: string, currency: string, lim
   );
   return (result.Items ?? []).map((item) => {
     const credit = pendingCreditFromItem(item);
-    return { points: credit.points, availableAt: credit.vestAt, ref: `purchase:${credit.purchaseId}` };
+    return { points: credit.points, availableAt: credit.vestAt, ref: `purchase:${credit.purchaseId}`, ...(credit.underReview ? { underReview: true } : {}) };
   });
 }
 
@@ -178,7 +187,8 @@ export async function pointsView(memberId: string, currency: string): Promise<Wa
 export async function vestPendingCredit(found: PendingCredit, now: Date): Promise<number> {
   let credit: PendingCredit | undefined = found;
   for (let attempt = 0; attempt < MAX_VEST_ATTEMPTS; attempt += 1) {
-    if (!credit) return 0;
+    // Gone, or back under review (never listed as due then): nothing to vest.
+    if (!credit || credit.underReview) return 0;
     try {
       await commit({
         moves: [
@@ -192,7 +202,7 @@ export async function vestPendingCredit(found: PendingCredit, now: Date): Promis
             ref: `purchase:${credit.purchaseId}`,
           },
         ],
-        extra: [pendingCreditTake(credit, credit.points)],
+        extra: [pendingCreditTake(credit, credit.points, { notUnderReview: true })],
         now,
       });
       return credit.points;

@@ -19,7 +19,7 @@ import type { IdempotencySpec, StoredResponse } from '../ledger/idempotency.js';
 import { commit, type ExtraWrite, type LedgerMove } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { decodeCursor, queryPage } from '../table/paging.js';
+import { queryPage, type PageRequest } from '../table/paging.js';
 import { bucketForPolicy, getEarningRules } from './rules-store.js';
 
 export interface PoolDefinition {
@@ -213,11 +213,12 @@ export async function getPool(poolId: string): Promise<PoolView> {
 }
 
 /** Pools, newest first, each with its counters (operator list). */
-export async function listPools(page: { limit: number; cursor?: string | undefined }): Promise<{ items: PoolView[]; nextCursor: string | null }> {
+export async function listPools(page: PageRequest): Promise<{ items: PoolView[]; nextCursor: string | null }> {
   const partition = keys.pool.listPartition();
   const result = await queryPage(
     { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: false },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
+    page,
+    { attribute: 'GSI1PK', value: partition },
   );
   const pools = result.items.map(definitionFromItem);
   const items = await Promise.all(pools.map(async (pool) => viewOf(pool, await readShards(pool))));

@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { calculateEarning, cashValueCents, clawbackFor, type EarningResult, type PurchaseLine } from '../domain/earning.js';
+import { calculateEarning, cashValueCents, clawbackFor, type BreakdownLine, type EarningResult, type PurchaseLine } from '../domain/earning.js';
+import { campaignAwardsAfterCut, capDay, purchaseLimitViolation, reviewReason, type PurchaseLimitViolation } from '../domain/pos-limits.js';
 import { gcd } from '../domain/numbers.js';
 import type { AudienceMember } from '../domain/campaigns.js';
 import { DomainError, InsufficientPointsError, NotFoundError, ValidationError } from '../errors.js';
@@ -7,12 +8,15 @@ import { fingerprintOf, storedResponse, type IdempotencySpec } from '../ledger/i
 import { commit, InsufficientPendingError, type CommitOutcome, type ExtraWrite, type LedgerMove } from '../ledger/ledger.js';
 import { DEFAULT_CURRENCY } from '../ledger/wallet-item.js';
 import { firstPurchaseReferralWrites } from '../members/referrals.js';
+import { paymentCodeConsumption, paymentCodeHash } from '../members/payment-codes.js';
 import { getMember, programmeYear, type MemberProfile } from '../members/service.js';
 import { purchaseGrowthWrite, refundGrowthWrite, StaleMemberError, upgradeIfEarned } from '../members/tiers.js';
 import { logger } from '../observability/powertools.js';
 import { db, tableName } from '../table/client.js';
+import { requireOwnStore } from '../stores/pos-store.js';
 import { keys } from '../table/keys.js';
 import { applicableCampaigns, awardWrites, CampaignLimitError, memberCampaignState } from './campaigns.js';
+import { DailyCapError, dailyCapWrites, initialAllowance, type CapScope } from './daily-caps.js';
 import { findPendingCredit, pendingCreditPut, pendingCreditTake, StalePendingCreditError, vestAtFor, vestingBucket, type PendingCredit } from './pending.js';
 import { bucketForPolicy, getEarningRules, type EarningRules } from './rules-store.js';
 
@@ -25,6 +29,20 @@ function posKey(kind: string, id: string, body: unknown): IdempotencySpec {
 
 function alreadyRecorded(what: string, id: string): ExtraWrite['onConditionFailed'] {
   return () => new DomainError('CONFLICT', `${what} ${id} was already recorded with other details`);
+}
+
+/** A purchase over a per-purchase limit of the earning rules (posLimits): refused whole, nothing written. */
+export class PurchaseLimitError extends DomainError {
+  override readonly name = 'PurchaseLimitError';
+  constructor(purchaseId: string, violation: PurchaseLimitViolation, kind = 'purchase') {
+    const what = violation.limit === 'maxPurchaseAmountCents' ? `amount of ${violation.requested} cents` : `${violation.requested} points`;
+    super(
+      'PURCHASE_LIMIT_EXCEEDED',
+      `${kind} ${purchaseId} is refused: its ${what} is over the programme's limit of ${violation.allowed} per purchase (${violation.limit}); nothing was recorded. ` +
+        'Check the amounts the till reported, or ask the programme operator.',
+      { ...violation },
+    );
+  }
 }
 
 /**
@@ -57,7 +75,11 @@ const MEMBER_ROUNDS = 30;
  * Records a POS purchase and credits what it earns: the purchase record, the
  * EARN entry, the member's growth counters (and tier upgrade), the
  * first-purchase referral bonus and the idempotency record are one
- * transaction, keyed by purchaseId.
+ * transaction, keyed by purchaseId. The earning rules' posLimits bound it
+ * (docs/earning.md, Limits on POS earning): over a per-purchase limit it is
+ * refused (PurchaseLimitError, nothing written); the daily caps' counters are
+ * part of the transaction and withhold what is beyond them; above a review
+ * threshold the points go pending until an operator decides (reviews.ts).
  */
 export async function recordPurchase(input: PurchaseInput, now = new Date()) {
   const paidAt = new Date(input.paidAt);
@@ -86,24 +108,66 @@ export async function recordPurchase(input: PurchaseInput, now = new Date()) {
   throw new DomainError('CONFLICT', `member ${input.memberId} changed too often while purchase ${input.purchaseId} was recorded; retry it with the same purchaseId`);
 }
 
+/** The campaign lines of a calculation lowered to what each campaign pays (its budget or the member's cap allowed less). */
+function breakdownWithin(earning: EarningResult, awards: ReadonlyMap<string, number>): BreakdownLine[] {
+  return earning.breakdown
+    .map((line) => {
+      const id = line.rule.startsWith('campaign:') ? line.rule.slice('campaign:'.length) : undefined;
+      const awarded = id === undefined ? undefined : awards.get(id);
+      if (awarded === undefined || awarded >= line.points) return line;
+      return { ...line, points: awarded, description: `${line.description} (limited: campaign budget or per-member cap reached)` };
+    })
+    .filter((line) => line.points !== 0 || line.rule === 'base');
+}
+
+/** Attempts of a purchase whose campaign or daily-cap counters moved under it (each retry learns from the counter as stored). */
+const COUNTER_ATTEMPTS = 40;
+
 async function earnForPurchase(input: PurchaseInput, member: MemberProfile, paidAt: Date, now: Date, exactGrowth: boolean) {
   const rules = await getEarningRules();
   const campaigns = await applicableCampaigns(paidAt, member);
   const earning = calculateEarning({ rules, tier: member.tier, lines: input.lines, campaigns });
   const amountCents = input.lines.reduce((sum, l) => sum + l.amountCents, 0);
+  const violation = purchaseLimitViolation(rules.posLimits, { amountCents, points: earning.points });
+  if (violation) {
+    // A retry of a purchase recorded under earlier, wider limits still answers as the first time.
+    const replay = await storedResponse(posKey('purchase', input.purchaseId, input));
+    if (replay) return { replayed: true as const, response: replay };
+    throw new PurchaseLimitError(input.purchaseId, violation);
+  }
   const applied = Object.entries(earning.campaignPoints).filter(([, points]) => points > 0);
   const existing = await memberCampaignState(input.memberId, applied.map(([id]) => id));
   // What each campaign pays; lowered when its budget or the member's cap allows less.
   const awards = new Map(applied);
+  // What the daily caps still allow; counters only grow, so each refusal's figure only ever lowers it.
+  let { allowance, scope: cappedBy }: { allowance: number; scope: CapScope } = initialAllowance(rules.posLimits);
+  const day = capDay(now);
 
-  for (let attempt = 0; attempt < 10; attempt += 1) {
+  for (let attempt = 0; attempt < COUNTER_ATTEMPTS; attempt += 1) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 * 2 ** Math.min(attempt, 6))));
+    const limited = breakdownWithin(earning, awards);
+    const before = limited.reduce((sum, line) => sum + line.points, 0);
+    const withheld = Math.max(0, before - allowance);
+    const breakdown =
+      withheld > 0
+        ? [...limited, { rule: 'cap:daily', description: `the ${cappedBy}'s daily POS earning cap is reached: ${withheld} points withheld`, points: -withheld }]
+        : limited;
+    // Campaigns pay only for points the member gets: a cut comes off campaign points first.
+    const paidAwards = campaignAwardsAfterCut(awards, withheld);
     const campaignWrites: ExtraWrite[] = [];
     try {
-      for (const [campaignId, points] of awards) {
+      for (const [campaignId, points] of paidAwards) {
         if (points > 0) campaignWrites.push(...(await awardWrites({ campaignId, points, salesCents: amountCents }, input.memberId, existing, now)));
       }
-      return await commitPurchase(input, { member, exactGrowth, rules, earning, awards, amountCents, paidAt, campaignWrites, now });
+      return await commitPurchase(input, { member, exactGrowth, rules, breakdown, withheld, awards: paidAwards, amountCents, paidAt, day, campaignWrites, now });
     } catch (error) {
+      if (error instanceof DailyCapError) {
+        if (error.allowed < allowance) {
+          allowance = error.allowed;
+          cappedBy = error.scope;
+        }
+        continue;
+      }
       if (!(error instanceof CampaignLimitError)) throw error;
       awards.set(error.campaignId, Math.min(awards.get(error.campaignId) ?? 0, error.allowed));
       if (error.memberItemExists) {
@@ -112,7 +176,7 @@ async function earnForPurchase(input: PurchaseInput, member: MemberProfile, paid
       }
     }
   }
-  throw new DomainError('CONFLICT', `purchase ${input.purchaseId} met too many concurrent campaign updates; retry it with the same purchaseId`);
+  throw new DomainError('CONFLICT', `purchase ${input.purchaseId} met too many concurrent campaign or daily-cap updates; retry it with the same purchaseId`);
 }
 
 async function commitPurchase(
@@ -121,30 +185,32 @@ async function commitPurchase(
     member: MemberProfile;
     exactGrowth: boolean;
     rules: EarningRules;
-    earning: EarningResult;
+    /** The lines of what the purchase earns, campaign limits and the daily cap applied; they add up to the points. */
+    breakdown: readonly BreakdownLine[];
+    /** Points the daily caps withheld (part of the breakdown as its `cap:daily` line). */
+    withheld: number;
+    /** What each campaign pays. */
     awards: ReadonlyMap<string, number>;
     amountCents: number;
     paidAt: Date;
+    /** The programme day the daily caps count this purchase on. */
+    day: string;
     campaignWrites: ExtraWrite[];
     now: Date;
   },
 ) {
-  const { member, rules, earning, awards, amountCents, paidAt, now } = ctx;
-  const breakdown = earning.breakdown
-    .map((line) => {
-      const id = line.rule.startsWith('campaign:') ? line.rule.slice('campaign:'.length) : undefined;
-      const awarded = id === undefined ? undefined : awards.get(id);
-      if (awarded === undefined || awarded >= line.points) return line;
-      return { ...line, points: awarded, description: `${line.description} (limited: campaign budget or per-member cap reached)` };
-    })
-    .filter((line) => line.points !== 0 || line.rule === 'base');
+  const { member, rules, breakdown, awards, amountCents, paidAt, now } = ctx;
   const points = breakdown.reduce((sum, line) => sum + line.points, 0);
+  // Above a review threshold the points wait for an operator (docs/earning.md, Purchases under review): pending like
+  // a return window's, but listed for review instead of for the vest job.
+  const underReview = reviewReason(rules.posLimits, { amountCents, points });
   // The return window (docs/earning.md, Pending points): the points stay pending until it ends. A purchase reported
   // after its window ended earns at once, into the bucket its points would have vested into.
   const windowDays = rules.returnWindowDays;
   const vestAt = vestAtFor(paidAt, windowDays);
+  const windowRunning = windowDays > 0 && vestAt.getTime() > now.getTime();
   const pending: PendingCredit | undefined =
-    points > 0 && windowDays > 0 && vestAt.getTime() > now.getTime()
+    points > 0 && (windowRunning || underReview !== undefined)
       ? {
           memberId: input.memberId,
           currency: DEFAULT_CURRENCY,
@@ -155,6 +221,7 @@ async function commitPurchase(
           vestAt: vestAt.toISOString(),
           expiry: rules.expiry,
           createdAt: now.toISOString(),
+          ...(underReview === undefined ? {} : { underReview: true }),
         }
       : undefined;
   const body = {
@@ -162,14 +229,19 @@ async function commitPurchase(
     memberId: input.memberId,
     pointsEarned: points,
     pointsPending: pending ? points : 0,
-    availableAt: pending ? pending.vestAt : null,
+    // Under review nobody knows when (or whether) the points become available.
+    availableAt: pending && !underReview ? pending.vestAt : null,
     breakdown,
     rulesVersion: rules.version,
+    status: underReview ? ('PENDING_REVIEW' as const) : ('RECORDED' as const),
+    ...(underReview ? { reviewReason: underReview } : {}),
+    pointsWithheld: ctx.withheld,
   };
   const ref = `purchase:${input.purchaseId}`;
   const moves: LedgerMove[] = [];
   if (pending) {
-    moves.push({ memberId: input.memberId, type: 'PEND', points, reason: `purchase at ${input.storeId}, pending until ${pending.vestAt} (return window)`, ref });
+    const why = underReview ? `pending review (${underReview})` : `pending until ${pending.vestAt} (return window)`;
+    moves.push({ memberId: input.memberId, type: 'PEND', points, reason: `purchase at ${input.storeId}, ${why}`, ref });
   } else if (points > 0) {
     const bucket = windowDays > 0 ? vestingBucket(rules.expiry, vestAt, now) : bucketForPolicy(rules.expiry, paidAt);
     moves.push({ memberId: input.memberId, type: 'EARN', points, bucket, reason: `purchase at ${input.storeId}`, ref });
@@ -196,11 +268,16 @@ async function commitPurchase(
               lines: input.lines,
               pointsEarned: points,
               breakdown,
+              ...(ctx.withheld > 0 ? { pointsWithheld: ctx.withheld, capDay: ctx.day } : {}),
               campaignPoints: Object.fromEntries(awards),
               rulesVersion: rules.version,
               ...(growth.upgradeTo ? { tierBefore: member.tier, upgradedTo: growth.upgradeTo } : {}),
               // Where the pending credit lives (its key); the credit itself says how much is still pending.
               ...(pending ? { pointsPending: points, vestAt: pending.vestAt } : {}),
+              // Listed for operators until decided (the decision removes the index keys).
+              ...(underReview
+                ? { reviewStatus: 'PENDING', reviewReason: underReview, ...keys.purchaseReview.pendingEntry(now.toISOString(), input.purchaseId) }
+                : {}),
               refundedCents: 0,
               clawedBack: 0,
               pendingCancelled: 0,
@@ -213,6 +290,7 @@ async function commitPurchase(
         onConditionFailed: alreadyRecorded('purchase', input.purchaseId),
       },
       growth.write,
+      ...dailyCapWrites(rules.posLimits, { memberId: input.memberId, storeId: input.storeId, day: ctx.day, points }, now),
       ...referral.extra,
       ...(pending ? [pendingCreditPut(pending, alreadyRecorded('purchase', input.purchaseId))] : []),
     ],
@@ -225,6 +303,8 @@ async function commitPurchase(
 interface PurchaseRecord {
   readonly purchaseId: string;
   readonly memberId: string;
+  /** The store that recorded the purchase: the only one that may refund it. */
+  readonly storeId: string;
   readonly paidAt: string;
   readonly amountCents: number;
   readonly pointsEarned: number;
@@ -232,6 +312,8 @@ interface PurchaseRecord {
   readonly clawedBack: number;
   /** Set when the purchase's points went pending: the end of its return window (part of the pending credit's key). */
   readonly vestAt?: string;
+  /** Set when the purchase was held for review (docs/earning.md, Purchases under review). */
+  readonly reviewStatus?: 'PENDING' | 'APPROVED' | 'REJECTED';
 }
 
 async function getPurchase(purchaseId: string): Promise<PurchaseRecord> {
@@ -290,7 +372,14 @@ function purchaseRefundWrite(purchase: PurchaseRecord, input: { refundId: string
  * available is taken and the rest answered as a shortfall whose cash value
  * the cashier withholds (the documented policy).
  */
-export async function refundPurchase(purchaseId: string, input: { refundId: string; amountCents: number }, now = new Date()): Promise<CommitOutcome> {
+export async function refundPurchase(
+  purchaseId: string,
+  input: { refundId: string; amountCents: number },
+  callerStoreId: string,
+  now = new Date(),
+): Promise<CommitOutcome> {
+  // Before the replay: another store learns nothing of this purchase's refunds, not even a stored answer.
+  requireOwnStore(callerStoreId, (await getPurchase(purchaseId)).storeId, `refund purchase ${purchaseId}`);
   const idempotency = posKey(`refund:${purchaseId}`, input.refundId, input);
   // A retried refund answers as the first time, even once the purchase is fully refunded.
   const replay = await storedResponse(idempotency);
@@ -304,12 +393,14 @@ export async function refundPurchase(purchaseId: string, input: { refundId: stri
     if (input.amountCents > refundable) {
       throw new ValidationError(`refund of ${input.amountCents} cents exceeds the ${refundable} cents still refundable on purchase ${purchaseId}`);
     }
-    const owed = clawbackFor({
+    const share = clawbackFor({
       earnedPoints: purchase.pointsEarned,
       purchaseCents: purchase.amountCents,
       refundedBeforeCents: purchase.refundedCents,
       refundCents: input.amountCents,
     });
+    // A rejected review voided every point the purchase had left: nothing remains to take back.
+    const owed = purchase.reviewStatus === 'REJECTED' ? 0 : share;
     const refundedCents = purchase.refundedCents + input.amountCents;
     // Refunded spend no longer counts towards the tier (the tier itself changes at the next review), in or after the window.
     const growth = refundGrowthWrite(purchase.memberId, new Date(purchase.paidAt), input.amountCents);
@@ -380,11 +471,18 @@ function refundBody(purchaseId: string, refundId: string, outcome: RefundOutcome
 
 class StaleRefund extends Error {}
 
-/** Stored value topped up earns points at the top-up rate. */
-export async function recordTopUp(input: { topUpId: string; memberId: string; amountCents: number }, now = new Date()) {
+/** Stored value topped up earns points at the top-up rate; recorded with the store of the POS that reported it. */
+export async function recordTopUp(input: { topUpId: string; memberId: string; amountCents: number; storeId: string }, now = new Date()) {
   await getMember(input.memberId);
   const rules = await getEarningRules();
   const points = Math.floor((input.amountCents * Math.round(rules.topUpRatePerYuan * 10_000)) / 1_000_000);
+  // A top-up creates points like a purchase: the same per-purchase limits bound what one report can create.
+  const violation = purchaseLimitViolation(rules.posLimits, { amountCents: input.amountCents, points });
+  if (violation) {
+    const replay = await storedResponse(posKey('topup', input.topUpId, input));
+    if (replay) return { replayed: true as const, response: replay };
+    throw new PurchaseLimitError(input.topUpId, violation, 'top-up');
+  }
   const body = { topUpId: input.topUpId, memberId: input.memberId, pointsEarned: points };
   return commit({
     moves: points > 0 ? [{ memberId: input.memberId, type: 'EARN', points, bucket: bucketForPolicy(rules.expiry, now), reason: 'stored-value top-up', ref: `topup:${input.topUpId}` }] : [],
@@ -406,8 +504,15 @@ export async function recordTopUp(input: { topUpId: string; memberId: string; am
   });
 }
 
-/** Points as cash at checkout: spends them and answers their value at the programme's points value. */
-export async function redeemAtCheckout(input: { redemptionId: string; memberId: string; points: number }, now = new Date()) {
+/**
+ * Points as cash at checkout: spends them and answers their value at the
+ * programme's points value. The member's payment code (shown by the app,
+ * scanned at the till) is consumed in the same transaction as the SPEND.
+ */
+export async function redeemAtCheckout(
+  input: { redemptionId: string; memberId: string; points: number; paymentCode: string; storeId: string },
+  now = new Date(),
+) {
   const rules: EarningRules = await getEarningRules();
   if ((input.points * 100) % rules.pointsPerYuan !== 0) {
     const step = rules.pointsPerYuan / gcd(rules.pointsPerYuan, 100);
@@ -415,14 +520,17 @@ export async function redeemAtCheckout(input: { redemptionId: string; memberId: 
   }
   const valueCents = cashValueCents(input.points, rules.pointsPerYuan);
   const body = { redemptionId: input.redemptionId, memberId: input.memberId, points: input.points, valueCents };
+  // The record keeps the code's hash (which code paid), never the code.
+  const { paymentCode, ...recorded } = input;
   return commit({
-    moves: [{ memberId: input.memberId, type: 'SPEND', points: input.points, reason: 'points as cash at checkout', ref: `redemption:${input.redemptionId}` }],
+    moves: [{ memberId: input.memberId, type: 'SPEND', points: input.points, reason: `points as cash at checkout at ${input.storeId}`, ref: `redemption:${input.redemptionId}` }],
     extra: [
+      paymentCodeConsumption({ code: paymentCode, memberId: input.memberId, redemptionId: input.redemptionId, storeId: input.storeId }, now),
       {
         item: {
           Put: {
             TableName: tableName(),
-            Item: { ...keys.redemption(input.redemptionId), entity: 'Redemption', ...input, valueCents, at: now.toISOString() },
+            Item: { ...keys.redemption(input.redemptionId), entity: 'Redemption', ...recorded, paymentCodeHash: paymentCodeHash(paymentCode), valueCents, at: now.toISOString() },
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },

@@ -3,6 +3,7 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import type { earningRulesBodySchema } from '../contracts/earning.js';
 import { bucketAfterMonths, NEVER_EXPIRES } from '../domain/fifo.js';
+import { defaultPosLimits } from '../domain/pos-limits.js';
 import { defaultReferralRules } from '../domain/referrals.js';
 import { defaultTierRules } from '../domain/tiers.js';
 import { DomainError } from '../errors.js';
@@ -43,6 +44,7 @@ export const defaultEarningRules: EarningRules = {
   returnWindowDays: 0,
   referrals: defaultReferralRules,
   tiers: defaultTierRules,
+  posLimits: defaultPosLimits,
 };
 
 /** Rules saved before a section existed get that section's defaults. */
@@ -52,6 +54,8 @@ function withDefaults(stored: EarningRules): EarningRules {
     referrals: stored.referrals ?? defaultReferralRules,
     tiers: stored.tiers ?? defaultTierRules,
     returnWindowDays: stored.returnWindowDays ?? 0,
+    // Rules saved before the limits existed get them too: the limits guard every purchase, not only new rules.
+    posLimits: stored.posLimits ?? defaultPosLimits,
   };
 }
 

@@ -1,5 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { EVENT_SOURCE } from '../../lib/routes.js';
+import { awsClientOptions } from '../config/aws-clients.js';
 import { config } from '../config/env.js';
 import { logger } from '../observability/powertools.js';
 
@@ -23,7 +24,8 @@ export function useLocalEventSink(sink: EventSink | undefined): void {
 export async function publish(events: readonly DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
   if (localSink) return localSink(events);
-  client ??= new EventBridgeClient({ region: config().region });
+  // Timeouts and attempts: without them an unreachable bus would hold the batch until the function times out.
+  client ??= new EventBridgeClient({ region: config().region, ...awsClientOptions() });
   for (let i = 0; i < events.length; i += 10) {
     const batch = events.slice(i, i + 10);
     const result = await client.send(

@@ -13,6 +13,8 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
+import { awsClientOptions } from '../config/aws-clients.js';
+import { ownValue } from '../domain/own-keys.js';
 
 const endpointsSchema = z.record(z.string(), z.object({ baseUrl: z.url() }));
 const secretArnsSchema = z.record(z.string(), z.string().min(1));
@@ -40,7 +42,8 @@ export function supplierEndpoint(supplierId: string): SupplierEndpoint {
     if (!checked.success) throw new Error(`SUPPLIER_ENDPOINTS must be { "<supplier>": { "baseUrl": "<url>" } }`);
     endpoints = { source, value: checked.data };
   }
-  const endpoint = endpoints.value[supplierId];
+  // Own keys only: a supplier id such as "constructor" must not find Object.prototype's member.
+  const endpoint = ownValue(endpoints.value, supplierId);
   if (!endpoint) throw new Error(`SUPPLIER_ENDPOINTS has no entry for supplier ${supplierId}`);
   // A trailing slash would double the one in each adapter's path.
   return { baseUrl: endpoint.baseUrl.replace(/\/+$/, '') };
@@ -51,7 +54,7 @@ let secretsClient: SecretsManagerClient | undefined;
 const secretReads = new Map<string, Promise<unknown>>();
 
 async function readSecret(supplierId: string, arn: string): Promise<unknown> {
-  secretsClient ??= new SecretsManagerClient({});
+  secretsClient ??= new SecretsManagerClient(awsClientOptions());
   const answer = await secretsClient.send(new GetSecretValueCommand({ SecretId: arn }));
   if (answer.SecretString === undefined) throw new Error(`the credentials secret of supplier ${supplierId} has no string value`);
   try {
@@ -65,7 +68,7 @@ async function rawCredentials(supplierId: string): Promise<unknown> {
   const local = process.env.SUPPLIER_CREDENTIALS;
   if (local) {
     const all = parsedJson('SUPPLIER_CREDENTIALS', local) as Record<string, unknown> | null;
-    const own = typeof all === 'object' && all !== null ? all[supplierId] : undefined;
+    const own = typeof all === 'object' && all !== null ? ownValue(all, supplierId) : undefined;
     if (own === undefined) throw new Error(`SUPPLIER_CREDENTIALS has no entry for supplier ${supplierId}`);
     return own;
   }
@@ -73,7 +76,7 @@ async function rawCredentials(supplierId: string): Promise<unknown> {
   if (!arnsSource) throw new Error('missing required environment variable SUPPLIER_SECRET_ARNS (or SUPPLIER_CREDENTIALS locally)');
   const arns = secretArnsSchema.safeParse(parsedJson('SUPPLIER_SECRET_ARNS', arnsSource));
   if (!arns.success) throw new Error('SUPPLIER_SECRET_ARNS must be { "<supplier>": "<secret arn>" }');
-  const arn = arns.data[supplierId];
+  const arn = ownValue(arns.data, supplierId);
   if (!arn) throw new Error(`SUPPLIER_SECRET_ARNS has no entry for supplier ${supplierId}`);
   let read = secretReads.get(supplierId);
   if (!read) {

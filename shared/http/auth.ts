@@ -8,13 +8,18 @@ export interface Caller {
   readonly subject: string | undefined;
   readonly groups: readonly string[];
   readonly scopes: readonly string[];
-  /** For POS tokens: the store (client id) the token was issued to. */
+  /** The app client the token was issued to; for POS tokens the store registry maps it to a store (shared/stores/pos-store.ts). */
   readonly clientId: string | undefined;
 }
 
 /** The scope POS client-credentials tokens carry (`<resource-server>/pos` in Cognito). */
 export const POS_SCOPE = 'pos';
 export const ADMIN_GROUP = 'admin';
+/**
+ * Groups that make a token an operator's. Operators act on members only through
+ * the admin routes (role-checked and audited), never as a member.
+ */
+export const OPERATOR_GROUPS: readonly string[] = [ADMIN_GROUP, 'marketer', 'support', 'analyst'];
 
 /** API Gateway flattens array claims to strings like "[a b]"; accept both forms. */
 function claimList(value: unknown): string[] {
@@ -53,6 +58,12 @@ export function authorize(auth: RouteAuth, caller: Caller | undefined): Caller |
   switch (auth) {
     case 'member':
       if (!caller.subject || hasPosScope(caller)) throw new DomainError('FORBIDDEN', 'this route needs a member token');
+      if (caller.groups.some((g) => OPERATOR_GROUPS.includes(g))) {
+        throw new DomainError(
+          'FORBIDDEN',
+          'this is a member route and the token is an operator\'s; operators act on members through the /v1/admin routes (e.g. GET /v1/admin/members/{memberId})',
+        );
+      }
       return caller;
     case 'admin':
       if (!caller.groups.includes(ADMIN_GROUP)) throw new DomainError('FORBIDDEN', 'this route needs an operator token (group admin)');

@@ -17,6 +17,8 @@ import type { CommitOutcome } from '../ledger/ledger.js';
 import { logger, metrics, tracer } from '../observability/powertools.js';
 import { DeadlinePassedError, InvocationBudget, runWithinBudget } from '../runtime/deadline.js';
 import { authorize, callerOf, type Caller } from './auth.js';
+import { pageRequestOf, type PageRequest } from '../table/cursor.js';
+import { parseJsonBody } from './json-body.js';
 import { problemFromError, problemOf, problemResponse, zodIssues, type Problem } from './problem.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -35,6 +37,12 @@ export interface HttpRequest<Op extends OperationId> {
   readonly route: RouteSpec;
   readonly event: HttpEvent;
   readonly requestId: string;
+  /**
+   * `?limit=` and `?cursor=` with the scope this request's cursors are bound
+   * to (operation, caller, filters): lists take it whole, so none can page
+   * without the binding.
+   */
+  readonly page: PageRequest;
 }
 
 /** What an implementation answers: the body (status from the contract) or an explicit status. */
@@ -123,11 +131,8 @@ async function dispatch<F extends FunctionName>(
       if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
         throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `send the body as application/json, not ${contentType}`);
       }
-      try {
-        parsedBody = JSON.parse(raw);
-      } catch (error) {
-        throw new ValidationError(`request body is not valid JSON: ${(error as Error).message}`);
-      }
+      // Refuses a `__proto__` key at any depth as well as text that is not JSON (shared/http/json-body.ts).
+      parsedBody = parseJsonBody(raw);
     }
   }
   const params = parsePart(op.params, event.pathParameters ?? {}, 'path');
@@ -164,6 +169,7 @@ async function dispatch<F extends FunctionName>(
     route,
     event,
     requestId: event.requestContext.requestId ?? context.awsRequestId,
+    page: pageRequestOf({ operation: route.operation, auth: route.auth, subject: caller?.subject, params: params ?? {}, query: query ?? {} }),
   });
   metrics.addMetric(route.operation, 'Count', 1);
   const envelope = isAnswerEnvelope(answer) ? answer : undefined;
@@ -185,8 +191,8 @@ async function dispatch<F extends FunctionName>(
 export const DEADLINE_MARGIN_MS = 1_000;
 /** API Gateway's HTTP API stops waiting for a Lambda integration after 30 s (its maximum, and our integrations' setting). */
 export const HTTP_API_INTEGRATION_TIMEOUT_MS = 30_000;
-/** What 429 and 503 answers put in Retry-After (seconds): overload and deadlines pass in about that. */
-export const RETRY_AFTER_SECONDS = 1;
+/** What an answer at the deadline puts in Retry-After (seconds): a busy moment passes in about that (outages: 2 s, shared/http/problem.ts). */
+export const DEADLINE_RETRY_AFTER_SECONDS = 1;
 
 /**
  * How long an HTTP invocation of `fn` may work, given the Lambda time left:
@@ -208,19 +214,22 @@ export function deadlineProblem(budget: InvocationBudget): Problem {
     : problemOf('UNAVAILABLE', 'the service is overloaded and the request ran out of time before anything was written; retry after Retry-After seconds');
 }
 
-/** 429 and 503 say when to come back (RFC 9110 Retry-After). */
-function retryHeaders(problem: Problem): Record<string, string> {
-  return problem.status === 429 || problem.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
+/** An answer at the deadline says to come back soon (RFC 9110 Retry-After): the request met a busy moment, not an outage. */
+function deadlineRetryHeaders(problem: Problem): Record<string, string> {
+  return problem.status === 429 || problem.status === 503 ? { 'retry-after': String(DEADLINE_RETRY_AFTER_SECONDS) } : {};
 }
 
 function refusal(error: unknown, event: HttpEvent): HttpResult {
-  const { problem, unexpected } = problemFromError(error);
+  const { problem, unexpected, dependency } = problemFromError(error);
   metrics.addMetric(`Problem${problem.status}`, 'Count', 1);
   if (unexpected) logger.error('unexpected error', { error: error as Error });
+  // An outage or overload of DynamoDB is an expected operational event: a warning with what failed, no stack.
+  else if (dependency) logger.warn('dependency unavailable', { code: problem.code, status: problem.status, ...dependency });
   else logger.info('request refused', { code: problem.code, status: problem.status });
   // RFC 9110: a 405 names the methods the resource has.
   const allow: Record<string, string> = Array.isArray(problem.allowed) ? { allow: problem.allowed.join(', ') } : {};
-  return problemResponse({ ...problem, instance: event.rawPath }, { ...allow, ...retryHeaders(problem) });
+  // Retry-After on 429 and 503 from problemResponse (shared/http/problem.ts).
+  return problemResponse({ ...problem, instance: event.rawPath }, allow);
 }
 
 function deadlineAnswer(budget: InvocationBudget, event: HttpEvent): HttpResult {
@@ -232,7 +241,7 @@ function deadlineAnswer(budget: InvocationBudget, event: HttpEvent): HttpResult 
     writesApplied: budget.writesApplied,
     writesUnknown: budget.writesUnknown,
   });
-  return problemResponse({ ...problem, instance: event.rawPath }, retryHeaders(problem));
+  return problemResponse({ ...problem, instance: event.rawPath }, deadlineRetryHeaders(problem));
 }
 
 /**

@@ -3,7 +3,7 @@ import { routes, type RouteSpec } from '../../lib/routes.js';
 import { problemSchema, z } from '../contracts/common.js';
 import { operations } from '../contracts/index.js';
 import type { Operation } from '../contracts/operation.js';
-import { statusOfCode } from './problem.js';
+import { RETRY_AFTER_SECONDS, statusOfCode } from './problem.js';
 
 const securityOf: Record<RouteSpec['auth'], { [scheme: string]: string[] }[]> = {
   public: [],
@@ -20,9 +20,13 @@ export function openApiDocument(): Record<string, unknown> {
     registry.registerComponent('securitySchemes', scheme, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   }
   const problem = { content: { 'application/problem+json': { schema: problemSchema } } };
+  const retryAfterHeader = {
+    'Retry-After': { description: 'Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key)', schema: { type: 'integer' } },
+  };
   for (const route of routes) {
     const op = operations[route.operation] as Operation;
-    const errorStatuses = new Set<number>([400, 500]);
+    // Every route can meet an outage of the table: 503 UNAVAILABLE or OUTCOME_UNKNOWN, with Retry-After.
+    const errorStatuses = new Set<number>([400, 500, 503]);
     if (route.auth !== 'public') [401, 403].forEach((s) => errorStatuses.add(s));
     if (op.idempotency) errorStatuses.add(422);
     for (const code of op.errors ?? []) errorStatuses.add(statusOfCode[code]);
@@ -33,7 +37,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
     };
     for (const status of [...errorStatuses].sort()) {
-      responses[String(status)] = { description: `Error (${status}), application/problem+json`, ...problem };
+      const retryAfter = RETRY_AFTER_SECONDS[status] === undefined ? {} : { headers: retryAfterHeader };
+      responses[String(status)] = { description: `Error (${status}), application/problem+json`, ...problem, ...retryAfter };
     }
     registry.registerPath({
       method: route.method.toLowerCase() as 'get',

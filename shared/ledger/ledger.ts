@@ -14,6 +14,7 @@ import {
   NotFoundError,
 } from '../errors.js';
 import { throwIfPastDeadline } from '../runtime/deadline.js';
+import { dbCallFailureOf, isLocalLockTimeout } from '../table/call-failure.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { idempotencyRecord, type IdempotencySpec, type StoredResponse } from './idempotency.js';
@@ -298,6 +299,16 @@ function walletFailure(group: WalletGroup, current: Record<string, unknown> | un
   return new Error(`unexplained condition failure on wallet ${memberId}/${currency}`);
 }
 
+/**
+ * DynamoDB Local's lock timeout (shared/table/call-failure.ts): the transaction
+ * never got the emulator's table lock, so it is retried like a
+ * TransactionConflict. Not when an earlier attempt of the same call may have
+ * been applied: new entry ids could then apply the moves twice.
+ */
+function isRetryableLockTimeout(error: unknown): boolean {
+  return isLocalLockTimeout(error) && dbCallFailureOf(error)?.mayHaveApplied !== true;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -385,6 +396,11 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
       await db().send(new TransactWriteCommand({ TransactItems: items }));
       return { replayed: false, entries, ...(response ? { response } : {}) };
     } catch (error) {
+      if (isRetryableLockTimeout(error)) {
+        if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflictError('this account');
+        await sleep(Math.random() * Math.min(250, 4 * 2 ** attempt));
+        continue;
+      }
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
       const failed = reasons
@@ -403,8 +419,16 @@ export async function commit(request: CommitRequest): Promise<CommitOutcome> {
         throw new IdempotencyKeyReusedError();
       }
 
+      // An earlier attempt of this call (an SDK retry) was cut after it was sent: the conditions that failed now may
+      // have failed on that attempt's own changes, so neither a retry with new ids nor a refusal would be true.
+      // With an idempotency record the check above settled it (the transaction is all or nothing); without one only
+      // the caller can find out.
+      if (!request.idempotency && dbCallFailureOf(error)?.mayHaveApplied) {
+        throw new DomainError('OUTCOME_UNKNOWN', 'the change may or may not have been applied; check the ledger before repeating it');
+      }
+      // DynamoDB refused the whole transaction (nothing applied): an overload of the table, not the client's doing.
       if (failed.some(({ reason }) => reason.Code === 'ThrottlingError' || reason.Code === 'ProvisionedThroughputExceeded')) {
-        throw new DomainError('THROTTLED', 'the points service is busy; retry with backoff and the same Idempotency-Key');
+        throw new DomainError('UNAVAILABLE', 'the points database is busy; retry after the Retry-After delay with the same Idempotency-Key');
       }
       let retry = false;
       let contended = false;

@@ -1,8 +1,9 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { InvalidCursorError, NotFoundError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
+import { openCursor, sealCursor, type PageRequest } from '../table/cursor.js';
 import { keys } from '../table/keys.js';
+import { keyOf } from '../table/paging.js';
 import type { LedgerEntry } from './ledger.js';
 import { walletFromItem, type WalletItem } from './wallet-item.js';
 
@@ -25,36 +26,28 @@ export interface LedgerLine extends LedgerEntry {
   readonly balanceAfter: number;
 }
 
-const cursorSchema = z.object({ sk: z.string().min(1), balance: z.number().int() });
-
-function encodeCursor(cursor: z.infer<typeof cursorSchema>): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-function decodeCursor(text: string): z.infer<typeof cursorSchema> {
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
-  } catch {
-    throw new ValidationError('cursor is not one this API issued; pass nextCursor from the previous page unchanged');
-  }
-}
-
 /**
  * One page of a wallet's ledger, newest first, with `balanceAfter` on each
  * line. Entry ids sort in commit order (see ledger.commit), so walking back
  * from the wallet's balance at its `lastEntryId` gives every line's balance
- * exactly, even while new entries are being written.
+ * exactly, even while new entries are being written. The running balance for
+ * the next page travels in the sealed cursor (server-written and
+ * authenticated, shared/table/cursor.ts), never as a number the client sends.
  */
 export async function listLedger(
   memberId: string,
   currency: string,
-  page: { limit: number; cursor?: string | undefined },
+  page: PageRequest,
 ): Promise<{ items: LedgerLine[]; nextCursor: string | null }> {
   const wallet = await getWallet(memberId, currency);
   const prefix = keys.member.ledgerPrefix(currency);
-  const from = page.cursor ? decodeCursor(page.cursor) : undefined;
-  if (from && !from.sk.startsWith(prefix)) throw new ValidationError('cursor belongs to another ledger');
   const pk = keys.member.profile(memberId).PK;
+  const from = page.cursor === undefined ? undefined : await openCursor(page.scope, page.cursor);
+  const balanceFrom = from?.state?.balance;
+  // The scope already ties the cursor to this member and currency; this only guards the key against a server bug.
+  if (from && (from.key.PK !== pk || typeof from.key.SK !== 'string' || !from.key.SK.startsWith(prefix) || balanceFrom === undefined)) {
+    throw new InvalidCursorError();
+  }
   const upper = keys.member.ledgerEntry(memberId, currency, wallet.lastEntryId).SK;
   const result = await db().send(
     new QueryCommand({
@@ -64,10 +57,10 @@ export async function listLedger(
       ScanIndexForward: false,
       ConsistentRead: true,
       Limit: page.limit,
-      ...(from ? { ExclusiveStartKey: { PK: pk, SK: from.sk } } : {}),
+      ...(from ? { ExclusiveStartKey: { PK: pk, SK: from.key.SK } } : {}),
     }),
   );
-  let balance = from ? from.balance : wallet.available;
+  let balance = balanceFrom ?? wallet.available;
   const items: LedgerLine[] = (result.Items ?? []).map((item) => {
     const line: LedgerLine = {
       id: String(item.id),
@@ -89,7 +82,7 @@ export async function listLedger(
   const last = result.LastEvaluatedKey;
   return {
     items,
-    nextCursor: last && items.length > 0 ? encodeCursor({ sk: String(last.SK), balance }) : null,
+    nextCursor: last && items.length > 0 ? await sealCursor(page.scope, { key: keyOf(last), state: { balance } }) : null,
   };
 }
 

@@ -16,6 +16,8 @@ export interface PendingCreditView {
   readonly points: number;
   readonly availableAt: string;
   readonly ref: string;
+  /** The purchase waits for an operator's review: availableAt is then only the earliest the points could be available. */
+  readonly underReview?: boolean;
 }
 
 /** A wallet as the API shows it. */

@@ -14,7 +14,7 @@ import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { TtlCache } from '../config/ttl-cache.js';
 import { keys } from '../table/keys.js';
-import { decodeCursor, queryPage } from '../table/paging.js';
+import { queryAll, queryPage, type PageRequest } from '../table/paging.js';
 import { getCouponTemplate } from './coupons.js';
 import { evenSplit, stockShardPuts } from './stock.js';
 
@@ -218,7 +218,7 @@ export function mallView(product: Product) {
 }
 
 /** A zone's active products that `tier` may see, in sort order (GSI1, filtered). */
-export async function listZone(zone: string, tier: Tier, page: { limit: number; cursor?: string | undefined }) {
+export async function listZone(zone: string, tier: Tier, page: PageRequest) {
   const partition = keys.product.zonePartition(zone);
   const result = await queryPage(
     {
@@ -228,7 +228,25 @@ export async function listZone(zone: string, tier: Tier, page: { limit: number; 
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':pk': partition, ':active': 'ACTIVE', ':tier': tier },
     },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
+    page,
+    { attribute: 'GSI1PK', value: partition },
   );
   return { items: result.items.map((item) => mallView(productFromItem(item))), nextCursor: result.nextCursor };
+}
+
+/**
+ * A zone's products on sale at `now` (active, inside their sale window), in
+ * sort order, at most `max` of them; `more` says whether others were left out.
+ * Reads the zone's whole list (GSI1): for short zones such as the flash sales.
+ */
+export async function productsOnSaleInZone(zone: string, now: Date, max: number): Promise<{ products: Product[]; more: boolean }> {
+  const items = await queryAll({
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :pk',
+    FilterExpression: '#status = :active',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':pk': keys.product.zonePartition(zone), ':active': 'ACTIVE' },
+  });
+  const onSale = items.map(productFromItem).filter((product) => saleProblem(product, now) === undefined);
+  return { products: onSale.slice(0, max), more: onSale.length > max };
 }

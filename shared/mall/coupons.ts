@@ -17,7 +17,7 @@ import { fingerprintOf, storedResponse, type IdempotencySpec } from '../ledger/i
 import { commit, type CommitOutcome, type ExtraWrite } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { decodeCursor, queryPage } from '../table/paging.js';
+import { queryPage, type PageRequest } from '../table/paging.js';
 
 export type CouponTemplateInput = z.output<typeof couponTemplateInputSchema>;
 export type CouponRedemptionInput = z.output<typeof couponRedemptionInputSchema>;
@@ -218,7 +218,7 @@ const statusFilters: Record<(typeof couponStatuses)[number], string> = {
 /** A member's coupons, newest first, optionally of one (derived) status. */
 export async function listMemberCoupons(
   memberId: string,
-  page: { limit: number; cursor?: string | undefined; status?: (typeof couponStatuses)[number] | undefined },
+  page: PageRequest & { readonly status?: (typeof couponStatuses)[number] | undefined },
   now = new Date(),
 ) {
   const { PK } = keys.member.coupon(memberId, '');
@@ -240,7 +240,8 @@ export async function listMemberCoupons(
       },
       ScanIndexForward: false,
     },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'PK', value: PK }) },
+    page,
+    { attribute: 'PK', value: PK },
   );
   return { items: result.items.map((item) => couponView(couponFromItem(item), now)), nextCursor: result.nextCursor };
 }
@@ -269,13 +270,15 @@ function refusal(problem: NonNullable<ReturnType<typeof couponProblem>>, couponI
  * answer is the discount. One transaction marks it USED (condition: still
  * ACTIVE and valid now), counts the use on its template and stores the
  * answer under `redemptionId`: the same id replays it, another id on a used
- * coupon answers 409 ALREADY_COMPLETED.
+ * coupon answers 409 ALREADY_COMPLETED. The use is recorded with the store
+ * of the POS (`storeId`, resolved from its token), which is part of the
+ * request: another store's replay of the id is a reused key.
  */
-export async function redeemCoupon(couponId: string, input: CouponRedemptionInput, now = new Date()): Promise<CommitOutcome> {
+export async function redeemCoupon(couponId: string, input: CouponRedemptionInput, storeId: string, now = new Date()): Promise<CommitOutcome> {
   const idempotency: IdempotencySpec = {
     scope: 'pos:coupon-redemption',
     key: input.redemptionId,
-    fingerprint: fingerprintOf({ couponId, ...input }),
+    fingerprint: fingerprintOf({ couponId, ...input, storeId }),
     ttlSeconds: POS_IDEMPOTENCY_TTL_SECONDS,
   };
   const stored = await storedResponse(idempotency);
@@ -286,7 +289,7 @@ export async function redeemCoupon(couponId: string, input: CouponRedemptionInpu
   if (!result.Item) throw new NotFoundError(`member ${input.memberId} has no coupon ${couponId}`);
   const coupon = couponFromItem(result.Item);
   // The idempotency record outlives most retries; the coupon keeps its answer for the rest.
-  if (coupon.status === 'USED' && coupon.redemptionId === input.redemptionId && result.Item.redemption) {
+  if (coupon.status === 'USED' && coupon.redemptionId === input.redemptionId && result.Item.redemption && result.Item.usedAtStore === storeId) {
     const answer = result.Item.redemption as RedemptionBody;
     if (answer.orderAmountCents === input.orderAmountCents) return { replayed: true, response: { status: 201, body: answer } };
   }
@@ -312,10 +315,10 @@ export async function redeemCoupon(couponId: string, input: CouponRedemptionInpu
           Update: {
             TableName: tableName(),
             Key: keys.member.coupon(input.memberId, couponId),
-            UpdateExpression: 'SET #status = :used, usedAt = :at, redemptionId = :rid, redemption = :answer',
+            UpdateExpression: 'SET #status = :used, usedAt = :at, redemptionId = :rid, redemption = :answer, usedAtStore = :store',
             ConditionExpression: '#status = :active AND validFrom <= :at AND validTo > :at',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':used': 'USED', ':active': 'ACTIVE', ':at': at, ':rid': input.redemptionId, ':answer': body },
+            ExpressionAttributeValues: { ':used': 'USED', ':active': 'ACTIVE', ':at': at, ':rid': input.redemptionId, ':answer': body, ':store': storeId },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
         },

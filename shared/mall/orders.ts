@@ -23,7 +23,7 @@ import { sweepShards } from '../jobs/sweep.js';
 import { throwIfPastDeadline } from '../runtime/deadline.js';
 import { db, tableName } from '../table/client.js';
 import { keys, PAYMENT_DUE_SHARDS } from '../table/keys.js';
-import { decodeCursor, queryPage } from '../table/paging.js';
+import { queryPage, type PageRequest } from '../table/paging.js';
 import { maskCode } from '../domain/coupons.js';
 import { getProduct, knownSoldOut, markSoldOut, saleProblem, type Product } from './catalogue.js';
 import { claimCode, forgetFreeCode, pickFreeCode, type FreeCode } from './code-pool.js';
@@ -476,7 +476,7 @@ export function viewOf(order: Order & Partial<OrderBookkeeping>): Order {
   return view;
 }
 
-export async function listMemberOrders(memberId: string, page: { limit: number; cursor?: string | undefined }) {
+export async function listMemberOrders(memberId: string, page: PageRequest) {
   const partition = keys.order.memberPartition(memberId);
   const result = await queryPage(
     {
@@ -485,7 +485,8 @@ export async function listMemberOrders(memberId: string, page: { limit: number; 
       ExpressionAttributeValues: { ':pk': partition },
       ScanIndexForward: false,
     },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
+    page,
+    { attribute: 'GSI1PK', value: partition },
   );
   return { items: result.items.map(orderFromItem), nextCursor: result.nextCursor };
 }

@@ -28,7 +28,8 @@ export interface MemberProfile {
   readonly referrerId: string | null;
   readonly birthday: string | null;
   tags: string[];
-  readonly status: 'ACTIVE' | 'BLOCKED';
+  /** ERASED: the member's personal data was erased (shared/members/erasure.ts); the account's points and history stay. */
+  readonly status: 'ACTIVE' | 'BLOCKED' | 'ERASED';
   readonly registeredAt: string;
   /** Internal (not in the API): POS purchases ever recorded. */
   readonly purchaseCount: number;

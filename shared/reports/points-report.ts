@@ -17,7 +17,8 @@ import { localDate, PROGRAMME_TIMEZONE } from '../domain/programme.js';
 import { getEarningRules } from '../earning/rules-store.js';
 import { ValidationError } from '../errors.js';
 import { DEFAULT_CURRENCY } from '../ledger/wallet-item.js';
-import { logger } from '../observability/powertools.js';
+import { businessMetrics } from '../observability/business-metrics.js';
+import { logger, metrics } from '../observability/powertools.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 
@@ -155,13 +156,13 @@ function chunksOf(entries: readonly CountableEntry[]): CountableEntry[][] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function countChunk(chunk: readonly CountableEntry[], now: Date): Promise<{ counted: number; skipped: number }> {
+async function countChunk(chunk: readonly CountableEntry[], now: Date): Promise<{ counted: CountableEntry[]; skipped: number }> {
   let pending = [...chunk];
   let skipped = 0;
   for (let attempt = 0; pending.length > 0; attempt += 1) {
     try {
       await db().send(new TransactWriteCommand({ TransactItems: countingItems(pending, now) }));
-      return { counted: pending.length, skipped };
+      return { counted: pending, skipped };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException) || attempt + 1 >= MAX_ATTEMPTS) throw error;
       const reasons = error.CancellationReasons ?? [];
@@ -176,7 +177,38 @@ async function countChunk(chunk: readonly CountableEntry[], now: Date): Promise<
       await sleep(Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random()));
     }
   }
-  return { counted: 0, skipped };
+  return { counted: [], skipped };
+}
+
+/** Points issued and redeemed (gross of refunds) by some ledger entries, per currency. */
+export function pointsFlowOf(entries: readonly CountableEntry[]): Map<string, { issued: number; redeemed: number }> {
+  const byCurrency = new Map<string, CountableEntry[]>();
+  for (const entry of entries) byCurrency.set(entry.currency, [...(byCurrency.get(entry.currency) ?? []), entry]);
+  const flow = new Map<string, { issued: number; redeemed: number }>();
+  for (const [currency, list] of byCurrency) {
+    const figures = figuresOf(countersOf(list));
+    // Gross: a refund is points coming back, not a negative redemption in the minute it happens.
+    flow.set(currency, { issued: figures.issued, redeemed: (figures.byType.SPEND ?? 0) + (figures.byType.CAPTURE ?? 0) });
+  }
+  return flow;
+}
+
+/**
+ * Emits PointsIssued and PointsRedeemed per currency for entries counted for
+ * the first time: the consumer sees every new ledger entry, and counts it once,
+ * so the per-minute sums are the programme's issuing and redemption rates (a
+ * few seconds after the fact). One EMF line per figure and currency, published
+ * at once, so the `currency` dimension never reaches the function's other metrics.
+ */
+export function emitPointsFlow(entries: readonly CountableEntry[]): void {
+  for (const [currency, { issued, redeemed }] of pointsFlowOf(entries)) {
+    const issuedMetric = metrics.singleMetric();
+    issuedMetric.addDimension('currency', currency);
+    issuedMetric.addMetric(businessMetrics.pointsIssued, 'Count', issued);
+    const redeemedMetric = metrics.singleMetric();
+    redeemedMetric.addDimension('currency', currency);
+    redeemedMetric.addMetric(businessMetrics.pointsRedeemed, 'Count', redeemed);
+  }
 }
 
 /**
@@ -188,7 +220,9 @@ export async function countLedgerEntries(entries: readonly CountableEntry[], now
   let skipped = 0;
   for (const chunk of chunksOf(entries)) {
     const result = await countChunk(chunk, now);
-    counted += result.counted;
+    // Right after its transaction: a later chunk that fails makes the batch come again, and these entries are then skipped.
+    emitPointsFlow(result.counted);
+    counted += result.counted.length;
     skipped += result.skipped;
   }
   if (skipped > 0) logger.info('ledger entries already counted were skipped', { counted, skipped });

@@ -1,8 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { awsClientOptions } from '../config/aws-clients.js';
 import { config } from '../config/env.js';
 import { logger, metrics } from '../observability/powertools.js';
 import { guardedByDeadline } from '../runtime/deadline.js';
+import { attemptMayHaveApplied, tagDbCallFailure, WRITE_OPERATIONS } from './call-failure.js';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 
@@ -21,7 +23,7 @@ export interface DbCallCounts {
 }
 
 const READS = new Set(['GetItem', 'BatchGetItem', 'TransactGetItems']);
-const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+const WRITES = WRITE_OPERATIONS;
 const QUERIES = new Set(['Query', 'Scan']);
 
 function emptyCounts(): DbCallCounts {
@@ -80,21 +82,24 @@ function reportConsumedCapacity(operation: string, consumed: readonly CapacityFi
   metrics.addMetric(`${operation}CapacityUnits`, 'Count', units);
 }
 
+/** Per call (shared by its attempts): whether an attempt failed in a way that may have been applied. */
+const MAY_HAVE_APPLIED = Symbol('mayHaveApplied');
+
 /** The one document client of this process (endpoint overridable for DynamoDB Local). */
 export function db(): DynamoDBDocumentClient {
   if (!documentClient) {
     const { dynamodbEndpoint, region } = config();
     const client = new DynamoDBClient({
       region,
+      // Connect and request timeouts and attempts: shared/config/aws-clients.ts.
       ...(dynamodbEndpoint
         ? {
             endpoint: dynamodbEndpoint,
             credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
             // Locally one process serves every request at once (Lambda serves one at a time).
-            requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } },
+            ...awsClientOptions(undefined, { keepAlive: true, maxSockets: 256 }),
           }
-        : {}),
-      maxAttempts: 4,
+        : awsClientOptions()),
     });
     // The call counter: a few integer increments per call, always on (the document client shares this stack).
     client.middlewareStack.add(
@@ -103,6 +108,34 @@ export function db(): DynamoDBDocumentClient {
         return next(args);
       },
       { step: 'initialize', name: 'pointsMallCallCounter' },
+    );
+    // Every error leaving a call is tagged with the operation and whether it may have been applied, so the HTTP
+    // mapping (shared/http/problem.ts) can tell UNAVAILABLE from OUTCOME_UNKNOWN. Outermost: sees the final error.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+          const mayHaveApplied = (context as { [MAY_HAVE_APPLIED]?: boolean })[MAY_HAVE_APPLIED] === true;
+          tagDbCallFailure(error, { operation, write: WRITE_OPERATIONS.has(operation), mayHaveApplied });
+          throw error;
+        }
+      },
+      { step: 'initialize', priority: 'high', name: 'pointsMallCallFailure' },
+    );
+    // Inside the SDK's retry loop: sees each attempt's error. One attempt cut after sending makes the whole call
+    // ambiguous, even when a later attempt is refused (e.g. ECONNRESET, then ECONNREFUSED once the peer is gone).
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          if (attemptMayHaveApplied(error)) (context as { [MAY_HAVE_APPLIED]?: boolean })[MAY_HAVE_APPLIED] = true;
+          throw error;
+        }
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'pointsMallAttemptFailure' },
     );
     // Consumed capacity, asked for and reported in this one place (see CAPACITY_REPORTED).
     client.middlewareStack.add(
@@ -123,6 +156,16 @@ export function db(): DynamoDBDocumentClient {
     );
   }
   return documentClient;
+}
+
+/**
+ * Drops the client (closing its sockets) so the next `db()` builds one from
+ * the environment as it is then: for tests that point the functions at another
+ * endpoint (test/integration/outage.test.ts). Call `resetConfigForTests()` too.
+ */
+export function resetDbClientForTests(): void {
+  documentClient?.destroy();
+  documentClient = undefined;
 }
 
 export function tableName(): string {

@@ -96,6 +96,8 @@ export const keys = {
     referral: (referrerId: string, refereeId: string): ItemKey => ({ PK: `MEMBER${sep}${referrerId}`, SK: `REFERRAL${sep}${refereeId}` }),
     /** Marks that a member's first POS purchase has been recorded (first-purchase referral bonus). */
     firstPurchase: (memberId: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: 'FIRST_PURCHASE' }),
+    /** The record of a member's erasure (who asked, when, which fields): no personal data in it. */
+    erasure: (memberId: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: 'ERASURE' }),
     /** The birthday bonus of one year, once per member and year. */
     birthdayGift: (memberId: string, year: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: `BIRTHDAY${sep}${year}` }),
     /** What a member got from one pool activity on one programme-local day (daily cap). */
@@ -126,6 +128,12 @@ export const keys = {
     }),
     /** Sort-key prefix of a member's spins of one draw. */
     spinPrefix: (drawId: string): string => `SPIN${sep}${drawId}${sep}`,
+    /**
+     * Slot `slot` of a member's live payment codes: the expiry of the code issued into it. A code is issued
+     * only into a slot whose code has expired, so a member holds at most as many live codes as there are slots.
+     */
+    paymentCodeSlot: (memberId: string, slot: number): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: `${keys.member.paymentCodeSlotPrefix()}${slot}` }),
+    paymentCodeSlotPrefix: (): string => `PAYCODE-SLOT${sep}`,
     /** GSI1 keys on the profile: members by birthday (`MM-DD`), for the daily birthdays job. */
     birthdayEntry: (memberId: string, monthDay: string) => ({ GSI1PK: keys.birthdays.partition(monthDay), GSI1SK: `MEMBER${sep}${memberId}` }),
     /** GSI2 keys on the profile of a member above `normal`: the tier-review list, sorted by the year last granted or confirmed. */
@@ -229,7 +237,40 @@ export const keys = {
     /** What one member got from a campaign (per-member cap, participants). */
     member: (campaignId: string, memberId: string): ItemKey => ({ PK: `CAMPAIGN${sep}${campaignId}`, SK: `MEMBER${sep}${memberId}` }),
   },
+  store: {
+    /** A store of the registry: name, status, the POS app clients bound to it, version. */
+    item: (storeId: string): ItemKey => ({ PK: `STORE${sep}${storeId}`, SK: 'STORE' }),
+    /** An operator's change of a store (its audit record), beside the store, sorted by version. */
+    change: (storeId: string, version: number): ItemKey => ({ PK: `STORE${sep}${storeId}`, SK: `${keys.store.changePrefix()}${String(version).padStart(6, '0')}` }),
+    changePrefix: (): string => `VERSION${sep}`,
+    /** GSI1 entry listing every store by id (operators). */
+    listEntry: (storeId: string) => ({ GSI1PK: keys.store.listPartition(), GSI1SK: storeId }),
+    listPartition: (): string => 'STORES',
+    /**
+     * A POS app client (the `client_id` of its tokens) bound to one store, with a copy of the store's status:
+     * the one item a POS request reads to learn its store. Exists once per client, so a client serves one store.
+     */
+    posClient: (clientId: string): ItemKey => ({ PK: `POS-CLIENT${sep}${clientId}`, SK: 'POS-CLIENT' }),
+  },
+  /** A member's checkout payment code, keyed by the SHA-256 of the code (the code itself is never stored). */
+  paymentCode: (codeHash: string): ItemKey => ({ PK: `PAYCODE${sep}${codeHash}`, SK: 'PAYCODE' }),
   purchase: (purchaseId: string): ItemKey => ({ PK: `PURCHASE${sep}${purchaseId}`, SK: 'PURCHASE' }),
+  purchaseReview: {
+    /** GSI2 keys on a Purchase waiting for review (sparse: removed by the decision), oldest first. */
+    pendingEntry: (recordedAt: string, purchaseId: string) => ({
+      GSI2PK: keys.purchaseReview.pendingPartition(),
+      GSI2SK: `${recordedAt}${sep}${purchaseId}`,
+    }),
+    pendingPartition: (): string => 'PURCHASE-REVIEWS',
+    /** The operator's decision on a reviewed purchase (immutable audit record), beside the purchase; put once. */
+    decision: (purchaseId: string): ItemKey => ({ PK: `PURCHASE${sep}${purchaseId}`, SK: 'REVIEW-DECISION' }),
+  },
+  posEarningDay: {
+    /** Points a member earned through POS purchases on one programme-local day (daily cap), in the member's partition. */
+    member: (memberId: string, day: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: `POSDAY${sep}${day}` }),
+    /** Points a store issued through POS purchases on one programme-local day (daily cap), one partition per store and day. */
+    store: (storeId: string, day: string): ItemKey => ({ PK: `STORE-POSDAY${sep}${storeId}${sep}${day}`, SK: 'POSDAY' }),
+  },
   topUp: (topUpId: string): ItemKey => ({ PK: `TOPUP${sep}${topUpId}`, SK: 'TOPUP' }),
   redemption: (redemptionId: string): ItemKey => ({ PK: `REDEMPTION${sep}${redemptionId}`, SK: 'REDEMPTION' }),
   report: {
@@ -329,6 +370,8 @@ export const keys = {
   /** A webhook nonce already used by a sender (kept a little longer than the signature window). */
   webhookNonce: (kind: string, sender: string, nonce: string): ItemKey => ({ PK: `NONCE${sep}${kind}${sep}${sender}${sep}${nonce}`, SK: 'NONCE' }),
   idempotency: (scope: string, key: string): ItemKey => ({ PK: `IDEM${sep}${scope}${sep}${key}`, SK: 'IDEM' }),
+  /** Read by GET /v1/health/ready and never written: a GetItem of it proves the table answers, at the cheapest cost. */
+  readinessProbe: (): ItemKey => ({ PK: `HEALTH${sep}READY`, SK: 'PROBE' }),
 } as const;
 
 /** Extracts the member id from a `MEMBER#id` partition key. */

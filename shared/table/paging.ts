@@ -1,35 +1,21 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../errors.js';
+import { InvalidCursorError } from '../errors.js';
 import { db, tableName } from './client.js';
+import { openCursor, sealCursor, type PageRequest } from './cursor.js';
 
-/** An opaque list cursor: the query's LastEvaluatedKey, base64url JSON. */
-export function encodeCursor(key: Record<string, unknown> | undefined): string | null {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
-}
+export type { PageRequest } from './cursor.js';
 
-/** The LastEvaluatedKey in a cursor this API issued for the same list (its keys must start with `expectedPrefix`). */
-export function decodeCursor(cursor: string | undefined, expected: { attribute: string; value: string }): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new ValidationError('cursor is not one this API issued; start again without it');
-  }
-  if (!key || typeof key !== 'object' || (key as Record<string, unknown>)[expected.attribute] !== expected.value) {
-    throw new ValidationError('cursor belongs to another list; start again without it');
-  }
-  return key as Record<string, unknown>;
-}
+type QueryInput = Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
 
 /**
- * One page of a query with a filter: keeps reading until `limit` items passed
- * the filter or the partition ends (a filter alone can return short or empty pages).
+ * Up to `limit` items of a query with a filter: keeps reading until `limit`
+ * items passed the filter or the partition ends (a filter alone can return
+ * short or empty pages). `lastKey` is where a next page would start.
  */
-export async function queryPage(
-  input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
-  page: { limit: number; start: Record<string, unknown> | undefined },
-): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+export async function queryItems(
+  input: QueryInput,
+  page: { limit: number; start?: Record<string, unknown> | undefined },
+): Promise<{ items: Record<string, unknown>[]; lastKey: Record<string, unknown> | undefined }> {
   const items: Record<string, unknown>[] = [];
   let start = page.start;
   do {
@@ -39,7 +25,44 @@ export async function queryPage(
     items.push(...(result.Items ?? []));
     start = result.LastEvaluatedKey;
   } while (start && items.length < page.limit);
-  return { items, nextCursor: encodeCursor(start) };
+  return { items, lastKey: start };
+}
+
+/**
+ * One page of a list for a client: opens the request's cursor (sealed, bound
+ * to the request's scope, see ./cursor.ts), reads the page, and seals where
+ * the next one starts. `partition` is the key attribute and value the query
+ * reads: a cursor whose start lies elsewhere is refused as INVALID_CURSOR
+ * rather than sent to DynamoDB (which would refuse it with a 500's worth of
+ * ValidationException).
+ *
+ * `movingLowerBound` is for ascending lists whose key condition starts after
+ * a bound that moves up with time (`GSI1SK > :now`: open draws, open
+ * auctions). A cursor that stopped at an item since passed by the bound lies
+ * outside the condition, which DynamoDB refuses; every item still listed lies
+ * after it, so the list goes on from the bound.
+ */
+export async function queryPage(
+  input: QueryInput,
+  page: PageRequest,
+  partition: { attribute: string; value: string },
+  movingLowerBound?: { attribute: string; value: string },
+): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+  let start: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : (await openCursor(page.scope, page.cursor)).key;
+  if (start && start[partition.attribute] !== partition.value) throw new InvalidCursorError();
+  if (start && movingLowerBound && String(start[movingLowerBound.attribute]) <= movingLowerBound.value) start = undefined;
+  const { items, lastKey } = await queryItems(input, { limit: page.limit, start });
+  return { items, nextCursor: lastKey ? await sealCursor(page.scope, { key: keyOf(lastKey) }) : null };
+}
+
+/** A LastEvaluatedKey as a cursor carries it (the table's keys are strings; numbers allowed for completeness). */
+export function keyOf(lastKey: Record<string, unknown>): Record<string, string | number> {
+  const key: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(lastKey)) {
+    if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`key attribute ${name} is neither string nor number`);
+    key[name] = value;
+  }
+  return key;
 }
 
 /** Every item of a query, page after page (for lists known to be short: open campaigns, draws, tasks, a member's month). */

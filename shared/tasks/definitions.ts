@@ -19,7 +19,7 @@ import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { TtlCache } from '../config/ttl-cache.js';
 import { keys } from '../table/keys.js';
-import { decodeCursor, queryAll, queryPage } from '../table/paging.js';
+import { queryAll, queryPage, type PageRequest } from '../table/paging.js';
 
 export type TaskInput = z.output<typeof taskInputSchema>;
 export type TaskPatch = z.output<typeof taskPatchSchema>;
@@ -248,11 +248,12 @@ export async function getTaskWithStats(taskId: string): Promise<Task & { stats: 
 }
 
 /** Tasks in every status, newest first (operators). */
-export async function listTasks(page: { limit: number; cursor?: string | undefined }): Promise<{ items: Task[]; nextCursor: string | null }> {
+export async function listTasks(page: PageRequest): Promise<{ items: Task[]; nextCursor: string | null }> {
   const partition = keys.task.listPartition();
   const result = await queryPage(
     { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: false },
-    { limit: page.limit, start: decodeCursor(page.cursor, { attribute: 'GSI1PK', value: partition }) },
+    page,
+    { attribute: 'GSI1PK', value: partition },
   );
   return { items: result.items.map(taskFromItem), nextCursor: result.nextCursor };
 }

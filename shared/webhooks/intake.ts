@@ -11,6 +11,7 @@ import { ulid } from 'ulid';
 import type { z } from 'zod';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { outboxWrite } from '../events/outbox.js';
+import { parseJsonBody } from '../http/json-body.js';
 import { logger } from '../observability/powertools.js';
 import { tableName, db } from '../table/client.js';
 import { keys } from '../table/keys.js';
@@ -53,12 +54,7 @@ export async function receiveSigned<S extends z.ZodType>(
     logger.warn('webhook refused', { kind: message.kind, sender: message.sender, problem });
     throw new DomainError('INVALID_SIGNATURE', explanations[problem]);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(message.body);
-  } catch (error) {
-    throw new ValidationError(`request body is not valid JSON: ${(error as Error).message}`);
-  }
+  const parsed = parseJsonBody(message.body);
   const checked = schema.safeParse(parsed);
   if (!checked.success) {
     throw new ValidationError(`body: ${checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);

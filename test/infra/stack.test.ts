@@ -4,6 +4,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { POS_OAUTH_SCOPE } from '../../lib/constructs/points-mall-auth.js';
 import { logicalIdOf } from '../../lib/constructs/logical-id.js';
+import { TABLE_OPERATIONS } from '../../lib/constructs/points-mall-alarms.js';
+import { dashboardWidgetTitles } from '../../lib/constructs/points-mall-dashboard.js';
 import { PointsMallStack } from '../../lib/points-mall-stack.js';
 import {
   ACCOUNT_CONCURRENCY,
@@ -21,6 +23,8 @@ import {
   type RouteSpec,
 } from '../../lib/routes.js';
 import { tableDefinition } from '../../shared/table/definition.js';
+import { operations } from '../../shared/contracts/index.js';
+import { pagesWithCursor } from '../../shared/contracts/operation.js';
 import { ADMIN_GROUP } from '../../shared/http/auth.js';
 import { supportedSuppliers } from '../../shared/fulfilment/adapter.js';
 import { knownSenders } from '../../shared/webhooks/senders.js';
@@ -60,6 +64,15 @@ function actionsOf(name: FunctionName): string[] {
     .filter((r) => (r.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
     .flatMap((r) => (r.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement)
     .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+/** Every IAM policy statement granted to a function's role. */
+function statementsOf(name: FunctionName): { Action: string | string[]; Resource: unknown }[] {
+  const roleId = logicalIdOf(stack.functions[name].role!);
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .filter((r) => (r.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
 }
 
 /** A function's environment variables. */
@@ -482,6 +495,187 @@ describe('alarms and outputs', () => {
     }
   });
 
+  it.each(functionNames)('alarms on Errors and Throttles of the %s function', (name) => {
+    // Assess
+    for (const metricName of ['Errors', 'Throttles']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId(name) } }],
+        Statistic: 'Sum',
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+      });
+    }
+  });
+
+  it('alarms on the API 5xx rate as a share of all requests, not a raw count', () => {
+    // Prepare
+    const apiId = logicalIdOf(stack.api.httpApi);
+    const apiMetric = (id: string, metricName: string) =>
+      Match.objectLike({
+        Id: id,
+        MetricStat: Match.objectLike({ Metric: { Namespace: 'AWS/ApiGateway', MetricName: metricName, Dimensions: [{ Name: 'ApiId', Value: { Ref: apiId } }] }, Stat: 'Sum' }),
+      });
+
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'PointsMallTest-api-5xx-rate',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: Match.stringLikeRegexp('100 \\* FILL\\(errors, 0\\) / requests'), ReturnData: true }),
+        apiMetric('errors', '5xx'),
+        apiMetric('requests', 'Count'),
+      ]),
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 1,
+    });
+  });
+
+  it('alarms on the API p99 latency, ignoring periods with too few requests', () => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: 'Latency',
+      Dimensions: [{ Name: 'ApiId', Value: { Ref: logicalIdOf(stack.api.httpApi) } }],
+      ExtendedStatistic: 'p99',
+      EvaluateLowSampleCountPercentile: 'ignore',
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it.each(['ThrottledRequests', 'SystemErrors'])('alarms on the table %s summed over every operation the code sends', (metricName) => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith(
+        TABLE_OPERATIONS.map((operation) =>
+          Match.objectLike({
+            MetricStat: Match.objectLike({
+              Metric: {
+                Namespace: 'AWS/DynamoDB',
+                MetricName: metricName,
+                Dimensions: Match.arrayWith([
+                  { Name: 'Operation', Value: operation },
+                  { Name: 'TableName', Value: { Ref: tableId() } },
+                ]),
+              },
+            }),
+          }),
+        ),
+      ),
+    });
+  });
+
+  it.each(tableDefinition.indexes.map((index) => index.name))('alarms on read and write throttle events of index %s', (indexName) => {
+    // Assess
+    for (const metricName of ['ReadThrottleEvents', 'WriteThrottleEvents']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Metrics: Match.arrayWith([
+          Match.objectLike({
+            MetricStat: Match.objectLike({
+              Metric: {
+                Namespace: 'AWS/DynamoDB',
+                MetricName: metricName,
+                Dimensions: Match.arrayWith([
+                  { Name: 'GlobalSecondaryIndexName', Value: indexName },
+                  { Name: 'TableName', Value: { Ref: tableId() } },
+                ]),
+              },
+            }),
+          }),
+        ]),
+      });
+    }
+  });
+
+  it.each(streamConsumers)('alarms when the $name stream consumer falls behind (IteratorAge)', (consumer) => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `PointsMallTest-stream-${consumer.name}-iterator-age`,
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId(consumer.fn) } }],
+      Statistic: 'Maximum',
+    });
+  });
+
+  it('has one IteratorAge alarm per stream event source mapping', () => {
+    // Assess
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'IteratorAge' } }))).toHaveLength(
+      Object.keys(template.findResources('AWS::Lambda::EventSourceMapping')).length,
+    );
+  });
+
+  it('alarms on FailedInvocations and InvocationsFailedToBeSentToDlq of every rule on the bus', () => {
+    // Prepare
+    const ruleIds = Object.keys(template.findResources('AWS::Events::Rule'));
+
+    // Assess
+    expect(ruleIds).toHaveLength(eventRules.length);
+    for (const ruleId of ruleIds) {
+      for (const metricName of ['FailedInvocations', 'InvocationsFailedToBeSentToDlq']) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Events',
+          MetricName: metricName,
+          Dimensions: Match.arrayWith([
+            { Name: 'EventBusName', Value: { Ref: logicalIdOf(stack.bus) } },
+            { Name: 'RuleName', Value: { Ref: ruleId } },
+          ]),
+        });
+      }
+    }
+  });
+
+  it('names every alarm after the stack, says what missing data means, and points to the runbook', () => {
+    // Prepare
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+    const names = alarms.map((a) => a.Properties.AlarmName as string);
+
+    // Assess
+    expect(alarms).toHaveLength(stack.alarms.alarms.length);
+    expect(new Set(names).size).toBe(names.length);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmName).toMatch(/^PointsMallTest-[a-z0-9-]+$/i);
+      expect(alarm.Properties.TreatMissingData).toEqual(expect.any(String));
+      expect(alarm.Properties.AlarmDescription).toContain('docs/operations.md');
+      expect(alarm.Properties.AlarmActions).toBeUndefined();
+    }
+  });
+
+  it('builds one dashboard with the business figures and the state of every alarm', () => {
+    // Prepare
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as Resource[];
+    const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
+
+    // Assess
+    expect(dashboards).toHaveLength(1);
+    expect(dashboards[0]?.Properties.DashboardName).toBe('PointsMallTest');
+    for (const title of Object.values(dashboardWidgetTitles)) expect(body).toContain(JSON.stringify(title).slice(1, -1));
+    expect(body).toContain('OrdersPlaced');
+    expect(body).toContain('PointsIssued');
+    expect(body).toContain('PointsRedeemed');
+    expect(body).toContain('FlashSaleStockLeft');
+    for (const alarm of stack.alarms.alarms) expect(body).toContain(logicalIdOf(alarm));
+  });
+
+  describe('with an alarm topic', () => {
+    const topicArn = 'arn:aws:sns:us-east-1:123456789012:points-mall-ops';
+    let withTopic: Template;
+
+    beforeAll(() => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+      withTopic = Template.fromStack(new PointsMallStack(app, 'PointsMallTopicTest', { stage: 'test', alarmTopicArn: topicArn }));
+    });
+
+    it('notifies the topic from every alarm', () => {
+      // Prepare
+      const alarms = Object.values(withTopic.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+
+      // Assess
+      expect(alarms.length).toBeGreaterThan(functionNames.length * 3);
+      for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
+    });
+  });
+
   it.each(['ApiUrl', 'TableName', 'UserPoolId', 'MobileAppClientId', 'PosClientId', 'TokenEndpoint', 'EventBusName'])(
     'outputs %s',
     (name) => {
@@ -514,7 +708,10 @@ describe('supplier credentials', () => {
 
     // Assess
     expect(withAccess).toEqual(functionNames.filter((name) => name === ('fulfilment' as FunctionName)));
-    for (const name of functionNames.filter((n) => !withAccess.includes(n))) expect(actionsOf(name)).not.toContain('secretsmanager:GetSecretValue');
+    const supplierSecrets = knownSenders.suppliers.map((supplier) => JSON.stringify({ Ref: secretIdOf(supplier) }));
+    for (const name of functionNames.filter((n) => !withAccess.includes(n))) {
+      expect(statementsOf(name).filter((st) => supplierSecrets.includes(JSON.stringify(st.Resource)))).toEqual([]);
+    }
   });
 
   describe('grantSupplierAccess', () => {
@@ -566,6 +763,43 @@ describe('supplier credentials', () => {
       // Assess
       expect(grantedNag.violations.filter((v) => v.severity === 'error' || v.severity === 'warning').map((v) => v.ruleName)).toEqual([]);
     });
+  });
+});
+
+describe('cursor key', () => {
+  const secretId = () => logicalIdOf(stack.cursorKey.secret);
+  /** The functions serving an operation that pages with `?cursor=`, per the contracts. */
+  const paging = () => [...new Set(routes.filter((r) => pagesWithCursor(operations[r.operation])).map((r) => r.fn))].sort();
+
+  it('keeps the key in a generated secret of 64 characters', () => {
+    // Assess
+    expect(propertiesOf(secretId())).toMatchObject({
+      Name: 'points-mall-test/cursor-key',
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+  });
+
+  it('gives the secret ARN and read access to the functions that page, and to no other', () => {
+    // Prepare
+    const withKey = functionNames.filter((name) => 'CURSOR_KEY_SECRET_ARN' in environmentOf(name)).sort();
+
+    // Assess
+    expect(paging()).toEqual(expect.arrayContaining(['members', 'mall', 'orders', 'auctions', 'draws', 'tasks', 'campaigns']));
+    expect(withKey).toEqual(paging());
+    for (const name of withKey) {
+      expect(environmentOf(name).CURSOR_KEY_SECRET_ARN).toEqual({ Ref: secretId() });
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: logicalIdOf(stack.functions[name].role!) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: secretId() } }),
+          ]),
+        },
+      });
+    }
+    for (const name of functionNames.filter((n) => !withKey.includes(n))) {
+      expect(statementsOf(name).filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ Ref: secretId() }))).toEqual([]);
+    }
   });
 });
 

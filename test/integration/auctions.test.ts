@@ -21,7 +21,7 @@ import { listMemberOrders } from '../../shared/mall/orders.js';
 import { registerMember } from '../../shared/members/service.js';
 import { db } from '../../shared/table/client.js';
 import { keys } from '../../shared/table/keys.js';
-import { TestApi, uniqueId } from '../support/api.js';
+import { TestApi, testPage, uniqueId } from '../support/api.js';
 import { expectLedgerExplainsWallet } from '../support/invariants.js';
 
 const tableName = `points-mall-auctions-${ulid().toLowerCase()}`;
@@ -335,7 +335,7 @@ describe('settlement', () => {
     const { wallet } = await expectLedgerExplainsWallet(winnerId);
     expect(wallet).toMatchObject({ available: 5_000 - 360, held: 0, spent: 360 });
     expect((await expectLedgerExplainsWallet(loserId)).wallet).toMatchObject({ available: 5_000, held: 0 });
-    const orders = (await listMemberOrders(winnerId, { limit: 100 })).items.filter((o) => o.source?.id === auctionId);
+    const orders = (await listMemberOrders(winnerId, testPage(100))).items.filter((o) => o.source?.id === auctionId);
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({ orderId: auction.orderId, productId, points: 360, status: 'PLACED', source: { kind: 'AUCTION', id: auctionId } });
     expect(await outboxItems('AuctionWon', 'auctionId', auctionId)).toEqual([
@@ -667,7 +667,7 @@ describe('cancelling an auction', () => {
     expect(settled).toMatchObject({ status: 'CANCELLED', winnerId: null, orderId: null, settledAt: null, leaderHold: 0, version: 2 });
     expect((await entriesFor(a.memberId, auctionId)).map((e) => e.type)).toEqual(['HOLD', 'RELEASE']);
     expect((await expectLedgerExplainsWallet(a.memberId)).wallet).toMatchObject({ available: 5_000, held: 0, spent: 0 });
-    expect((await listMemberOrders(a.memberId, { limit: 100 })).items).toEqual([]);
+    expect((await listMemberOrders(a.memberId, testPage(100))).items).toEqual([]);
     expect(await outboxItems('AuctionWon', 'auctionId', auctionId)).toEqual([]);
   });
 

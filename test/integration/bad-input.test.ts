@@ -20,9 +20,13 @@ interface Sample {
 
 const samples: Partial<Record<OperationId, Sample>> = {
   health: { path: () => '/v1/health' },
+  healthReady: { path: () => '/v1/health/ready' },
   openapi: { path: () => '/v1/openapi.json' },
   registerMember: { path: () => '/v1/me/register', body: {}, invalidBody: { birthday: 'yesterday', referralCode: 'x' } },
   getMe: { path: () => '/v1/me' },
+  // Erasure takes no body; what it erases and keeps: test/integration/erasure.test.ts.
+  eraseMe: { path: () => '/v1/me' },
+  eraseMember: { path: (m) => `/v1/admin/members/${m}` },
   getMyPoints: { path: () => '/v1/me/points', invalidQuery: 'currency=NOT A CODE' },
   listMyLedger: { path: () => '/v1/me/ledger', invalidQuery: 'limit=1000' },
   exchangePoints: {
@@ -65,11 +69,23 @@ const samples: Partial<Record<OperationId, Sample>> = {
     body: { refundId: 'r-1', amountCents: 100 },
     invalidBody: { refundId: '', amountCents: 0 },
   },
+  listPurchaseReviews: { path: () => '/v1/admin/purchase-reviews', invalidQuery: 'limit=0' },
+  approvePurchaseReview: { path: () => '/v1/admin/purchase-reviews/p-unknown/approve', body: {}, invalidBody: { reason: 42 } },
+  rejectPurchaseReview: { path: () => '/v1/admin/purchase-reviews/p-unknown/reject', body: { reason: 'test basket' }, invalidBody: { reason: '' } },
   recordTopUp: {
     path: () => '/v1/pos/top-ups',
     body: { topUpId: 't-bad-input', memberId: 'victim', amountCents: 100 },
     invalidBody: { topUpId: 't 1', memberId: 'victim', amountCents: -5 },
   },
+  issuePaymentCode: { path: () => '/v1/me/payment-codes' },
+  createStore: {
+    path: () => '/v1/admin/stores',
+    body: { storeId: 'store-bad-input', name: 'Bad input store' },
+    invalidBody: { storeId: 'has space', name: 'x', clientIds: ['pos-a', 'pos-a'] },
+  },
+  listStores: { path: () => '/v1/admin/stores', invalidQuery: 'limit=0' },
+  getStore: { path: () => '/v1/admin/stores/store-unknown' },
+  updateStore: { path: () => '/v1/admin/stores/store-unknown', body: { status: 'SUSPENDED' }, invalidBody: { expectedVersion: 0, status: 'CLOSED' } },
   createCampaign: {
     path: () => '/v1/admin/campaigns',
     body: { name: 'bad input test', effect: { kind: 'bonus', points: 1 }, schedule: { startsAt: '2020-01-01T00:00:00Z', endsAt: '2020-01-02T00:00:00Z' } },
@@ -85,8 +101,8 @@ const samples: Partial<Record<OperationId, Sample>> = {
   campaignStats: { path: () => '/v1/admin/campaigns/c-unknown/stats' },
   redeemAtCheckout: {
     path: () => '/v1/pos/redemptions',
-    body: { redemptionId: 'rd-bad-input', memberId: 'victim', points: 100 },
-    invalidBody: { redemptionId: 'rd-1', memberId: 'victim', points: 0.5 },
+    body: { redemptionId: 'rd-bad-input', memberId: 'victim', points: 100, paymentCode: '123456789012345678' },
+    invalidBody: { redemptionId: 'rd-1', memberId: 'victim', points: 0.5, paymentCode: '12345' },
   },
   buyTierUpgrade: {
     path: () => '/v1/me/tier-upgrades',
@@ -117,6 +133,8 @@ const samples: Partial<Record<OperationId, Sample>> = {
   listMyOrders: { path: () => '/v1/me/orders', invalidQuery: 'limit=0' },
   getOrder: { path: () => '/v1/orders/o-unknown' },
   cancelOrder: { path: () => '/v1/orders/o-unknown/cancel' },
+  getOrderAdmin: { path: () => '/v1/admin/orders/o-unknown' },
+  cancelOrderAdmin: { path: () => '/v1/admin/orders/o-unknown/cancel' },
   // Signed webhooks: the signature is checked before the body (test/integration/webhooks.test.ts).
   receiveSupplierCallback: { path: () => '/v1/webhooks/suppliers/jd' },
   receivePaymentCallback: { path: () => '/v1/webhooks/payments/wechatpay' },
@@ -205,7 +223,7 @@ beforeAll(async () => {
   api = await TestApi.create();
   const member = await api.newMember('victim');
   memberId = member.memberId;
-  tokens = { member: member.token, admin: await api.token('admin'), pos: await api.token('pos', 'store1') };
+  tokens = { member: member.token, admin: await api.token('admin'), pos: await api.registerStore('store1') };
   // Give the member some history so "nothing changed" is meaningful.
   await api.call('POST', `/v1/admin/members/${memberId}/adjustments`, { token: tokens.admin, body: { points: 300, reason: 'baseline' } });
 });

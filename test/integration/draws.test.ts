@@ -18,7 +18,7 @@ import { allLedgerEntries, getWallet } from '../../shared/ledger/reader.js';
 import { registerMember } from '../../shared/members/service.js';
 import { db, tableName } from '../../shared/table/client.js';
 import { DRAW_STATS_SHARDS, keys } from '../../shared/table/keys.js';
-import { TestApi, uniqueId, type ApiResponse } from '../support/api.js';
+import { TestApi, testPage, uniqueId, type ApiResponse } from '../support/api.js';
 import { expectLedgerExplainsWallet } from '../support/invariants.js';
 
 let api: TestApi;
@@ -437,7 +437,7 @@ describe('lucky draws', () => {
 
     // Act: today the seed is not revealed; tomorrow (an injected clock) it is
     const now = await api.call<{ today: { seedHash: string }; items: { day: string }[] }>('GET', `/v1/draws/${drawId}/seeds`, { token });
-    const tomorrow = await drawSeeds(drawId, { limit: 10 }, new Date(Date.now() + 24 * hour));
+    const tomorrow = await drawSeeds(drawId, testPage(10), new Date(Date.now() + 24 * hour));
     const revealed = tomorrow.items.find((s) => s.day === today);
 
     // Assess
@@ -736,8 +736,8 @@ describe('lucky draws', () => {
       const seedsNow = await api.call<{ today: { seedHash: string } | null; tomorrow: { seedHash: string } | null; items: { day: string }[] }>('GET', `/v1/draws/${week}/seeds`, {
         token: await api.token('member', 'seed-reader'),
       });
-      const dayAfter = await drawSeeds(week, { limit: 10 }, new Date(nowMs + 24 * hour));
-      const twoDaysAfter = await drawSeeds(week, { limit: 10 }, new Date(nowMs + 48 * hour));
+      const dayAfter = await drawSeeds(week, testPage(10), new Date(nowMs + 24 * hour));
+      const twoDaysAfter = await drawSeeds(week, testPage(10), new Date(nowMs + 48 * hour));
 
       // Assess: the shortened draw's seeds are revealed by their day, not by its end: today's tomorrow, tomorrow's the day after
       expect(shortened.body.endsAt).toBe(new Date(nowMs + 2 * 60_000).toISOString());

@@ -5,7 +5,7 @@ import { commit, type LedgerMove } from '../../shared/ledger/ledger.js';
 import { getWallet, listLedger } from '../../shared/ledger/reader.js';
 import { walletView } from '../../shared/ledger/wallet-item.js';
 import { registerMember } from '../../shared/members/service.js';
-import { uniqueId } from '../support/api.js';
+import { testPage, uniqueId } from '../support/api.js';
 import { expectLedgerExplainsWallet } from '../support/invariants.js';
 
 async function newMemberWith(points: number, bucket = '2027-11'): Promise<string> {
@@ -59,7 +59,7 @@ describe('points ledger on DynamoDB Local', () => {
     const lines = [];
     let cursor: string | undefined;
     do {
-      const page = await listLedger(memberId, 'points', { limit: 7, cursor });
+      const page = await listLedger(memberId, 'points', testPage(7, cursor));
       lines.push(...page.items);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -178,6 +178,6 @@ describe('points ledger on DynamoDB Local', () => {
       ['EARN', 50],
     ]);
     expect((await getWallet(short, 'points')).available).toBe(9);
-    expect(await listLedger(short, 'points', { limit: 10 })).toMatchObject({ items: [{ type: 'EARN', points: 9 }] });
+    expect(await listLedger(short, 'points', testPage(10))).toMatchObject({ items: [{ type: 'EARN', points: 9 }] });
   });
 });

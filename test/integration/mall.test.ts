@@ -162,7 +162,8 @@ describe('orders', () => {
     const { orderId } = placed.body;
 
     expect((await api.call('GET', `/v1/orders/${orderId}`, { token: m.token })).status).toBe(200);
-    expect((await api.call('GET', `/v1/orders/${orderId}`, { token: admin })).status).toBe(200);
+    expect((await api.call('GET', `/v1/admin/orders/${orderId}`, { token: admin })).status).toBe(200);
+    expect((await api.call('GET', `/v1/orders/${orderId}`, { token: admin })).status).toBe(403);
     expect((await api.call('GET', `/v1/orders/${orderId}`, { token: stranger.token })).status).toBe(404);
     expect((await api.call('POST', `/v1/orders/${orderId}/cancel`, { token: stranger.token })).status).toBe(404);
 
@@ -181,6 +182,32 @@ describe('orders', () => {
     expect((await order(m.token, { productId })).status).toBe(201);
     const list = await api.call<{ items: Order[] }>('GET', '/v1/me/orders', { token: m.token });
     expect(list.body.items.map((o) => o.status)).toEqual(['PLACED', 'CANCELLED']);
+  });
+});
+
+describe('operators on orders', () => {
+  it('cancels a member\'s order through the admin route, named in its history, and refuses the member route to the operator', async () => {
+    // Prepare
+    const productId = await product({ initialStock: 2 });
+    const m = await member(500);
+    const placed = await order(m.token, { productId });
+    const operator = await api.token('admin', 'operator-orders');
+
+    // Act
+    const viaMemberRoute = await api.call('POST', `/v1/orders/${placed.body.orderId}/cancel`, { token: operator });
+    const cancelled = await api.call<Order>('POST', `/v1/admin/orders/${placed.body.orderId}/cancel`, {
+      token: operator,
+      headers: { 'idempotency-key': `cancel-${placed.body.orderId}` },
+    });
+
+    // Assess
+    expect(viaMemberRoute.status).toBe(403);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('CANCELLED');
+    const { wallet, entries } = await expectLedgerExplainsWallet(m.memberId);
+    expect(wallet.available).toBe(500);
+    expect(entries.filter((e) => e.type === 'REFUND')).toHaveLength(1);
+    expect((cancelled.body.history as { reason?: string }[]).at(-1)?.reason).toBe('cancelled by operator operator-orders');
   });
 });
 

@@ -16,6 +16,12 @@ describe('member API', () => {
     expect(res.body).toMatchObject({ status: 'ok' });
   });
 
+  it('answers readiness without a token once the table answers', async () => {
+    const res = await api.call('GET', '/v1/health/ready');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'ready', tableLatencyMs: expect.any(Number) });
+  });
+
   it('registers a member once and answers the same profile again', async () => {
     const memberId = uniqueId('m');
     const token = await api.token('member', memberId);

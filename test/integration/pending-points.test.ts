@@ -55,7 +55,7 @@ beforeAll(async () => {
   resetConfigForTests();
 
   api = await TestApi.create();
-  pos = await api.token('pos', 'store1');
+  pos = await api.registerStore('store1');
   admin = await api.token('admin');
   const current = await api.call<Record<string, unknown> & { version: number }>('GET', '/v1/admin/earning-rules', { token: admin });
   const { version, updatedAt: _u, updatedBy: _b, ...rules } = current.body;
@@ -99,7 +99,7 @@ describe('pending points', () => {
     // Act
     const purchase = await buy(memberId, 300, paidAt);
     const view = await points(token);
-    const spend = await api.call('POST', '/v1/pos/redemptions', { token: pos, body: { redemptionId: uniqueId('rd'), memberId, points: 100 } });
+    const spend = await api.call('POST', '/v1/pos/redemptions', { token: pos, body: { redemptionId: uniqueId('rd'), memberId, points: 100, paymentCode: await api.paymentCode(memberId) } });
     const ledger = await api.call<{ items: { type: string; points: number; pendingDelta: number; balanceAfter: number; ref?: string }[] }>('GET', '/v1/me/ledger', { token });
 
     // Assess

@@ -10,7 +10,7 @@ let admin: string;
 
 beforeAll(async () => {
   api = await TestApi.create();
-  pos = await api.token('pos', 'store1');
+  pos = await api.registerStore('store1');
   admin = await api.token('admin');
 });
 
@@ -32,7 +32,8 @@ describe('POS earning', () => {
     // Act
     const first = await api.call<{ pointsEarned: number; breakdown: { rule: string; points: number }[] }>('POST', '/v1/pos/purchases', { token: pos, body });
     const again = await api.call('POST', '/v1/pos/purchases', { token: pos, body });
-    const changed = await api.call('POST', '/v1/pos/purchases', { token: pos, body: { ...body, storeId: 'store2' } });
+    const changed = await api.call('POST', '/v1/pos/purchases', { token: pos, body: { ...body, lines: body.lines.slice(1) } });
+    const otherStore = await api.call('POST', '/v1/pos/purchases', { token: pos, body: { ...body, storeId: 'store2' } });
 
     // Assess: 150 base, +100 category B, +125 gold (x1.5 of 250)
     expect(first.status).toBe(201);
@@ -40,6 +41,7 @@ describe('POS earning', () => {
     expect(first.body.breakdown.map((b) => b.rule)).toEqual(['base', 'category:B', 'tier:gold']);
     expect(again.body).toEqual(first.body);
     expect(changed.status).toBe(422);
+    expect(otherStore.status).toBe(403);
     const { wallet } = await expectLedgerExplainsWallet(memberId);
     expect(wallet.available).toBe(375);
   });
@@ -79,7 +81,7 @@ describe('POS earning', () => {
     await registerMember(memberId, {});
     const body = purchase(memberId, [{ category: 'A', yuan: 200 }]);
     await api.call('POST', '/v1/pos/purchases', { token: pos, body });
-    await api.call('POST', '/v1/pos/redemptions', { token: pos, body: { redemptionId: uniqueId('rd'), memberId, points: 150 } });
+    await api.call('POST', '/v1/pos/redemptions', { token: pos, body: { redemptionId: uniqueId('rd'), memberId, points: 150, paymentCode: await api.paymentCode(memberId) } });
 
     const res = await api.call('POST', `/v1/pos/purchases/${body.purchaseId}/refunds`, { token: pos, body: { refundId: 'full', amountCents: 20_000 } });
 
@@ -110,8 +112,8 @@ describe('POS earning', () => {
     await registerMember(memberId, {});
 
     const topUp = await api.call<{ pointsEarned: number }>('POST', '/v1/pos/top-ups', { token: pos, body: { topUpId: uniqueId('t'), memberId, amountCents: 50_000 } });
-    const redeem = await api.call('POST', '/v1/pos/redemptions', { token: pos, body: { redemptionId: uniqueId('rd'), memberId, points: 200 } });
-    const tooMuch = await api.call('POST', '/v1/pos/redemptions', { token: pos, body: { redemptionId: uniqueId('rd'), memberId, points: 1_000 } });
+    const redeem = await api.call('POST', '/v1/pos/redemptions', { token: pos, body: { redemptionId: uniqueId('rd'), memberId, points: 200, paymentCode: await api.paymentCode(memberId) } });
+    const tooMuch = await api.call('POST', '/v1/pos/redemptions', { token: pos, body: { redemptionId: uniqueId('rd'), memberId, points: 1_000, paymentCode: await api.paymentCode(memberId) } });
 
     expect(topUp.body.pointsEarned).toBe(250);
     expect(redeem.body).toMatchObject({ points: 200, valueCents: 200 });

@@ -13,7 +13,7 @@ let pos: string;
 
 beforeAll(async () => {
   api = await TestApi.create();
-  pos = await api.token('pos', 'store1');
+  pos = await api.registerStore('store1');
 });
 
 /** A referrer registered through the API, with their referral code. */

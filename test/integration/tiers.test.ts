@@ -15,7 +15,7 @@ let admin: string;
 
 beforeAll(async () => {
   api = await TestApi.create();
-  pos = await api.token('pos', 'store1');
+  pos = await api.registerStore('store1');
   admin = await api.token('admin');
 });
 

@@ -1,7 +1,8 @@
 import { ulid } from 'ulid';
-import { claimsFor, inMemoryDevKeys, signDevToken, type DevKeys, type TokenKind } from '../../bin/local/dev-keys.js';
+import { claimsFor, devPosClientId, inMemoryDevKeys, signDevToken, type DevKeys, type TokenKind } from '../../bin/local/dev-keys.js';
 import type { LocalConcurrencySettings } from '../../bin/local/concurrency.js';
 import { LocalGateway } from '../../bin/local/gateway.js';
+import type { PageRequest } from '../../shared/table/cursor.js';
 
 export interface ApiResponse<T = unknown> {
   readonly status: number;
@@ -61,6 +62,27 @@ export class TestApi {
     return { status: response.status, headers: response.headers, body: parsed as T, text: response.body };
   }
 
+  /**
+   * Registers a store with the local POS client of `storeId` bound to it (the same request in every test
+   * file, so registering a shared store again answers 200) and answers a POS token acting for it.
+   */
+  async registerStore(storeId: string): Promise<string> {
+    const admin = await this.token('admin');
+    const res = await this.call('POST', '/v1/admin/stores', {
+      token: admin,
+      body: { storeId, name: `Store ${storeId}`, clientIds: [devPosClientId(storeId)] },
+    });
+    if (res.status !== 201 && res.status !== 200) throw new Error(`store registration failed: ${res.status} ${res.text}`);
+    return this.token('pos', storeId);
+  }
+
+  /** A fresh payment code of a member, asked for with the member's token (what the app shows at the till). */
+  async paymentCode(memberId: string): Promise<string> {
+    const res = await this.call<{ code: string }>('POST', '/v1/me/payment-codes', { token: await this.token('member', memberId) });
+    if (res.status !== 201) throw new Error(`payment code refused: ${res.status} ${res.text}`);
+    return res.body.code;
+  }
+
   /** Registers a fresh member and answers its id and token. */
   async newMember(prefix = 'm'): Promise<{ memberId: string; token: string }> {
     const memberId = `${prefix}-${ulid()}`;
@@ -81,4 +103,9 @@ export const TEST_CONCURRENCY: LocalConcurrencySettings = {
 
 export function uniqueId(prefix: string): string {
   return `${prefix}-${ulid()}`;
+}
+
+/** A page for tests that call a list's service directly, not through the handler (cursors bound to a test scope). */
+export function testPage(limit: number, cursor?: string): PageRequest {
+  return { limit, cursor, scope: { operation: 'test', caller: 'test:', filters: {} } };
 }

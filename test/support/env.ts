@@ -10,6 +10,12 @@ process.env.POWERTOOLS_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.POWERTOOLS_TRACE_ENABLED = 'false';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// List cursors are sealed with this key (on AWS: the cursor key secret).
+process.env.CURSOR_KEY = 'test-cursor-key-0123456789abcdefghijklmnopqrstuvwxyz';
+// The concurrency tests run hundreds of requests in one process beside other test files on one DynamoDB Local, so one
+// call can wait seconds for the emulator's locks: the SDK's per-attempt timeouts (2 s) are stretched here, and only
+// here (shared/config/aws-clients.ts). The functions' deadlines are not: they apply as on npm start.
+process.env.LOCAL_SDK_TIMEOUT_SCALE ??= '20';
 
 // No test reaches AWS: events go to an in-memory sink unless a test installs its own.
 const { useLocalEventSink } = await import('../../shared/events/publisher.js');

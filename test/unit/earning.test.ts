@@ -160,3 +160,19 @@ describe('points value', () => {
     expect(cashValueCents(points, perYuan)).toBe(cents);
   });
 });
+
+describe('spend bands that start at a fraction of a CNY', () => {
+  it.each([
+    ['whole', 1000 * 1.5],
+    ['marginal', 999.5 * 1 + 0.5 * 1.5],
+  ] as const)('earns under %s bands without throwing (a band at 999.50 CNY once answered 500)', (bandMode, points) => {
+    // Prepare
+    const fractional: EarningRulesCore = { ...rules, bandMode, bands: [{ overYuan: 0, rate: 1 }, { overYuan: 999.5, rate: 1.5 }] };
+
+    // Act
+    const result = calculateEarning({ rules: fractional, tier: 'normal', lines: [line(1000)] });
+
+    // Assess
+    expect(result.points).toBe(Math.floor(points));
+  });
+});
