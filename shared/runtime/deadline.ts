@@ -128,11 +128,14 @@ export function guardedByDeadline(client: DynamoDBDocumentClient): DynamoDBDocum
     { step: 'initialize', name: 'pointsMallInvocationDeadline', priority: 'high' },
   );
   // The abort signal is a send option (middleware cannot set it): every call of the invocation gets the budget's.
-  const send = client.send.bind(client) as (command: unknown, options?: { abortSignal?: AbortSignal }) => Promise<unknown>;
+  // The inherited send is looked up at each call, not captured once: a test double installed on the prototype later
+  // (aws-sdk-client-mock re-stubs it on every reset) must still receive the calls.
+  type Send = (this: DynamoDBDocumentClient, command: unknown, options?: { abortSignal?: AbortSignal }) => Promise<unknown>;
+  const inherited = (): Send => (Object.getPrototypeOf(client) as { send: Send }).send;
   Object.assign(client, {
     send: (command: unknown, options?: { abortSignal?: AbortSignal }) => {
       const budget = currentBudget();
-      return send(command, budget && !options?.abortSignal ? { ...options, abortSignal: budget.signal } : options);
+      return inherited().call(client, command, budget && !options?.abortSignal ? { ...options, abortSignal: budget.signal } : options);
     },
   });
   return client;
