@@ -12,7 +12,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
 import { CursorKey } from './constructs/cursor-key.js';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.js';
-import { logicalIdOf } from './constructs/logical-id.js';
+import { logicalIdOf, pascal } from './constructs/logical-id.js';
 import { PointsMallAlarms } from './constructs/points-mall-alarms.js';
 import { PointsMallApi } from './constructs/points-mall-api.js';
 import { POS_OAUTH_SCOPE, PointsMallAuth } from './constructs/points-mall-auth.js';
@@ -88,13 +88,6 @@ export interface PointsMallStackProps extends StackProps {
   readonly supplierEndpoints?: Record<string, SupplierEndpointConfig>;
 }
 
-function pascal(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0]?.toUpperCase() + part.slice(1))
-    .join('');
-}
 
 function eventPatternOf(spec: EventRuleSpec): EventPattern {
   const { source, 'detail-type': detailType, detail } = spec.pattern;

@@ -13,3 +13,12 @@ export function logicalIdOf(construct: IConstruct): string {
   }
   return Stack.of(resource).resolve(resource.logicalId) as string;
 }
+
+/** A construct id from a kebab-case name (`flash-sale-stock` -> `FlashSaleStock`): stable across synths. */
+export function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]?.toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -14,6 +14,7 @@ import type { IEventBus, IRule } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { pascal } from './logical-id.js';
 
 /**
  * Thresholds of the operational alarms, in one place so docs/operations.md
@@ -308,10 +309,3 @@ function sumPerOperation(table: ITable, metricName: string, period: Duration, la
   });
 }
 
-function pascal(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0]?.toUpperCase() + part.slice(1))
-    .join('');
-}
