@@ -379,7 +379,8 @@ export async function refundPurchase(
   now = new Date(),
 ): Promise<CommitOutcome> {
   // Before the replay: another store learns nothing of this purchase's refunds, not even a stored answer.
-  requireOwnStore(callerStoreId, (await getPurchase(purchaseId)).storeId, `refund purchase ${purchaseId}`);
+  const first = await getPurchase(purchaseId);
+  requireOwnStore(callerStoreId, first.storeId, `refund purchase ${purchaseId}`);
   const idempotency = posKey(`refund:${purchaseId}`, input.refundId, input);
   // A retried refund answers as the first time, even once the purchase is fully refunded.
   const replay = await storedResponse(idempotency);
@@ -388,7 +389,8 @@ export async function refundPurchase(
   for (let attempt = 0; attempt < 25; attempt += 1) {
     // Another refund of this purchase, or the vest job, won the race: back off a little, re-read, recompute.
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
-    const purchase = await getPurchase(purchaseId);
+    // The first attempt works on the read the store check made; a retry reads what the winner left.
+    const purchase = attempt === 0 ? first : await getPurchase(purchaseId);
     const refundable = purchase.amountCents - purchase.refundedCents;
     if (input.amountCents > refundable) {
       throw new ValidationError(`refund of ${input.amountCents} cents exceeds the ${refundable} cents still refundable on purchase ${purchaseId}`);
