@@ -84,7 +84,9 @@ export interface Problem {
 }
 
 export function problemResponse(problem: Problem, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
-  const retryAfter = RETRY_AFTER_SECONDS[problem.status];
+  // A problem that knows when to come back (e.g. PAYMENT_CODE_LIMIT's `retryAfterSeconds`) says so in the header too.
+  const own = problem.retryAfterSeconds;
+  const retryAfter = typeof own === 'number' && Number.isInteger(own) && own > 0 ? own : RETRY_AFTER_SECONDS[problem.status];
   const given = Object.keys(headers).some((name) => name.toLowerCase() === 'retry-after');
   return {
     statusCode: problem.status,

@@ -184,6 +184,7 @@ describe('payment codes', () => {
     expect(beyond.body.code).toBe('PAYMENT_CODE_LIMIT');
     expect(beyond.body.retryAfterSeconds).toBeGreaterThan(0);
     expect(beyond.body.retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect(beyond.headers['retry-after']).toBe(String(beyond.body.retryAfterSeconds));
     expect(later.code).toMatch(/^\d{18}$/);
   });
 
