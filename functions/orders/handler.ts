@@ -5,17 +5,17 @@ import { cancelOrder, getOrder, listMemberOrders, placeOrder } from '../../share
 import { businessMetrics } from '../../shared/observability/business-metrics.js';
 import { metrics } from '../../shared/observability/powertools.js';
 
-/** A member acts on their own orders; member routes refuse operator tokens (shared/http/auth.ts). */
-function callerOf(caller: Caller | undefined): { memberId: string; admin: boolean } {
+/**
+ * Who acts on an order: a member on the member routes (their own orders; those routes refuse operator tokens,
+ * shared/http/auth.ts), or an operator on the admin routes (any member's order).
+ */
+function actorOf(caller: Caller | undefined, admin = false): { memberId: string; admin: boolean } {
   if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
-  return { memberId: caller.subject, admin: false };
+  return { memberId: caller.subject, admin };
 }
 
-/** An operator on the admin routes: any member's order. */
-function operatorOf(caller: Caller | undefined): { memberId: string; admin: boolean } {
-  if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
-  return { memberId: caller.subject, admin: true };
-}
+const callerOf = (caller: Caller | undefined) => actorOf(caller);
+const operatorOf = (caller: Caller | undefined) => actorOf(caller, true);
 
 export const handler = httpHandler('orders', {
   placeOrder: async ({ caller, body, idempotency }) => {

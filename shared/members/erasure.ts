@@ -13,11 +13,10 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { getEarningRules } from '../earning/rules-store.js';
 import { DomainError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { getMember, profileFromItem, type MemberProfile } from './service.js';
+import { getMember } from './service.js';
 
 /** Who asked for the erasure: the member themself, or an operator (by token subject). */
 export type ErasureRequester = { readonly kind: 'member' } | { readonly kind: 'operator'; readonly operatorId: string };
@@ -51,7 +50,7 @@ export async function eraseMember(memberId: string, requester: ErasureRequester,
     if (!stored.Item) await getMember(memberId); // throws the usual 404
     const item = stored.Item as Record<string, unknown>;
     if (item.status === 'ERASED') return receiptOf(memberId, item);
-    const member: MemberProfile = profileFromItem(item, (await getEarningRules()).tiers, now);
+    const referralCode = String(item.referralCode);
     const erasedAt = now.toISOString();
     const erasedBy = requesterLabel(requester);
     try {
@@ -69,10 +68,10 @@ export async function eraseMember(memberId: string, requester: ErasureRequester,
                 // Conditional on the profile read: a concurrent change (or erasure) makes us read again.
                 ConditionExpression: 'attribute_exists(PK) AND #status <> :erased AND referralCode = :code',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':erased': 'ERASED', ':at': erasedAt, ':by': erasedBy, ':none': [], ':gone': 'ERASED', ':code': member.referralCode },
+                ExpressionAttributeValues: { ':erased': 'ERASED', ':at': erasedAt, ':by': erasedBy, ':none': [], ':gone': 'ERASED', ':code': referralCode },
               },
             },
-            { Delete: { TableName: tableName(), Key: keys.referralCode(member.referralCode) } },
+            { Delete: { TableName: tableName(), Key: keys.referralCode(referralCode) } },
             {
               Put: {
                 TableName: tableName(),
