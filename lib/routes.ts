@@ -237,6 +237,7 @@ export const routes = [
   { method: 'GET', path: '/v1/admin/pools/{poolId}', fn: 'campaigns', auth: 'admin', operation: 'getPool' },
 
   { method: 'GET', path: '/v1/admin/reports/points', fn: 'reports', auth: 'admin', operation: 'pointsReport' },
+  { method: 'GET', path: '/v1/admin/audit', fn: 'reports', auth: 'admin', operation: 'listAudit' },
 
   { method: 'POST', path: '/v1/admin/products', fn: 'mall', auth: 'admin', operation: 'createProduct' },
   { method: 'GET', path: '/v1/admin/products/{productId}', fn: 'mall', auth: 'admin', operation: 'getProductAdmin' },

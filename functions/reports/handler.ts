@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { streamConsumers, streamRecordMatches } from '../../lib/routes.js';
+import { listAudit } from '../../shared/audit/audit.js';
 import { httpHandler, type HttpEvent } from '../../shared/http/handler.js';
 import { logger, metricsFlushedAtEnd } from '../../shared/observability/powertools.js';
 import { countLedgerEntries, pointsReport, type CountableEntry } from '../../shared/reports/points-report.js';
@@ -12,6 +13,7 @@ if (!consumer) throw new Error('stream consumer points-report is missing from li
 
 const httpPart = httpHandler('reports', {
   pointsReport: async ({ query }) => pointsReport({ currency: query.currency, from: query.from, to: query.to }),
+  listAudit: async ({ query, page }) => listAudit({ target: query.target, operatorId: query.operatorId, from: query.from, to: query.to }, page),
 });
 
 /**

@@ -1,4 +1,5 @@
 import { auctionOperations } from './auctions.js';
+import { auditOperations } from './audit.js';
 import { campaignOperations } from './campaigns.js';
 import { couponOperations } from './coupons.js';
 import { drawOperations } from './draws.js';
@@ -29,6 +30,7 @@ export const operations = {
   ...taskOperations,
   ...auctionOperations,
   ...drawOperations,
+  ...auditOperations,
 };
 
 export type OperationId = keyof typeof operations;

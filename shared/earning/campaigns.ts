@@ -8,6 +8,7 @@ import type { ExtraWrite } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { queryAll, queryPage, type PageRequest } from '../table/paging.js';
+import { auditItems, pickFields } from '../audit/audit.js';
 
 export interface Campaign extends CampaignDefinition {
   readonly version: number;
@@ -67,6 +68,7 @@ export async function createCampaign(
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
+          ...auditItems({ target: `campaign:${campaignId}`, summary: `created campaign "${campaign.name}"`, after: campaign }, now),
         ],
       }),
     );
@@ -111,6 +113,7 @@ export async function updateCampaign(
               ExpressionAttributeValues: { ':v': expectedVersion },
             },
           },
+          ...auditItems({ target: `campaign:${campaignId}`, summary: `changed ${Object.keys(changes).join(', ')} (version ${next.version})`, before: pickFields(current, Object.keys(changes)), after: pickFields(next, Object.keys(changes)) }, now),
         ],
       }),
     );

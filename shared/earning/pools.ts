@@ -21,6 +21,7 @@ import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { queryPage, type PageRequest } from '../table/paging.js';
 import { bucketForPolicy, getEarningRules } from './rules-store.js';
+import { auditItems } from '../audit/audit.js';
 
 export interface PoolDefinition {
   readonly poolId: string;
@@ -168,6 +169,7 @@ export async function createPool(input: PoolInput, operator: string, options: { 
             },
           },
           ...shards.map((item) => ({ Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(PK)' } })),
+          ...auditItems({ target: `pool:${pool.poolId}`, summary: `created pool "${pool.name}"`, after: pool }),
         ],
       }),
     );

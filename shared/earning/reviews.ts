@@ -18,6 +18,7 @@ import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { queryPage, type PageRequest } from '../table/paging.js';
 import { findPendingCredit, pendingCreditTake, StalePendingCreditError, vestingBucket, type PendingCredit } from './pending.js';
+import { auditWrites } from '../audit/audit.js';
 
 export type ReviewStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
 export type ReviewDecision = 'APPROVED' | 'REJECTED';
@@ -212,7 +213,16 @@ export async function decidePurchaseReview(
       },
     ];
     try {
-      await commit({ moves: part.moves, extra: [purchaseWrite, ...part.writes], extraOf: audit, now });
+      const record = auditWrites(
+        {
+          target: `purchase:${purchaseId}`,
+          summary: `${decision === 'APPROVED' ? 'approved' : 'rejected'} purchase held for review${input.reason ? `: ${input.reason}` : ''}`,
+          before: { reviewStatus: 'PENDING' },
+          after: decided,
+        },
+        now,
+      );
+      await commit({ moves: part.moves, extra: [purchaseWrite, ...part.writes, ...record], extraOf: audit, now });
       return viewOf({ ...purchase, ...decided });
     } catch (error) {
       // Another decision won, or a refund (or the other decision) changed the pending points: decide on what is there now.

@@ -9,6 +9,7 @@ import { defaultTierRules } from '../domain/tiers.js';
 import { DomainError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
+import { auditItems } from '../audit/audit.js';
 
 export type EarningRulesInput = z.output<typeof earningRulesBodySchema>;
 export type ExpiryPolicy = EarningRulesInput['expiry'];
@@ -100,6 +101,8 @@ export async function saveEarningRules(input: EarningRulesInput, expectedVersion
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
+          // The before is the stored version `expectedVersion` (GET /v1/admin/earning-rules/versions has it whole).
+          ...auditItems({ target: 'earning-rules:current', summary: `saved earning rules version ${rules.version} (was ${expectedVersion})`, after: rules }, now),
         ],
       }),
     );

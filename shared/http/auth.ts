@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { DomainError } from '../errors.js';
 import type { RouteAuth } from '../../lib/routes.js';
+import { operatorRule, OPERATOR_ROLES, roleAdmitting, type OperatorRole } from './roles.js';
 
 /** Who is calling, as read from the JWT claims the authorizer verified. */
 export interface Caller {
@@ -19,7 +20,7 @@ export const ADMIN_GROUP = 'admin';
  * Groups that make a token an operator's. Operators act on members only through
  * the admin routes (role-checked and audited), never as a member.
  */
-export const OPERATOR_GROUPS: readonly string[] = [ADMIN_GROUP, 'marketer', 'support', 'analyst'];
+export const OPERATOR_GROUPS: readonly string[] = OPERATOR_ROLES;
 
 /** API Gateway flattens array claims to strings like "[a b]"; accept both forms. */
 function claimList(value: unknown): string[] {
@@ -52,7 +53,7 @@ function hasPosScope(caller: Caller): boolean {
  * Checks the caller against a route's auth level (defence in depth: the API
  * Gateway authorizer has already verified the token's signature and expiry).
  */
-export function authorize(auth: RouteAuth, caller: Caller | undefined): Caller | undefined {
+export function authorize(auth: RouteAuth, caller: Caller | undefined, operation?: string): Caller | undefined {
   if (auth === 'public') return caller;
   if (!caller) throw new DomainError('UNAUTHORIZED', 'send a valid bearer token in the Authorization header');
   switch (auth) {
@@ -65,9 +66,21 @@ export function authorize(auth: RouteAuth, caller: Caller | undefined): Caller |
         );
       }
       return caller;
-    case 'admin':
-      if (!caller.groups.includes(ADMIN_GROUP)) throw new DomainError('FORBIDDEN', 'this route needs an operator token (group admin)');
+    case 'admin': {
+      const rule = operation === undefined ? undefined : operatorRule(operation);
+      const roles: readonly OperatorRole[] = rule?.roles ?? [ADMIN_GROUP];
+      const held = caller.groups.filter((g) => OPERATOR_GROUPS.includes(g));
+      if (!roleAdmitting(operation ?? '', caller.groups) && !(rule === undefined && caller.groups.includes(ADMIN_GROUP))) {
+        throw new DomainError(
+          'FORBIDDEN',
+          held.length === 0
+            ? `this route needs an operator token with role ${roles.join(' or ')}`
+            : `this route needs role ${roles.join(' or ')}; the token's role is ${held.join(', ')}`,
+          { requiredRoles: roles },
+        );
+      }
       return caller;
+    }
     case 'pos':
       if (!hasPosScope(caller)) throw new DomainError('FORBIDDEN', 'this route needs a POS token (scope pos)');
       return caller;

@@ -17,6 +17,9 @@ import type { CommitOutcome } from '../ledger/ledger.js';
 import { logger, metrics, tracer } from '../observability/powertools.js';
 import { DeadlinePassedError, InvocationBudget, runWithinBudget } from '../runtime/deadline.js';
 import { authorize, callerOf, type Caller } from './auth.js';
+import { runAsOperatorWrite, targetOfPath, type OperatorWrite } from '../audit/audit.js';
+import { keyInUse, keyState, storeAnswer } from '../audit/operator-idempotency.js';
+import { operatorRule, roleAdmitting, type OperatorRole } from './roles.js';
 import { pageRequestOf, type PageRequest } from '../table/cursor.js';
 import { parseJsonBody } from './json-body.js';
 import { problemFromError, problemOf, problemResponse, zodIssues, type Problem } from './problem.js';
@@ -115,7 +118,9 @@ async function dispatch<F extends FunctionName>(
   const route = allRoutes.find((r) => r.fn === fn && routeKey(r) === event.routeKey);
   if (!route) throw new DomainError('NOT_FOUND', `no route ${event.routeKey} in function ${fn}`);
   const op = operations[route.operation] as Operation;
-  const caller = authorize(route.auth, callerOf(event));
+  const caller = authorize(route.auth, callerOf(event), route.operation);
+  const rule = route.auth === 'admin' ? operatorRule(route.operation) : undefined;
+  const operatorWrites = rule?.access === 'write';
   if (caller?.subject) logger.appendKeys(route.auth === 'member' ? { memberId: caller.subject } : { caller: caller.subject });
 
   const raw = bodyText(event);
@@ -141,7 +146,8 @@ async function dispatch<F extends FunctionName>(
 
   let idempotency: IdempotencySpec | undefined;
   const key = header(event, 'idempotency-key');
-  if (op.idempotency) {
+  // Operator writes take a key even where the operation has no idempotency of its own (the audited claim below).
+  if (op.idempotency || operatorWrites) {
     if (key === undefined) {
       if (op.idempotency === 'required') {
         throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'this call spends points: send an Idempotency-Key header (8-128 characters, e.g. a UUID)');
@@ -157,34 +163,92 @@ async function dispatch<F extends FunctionName>(
       };
     }
   }
-
+  const requestId = event.requestContext.requestId ?? context.awsRequestId;
   const implementation = (implementations as Record<string, (r: unknown) => Promise<unknown>>)[route.operation];
   if (!implementation) throw new Error(`function ${fn} has no implementation of ${route.operation}`);
-  const answer = await implementation({
-    params: params ?? {},
-    query: query ?? {},
-    body,
-    caller,
-    idempotency,
-    route,
-    event,
-    requestId: event.requestContext.requestId ?? context.awsRequestId,
-    page: pageRequestOf({ operation: route.operation, auth: route.auth, subject: caller?.subject, params: params ?? {}, query: query ?? {} }),
-  });
-  metrics.addMetric(route.operation, 'Count', 1);
-  const envelope = isAnswerEnvelope(answer) ? answer : undefined;
-  const status = envelope ? envelope.status : (op.status ?? 200);
-  const payload = envelope ? envelope.body : answer;
-  const headers: Record<string, string> = envelope?.replayed ? { 'idempotent-replayed': 'true' } : {};
-  // The contract is also the filter: only documented fields leave the function.
-  let shaped = payload;
-  if (!op.rawResponse) {
-    const checked = op.response.safeParse(payload);
-    // A response that breaks its own contract is our bug, not the client's: a 500, logged.
-    if (!checked.success) throw new Error(`response of ${route.operation} breaks its contract: ${checked.error.message}`);
-    shaped = checked.data;
+  const work = () =>
+    implementation({
+      params: params ?? {},
+      query: query ?? {},
+      body,
+      caller,
+      // An operation with idempotency of its own gets the key; other operator writes are claimed below.
+      idempotency: op.idempotency ? idempotency : undefined,
+      route,
+      event,
+      requestId,
+      page: pageRequestOf({ operation: route.operation, auth: route.auth, subject: caller?.subject, params: params ?? {}, query: query ?? {} }),
+    });
+  const shape = (answer: unknown) => {
+    const envelope = isAnswerEnvelope(answer) ? answer : undefined;
+    const status = envelope ? envelope.status : (op.status ?? 200);
+    const payload = envelope ? envelope.body : answer;
+    // The contract is also the filter: only documented fields leave the function.
+    let shaped = payload;
+    if (!op.rawResponse) {
+      const checked = op.response.safeParse(payload);
+      // A response that breaks its own contract is our bug, not the client's: a 500, logged.
+      if (!checked.success) throw new Error(`response of ${route.operation} breaks its contract: ${checked.error.message}`);
+      shaped = checked.data;
+    }
+    return { status, shaped, replayed: envelope?.replayed === true };
+  };
+
+  let shaped: unknown;
+  let status: number;
+  let replayed: boolean;
+  if (operatorWrites && caller) {
+    const write: OperatorWrite = {
+      operatorId: caller.subject ?? 'unknown',
+      role: roleAdmitting(route.operation, caller.groups) ?? ('admin' as OperatorRole),
+      operation: route.operation,
+      route: routeKey(route),
+      path: event.rawPath,
+      defaultTarget: targetOfPath(route.path, params ?? {}),
+      idempotencyKey: key,
+      requestId,
+      claim: op.idempotency ? undefined : idempotency,
+      recordsBuilt: 0,
+    };
+    const claim = write.claim;
+    if (claim) {
+      const state = await keyState(claim);
+      if (state.kind === 'answered') return json(state.response.status, state.response.body, { 'idempotent-replayed': 'true' });
+      if (state.kind === 'claimed') throw keyInUse();
+    }
+    let answer: unknown;
+    try {
+      answer = await runAsOperatorWrite(write, work);
+    } catch (error) {
+      // A concurrent request with the same key won the claim: this one's transaction was cancelled for it.
+      if (claim && !(error instanceof ValidationError)) {
+        const state = await keyState(claim).catch(() => undefined);
+        if (state?.kind === 'answered') return json(state.response.status, state.response.body, { 'idempotent-replayed': 'true' });
+        if (state?.kind === 'claimed' && state.requestId !== requestId) throw keyInUse();
+      }
+      throw error;
+    }
+    ({ status, shaped, replayed } = shape(answer));
+    if (!replayed && write.recordsBuilt === 0 && status < 300) missingAuditRecord(route.operation);
+    if (claim && !replayed) await storeAnswer(claim, requestId, { status, body: shaped });
+  } else {
+    ({ status, shaped, replayed } = shape(await work()));
   }
+  metrics.addMetric(route.operation, 'Count', 1);
+  const headers: Record<string, string> = replayed ? { 'idempotent-replayed': 'true' } : {};
   return json(status, shaped, headers);
+}
+
+/**
+ * An operator write that answered success without building its audit record:
+ * a bug in that operation (its change is not in the log). Logged and counted
+ * always; under AUDIT_STRICT (the test suite) it fails the request so a test
+ * sees it at once.
+ */
+function missingAuditRecord(operation: string): void {
+  metrics.addMetric('AuditRecordMissing', 'Count', 1);
+  logger.error('operator write without audit record', { operation });
+  if (process.env.AUDIT_STRICT === 'true') throw new Error(`operator write ${operation} answered without an audit record`);
 }
 
 /** Kept between an invocation's deadline and its Lambda timeout: time to answer, log and flush metrics. */

@@ -17,6 +17,7 @@ import { DomainError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { getMember } from './service.js';
+import { auditItems } from '../audit/audit.js';
 
 /** Who asked for the erasure: the member themself, or an operator (by token subject). */
 export type ErasureRequester = { readonly kind: 'member' } | { readonly kind: 'operator'; readonly operatorId: string };
@@ -78,6 +79,8 @@ export async function eraseMember(memberId: string, requester: ErasureRequester,
                 Item: { ...keys.member.erasure(memberId), entity: 'Erasure', memberId, erasedAt, erasedBy, fields: [...ERASED_FIELDS] },
               },
             },
+            // Personal data stays out of the audit record: it names the fields erased, not their values.
+            ...auditItems({ target: `member:${memberId}`, summary: `erased personal data (${ERASED_FIELDS.join(', ')})` }, now),
           ],
         }),
       );

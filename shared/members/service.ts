@@ -16,6 +16,7 @@ import { bucketForPolicy, getEarningRules } from '../earning/rules-store.js';
 import { settleReferral } from './referrals.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
+import { auditWrites } from '../audit/audit.js';
 
 
 export interface MemberProfile {
@@ -241,6 +242,7 @@ export async function adjustPoints(
         ref: `operator:${input.operator}`,
       },
     ],
+    extra: auditWrites({ target: `member:${memberId}`, summary: `adjusted ${input.points > 0 ? '+' : ''}${input.points} ${input.currency}: ${input.reason}`, after: { points: input.points, currency: input.currency, reason: input.reason } }, now),
     ...(options.idempotency ? { idempotency: options.idempotency } : {}),
     response: (entries) => options.response(entries[0] as LedgerEntry),
     now,

@@ -19,6 +19,7 @@ import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { queryPage, type PageRequest } from '../table/paging.js';
 import { forgetPosClients } from './pos-store.js';
+import { auditItems } from '../audit/audit.js';
 
 export type StoreInput = z.output<typeof storeInputSchema>;
 export type StorePatch = z.output<typeof storePatchSchema>;
@@ -150,6 +151,7 @@ export async function createStore(input: StoreInput, operator: string, now = new
           { Put: { TableName: tableName(), Item: storeItem(store, fingerprint), ConditionExpression: 'attribute_not_exists(PK)' } },
           changePut(store.storeId, change),
           ...store.clientIds.map((clientId) => bindingPut(clientId, store, at, operator)),
+          ...auditItems({ target: `store:${store.storeId}`, summary: `registered store ${store.storeId}`, after: store }),
         ],
       }),
     );
@@ -294,6 +296,7 @@ export async function updateStore(storeId: string, patch: StorePatch, operator: 
           }),
         )
       : []),
+    ...auditItems({ target: `store:${storeId}`, summary: `changed store ${storeId}`, before: current, after: next }),
   ];
   try {
     await db().send(new TransactWriteCommand({ TransactItems: items }));

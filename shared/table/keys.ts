@@ -370,6 +370,17 @@ export const keys = {
   /** A webhook nonce already used by a sender (kept a little longer than the signature window). */
   webhookNonce: (kind: string, sender: string, nonce: string): ItemKey => ({ PK: `NONCE${sep}${kind}${sep}${sender}${sep}${nonce}`, SK: 'NONCE' }),
   idempotency: (scope: string, key: string): ItemKey => ({ PK: `IDEM${sep}${scope}${sep}${key}`, SK: 'IDEM' }),
+  audit: {
+    /** Every operator change, one partition in time order (operators write a few a second at most). */
+    record: (auditId: string): ItemKey => ({ PK: 'AUDIT', SK: auditId }),
+    partition: (): string => 'AUDIT',
+    /** GSI1: the trail of one object (`campaign:c-1`, `member:m-1`, ...). */
+    byTarget: (target: string, auditId: string) => ({ GSI1PK: `AUDIT${sep}TARGET${sep}${target}`, GSI1SK: auditId }),
+    targetPartition: (target: string): string => `AUDIT${sep}TARGET${sep}${target}`,
+    /** GSI2: what one operator did. */
+    byOperator: (operatorId: string, auditId: string) => ({ GSI2PK: `AUDIT${sep}OPERATOR${sep}${operatorId}`, GSI2SK: auditId }),
+    operatorPartition: (operatorId: string): string => `AUDIT${sep}OPERATOR${sep}${operatorId}`,
+  },
   /** Read by GET /v1/health/ready and never written: a GetItem of it proves the table answers, at the cheapest cost. */
   readinessProbe: (): ItemKey => ({ PK: `HEALTH${sep}READY`, SK: 'PROBE' }),
 } as const;

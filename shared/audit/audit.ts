@@ -1,0 +1,228 @@
+/**
+ * The audit log of operator changes.
+ *
+ * Every operator write (a route marked `write` in shared/http/roles.ts) runs
+ * inside an `OperatorWrite` context the HTTP handler opens. The domain code
+ * puts `auditItems(...)` into the very transaction that makes the change, so no
+ * change exists without its record, and a refused change leaves none. The
+ * handler checks afterwards that a successful write produced its record.
+ *
+ * The same transaction carries the claim of the request's Idempotency-Key for
+ * operator routes that have no idempotency of their own
+ * (shared/audit/operator-idempotency.ts): a double click or a retry is applied
+ * once.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { monotonicFactory, ulid } from 'ulid';
+import type { OperatorRole } from '../http/roles.js';
+import type { IdempotencySpec } from '../ledger/idempotency.js';
+import type { ExtraWrite, TransactItem } from '../ledger/ledger.js';
+import { db, tableName } from '../table/client.js';
+import { keys } from '../table/keys.js';
+import { queryPage } from '../table/paging.js';
+import type { PageRequest } from '../table/cursor.js';
+import { claimItem } from './operator-idempotency.js';
+
+/** Longest JSON kept of a change's before and after (the rest is cut, marked `…`): items stay small. */
+export const AUDIT_SNAPSHOT_CHARS = 4_000;
+
+/** One operator write in progress: who, through which route, on what. */
+export interface OperatorWrite {
+  readonly operatorId: string;
+  readonly role: OperatorRole;
+  readonly operation: string;
+  /** Route key, e.g. `PATCH /v1/admin/campaigns/{campaignId}`. */
+  readonly route: string;
+  /** The path as called, e.g. `/v1/admin/campaigns/c-1`. */
+  readonly path: string;
+  /** What the path names (`campaign:c-1`), when it names one; creations name their new object themselves. */
+  readonly defaultTarget: string | undefined;
+  readonly idempotencyKey: string | undefined;
+  readonly requestId: string;
+  /** The key's claim that joins the audited transaction (operator routes without idempotency of their own). */
+  readonly claim: IdempotencySpec | undefined;
+  /** Audit records built for this request (each attempt of a retried transaction builds one). */
+  recordsBuilt: number;
+}
+
+const context = new AsyncLocalStorage<OperatorWrite>();
+
+export function runAsOperatorWrite<T>(write: OperatorWrite, work: () => Promise<T>): Promise<T> {
+  return context.run(write, work);
+}
+
+/** The operator write the current code runs in, if any. */
+export function currentOperatorWrite(): OperatorWrite | undefined {
+  return context.getStore();
+}
+
+/** `campaignId` → `campaign`, `couponTemplateId` → `coupon-template`, `job` → `job`. */
+export function targetType(paramName: string): string {
+  return paramName
+    .replace(/Id$/, '')
+    .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** The target a route's path names: its last path parameter (`/v1/admin/campaigns/{campaignId}/stats` → `campaign:<id>`). */
+export function targetOfPath(routePath: string, params: Record<string, unknown>): string | undefined {
+  const names = [...routePath.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
+  const last = names.at(-1);
+  if (last === undefined) return undefined;
+  const value = params[last];
+  return typeof value === 'string' ? `${targetType(last)}:${value}` : undefined;
+}
+
+export interface AuditChange {
+  /** The object changed, `<type>:<id>`; defaults to what the route's path names. */
+  readonly target?: string;
+  /** A line a person reads in the log, e.g. "set stock to 500". */
+  readonly summary?: string;
+  /** The object (or its changed fields) before and after the change. */
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+function snapshot(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length <= AUDIT_SNAPSHOT_CHARS ? text : `${text.slice(0, AUDIT_SNAPSHOT_CHARS)}…`;
+}
+
+const nextAuditId = monotonicFactory();
+
+/**
+ * The writes that record the current operator change, to add to the
+ * transaction that makes it: the audit record and, the first time, the claim
+ * of the request's Idempotency-Key. Outside an operator write (a scheduled
+ * job, the demo seed) there is nothing to record: an empty list.
+ */
+export function auditItems(change: AuditChange = {}, now = new Date()): TransactItem[] {
+  const write = context.getStore();
+  if (!write) return [];
+  const auditId = nextAuditId(now.getTime());
+  const target = change.target ?? write.defaultTarget ?? `route:${write.route}`;
+  const before = snapshot(change.before);
+  const after = snapshot(change.after);
+  write.recordsBuilt += 1;
+  const items: TransactItem[] = [
+    {
+      Put: {
+        TableName: tableName(),
+        Item: {
+          ...keys.audit.record(auditId),
+          ...keys.audit.byTarget(target, auditId),
+          ...keys.audit.byOperator(write.operatorId, auditId),
+          entity: 'AuditRecord',
+          auditId,
+          at: now.toISOString(),
+          operatorId: write.operatorId,
+          role: write.role,
+          operation: write.operation,
+          route: write.route,
+          path: write.path,
+          target,
+          ...(change.summary ? { summary: change.summary } : {}),
+          ...(before !== undefined ? { before } : {}),
+          ...(after !== undefined ? { after } : {}),
+          ...(write.idempotencyKey ? { idempotencyKey: write.idempotencyKey } : {}),
+          requestId: write.requestId,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+  ];
+  if (write.claim) items.push(claimItem(write.claim, write.requestId));
+  return items;
+}
+
+/** `auditItems` as extra writes of a ledger commit (shared/ledger/ledger.ts). */
+export function auditWrites(change: AuditChange = {}, now = new Date()): ExtraWrite[] {
+  return auditItems(change, now).map((item) => ({ item }));
+}
+
+export interface AuditRecord {
+  readonly auditId: string;
+  readonly at: string;
+  readonly operatorId: string;
+  readonly role: string;
+  readonly operation: string;
+  readonly route: string;
+  readonly path: string;
+  readonly target: string;
+  readonly summary?: string;
+  readonly before?: string;
+  readonly after?: string;
+  readonly idempotencyKey?: string;
+  readonly requestId: string;
+}
+
+function recordOf(item: Record<string, unknown>): AuditRecord {
+  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g1s, GSI2PK: _g2, GSI2SK: _g2s, entity: _e, ...rest } = item;
+  return rest as unknown as AuditRecord;
+}
+
+export interface AuditFilter {
+  readonly target?: string | undefined;
+  readonly operatorId?: string | undefined;
+  /** ISO instants, inclusive. */
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+/** Audit ids sort by time (ULIDs): a time range is a range of ids. */
+function idBounds(filter: AuditFilter): { low: string; high: string } {
+  const low = filter.from ? `${ulid(Date.parse(filter.from)).slice(0, 10)}00000000000000000` : '0';
+  const high = filter.to ? `${ulid(Date.parse(filter.to)).slice(0, 10)}ZZZZZZZZZZZZZZZZ` : '~';
+  return { low, high };
+}
+
+/**
+ * The audit log, newest first: all of it, one object's trail (`target`), or
+ * one operator's changes (`operatorId`), within a time range. With both a
+ * target and an operator, the target's trail is read and filtered by operator.
+ */
+export async function listAudit(filter: AuditFilter, page: PageRequest): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
+  const { low, high } = idBounds(filter);
+  const [index, pk, sk, partition] = filter.target
+    ? (['GSI1', 'GSI1PK', 'GSI1SK', keys.audit.targetPartition(filter.target)] as const)
+    : filter.operatorId
+      ? (['GSI2', 'GSI2PK', 'GSI2SK', keys.audit.operatorPartition(filter.operatorId)] as const)
+      : ([undefined, 'PK', 'SK', keys.audit.partition()] as const);
+  const byOperatorToo = filter.target !== undefined && filter.operatorId !== undefined;
+  const result = await queryPage(
+    {
+      ...(index ? { IndexName: index } : {}),
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+      ...(byOperatorToo ? { FilterExpression: 'operatorId = :operator' } : {}),
+      ExpressionAttributeNames: { '#pk': pk, '#sk': sk },
+      ExpressionAttributeValues: { ':pk': partition, ':low': low, ':high': high, ...(byOperatorToo ? { ':operator': filter.operatorId } : {}) },
+      ScanIndexForward: false,
+    },
+    page,
+    { attribute: pk, value: partition },
+  );
+  return { items: result.items.map(recordOf), nextCursor: result.nextCursor };
+}
+
+/** The newest records of one object (tests and the console's trail panels read them through listAudit). */
+export async function auditTrail(target: string, limit = 50): Promise<AuditRecord[]> {
+  const result = await db().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.audit.targetPartition(target) },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).map(recordOf);
+}
+
+/** The named fields of an object (an audit record's before and after of a partial change). */
+export function pickFields(value: object, fields: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const field of fields) if (Object.hasOwn(value, field)) picked[field] = (value as Record<string, unknown>)[field];
+  return picked;
+}
