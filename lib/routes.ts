@@ -209,6 +209,13 @@ export const routes = [
     auth: 'admin',
     operation: 'adjustMemberPoints',
   },
+  { method: 'POST', path: '/v1/admin/members/{memberId}/tier', fn: 'members', auth: 'admin', operation: 'setMemberTier' },
+  { method: 'GET', path: '/v1/admin/approvals', fn: 'members', auth: 'admin', operation: 'listApprovals' },
+  { method: 'GET', path: '/v1/admin/approvals/{approvalId}', fn: 'members', auth: 'admin', operation: 'getApproval' },
+  { method: 'POST', path: '/v1/admin/approvals/{approvalId}/approve', fn: 'members', auth: 'admin', operation: 'approveApproval' },
+  { method: 'POST', path: '/v1/admin/approvals/{approvalId}/reject', fn: 'members', auth: 'admin', operation: 'rejectApproval' },
+  { method: 'GET', path: '/v1/admin/settings', fn: 'members', auth: 'admin', operation: 'getOperatorSettings' },
+  { method: 'PUT', path: '/v1/admin/settings', fn: 'members', auth: 'admin', operation: 'putOperatorSettings' },
   { method: 'POST', path: '/v1/admin/jobs/{job}', fn: 'jobs', auth: 'admin', operation: 'runJob' },
 
   { method: 'GET', path: '/v1/admin/earning-rules', fn: 'earning', auth: 'admin', operation: 'getEarningRules' },

@@ -7,6 +7,11 @@ import { issuePaymentCode } from '../../shared/members/payment-codes.js';
 import { buyTierUpgrade } from '../../shared/members/tiers.js';
 import { eraseMember } from '../../shared/members/erasure.js';
 import type { Caller } from '../../shared/http/auth.js';
+import { roleAdmitting } from '../../shared/http/roles.js';
+import { getOperatorSettings, saveOperatorSettings } from '../../shared/config/operator-settings.js';
+import { decideApproval, getApproval, listApprovals, requestAdjustment } from '../../shared/members/approvals.js';
+import { setTierByOperator } from '../../shared/members/tiers.js';
+import { supportDailyLimitWrite } from '../../shared/members/operator-limits.js';
 
 function memberIdOf(caller: Caller | undefined): string {
   if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
@@ -14,6 +19,16 @@ function memberIdOf(caller: Caller | undefined): string {
 }
 
 export const handler = httpHandler('members', {
+  setMemberTier: async ({ params, body }) => setTierByOperator(params.memberId, body),
+  listApprovals: async ({ query, page }) => listApprovals(query.status, page),
+  getApproval: async ({ params }) => getApproval(params.approvalId),
+  approveApproval: async ({ params, body, caller }) => decideApproval(params.approvalId, 'APPROVED', { operator: caller?.subject ?? 'unknown', reason: body.reason }),
+  rejectApproval: async ({ params, body, caller }) => decideApproval(params.approvalId, 'REJECTED', { operator: caller?.subject ?? 'unknown', reason: body.reason }),
+  getOperatorSettings: async () => getOperatorSettings({ fresh: true }),
+  putOperatorSettings: async ({ body, caller }) => {
+    const { expectedVersion, ...input } = body;
+    return saveOperatorSettings(input, expectedVersion, caller?.subject ?? 'unknown');
+  },
   registerMember: async ({ caller, body }) => {
     const { member, created } = await registerMember(memberIdOf(caller), body);
     return { status: created ? 201 : 200, body: member };
@@ -38,10 +53,25 @@ export const handler = httpHandler('members', {
   },
   adjustMemberPoints: async ({ params, body, caller, idempotency }) => {
     await getMember(params.memberId);
+    const operator = caller?.subject ?? 'unknown';
+    const role = roleAdmitting('adjustMemberPoints', caller?.groups ?? []) ?? 'admin';
+    const settings = await getOperatorSettings();
+    const size = Math.abs(body.points);
+    if (role === 'support' && size > settings.supportMaxPointsPerAdjustment) {
+      throw new DomainError(
+        'FORBIDDEN',
+        `support may adjust at most ${settings.supportMaxPointsPerAdjustment} points at once; ask an admin for a larger adjustment`,
+        { requiredRoles: ['admin'], limit: settings.supportMaxPointsPerAdjustment },
+      );
+    }
+    if (size > settings.approvalThresholdPoints) {
+      return requestAdjustment(params.memberId, { ...body, operator, role }, idempotency);
+    }
     const outcome = await adjustPoints(
       params.memberId,
-      { ...body, operator: caller?.subject ?? 'unknown' },
+      { ...body, operator },
       {
+        ...(role === 'support' ? { extra: [supportDailyLimitWrite(operator, size, settings.supportMaxPointsPerDay)] } : {}),
         idempotency,
         response: (entry) => ({
           status: 201,

@@ -1,5 +1,6 @@
 import { auctionOperations } from './auctions.js';
 import { auditOperations } from './audit.js';
+import { approvalOperations } from './approvals.js';
 import { campaignOperations } from './campaigns.js';
 import { couponOperations } from './coupons.js';
 import { drawOperations } from './draws.js';
@@ -31,6 +32,7 @@ export const operations = {
   ...auctionOperations,
   ...drawOperations,
   ...auditOperations,
+  ...approvalOperations,
 };
 
 export type OperationId = keyof typeof operations;

@@ -65,6 +65,26 @@ export const registerBodySchema = z
   .strict()
   .openapi('RegisterRequest');
 
+/** An adjustment above the approval threshold, waiting for a second operator (shared/members/approvals.ts). */
+export const approvalSchema = z
+  .object({
+    approvalId: z.string(),
+    kind: z.literal('ADJUSTMENT'),
+    status: z.enum(['PENDING', 'APPROVED', 'REJECTED']),
+    memberId: z.string(),
+    points: z.number().int(),
+    currency: z.string(),
+    reason: z.string(),
+    requestedBy: z.string(),
+    requestedRole: z.string(),
+    createdAt: z.string(),
+    decidedBy: z.string().optional(),
+    decidedAt: z.string().optional(),
+    decisionReason: z.string().optional(),
+    entryId: z.string().optional().openapi({ description: 'The ledger entry the approval wrote.' }),
+  })
+  .openapi('ApprovalRequest');
+
 export const adjustmentBodySchema = z
   .object({
     points: z
@@ -215,13 +235,17 @@ export const memberOperations = {
     errors: ['NOT_FOUND'],
   }),
   adjustMemberPoints: operation({
-    summary: "Credit or debit a member's points with a reason (operator; audited in the ledger)",
+    summary: "Credit or debit a member's points with a reason (operator; audited)",
+    description:
+      'Above the programme\'s approval threshold (GET /v1/admin/settings, default 10,000,000 points) the adjustment is not applied: ' +
+      'the answer is 202 with an approval request (schema ApprovalRequest) that another operator approves or rejects under /v1/admin/approvals. ' +
+      'A support operator may adjust at most `supportMaxPointsPerAdjustment` at once (403 beyond) and `supportMaxPointsPerDay` a day (409 LIMIT_REACHED beyond).',
     tags: ['admin'],
     params: memberIdParams,
     body: adjustmentBodySchema,
-    response: z.object({ entry: ledgerLineSchema.omit({ balanceAfter: true }) }).openapi('AdjustmentResult'),
+    response: z.union([z.object({ entry: ledgerLineSchema.omit({ balanceAfter: true }) }).openapi('AdjustmentResult'), approvalSchema]),
     status: 201,
     idempotency: 'optional',
-    errors: ['INSUFFICIENT_POINTS', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['INSUFFICIENT_POINTS', 'IDEMPOTENCY_KEY_REUSED', 'FORBIDDEN', 'LIMIT_REACHED'],
   }),
 };

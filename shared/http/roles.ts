@@ -44,6 +44,13 @@ export const operatorRules: { readonly [Op in OperatorOperation]: OperatorRule }
   eraseMember: write(adminOnly),
   adjustMemberPoints: write(service),
   runJob: write(adminOnly),
+  setMemberTier: write(service),
+  listApprovals: read(),
+  getApproval: read(),
+  approveApproval: write(service),
+  rejectApproval: write(service),
+  getOperatorSettings: read(),
+  putOperatorSettings: write(adminOnly),
 
   getEarningRules: read(),
   putEarningRules: write(marketing),

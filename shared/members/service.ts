@@ -9,7 +9,7 @@ import { localDate } from '../domain/programme.js';
 
 export type { Tier };
 import { NotFoundError, ValidationError } from '../errors.js';
-import { commit, type LedgerEntry } from '../ledger/ledger.js';
+import { commit, type ExtraWrite, type LedgerEntry } from '../ledger/ledger.js';
 import type { IdempotencySpec, StoredResponse } from '../ledger/idempotency.js';
 import { DEFAULT_CURRENCY, newWalletItem } from '../ledger/wallet-item.js';
 import { bucketForPolicy, getEarningRules } from '../earning/rules-store.js';
@@ -225,7 +225,7 @@ export interface AdjustmentInput {
 export async function adjustPoints(
   memberId: string,
   input: AdjustmentInput,
-  options: { idempotency?: IdempotencySpec | undefined; now?: Date; response: (entry: LedgerEntry) => StoredResponse },
+  options: { idempotency?: IdempotencySpec | undefined; now?: Date; extra?: readonly ExtraWrite[]; response: (entry: LedgerEntry) => StoredResponse },
 ) {
   const now = options.now ?? new Date();
   const bucket = input.points > 0 ? await creditBucket(input.currency, now) : undefined;
@@ -242,7 +242,7 @@ export async function adjustPoints(
         ref: `operator:${input.operator}`,
       },
     ],
-    extra: auditWrites({ target: `member:${memberId}`, summary: `adjusted ${input.points > 0 ? '+' : ''}${input.points} ${input.currency}: ${input.reason}`, after: { points: input.points, currency: input.currency, reason: input.reason } }, now),
+    extra: [...(options.extra ?? []), ...auditWrites({ target: `member:${memberId}`, summary: `adjusted ${input.points > 0 ? '+' : ''}${input.points} ${input.currency}: ${input.reason}`, after: { points: input.points, currency: input.currency, reason: input.reason } }, now)],
     ...(options.idempotency ? { idempotency: options.idempotency } : {}),
     response: (entries) => options.response(entries[0] as LedgerEntry),
     now,

@@ -17,7 +17,9 @@
  * - `buyTierUpgrade`: POST /v1/me/tier-upgrades: a SPEND and the tier change
  *   in one commit, conditional on the tier the price is for.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { auditItems } from '../audit/audit.js';
 import { DomainError } from '../errors.js';
 import { programmeMonth } from '../domain/months.js';
 import {
@@ -288,4 +290,45 @@ export async function reviewMemberTier(memberId: string, year: string, rules: Ti
     }
   }
   throw new Error(`member ${memberId} kept changing during the tier review`);
+}
+
+/**
+ * An operator sets a member's tier (a goodwill upgrade, a correction): on
+ * condition that the tier is still the one the operator saw, audited in the
+ * same transaction. The new tier counts from now for the yearly review, as a
+ * bought or earned one does; normal leaves the review list.
+ */
+export async function setTierByOperator(memberId: string, input: { tier: Tier; expectedTier: Tier; reason: string }, now = new Date()) {
+  const member = await getMember(memberId);
+  if (member.tier !== input.expectedTier) {
+    throw new DomainError('CONFLICT', `the member is ${member.tier} now, not ${input.expectedTier}; reload the member and decide again`, { tier: member.tier });
+  }
+  if (member.tier === input.tier) return publicProfile(member);
+  const grant = grantTier(memberId, input.tier, programmeYear(now), now);
+  const sets = input.tier === 'normal' ? grant.sets.filter((s) => !s.startsWith('GSI2')) : grant.sets;
+  const values = input.tier === 'normal' ? { ':newTier': input.tier, ':now': now.toISOString() } : grant.values;
+  try {
+    await db().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: keys.member.profile(memberId),
+              UpdateExpression: `SET ${sets.join(', ')}${input.tier === 'normal' ? ' REMOVE GSI2PK, GSI2SK' : ''}`,
+              ConditionExpression: 'attribute_exists(PK) AND tier = :from',
+              ExpressionAttributeValues: { ':from': input.expectedTier, ...values },
+            },
+          },
+          ...auditItems({ target: `member:${memberId}`, summary: `changed tier ${member.tier} → ${input.tier}: ${input.reason}`, before: { tier: member.tier }, after: { tier: input.tier } }, now),
+        ],
+      }),
+    );
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) {
+      throw new DomainError('CONFLICT', 'the member changed meanwhile; reload the member and decide again');
+    }
+    throw error;
+  }
+  return publicProfile({ ...member, tier: input.tier });
 }

@@ -370,6 +370,17 @@ export const keys = {
   /** A webhook nonce already used by a sender (kept a little longer than the signature window). */
   webhookNonce: (kind: string, sender: string, nonce: string): ItemKey => ({ PK: `NONCE${sep}${kind}${sep}${sender}${sep}${nonce}`, SK: 'NONCE' }),
   idempotency: (scope: string, key: string): ItemKey => ({ PK: `IDEM${sep}${scope}${sep}${key}`, SK: 'IDEM' }),
+  approval: {
+    /** A change that waits for a second operator (maker-checker): today manual adjustments above the threshold. */
+    request: (approvalId: string): ItemKey => ({ PK: `APPROVAL${sep}${approvalId}`, SK: 'REQUEST' }),
+    /** GSI2: requests by status, oldest first. */
+    byStatus: (status: string, createdAt: string, approvalId: string) => ({ GSI2PK: `APPROVALS${sep}${status}`, GSI2SK: `${createdAt}${sep}${approvalId}` }),
+    statusPartition: (status: string): string => `APPROVALS${sep}${status}`,
+    /** How many wait, kept in the transactions that open and decide requests (the dashboard reads it). */
+    counters: (): ItemKey => ({ PK: 'APPROVALS', SK: 'COUNTERS' }),
+  },
+  /** What a support operator adjusted on one day (programme time zone), against the daily limit. */
+  operatorDay: (operatorId: string, date: string): ItemKey => ({ PK: `OPERATOR${sep}${operatorId}`, SK: `DAY${sep}${date}` }),
   audit: {
     /** Every operator change, one partition in time order (operators write a few a second at most). */
     record: (auditId: string): ItemKey => ({ PK: 'AUDIT', SK: auditId }),

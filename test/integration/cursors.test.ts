@@ -55,6 +55,10 @@ function post(token: string, path: string, body: unknown, idempotent = false) {
   return api.call('POST', path, { token, body, ...(idempotent ? { headers: { 'idempotency-key': ulid() } } : {}) });
 }
 
+function put(token: string, path: string, body: unknown) {
+  return api.call('PUT', path, { token, body });
+}
+
 async function newDraw(): Promise<string> {
   const drawId = uniqueId('d-cursor');
   await ok(
@@ -157,6 +161,15 @@ beforeAll(async () => {
     );
   }
 
+  // Three adjustments waiting for a second operator (threshold lowered for the moment, then put back).
+  const settings = await api.call<{ version: number }>('GET', '/v1/admin/settings', { token: admin });
+  const limits = { supportMaxPointsPerAdjustment: 10_000, supportMaxPointsPerDay: 50_000 };
+  await ok(put(admin, '/v1/admin/settings', { approvalThresholdPoints: 10, ...limits, expectedVersion: settings.body.version }), 200);
+  for (let i = 0; i < 3; i += 1) {
+    await ok(post(admin, `/v1/admin/members/${alice.memberId}/adjustments`, { points: 100 + i, reason: 'cursor approvals' }), 202);
+  }
+  await ok(put(admin, '/v1/admin/settings', { approvalThresholdPoints: 10_000_000, ...limits, expectedVersion: settings.body.version + 1 }), 200);
+
   // Stores, and two purchases of Alice large enough to wait for an operator's review (above the default amount threshold).
   const storeId = uniqueId('store-cursor');
   const pos = await api.registerStore(storeId);
@@ -202,6 +215,8 @@ const lists: readonly ListCase[] = [
   { operation: 'listPools', auth: 'admin', url: () => '/v1/admin/pools' },
   { operation: 'listStores', auth: 'admin', url: () => '/v1/admin/stores' },
   { operation: 'listPurchaseReviews', auth: 'admin', url: () => '/v1/admin/purchase-reviews' },
+  { operation: 'listApprovals', auth: 'admin', url: () => '/v1/admin/approvals', otherFilter: () => '/v1/admin/approvals?status=REJECTED' },
+  { operation: 'listAudit', auth: 'admin', url: () => '/v1/admin/audit', otherFilter: () => '/v1/admin/audit?target=route:none' },
 ];
 
 const ownerOf = (list: ListCase) => (list.auth === 'member' ? alice.token : admin);

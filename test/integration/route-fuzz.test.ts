@@ -20,7 +20,7 @@
  * FUZZ_SEED, FUZZ_PATH, FUZZ_ROUTE (docs/operations.md, Fuzzing the API).
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -33,6 +33,7 @@ import { TASKS_POOL_ID } from '../../bin/local/seed-tasks.js';
 import { ensureTable, localClient } from '../../bin/local/table.js';
 import { routes, type RouteSpec } from '../../lib/routes.js';
 import { resetConfigForTests } from '../../shared/config/env.js';
+import { forgetOperatorSettings } from '../../shared/config/operator-settings.js';
 import { operations } from '../../shared/contracts/index.js';
 import { matchRoute } from '../../shared/http/match.js';
 import { jobNames } from '../../shared/contracts/jobs.js';
@@ -495,6 +496,9 @@ afterAll(() => {
 
 /** Tops the fuzz member up, so spending routes get past "not enough points" and into their other rules. */
 async function topUpMember(): Promise<void> {
+  // The fuzz of PUT /v1/admin/settings may have left any threshold: the top-up must not wait for an approval.
+  await db().send(new DeleteCommand({ TableName: tableName(), Key: keys.config.current('operator-settings') }));
+  forgetOperatorSettings();
   const credit = await api.call('POST', `/v1/admin/members/${ctx.memberId}/adjustments`, { token: adminToken, body: { points: 5_000, reason: 'fuzz balance' } });
   if (credit.status !== 201) throw new Error(`credit failed: ${credit.status} ${credit.text}`);
 }

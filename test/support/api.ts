@@ -44,6 +44,11 @@ export class TestApi {
     return signDevToken(this.keys, claimsFor(kind, id));
   }
 
+  /** An operator's token: `cognito:groups` = [role], `sub` = the operator id (default `op-<role>`). */
+  operatorToken(role: 'admin' | 'marketer' | 'support' | 'analyst', id?: string): Promise<string> {
+    return signDevToken(this.keys, { sub: id ?? `op-${role}`, client_id: 'console', token_use: 'access', 'cognito:groups': [role], scope: 'openid' });
+  }
+
   async call<T = Record<string, unknown>>(method: string, url: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
