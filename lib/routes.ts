@@ -219,6 +219,7 @@ export const routes = [
   { method: 'POST', path: '/v1/admin/jobs/{job}', fn: 'jobs', auth: 'admin', operation: 'runJob' },
 
   { method: 'GET', path: '/v1/admin/earning-rules', fn: 'earning', auth: 'admin', operation: 'getEarningRules' },
+  { method: 'GET', path: '/v1/admin/earning-rules/versions', fn: 'earning', auth: 'admin', operation: 'listEarningRuleVersions' },
   { method: 'PUT', path: '/v1/admin/earning-rules', fn: 'earning', auth: 'admin', operation: 'putEarningRules' },
   { method: 'POST', path: '/v1/admin/earning-previews', fn: 'earning', auth: 'admin', operation: 'previewEarning' },
   { method: 'POST', path: '/v1/admin/stores', fn: 'earning', auth: 'admin', operation: 'createStore' },

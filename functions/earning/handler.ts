@@ -1,13 +1,14 @@
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import { previewEarning, recordPurchase, recordTopUp, redeemAtCheckout, refundPurchase } from '../../shared/earning/pos.js';
 import { decidePurchaseReview, listPurchaseReviews } from '../../shared/earning/reviews.js';
-import { getEarningRules, saveEarningRules } from '../../shared/earning/rules-store.js';
+import { getEarningRules, listEarningRuleVersions, saveEarningRules } from '../../shared/earning/rules-store.js';
 import { getMember } from '../../shared/members/service.js';
 import { requireOwnStore, storeOfPosCaller } from '../../shared/stores/pos-store.js';
 import { createStore, listStores, storeAdminView, updateStore } from '../../shared/stores/registry.js';
 
 export const handler = httpHandler('earning', {
   getEarningRules: async () => getEarningRules({ fresh: true }),
+  listEarningRuleVersions: async ({ page }) => listEarningRuleVersions(page),
   putEarningRules: async ({ body, caller }) => {
     const { expectedVersion, ...rules } = body;
     return saveEarningRules(rules, expectedVersion, caller?.subject ?? 'unknown');

@@ -250,6 +250,12 @@ export const earningOperations = {
     tags: ['earning'],
     response: earningRulesSchema,
   }),
+  listEarningRuleVersions: operation({
+    summary: 'Every saved version of the earning rules, newest first (operator): the history a diff is taken against',
+    tags: ['earning'],
+    query: pageQuerySchema,
+    response: pageOf(earningRulesSchema).openapi('EarningRulesVersionPage'),
+  }),
   putEarningRules: operation({
     summary: 'Replace the earning rules (operator); takes effect without a deploy, versioned',
     description: 'Send `expectedVersion` (the version you read) to refuse the change if someone else changed the rules meanwhile.',

@@ -10,6 +10,8 @@ import { DomainError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { auditItems } from '../audit/audit.js';
+import { queryPage } from '../table/paging.js';
+import type { PageRequest } from '../table/cursor.js';
 
 export type EarningRulesInput = z.output<typeof earningRulesBodySchema>;
 export type ExpiryPolicy = EarningRulesInput['expiry'];
@@ -134,4 +136,19 @@ export function bucketForPolicy(policy: ExpiryPolicy, at: Date): string {
     case 'inactivity':
       return NEVER_EXPIRES;
   }
+}
+
+/** Saved versions of the rules, newest first (the current one included): GET /v1/admin/earning-rules/versions. */
+export async function listEarningRuleVersions(page: PageRequest): Promise<{ items: EarningRules[]; nextCursor: string | null }> {
+  const partition = keys.config.current(CONFIG_NAME).PK;
+  const result = await queryPage(
+    {
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :v)',
+      ExpressionAttributeValues: { ':pk': partition, ':v': 'V#' },
+      ScanIndexForward: false,
+    },
+    page,
+    { attribute: 'PK', value: partition },
+  );
+  return { items: result.items.map((item) => withDefaults(item.rules as EarningRules)), nextCursor: result.nextCursor };
 }

@@ -53,6 +53,7 @@ export const operatorRules: { readonly [Op in OperatorOperation]: OperatorRule }
   putOperatorSettings: write(adminOnly),
 
   getEarningRules: read(),
+  listEarningRuleVersions: read(),
   putEarningRules: write(marketing),
   // Computes, writes nothing: a read for every role.
   previewEarning: read(),

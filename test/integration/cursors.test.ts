@@ -161,6 +161,13 @@ beforeAll(async () => {
     );
   }
 
+  // Two more versions of the earning rules, each the same rules saved again (nothing changes for other files).
+  for (let i = 0; i < 2; i += 1) {
+    const current = await ok(api.call<Record<string, unknown>>('GET', '/v1/admin/earning-rules', { token: admin }), 200);
+    const { version, updatedAt: _at, updatedBy: _by, ...rules } = current;
+    await ok(put(admin, '/v1/admin/earning-rules', { ...rules, expectedVersion: version }), 200);
+  }
+
   // Three adjustments waiting for a second operator (threshold lowered for the moment, then put back).
   const settings = await api.call<{ version: number }>('GET', '/v1/admin/settings', { token: admin });
   const limits = { supportMaxPointsPerAdjustment: 10_000, supportMaxPointsPerDay: 50_000 };
@@ -216,6 +223,7 @@ const lists: readonly ListCase[] = [
   { operation: 'listStores', auth: 'admin', url: () => '/v1/admin/stores' },
   { operation: 'listPurchaseReviews', auth: 'admin', url: () => '/v1/admin/purchase-reviews' },
   { operation: 'listApprovals', auth: 'admin', url: () => '/v1/admin/approvals', otherFilter: () => '/v1/admin/approvals?status=REJECTED' },
+  { operation: 'listEarningRuleVersions', auth: 'admin', url: () => '/v1/admin/earning-rules/versions' },
   { operation: 'listAudit', auth: 'admin', url: () => '/v1/admin/audit', otherFilter: () => '/v1/admin/audit?target=route:none' },
 ];
 
