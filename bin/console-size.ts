@@ -26,14 +26,14 @@ const KB = 1000;
 
 const distDir = fileURLToPath(new URL('../console/dist/', import.meta.url));
 
-export interface PageSpec {
+interface PageSpec {
   readonly name: string;
   /** Sources (as the manifest names them, relative to console/) of the lazy chunks the page loads after the entry. */
   readonly routes: readonly string[];
   readonly budgetKb?: number;
 }
 
-export const pages: readonly PageSpec[] = [
+const pages: readonly PageSpec[] = [
   { name: 'sign-in', routes: ['src/auth/sign-in-page.tsx'], budgetKb: 250 },
   { name: 'dashboard', routes: ['src/shell/shell-layout.tsx', 'src/screens/dashboard/dashboard-page.tsx'], budgetKb: 500 },
 ];

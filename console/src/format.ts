@@ -18,7 +18,7 @@ export const DATE_FORMAT = 'YYYY-MM-DD';
 /** A locale tag Intl understands (the console's locales are BCP 47 already). */
 export type LocaleTag = string;
 
-/** Money in CNY with two decimals, in the locale's notation: `¥1,234.50` / `¥1,234.50` (zh-CN) / `CN¥1,234.50` (en). */
+/** Money in CNY with two decimals, in the locale's notation: `¥1,234.50` (zh-CN), `CN¥1,234.50` (en). */
 export function formatMoneyCents(cents: number, locale: LocaleTag): string {
   return new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(cents / 100);
 }
