@@ -46,6 +46,10 @@ export function initialLocale(): Locale {
 
 type Vars = Readonly<Record<string, string | number>>;
 
+function fill(text: string, vars: Vars | undefined): string {
+  return vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(vars, name) ? String(vars[name]) : whole)) : text;
+}
+
 export interface I18n {
   readonly locale: Locale;
   setLocale(locale: Locale): void;
@@ -93,7 +97,7 @@ export function LocaleProvider({ children, initial }: { readonly children: React
     return {
       locale,
       setLocale,
-      t: (key, vars) => (vars ? messages[key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole)) : messages[key]),
+      t: (key, vars) => fill(messages[key], vars),
       money: (cents) => formatMoneyCents(cents, locale),
       points: (points) => formatPoints(points, locale),
     };
@@ -128,6 +132,29 @@ export function useI18n(): I18n {
   const i18n = use(I18nContext);
   if (!i18n) throw new Error('useI18n needs a LocaleProvider above it');
   return i18n;
+}
+
+/** A screen's own messages in both locales (see defineMessages). */
+export type ScreenMessages<K extends string> = { readonly [L in Locale]: Readonly<Record<K, string>> };
+
+/**
+ * A screen's own messages, kept in the screen's folder so they load with the screen rather than with every page
+ * (the core catalogues in en.ts and zh-cn.ts are in the first load of the sign-in page, which has a size budget).
+ * zh-CN must have exactly the keys of en: a missing or unknown key is a typecheck error.
+ */
+export function defineMessages<K extends string>(en: Record<K, string>, zhCN: Record<NoInfer<K>, string>): ScreenMessages<K> {
+  return { en, 'zh-CN': zhCN };
+}
+
+/** The locale with `t` knowing a screen's own keys as well as the core ones. */
+export type ScreenI18n<K extends string> = Omit<I18n, 't'> & { t(key: MessageKey | K, vars?: Vars): string };
+
+export function useMessages<K extends string>(messages: ScreenMessages<K>): ScreenI18n<K> {
+  const i18n = useI18n();
+  return useMemo(() => {
+    const own: Readonly<Record<string, string>> = messages[i18n.locale];
+    return { ...i18n, t: (key: MessageKey | K, vars?: Vars) => (Object.hasOwn(own, key) ? fill(own[key] ?? key, vars) : i18n.t(key as MessageKey, vars)) };
+  }, [i18n, messages]);
 }
 
 const localeNames: Record<Locale, string> = { 'zh-CN': '中文', en: 'English' };

@@ -1,9 +1,11 @@
 import { Tag, type TableColumnsType } from 'antd';
 import type { components } from '../../api/schema';
 import { formatNumber, formatProgrammeTime, PROGRAMME_TIME_ZONE } from '../../format';
-import type { I18n } from '../../i18n/locale';
+import type { ScreenI18n } from '../../i18n/locale';
+import type { campaignMessages } from './messages';
 
 export type Campaign = components['schemas']['Campaign'];
+type I18n = ScreenI18n<keyof (typeof campaignMessages)['en']>;
 
 function effectText(effect: Campaign['effect'], i18n: I18n): string {
   if (effect.kind === 'multiplier') return i18n.t('campaigns.effect.multiplier', { multiplier: formatNumber(effect.multiplier, i18n.locale) });

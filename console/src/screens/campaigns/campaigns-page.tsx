@@ -4,13 +4,14 @@ import { useApi } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { LoadMore, PAGE_SIZE, useCursorList } from '../../api/use-cursor-list';
 import { ProblemAlert } from '../../api/use-problem';
-import { useI18n } from '../../i18n/locale';
+import { useMessages } from '../../i18n/locale';
 import { campaignColumns } from './campaign-columns';
+import { campaignMessages } from './messages';
 
 /** Campaigns, latest ending first, a page at a time (GET /v1/admin/campaigns). */
 export function CampaignsPage() {
   const api = useApi();
-  const i18n = useI18n();
+  const i18n = useMessages(campaignMessages);
   const list = useCursorList(['campaigns'], (cursor) =>
     unwrap(api.GET('/v1/admin/campaigns', { params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } } })),
   );
