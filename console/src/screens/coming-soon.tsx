@@ -1,4 +1,4 @@
-import { Result, Typography } from 'antd';
+import { Typography } from 'antd';
 import type { MessageKey } from '../i18n/en';
 import { useI18n } from '../i18n/locale';
 
@@ -8,7 +8,7 @@ export function ComingSoon({ title }: { readonly title: MessageKey }) {
   return (
     <>
       <Typography.Title level={3}>{t(title)}</Typography.Title>
-      <Result status="info" title={t('screen.coming')} />
+      <Typography.Paragraph type="secondary">{t('screen.coming')}</Typography.Paragraph>
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Button, Flex, Layout, Menu, Result, Space, Spin, Tag, Typography, type MenuProps } from 'antd';
-import { Suspense } from 'react';
+import { Button, Flex, Layout, Menu, Space, Spin, Tag, Typography, type MenuProps } from 'antd';
+import { Suspense, type ReactNode } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
 import { cognitoSignOut } from '../auth/cognito';
 import { useConfig } from '../auth/config-context';
@@ -17,13 +17,29 @@ export function Loading() {
   );
 }
 
+/** A page-level notice (no access, no such page); plain rather than antd's Result, whose illustrations weigh ~10 kB on every screen. */
+function Notice({ code, title, detail, action }: { readonly code: string; readonly title: string; readonly detail?: string; readonly action?: ReactNode }) {
+  return (
+    <Flex vertical align="center" gap="small" style={{ padding: '64px 16px', textAlign: 'center' }}>
+      <Typography.Text type="secondary" style={{ fontSize: 48, lineHeight: 1 }}>
+        {code}
+      </Typography.Text>
+      <Typography.Title level={4} style={{ margin: 0 }}>
+        {title}
+      </Typography.Title>
+      {detail ? <Typography.Text type="secondary">{detail}</Typography.Text> : null}
+      {action}
+    </Flex>
+  );
+}
+
 /** A screen behind its role check: the menu hides it, and a typed-in URL gets this instead of the screen. */
 export function ScreenGate({ route }: { readonly route: ScreenRoute }) {
   const { t } = useI18n();
   const session = useSession();
   const held = session?.roles ?? [];
   if (!canSee(held, route.screen)) {
-    return <Result status="403" title={t(route.label)} subTitle={t('screen.forbidden', { role: held.map((r) => t(`role.${r}`)).join(', ') || t('role.none') })} />;
+    return <Notice code="403" title={t(route.label)} detail={t('screen.forbidden', { role: held.map((r) => t(`role.${r}`)).join(', ') || t('role.none') })} />;
   }
   return <route.Page />;
 }
@@ -31,10 +47,10 @@ export function ScreenGate({ route }: { readonly route: ScreenRoute }) {
 export function NotFound() {
   const { t } = useI18n();
   return (
-    <Result
-      status="404"
+    <Notice
+      code="404"
       title={t('screen.notFound')}
-      extra={
+      action={
         <Link to="/">
           <Button type="primary">{t('screen.backHome')}</Button>
         </Link>
