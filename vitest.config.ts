@@ -27,6 +27,16 @@ export default defineConfig({
           setupFiles: ['test/support/env.ts'],
         },
       },
+      {
+        extends: true,
+        test: {
+          // The operator console's component tests (Testing Library in jsdom; no API, no DynamoDB).
+          name: 'console',
+          include: ['console/src/**/*.test.tsx'],
+          environment: 'jsdom',
+          setupFiles: ['console/src/test-setup.ts'],
+        },
+      },
     ],
   },
 });

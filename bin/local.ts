@@ -7,6 +7,7 @@
  *
  *   npm start                      data kept in .data/dynamodb
  *   npm start -- --in-memory       throwaway database
+ *   npm start -- --no-console-build  serve console/dist as it is (npm start builds it when its sources changed)
  *   PORT=4000 npm start            another HTTP port
  *   DATA_DIR=/tmp/pm npm start     keep data and dev keys elsewhere
  *   SUPPLIER_DELAY_MS=500 npm start  simulated suppliers call back faster (default 3000 ms per step)
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
     'in-memory': { type: 'boolean', default: false },
     'no-seed': { type: 'boolean', default: false },
     'no-schedules': { type: 'boolean', default: false },
+    'no-console-build': { type: 'boolean', default: false },
   },
 });
 
@@ -43,6 +45,13 @@ process.env.POWERTOOLS_DEV ??= 'true';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+// The console builds (when its sources changed) while DynamoDB Local starts; the server listens once both are done.
+const consoleBuild: Promise<unknown> = args['no-console-build']
+  ? Promise.resolve()
+  : import('./local/console.js')
+      .then(({ buildConsoleIfStale }) => buildConsoleIfStale((line) => console.log(line)))
+      .catch((error: unknown) => console.error('[console] build failed (the API still runs; npm run build:console shows why):', error));
 
 const { requireJava, startDynamoDbLocal } = await import('./local/dynamodb-local.js');
 requireJava();
@@ -124,7 +133,9 @@ try {
     }
   }
 
-  const server = createLocalHttpServer(gateway);
+  const { consoleRoutes } = await import('./local/console.js');
+  const server = createLocalHttpServer(gateway, { localRoutes: consoleRoutes(keys) });
+  await consoleBuild;
   server.on('error', (error) => {
     console.error(`HTTP server error: ${error.message}${'code' in error && error.code === 'EADDRINUSE' ? ` (port ${port} is taken; set PORT)` : ''}`);
     void shutdown(1);
@@ -149,8 +160,9 @@ try {
         'Points mall backend is running locally.',
         `  API            ${base}   (try: curl ${base}/v1/health)`,
         `  OpenAPI        ${base}/v1/openapi.json`,
+        `  Console        ${base}/console/  (sign in as a demo operator: op-admin, op-marketer, op-support, op-analyst)`,
         `  DynamoDB Local ${dynamo.endpoint}  table ${process.env.TABLE_NAME}${created ? ' (created)' : ''}, ${args['in-memory'] ? 'in memory' : `data in ${join(dataDir, 'dynamodb')}`}`,
-        `  Dev JWT key    ${keys.privateKeyPath ?? '(memory)'}  -> tokens: npm run token -- member m1 | admin | pos store1`,
+        `  Dev JWT key    ${keys.privateKeyPath ?? '(memory)'}  -> tokens: npm run token -- member m1 | admin | operator marketer | pos store1`,
         `  Cursor key     ${join(dataDir, 'keys', 'cursor-key.txt')} (seals list cursors; CURSOR_KEY overrides)`,
         `  Demo members   m1 (normal), m-silver, m-gold, m-diamond, m-friend (referred by m-gold)`,
         `  Webhook keys   ${join(dataDir, 'keys', 'webhooks')} (private keys of jd, tmall, wechatpay, alipay) -> npm run webhook -- suppliers jd '<json>'`,

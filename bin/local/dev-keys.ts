@@ -52,7 +52,11 @@ export async function inMemoryDevKeys(): Promise<DevKeys> {
   return { privateKey: pair.privateKey, publicKey: pair.publicKey };
 }
 
-export type TokenKind = 'member' | 'admin' | 'pos';
+export type TokenKind = 'member' | 'admin' | 'pos' | 'operator';
+
+/** The operator groups (Cognito groups on AWS); an operator token carries one. */
+export const operatorRoles = ['admin', 'marketer', 'support', 'analyst'] as const;
+export type OperatorRole = (typeof operatorRoles)[number];
 
 /**
  * The app client id of a local POS token for a store. On AWS a Cognito app client id names the client; here
@@ -63,13 +67,18 @@ export function devPosClientId(storeId: string): string {
   return `pos-${storeId}`;
 }
 
-/** Claims shaped like Cognito access tokens: `sub`, `cognito:groups`, `scope`, `client_id`. */
-export function claimsFor(kind: TokenKind, id: string | undefined): JWTPayload {
+/**
+ * Claims shaped like Cognito access tokens: `sub`, `cognito:groups`, `scope`, `client_id`. An `operator` token is in
+ * the one group `role` (default admin), its subject the operator id (default `op-<role>`, a demo operator).
+ */
+export function claimsFor(kind: TokenKind, id: string | undefined, role: OperatorRole = 'admin'): JWTPayload {
   switch (kind) {
     case 'member':
       return { sub: id ?? 'm1', client_id: 'mobile-app', token_use: 'access', scope: 'openid profile' };
     case 'admin':
       return { sub: id ?? 'operator-1', client_id: 'console', token_use: 'access', 'cognito:groups': ['admin'], scope: 'openid' };
+    case 'operator':
+      return { sub: id ?? `op-${role}`, client_id: 'console', token_use: 'access', 'cognito:groups': [role], scope: 'openid' };
     case 'pos':
       // A client-credentials token: its subject is the app client itself, as in Cognito.
       return { sub: devPosClientId(id ?? 'store1'), client_id: devPosClientId(id ?? 'store1'), token_use: 'access', scope: POS_SCOPE_LOCAL };

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { problemFromError, problemResponse } from '../../shared/http/problem.js';
-import type { LocalGateway } from './gateway.js';
+import type { LocalGateway, LocalRequest } from './gateway.js';
 
 /** Keep a little more than the API limit so the handler can answer 413 itself. */
 const BODY_KEEP_BYTES = 256 * 1024;
@@ -35,6 +35,11 @@ export const LISTEN_BACKLOG = 4096;
 export interface LocalHttpServerOptions {
   /** Prints `METHOD path -> status (ms)` per request (npm start); off for benchmarks. */
   readonly logRequests?: boolean;
+  /**
+   * Local-only routes answered before the gateway (the console's files and sign-in, bin/local/console.ts):
+   * undefined passes the request on to the API.
+   */
+  readonly localRoutes?: (request: LocalRequest) => Promise<{ status: number; headers: Record<string, string>; body: string | Buffer } | undefined>;
 }
 
 export interface LocalHttpServer extends Server {
@@ -77,7 +82,8 @@ export function createLocalHttpServer(gateway: LocalGateway, options: LocalHttpS
         const body = await readBody(req);
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-        const response = await gateway.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body });
+        const request: LocalRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers, body };
+        const response = (await options.localRoutes?.(request)) ?? (await gateway.handle(request));
         // The time this process took to answer, from the request's arrival (the connection may have waited in the kernel before).
         res.writeHead(response.status, { ...response.headers, ...cors, 'x-local-server-ms': String(Date.now() - started) }).end(response.body);
         if (logRequests) console.log(`${req.method} ${req.url} -> ${response.status} (${Date.now() - started} ms)`);

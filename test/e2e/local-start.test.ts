@@ -10,7 +10,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'points-mall-e2e-'));
 let child: ChildProcess | undefined;
 
 async function start(port: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts', '--no-schedules'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts', '--no-schedules', '--no-console-build'], {
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, TABLE_NAME: 'points-mall', DYNAMODB_ENDPOINT: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,5 @@
+import { ComingSoon } from '../coming-soon';
+
+export function ApprovalsPage() {
+  return <ComingSoon title="menu.approvals" />;
+}

@@ -1,0 +1,5 @@
+import { ComingSoon } from '../coming-soon';
+
+export function DashboardPage() {
+  return <ComingSoon title="menu.dashboard" />;
+}

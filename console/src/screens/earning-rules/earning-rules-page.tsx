@@ -1,0 +1,5 @@
+import { ComingSoon } from '../coming-soon';
+
+export function EarningRulesPage() {
+  return <ComingSoon title="menu.earningRules" />;
+}

@@ -1,0 +1,5 @@
+import { ComingSoon } from '../coming-soon';
+
+export function MembersPage() {
+  return <ComingSoon title="menu.members" />;
+}

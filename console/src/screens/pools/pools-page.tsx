@@ -1,0 +1,5 @@
+import { ComingSoon } from '../coming-soon';
+
+export function PoolsPage() {
+  return <ComingSoon title="menu.pools" />;
+}

@@ -1,0 +1,37 @@
+import { cleanup } from '@testing-library/react';
+import { afterEach } from 'vitest';
+
+// jsdom has no matchMedia; antd's responsive helpers (Grid, Layout.Sider breakpoints) ask it.
+if (!window.matchMedia) {
+  window.matchMedia = (query: string) =>
+    ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addListener: () => undefined,
+      removeListener: () => undefined,
+      addEventListener: () => undefined,
+      removeEventListener: () => undefined,
+      dispatchEvent: () => false,
+    }) as MediaQueryList;
+}
+
+// Nor ResizeObserver; antd's Table measures its columns with it. Nothing resizes in jsdom: observe and forget.
+if (typeof window.ResizeObserver === 'undefined') {
+  class StillResizeObserver {
+    observe(): void {}
+    unobserve(): void {}
+    disconnect(): void {}
+  }
+  window.ResizeObserver = StillResizeObserver as unknown as typeof ResizeObserver;
+}
+
+// jsdom computes no pseudo-element styles (and logs so at every antd scroll-bar measurement): ask for the element's.
+const computedStyle = window.getComputedStyle.bind(window);
+window.getComputedStyle = (element: Element) => computedStyle(element);
+
+afterEach(() => {
+  cleanup();
+  localStorage.clear();
+  sessionStorage.clear();
+});
