@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { consolePage, DEMO_OPERATORS, demoOperatorChoice, stackUrl, test } from './support/browser.js';
+import { consolePage, DEMO_OPERATORS, demoOperatorChoice, openConsole, stackUrl, test } from './support/browser.js';
 import { apiAs } from './support/api.js';
 
 test('the page opens the API health and the OpenAPI document of the started stack', async ({ page }) => {
@@ -32,6 +32,24 @@ test('the test API helpers call the stack as an operator and as a member', async
   expect(points.body.available).toBeGreaterThan(0);
 });
 
+test('a page that logs an error or throws is caught by the error watch of every context the test opens', async ({ page, newContext, pageErrors }) => {
+  // Prepare
+  const other = await (await newContext({ locale: 'zh-CN' })).newPage();
+
+  // Act
+  await page.setContent('<script>console.error("logged on purpose")</script>');
+  await other.setContent('<script>setTimeout(() => { throw new Error("thrown on purpose") })</script>');
+  await other.waitForTimeout(100);
+
+  // Assess
+  expect(pageErrors.errors).toEqual([
+    expect.stringContaining('console error on about:blank: logged on purpose'),
+    expect.stringContaining('uncaught exception on about:blank: Error: thrown on purpose'),
+  ]);
+  expect(await other.evaluate('navigator.language')).toBe('zh-CN');
+  pageErrors.allow(/on purpose/);
+});
+
 // Needs the operator console (served by `npm start` at /console/): fails until the console lands.
 test('the console sign-in page offers the four demo operators', async ({ page }) => {
   // Act
@@ -42,4 +60,16 @@ test('the console sign-in page offers the four demo operators', async ({ page })
   for (const operatorId of Object.values(DEMO_OPERATORS)) {
     await demoOperatorChoice(page, operatorId).waitFor({ state: 'visible', timeout: 30_000 });
   }
+});
+
+// Needs the operator console: what every screen test starts with (support/browser.ts openConsole).
+test('an operator signs in on the sign-in page and stays signed in across a reload', async ({ page }) => {
+  // Act
+  await openConsole(page, { role: 'admin' });
+  await page.reload();
+
+  // Assess
+  await page.waitForLoadState('networkidle');
+  expect(new URL(page.url()).pathname).toMatch(/^\/console\//);
+  expect(await demoOperatorChoice(page, DEMO_OPERATORS.admin).isVisible()).toBe(false);
 });

@@ -55,20 +55,28 @@ export const test = base
     onCleanup(() => browser.close());
     return browser;
   })
-  .extend('pageErrors', (): PageErrorWatch => watchPageErrors())
-  .extend('context', async ({ browser, pageErrors }, { onCleanup }): Promise<BrowserContext> => {
-    const context = await browser.newContext(defaultContextOptions);
-    context.setDefaultTimeout(15_000);
-    context.on('page', (page) => pageErrors.attach(page));
-    onCleanup(async () => {
-      await context.close();
-      // After the test body: a page that logged an error fails the test that opened it.
-      if (pageErrors.errors.length > 0) {
-        throw new Error(`the page reported ${pageErrors.errors.length} error(s):\n${pageErrors.errors.join('\n')}`);
-      }
+  .extend('pageErrors', ({ task }, { onCleanup }): PageErrorWatch => {
+    const watch = watchPageErrors();
+    // After the test and its contexts: an error on any page it opened fails it.
+    onCleanup(() => {
+      const errors = watch.errors;
+      if (errors.length > 0) throw new Error(`the pages of "${task.name}" reported ${errors.length} error(s):\n${errors.join('\n')}`);
     });
-    return context;
+    return watch;
   })
+  /** Opens another context for the test (a second operator, another locale): watched for errors, closed after it. */
+  .extend('newContext', async ({ browser, pageErrors }, { onCleanup }) => {
+    const opened: BrowserContext[] = [];
+    onCleanup(() => Promise.all(opened.map((context) => context.close())).then(() => undefined));
+    return async (options: BrowserContextOptions = {}): Promise<BrowserContext> => {
+      const context = await browser.newContext({ ...defaultContextOptions, ...options });
+      context.setDefaultTimeout(15_000);
+      context.on('page', (page) => pageErrors.attach(page));
+      opened.push(context);
+      return context;
+    };
+  })
+  .extend('context', async ({ newContext }): Promise<BrowserContext> => newContext())
   .extend('page', async ({ context }): Promise<Page> => context.newPage());
 
 export interface OpenConsoleOptions {
