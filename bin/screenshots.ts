@@ -141,6 +141,8 @@ async function main(): Promise<number> {
   return 0;
 }
 
+// Ctrl-C: exit through 'exit', where the stack's process group is killed (it does not get the terminal's signal).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 process.exitCode = await main().catch((error: unknown) => {
   console.error('screenshots failed:', error instanceof Error ? error.message : error);
   return 1;

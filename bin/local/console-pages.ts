@@ -45,7 +45,8 @@ export interface SignInOptions {
 export async function signInAsDemoOperator(page: Page, baseUrl: string, operatorId: string, options: SignInOptions = {}): Promise<void> {
   const target = consoleUrl(baseUrl, options.path);
   const timeout = options.timeoutMs ?? 30_000;
-  await page.goto(target, { timeout });
+  const response = await page.goto(target, { timeout });
+  if (response && !response.ok()) throw new Error(`GET ${target} answered ${response.status()}: is the console served (npm start)?`);
   const choice = demoOperatorChoice(page, operatorId);
   await choice.waitFor({ state: 'visible', timeout });
   await choice.click();

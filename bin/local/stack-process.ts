@@ -108,7 +108,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   // If this process ends without stopping the stack (a crash, Ctrl-C), the stack must not outlive it.
-  const killOnExit = () => killGroup(child, 'SIGKILL');
+  const killOnExit = () => {
+    killGroup(child, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   process.once('exit', killOnExit);
 
   let stopped = false;
