@@ -37,6 +37,19 @@ export default defineConfig({
           setupFiles: ['console/src/test-setup.ts'],
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          // One stack (npm start -- --in-memory) and one headless Chromium for the whole project, started by the
+          // global setup; files one at a time, so pages never compete for the two cores with another file's pages.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          globalSetup: ['test/browser/support/global-setup.ts'],
+        },
+      },
     ],
   },
 });
