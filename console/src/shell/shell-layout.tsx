@@ -99,14 +99,14 @@ export function ShellLayout() {
         <Layout.Header style={{ background: '#fff', paddingInline: 24 }}>
           <Flex justify="flex-end" align="center" style={{ height: '100%' }}>
             <Space size="middle">
-              <span>
+              <Space size={4}>
                 {held.map((role) => (
                   <Tag key={role} color="blue">
                     {t(`role.${role}`)}
                   </Tag>
                 ))}
                 <Typography.Text>{session?.operatorId}</Typography.Text>
-              </span>
+              </Space>
               <LocaleSwitch />
               <Button onClick={signOut}>{t('signOut')}</Button>
             </Space>
