@@ -22,6 +22,7 @@ const samples: Partial<Record<OperationId, Sample>> = {
   health: { path: () => '/v1/health' },
   healthReady: { path: () => '/v1/health/ready' },
   openapi: { path: () => '/v1/openapi.json' },
+  apiDocs: { path: () => '/v1/docs' },
   registerMember: { path: () => '/v1/me/register', body: {}, invalidBody: { birthday: 'yesterday', referralCode: 'x' } },
   getMe: { path: () => '/v1/me' },
   // Erasure takes no body; what it erases and keeps: test/integration/erasure.test.ts.
