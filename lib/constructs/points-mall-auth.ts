@@ -14,11 +14,11 @@ import { Construct } from 'constructs';
 import { ADMIN_GROUP, OPERATOR_GROUPS, POS_SCOPE } from '../../shared/http/auth.js';
 import { pascal } from './logical-id.js';
 
-/** What each operator group may do (the API enforces it; docs/api.md has the table of role x route). */
+/** What each operator group may do: the API enforces it (shared/http/roles.ts, the role x route table in docs/api.md). */
 const OPERATOR_GROUP_DESCRIPTIONS: Record<string, string> = {
-  marketer: 'Operators: earning rules, campaigns, pools, tasks, mall, coupons, auctions, draws; no manual point adjustments',
-  support: 'Operators: member lookup, ledger, point adjustments within limits, order cancellation',
-  analyst: 'Operators: read only (reports, stats, lists)',
+  marketer: 'Operators: earning rules, campaigns, pools, tasks, mall, coupons, auctions, draws; no point adjustments',
+  support: 'Operators: member lookup, adjustments within limits, tier changes, order cancellations, purchase reviews, approvals',
+  analyst: 'Operators: read only (reports, stats, lists, previews)',
 };
 
 /** Scopes of the console's tokens: OpenID sign-in with the operator's email and name. */
