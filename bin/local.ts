@@ -159,7 +159,7 @@ try {
         '',
         'Points mall backend is running locally.',
         `  API            ${base}   (try: curl ${base}/v1/health)`,
-        `  OpenAPI        ${base}/v1/openapi.json`,
+        `  OpenAPI        ${base}/v1/openapi.json   (rendered: ${base}/v1/docs)`,
         `  Console        ${base}/console/  (sign in as a demo operator: op-admin, op-marketer, op-support, op-analyst)`,
         `  DynamoDB Local ${dynamo.endpoint}  table ${process.env.TABLE_NAME}${created ? ' (created)' : ''}, ${args['in-memory'] ? 'in memory' : `data in ${join(dataDir, 'dynamodb')}`}`,
         `  Dev JWT key    ${keys.privateKeyPath ?? '(memory)'}  -> tokens: npm run token -- member m1 | admin | operator marketer | pos store1`,

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, CfnOutput, Duration, Stack, TimeZone, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Lazy, Stack, TimeZone, Validations, type StackProps } from 'aws-cdk-lib';
 import { EventBus, Rule, type EventPattern } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -10,6 +10,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
+import { ConsoleHosting, cognitoIdpOrigin } from './constructs/console-hosting.js';
 import { CursorKey } from './constructs/cursor-key.js';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.js';
 import { logicalIdOf, pascal } from './constructs/logical-id.js';
@@ -86,6 +87,11 @@ export interface PointsMallStackProps extends StackProps {
    * fulfilment function as SUPPLIER_ENDPOINTS (credentials live in the supplier secrets). @default - context `supplierEndpoints`, else none
    */
   readonly supplierEndpoints?: Record<string, SupplierEndpointConfig>;
+  /**
+   * The operator console's build (`npm run build:console`). When it has no index.html, a placeholder page is
+   * deployed in its place (and the synth says so). @default `<project>/console/dist`
+   */
+  readonly consoleDist?: string;
 }
 
 
@@ -117,6 +123,8 @@ export class PointsMallStack extends Stack {
   /** Every alarm of the stack (docs/operations.md, Alarms). */
   readonly alarms: PointsMallAlarms;
   readonly dashboard: PointsMallDashboard;
+  /** The operator console: bucket, distribution, deployments (docs/operations.md, Operator console). */
+  readonly operatorConsole: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: PointsMallStackProps = {}) {
     super(scope, id, props);
@@ -176,6 +184,20 @@ export class PointsMallStack extends Stack {
     const fulfilment = (this.functions as Partial<Record<string, PointsMallFunction>>).fulfilment;
     if (fulfilment) this.grantSupplierAccess(fulfilment);
 
+    // The console's distribution comes before the API: the console client's callback URLs name the distribution,
+    // and the API's authorizer must accept that client. The API origin its CSP allows is filled in at synth.
+    this.operatorConsole = new ConsoleHosting(this, 'Console', {
+      consoleDist: props.consoleDist ?? resolve(PROJECT_ROOT, 'console/dist'),
+      connectSources: [
+        Lazy.string({ produce: () => this.api.httpApi.apiEndpoint }),
+        this.auth.domain.baseUrl(),
+        cognitoIdpOrigin(this),
+      ],
+      logRetention,
+    });
+    const consoleUrl = this.operatorConsole.consoleUrl;
+    this.auth.addConsoleClient({ callbackUrls: [`${consoleUrl}callback`], logoutUrls: [consoleUrl] });
+
     this.api = new PointsMallApi(this, 'Api', {
       apiName: `points-mall-${stage}`,
       routes,
@@ -183,12 +205,32 @@ export class PointsMallStack extends Stack {
       functions: this.functions,
       jwtIssuer: this.auth.issuer,
       // The authorizer accepts tokens of these app clients only: a store's POS client must be one of them.
-      jwtAudience: [this.auth.mobileClient.userPoolClientId, this.auth.posClient.userPoolClientId, ...[...this.auth.storePosClients.values()].map((c) => c.userPoolClientId)],
+      jwtAudience: [
+        this.auth.mobileClient.userPoolClientId,
+        this.auth.posClient.userPoolClientId,
+        ...[...this.auth.storePosClients.values()].map((c) => c.userPoolClientId),
+        this.auth.consoleClient.userPoolClientId,
+      ],
       posScope: POS_OAUTH_SCOPE,
       throttle: { rateLimit: props.apiRateLimit ?? 2000, burstLimit: props.apiBurstLimit ?? 5000 },
       corsAllowOrigins: props.corsAllowOrigins ?? ['*'],
       logRetention,
     });
+
+    this.operatorConsole.deployConsole({
+      apiBaseUrl: this.api.httpApi.apiEndpoint,
+      auth: {
+        kind: 'cognito',
+        authority: this.auth.issuer,
+        clientId: this.auth.consoleClient.userPoolClientId,
+        redirectUri: `${consoleUrl}callback`,
+        logoutUri: consoleUrl,
+        domain: this.auth.domain.baseUrl(),
+        scope: 'openid email profile',
+      },
+    });
+    // GET /v1/docs loads Swagger UI from the distribution (the function depends on it, never the other way).
+    this.functions.system.addEnvironment('DOCS_ASSETS_BASE', this.operatorConsole.docsAssetsBase);
 
     for (const spec of eventRules) {
       const id = pascal(spec.name);
@@ -298,6 +340,9 @@ export class PointsMallStack extends Stack {
         description: `POS app client of store ${storeId}: bind it with PATCH /v1/admin/stores/${storeId} {"addClientIds":[...]}`,
       });
     }
+    new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl, description: 'The operator console (sign in with an operator of the user pool)' });
+    new CfnOutput(this, 'ConsoleAppClientId', { value: this.auth.consoleClient.userPoolClientId, description: 'Operator console app client (hosted UI, code flow with PKCE)' });
+    new CfnOutput(this, 'ApiDocsUrl', { value: `${this.api.url}v1/docs`, description: 'The API reference, rendered (Swagger UI)' });
     new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint, description: 'OAuth token endpoint for POS' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     for (const [supplier, secret] of Object.entries(this.supplierCredentials.secrets)) {

@@ -36,7 +36,7 @@ export interface FunctionSpec {
 export const functions: Record<FunctionName, FunctionSpec> = {
   system: {
     entry: 'functions/system/handler.ts',
-    description: 'Liveness and readiness, the OpenAPI document, and problem+json answers for unknown routes',
+    description: 'Liveness and readiness, the OpenAPI document and its rendered reference page, and problem+json answers for unknown routes',
     tableAccess: 'read',
     publishesEvents: false,
     memoryMb: 256,
@@ -190,6 +190,7 @@ export const routes = [
   { method: 'GET', path: '/v1/health', fn: 'system', auth: 'public', operation: 'health' },
   { method: 'GET', path: '/v1/health/ready', fn: 'system', auth: 'public', operation: 'healthReady' },
   { method: 'GET', path: '/v1/openapi.json', fn: 'system', auth: 'public', operation: 'openapi' },
+  { method: 'GET', path: '/v1/docs', fn: 'system', auth: 'public', operation: 'apiDocs' },
 
   { method: 'POST', path: '/v1/me/register', fn: 'members', auth: 'member', operation: 'registerMember' },
   { method: 'GET', path: '/v1/me', fn: 'members', auth: 'member', operation: 'getMe' },

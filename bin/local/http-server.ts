@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { problemFromError, problemResponse } from '../../shared/http/problem.js';
+import { serveDocsAsset } from './docs-assets.js';
 import type { LocalGateway, LocalRequest } from './gateway.js';
 
 /** Keep a little more than the API limit so the handler can answer 413 itself. */
@@ -71,6 +72,8 @@ export function createLocalHttpServer(gateway: LocalGateway, options: LocalHttpS
     }
   };
   const server = createServer((req, res) => {
+    // Files of the API reference page (GET /v1/docs), not API routes.
+    if (serveDocsAsset(req, res)) return;
     handling += 1;
     void (async () => {
       const started = Date.now();

@@ -4,10 +4,13 @@ import { DomainError } from '../../shared/errors.js';
 import { db, tableName } from '../../shared/table/client.js';
 import { keys } from '../../shared/table/keys.js';
 import { openApiDocument } from '../../shared/http/openapi.js';
+import { apiDocsHeaders, apiDocsPage, docsAssetsBase } from '../../shared/http/api-docs.js';
 import { routes } from '../../lib/routes.js';
 import { matchRoute } from '../../shared/http/match.js';
 
 let document: Record<string, unknown> | undefined;
+/** The API reference page and its headers, built on first use from DOCS_ASSETS_BASE. */
+let docsPage: { html: string; headers: Record<string, string> } | undefined;
 
 /** Longest wait for the table in a readiness check (the SDK's retries included). */
 export const READINESS_TIMEOUT_MS = 1500;
@@ -27,6 +30,13 @@ export const handler = httpHandler('system', {
   openapi: async () => {
     document ??= openApiDocument();
     return document;
+  },
+  apiDocs: async () => {
+    if (!docsPage) {
+      const assetsBase = docsAssetsBase();
+      docsPage = { html: apiDocsPage(assetsBase), headers: apiDocsHeaders(assetsBase) };
+    }
+    return { status: 200, body: docsPage.html, headers: docsPage.headers };
   },
   fallback: async ({ event }) => {
     const method = event.requestContext.http.method;

@@ -11,7 +11,25 @@ import {
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { ADMIN_GROUP, POS_SCOPE } from '../../shared/http/auth.js';
+import { ADMIN_GROUP, OPERATOR_GROUPS, POS_SCOPE } from '../../shared/http/auth.js';
+import { pascal } from './logical-id.js';
+
+/** What each operator group may do: the API enforces it (shared/http/roles.ts, the role x route table in docs/api.md). */
+const OPERATOR_GROUP_DESCRIPTIONS: Record<string, string> = {
+  marketer: 'Operators: earning rules, campaigns, pools, tasks, mall, coupons, auctions, draws; no point adjustments',
+  support: 'Operators: member lookup, adjustments within limits, tier changes, order cancellations, purchase reviews, approvals',
+  analyst: 'Operators: read only (reports, stats, lists, previews)',
+};
+
+/** Scopes of the console's tokens: OpenID sign-in with the operator's email and name. */
+const CONSOLE_SCOPES = [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE];
+
+export interface ConsoleClientProps {
+  /** Where the hosted UI sends the operator back with the code (https://<distribution>/console/callback). */
+  readonly callbackUrls: string[];
+  /** Where Cognito's logout endpoint may send the browser (https://<distribution>/console/). */
+  readonly logoutUrls: string[];
+}
 
 /** Identifier of the resource server whose scopes POS tokens carry. */
 export const RESOURCE_SERVER_ID = 'points-mall';
@@ -33,11 +51,12 @@ export interface PointsMallAuthProps {
 }
 
 /**
- * One user pool for members (self sign-up from the app) and operators (group
- * `admin`, added by an operator). The mobile app signs in with SRP; POS
- * terminals get machine tokens with scope `points-mall/pos` through the client
- * credentials flow. Group and scope checks happen again in the handlers
- * (shared/http/auth.ts).
+ * One user pool for members (self sign-up from the app) and operators (groups
+ * `admin`, `marketer`, `support`, `analyst`, created by an administrator). The
+ * mobile app signs in with SRP; the operator console with the hosted UI
+ * (authorization code with PKCE, `addConsoleClient`); POS terminals get machine
+ * tokens with scope `points-mall/pos` through the client credentials flow.
+ * Group and scope checks happen again in the handlers (shared/http/auth.ts).
  */
 export class PointsMallAuth extends Construct {
   readonly userPool: UserPool;
@@ -45,6 +64,7 @@ export class PointsMallAuth extends Construct {
   readonly posClient: UserPoolClient;
   /** The POS app client of each store in `posStores`. */
   readonly storePosClients = new Map<string, UserPoolClient>();
+  /** The Cognito domain: the POS token endpoint and the console's hosted UI. */
   readonly domain: UserPoolDomain;
   /** The `iss` of every token of this pool. */
   readonly issuer: string;
@@ -90,6 +110,12 @@ export class PointsMallAuth extends Construct {
       groupName: ADMIN_GROUP,
       description: 'Operators: may call /v1/admin/* routes',
     });
+    for (const group of OPERATOR_GROUPS.filter((g) => g !== ADMIN_GROUP)) {
+      this.userPool.addGroup(`${pascal(group)}Group`, {
+        groupName: group,
+        description: OPERATOR_GROUP_DESCRIPTIONS[group] ?? `Operators: role ${group}`,
+      });
+    }
 
     const posScope = new ResourceServerScope({ scopeName: POS_SCOPE, scopeDescription: 'Point-of-sale terminals' });
     const resourceServer = this.userPool.addResourceServer('ResourceServer', {
@@ -124,10 +150,49 @@ export class PointsMallAuth extends Construct {
     // One client per store: its tokens name the store through client_id once an operator binds it in the registry.
     for (const storeId of props.posStores ?? []) this.storePosClients.set(storeId, posClient(`PosClient-${storeId}`));
 
-    // Client credentials need the OAuth token endpoint, which lives on a domain.
+    // Client credentials need the OAuth token endpoint, which lives on a domain; the console's hosted UI too.
     this.domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });
 
     this.issuer = `https://cognito-idp.${Stack.of(this).region}.${Aws.URL_SUFFIX}/${this.userPool.userPoolId}`;
+  }
+
+  /** The operator console's app client, once `addConsoleClient` made it. */
+  get consoleClient(): UserPoolClient {
+    if (!this.console) throw new Error('the console client is made by addConsoleClient');
+    return this.console;
+  }
+
+  private console: UserPoolClient | undefined;
+
+  /**
+   * The operator console's app client: the hosted UI's authorization code grant for a public client (no
+   * secret, so the console sends a PKCE challenge with every sign-in; oidc-client-ts always does), scopes
+   * openid, email and profile, sending operators back to the console only. No password or SRP flow: operators
+   * sign in on the hosted UI, where Cognito asks for a new password at first sign-in and for TOTP when enrolled.
+   */
+  addConsoleClient(props: ConsoleClientProps): UserPoolClient {
+    if (this.console) throw new Error('the console client exists already');
+    this.console = this.userPool.addClient('ConsoleClient', {
+      userPoolClientName: 'operator-console',
+      generateSecret: false,
+      // Refresh only (CDK adds ALLOW_REFRESH_TOKEN_AUTH): no InitiateAuth with a password or SRP for this client.
+      // Left empty, Cognito would allow SRP and custom auth by default.
+      authFlows: { userPassword: false, adminUserPassword: false, userSrp: false, custom: false },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: CONSOLE_SCOPES,
+        callbackUrls: props.callbackUrls,
+        logoutUrls: props.logoutUrls,
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      // About a working day: then the operator signs in again.
+      refreshTokenValidity: Duration.hours(12),
+    });
+    return this.console;
   }
 
   /** The OAuth token endpoint POS terminals post their client credentials to. */

@@ -32,6 +32,11 @@ export interface Operation<
   readonly signedBody?: z.ZodType;
   /** Response content type when not JSON-described by `response` (e.g. the OpenAPI document itself). */
   readonly rawResponse?: boolean;
+  /**
+   * Media type of a raw response that is not JSON (`text/html; charset=utf-8` for the API reference page):
+   * the implementation answers the text itself, sent as is. @default application/json
+   */
+  readonly contentType?: string;
 }
 
 /** Identity helper that keeps each operation's precise schema types. */

@@ -30,6 +30,18 @@ export const systemOperations = {
     response: z.record(z.string(), z.unknown()),
     rawResponse: true,
   }),
+  apiDocs: operation({
+    summary: 'The API reference, rendered in a browser',
+    description:
+      'An HTML page that renders GET /v1/openapi.json with Swagger UI. Its styles and scripts come from the ' +
+      "project's own assets (swagger-ui-dist, served at /docs-assets/ locally and from the console distribution " +
+      'on AWS), never from a CDN; the page has no inline script, and its Content-Security-Policy allows scripts ' +
+      'from the assets base only.',
+    tags: ['system'],
+    response: z.string(),
+    rawResponse: true,
+    contentType: 'text/html; charset=utf-8',
+  }),
   fallback: operation({
     summary: 'Answers unknown routes (404) and wrong methods (405) as problem+json',
     tags: ['system'],

@@ -48,10 +48,18 @@ export interface HttpRequest<Op extends OperationId> {
   readonly page: PageRequest;
 }
 
-/** What an implementation answers: the body (status from the contract) or an explicit status. */
+/**
+ * What an implementation answers: the body (status from the contract) or an explicit status, with response
+ * headers of its own where the answer needs them (the API reference page's Content-Security-Policy).
+ */
 export type HttpAnswer<Op extends OperationId> =
   | ResponseOf<(typeof operations)[Op]>
-  | { readonly status: number; readonly body: ResponseOf<(typeof operations)[Op]>; readonly replayed?: boolean };
+  | {
+      readonly status: number;
+      readonly body: ResponseOf<(typeof operations)[Op]>;
+      readonly replayed?: boolean;
+      readonly headers?: Readonly<Record<string, string>>;
+    };
 
 export type Implementations<Ops extends OperationId> = {
   readonly [Op in Ops]: (request: HttpRequest<Op>) => Promise<HttpAnswer<Op>>;
@@ -94,14 +102,14 @@ function header(event: HttpEvent, name: string): string | undefined {
   return undefined;
 }
 
-function isAnswerEnvelope(value: unknown): value is { status: number; body: unknown; replayed?: boolean } {
+function isAnswerEnvelope(value: unknown): value is { status: number; body: unknown; replayed?: boolean; headers?: Record<string, string> } {
   return (
     typeof value === 'object' &&
     value !== null &&
     'status' in value &&
     'body' in value &&
     typeof (value as { status: unknown }).status === 'number' &&
-    Object.keys(value).every((k) => k === 'status' || k === 'body' || k === 'replayed')
+    Object.keys(value).every((k) => k === 'status' || k === 'body' || k === 'replayed' || k === 'headers')
   );
 }
 
@@ -183,6 +191,12 @@ async function dispatch<F extends FunctionName>(
     const envelope = isAnswerEnvelope(answer) ? answer : undefined;
     const status = envelope ? envelope.status : (op.status ?? 200);
     const payload = envelope ? envelope.body : answer;
+    const headers: Record<string, string> = { ...envelope?.headers };
+    // A page or other non-JSON answer is the implementation's own text, sent as is.
+    if (op.contentType !== undefined) {
+      if (typeof payload !== 'string') throw new Error(`${route.operation} answers ${op.contentType} but its implementation returned no text`);
+      return { status, shaped: payload as unknown, replayed: envelope?.replayed === true, headers };
+    }
     // The contract is also the filter: only documented fields leave the function.
     let shaped = payload;
     if (!op.rawResponse) {
@@ -191,12 +205,13 @@ async function dispatch<F extends FunctionName>(
       if (!checked.success) throw new Error(`response of ${route.operation} breaks its contract: ${checked.error.message}`);
       shaped = checked.data;
     }
-    return { status, shaped, replayed: envelope?.replayed === true };
+    return { status, shaped, replayed: envelope?.replayed === true, headers };
   };
 
   let shaped: unknown;
   let status: number;
   let replayed: boolean;
+  let headers: Record<string, string>;
   if (operatorWrites && caller) {
     const write: OperatorWrite = {
       operatorId: caller.subject ?? 'unknown',
@@ -228,14 +243,15 @@ async function dispatch<F extends FunctionName>(
       }
       throw error;
     }
-    ({ status, shaped, replayed } = shape(answer));
+    ({ status, shaped, replayed, headers } = shape(answer));
     if (!replayed && write.recordsBuilt === 0 && status < 300) missingAuditRecord(route.operation);
     if (claim && !replayed) await storeAnswer(claim, requestId, { status, body: shaped });
   } else {
-    ({ status, shaped, replayed } = shape(await work()));
+    ({ status, shaped, replayed, headers } = shape(await work()));
   }
   metrics.addMetric(route.operation, 'Count', 1);
-  const headers: Record<string, string> = replayed ? { 'idempotent-replayed': 'true' } : {};
+  if (replayed) headers['idempotent-replayed'] = 'true';
+  if (op.contentType !== undefined) return { statusCode: status, headers: { 'content-type': op.contentType, ...headers }, body: shaped as string };
   return json(status, shaped, headers);
 }
 

@@ -33,7 +33,7 @@ export function openApiDocument(): Record<string, unknown> {
     const responses: Record<string, unknown> = {
       [String(op.status ?? 200)]: {
         description: op.summary,
-        content: { 'application/json': { schema: op.response } },
+        content: { [op.contentType ?? 'application/json']: { schema: op.response } },
       },
     };
     for (const status of [...errorStatuses].sort()) {

@@ -24,7 +24,9 @@ describe('POS app clients per store', () => {
   });
 
   it('lets the JWT authorizer accept their tokens and outputs their ids for binding', () => {
-    const audience = [stack.auth.mobileClient, stack.auth.posClient, ...stack.auth.storePosClients.values()].map((c) => ({ Ref: logicalIdOf(c) }));
+    const audience = [stack.auth.mobileClient, stack.auth.posClient, ...stack.auth.storePosClients.values(), stack.auth.consoleClient].map((c) => ({
+      Ref: logicalIdOf(c),
+    }));
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { JwtConfiguration: Match.objectLike({ Audience: audience }) });
     const outputs = Object.keys(template.toJSON().Outputs as Record<string, unknown>);
     expect(outputs.filter((o) => o.startsWith('PosClientId'))).toEqual(['PosClientId', 'PosClientIdstore1', 'PosClientIdstore2']);

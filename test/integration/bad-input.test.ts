@@ -22,6 +22,7 @@ const samples: Partial<Record<OperationId, Sample>> = {
   health: { path: () => '/v1/health' },
   healthReady: { path: () => '/v1/health/ready' },
   openapi: { path: () => '/v1/openapi.json' },
+  apiDocs: { path: () => '/v1/docs' },
   registerMember: { path: () => '/v1/me/register', body: {}, invalidBody: { birthday: 'yesterday', referralCode: 'x' } },
   getMe: { path: () => '/v1/me' },
   // Erasure takes no body; what it erases and keeps: test/integration/erasure.test.ts.
@@ -211,6 +212,23 @@ const samples: Partial<Record<OperationId, Sample>> = {
   getDraw: { path: () => '/v1/draws/d-unknown' },
   // Spins take no body; a spin without an Idempotency-Key, or on an unknown or closed draw: test/integration/draws.test.ts.
   spinDraw: { path: () => '/v1/draws/d-unknown/spins' },
+  setMemberTier: {
+    path: (m) => `/v1/admin/members/${m}/tier`,
+    body: { tier: 'gold', expectedTier: 'diamond', reason: 'sample tier change' },
+    invalidBody: { tier: 'platinum', expectedTier: 'normal', reason: '' },
+  },
+  listApprovals: { path: () => '/v1/admin/approvals', invalidQuery: 'status=WAITING' },
+  getApproval: { path: () => '/v1/admin/approvals/ap-unknown' },
+  approveApproval: { path: () => '/v1/admin/approvals/ap-unknown/approve', body: {}, invalidBody: { reason: 'x', extra: true } },
+  rejectApproval: { path: () => '/v1/admin/approvals/ap-unknown/reject', body: { reason: 'sample rejection' }, invalidBody: { reason: 12 } },
+  getOperatorSettings: { path: () => '/v1/admin/settings' },
+  putOperatorSettings: {
+    path: () => '/v1/admin/settings',
+    body: { approvalThresholdPoints: 10_000_000, supportMaxPointsPerAdjustment: 10_000, supportMaxPointsPerDay: 50_000, expectedVersion: 999 },
+    invalidBody: { approvalThresholdPoints: 0, supportMaxPointsPerAdjustment: -1, expectedVersion: 'one' },
+  },
+  listEarningRuleVersions: { path: () => '/v1/admin/earning-rules/versions', invalidQuery: 'limit=0' },
+  listAudit: { path: () => '/v1/admin/audit', invalidQuery: 'from=yesterday' },
   listMyDrawSpins: { path: () => '/v1/draws/d-unknown/spins', invalidQuery: 'limit=1000' },
   listDrawSeeds: { path: () => '/v1/draws/d-unknown/seeds', invalidQuery: 'limit=0' },
 };
