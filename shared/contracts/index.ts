@@ -13,6 +13,7 @@ import { reportOperations } from './reports.js';
 import { storeOperations } from './stores.js';
 import { systemOperations } from './system.js';
 import { taskOperations } from './tasks.js';
+import { whatIfOperations } from './what-if.js';
 
 /** Every API operation by id; the route table (lib/routes.ts) refers to these ids. */
 export const operations = {
@@ -20,6 +21,7 @@ export const operations = {
   ...memberOperations,
   ...jobOperations,
   ...earningOperations,
+  ...whatIfOperations,
   ...storeOperations,
   ...campaignOperations,
   ...poolOperations,
