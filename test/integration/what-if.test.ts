@@ -6,6 +6,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ulid } from 'ulid';
+import { seedDemoData } from '../../bin/local/seed.js';
+import { seedPastPurchases } from '../../bin/local/seed-purchases.js';
 import { ensureTable, localClient } from '../../bin/local/table.js';
 import { LocalStreams } from '../../bin/local/streams.js';
 import { resetConfigForTests } from '../../shared/config/env.js';
@@ -424,4 +426,22 @@ describe('what-if replays', () => {
     expect(list.body.items.map((r) => r.replayId)).toEqual([newer.replayId, older.replayId]);
     expect(list.body.nextCursor).not.toBeNull();
   });
+});
+
+// Last: the demo seed starts a campaign running from now, which the previews above must not meet.
+describe('the demo seed', () => {
+  it('records past purchases that a replay of the last days replays', async () => {
+    // Prepare: the demo data; the days before this file's own purchases (the oldest of those is 17 days ago)
+    await seedDemoData();
+    const seeded = (await seedPastPurchases(new Date())).filter((p) => p.day >= daysAgo(16));
+    const body = { from: daysAgo(16), to: daysAgo(1), draftCampaign: doublePointsOnB(startOf(daysAgo(16)), startOf(today)) };
+    // Act
+    const done = await replayed((await startReplay(body)).replayId);
+    // Assess
+    expect(seeded.length).toBeGreaterThan(5);
+    expect(done.state, done.error ?? '').toBe('DONE');
+    expect(done.result?.purchases).toBe(seeded.length);
+    expect(done.result?.actualPoints).toBeGreaterThan(0);
+    expect(done.result?.differencePoints).toBe(done.result?.draftCampaign?.pointsPaid);
+  }, 120_000);
 });
