@@ -411,6 +411,22 @@ describe('what-if replays', () => {
     expect(listAfter.body.items).toHaveLength(listBefore.body.items.length);
   });
 
+  it('writes one replay for a double submit with one Idempotency-Key, with its audit record', async () => {
+    // Prepare
+    const body = { from: daysAgo(61), to: daysAgo(61), draftRules: draftRulesFrom({}) };
+    const headers = { 'idempotency-key': `wi-${ulid()}` };
+    // Act
+    const first = await api.call<Replay>('POST', '/v1/admin/what-if-replays', { token: admin, body, headers });
+    const again = await api.call<Replay>('POST', '/v1/admin/what-if-replays', { token: admin, body, headers });
+    const trail = await api.call<{ items: { operation: string; target: string }[] }>('GET', `/v1/admin/audit?target=what-if-replay:${first.body.replayId}`, { token: admin });
+    // Assess
+    expect(first.status, first.text).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body.replayId).toBe(first.body.replayId);
+    expect(trail.body.items).toEqual([expect.objectContaining({ operation: 'createWhatIfReplay', target: `what-if-replay:${first.body.replayId}` })]);
+  });
+
   it('answers 404 for an unknown replay and lists replays newest first', async () => {
     // Prepare
     const body = { from: daysAgo(60), to: daysAgo(60), draftRules: draftRulesFrom({}) };
