@@ -4,8 +4,9 @@ import { Aws, CfnOutput, Duration, Lazy, Stack, TimeZone, Validations, type Stac
 import { EventBus, Rule, type EventPattern } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, type DynamoEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -36,6 +37,29 @@ import {
   type EventRuleSpec,
   type FunctionName,
 } from './routes.js';
+
+/**
+ * A table-stream source whose mapping is named after its consumer.
+ * DynamoEventSource names a function's mapping after the table, so a second
+ * consumer of the stream on the same function would clash with the first. The
+ * first consumer of each function keeps that name (its deployed mapping, and
+ * its position in the stream, stay as they are); later ones use this.
+ */
+class ConsumerStreamSource extends DynamoEventSource {
+  constructor(
+    private readonly mappingId: string,
+    private readonly streamTable: ITable,
+    props: DynamoEventSourceProps,
+  ) {
+    super(streamTable, props);
+  }
+
+  override bind(target: IFunction): void {
+    if (!this.streamTable.tableStreamArn) throw new Error(`the table of stream consumer ${this.mappingId} has no stream`);
+    target.addEventSourceMapping(this.mappingId, this.enrichMappingOptions({ eventSourceArn: this.streamTable.tableStreamArn }));
+    this.streamTable.grantStreamRead(target);
+  }
+}
 
 /** The project root: `entry` paths in lib/routes.ts are relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -292,6 +316,7 @@ export class PointsMallStack extends Stack {
 
     // Table stream consumers: filtered on AWS, so other items never invoke them; failed batches are
     // split and retried (consumers count each record once), and what still fails lands in a DLQ.
+    const fedByStream = new Set<FunctionName>();
     for (const spec of streamConsumers) {
       const id = pascal(spec.name);
       const deadLetters = new DeadLetterQueue(this, `${id}StreamDeadLetters`, {
@@ -299,25 +324,27 @@ export class PointsMallStack extends Stack {
         alarms,
         usedBy: 'event-source-mapping',
       });
+      const props: DynamoEventSourceProps = {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: spec.batchSize,
+        maxBatchingWindow: Duration.seconds(spec.maxBatchingWindowSeconds),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(24),
+        parallelizationFactor: 1,
+        reportBatchItemFailures: spec.partialBatchResponse,
+        onFailure: new SqsDlq(deadLetters.queue),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.or(...spec.eventNames),
+            dynamodb: { NewImage: { entity: { S: FilterRule.or(...spec.entities) } } },
+          }),
+        ],
+      };
       this.functions[spec.fn].addEventSource(
-        new DynamoEventSource(this.table.table, {
-          startingPosition: StartingPosition.TRIM_HORIZON,
-          batchSize: spec.batchSize,
-          maxBatchingWindow: Duration.seconds(spec.maxBatchingWindowSeconds),
-          bisectBatchOnError: true,
-          retryAttempts: 10,
-          maxRecordAge: Duration.hours(24),
-          parallelizationFactor: 1,
-          reportBatchItemFailures: spec.partialBatchResponse,
-          onFailure: new SqsDlq(deadLetters.queue),
-          filters: [
-            FilterCriteria.filter({
-              eventName: FilterRule.or(...spec.eventNames),
-              dynamodb: { NewImage: { entity: { S: FilterRule.or(...spec.entities) } } },
-            }),
-          ],
-        }),
+        fedByStream.has(spec.fn) ? new ConsumerStreamSource(`${id}StreamSource`, this.table.table, props) : new DynamoEventSource(this.table.table, props),
       );
+      fedByStream.add(spec.fn);
       alarms.watchStreamConsumer(spec.name, this.functions[spec.fn]);
     }
 

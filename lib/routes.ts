@@ -152,7 +152,8 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   },
   reports: {
     entry: 'functions/reports/handler.ts',
-    description: 'Points reports: counts new ledger entries from the table stream, answers the report API',
+    description:
+      'Points reports: counts new ledger entries from the table stream, answers the report API; what-if replays of draft earning rules and campaigns over past purchases, run from the table stream',
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 512,
@@ -247,6 +248,9 @@ export const routes = [
 
   { method: 'GET', path: '/v1/admin/reports/points', fn: 'reports', auth: 'admin', operation: 'pointsReport' },
   { method: 'GET', path: '/v1/admin/audit', fn: 'reports', auth: 'admin', operation: 'listAudit' },
+  { method: 'POST', path: '/v1/admin/what-if-replays', fn: 'reports', auth: 'admin', operation: 'createWhatIfReplay' },
+  { method: 'GET', path: '/v1/admin/what-if-replays', fn: 'reports', auth: 'admin', operation: 'listWhatIfReplays' },
+  { method: 'GET', path: '/v1/admin/what-if-replays/{replayId}', fn: 'reports', auth: 'admin', operation: 'getWhatIfReplay' },
 
   { method: 'POST', path: '/v1/admin/products', fn: 'mall', auth: 'admin', operation: 'createProduct' },
   { method: 'GET', path: '/v1/admin/products/{productId}', fn: 'mall', auth: 'admin', operation: 'getProductAdmin' },
@@ -506,6 +510,17 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
     maxBatchingWindowSeconds: 0,
     partialBatchResponse: true,
     description: 'Publishes each outbox event to the bus, in stream order, at least once',
+  },
+  {
+    name: 'what-if-replays',
+    fn: 'reports',
+    entities: ['WhatIfReplay'],
+    // INSERT: a new replay starts. MODIFY: progress saves (ignored) and the hand-over of an unfinished replay to the next invocation.
+    eventNames: ['INSERT', 'MODIFY'],
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    partialBatchResponse: true,
+    description: 'Works on what-if replays in bounded segments: a new one starts, an unfinished one goes on where the previous invocation handed over',
   },
 ];
 

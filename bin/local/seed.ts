@@ -11,6 +11,7 @@ import { getMember, registerMember, type Tier } from '../../shared/members/servi
 import { createStore } from '../../shared/stores/registry.js';
 import { devPosClientId } from './dev-keys.js';
 import { seedAuctions } from './seed-auctions.js';
+import { seedPastPurchases } from './seed-purchases.js';
 import { seedTasks } from './seed-tasks.js';
 import { seedDrawAdminDemo } from './seed-draw-admin.js';
 import { seedDraws } from './seed-draws.js';
@@ -268,6 +269,7 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
   await seedStores(now);
   await seedReferralAndPool(now);
   await seedCampaign(now);
+  await seedPastPurchases(now);
   await seedCoupons(now);
   for (const p of demoProducts) await unlessExists(() => createProduct(p, now));
   await seedCodes(now);

@@ -19,8 +19,25 @@ export const handler = httpHandler('earning', {
       ? await getMember(body.memberId)
       : { tier: body.tier, tags: [], registeredAt: new Date().toISOString(), growthCounters: { monthlySpendCents: {} } };
     const at = body.at ?? new Date().toISOString();
-    const result = await previewEarning({ member, at: new Date(at), lines: body.lines });
-    return { points: result.points, breakdown: [...result.breakdown], rulesVersion: result.rulesVersion, at };
+    const result = await previewEarning({ member, at: new Date(at), lines: body.lines, draftRules: body.draftRules, draftCampaign: body.draftCampaign });
+    const { draft } = result;
+    return {
+      points: result.points,
+      breakdown: [...result.breakdown],
+      rulesVersion: result.rulesVersion,
+      at,
+      ...(draft
+        ? {
+            current: { points: result.points, breakdown: [...result.breakdown] },
+            draft: {
+              points: draft.points,
+              breakdown: [...draft.breakdown],
+              differencePoints: draft.points - result.points,
+              ...(draft.draftCampaignApplies === undefined ? {} : { draftCampaignApplies: draft.draftCampaignApplies }),
+            },
+          }
+        : {}),
+    };
   },
 
   createStore: async ({ body, caller }) => {

@@ -1,8 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { streamConsumers, streamRecordMatches } from '../../lib/routes.js';
 import { listAudit } from '../../shared/audit/audit.js';
+import { createReplay, getReplay, listReplays, replaysToRun, runReplaySegment, segmentStopAt } from '../../shared/earning/what-if.js';
 import { httpHandler, type HttpEvent } from '../../shared/http/handler.js';
 import { logger, metricsFlushedAtEnd } from '../../shared/observability/powertools.js';
 import { countLedgerEntries, pointsReport, type CountableEntry } from '../../shared/reports/points-report.js';
@@ -10,30 +11,56 @@ import { newImageOf } from '../../shared/streams/records.js';
 
 const consumer = streamConsumers.find((c) => c.name === 'points-report');
 if (!consumer) throw new Error('stream consumer points-report is missing from lib/routes.ts');
+const replayConsumer = streamConsumers.find((c) => c.name === 'what-if-replays');
+if (!replayConsumer) throw new Error('stream consumer what-if-replays is missing from lib/routes.ts');
 
 const httpPart = httpHandler('reports', {
   pointsReport: async ({ query }) => pointsReport({ currency: query.currency, from: query.from, to: query.to }),
   listAudit: async ({ query, page }) => listAudit({ target: query.target, operatorId: query.operatorId, from: query.from, to: query.to }, page),
+  createWhatIfReplay: async ({ body, caller }) => createReplay(body, caller?.subject ?? 'unknown'),
+  listWhatIfReplays: async ({ page }) => listReplays(page),
+  getWhatIfReplay: async ({ params }) => getReplay(params.replayId),
 });
 
 /**
- * Table stream batches (ledger entries only, by the mapping's filter; checked
- * again here). A failure throws, so the batch is retried; entries counted by
- * an earlier attempt are skipped by their markers.
+ * Table stream batches of the two consumers (each mapping's filter passes
+ * only its own items; checked again here). Ledger entries: a failure throws,
+ * so the batch is retried; entries counted by an earlier attempt are skipped
+ * by their markers. What-if replays: each works until the invocation's
+ * segment ends; a failure is reported for its record (partial batch
+ * response), whose retry resumes the replay at its last saved page.
  */
 const streamPart = middy<DynamoDBStreamEvent, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   // Publishes this invocation's metrics when it ends (the HTTP parts do the same through httpHandler).
   .use(metricsFlushedAtEnd())
-  .handler(async (event) => {
+  .handler(async (event, context) => {
+    const replayRecords = event.Records.filter((r) => streamRecordMatches(replayConsumer, r));
     const entries = event.Records.filter((r) => streamRecordMatches(consumer, r)).flatMap((r) => {
       const image = newImageOf(r);
       return image ? [image as unknown as CountableEntry] : [];
     });
-    const result = await countLedgerEntries(entries);
-    logger.info('ledger entries counted', { records: event.Records.length, ...result });
-    return result;
+    if (replayRecords.length === 0 || entries.length > 0) {
+      const result = await countLedgerEntries(entries);
+      logger.info('ledger entries counted', { records: event.Records.length, ...result });
+      if (replayRecords.length === 0) return result;
+    }
+    return runReplays(replayRecords, segmentStopAt(context.getRemainingTimeInMillis()));
   });
+
+async function runReplays(records: DynamoDBStreamEvent['Records'], stopAt: number): Promise<DynamoDBBatchResponse> {
+  for (const { replayId, record } of replaysToRun(records)) {
+    try {
+      const outcome = await runReplaySegment(replayId, { stopAt });
+      logger.info('what-if replay segment', { replayId, outcome });
+    } catch (error) {
+      logger.error('what-if replay segment failed; the record is retried', { replayId, error: error as Error });
+      // Lambda retries from the first failed record; the ones after it come again with it.
+      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+    }
+  }
+  return { batchItemFailures: [] };
+}
 
 /** One function, two callers: API Gateway (an HTTP event) and the table stream (`Records`). */
 export async function handler(event: HttpEvent | DynamoDBStreamEvent, context: Context): Promise<unknown> {

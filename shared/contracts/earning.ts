@@ -4,6 +4,7 @@ import { paymentCodeSchema } from './members.js';
 import { defaultTierRules, paidTiers, tiers } from '../domain/tiers.js';
 import { defaultReferralRules } from '../domain/referrals.js';
 import { defaultPosLimits } from '../domain/pos-limits.js';
+import { campaignInputSchema } from './campaigns.js';
 
 /** Longest return window the rules accept, in days. */
 export const MAX_RETURN_WINDOW_DAYS = 90;
@@ -265,7 +266,11 @@ export const earningOperations = {
     errors: ['CONFLICT'],
   }),
   previewEarning: operation({
-    summary: 'What a purchase would earn now or at a given time, with the breakdown (operator)',
+    summary: 'What a purchase would earn now or at a given time, with the breakdown; also under an unsaved change of the rules or an unsaved campaign (operator)',
+    description:
+      'Writes nothing; campaign budgets, per-member caps and daily caps are not checked. With `draftRules` and/or `draftCampaign` the answer ' +
+      'also has `current` (the rules and campaigns in force, the same figures as the top-level `points` and `breakdown`) and `draft` ' +
+      '(the draft rules in place of the rules in force, the draft campaign beside the campaigns running at `at`).',
     tags: ['earning'],
     body: z
       .object({
@@ -273,11 +278,35 @@ export const earningOperations = {
         memberId: idSchema.optional().openapi({ description: 'Use this member (tier, audience) instead of `tier`.' }),
         at: z.iso.datetime().optional(),
         lines: z.array(purchaseLineSchema).min(1).max(500),
+        draftRules: earningRulesBodySchema.optional().openapi({
+          description: 'An unsaved earning-rules document, whole, as PUT /v1/admin/earning-rules takes it (without expectedVersion).',
+        }),
+        draftCampaign: campaignInputSchema.optional().openapi({
+          description: 'An unsaved campaign, as POST /v1/admin/campaigns takes it; it counts when it runs at `at` and its audience includes the member.',
+        }),
       })
       .strict()
       .openapi('EarningPreviewRequest'),
     response: z
-      .object({ points: z.number().int(), breakdown: breakdownSchema, rulesVersion: z.number().int(), at: z.string() })
+      .object({
+        points: z.number().int(),
+        breakdown: breakdownSchema,
+        rulesVersion: z.number().int(),
+        at: z.string(),
+        current: z
+          .object({ points: z.number().int(), breakdown: breakdownSchema })
+          .optional()
+          .openapi({ description: 'With a draft: what the purchase earns under the rules and campaigns in force.' }),
+        draft: z
+          .object({
+            points: z.number().int(),
+            breakdown: breakdownSchema.openapi({ description: 'The draft campaign is the line `campaign:draft`.' }),
+            differencePoints: z.number().int().openapi({ description: 'draft.points - current.points.' }),
+            draftCampaignApplies: z.boolean().optional().openapi({ description: 'With a draft campaign: whether it runs at `at` for this member.' }),
+          })
+          .optional()
+          .openapi({ description: 'With a draft: what the purchase would earn with it.' }),
+      })
       .openapi('EarningPreview'),
     errors: ['NOT_FOUND'],
   }),

@@ -14,6 +14,7 @@ import { reportOperations } from './reports.js';
 import { storeOperations } from './stores.js';
 import { systemOperations } from './system.js';
 import { taskOperations } from './tasks.js';
+import { whatIfOperations } from './what-if.js';
 
 /** Every API operation by id; the route table (lib/routes.ts) refers to these ids. */
 export const operations = {
@@ -21,6 +22,7 @@ export const operations = {
   ...memberOperations,
   ...jobOperations,
   ...earningOperations,
+  ...whatIfOperations,
   ...storeOperations,
   ...campaignOperations,
   ...poolOperations,

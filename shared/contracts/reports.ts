@@ -3,7 +3,8 @@ import { operation } from './operation.js';
 
 const MAX_REPORT_DAYS = 92;
 
-const localDay = (what: string) =>
+/** A programme-local calendar date `YYYY-MM-DD`. */
+export const localDay = (what: string) =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${what} must be a date YYYY-MM-DD`)

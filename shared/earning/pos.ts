@@ -1,7 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { calculateEarning, cashValueCents, clawbackFor, type BreakdownLine, type EarningResult, type PurchaseLine } from '../domain/earning.js';
+import { calculateEarning, cashValueCents, clawbackFor, type BreakdownLine, type EarningResult, type EarningRulesCore, type PurchaseLine } from '../domain/earning.js';
+import { draftCampaignAt, earningWithDrafts, type DraftCampaign } from '../domain/what-if.js';
 import { campaignAwardsAfterCut, capDay, purchaseLimitViolation, reviewReason, type PurchaseLimitViolation } from '../domain/pos-limits.js';
 import { gcd } from '../domain/numbers.js';
+import { localDate } from '../domain/programme.js';
 import type { AudienceMember } from '../domain/campaigns.js';
 import { DomainError, InsufficientPointsError, NotFoundError, ValidationError } from '../errors.js';
 import { fingerprintOf, storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
@@ -48,16 +50,28 @@ export class PurchaseLimitError extends DomainError {
 /**
  * What a purchase would earn at `at` for a member (tier and audience) or an
  * anonymous member of a tier, with the campaigns running then (no writes;
- * budgets and caps are not checked).
+ * budgets and caps are not checked). With drafts, also what it would earn
+ * with the draft rules in place of the rules in force and the draft campaign
+ * beside the campaigns running then (if it runs then for the member).
  */
 export async function previewEarning(input: {
   member: AudienceMember;
   at: Date;
   lines: readonly PurchaseLine[];
-}): Promise<EarningResult & { rulesVersion: number }> {
+  draftRules?: EarningRulesCore | undefined;
+  draftCampaign?: DraftCampaign | undefined;
+}): Promise<EarningResult & { rulesVersion: number; draft?: EarningResult & { draftCampaignApplies?: boolean } }> {
   const rules = await getEarningRules();
   const campaigns = await applicableCampaigns(input.at, input.member);
-  return { ...calculateEarning({ rules, tier: input.member.tier, lines: input.lines, campaigns }), rulesVersion: rules.version };
+  const current = calculateEarning({ rules, tier: input.member.tier, lines: input.lines, campaigns });
+  if (!input.draftRules && !input.draftCampaign) return { ...current, rulesVersion: rules.version };
+  const extra = input.draftCampaign ? draftCampaignAt(input.draftCampaign, input.at, input.member) : undefined;
+  const draft = earningWithDrafts({ rules, tier: input.member.tier, lines: input.lines, campaigns, draftRules: input.draftRules, draftCampaign: extra });
+  return {
+    ...current,
+    rulesVersion: rules.version,
+    draft: { ...draft, ...(input.draftCampaign ? { draftCampaignApplies: extra !== undefined } : {}) },
+  };
 }
 
 export interface PurchaseInput {
@@ -159,7 +173,20 @@ async function earnForPurchase(input: PurchaseInput, member: MemberProfile, paid
       for (const [campaignId, points] of paidAwards) {
         if (points > 0) campaignWrites.push(...(await awardWrites({ campaignId, points, salesCents: amountCents }, input.memberId, existing, now)));
       }
-      return await commitPurchase(input, { member, exactGrowth, rules, breakdown, withheld, awards: paidAwards, amountCents, paidAt, day, campaignWrites, now });
+      return await commitPurchase(input, {
+        member,
+        exactGrowth,
+        rules,
+        breakdown,
+        withheld,
+        awards: paidAwards,
+        campaignIds: campaigns.map((c) => c.campaignId),
+        amountCents,
+        paidAt,
+        day,
+        campaignWrites,
+        now,
+      });
     } catch (error) {
       if (error instanceof DailyCapError) {
         if (error.allowed < allowance) {
@@ -191,6 +218,8 @@ async function commitPurchase(
     withheld: number;
     /** What each campaign pays. */
     awards: ReadonlyMap<string, number>;
+    /** The campaigns that applied to the purchase (running, audience), whatever they paid: what a what-if replay recomputes with. */
+    campaignIds: readonly string[];
     amountCents: number;
     paidAt: Date;
     /** The programme day the daily caps count this purchase on. */
@@ -259,6 +288,8 @@ async function commitPurchase(
             TableName: tableName(),
             Item: {
               ...keys.purchase(input.purchaseId),
+              // The purchase-time index (what-if replays read a period's purchases by day, never by a scan).
+              ...keys.purchaseTime.entry(localDate(paidAt), paidAt.toISOString(), input.purchaseId),
               entity: 'Purchase',
               purchaseId: input.purchaseId,
               memberId: input.memberId,
@@ -270,6 +301,9 @@ async function commitPurchase(
               breakdown,
               ...(ctx.withheld > 0 ? { pointsWithheld: ctx.withheld, capDay: ctx.day } : {}),
               campaignPoints: Object.fromEntries(awards),
+              campaignIds: ctx.campaignIds,
+              // The tier the purchase earned at (before an upgrade it causes): a replay earns at the same tier.
+              tier: member.tier,
               rulesVersion: rules.version,
               ...(growth.upgradeTo ? { tierBefore: member.tier, upgradedTo: growth.upgradeTo } : {}),
               // Where the pending credit lives (its key); the credit itself says how much is still pending.

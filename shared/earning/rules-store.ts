@@ -78,6 +78,18 @@ export async function getEarningRules(options: { fresh?: boolean } = {}): Promis
 }
 
 /**
+ * The rules of one saved version (its audit copy), with the defaults of
+ * sections added later; version 0 is the defaults. Undefined if no such
+ * version was ever saved. Versions never change, so callers may keep them.
+ */
+export async function getEarningRulesVersion(version: number): Promise<EarningRules | undefined> {
+  if (version === 0) return defaultEarningRules;
+  const result = await db().send(new GetCommand({ TableName: tableName(), Key: keys.config.version(CONFIG_NAME, version) }));
+  const stored = result.Item?.rules as EarningRules | undefined;
+  return stored ? withDefaults(stored) : undefined;
+}
+
+/**
  * Saves a new version of the rules, refused if `expectedVersion` is not the
  * version in force (someone else saved meanwhile). The current pointer and the
  * version's audit copy are one transaction.

@@ -20,6 +20,13 @@ export const DRAW_STATS_SHARDS = 16;
 /** Partitions of the LastActivity index per currency, so the monthly moves of active wallets never hammer one index partition. */
 export const ACTIVITY_INDEX_SHARDS = 16;
 
+/**
+ * Partitions one programme day of the purchase-time index (GSI1) spreads over: every POS purchase writes one
+ * entry, so at a till peak one day's entries must not land on one index partition. Only ever raise it
+ * (readers query every shard below it).
+ */
+export const PURCHASE_TIME_SHARDS = 8;
+
 export interface ItemKey {
   PK: string;
   SK: string;
@@ -255,6 +262,17 @@ export const keys = {
   /** A member's checkout payment code, keyed by the SHA-256 of the code (the code itself is never stored). */
   paymentCode: (codeHash: string): ItemKey => ({ PK: `PAYCODE${sep}${codeHash}`, SK: 'PAYCODE' }),
   purchase: (purchaseId: string): ItemKey => ({ PK: `PURCHASE${sep}${purchaseId}`, SK: 'PURCHASE' }),
+  purchaseTime: {
+    /**
+     * GSI1 keys on a Purchase: the purchases paid on one programme-local day (`YYYY-MM-DD`), over
+     * PURCHASE_TIME_SHARDS partitions by purchase id, each sorted by paidAt (ISO-8601 UTC) then id.
+     */
+    entry: (day: string, paidAt: string, purchaseId: string) => ({
+      GSI1PK: keys.purchaseTime.partition(day, stableHash(purchaseId) % PURCHASE_TIME_SHARDS),
+      GSI1SK: `${paidAt}${sep}${purchaseId}`,
+    }),
+    partition: (day: string, shard: number): string => `PURCHASES-PAID${sep}${day}${sep}${shard}`,
+  },
   purchaseReview: {
     /** GSI2 keys on a Purchase waiting for review (sparse: removed by the decision), oldest first. */
     pendingEntry: (recordedAt: string, purchaseId: string) => ({
@@ -381,6 +399,15 @@ export const keys = {
   },
   /** What a support operator adjusted on one day (programme time zone), against the daily limit. */
   operatorDay: (operatorId: string, date: string): ItemKey => ({ PK: `OPERATOR${sep}${operatorId}`, SK: `DAY${sep}${date}` }),
+  whatIf: {
+    /** A what-if replay: its request (period, drafts), state, progress and, once done, its result. */
+    replay: (replayId: string): ItemKey => ({ PK: `WHATIF${sep}${replayId}`, SK: 'REPLAY' }),
+    /** GSI1 entry listing every replay by creation time (replay ids are ULID-based, so they sort the same). */
+    listEntry: (createdAt: string, replayId: string) => ({ GSI1PK: keys.whatIf.listPartition(), GSI1SK: `${createdAt}${sep}${replayId}` }),
+    listPartition: (): string => 'WHATIF-REPLAYS',
+    /** What the draft campaign paid one member so far in a replay (its per-member cap), beside the replay. */
+    memberAward: (replayId: string, memberId: string): ItemKey => ({ PK: `WHATIF${sep}${replayId}`, SK: `MEMBER${sep}${memberId}` }),
+  },
   audit: {
     /** Every operator change, one partition in time order (operators write a few a second at most). */
     record: (auditId: string): ItemKey => ({ PK: 'AUDIT', SK: auditId }),

@@ -118,6 +118,13 @@ const samples: Partial<Record<OperationId, Sample>> = {
   listPools: { path: () => '/v1/admin/pools', invalidQuery: 'limit=0' },
   getPool: { path: () => '/v1/admin/pools/pool-unknown' },
   pointsReport: { path: () => '/v1/admin/reports/points', invalidQuery: 'from=2026-13-01' },
+  createWhatIfReplay: {
+    path: () => '/v1/admin/what-if-replays',
+    body: { from: '2026-01-01', to: '2026-01-02', draftCampaign: { name: 'bad input replay', effect: { kind: 'bonus', points: 1 }, schedule: { startsAt: '2026-01-01T00:00:00Z', endsAt: '2026-01-03T00:00:00Z' } } },
+    invalidBody: { from: '2026-01-31', to: '2026-13-01', draftRules: { bands: [] } },
+  },
+  listWhatIfReplays: { path: () => '/v1/admin/what-if-replays', invalidQuery: 'limit=0' },
+  getWhatIfReplay: { path: () => '/v1/admin/what-if-replays/wi-unknown' },
   createProduct: {
     path: () => '/v1/admin/products',
     body: { productId: 'p-bad-input', name: 'Bad input product', type: 'PHYSICAL', pricePoints: 10 },

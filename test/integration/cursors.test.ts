@@ -177,6 +177,12 @@ beforeAll(async () => {
   }
   await ok(put(admin, '/v1/admin/settings', { approvalThresholdPoints: 10_000_000, ...limits, expectedVersion: settings.body.version + 1 }), 200);
 
+  // Two what-if replays (they stay QUEUED: this table has no stream consumer).
+  for (let i = 0; i < 2; i += 1) {
+    const day = localDate(new Date(Date.now() - 86_400_000));
+    await ok(post(admin, '/v1/admin/what-if-replays', { from: day, to: day, draftCampaign: { name: `Cursor replay ${i}`, effect: { kind: 'bonus', points: 1 }, schedule: { startsAt: '2020-01-01T00:00:00Z', endsAt: '2020-01-02T00:00:00Z' } } }), 202);
+  }
+
   // Stores, and two purchases of Alice large enough to wait for an operator's review (above the default amount threshold).
   const storeId = uniqueId('store-cursor');
   const pos = await api.registerStore(storeId);
@@ -225,6 +231,7 @@ const lists: readonly ListCase[] = [
   { operation: 'listApprovals', auth: 'admin', url: () => '/v1/admin/approvals', otherFilter: () => '/v1/admin/approvals?status=REJECTED' },
   { operation: 'listEarningRuleVersions', auth: 'admin', url: () => '/v1/admin/earning-rules/versions' },
   { operation: 'listAudit', auth: 'admin', url: () => '/v1/admin/audit', otherFilter: () => '/v1/admin/audit?target=route:none' },
+  { operation: 'listWhatIfReplays', auth: 'admin', url: () => '/v1/admin/what-if-replays' },
 ];
 
 const ownerOf = (list: ListCase) => (list.auth === 'member' ? alice.token : admin);

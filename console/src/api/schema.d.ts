@@ -424,7 +424,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** What a purchase would earn now or at a given time, with the breakdown (operator) */
+        /**
+         * What a purchase would earn now or at a given time, with the breakdown; also under an unsaved change of the rules or an unsaved campaign (operator)
+         * @description Writes nothing; campaign budgets, per-member caps and daily caps are not checked. With `draftRules` and/or `draftCampaign` the answer also has `current` (the rules and campaigns in force, the same figures as the top-level `points` and `breakdown`) and `draft` (the draft rules in place of the rules in force, the draft campaign beside the campaigns running at `at`).
+         */
         post: operations["previewEarning"];
         delete?: never;
         options?: never;
@@ -734,6 +737,44 @@ export interface paths {
          * @description Every operator write is recorded in the transaction that makes it: who (operator and role), when, the route, the target, before and after, and the Idempotency-Key. Filter by `target` (one object's trail), `operatorId`, and a time range `from`/`to` (ISO 8601, inclusive).
          */
         get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/what-if-replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What-if replays, newest first (operator) */
+        get: operations["listWhatIfReplays"];
+        put?: never;
+        /**
+         * Replay a draft of the earning rules or a draft campaign over the purchases of a past period (operator); runs in the background
+         * @description Answers 202 with the replay QUEUED; the work runs from the table stream. Poll GET /v1/admin/what-if-replays/{replayId} until DONE: the purchases of the period, the points they were credited, what the draft would have credited, the difference, its cost in CNY and the change in liability, per day and in all. Purchases are read by the time they were paid (an index per day), never by a scan; purchases recorded before the index existed are not replayed.
+         */
+        post: operations["createWhatIfReplay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/what-if-replays/{replayId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One what-if replay: its state, progress and, when DONE, its result (operator) */
+        get: operations["getWhatIfReplay"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1886,6 +1927,29 @@ export interface components {
             }[];
             rulesVersion: number;
             at: string;
+            /** @description With a draft: what the purchase earns under the rules and campaigns in force. */
+            current?: {
+                points: number;
+                breakdown: {
+                    rule: string;
+                    description: string;
+                    points: number;
+                }[];
+            };
+            /** @description With a draft: what the purchase would earn with it. */
+            draft?: {
+                points: number;
+                /** @description The draft campaign is the line `campaign:draft`. */
+                breakdown: {
+                    rule: string;
+                    description: string;
+                    points: number;
+                }[];
+                /** @description draft.points - current.points. */
+                differencePoints: number;
+                /** @description With a draft campaign: whether it runs at `at` for this member. */
+                draftCampaignApplies?: boolean;
+            };
         };
         EarningPreviewRequest: {
             /**
@@ -1904,6 +1968,93 @@ export interface components {
                 amountCents: number;
                 quantity: number;
             }[];
+            draftRules?: components["schemas"]["EarningRulesInput"] & unknown;
+            draftCampaign?: components["schemas"]["CampaignInput"];
+        };
+        /** @description An unsaved campaign, as POST /v1/admin/campaigns takes it; it counts when it runs at `at` and its audience includes the member. */
+        CampaignInput: {
+            name: string;
+            /**
+             * @default ACTIVE
+             * @enum {string}
+             */
+            status: "ACTIVE" | "PAUSED";
+            effect: {
+                /** @enum {string} */
+                kind: "multiplier";
+                multiplier: number;
+            } | {
+                /** @enum {string} */
+                kind: "bonus";
+                points: number;
+                minSpendCents?: number;
+            };
+            schedule: {
+                /** Format: date-time */
+                startsAt: string;
+                /** Format: date-time */
+                endsAt: string;
+                /** @default Asia/Shanghai */
+                timezone: string;
+                /** @description Only on these local days and times, e.g. weekends 00:00-23:59. */
+                recurring?: {
+                    /** @description ISO weekdays: 1 = Monday ... 7 = Sunday. */
+                    daysOfWeek: number[];
+                    from: string;
+                    to: string;
+                } | null;
+            };
+            /**
+             * @default {
+             *       "kind": "all"
+             *     }
+             */
+            audience: {
+                /** @enum {string} */
+                kind: "all";
+            } | {
+                /** @enum {string} */
+                kind: "tiers";
+                tiers: ("normal" | "silver" | "gold" | "diamond")[];
+            } | {
+                /** @enum {string} */
+                kind: "segment";
+                tags?: string[];
+                /** Format: date-time */
+                registeredFrom?: string;
+                /** Format: date-time */
+                registeredTo?: string;
+                /** @description Members by spend in a period: POS purchases paid in the period's months (programme time zone) minus their refunds, before the purchase being earned on. */
+                spend?: {
+                    period: {
+                        /** @enum {string} */
+                        kind: "last-months";
+                        /** @description The programme-local month of the purchase and the months - 1 before it (3 in March: January, February and March so far). */
+                        months: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "months";
+                        from: string;
+                        to: string;
+                    };
+                    /** @description Spent at least this much in the period (cents, net of refunds). */
+                    atLeastCents?: number;
+                    /** @description Spent less than this in the period (cents, net of refunds). */
+                    belowCents?: number;
+                };
+            };
+            /** @default {} */
+            targets: {
+                categories?: string[];
+                skus?: string[];
+            };
+            /**
+             * @description Points the campaign may issue in all; it stops atomically when spent.
+             * @default null
+             */
+            budgetPoints: number | null;
+            /** @default null */
+            perMemberCap: number | null;
         };
         Store: {
             storeId: string;
@@ -2162,90 +2313,6 @@ export interface components {
             updatedAt: string;
             createdBy: string;
         };
-        CampaignInput: {
-            name: string;
-            /**
-             * @default ACTIVE
-             * @enum {string}
-             */
-            status: "ACTIVE" | "PAUSED";
-            effect: {
-                /** @enum {string} */
-                kind: "multiplier";
-                multiplier: number;
-            } | {
-                /** @enum {string} */
-                kind: "bonus";
-                points: number;
-                minSpendCents?: number;
-            };
-            schedule: {
-                /** Format: date-time */
-                startsAt: string;
-                /** Format: date-time */
-                endsAt: string;
-                /** @default Asia/Shanghai */
-                timezone: string;
-                /** @description Only on these local days and times, e.g. weekends 00:00-23:59. */
-                recurring?: {
-                    /** @description ISO weekdays: 1 = Monday ... 7 = Sunday. */
-                    daysOfWeek: number[];
-                    from: string;
-                    to: string;
-                } | null;
-            };
-            /**
-             * @default {
-             *       "kind": "all"
-             *     }
-             */
-            audience: {
-                /** @enum {string} */
-                kind: "all";
-            } | {
-                /** @enum {string} */
-                kind: "tiers";
-                tiers: ("normal" | "silver" | "gold" | "diamond")[];
-            } | {
-                /** @enum {string} */
-                kind: "segment";
-                tags?: string[];
-                /** Format: date-time */
-                registeredFrom?: string;
-                /** Format: date-time */
-                registeredTo?: string;
-                /** @description Members by spend in a period: POS purchases paid in the period's months (programme time zone) minus their refunds, before the purchase being earned on. */
-                spend?: {
-                    period: {
-                        /** @enum {string} */
-                        kind: "last-months";
-                        /** @description The programme-local month of the purchase and the months - 1 before it (3 in March: January, February and March so far). */
-                        months: number;
-                    } | {
-                        /** @enum {string} */
-                        kind: "months";
-                        from: string;
-                        to: string;
-                    };
-                    /** @description Spent at least this much in the period (cents, net of refunds). */
-                    atLeastCents?: number;
-                    /** @description Spent less than this in the period (cents, net of refunds). */
-                    belowCents?: number;
-                };
-            };
-            /** @default {} */
-            targets: {
-                categories?: string[];
-                skus?: string[];
-            };
-            /**
-             * @description Points the campaign may issue in all; it stops atomically when spent.
-             * @default null
-             */
-            budgetPoints: number | null;
-            /** @default null */
-            perMemberCap: number | null;
-        };
         CampaignPage: {
             items: components["schemas"]["Campaign"][];
             nextCursor: string | null;
@@ -2472,6 +2539,94 @@ export interface components {
             after?: string;
             idempotencyKey?: string;
             requestId: string;
+        };
+        WhatIfReplay: {
+            replayId: string;
+            /**
+             * @description QUEUED (written, not started), RUNNING, DONE (result set), FAILED (error set).
+             * @enum {string}
+             */
+            state: "QUEUED" | "RUNNING" | "DONE" | "FAILED";
+            from: string;
+            to: string;
+            /** @description The programme time zone that defines a day. */
+            timezone: string;
+            draftRules: components["schemas"]["EarningRulesInput"] & (Record<string, never> | null);
+            draftCampaign: components["schemas"]["CampaignInput"] & (Record<string, never> | null);
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+            progress: {
+                daysDone: number;
+                days: number;
+                purchasesReplayed: number;
+            };
+            result: components["schemas"]["WhatIfReplayResult"];
+            /** @description Why the replay FAILED. */
+            error: string | null;
+        };
+        /** @description Set when DONE. */
+        WhatIfReplayResult: {
+            purchases: number;
+            /** @description Points the purchases were credited, as recorded. */
+            actualPoints: number;
+            /** @description Points they would have been credited under the draft. */
+            draftPoints: number;
+            /** @description draftPoints - actualPoints. */
+            differencePoints: number;
+            actualValueCents: number;
+            draftValueCents: number;
+            /** @description draftValueCents - actualValueCents: what the draft would have cost more (negative: less), in CNY cents. */
+            costCents: number;
+            /** @description The point value in force (earning rules): points worth 1 CNY. */
+            pointsPerYuan: number;
+            /** @description The draft's point value (the draft rules', else the one in force). */
+            draftPointsPerYuan: number;
+            /** @description The outstanding liability, had the draft been in force over the period (no redemption or expiry of the extra points assumed). */
+            liability: {
+                /** @description What members own now (available + held), from the points report. */
+                outstandingPoints: number;
+                /** @description outstandingPoints at the point value in force. */
+                beforeCents: number;
+                /** @description outstandingPoints + differencePoints at the draft's point value. */
+                afterCents: number;
+                changeCents: number;
+            };
+            draftCampaign: {
+                /** @description Points the draft campaign would have paid (after its budget and per-member cap). */
+                pointsPaid: number;
+                budgetPoints: number | null;
+                budgetLeft: number | null;
+            } | null;
+            /** @description One row per programme day of the period, oldest first. */
+            days: {
+                purchases: number;
+                /** @description Points the purchases were credited, as recorded. */
+                actualPoints: number;
+                /** @description Points they would have been credited under the draft. */
+                draftPoints: number;
+                /** @description draftPoints - actualPoints. */
+                differencePoints: number;
+                actualValueCents: number;
+                draftValueCents: number;
+                /** @description draftValueCents - actualValueCents: what the draft would have cost more (negative: less), in CNY cents. */
+                costCents: number;
+                day: string;
+            }[];
+        } | null;
+        WhatIfReplayRequest: {
+            /** @description First programme day of the period, YYYY-MM-DD (inclusive). */
+            from: string;
+            /** @description Last programme day, YYYY-MM-DD (inclusive), today at the latest; at most 92 days from `from`. */
+            to: string;
+            draftRules?: components["schemas"]["EarningRulesInput"] & unknown;
+            draftCampaign?: components["schemas"]["CampaignInput"] & unknown;
+        };
+        WhatIfReplayPage: {
+            items: components["schemas"]["WhatIfReplay"][];
+            nextCursor: string | null;
         };
         Product: {
             productId: string;
@@ -5907,7 +6062,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What a purchase would earn now or at a given time, with the breakdown (operator) */
+            /** @description What a purchase would earn now or at a given time, with the breakdown; also under an unsaved change of the rules or an unsaved campaign (operator) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7649,6 +7804,227 @@ export interface operations {
             };
             /** @description Error (403), application/problem+json */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWhatIfReplays: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What-if replays, newest first (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhatIfReplayPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWhatIfReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WhatIfReplayRequest"];
+            };
+        };
+        responses: {
+            /** @description Replay a draft of the earning rules or a draft campaign over the purchases of a past period (operator); runs in the background */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhatIfReplay"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWhatIfReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                replayId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One what-if replay: its state, progress and, when DONE, its result (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhatIfReplay"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
