@@ -92,6 +92,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // What a test runner may have set for its own DynamoDB Local must not redirect the stack's.
   delete env.DYNAMODB_ENDPOINT;
   delete env.CURSOR_KEY;
+  // vitest sets NODE_ENV=test: the stack's console build would inherit it and ship React's and antd's test-mode
+  // code (antd's ids all "test-id", so dialogs lose their accessible names). The stack runs as `npm start` does.
+  delete env.NODE_ENV;
 
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts', '--in-memory', '--no-schedules'], {
     cwd: root,

@@ -18,13 +18,13 @@ interface Access {
 
 export const access: Record<Screen, Access> = {
   dashboard: { see: ['admin', 'marketer', 'support', 'analyst'], write: [] },
-  members: { see: ['admin', 'support', 'analyst'], write: ['admin', 'support'] },
+  members: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'support'] },
   earningRules: { see: ['admin', 'marketer', 'analyst'], write: ['admin', 'marketer'] },
   campaigns: { see: ['admin', 'marketer', 'analyst'], write: ['admin', 'marketer'] },
   pools: { see: ['admin', 'marketer', 'analyst'], write: ['admin', 'marketer'] },
   reports: { see: ['admin', 'marketer', 'analyst'], write: [] },
-  approvals: { see: ['admin', 'support'], write: ['admin', 'support'] },
-  audit: { see: ['admin', 'analyst'], write: [] },
+  approvals: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'support'] },
+  audit: { see: ['admin', 'marketer', 'support', 'analyst'], write: [] },
 };
 
 /** A token in several groups may do what any of them may (as the API allows). */

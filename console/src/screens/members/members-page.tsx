@@ -1,5 +1,14 @@
-import { ComingSoon } from '../coming-soon';
+import { Route, Routes } from 'react-router';
+import { MemberPage } from './member-page';
+import { MemberSearch } from './member-search';
 
+/** The Members screen: the search at /console/members, one member's page at /console/members/:memberId. */
 export function MembersPage() {
-  return <ComingSoon title="menu.members" />;
+  return (
+    <Routes>
+      <Route index element={<MemberSearch />} />
+      <Route path=":memberId" element={<MemberPage />} />
+      <Route path="*" element={<MemberSearch />} />
+    </Routes>
+  );
 }
