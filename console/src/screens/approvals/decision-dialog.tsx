@@ -56,7 +56,9 @@ export function DecisionDialog<T>({ open, decision, title, subject, effect, warn
     } catch (error) {
       if (typeof error === 'object' && error !== null && 'errorFields' in error) return;
       if (error instanceof ProblemError && error.problem.code === 'IDEMPOTENCY_KEY_REUSED') idempotency.succeeded();
-      setRefusal(showProblem(error, form));
+      // In the dialog: the API's own words (e.g. 403 "another operator must approve"), under "Not decided".
+      const described = showProblem(error, form);
+      setRefusal({ title: t('decision.refused'), detail: described.detail ? `${described.title}: ${described.detail}` : described.title });
     } finally {
       submitting.current = false;
       setBusy(false);

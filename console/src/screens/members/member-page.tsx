@@ -239,7 +239,15 @@ export function MemberPage() {
           { key: 'tasks', label: t('member.tab.tasks'), children: <TasksTab memberId={memberId} /> },
           { key: 'bids', label: t('member.tab.bids'), children: <BidsTab memberId={memberId} /> },
           { key: 'spins', label: t('member.tab.spins'), children: <SpinsTab memberId={memberId} /> },
-          { key: 'audit', label: t('member.tab.audit'), children: <AuditTable filters={auditFilters} showTarget={false} /> },
+          {
+            key: 'audit',
+            label: t('member.tab.audit'),
+            children: (
+              <div data-testid="member-audit">
+                <AuditTable filters={auditFilters} showTarget={false} />
+              </div>
+            ),
+          },
         ]}
       />
 
