@@ -4,32 +4,36 @@ import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { streamConsumers, streamRecordMatches } from '../../lib/routes.js';
 import { httpHandler, type HttpEvent } from '../../shared/http/handler.js';
 import { logger, metricsFlushedAtEnd } from '../../shared/observability/powertools.js';
-import { countLedgerEntries, pointsReport, type CountableEntry } from '../../shared/reports/points-report.js';
-import { newImageOf } from '../../shared/streams/records.js';
+import { campaignReport } from '../../shared/reports/campaign-report.js';
+import { dashboard } from '../../shared/reports/dashboard.js';
+import { expiryForecast } from '../../shared/reports/expiry-forecast.js';
+import { pointsDailyReport, pointsReport } from '../../shared/reports/points-report.js';
+import { countStreamRecords } from '../../shared/reports/stream.js';
 
 const consumer = streamConsumers.find((c) => c.name === 'points-report');
 if (!consumer) throw new Error('stream consumer points-report is missing from lib/routes.ts');
 
 const httpPart = httpHandler('reports', {
   pointsReport: async ({ query }) => pointsReport({ currency: query.currency, from: query.from, to: query.to }),
+  pointsDailyReport: async ({ query }) => pointsDailyReport({ currency: query.currency, from: query.from, to: query.to }),
+  campaignReport: async ({ query, page }) => campaignReport({ from: query.from, to: query.to }, page),
+  expiryForecast: async ({ query }) => expiryForecast(query.currency),
+  dashboard: async () => dashboard(),
 });
 
 /**
- * Table stream batches (ledger entries only, by the mapping's filter; checked
- * again here). A failure throws, so the batch is retried; entries counted by
- * an earlier attempt are skipped by their markers.
+ * Table stream batches (ledger entries, wallet, order and parked-message
+ * changes only, by the mapping's filter; checked again here). A failure
+ * throws, so the batch is retried; records counted by an earlier attempt are
+ * skipped by their markers.
  */
 const streamPart = middy<DynamoDBStreamEvent, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   // Publishes this invocation's metrics when it ends (the HTTP parts do the same through httpHandler).
   .use(metricsFlushedAtEnd())
   .handler(async (event) => {
-    const entries = event.Records.filter((r) => streamRecordMatches(consumer, r)).flatMap((r) => {
-      const image = newImageOf(r);
-      return image ? [image as unknown as CountableEntry] : [];
-    });
-    const result = await countLedgerEntries(entries);
-    logger.info('ledger entries counted', { records: event.Records.length, ...result });
+    const result = await countStreamRecords(event.Records.filter((r) => streamRecordMatches(consumer, r)));
+    logger.info('stream records counted', { records: event.Records.length, ...result });
     return result;
   });
 

@@ -55,6 +55,45 @@ export async function queryPage(
   return { items, nextCursor: lastKey ? await sealCursor(page.scope, { key: keyOf(lastKey) }) : null };
 }
 
+/**
+ * One page of a list whose items are chosen by code, not by DynamoDB (a
+ * state computed from another item, say): reads the query in chunks of what
+ * the page still lacks, keeps what `select` returns for each chunk (a subset,
+ * possibly transformed), and stops when the page is full or the query ends.
+ * Each chunk is at most the page's shortfall, so a page fills exactly at a
+ * chunk's last item and the cursor (that chunk's LastEvaluatedKey) never
+ * skips an item; pages may come short (never empty with a next cursor unless
+ * `maxItemsRead` is reached), and the next one continues after the last item
+ * read. `maxItemsRead` bounds the work of one page.
+ *
+ * `beyond`: for descending lists whose key condition has a lower bound that
+ * moves up with time (`GSI1SK > :now`): a cursor whose key has since fallen
+ * to or below the bound means every item after it has too, so the list is done.
+ */
+export async function queryPageSelecting<T>(
+  input: QueryInput,
+  page: PageRequest,
+  partition: { attribute: string; value: string },
+  select: (items: Record<string, unknown>[]) => Promise<T[]>,
+  options: { maxItemsRead?: number; beyond?: { attribute: string; value: string } } = {},
+): Promise<{ items: T[]; nextCursor: string | null }> {
+  let start: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : (await openCursor(page.scope, page.cursor)).key;
+  if (start && start[partition.attribute] !== partition.value) throw new InvalidCursorError();
+  if (start && options.beyond && String(start[options.beyond.attribute]) <= options.beyond.value) return { items: [], nextCursor: null };
+  const maxRead = options.maxItemsRead ?? 1000;
+  const items: T[] = [];
+  let read = 0;
+  do {
+    const chunk = Math.min(page.limit - items.length, maxRead - read);
+    const result = await db().send(new QueryCommand({ ...input, TableName: tableName(), Limit: chunk, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    const got = result.Items ?? [];
+    read += got.length;
+    items.push(...(await select(got)));
+    start = result.LastEvaluatedKey;
+  } while (start && items.length < page.limit && read < maxRead);
+  return { items, nextCursor: start ? await sealCursor(page.scope, { key: keyOf(start) }) : null };
+}
+
 /** A LastEvaluatedKey as a cursor carries it (the table's keys are strings; numbers allowed for completeness). */
 export function keyOf(lastKey: Record<string, unknown>): Record<string, string | number> {
   const key: Record<string, string | number> = {};
