@@ -193,7 +193,7 @@ export async function listCampaigns(page: PageRequest, filter: { state?: Campaig
       },
       page,
       where,
-      (items) => listItemsOf(items, now),
+      { pick: async (items) => items, finish: (picked) => listItemsOf(picked, now) },
     );
   }
   const state = filter.state;
@@ -206,7 +206,10 @@ export async function listCampaigns(page: PageRequest, filter: { state?: Campaig
     },
     page,
     where,
-    async (items) => (await listItemsOf(items, now)).filter((c) => c.state === state),
+    {
+      pick: async (items) => (await listItemsOf(items, now)).map((c) => (c.state === state ? c : undefined)),
+      finish: async (picked) => picked,
+    },
     { maxItemsRead: MAX_CAMPAIGNS_READ_PER_PAGE, beyond: { attribute: 'GSI1SK', value: nowKey } },
   );
 }

@@ -61,11 +61,17 @@ export async function campaignReport(query: CampaignReportQuery, page: PageReque
     },
     page,
     { attribute: 'GSI1PK', value: partition },
-    async (items) => {
-      const campaigns = (await listItemsOf(items, now)).filter(
-        (c) => localDate(new Date(c.schedule.startsAt)) <= to && localDate(new Date(Date.parse(c.schedule.endsAt) - 1)) >= from,
-      );
-      return Promise.all(campaigns.map(async (c) => rowOf(c, await campaignSeries(c.campaignId, { from, to }, 'day'))));
+    {
+      // The window from the definition alone; counters and series only for the page's campaigns.
+      pick: async (items) =>
+        items.map((item) => {
+          const schedule = item.schedule as { startsAt: string; endsAt: string };
+          return localDate(new Date(schedule.startsAt)) <= to && localDate(new Date(Date.parse(schedule.endsAt) - 1)) >= from ? item : undefined;
+        }),
+      finish: async (picked) => {
+        const campaigns = await listItemsOf(picked, now);
+        return Promise.all(campaigns.map(async (c) => rowOf(c, await campaignSeries(c.campaignId, { from, to }, 'day'))));
+      },
     },
     { beyond: { attribute: 'GSI1SK', value: lowest } },
   );

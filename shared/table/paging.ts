@@ -2,6 +2,7 @@ import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError } from '../errors.js';
 import { db, tableName } from './client.js';
 import { openCursor, sealCursor, type PageRequest } from './cursor.js';
+import { tableDefinition } from './definition.js';
 
 export type { PageRequest } from './cursor.js';
 
@@ -55,42 +56,70 @@ export async function queryPage(
   return { items, nextCursor: lastKey ? await sealCursor(page.scope, { key: keyOf(lastKey) }) : null };
 }
 
+/** How one page of a code-filtered list picks and finishes its items (see queryPageSelecting). */
+export interface Selection<U, T> {
+  /** For each item read, in order: what to keep of it, or undefined to leave it out. */
+  readonly pick: (items: Record<string, unknown>[]) => Promise<(U | undefined)[]>;
+  /** Turns the page's picked items into the answer (run once, on the page's items only: the place for costly reads). */
+  readonly finish: (picked: U[]) => Promise<T[]>;
+}
+
+/** Items read per Query at least, when a filter may leave many out (so a sparse filter does not cost a Query per item). */
+const MIN_SELECTING_CHUNK = 25;
+
+/** The key attributes a Query's ExclusiveStartKey needs: the table's, and the index's when it reads one. */
+function startKeyOf(item: Record<string, unknown>, indexName: string | undefined): Record<string, unknown> {
+  const index = tableDefinition.indexes.find((i) => i.name === indexName);
+  const names = [tableDefinition.partitionKey, tableDefinition.sortKey, ...(index ? [index.partitionKey, index.sortKey] : [])];
+  return Object.fromEntries(names.map((name) => [name, item[name]]));
+}
+
 /**
  * One page of a list whose items are chosen by code, not by DynamoDB (a
- * state computed from another item, say): reads the query in chunks of what
- * the page still lacks, keeps what `select` returns for each chunk (a subset,
- * possibly transformed), and stops when the page is full or the query ends.
- * Each chunk is at most the page's shortfall, so a page fills exactly at a
- * chunk's last item and the cursor (that chunk's LastEvaluatedKey) never
- * skips an item; pages may come short (never empty with a next cursor unless
- * `maxItemsRead` is reached), and the next one continues after the last item
- * read. `maxItemsRead` bounds the work of one page.
+ * state computed from another item, a date range the key cannot express):
+ * reads the query in chunks (at least MIN_SELECTING_CHUNK items), keeps what
+ * `pick` keeps until the page is full or the query ends, and seals where the
+ * next page starts: after the last item taken when the page filled inside a
+ * chunk, else where the chunk ended. So no item is skipped or listed twice;
+ * pages may come short (and, when `maxItemsRead` stops a page, empty with a
+ * next cursor). `maxItemsRead` bounds the work of one page.
  *
  * `beyond`: for descending lists whose key condition has a lower bound that
  * moves up with time (`GSI1SK > :now`): a cursor whose key has since fallen
  * to or below the bound means every item after it has too, so the list is done.
  */
-export async function queryPageSelecting<T>(
+export async function queryPageSelecting<U, T>(
   input: QueryInput,
   page: PageRequest,
   partition: { attribute: string; value: string },
-  select: (items: Record<string, unknown>[]) => Promise<T[]>,
+  selection: Selection<U, T>,
   options: { maxItemsRead?: number; beyond?: { attribute: string; value: string } } = {},
 ): Promise<{ items: T[]; nextCursor: string | null }> {
   let start: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : (await openCursor(page.scope, page.cursor)).key;
   if (start && start[partition.attribute] !== partition.value) throw new InvalidCursorError();
   if (start && options.beyond && String(start[options.beyond.attribute]) <= options.beyond.value) return { items: [], nextCursor: null };
   const maxRead = options.maxItemsRead ?? 1000;
-  const items: T[] = [];
+  const picked: U[] = [];
   let read = 0;
   do {
-    const chunk = Math.min(page.limit - items.length, maxRead - read);
+    const chunk = Math.min(Math.max(page.limit - picked.length, MIN_SELECTING_CHUNK), maxRead - read);
     const result = await db().send(new QueryCommand({ ...input, TableName: tableName(), Limit: chunk, ...(start ? { ExclusiveStartKey: start } : {}) }));
     const got = result.Items ?? [];
     read += got.length;
-    items.push(...(await select(got)));
+    const choices = await selection.pick(got);
     start = result.LastEvaluatedKey;
-  } while (start && items.length < page.limit && read < maxRead);
+    for (let i = 0; i < got.length; i += 1) {
+      const choice = choices[i];
+      if (choice === undefined) continue;
+      picked.push(choice);
+      if (picked.length === page.limit) {
+        // Full inside the chunk: the next page starts after this item, not after the chunk.
+        if (i < got.length - 1) start = startKeyOf(got[i] as Record<string, unknown>, input.IndexName);
+        break;
+      }
+    }
+  } while (start && picked.length < page.limit && read < maxRead);
+  const items = await selection.finish(picked);
   return { items, nextCursor: start ? await sealCursor(page.scope, { key: keyOf(start) }) : null };
 }
 
