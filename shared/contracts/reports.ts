@@ -4,7 +4,8 @@ import { operation } from './operation.js';
 
 const MAX_REPORT_DAYS = 92;
 
-const localDay = localDaySchema;
+/** A programme-local calendar date `YYYY-MM-DD` (kept under this name for the contracts that import it from here). */
+export const localDay = localDaySchema;
 
 const figures = z.object({
   issued: z.number().int().openapi({ description: 'New points: earned (EARN, VEST) and operator credits (ADJUST_CREDIT).' }),
