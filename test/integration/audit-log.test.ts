@@ -160,6 +160,24 @@ async function heldPurchase(): Promise<string> {
   return purchaseId;
 }
 
+/** An adjustment above the approval threshold (lowered for this file), waiting for a second operator. */
+async function pendingApproval(): Promise<{ approvalId: string; memberId: string }> {
+  const { memberId } = await api.newMember('audit-approval');
+  const request = await as('POST', `/v1/admin/members/${memberId}/adjustments`, { points: 20_000, reason: 'large goodwill credit' });
+  if (request.status !== 'PENDING') throw new Error(`adjustment not held for approval: ${JSON.stringify(request)}`);
+  return { approvalId: String(request.approvalId), memberId };
+}
+
+async function settingsBody(): Promise<Record<string, unknown> & { expectedVersion: number }> {
+  const { version, updatedAt: _at, updatedBy: _by, ...settings } = await must(api.call('GET', '/v1/admin/settings', { token: fixtures }), 'settings');
+  return { ...settings, expectedVersion: Number(version) };
+}
+
+function replayBody(name = 'Audit replay') {
+  const day = iso(Date.now() - 24 * HOUR).slice(0, 10);
+  return { from: day, to: day, draftCampaign: { name, effect: { kind: 'bonus', points: 1 }, schedule: { startsAt: '2020-01-01T00:00:00Z', endsAt: '2020-01-02T00:00:00Z' } } };
+}
+
 async function rulesBody(): Promise<Record<string, unknown> & { expectedVersion: number }> {
   const current = await must(api.call('GET', '/v1/admin/earning-rules', { token: fixtures }), 'rules');
   const { version, updatedAt: _at, updatedBy: _by, ...rules } = current;
@@ -198,6 +216,59 @@ const cases: Partial<Record<OperatorOperation, WriteCase>> = {
       other: { method: 'POST', path: '/v1/admin/jobs/draw-seeds' },
     }),
     refused: async () => ({ call: { method: 'POST', path: `/v1/admin/jobs/flash-sale-stock?at=${iso(Date.now() + 24 * HOUR)}` }, status: 400 }),
+  },
+  setMemberTier: {
+    valid: async () => {
+      const { memberId } = await api.newMember('audit-tier');
+      const path = `/v1/admin/members/${memberId}/tier`;
+      return {
+        call: { method: 'POST', path, body: { tier: 'gold', expectedTier: 'normal', reason: 'goodwill upgrade' } },
+        target: fixed(`member:${memberId}`),
+        other: { method: 'POST', path, body: { tier: 'silver', expectedTier: 'normal', reason: 'goodwill upgrade' } },
+      };
+    },
+    refused: async () => {
+      const { memberId } = await api.newMember('audit-tier');
+      return { call: { method: 'POST', path: `/v1/admin/members/${memberId}/tier`, body: { tier: 'gold', expectedTier: 'silver', reason: 'stale view' } }, status: 409 };
+    },
+  },
+  approveApproval: {
+    valid: async () => {
+      const { approvalId, memberId } = await pendingApproval();
+      const path = `/v1/admin/approvals/${approvalId}/approve`;
+      return { call: { method: 'POST', path, body: { reason: 'checked with the store' } }, target: fixed(`member:${memberId}`), other: { method: 'POST', path, body: { reason: 'another reason' } } };
+    },
+    refused: async () => ({ call: { method: 'POST', path: `/v1/admin/approvals/${uniqueId('ap-none')}/approve`, body: {} }, status: 404 }),
+  },
+  rejectApproval: {
+    valid: async () => {
+      const { approvalId, memberId } = await pendingApproval();
+      const path = `/v1/admin/approvals/${approvalId}/reject`;
+      return { call: { method: 'POST', path, body: { reason: 'no receipt' } }, target: fixed(`member:${memberId}`), other: { method: 'POST', path, body: { reason: 'another reason' } } };
+    },
+    refused: async () => ({ call: { method: 'POST', path: `/v1/admin/approvals/${uniqueId('ap-none')}/reject`, body: { reason: 'unknown' } }, status: 404 }),
+  },
+  putOperatorSettings: {
+    valid: async () => {
+      const body = await settingsBody();
+      return {
+        call: { method: 'PUT', path: '/v1/admin/settings', body },
+        target: fixed('settings:operator'),
+        other: { method: 'PUT', path: '/v1/admin/settings', body: { ...body, expectedVersion: body.expectedVersion + 1 } },
+      };
+    },
+    refused: async () => {
+      const body = await settingsBody();
+      return { call: { method: 'PUT', path: '/v1/admin/settings', body: { ...body, expectedVersion: body.expectedVersion + 5 } }, status: 409 };
+    },
+  },
+  createWhatIfReplay: {
+    valid: async () => ({
+      call: { method: 'POST', path: '/v1/admin/what-if-replays', body: replayBody() },
+      target: (answer) => `what-if-replay:${String(answer.replayId)}`,
+      other: { method: 'POST', path: '/v1/admin/what-if-replays', body: replayBody('Another audit replay') },
+    }),
+    refused: async () => ({ call: { method: 'POST', path: '/v1/admin/what-if-replays', body: { ...replayBody(), to: '2020-01-01' } }, status: 400 }),
   },
   putEarningRules: {
     valid: async () => {
@@ -454,6 +525,7 @@ function send(token: string, call: Call, key: string) {
 const is2xx = (status: number) => status >= 200 && status < 300;
 
 async function operator(role: OperatorRole) {
+  // A fresh operator per test: its records are exactly that test's.
   const operatorId = uniqueId(`op-${role}`);
   return { operatorId, token: await api.operatorToken(role, operatorId) };
 }
@@ -467,6 +539,9 @@ beforeAll(async () => {
   api = await TestApi.create();
   fixtures = await api.operatorToken('admin', 'audit-fixtures');
   analyst = await api.operatorToken('analyst', 'audit-reader');
+  // Adjustments above 10,000 points wait for a second operator (the approval cases); the rest apply at once.
+  const settings = await settingsBody();
+  await as('PUT', '/v1/admin/settings', { ...settings, approvalThresholdPoints: 10_000, supportMaxPointsPerAdjustment: 10_000, supportMaxPointsPerDay: 1_000_000 });
 });
 
 // ---------------------------------------------------------------- tests
@@ -689,7 +764,9 @@ describe('GET /v1/admin/audit', () => {
     // Act
     const badTarget = await api.call('GET', '/v1/admin/audit?target=no-colon', { token: analyst });
     const badRange = await api.call('GET', `/v1/admin/audit?from=${iso(Date.now())}&to=${iso(Date.now() - HOUR)}`, { token: analyst });
-    const reads = await Promise.all((['admin', 'marketer', 'support', 'analyst'] as const).map(async (role) => (await api.call('GET', '/v1/admin/audit?limit=1', { token: await api.operatorToken(role) })).status));
+    const reads = await Promise.all(
+      (['admin', 'marketer', 'support', 'analyst'] as const).map(async (role) => (await api.call('GET', '/v1/admin/audit?limit=1', { token: (await operator(role)).token })).status),
+    );
     // Assess
     expect([badTarget.status, badRange.status]).toEqual([400, 400]);
     expect(reads).toEqual([200, 200, 200, 200]);
