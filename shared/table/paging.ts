@@ -144,3 +144,72 @@ export async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'Exc
   } while (start);
   return items;
 }
+
+/** A list spread over several partitions of one index, each sorted by the same sort key (sharded lists). */
+export interface MergedQuery {
+  readonly indexName: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** Partition key values to read; every one is read for every page. */
+  readonly partitions: readonly string[];
+  /** Inclusive lower bound of the sort key. */
+  readonly lowerBound?: string | undefined;
+  /** Exclusive upper bound of the sort key. */
+  readonly upperBound?: string | undefined;
+}
+
+/**
+ * One page of a sharded list, newest (highest sort key) first, merged across
+ * its partitions. Each partition is read from the page's upper bound down, at
+ * most a page's worth, and the highest `limit` of all are answered. Every item
+ * above the last one answered has then been answered (from whichever
+ * partition), so the next page starts strictly below that one sort key: the
+ * cursor carries just it, whatever the number of partitions. Sort keys must be
+ * unique across the partitions (they end with an item's own id).
+ */
+export async function queryMergedPage(query: MergedQuery, page: PageRequest): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+  let upper = query.upperBound;
+  if (page.cursor !== undefined) {
+    const { key } = await openCursor(page.scope, page.cursor);
+    const below = key[query.sortKey];
+    // Sealed for this list and filters: a start outside the bounds is a server bug, never sent to DynamoDB.
+    if (typeof below !== 'string' || Object.keys(key).length !== 1) throw new InvalidCursorError();
+    if ((query.lowerBound !== undefined && below < query.lowerBound) || (upper !== undefined && below >= upper)) throw new InvalidCursorError();
+    upper = below;
+  }
+  const names = { '#pk': query.partitionKey, '#sk': query.sortKey };
+  // An exclusive upper bound with a lower one is a BETWEEN (inclusive): one more item is read and the bound itself dropped.
+  const between = upper !== undefined && query.lowerBound !== undefined;
+  const condition =
+    between ? '#pk = :pk AND #sk BETWEEN :lower AND :upper'
+    : upper !== undefined ? '#pk = :pk AND #sk < :upper'
+    : query.lowerBound !== undefined ? '#pk = :pk AND #sk >= :lower'
+    : '#pk = :pk';
+  const results = await Promise.all(
+    query.partitions.map(async (partition) => {
+      const result = await db().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: query.indexName,
+          KeyConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: {
+            ':pk': partition,
+            ...(upper !== undefined ? { ':upper': upper } : {}),
+            ...(query.lowerBound !== undefined ? { ':lower': query.lowerBound } : {}),
+          },
+          ScanIndexForward: false,
+          Limit: page.limit + (between ? 1 : 0),
+        }),
+      );
+      const items = (result.Items ?? []).filter((item) => !between || item[query.sortKey] !== upper);
+      return { items, more: result.LastEvaluatedKey !== undefined };
+    }),
+  );
+  const sortKeyOf = (item: Record<string, unknown>) => String(item[query.sortKey]);
+  const all = results.flatMap((r) => r.items).sort((a, b) => (sortKeyOf(a) < sortKeyOf(b) ? 1 : sortKeyOf(a) > sortKeyOf(b) ? -1 : 0));
+  const items = all.slice(0, page.limit);
+  const more = all.length > items.length || results.some((r) => r.more);
+  const last = items.at(-1);
+  return { items, nextCursor: more && last ? await sealCursor(page.scope, { key: { [query.sortKey]: sortKeyOf(last) } }) : null };
+}
