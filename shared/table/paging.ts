@@ -177,7 +177,9 @@ export async function queryMergedPage(query: MergedQuery, page: PageRequest): Pr
     if ((query.lowerBound !== undefined && below < query.lowerBound) || (upper !== undefined && below >= upper)) throw new InvalidCursorError();
     upper = below;
   }
-  const names = { '#pk': query.partitionKey, '#sk': query.sortKey };
+  const bounded = upper !== undefined || query.lowerBound !== undefined;
+  // DynamoDB refuses a name the expression does not use.
+  const names: Record<string, string> = bounded ? { '#pk': query.partitionKey, '#sk': query.sortKey } : { '#pk': query.partitionKey };
   // An exclusive upper bound with a lower one is a BETWEEN (inclusive): one more item is read and the bound itself dropped.
   const between = upper !== undefined && query.lowerBound !== undefined;
   const condition =
@@ -185,6 +187,8 @@ export async function queryMergedPage(query: MergedQuery, page: PageRequest): Pr
     : upper !== undefined ? '#pk = :pk AND #sk < :upper'
     : query.lowerBound !== undefined ? '#pk = :pk AND #sk >= :lower'
     : '#pk = :pk';
+  // One item more than a page from each partition: when the partitions hold nothing beyond the page, no cursor is answered.
+  const request = page.limit + 1 + (between ? 1 : 0);
   const results = await Promise.all(
     query.partitions.map(async (partition) => {
       const result = await db().send(
@@ -199,17 +203,24 @@ export async function queryMergedPage(query: MergedQuery, page: PageRequest): Pr
             ...(query.lowerBound !== undefined ? { ':lower': query.lowerBound } : {}),
           },
           ScanIndexForward: false,
-          Limit: page.limit + (between ? 1 : 0),
+          Limit: request,
         }),
       );
-      const items = (result.Items ?? []).filter((item) => !between || item[query.sortKey] !== upper);
-      return { items, more: result.LastEvaluatedKey !== undefined };
+      const read = result.Items ?? [];
+      // Cut short by DynamoDB's 1 MB page, not by the limit: the partition may hold more below what it answered.
+      const cutShort = result.LastEvaluatedKey !== undefined && read.length < request;
+      return { items: read.filter((item) => !between || item[query.sortKey] !== upper), cutShort, lowest: read.at(-1) };
     }),
   );
   const sortKeyOf = (item: Record<string, unknown>) => String(item[query.sortKey]);
-  const all = results.flatMap((r) => r.items).sort((a, b) => (sortKeyOf(a) < sortKeyOf(b) ? 1 : sortKeyOf(a) > sortKeyOf(b) ? -1 : 0));
+  // Below the lowest item of a partition cut short, that partition's items are unknown: the page stops there.
+  const floor = results.reduce<string | undefined>((f, r) => (r.cutShort && r.lowest && (f === undefined || sortKeyOf(r.lowest) > f) ? sortKeyOf(r.lowest) : f), undefined);
+  const all = results
+    .flatMap((r) => r.items)
+    .filter((item) => floor === undefined || sortKeyOf(item) >= floor)
+    .sort((a, b) => (sortKeyOf(a) < sortKeyOf(b) ? 1 : sortKeyOf(a) > sortKeyOf(b) ? -1 : 0));
   const items = all.slice(0, page.limit);
-  const more = all.length > items.length || results.some((r) => r.more);
+  const more = all.length > items.length || floor !== undefined;
   const last = items.at(-1);
   return { items, nextCursor: more && last ? await sealCursor(page.scope, { key: { [query.sortKey]: sortKeyOf(last) } }) : null };
 }
