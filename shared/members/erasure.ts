@@ -17,7 +17,8 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { auditItems } from '../audit/audit.js';
+import { auditItems, nothingChanged } from '../audit/audit.js';
+import { claimRefused } from '../audit/operator-idempotency.js';
 import { searchEntryWrite } from './search.js';
 import { getMember, type Tier } from './service.js';
 
@@ -52,7 +53,11 @@ export async function eraseMember(memberId: string, requester: ErasureRequester,
     const stored = await db().send(new GetCommand({ TableName: tableName(), Key: keys.member.profile(memberId), ConsistentRead: true }));
     if (!stored.Item) await getMember(memberId); // throws the usual 404
     const item = stored.Item as Record<string, unknown>;
-    if (item.status === 'ERASED') return receiptOf(memberId, item);
+    if (item.status === 'ERASED') {
+      // Erased before: this request changes (and records) nothing.
+      nothingChanged();
+      return receiptOf(memberId, item);
+    }
     const referralCode = String(item.referralCode);
     const erasedAt = now.toISOString();
     const erasedBy = requesterLabel(requester);
@@ -81,19 +86,21 @@ export async function eraseMember(memberId: string, requester: ErasureRequester,
                 Item: { ...keys.member.erasure(memberId), entity: 'Erasure', memberId, erasedAt, erasedBy, fields: [...ERASED_FIELDS] },
               },
             },
-            // Personal data stays out of the audit record: it names the fields erased, not their values.
-            ...auditItems({ target: `member:${memberId}`, summary: `erased personal data (${ERASED_FIELDS.join(', ')})` }, now),
             // The operators' search shows the member as ERASED from now on (the entry holds no personal field).
             searchEntryWrite(
               { memberId, tier: (item.tier as Tier | undefined) ?? 'normal', status: 'ERASED', registeredAt: String(item.registeredAt) },
               { status: true },
             ).item,
+            // Personal data stays out of the audit record: it names the fields erased, not their values.
+            ...auditItems({ target: `member:${memberId}`, summary: `erased personal data (${ERASED_FIELDS.join(', ')})` }, now),
           ],
         }),
       );
       return { memberId, status: 'ERASED', erasedAt, erasedBy, erased: [...ERASED_FIELDS] };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
+      // The same request with the same Idempotency-Key, at the same moment: the handler answers the first one's answer.
+      if (claimRefused(error)) throw error;
       const codes = (error.CancellationReasons ?? []).map((r) => r.Code);
       if (!codes.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) throw error;
     }

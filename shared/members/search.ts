@@ -13,7 +13,7 @@
  *
  * The entry changes only when the tier or the status changes, in the same
  * transaction as the profile (registration, purchases that upgrade, bought
- * upgrades, the tier review, erasure), never with the profile's growth
+ * upgrades, an operator's tier change, the tier review, erasure), never with the profile's growth
  * counters, which change on every purchase. Each write sets what it changes
  * and fills the rest only where absent, so two concurrent changes (an
  * erasure and an upgrade) never undo each other, and an entry first written

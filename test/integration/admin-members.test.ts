@@ -230,6 +230,28 @@ describe('member search by tier and registration time', () => {
   });
 });
 
+describe('member search after an operator changes the tier', () => {
+  it('moves the member between tier results, up and back down to normal', async () => {
+    // Prepare
+    const memberId = `am${tag}-op-${ulid().toLowerCase()}`;
+    await register(memberId, 'normal', 600);
+    const tiersOf = async () =>
+      (await ok(get<Page<Hit>>(`/v1/admin/members?registeredFrom=${iso(600)}&registeredTo=${iso(601)}`))).items.map((h) => [h.memberId, h.tier]);
+    const change = (tier: Tier, expectedTier: Tier) =>
+      ok(api.call('POST', `/v1/admin/members/${memberId}/tier`, { token: admin, body: { tier, expectedTier, reason: 'member page test' } }));
+    // Act
+    await change('gold', 'normal');
+    const up = await tiersOf();
+    const gold = idsOf((await ok(get<Page<Hit>>(`/v1/admin/members?tier=gold&registeredFrom=${iso(600)}&registeredTo=${iso(601)}`))).items);
+    await change('normal', 'gold');
+    const down = await tiersOf();
+    // Assess
+    expect(up).toEqual([[memberId, 'gold']]);
+    expect(gold).toEqual([memberId]);
+    expect(down).toEqual([[memberId, 'normal']]);
+  });
+});
+
 describe('members registered before the search existed', () => {
   async function dropSearchEntry(memberId: string) {
     await db().send(new DeleteCommand({ TableName: tableName(), Key: keys.member.search(memberId) }));
