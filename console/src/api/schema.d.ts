@@ -216,6 +216,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find members by id prefix, or by tier and registration time (operator)
+         * @description Two ways to search, each one index read (never a scan): `idPrefix` (at least 2 characters) lists the members whose id starts with it, by id, and takes no other filter; otherwise `tier` and `registeredFrom`/`registeredTo`, each optional and combinable, list members newest registered first (no filter at all: every member). A combination no index serves is 400 with what to do.
+         */
+        get: operations["searchMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/members/{memberId}": {
         parameters: {
             query?: never;
@@ -223,12 +243,35 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A member profile with points (operator) */
+        /**
+         * Everything about one member: profile, every wallet, tier and growth, referrals (operator)
+         * @description `points` is the `points` wallet (as GET /v1/me/points answers it); `wallets` has every currency's. An erased member (status ERASED) answers what remains: no birthday, tags or referral codes; points, tier and history stay.
+         */
         get: operations["getMember"];
         put?: never;
         post?: never;
         /** Erase a member's personal data (operator; the erasure record names the operator) */
         delete: operations["eraseMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/members/{memberId}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's ledger with the balance after each entry, newest first (operator)
+         * @description The same list as GET /v1/me/ledger answers the member, for the member in the path.
+         */
+        get: operations["listMemberLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1043,6 +1086,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/members/{memberId}/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's coupons, newest first, optionally only ACTIVE, USED or EXPIRED ones (operator)
+         * @description The same list as GET /v1/me/coupons answers the member, for the member in the path.
+         */
+        get: operations["listMemberCoupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/pos/coupons/{couponId}/redemptions": {
         parameters: {
             query?: never;
@@ -1092,6 +1155,26 @@ export interface paths {
         };
         /** My orders, newest first */
         get: operations["listMyOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/members/{memberId}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's orders, newest first (operator)
+         * @description The same list as GET /v1/me/orders answers the member, for the member in the path.
+         */
+        get: operations["listMemberOrders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1231,6 +1314,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/members/{memberId}/task-completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's task completions (sign-ins included), newest first (operator)
+         * @description Of every task, or with `taskId` of one task.
+         */
+        get: operations["listMemberTaskCompletions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/tasks": {
         parameters: {
             query?: never;
@@ -1333,6 +1436,26 @@ export interface paths {
         };
         /** My auction bids, newest first */
         get: operations["listMyBids"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/members/{memberId}/bids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's auction bids, newest first (operator)
+         * @description The same list as GET /v1/me/bids answers the member, for the member in the path.
+         */
+        get: operations["listMemberBids"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1508,6 +1631,26 @@ export interface paths {
         };
         /** A draw's revealed seeds (days that have ended), newest first, and the hashes of today's and tomorrow's seeds */
         get: operations["listDrawSeeds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/members/{memberId}/spins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's spins of every draw (or of one), newest first (operator)
+         * @description With `drawId`, the same list as GET /v1/draws/{drawId}/spins answers the member (404 for an unknown draw); without it, the spins of every draw.
+         */
+        get: operations["listMemberSpins"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1706,8 +1849,59 @@ export interface components {
             /** @description The code is refused from this time on (about 60 s after issue). */
             expiresAt: string;
         };
+        MemberSearchPage: {
+            items: components["schemas"]["MemberSearchHit"][];
+            nextCursor: string | null;
+        };
+        MemberSearchHit: {
+            memberId: string;
+            tier: components["schemas"]["Tier"];
+            /** @enum {string} */
+            status: "ACTIVE" | "BLOCKED" | "ERASED";
+            registeredAt: string;
+        };
         MemberWithPoints: components["schemas"]["Member"] & {
             points: components["schemas"]["Points"];
+            /** @description One per currency the member holds, in the programme's order (`points` first). */
+            wallets: components["schemas"]["Points"][];
+            tierProgress: components["schemas"]["TierProgress"];
+            referrals: components["schemas"]["MemberReferrals"];
+            erasedAt: string | null;
+            /** @description `member`, or `operator:<sub>`. */
+            erasedBy: string | null;
+        };
+        TierProgress: {
+            tier: components["schemas"]["Tier"];
+            /** @description When the current tier was granted (null: the tier given at registration, or normal since then). */
+            tierSince: string | null;
+            /** @description When the yearly tier review last confirmed or lowered the tier (null: never). */
+            tierReviewedAt: string | null;
+            growth: number;
+            /** @description The programme-local calendar years whose spend makes up `growth` (last year and this year). */
+            growthWindow: {
+                fromYear: string;
+                toYear: string;
+            };
+            /** @description The tier directly above; null for the top tier. */
+            nextTier: {
+                tier: components["schemas"]["Tier"];
+                /** @description Growth that earns it (earning rules, tiers.thresholds). */
+                growthThreshold: number;
+                /** @description Growth still missing: max(0, growthThreshold - growth). */
+                growthNeeded: number;
+                /** @description Points that buy it from the current tier (POST /v1/me/tier-upgrades); null: not for sale. */
+                upgradePrice: number | null;
+            } | null;
+        };
+        MemberReferrals: {
+            /** @description The referral code given at registration (null: none, or erased). */
+            referredBy: string | null;
+            /** @description The member who referred this one (kept after an erasure: it holds no personal data). */
+            referrerId: string | null;
+            /** @description Members who registered with this member's code and were rewarded. */
+            referredCount: number;
+            /** @description Points this member earned for those referrals. */
+            referralPointsEarned: number;
         };
         AdjustmentResult: {
             entry: {
@@ -3391,6 +3585,32 @@ export interface components {
                 bonusPoints: number;
                 at: string;
             }[];
+        };
+        TaskCompletionRecordPage: {
+            items: components["schemas"]["TaskCompletionRecord"][];
+            nextCursor: string | null;
+        };
+        TaskCompletionRecord: {
+            taskId: string;
+            /** @enum {string} */
+            type: "SIGN_IN" | "SHARE" | "BROWSE_PRODUCT" | "CUSTOM" | "STREAK_CHALLENGE";
+            memberId: string;
+            /** @description The period it counts for: a programme-local day, an ISO week, or ONCE. */
+            period: string;
+            slot: number;
+            /** @description Programme-local day it was done. */
+            day: string;
+            points: number;
+            bonusPoints: number;
+            totalPoints: number;
+            streak: number | null;
+            /** @description BROWSE_PRODUCT: the product browsed. */
+            productId?: string;
+            poolId: string;
+            activity: string;
+            /** @description The `ref` of the EARN ledger entry that paid it. */
+            ref: string;
+            completedAt: string;
         };
         Task: {
             taskId: string;
@@ -5201,6 +5421,86 @@ export interface operations {
             };
         };
     };
+    searchMembers: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                /** @description Members whose id starts with this (at least 2 characters), by id. Not combined with the other filters. */
+                idPrefix?: string;
+                /** @description Members of this tier only. */
+                tier?: "normal" | "silver" | "gold" | "diamond";
+                /** @description Registered at or after this time (inclusive). */
+                registeredFrom?: string;
+                /** @description Registered before this time (exclusive). */
+                registeredTo?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Find members by id prefix, or by tier and registration time (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberSearchPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getMember: {
         parameters: {
             query?: never;
@@ -5212,7 +5512,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A member profile with points (operator) */
+            /** @description Everything about one member: profile, every wallet, tier and growth, referrals (operator) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5297,6 +5597,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMemberLedger: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                /** @description Points currency (wallet); defaults to `points`. */
+                currency?: string;
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member's ledger with the balance after each entry, newest first (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerPage"];
                 };
             };
             /** @description Error (400), application/problem+json */
@@ -9516,6 +9901,90 @@ export interface operations {
             };
         };
     };
+    listMemberCoupons: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                status?: "ACTIVE" | "USED" | "EXPIRED";
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member's coupons, newest first, optionally only ACTIVE, USED or EXPIRED ones (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     redeemCoupon: {
         parameters: {
             query?: never;
@@ -9759,6 +10228,89 @@ export interface operations {
             };
             /** @description Error (403), application/problem+json */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMemberOrders: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member's orders, newest first (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10330,6 +10882,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SignInCalendar"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMemberTaskCompletions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                /** @description Only the completions of this task. */
+                taskId?: string;
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member's task completions (sign-ins included), newest first (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCompletionRecordPage"];
                 };
             };
             /** @description Error (400), application/problem+json */
@@ -11006,6 +11643,89 @@ export interface operations {
             };
             /** @description Error (403), application/problem+json */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMemberBids: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member's auction bids, newest first (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyAuctionBidPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12084,6 +12804,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DrawSeedPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMemberSpins: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                /** @description Only the spins of this draw. */
+                drawId?: string;
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member's spins of every draw (or of one), newest first (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpinPage"];
                 };
             };
             /** @description Error (400), application/problem+json */
