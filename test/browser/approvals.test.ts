@@ -220,3 +220,36 @@ test('an analyst sees no write action on a member page or in Approvals, and the 
     await (await apiAs('support')).post(`/v1/admin/approvals/${approvalId}/reject`, { reason: 'test request, not needed' });
   }
 });
+
+test('a purchase held for review is approved with a reason in Approvals and its points become available', async ({ page }) => {
+  // Prepare: a POS purchase above the review threshold (50,000 CNY by default) for a member of this file
+  const memberId = await newMember('ap-review');
+  const purchaseId = `p-${memberId}`;
+  const recorded = await (await apiAs({ pos: 'store1' })).post<{ status: string; pointsPending: number }>('/v1/pos/purchases', {
+    purchaseId,
+    memberId,
+    storeId: 'store1',
+    paidAt: new Date(Date.now() - 60_000).toISOString(),
+    lines: [{ sku: 'sku-review-test', category: 'A', amountCents: 6_000_000, quantity: 1 }],
+  });
+  expect(recorded.status, JSON.stringify(recorded.body)).toBe(201);
+  expect(recorded.body.status).toBe('PENDING_REVIEW');
+  const held = recorded.body.pointsPending;
+  expect(held).toBeGreaterThan(0);
+  await openConsole(page, { role: 'support', path: 'approvals?tab=purchases' });
+
+  // Act
+  const row = page.locator(`tr[data-row-key="${purchaseId}"]`);
+  await row.waitFor();
+  expect(await row.innerText()).toContain('CN¥60,000.00');
+  await row.getByRole('button', { name: 'Approve' }).click();
+  const dialog = page.getByRole('dialog', { name: `Approve the purchase ${purchaseId}` });
+  await dialog.getByLabel('Reason').fill('receipt checked with the store');
+  await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
+
+  // Assess: decided once by the support operator, the points available
+  await page.getByText('Approved.').first().waitFor();
+  await expect.poll(() => available(memberId)).toBe(held);
+  const reviews = (await (await apiAs('admin')).get<{ items: { purchaseId: string; reviewStatus: string }[] }>('/v1/admin/purchase-reviews?limit=100')).body.items;
+  expect(reviews.filter((r) => r.purchaseId === purchaseId && r.reviewStatus === 'PENDING')).toEqual([]);
+});

@@ -4,6 +4,7 @@ import { ProblemError } from '../../api/problem';
 import { useIdempotencyKey } from '../../api/use-idempotency-key';
 import { useProblemHandler, type DescribedError } from '../../api/use-problem';
 import { useMessages } from '../../i18n/locale';
+import { DialogFooter, useOpenings } from '../members/dialog-footer';
 import { approvalMessages } from './messages';
 
 export type Decision = 'approve' | 'reject';
@@ -38,6 +39,7 @@ export function DecisionDialog<T>({ open, decision, title, subject, effect, warn
   const showProblem = useProblemHandler();
   const [form] = Form.useForm<DecisionValues>();
   const idempotency = useIdempotencyKey(open);
+  const opening = useOpenings(open);
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<DescribedError | null>(null);
   const submitting = useRef(false);
@@ -74,12 +76,18 @@ export function DecisionDialog<T>({ open, decision, title, subject, effect, warn
     <Modal
       open={open}
       title={title}
-      okText={decision === 'approve' ? t('approvals.approve') : t('approvals.reject')}
-      okButtonProps={decision === 'reject' ? { danger: true } : {}}
-      cancelText={t('decision.cancel')}
-      onOk={() => void submit()}
       onCancel={cancel}
-      confirmLoading={busy}
+      footer={
+        <DialogFooter
+          opening={opening}
+          busy={busy}
+          danger={decision === 'reject'}
+          okText={decision === 'approve' ? t('approvals.approve') : t('approvals.reject')}
+          cancelText={t('decision.cancel')}
+          onOk={() => void submit()}
+          onCancel={cancel}
+        />
+      }
       forceRender
     >
       <Typography.Paragraph>{subject}</Typography.Paragraph>

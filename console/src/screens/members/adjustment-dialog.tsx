@@ -7,6 +7,7 @@ import type { components } from '../../api/schema';
 import { useIdempotencyKey } from '../../api/use-idempotency-key';
 import { useProblemHandler } from '../../api/use-problem';
 import { useMessages } from '../../i18n/locale';
+import { DialogFooter, useOpenings } from './dialog-footer';
 import { signedPoints } from './member-format';
 import { memberMessages } from './messages';
 
@@ -44,6 +45,7 @@ export function AdjustmentDialog({ memberId, currencies, open, onClose, onApplie
   const showProblem = useProblemHandler();
   const [form] = Form.useForm<AdjustmentValues>();
   const idempotency = useIdempotencyKey(open);
+  const opening = useOpenings(open);
   const [busy, setBusy] = useState(false);
   // Set synchronously: a second click before React re-renders must not start a second submit.
   const submitting = useRef(false);
@@ -85,11 +87,8 @@ export function AdjustmentDialog({ memberId, currencies, open, onClose, onApplie
     <Modal
       open={open}
       title={t('adjust.title', { memberId })}
-      okText={t('adjust.submit')}
-      cancelText={t('adjust.cancel')}
-      onOk={() => void submit()}
       onCancel={onClose}
-      confirmLoading={busy}
+      footer={<DialogFooter opening={opening} busy={busy} okText={t('adjust.submit')} cancelText={t('adjust.cancel')} onOk={() => void submit()} onCancel={onClose} />}
       forceRender
     >
       <Form<AdjustmentValues> form={form} layout="vertical" name="adjustment" initialValues={{ currency: currencies[0] ?? 'points' }} onFinish={() => void submit()}>

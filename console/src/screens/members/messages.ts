@@ -18,7 +18,6 @@ export const memberMessages = defineMessages(
     'members.tier': 'Tier',
     'members.status': 'Status',
     'members.registeredAt': 'Registered',
-    'members.open': 'Open',
 
     'tier.normal': 'Normal',
     'tier.silver': 'Silver',
@@ -29,7 +28,6 @@ export const memberMessages = defineMessages(
     'status.ERASED': 'Erased',
 
     'member.back': 'All members',
-    'member.notFound': 'No member {memberId}.',
     'member.adjust': 'Adjust points',
     'member.changeTier': 'Change tier',
     'member.readOnly': 'Read only: your role cannot change members.',
@@ -192,7 +190,6 @@ export const memberMessages = defineMessages(
     'members.tier': '等级',
     'members.status': '状态',
     'members.registeredAt': '注册时间',
-    'members.open': '查看',
 
     'tier.normal': '普通',
     'tier.silver': '白银',
@@ -203,7 +200,6 @@ export const memberMessages = defineMessages(
     'status.ERASED': '已注销',
 
     'member.back': '全部会员',
-    'member.notFound': '没有会员 {memberId}。',
     'member.adjust': '调整积分',
     'member.changeTier': '调整等级',
     'member.readOnly': '只读：您的角色不能修改会员。',

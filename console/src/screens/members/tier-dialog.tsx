@@ -6,6 +6,7 @@ import type { components } from '../../api/schema';
 import { useIdempotencyKey } from '../../api/use-idempotency-key';
 import { useProblemHandler } from '../../api/use-problem';
 import { useMessages } from '../../i18n/locale';
+import { DialogFooter, useOpenings } from './dialog-footer';
 import { TIERS, tierName, TierTag, type Tier } from './member-format';
 import { memberMessages } from './messages';
 
@@ -33,6 +34,7 @@ export function TierDialog({ memberId, currentTier, open, onClose, onChanged }: 
   const showProblem = useProblemHandler();
   const [form] = Form.useForm<TierValues>();
   const idempotency = useIdempotencyKey(open);
+  const opening = useOpenings(open);
   const [busy, setBusy] = useState(false);
   const submitting = useRef(false);
 
@@ -67,11 +69,8 @@ export function TierDialog({ memberId, currentTier, open, onClose, onChanged }: 
     <Modal
       open={open}
       title={t('tierChange.title', { memberId })}
-      okText={t('tierChange.submit')}
-      cancelText={t('adjust.cancel')}
-      onOk={() => void submit()}
       onCancel={onClose}
-      confirmLoading={busy}
+      footer={<DialogFooter opening={opening} busy={busy} okText={t('tierChange.submit')} cancelText={t('adjust.cancel')} onOk={() => void submit()} onCancel={onClose} />}
       forceRender
     >
       <Typography.Paragraph>
