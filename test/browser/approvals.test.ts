@@ -8,6 +8,9 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { apiAs } from './support/api.js';
 import { consolePage, openConsole, test } from './support/browser.js';
 
+/** The page answers through the API and lazy chunks: on a busy machine that takes longer than expect.poll's default 1 s. */
+const POLL = { timeout: 15_000, interval: 100 };
+
 interface Settings {
   readonly version: number;
   readonly approvalThresholdPoints: number;
@@ -159,13 +162,13 @@ test('an adjustment above the threshold waits for a second operator and is appli
   await decided.waitFor();
   expect(await decided.innerText()).toContain('op-admin');
   await admin.goto(consolePage(`members/${memberId}`));
-  await expect.poll(() => admin.getByTestId('available-points').innerText()).toBe('2,500');
-  await expect.poll(() => admin.locator('[data-testid="member-ledger"] tr[data-row-key]').count()).toBe(1);
+  await expect.poll(() => admin.getByTestId('available-points').innerText(), POLL).toBe('2,500');
+  await expect.poll(() => admin.locator('[data-testid="member-ledger"] tr[data-row-key]').count(), POLL).toBe(1);
 
   // Assess: the audit log lists the request by the support operator and the approval by the admin
   await admin.goto(consolePage(`audit?target=${encodeURIComponent(`member:${memberId}`)}`));
   const records = admin.locator('tr[data-row-key]');
-  await expect.poll(() => records.count()).toBe(2);
+  await expect.poll(() => records.count(), POLL).toBe(2);
   const [approval, requestRecord] = await records.allInnerTexts();
   expect(approval).toContain('op-admin');
   expect(approval).toContain('POST /v1/admin/approvals/{approvalId}/approve');
@@ -249,7 +252,7 @@ test('a purchase held for review is approved with a reason in Approvals and its 
 
   // Assess: decided once by the support operator, the points available
   await page.getByText('Approved.').first().waitFor();
-  await expect.poll(() => available(memberId)).toBe(held);
+  await expect.poll(() => available(memberId), POLL).toBe(held);
   const reviews = (await (await apiAs('admin')).get<{ items: { purchaseId: string; reviewStatus: string }[] }>('/v1/admin/purchase-reviews?limit=100')).body.items;
   expect(reviews.filter((r) => r.purchaseId === purchaseId && r.reviewStatus === 'PENDING')).toEqual([]);
 });

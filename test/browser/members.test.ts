@@ -9,6 +9,9 @@ import { expect } from 'vitest';
 import { apiAs } from './support/api.js';
 import { consolePage, openConsole, test } from './support/browser.js';
 
+/** The page answers through the API and lazy chunks: on a busy machine that takes longer than expect.poll's default 1 s. */
+const POLL = { timeout: 15_000, interval: 100 };
+
 interface LedgerLine {
   readonly id: string;
   readonly type: string;
@@ -61,7 +64,7 @@ test('an operator finds a member by id prefix and by tier and registration date,
   await page.getByRole('button', { name: 'Search' }).click();
 
   // Assess
-  await expect.poll(() => new URL(page.url()).searchParams.get('idPrefix')).toBe(memberId);
+  await expect.poll(() => new URL(page.url()).searchParams.get('idPrefix'), POLL).toBe(memberId);
   const row = page.locator(`tr[data-row-key="${memberId}"]`);
   await row.waitFor();
   expect(await row.innerText()).toContain('Normal');
@@ -101,7 +104,7 @@ test('a support operator adjusts points; a double click and a resubmit after a l
     if (request.method() === 'POST' && request.url().endsWith(`/v1/admin/members/${memberId}/adjustments`)) posted.push(request.headers()['idempotency-key'] ?? '');
   });
   await openConsole(page, { role: 'support', path: `members/${memberId}` });
-  await expect.poll(() => availableCell(page).innerText()).toBe('0');
+  await expect.poll(() => availableCell(page).innerText(), POLL).toBe('0');
 
   // Act: a double click on the dialog's button
   const dialog = await fillAdjustment(page, 300, 'goodwill for a late delivery');
@@ -113,7 +116,7 @@ test('a support operator adjusts points; a double click and a resubmit after a l
   expect(await available(memberId)).toBe(300);
   expect((await adjustments(memberId)).map((line) => line.points)).toEqual([300]);
   expect(new Set(posted).size).toBe(1);
-  await expect.poll(() => availableCell(page).innerText()).toBe('300');
+  await expect.poll(() => availableCell(page).innerText(), POLL).toBe('300');
 
   // Prepare: the next answer gets lost on the way back (the API applies the adjustment, the browser sees a failure)
   pageErrors.allow(/net::ERR_FAILED/);
@@ -148,9 +151,9 @@ test('a support operator adjusts points; a double click and a resubmit after a l
     [200, 500],
     [300, 300],
   ]);
-  await expect.poll(() => availableCell(page).innerText()).toBe('500');
+  await expect.poll(() => availableCell(page).innerText(), POLL).toBe('500');
   const ledgerRows = page.locator('[data-testid="member-ledger"] tr[data-row-key]');
-  await expect.poll(() => ledgerRows.count()).toBe(2);
+  await expect.poll(() => ledgerRows.count(), POLL).toBe(2);
   for (const line of lines) {
     const text = await page.locator(`[data-testid="member-ledger"] tr[data-row-key="${line.id}"]`).innerText();
     expect(text).toContain(`+${line.points}`);
@@ -176,7 +179,7 @@ test('a support operator changes a member tier with the tier shown as the expect
   await page.getByText('Tier changed to Silver.').waitFor();
   const member = await (await apiAs('support')).get<{ tier: string }>(`/v1/admin/members/${memberId}`);
   expect(member.body.tier).toBe('silver');
-  await expect.poll(() => page.getByTestId('member-header').innerText()).toContain('Silver');
+  await expect.poll(() => page.getByTestId('member-header').innerText(), POLL).toContain('Silver');
 });
 
 test('the audit log lists each of those changes with its operator, and the member page shows its trail', async ({ page }) => {
@@ -190,9 +193,12 @@ test('the audit log lists each of those changes with its operator, and the membe
   await page.getByLabel('Operator id').fill('op-support');
   await page.getByRole('button', { name: 'Filter' }).click();
 
-  // Assess: two adjustments (the retried one once) and the tier change, each by op-support as support
+  // Assess: two adjustments (the retried one once) and the tier change, newest first, each by op-support as support
   const rows = page.locator('tr[data-row-key]');
-  await expect.poll(() => rows.count()).toBe(3);
+  const routes = async () => (await rows.allInnerTexts()).map((text) => /POST \S+/.exec(text)?.[0]);
+  await expect
+    .poll(routes, POLL)
+    .toEqual(['POST /v1/admin/members/{memberId}/tier', 'POST /v1/admin/members/{memberId}/adjustments', 'POST /v1/admin/members/{memberId}/adjustments']);
   const texts = await rows.allInnerTexts();
   for (const text of texts) {
     expect(text).toContain('op-support');
@@ -200,8 +206,8 @@ test('the audit log lists each of those changes with its operator, and the membe
     expect(text).toContain(`member:${memberId}`);
     expect(text).toMatch(/\(Asia\/Shanghai\)/);
   }
-  expect(texts.filter((text) => text.includes('POST /v1/admin/members/{memberId}/adjustments'))).toHaveLength(2);
-  expect(texts.filter((text) => text.includes('POST /v1/admin/members/{memberId}/tier'))).toHaveLength(1);
+  expect(texts[1]).toContain('adjusted +200 points: second goodwill credit');
+  expect(texts[2]).toContain('adjusted +300 points: goodwill for a late delivery');
   expect(new URL(page.url()).searchParams.get('operatorId')).toBe('op-support');
 
   // Act: expand the tier change
@@ -220,5 +226,5 @@ test('the audit log lists each of those changes with its operator, and the membe
 
   // Assess
   const trail = page.locator('[data-testid="member-audit"] tr[data-row-key]');
-  await expect.poll(() => trail.count()).toBe(3);
+  await expect.poll(() => trail.count(), POLL).toBe(3);
 });
