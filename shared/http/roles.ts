@@ -80,6 +80,10 @@ export const operatorRules: { readonly [Op in OperatorOperation]: OperatorRule }
   createWhatIfReplay: write(marketing),
   listWhatIfReplays: read(),
   getWhatIfReplay: read(),
+  pointsDailyReport: read(),
+  campaignReport: read(),
+  expiryForecast: read(),
+  dashboard: read(),
 
   createProduct: write(marketing),
   getProductAdmin: read(),
