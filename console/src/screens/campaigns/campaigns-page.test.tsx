@@ -9,8 +9,8 @@ import { endSession, startSession } from '../../auth/session';
 import { LocaleProvider, type Locale } from '../../i18n/locale';
 import { CampaignsPage } from './campaigns-page';
 
-type Campaign = components['schemas']['Campaign'];
 type CampaignPage = components['schemas']['CampaignPage'];
+type Campaign = CampaignPage['items'][number];
 
 function campaign(id: string, overrides: Partial<Campaign> = {}): Campaign {
   return {
@@ -27,6 +27,9 @@ function campaign(id: string, overrides: Partial<Campaign> = {}): Campaign {
     createdAt: '2026-12-01T00:00:00.000Z',
     updatedAt: '2026-12-01T02:30:00.000Z',
     createdBy: 'op-marketer',
+    state: 'scheduled',
+    budgetUsed: 0,
+    activeNow: false,
     ...overrides,
   };
 }
