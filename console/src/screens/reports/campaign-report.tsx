@@ -107,7 +107,7 @@ function CampaignDays({ campaign, range, i18n }: { readonly campaign: CampaignRo
         columns={tableColumns(columns, i18n)}
         dataSource={campaign.days}
         pagination={false}
-        scroll={{ x: 'max-content' }}
+        scroll={{ x: 'max-content', y: 360 }}
       />
     </Card>
   );
