@@ -171,7 +171,8 @@ export const taskPatchSchema = z
     name: commonFields.name.optional(),
     description: z.string().max(2000).optional(),
     endsAt: isoTime('endsAt').nullable().optional(),
-    sortOrder: commonFields.sortOrder.optional(),
+    // Not commonFields.sortOrder: its default would put every task a patch leaves it out of back to 1000.
+    sortOrder: z.number().int().min(0).max(1_000_000).optional().openapi({ description: "Position in the members' task list, ascending." }),
   })
   .strict()
   .refine((p) => Object.keys(p).length > 1, { message: 'change at least one of status, name, description, endsAt, sortOrder' })

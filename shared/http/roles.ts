@@ -76,14 +76,14 @@ export const operatorRules: { readonly [Op in OperatorOperation]: OperatorRule }
 
   pointsReport: read(),
   listAudit: read(),
-  // A replay writes only its own item (no programme change), but it is the marketers' tool and costs reads: not for analysts.
-  createWhatIfReplay: write(marketing),
-  listWhatIfReplays: read(),
-  getWhatIfReplay: read(),
   pointsDailyReport: read(),
   campaignReport: read(),
   expiryForecast: read(),
   dashboard: read(),
+  // A replay writes only its own item (no programme change), but it is the marketers' tool and costs reads: not for analysts.
+  createWhatIfReplay: write(marketing),
+  listWhatIfReplays: read(),
+  getWhatIfReplay: read(),
 
   createProduct: write(marketing),
   getProductAdmin: read(),

@@ -3068,11 +3068,8 @@ export interface components {
             saleEndsAt?: string | null;
             /** @enum {string} */
             status?: "ACTIVE" | "INACTIVE";
-            /**
-             * @description Position within the zone, ascending.
-             * @default 1000
-             */
-            sortOrder: number;
+            /** @description Position within the zone, ascending. */
+            sortOrder?: number;
         };
         StockInput: {
             /**
@@ -3692,11 +3689,8 @@ export interface components {
             description?: string;
             /** Format: date-time */
             endsAt?: string | null;
-            /**
-             * @description Position in the members' task list, ascending.
-             * @default 1000
-             */
-            sortOrder: number;
+            /** @description Position in the members' task list, ascending. */
+            sortOrder?: number;
         };
         AuctionPage: {
             items: components["schemas"]["Auction"][];

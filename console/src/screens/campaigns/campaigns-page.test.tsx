@@ -9,8 +9,8 @@ import { endSession, startSession } from '../../auth/session';
 import { LocaleProvider, type Locale } from '../../i18n/locale';
 import { CampaignsPage } from './campaigns-page';
 
-type CampaignPage = components['schemas']['CampaignPage'];
 type Campaign = CampaignPage['items'][number];
+type CampaignPage = components['schemas']['CampaignPage'];
 
 function campaign(id: string, overrides: Partial<Campaign> = {}): Campaign {
   return {
@@ -27,9 +27,9 @@ function campaign(id: string, overrides: Partial<Campaign> = {}): Campaign {
     createdAt: '2026-12-01T00:00:00.000Z',
     updatedAt: '2026-12-01T02:30:00.000Z',
     createdBy: 'op-marketer',
-    state: 'scheduled',
+    state: 'running',
     budgetUsed: 0,
-    activeNow: false,
+    activeNow: true,
     ...overrides,
   };
 }
