@@ -66,10 +66,10 @@ export function DraftCampaignForm({
           <Input aria-label={t('campaign.name')} />
         </Form.Item>
         <Form.Item name={['schedule', 'startsAt']} label={t('campaign.startsAt') + zone} rules={required} style={{ width: 240 }}>
-          <DatePicker aria-label={t('campaign.startsAt')} showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
+          <DatePicker showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
         </Form.Item>
         <Form.Item name={['schedule', 'endsAt']} label={t('campaign.endsAt') + zone} rules={required} style={{ width: 240 }}>
-          <DatePicker aria-label={t('campaign.endsAt')} showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
+          <DatePicker showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
         </Form.Item>
       </Flex>
       <Flex wrap gap="0 24px" align="flex-start">

@@ -79,7 +79,9 @@ export function EarningRulesPage() {
     <>
       <Typography.Title level={3}>{t('rules.title')}</Typography.Title>
       <Typography.Paragraph type="secondary" data-testid="rules-version">
-        {t('rules.versionLine', { version: base.version, at: formatProgrammeTime(base.updatedAt), by: base.updatedBy })}
+        {base.version === 0
+          ? t('rules.versionDefaults')
+          : t('rules.versionLine', { version: base.version, at: formatProgrammeTime(base.updatedAt), by: base.updatedBy })}
       </Typography.Paragraph>
       <Tabs
         items={[

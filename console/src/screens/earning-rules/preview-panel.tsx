@@ -121,8 +121,17 @@ export function PreviewPanel({
           <Form.Item name="memberId" label={t('preview.memberId')} extra={t('preview.memberId.help')} style={{ width: 260 }}>
             <Input aria-label={t('preview.memberId')} placeholder="m-gold" allowClear />
           </Form.Item>
-          <Form.Item name="tier" label={t('preview.tier')} style={{ width: 200 }}>
-            <Select aria-label={t('preview.tier')} options={TIERS.map((tier) => ({ value: tier, label: t(`tier.${tier}`) }))} />
+          <Form.Item noStyle dependencies={['memberId']}>
+            {() => (
+              <Form.Item name="tier" label={t('preview.tier')} style={{ width: 200 }}>
+                <Select
+                  aria-label={t('preview.tier')}
+                  // The member's own tier counts when a member is given.
+                  disabled={Boolean((form.getFieldValue('memberId') as string | undefined)?.trim())}
+                  options={TIERS.map((tier) => ({ value: tier, label: t(`tier.${tier}`) }))}
+                />
+              </Form.Item>
+            )}
           </Form.Item>
         </Flex>
         <Typography.Text strong>{t('preview.basket')}</Typography.Text>

@@ -1,18 +1,20 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Card, Descriptions, Progress, Table, Tag, Typography } from 'antd';
-import { useEffect, useMemo } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { useApi } from '../../api/client';
 import type { components } from '../../api/schema';
 import { unwrap } from '../../api/problem';
 import { ProblemAlert } from '../../api/use-problem';
-import { Chart, type ChartOption } from '../../charts/chart';
 import { formatProgrammeTime } from '../../format';
 import { signedPoints } from './preview-panel';
 import type { RulesI18n } from './rules-form';
 
 export type Replay = components['schemas']['WhatIfReplay'];
 type Result = NonNullable<Replay['result']>;
-type Day = Result['days'][number];
+export type Day = Result['days'][number];
+
+// ECharts (about 185 kB gzipped) loads with the first finished replay, not with the screen.
+const DaysChart = lazy(() => import('./days-chart').then((m) => ({ default: m.DaysChart })));
 
 /** How often a running replay is read again. */
 export const REPLAY_POLL_MS = 2_000;
@@ -23,27 +25,6 @@ const stateColours: Record<Replay['state'], string> = { QUEUED: 'default', RUNNI
 
 export function ReplayState({ state, i18n }: { readonly state: Replay['state']; readonly i18n: RulesI18n }) {
   return <Tag color={stateColours[state]}>{i18n.t(`whatIf.state.${state}`)}</Tag>;
-}
-
-function DaysChart({ days, i18n }: { readonly days: readonly Day[]; readonly i18n: RulesI18n }) {
-  const { t } = i18n;
-  const option = useMemo<ChartOption>(
-    () => ({
-      tooltip: { trigger: 'axis' },
-      legend: {},
-      grid: { left: 56, right: 24, top: 40, bottom: 32 },
-      dataset: { source: days.map((d) => ({ day: d.day, actual: d.actualPoints, draft: d.draftPoints, difference: d.differencePoints })) },
-      xAxis: { type: 'category' },
-      yAxis: { type: 'value' },
-      series: [
-        { type: 'bar', name: t('whatIf.actual'), encode: { x: 'day', y: 'actual' } },
-        { type: 'bar', name: t('whatIf.draft'), encode: { x: 'day', y: 'draft' } },
-        { type: 'line', name: t('whatIf.difference'), encode: { x: 'day', y: 'difference' } },
-      ],
-    }),
-    [days, t],
-  );
-  return <Chart option={option} label={t('whatIf.chartLabel')} height={300} />;
 }
 
 function Figures({ result, i18n }: { readonly result: Result; readonly i18n: RulesI18n }) {
@@ -185,7 +166,9 @@ export function ReplayResult({ replayId, i18n }: { readonly replayId: string; re
           <Typography.Title level={5} style={{ marginTop: 24 }}>
             {t('whatIf.perDay')}
           </Typography.Title>
-          <DaysChart days={replay.result.days} i18n={i18n} />
+          <Suspense fallback={<div style={{ height: 300 }} />}>
+            <DaysChart days={replay.result.days} i18n={i18n} />
+          </Suspense>
           <DaysTable days={replay.result.days} i18n={i18n} />
         </>
       ) : null}

@@ -50,11 +50,14 @@ function Rows({
   name,
   i18n,
   empty,
+  columns,
   fields,
 }: {
   readonly name: string | (string | number)[];
   readonly i18n: RulesI18n;
   readonly empty: Record<string, unknown>;
+  /** The column titles above the rows. */
+  readonly columns: readonly string[];
   readonly fields: (row: number, index: number) => ReactNode;
 }) {
   const { t } = i18n;
@@ -62,6 +65,13 @@ function Rows({
     <Form.List name={name}>
       {(rows, { add, remove }, { errors }) => (
         <Flex vertical style={{ width: '100%' }}>
+          <Flex gap="small" aria-hidden>
+            {columns.map((column) => (
+              <Typography.Text key={column} type="secondary" style={{ width: FIELD_WIDTH, marginBottom: 4 }}>
+                {column}
+              </Typography.Text>
+            ))}
+          </Flex>
           {rows.map((row, index) => (
             <Flex key={row.key} gap="small" align="flex-start">
               {fields(row.name, index)}
@@ -111,7 +121,7 @@ export const RulesForm = memo(function RulesForm({
   return (
     <Form form={form} layout="vertical" initialValues={initialValues} onValuesChange={onValuesChange} data-testid="rules-form">
       <Section title={t('rules.section.bands')}>
-        <Form.Item name="bandMode" label={t('rules.bandMode')} style={{ width: FIELD_WIDTH }}>
+        <Form.Item name="bandMode" label={t('rules.bandMode')} style={{ width: 2 * FIELD_WIDTH }}>
           <Select
             aria-label={t('rules.bandMode')}
             options={[
@@ -127,6 +137,7 @@ export const RulesForm = memo(function RulesForm({
           name="bands"
           i18n={i18n}
           empty={{ overYuan: null, rate: null }}
+          columns={[t('rules.band.overYuanColumn'), t('rules.band.rateColumn')]}
           fields={(row, index) => (
             <>
               <RowNumber name={[row, 'overYuan']} label={t('rules.band.overYuan', { n: index + 1 })} />
@@ -153,6 +164,7 @@ export const RulesForm = memo(function RulesForm({
           name="categoryMultipliers"
           i18n={i18n}
           empty={{ category: '', multiplier: 1 }}
+          columns={[t('rules.category.placeholder'), t('rules.category.multiplierColumn')]}
           fields={(row, index) => (
             <>
               <Form.Item name={[row, 'category']} style={{ width: FIELD_WIDTH }}>
@@ -218,6 +230,7 @@ export const RulesForm = memo(function RulesForm({
           name={['referrals', 'ladder']}
           i18n={i18n}
           empty={{ fromReferral: null, points: null }}
+          columns={[t('rules.rung.fromReferralColumn'), t('rules.rung.pointsColumn')]}
           fields={(row, index) => (
             <>
               <RowNumber name={[row, 'fromReferral']} label={t('rules.rung.fromReferral', { n: index + 1 })} min={1} />

@@ -185,10 +185,10 @@ export function WhatIfPanel({
       <Card size="small" title={t('whatIf.period', { zone: PROGRAMME_TIME_ZONE })} style={{ marginBottom: 16 }}>
         <Form<PeriodValues> form={periodForm} layout="inline" initialValues={initialPeriod} onValuesChange={followPeriod}>
           <Form.Item name="from" label={t('whatIf.from')} rules={[{ required: true, message: t('preview.required') }]}>
-            <DatePicker aria-label={t('whatIf.from')} format={DATE_FORMAT} disabledDate={(d) => d.format(DATE_FORMAT) > today} />
+            <DatePicker format={DATE_FORMAT} disabledDate={(d) => d.format(DATE_FORMAT) > today} />
           </Form.Item>
           <Form.Item name="to" label={t('whatIf.to')} rules={[{ required: true, message: t('preview.required') }]}>
-            <DatePicker aria-label={t('whatIf.to')} format={DATE_FORMAT} disabledDate={(d) => d.format(DATE_FORMAT) > today} />
+            <DatePicker format={DATE_FORMAT} disabledDate={(d) => d.format(DATE_FORMAT) > today} />
           </Form.Item>
         </Form>
       </Card>
