@@ -268,6 +268,50 @@ describe('the earning rules form', () => {
   }, SLOW);
 });
 
+describe('the preview calculator', () => {
+  it('sends the unsaved draft and puts its field errors on the rules form and the basket', async () => {
+    // Prepare
+    answers['GET /v1/admin/earning-rules'] = [{ status: 200, body: loaded }];
+    answers['POST /v1/admin/earning-previews'] = [
+      {
+        status: 400,
+        body: {
+          type: 'about:blank',
+          title: 'Request is not valid',
+          status: 400,
+          detail: 'two errors',
+          code: 'VALIDATION_FAILED',
+          errors: [
+            { path: 'body.draftRules.tierMultipliers.gold', message: 'gold multiplier must be at most 1000' },
+            { path: 'body.lines.0.amountCents', message: 'at most 10,000,000 CNY' },
+          ],
+        },
+      },
+    ];
+    renderPage();
+    await loadedVersion(7);
+
+    // Act: a draft change, then a preview of the default basket
+    await setNumber('Gold multiplier', '1001');
+    click('Preview');
+    await screen.findByText('Calculate');
+    click('Calculate');
+
+    // Assess: the request carried the whole draft; each error on its input, on either tab
+    await screen.findByText('Some values are not valid');
+    const request = sent.find((s) => s.method === 'POST' && s.path === '/v1/admin/earning-previews');
+    const { version: _v, updatedAt: _a, updatedBy: _b, ...document } = loaded;
+    expect(request?.body).toEqual({
+      tier: 'normal',
+      lines: [{ sku: 'sku-1', category: 'A', amountCents: 10_000, quantity: 1 }],
+      draftRules: { ...document, tierMultipliers: { ...loaded.tierMultipliers, gold: 1001 } },
+    });
+    await waitFor(() => expect(formItemOf(screen.getByLabelText('Gold multiplier')).textContent).toContain('gold multiplier must be at most 1000'));
+    expect(formItemOf(screen.getByLabelText('Line 1 amount (CNY)')).textContent).toContain('at most 10,000,000 CNY');
+    expect(screen.getByText(/Check the highlighted fields \(on the Rules tab/)).toBeTruthy();
+  }, SLOW);
+});
+
 describe('the rules draft', () => {
   const document = documentOf(loaded);
 
