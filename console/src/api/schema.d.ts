@@ -5582,7 +5582,9 @@ export interface operations {
     eraseMember: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 memberId: string;
             };
@@ -5628,6 +5630,15 @@ export interface operations {
             };
             /** @description Error (404), application/problem+json */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5838,7 +5849,9 @@ export interface operations {
     setMemberTier: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 memberId: string;
             };
@@ -5897,6 +5910,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6080,7 +6102,9 @@ export interface operations {
     approveApproval: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 approvalId: string;
             };
@@ -6146,6 +6170,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Error (500), application/problem+json */
             500: {
                 headers: {
@@ -6171,7 +6204,9 @@ export interface operations {
     rejectApproval: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 approvalId: string;
             };
@@ -6230,6 +6265,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6329,7 +6373,9 @@ export interface operations {
     putOperatorSettings: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6392,6 +6438,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Error (500), application/problem+json */
             500: {
                 headers: {
@@ -6420,7 +6475,9 @@ export interface operations {
                 /** @description Run as of this past time (catching up); defaults to now. */
                 at?: string;
             };
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 job: "expiry" | "tier-review" | "birthdays" | "expiry-reminders" | "payment-timeouts" | "vest-pending" | "inactivity-expiry" | "auction-settlement" | "draw-seeds" | "flash-sale-stock";
             };
@@ -6457,6 +6514,15 @@ export interface operations {
             };
             /** @description Error (403), application/problem+json */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6556,7 +6622,9 @@ export interface operations {
     putEarningRules: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6604,6 +6672,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6860,7 +6937,9 @@ export interface operations {
     createStore: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6908,6 +6987,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7018,7 +7106,9 @@ export interface operations {
     updateStore: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 storeId: string;
             };
@@ -7077,6 +7167,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7548,7 +7647,9 @@ export interface operations {
     approvePurchaseReview: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 purchaseId: string;
             };
@@ -7614,6 +7715,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Error (500), application/problem+json */
             500: {
                 headers: {
@@ -7639,7 +7749,9 @@ export interface operations {
     rejectPurchaseReview: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 purchaseId: string;
             };
@@ -7698,6 +7810,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7804,7 +7925,9 @@ export interface operations {
     createCampaign: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7843,6 +7966,15 @@ export interface operations {
             };
             /** @description Error (403), application/problem+json */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7953,7 +8085,9 @@ export interface operations {
     updateCampaign: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 campaignId: string;
             };
@@ -8012,6 +8146,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8201,7 +8344,9 @@ export interface operations {
     createPool: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8240,6 +8385,15 @@ export interface operations {
             };
             /** @description Error (403), application/problem+json */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8573,7 +8727,9 @@ export interface operations {
     createWhatIfReplay: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8612,6 +8768,15 @@ export interface operations {
             };
             /** @description Error (403), application/problem+json */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9009,7 +9174,9 @@ export interface operations {
     createProduct: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9057,6 +9224,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9167,7 +9343,9 @@ export interface operations {
     updateProduct: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 productId: string;
             };
@@ -9233,6 +9411,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Error (500), application/problem+json */
             500: {
                 headers: {
@@ -9258,7 +9445,9 @@ export interface operations {
     setStock: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 productId: string;
             };
@@ -9315,6 +9504,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Error (500), application/problem+json */
             500: {
                 headers: {
@@ -9340,7 +9538,9 @@ export interface operations {
     rebalanceStock: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 productId: string;
             };
@@ -9406,6 +9606,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Error (500), application/problem+json */
             500: {
                 headers: {
@@ -9431,7 +9640,9 @@ export interface operations {
     uploadProductCodes: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 productId: string;
             };
@@ -9490,6 +9701,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9673,7 +9893,9 @@ export interface operations {
     createCouponTemplate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9721,6 +9943,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11102,7 +11333,9 @@ export interface operations {
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11150,6 +11383,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11260,7 +11502,9 @@ export interface operations {
     updateTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 taskId: string;
             };
@@ -11319,6 +11563,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11830,7 +12083,9 @@ export interface operations {
     createAuction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11887,6 +12142,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12002,7 +12266,9 @@ export interface operations {
     updateAuction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 auctionId: string;
             };
@@ -12061,6 +12327,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12195,7 +12470,9 @@ export interface operations {
     createDraw: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -12252,6 +12529,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12362,7 +12648,9 @@ export interface operations {
     updateDraw: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 drawId: string;
             };
@@ -12421,6 +12709,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

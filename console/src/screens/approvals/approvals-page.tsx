@@ -196,7 +196,7 @@ function OpenDecision({ opened, open, onClose }: { readonly opened: Opened; read
     void message.success(decision === 'approve' ? t('decision.approved') : t('decision.rejected'));
     void Promise.all(['approvals', 'purchase-reviews', 'member', 'audit'].map((key) => queryClient.invalidateQueries({ queryKey: [key] })));
   };
-  const headers = (key: string) => ({ 'Idempotency-Key': key });
+  const header = (key: string) => ({ 'Idempotency-Key': key });
 
   if (target.kind === 'adjustment') {
     const a = target.approval;
@@ -211,8 +211,8 @@ function OpenDecision({ opened, open, onClose }: { readonly opened: Opened; read
         send={(reason, key) =>
           unwrap(
             decision === 'approve'
-              ? api.POST('/v1/admin/approvals/{approvalId}/approve', { params: { path: { approvalId: a.approvalId } }, headers: headers(key), body: { reason } })
-              : api.POST('/v1/admin/approvals/{approvalId}/reject', { params: { path: { approvalId: a.approvalId } }, headers: headers(key), body: { reason } }),
+              ? api.POST('/v1/admin/approvals/{approvalId}/approve', { params: { path: { approvalId: a.approvalId }, header: header(key) }, body: { reason } })
+              : api.POST('/v1/admin/approvals/{approvalId}/reject', { params: { path: { approvalId: a.approvalId }, header: header(key) }, body: { reason } }),
           )
         }
         onDone={done}
@@ -231,8 +231,8 @@ function OpenDecision({ opened, open, onClose }: { readonly opened: Opened; read
       send={(reason, key) =>
         unwrap(
           decision === 'approve'
-            ? api.POST('/v1/admin/purchase-reviews/{purchaseId}/approve', { params: { path: { purchaseId: r.purchaseId } }, headers: headers(key), body: { reason } })
-            : api.POST('/v1/admin/purchase-reviews/{purchaseId}/reject', { params: { path: { purchaseId: r.purchaseId } }, headers: headers(key), body: { reason } }),
+            ? api.POST('/v1/admin/purchase-reviews/{purchaseId}/approve', { params: { path: { purchaseId: r.purchaseId }, header: header(key) }, body: { reason } })
+            : api.POST('/v1/admin/purchase-reviews/{purchaseId}/reject', { params: { path: { purchaseId: r.purchaseId }, header: header(key) }, body: { reason } }),
         )
       }
       onDone={done}

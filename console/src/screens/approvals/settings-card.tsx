@@ -52,7 +52,7 @@ export function SettingsCard() {
     try {
       const saved = await unwrap(
         api.PUT('/v1/admin/settings', {
-          headers: { 'Idempotency-Key': idempotencyKey },
+          params: { header: { 'Idempotency-Key': idempotencyKey } },
           body: {
             approvalThresholdPoints: values.approvalThresholdPoints ?? 0,
             supportMaxPointsPerAdjustment: values.supportMaxPointsPerAdjustment ?? 0,

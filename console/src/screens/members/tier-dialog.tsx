@@ -46,9 +46,7 @@ export function TierDialog({ memberId, currentTier, open, onClose, onChanged }: 
       const values = await form.validateFields();
       const member = await unwrap(
         api.POST('/v1/admin/members/{memberId}/tier', {
-          params: { path: { memberId } },
-          // The contract does not list the header on this route; every operator write takes it (shared/audit).
-          headers: { 'Idempotency-Key': idempotency.key },
+          params: { path: { memberId }, header: { 'Idempotency-Key': idempotency.key } },
           body: { tier: values.tier ?? currentTier, expectedTier: currentTier, reason: (values.reason ?? '').trim() },
         }),
       );
