@@ -153,7 +153,7 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   reports: {
     entry: 'functions/reports/handler.ts',
     description:
-      'Points reports: counts new ledger entries from the table stream, answers the report API; what-if replays of draft earning rules and campaigns over past purchases, run from the table stream',
+      'Points reports, expiry forecast, campaign report and dashboard: counts ledger entries, wallet and order changes from the table stream, answers the report API; what-if replays of draft earning rules and campaigns over past purchases, run from the table stream',
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 512,
@@ -251,6 +251,10 @@ export const routes = [
   { method: 'POST', path: '/v1/admin/what-if-replays', fn: 'reports', auth: 'admin', operation: 'createWhatIfReplay' },
   { method: 'GET', path: '/v1/admin/what-if-replays', fn: 'reports', auth: 'admin', operation: 'listWhatIfReplays' },
   { method: 'GET', path: '/v1/admin/what-if-replays/{replayId}', fn: 'reports', auth: 'admin', operation: 'getWhatIfReplay' },
+  { method: 'GET', path: '/v1/admin/reports/points/daily', fn: 'reports', auth: 'admin', operation: 'pointsDailyReport' },
+  { method: 'GET', path: '/v1/admin/reports/campaigns', fn: 'reports', auth: 'admin', operation: 'campaignReport' },
+  { method: 'GET', path: '/v1/admin/reports/expiry-forecast', fn: 'reports', auth: 'admin', operation: 'expiryForecast' },
+  { method: 'GET', path: '/v1/admin/dashboard', fn: 'reports', auth: 'admin', operation: 'dashboard' },
 
   { method: 'POST', path: '/v1/admin/products', fn: 'mall', auth: 'admin', operation: 'createProduct' },
   { method: 'GET', path: '/v1/admin/products/{productId}', fn: 'mall', auth: 'admin', operation: 'getProductAdmin' },
@@ -494,12 +498,13 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
   {
     name: 'points-report',
     fn: 'reports',
-    entities: ['LedgerEntry'],
-    eventNames: ['INSERT'],
+    entities: ['LedgerEntry', 'Wallet', 'Order', 'ParkedMessage'],
+    eventNames: ['INSERT', 'MODIFY'],
     batchSize: 500,
     maxBatchingWindowSeconds: 5,
     partialBatchResponse: false,
-    description: 'Adds every new ledger entry, once, to the day counters and totals of the points reports',
+    description:
+      'Adds every new ledger entry, once, to the day counters and totals of the points reports; every wallet change to the expiry forecast; failed fulfilments and parked messages to the operations counters',
   },
   {
     name: 'outbox',

@@ -4,13 +4,14 @@ import { createPool, getPool, listPools } from '../../shared/earning/pools.js';
 
 export const handler = httpHandler('campaigns', {
   createCampaign: async ({ body, caller }) => createCampaign(body, caller?.subject ?? 'unknown'),
-  listCampaigns: async ({ page }) => listCampaigns(page),
+  listCampaigns: async ({ page, query }) => listCampaigns(page, { state: query.state }),
   getCampaign: async ({ params }) => getCampaign(params.campaignId),
   updateCampaign: async ({ params, body }) => {
     const { expectedVersion, ...changes } = body;
     return updateCampaign(params.campaignId, changes, expectedVersion);
   },
-  campaignStats: async ({ params }) => campaignStats(params.campaignId),
+  campaignStats: async ({ params, query }) =>
+    campaignStats(params.campaignId, query.granularity ? { granularity: query.granularity, from: query.from, to: query.to } : undefined),
   createPool: async ({ body, caller }) => createPool(body, caller?.subject ?? 'unknown'),
   listPools: async ({ page }) => listPools(page),
   getPool: async ({ params }) => getPool(params.poolId),

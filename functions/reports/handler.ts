@@ -6,8 +6,11 @@ import { listAudit } from '../../shared/audit/audit.js';
 import { createReplay, getReplay, listReplays, replaysToRun, runReplaySegment, segmentStopAt } from '../../shared/earning/what-if.js';
 import { httpHandler, type HttpEvent } from '../../shared/http/handler.js';
 import { logger, metricsFlushedAtEnd } from '../../shared/observability/powertools.js';
-import { countLedgerEntries, pointsReport, type CountableEntry } from '../../shared/reports/points-report.js';
-import { newImageOf } from '../../shared/streams/records.js';
+import { campaignReport } from '../../shared/reports/campaign-report.js';
+import { dashboard } from '../../shared/reports/dashboard.js';
+import { expiryForecast } from '../../shared/reports/expiry-forecast.js';
+import { pointsDailyReport, pointsReport } from '../../shared/reports/points-report.js';
+import { countStreamRecords } from '../../shared/reports/stream.js';
 
 const consumer = streamConsumers.find((c) => c.name === 'points-report');
 if (!consumer) throw new Error('stream consumer points-report is missing from lib/routes.ts');
@@ -20,15 +23,20 @@ const httpPart = httpHandler('reports', {
   createWhatIfReplay: async ({ body, caller }) => createReplay(body, caller?.subject ?? 'unknown'),
   listWhatIfReplays: async ({ page }) => listReplays(page),
   getWhatIfReplay: async ({ params }) => getReplay(params.replayId),
+  pointsDailyReport: async ({ query }) => pointsDailyReport({ currency: query.currency, from: query.from, to: query.to }),
+  campaignReport: async ({ query, page }) => campaignReport({ from: query.from, to: query.to }, page),
+  expiryForecast: async ({ query }) => expiryForecast(query.currency),
+  dashboard: async () => dashboard(),
 });
 
 /**
  * Table stream batches of the two consumers (each mapping's filter passes
- * only its own items; checked again here). Ledger entries: a failure throws,
- * so the batch is retried; entries counted by an earlier attempt are skipped
- * by their markers. What-if replays: each works until the invocation's
- * segment ends; a failure is reported for its record (partial batch
- * response), whose retry resumes the replay at its last saved page.
+ * only its own items; checked again here). Ledger entries, wallet, order and
+ * parked-message changes: a failure throws, so the batch is retried; records
+ * counted by an earlier attempt are skipped by their markers. What-if
+ * replays: each works until the invocation's segment ends; a failure is
+ * reported for its record (partial batch response), whose retry resumes the
+ * replay at its last saved page.
  */
 const streamPart = middy<DynamoDBStreamEvent, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -36,13 +44,10 @@ const streamPart = middy<DynamoDBStreamEvent, unknown>()
   .use(metricsFlushedAtEnd())
   .handler(async (event, context) => {
     const replayRecords = event.Records.filter((r) => streamRecordMatches(replayConsumer, r));
-    const entries = event.Records.filter((r) => streamRecordMatches(consumer, r)).flatMap((r) => {
-      const image = newImageOf(r);
-      return image ? [image as unknown as CountableEntry] : [];
-    });
-    if (replayRecords.length === 0 || entries.length > 0) {
-      const result = await countLedgerEntries(entries);
-      logger.info('ledger entries counted', { records: event.Records.length, ...result });
+    const countable = event.Records.filter((r) => streamRecordMatches(consumer, r));
+    if (replayRecords.length === 0 || countable.length > 0) {
+      const result = await countStreamRecords(countable);
+      logger.info('stream records counted', { records: event.Records.length, ...result });
       if (replayRecords.length === 0) return result;
     }
     return runReplays(replayRecords, segmentStopAt(context.getRemainingTimeInMillis()));

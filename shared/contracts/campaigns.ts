@@ -1,7 +1,7 @@
-import { isTimeZone } from '../domain/campaigns.js';
+import { campaignStates, isTimeZone } from '../domain/campaigns.js';
 import { isMonth, monthsSpanned } from '../domain/months.js';
 import { tiers } from '../domain/tiers.js';
-import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { idSchema, localDaySchema, pageOf, pageQuerySchema, z } from './common.js';
 import { operation } from './operation.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time like 00:00 or 23:59');
@@ -126,6 +126,27 @@ export const campaignSchema = z
 
 const campaignParams = z.object({ campaignId: idSchema });
 
+const stateSchema = z.enum(campaignStates).openapi({
+  description:
+    'What the campaign is now (first that applies): `ended` (at or after endsAt), `budget-exhausted` (its budget all issued), `paused` (status PAUSED), `scheduled` (before startsAt), else `running` (its window has begun; `activeNow` says whether it pays this instant).',
+});
+
+export const campaignListItemSchema = campaignSchema
+  .extend({
+    state: stateSchema,
+    budgetUsed: z.number().int().openapi({ description: 'Points issued so far, against budgetPoints (from the campaign counters).' }),
+    activeNow: z.boolean().openapi({ description: 'Whether it pays purchases paid at this instant (ACTIVE, inside startsAt..endsAt and its recurring window).' }),
+  })
+  .openapi('CampaignListItem');
+
+const campaignBucketSchema = z.object({
+  bucket: z.string().openapi({ description: 'Programme-local hour `YYYY-MM-DDTHH` or day `YYYY-MM-DD` (of the purchases\' paidAt).' }),
+  participants: z.number().int().openapi({ description: 'Members whose first award from the campaign fell in this bucket.' }),
+  pointsIssued: z.number().int(),
+  purchases: z.number().int(),
+  salesCents: z.number().int(),
+});
+
 export const campaignOperations = {
   createCampaign: operation({
     summary: 'Launch a campaign: double points or a fixed bonus, timed, targeted, with a budget (operator)',
@@ -135,10 +156,12 @@ export const campaignOperations = {
     status: 201,
   }),
   listCampaigns: operation({
-    summary: 'Campaigns, latest ending first (operator)',
+    summary: 'Campaigns, latest ending first, with budget used and state now; filterable by state (operator)',
+    description:
+      'With `state`, pages may hold fewer than `limit` items (the state is computed from each campaign\'s counters, not by the index); keep following `nextCursor` until it is null.',
     tags: ['campaigns'],
-    query: pageQuerySchema,
-    response: pageOf(campaignSchema).openapi('CampaignPage'),
+    query: pageQuerySchema.extend({ state: stateSchema.optional() }),
+    response: pageOf(campaignListItemSchema).openapi('CampaignPage'),
   }),
   getCampaign: operation({
     summary: 'One campaign (operator)',
@@ -169,9 +192,17 @@ export const campaignOperations = {
     errors: ['NOT_FOUND', 'CONFLICT'],
   }),
   campaignStats: operation({
-    summary: 'What a campaign did: participants, points issued, purchases and sales, budget left (operator)',
+    summary: 'What a campaign did: participants, points issued, purchases and sales, budget left; optionally per hour or day (operator)',
+    description:
+      'With `granularity`, `series` gives the figures per programme-local hour or day of the purchases\' paidAt over `from`..`to` ' +
+      '(default: the campaign\'s first day to its last day or today); an hourly series covers at most 31 days, a daily one 366.',
     tags: ['campaigns'],
     params: campaignParams,
+    query: z.object({
+      granularity: z.enum(['hour', 'day']).optional().openapi({ description: 'Adds `series`, per programme-local hour or day.' }),
+      from: localDaySchema('from').optional().openapi({ description: 'First programme-local day of the series (inclusive).' }),
+      to: localDaySchema('to').optional().openapi({ description: 'Last programme-local day of the series (inclusive).' }),
+    }),
     response: z
       .object({
         campaignId: z.string(),
@@ -181,8 +212,18 @@ export const campaignOperations = {
         salesCents: z.number().int(),
         budgetPoints: z.number().int().nullable(),
         budgetLeft: z.number().int().nullable(),
+        state: stateSchema,
+        series: z
+          .object({
+            granularity: z.enum(['hour', 'day']),
+            timezone: z.string().openapi({ description: 'The programme time zone the buckets are in.' }),
+            from: z.string(),
+            to: z.string(),
+            buckets: z.array(campaignBucketSchema).openapi({ description: 'Every hour or day of the range, oldest first; zeros where the campaign paid nothing.' }),
+          })
+          .optional(),
       })
       .openapi('CampaignStats'),
-    errors: ['NOT_FOUND'],
+    errors: ['NOT_FOUND', 'VALIDATION_FAILED'],
   }),
 };

@@ -19,6 +19,13 @@ export const currencySchema = z
   .default('points')
   .openapi({ description: 'Points currency (wallet); defaults to `points`.' });
 
+/** A programme-local calendar date `YYYY-MM-DD` in a query (`what` names the parameter in messages). */
+export const localDaySchema = (what: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${what} must be a date YYYY-MM-DD`)
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), `${what} is not a calendar date`);
+
 export const pageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'Page size, 1-100 (default 20).' }),
   // No length limit here: any string that is not a cursor this API sealed (a very long one included) is 400 INVALID_CURSOR.

@@ -162,3 +162,28 @@ export function inAudience(audience: Audience, member: AudienceMember, at: Date)
     }
   }
 }
+
+/** What a campaign is at an instant, as operators' lists and filters show it. */
+export const campaignStates = ['scheduled', 'running', 'paused', 'budget-exhausted', 'ended'] as const;
+export type CampaignState = (typeof campaignStates)[number];
+
+/**
+ * A campaign's state at `now` from its definition and the points it has issued.
+ * First that applies: `ended` (at or after `endsAt`), `budget-exhausted` (a
+ * budget, all issued), `paused` (status PAUSED), `scheduled` (before
+ * `startsAt`), else `running` (its window has begun: a recurring campaign is
+ * running between its weekly windows too; `isRunning` says whether it pays
+ * at an instant).
+ */
+export function campaignState(
+  campaign: Pick<CampaignDefinition, 'status' | 'schedule' | 'budgetPoints'>,
+  issued: number,
+  now: Date,
+): CampaignState {
+  const t = now.getTime();
+  if (t >= Date.parse(campaign.schedule.endsAt)) return 'ended';
+  if (campaign.budgetPoints !== null && issued >= campaign.budgetPoints) return 'budget-exhausted';
+  if (campaign.status === 'PAUSED') return 'paused';
+  if (t < Date.parse(campaign.schedule.startsAt)) return 'scheduled';
+  return 'running';
+}

@@ -171,7 +171,7 @@ async function earnForPurchase(input: PurchaseInput, member: MemberProfile, paid
     const campaignWrites: ExtraWrite[] = [];
     try {
       for (const [campaignId, points] of paidAwards) {
-        if (points > 0) campaignWrites.push(...(await awardWrites({ campaignId, points, salesCents: amountCents }, input.memberId, existing, now)));
+        if (points > 0) campaignWrites.push(...(await awardWrites({ campaignId, points, salesCents: amountCents, at: paidAt }, input.memberId, existing, now)));
       }
       return await commitPurchase(input, {
         member,

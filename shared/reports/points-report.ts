@@ -9,11 +9,10 @@
  * marker item for that entry, in one transaction whose marker put requires the
  * marker to be absent. An entry seen again finds its marker and is skipped.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { currencySpec } from '../domain/currencies.js';
 import { cashValueCents } from '../domain/earning.js';
-import { localDate, PROGRAMME_TIMEZONE } from '../domain/programme.js';
+import { daysFromTo, localDate, PROGRAMME_TIMEZONE, shiftDay } from '../domain/programme.js';
 import { getEarningRules } from '../earning/rules-store.js';
 import { ValidationError } from '../errors.js';
 import { DEFAULT_CURRENCY } from '../ledger/wallet-item.js';
@@ -21,8 +20,7 @@ import { businessMetrics } from '../observability/business-metrics.js';
 import { logger, metrics } from '../observability/powertools.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+import { countOnce, type Countable } from './counting.js';
 
 /** The fields of a stored ledger entry the reports read (see shared/ledger/ledger.ts). */
 export interface CountableEntry {
@@ -38,12 +36,6 @@ export interface CountableEntry {
   readonly pendingDelta?: number;
   readonly at: string;
 }
-
-/** Markers outlive the stream's 24-hour retention and Lambda's retries with a wide margin. */
-const MARKER_TTL_SECONDS = 7 * 24 * 3600;
-/** TransactWriteItems takes at most 100 items. */
-const MAX_TRANSACTION_ITEMS = 100;
-const MAX_ATTEMPTS = 8;
 
 /** Prefix of the per-type counters on report items (`pts_EARN`, `pts_SPEND`, ...). */
 const TYPE_PREFIX = 'pts_';
@@ -75,109 +67,19 @@ export function countersOf(entries: readonly CountableEntry[]): Record<string, n
   return counters;
 }
 
-function counterUpdate(key: { PK: string; SK: string }, counters: Record<string, number>, set: Record<string, string>): TransactItem {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const adds = Object.entries(counters).map(([name, value], i) => {
-    names[`#c${i}`] = name;
-    values[`:c${i}`] = value;
-    return `#c${i} :c${i}`;
-  });
-  const sets = Object.entries(set).map(([name, value], i) => {
-    names[`#s${i}`] = name;
-    values[`:s${i}`] = value;
-    return `#s${i} = :s${i}`;
-  });
-  return {
-    Update: {
-      TableName: tableName(),
-      Key: key,
-      UpdateExpression: `ADD ${adds.join(', ')} SET ${sets.join(', ')}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
-}
-
-function markerPut(entry: CountableEntry, now: Date): TransactItem {
-  return {
-    Put: {
-      TableName: tableName(),
-      Item: {
-        ...keys.report.counted(entry.memberId, entry.currency, entry.id),
-        entity: 'ReportedEntry',
-        ttl: Math.floor(now.getTime() / 1000) + MARKER_TTL_SECONDS,
-      },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    },
-  };
-}
-
-/** The transaction items that count `entries` once: a marker each, then one update per (currency, day) and per currency total. */
-function countingItems(entries: readonly CountableEntry[], now: Date): TransactItem[] {
-  const byDay = new Map<string, CountableEntry[]>();
-  const byCurrency = new Map<string, CountableEntry[]>();
-  for (const entry of entries) {
-    const dayKey = `${entry.currency}\u0000${localDate(new Date(entry.at))}`;
-    byDay.set(dayKey, [...(byDay.get(dayKey) ?? []), entry]);
-    byCurrency.set(entry.currency, [...(byCurrency.get(entry.currency) ?? []), entry]);
-  }
+/** What one ledger entry adds to the reports: its currency's day item and total, with a marker of its own. */
+export function ledgerCountable(entry: CountableEntry, now: Date): Countable & { readonly entry: CountableEntry } {
+  const day = localDate(new Date(entry.at));
+  const counters = countersOf([entry]);
   const updatedAt = now.toISOString();
-  const items = entries.map((entry) => markerPut(entry, now));
-  for (const [dayKey, list] of byDay) {
-    const [currency = DEFAULT_CURRENCY, day = ''] = dayKey.split('\u0000');
-    items.push(counterUpdate(keys.report.day(currency, day), countersOf(list), { entity: 'PointsReportDay', currency, day, updatedAt }));
-  }
-  for (const [currency, list] of byCurrency) {
-    items.push(counterUpdate(keys.report.total(currency), countersOf(list), { entity: 'PointsReportTotal', currency, updatedAt }));
-  }
-  return items;
-}
-
-/** Splits entries into chunks whose transaction (markers plus counter updates) fits the 100-item limit. */
-function chunksOf(entries: readonly CountableEntry[]): CountableEntry[][] {
-  const chunks: CountableEntry[][] = [];
-  let chunk: CountableEntry[] = [];
-  const counterItems = new Set<string>();
-  for (const entry of entries) {
-    const day = `${entry.currency}\u0000${localDate(new Date(entry.at))}`;
-    const added = 1 + (counterItems.has(day) ? 0 : 1) + (counterItems.has(entry.currency) ? 0 : 1);
-    if (chunk.length + counterItems.size + added > MAX_TRANSACTION_ITEMS) {
-      chunks.push(chunk);
-      chunk = [];
-      counterItems.clear();
-    }
-    chunk.push(entry);
-    counterItems.add(day).add(entry.currency);
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function countChunk(chunk: readonly CountableEntry[], now: Date): Promise<{ counted: CountableEntry[]; skipped: number }> {
-  let pending = [...chunk];
-  let skipped = 0;
-  for (let attempt = 0; pending.length > 0; attempt += 1) {
-    try {
-      await db().send(new TransactWriteCommand({ TransactItems: countingItems(pending, now) }));
-      return { counted: pending, skipped };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException) || attempt + 1 >= MAX_ATTEMPTS) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      // Markers come first, one per pending entry, in order: a failed marker condition means that entry was counted before.
-      const seen = new Set(pending.flatMap((_, i) => (reasons[i]?.Code === 'ConditionalCheckFailed' ? [i] : [])));
-      if (seen.size > 0) {
-        skipped += seen.size;
-        pending = pending.filter((_, i) => !seen.has(i));
-        continue;
-      }
-      // Conflicts with another writer of the same counters, or throttling: back off and try again.
-      await sleep(Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random()));
-    }
-  }
-  return { counted: [], skipped };
+  return {
+    entry,
+    marker: keys.report.counted(entry.memberId, entry.currency, entry.id),
+    deltas: [
+      { key: keys.report.day(entry.currency, day), counters, set: { entity: 'PointsReportDay', currency: entry.currency, day, updatedAt } },
+      { key: keys.report.total(entry.currency), counters, set: { entity: 'PointsReportTotal', currency: entry.currency, updatedAt } },
+    ],
+  };
 }
 
 /** Points issued and redeemed (gross of refunds) by some ledger entries, per currency. */
@@ -216,17 +118,14 @@ export function emitPointsFlow(entries: readonly CountableEntry[]): void {
  * it is delivered. Throws when DynamoDB keeps refusing (the stream retries the batch).
  */
 export async function countLedgerEntries(entries: readonly CountableEntry[], now = new Date()): Promise<{ counted: number; skipped: number }> {
-  let counted = 0;
-  let skipped = 0;
-  for (const chunk of chunksOf(entries)) {
-    const result = await countChunk(chunk, now);
-    // Right after its transaction: a later chunk that fails makes the batch come again, and these entries are then skipped.
-    emitPointsFlow(result.counted);
-    counted += result.counted.length;
-    skipped += result.skipped;
-  }
-  if (skipped > 0) logger.info('ledger entries already counted were skipped', { counted, skipped });
-  return { counted, skipped };
+  // Emitted right after each chunk's transaction: a later chunk that fails makes the batch come again, and these entries are then skipped.
+  const result = await countOnce(
+    entries.map((entry) => ledgerCountable(entry, now)),
+    now,
+    (counted) => emitPointsFlow(counted.map((c) => c.entry)),
+  );
+  if (result.skipped > 0) logger.info('ledger entries already counted were skipped', result);
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -288,7 +187,7 @@ export function daysBetween(from: string, to: string): string[] {
 }
 
 /** How many of `currency` are worth 1 CNY: the earning rules' points value for `points`, the currency's own for partners. */
-async function unitsPerYuan(currency: string): Promise<number> {
+export async function unitsPerYuan(currency: string): Promise<number> {
   if (currency === DEFAULT_CURRENCY) return (await getEarningRules()).pointsPerYuan;
   const spec = currencySpec(currency);
   if (!spec) throw new ValidationError(`unknown currency ${currency}`);
@@ -357,6 +256,123 @@ export async function pointsReport(query: PointsReportQuery, now = new Date()) {
       points: available + held,
       liabilityCents: cashValueCents(available + held, perUnit),
       pendingLiabilityCents: cashValueCents(Math.max(0, pending), perUnit),
+      countedThrough: typeof total.updatedAt === 'string' ? total.updatedAt : null,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The daily series with the liability at the end of each day
+
+/** The longest range of the daily series. */
+export const MAX_DAILY_REPORT_DAYS = 366;
+
+/** One day of the daily series. */
+export interface DailyPoints {
+  readonly day: string;
+  readonly issued: number;
+  readonly redeemed: number;
+  readonly expired: number;
+  readonly clawedBack: number;
+  /** Operator adjustments, credits and debits (credits are part of `issued`, debits of `clawedBack`). */
+  readonly adjustedCredit: number;
+  readonly adjustedDebit: number;
+  readonly netChange: number;
+  /** What members owned (available + held) at the end of the day. */
+  readonly outstandingPoints: number;
+  /** `outstandingPoints` at the points value in force now, CNY cents (rounded down). */
+  readonly liabilityCents: number;
+}
+
+const dailyFiguresOf = (counters: Record<string, unknown>) => {
+  const f = figuresOf(counters);
+  return {
+    issued: f.issued,
+    redeemed: f.redeemed,
+    expired: f.expired,
+    clawedBack: f.clawedBack,
+    adjustedCredit: f.byType.ADJUST_CREDIT ?? 0,
+    adjustedDebit: f.byType.ADJUST_DEBIT ?? 0,
+    netChange: f.netChange,
+  };
+};
+
+/** The day items of a currency from `from` on (later days included: the liability is counted back from now), by day. */
+async function dayItemsFrom(currency: string, from: string): Promise<Map<string, Record<string, unknown>>> {
+  const stored = new Map<string, Record<string, unknown>>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': keys.report.day(currency, from).PK,
+          ':from': keys.report.day(currency, from).SK,
+          ':to': keys.report.day(currency, '9999-12-31').SK,
+        },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) stored.set(String(item.day), item);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return stored;
+}
+
+/**
+ * Points issued, redeemed, expired, clawed back and adjusted per
+ * programme-local day, with what members owned at the end of each day and its
+ * value in money. From the day items and the total only (never the ledger):
+ * the outstanding points at the end of day d are the total now minus the net
+ * change of every day after d, so the Query reads the day items from `from`
+ * to the latest (one per day with entries). Days after today show today's.
+ */
+export async function pointsDailyReport(query: PointsReportQuery, now = new Date()) {
+  const today = localDate(now);
+  const to = query.to ?? today;
+  const from = query.from ?? shiftDay(to, -29);
+  if (from > to) throw new ValidationError(`from (${from}) must not be after to (${to})`);
+  const days = daysFromTo(from, to);
+  if (days.length > MAX_DAILY_REPORT_DAYS) {
+    throw new ValidationError(`the daily report covers at most ${MAX_DAILY_REPORT_DAYS} days; ${from}..${to} is ${days.length} days`);
+  }
+  const perUnit = await unitsPerYuan(query.currency);
+  const [stored, totalItem] = await Promise.all([
+    dayItemsFrom(query.currency, from),
+    db().send(new GetCommand({ TableName: tableName(), Key: keys.report.total(query.currency) })),
+  ]);
+  const total = totalItem.Item ?? {};
+  const netOf = (item: Record<string, unknown> | undefined) => Number(item?.netAvailable ?? 0) + Number(item?.netHeld ?? 0);
+  // Outstanding at the end of each day of the range, walking back from now.
+  const later = [...stored.keys()].filter((day) => day > to).reduce((sum, day) => sum + netOf(stored.get(day)), 0);
+  let outstanding = netOf(total) - later;
+  const series: DailyPoints[] = [];
+  for (const day of [...days].reverse()) {
+    series.push({ day, ...dailyFiguresOf(stored.get(day) ?? {}), outstandingPoints: outstanding, liabilityCents: cashValueCents(Math.max(0, outstanding), perUnit) });
+    outstanding -= netOf(stored.get(day));
+  }
+  series.reverse();
+  const sum = (name: keyof ReturnType<typeof dailyFiguresOf>) => series.reduce((acc, d) => acc + d[name], 0);
+  return {
+    currency: query.currency,
+    timezone: PROGRAMME_TIMEZONE,
+    from,
+    to,
+    unitsPerYuan: perUnit,
+    totals: {
+      issued: sum('issued'),
+      redeemed: sum('redeemed'),
+      expired: sum('expired'),
+      clawedBack: sum('clawedBack'),
+      adjustedCredit: sum('adjustedCredit'),
+      adjustedDebit: sum('adjustedDebit'),
+      netChange: sum('netChange'),
+    },
+    days: series,
+    outstanding: {
+      points: netOf(total),
+      liabilityCents: cashValueCents(Math.max(0, netOf(total)), perUnit),
       countedThrough: typeof total.updatedAt === 'string' ? total.updatedAt : null,
     },
   };

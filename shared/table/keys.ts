@@ -243,6 +243,12 @@ export const keys = {
     counters: (campaignId: string): ItemKey => ({ PK: `CAMPAIGN${sep}${campaignId}`, SK: 'COUNTERS' }),
     /** What one member got from a campaign (per-member cap, participants). */
     member: (campaignId: string, memberId: string): ItemKey => ({ PK: `CAMPAIGN${sep}${campaignId}`, SK: `MEMBER${sep}${memberId}` }),
+    /**
+     * What the campaign paid in one programme-local hour (`YYYY-MM-DDTHH`, of the purchases' paidAt), updated
+     * in each awarding transaction beside the counters; a campaign's hours sort in time order, so a range is one Query.
+     */
+    hourStats: (campaignId: string, hour: string): ItemKey => ({ PK: `CAMPAIGN${sep}${campaignId}`, SK: `${keys.campaign.hourPrefix()}${hour}` }),
+    hourPrefix: (): string => `HOUR${sep}`,
   },
   store: {
     /** A store of the registry: name, status, the POS app clients bound to it, version. */
@@ -296,6 +302,18 @@ export const keys = {
     day: (currency: string, day: string): ItemKey => ({ PK: `REPORT${sep}${currency}`, SK: `DAY${sep}${day}` }),
     /** All-time counters of a currency: what members hold now. */
     total: (currency: string): ItemKey => ({ PK: `REPORT${sep}${currency}`, SK: 'TOTAL' }),
+    /**
+     * Points of a currency's wallets that expire with one bucket (`YYYY-MM`), as the wallets' live buckets
+     * show them: the expiry forecast. Beside the day items, so all of a currency's buckets are one Query.
+     */
+    expiryBucket: (currency: string, bucket: string): ItemKey => ({ PK: `REPORT${sep}${currency}`, SK: `${keys.report.expiryPrefix()}${bucket}` }),
+    expiryPrefix: (): string => `EXPIRY${sep}`,
+    /** One programme-local day's operations counters (failed fulfilments, parked messages), off the currencies' partitions. */
+    operationsDay: (day: string): ItemKey => ({ PK: 'REPORT-OPS', SK: `DAY${sep}${day}` }),
+    /** All-time operations counters. */
+    operationsTotal: (): ItemKey => ({ PK: 'REPORT-OPS', SK: 'TOTAL' }),
+    /** Marks a stream record other than a new ledger entry (a wallet or order change) as counted, by the record's event id. */
+    countedChange: (eventId: string): ItemKey => ({ PK: `REPORTED-CHANGE${sep}${eventId}`, SK: 'REPORTED' }),
     /** Marks a ledger entry as counted in the reports (exactly-once over an at-least-once stream). */
     counted: (memberId: string, currency: string, entryId: string): ItemKey => ({
       PK: `REPORTED${sep}${memberId}${sep}${currency}${sep}${entryId}`,

@@ -2,6 +2,7 @@ import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError } from '../errors.js';
 import { db, tableName } from './client.js';
 import { openCursor, sealCursor, type PageRequest } from './cursor.js';
+import { tableDefinition } from './definition.js';
 
 export type { PageRequest } from './cursor.js';
 
@@ -53,6 +54,73 @@ export async function queryPage(
   if (start && movingLowerBound && String(start[movingLowerBound.attribute]) <= movingLowerBound.value) start = undefined;
   const { items, lastKey } = await queryItems(input, { limit: page.limit, start });
   return { items, nextCursor: lastKey ? await sealCursor(page.scope, { key: keyOf(lastKey) }) : null };
+}
+
+/** How one page of a code-filtered list picks and finishes its items (see queryPageSelecting). */
+export interface Selection<U, T> {
+  /** For each item read, in order: what to keep of it, or undefined to leave it out. */
+  readonly pick: (items: Record<string, unknown>[]) => Promise<(U | undefined)[]>;
+  /** Turns the page's picked items into the answer (run once, on the page's items only: the place for costly reads). */
+  readonly finish: (picked: U[]) => Promise<T[]>;
+}
+
+/** Items read per Query at least, when a filter may leave many out (so a sparse filter does not cost a Query per item). */
+const MIN_SELECTING_CHUNK = 25;
+
+/** The key attributes a Query's ExclusiveStartKey needs: the table's, and the index's when it reads one. */
+function startKeyOf(item: Record<string, unknown>, indexName: string | undefined): Record<string, unknown> {
+  const index = tableDefinition.indexes.find((i) => i.name === indexName);
+  const names = [tableDefinition.partitionKey, tableDefinition.sortKey, ...(index ? [index.partitionKey, index.sortKey] : [])];
+  return Object.fromEntries(names.map((name) => [name, item[name]]));
+}
+
+/**
+ * One page of a list whose items are chosen by code, not by DynamoDB (a
+ * state computed from another item, a date range the key cannot express):
+ * reads the query in chunks (at least MIN_SELECTING_CHUNK items), keeps what
+ * `pick` keeps until the page is full or the query ends, and seals where the
+ * next page starts: after the last item taken when the page filled inside a
+ * chunk, else where the chunk ended. So no item is skipped or listed twice;
+ * pages may come short (and, when `maxItemsRead` stops a page, empty with a
+ * next cursor). `maxItemsRead` bounds the work of one page.
+ *
+ * `beyond`: for descending lists whose key condition has a lower bound that
+ * moves up with time (`GSI1SK > :now`): a cursor whose key has since fallen
+ * to or below the bound means every item after it has too, so the list is done.
+ */
+export async function queryPageSelecting<U, T>(
+  input: QueryInput,
+  page: PageRequest,
+  partition: { attribute: string; value: string },
+  selection: Selection<U, T>,
+  options: { maxItemsRead?: number; beyond?: { attribute: string; value: string } } = {},
+): Promise<{ items: T[]; nextCursor: string | null }> {
+  let start: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : (await openCursor(page.scope, page.cursor)).key;
+  if (start && start[partition.attribute] !== partition.value) throw new InvalidCursorError();
+  if (start && options.beyond && String(start[options.beyond.attribute]) <= options.beyond.value) return { items: [], nextCursor: null };
+  const maxRead = options.maxItemsRead ?? 1000;
+  const picked: U[] = [];
+  let read = 0;
+  do {
+    const chunk = Math.min(Math.max(page.limit - picked.length, MIN_SELECTING_CHUNK), maxRead - read);
+    const result = await db().send(new QueryCommand({ ...input, TableName: tableName(), Limit: chunk, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    const got = result.Items ?? [];
+    read += got.length;
+    const choices = await selection.pick(got);
+    start = result.LastEvaluatedKey;
+    for (let i = 0; i < got.length; i += 1) {
+      const choice = choices[i];
+      if (choice === undefined) continue;
+      picked.push(choice);
+      if (picked.length === page.limit) {
+        // Full inside the chunk: the next page starts after this item, not after the chunk.
+        if (i < got.length - 1) start = startKeyOf(got[i] as Record<string, unknown>, input.IndexName);
+        break;
+      }
+    }
+  } while (start && picked.length < page.limit && read < maxRead);
+  const items = await selection.finish(picked);
+  return { items, nextCursor: start ? await sealCursor(page.scope, { key: keyOf(start) }) : null };
 }
 
 /** A LastEvaluatedKey as a cursor carries it (the table's keys are strings; numbers allowed for completeness). */

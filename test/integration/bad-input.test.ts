@@ -92,14 +92,14 @@ const samples: Partial<Record<OperationId, Sample>> = {
     body: { name: 'bad input test', effect: { kind: 'bonus', points: 1 }, schedule: { startsAt: '2020-01-01T00:00:00Z', endsAt: '2020-01-02T00:00:00Z' } },
     invalidBody: { name: 'x', effect: { kind: 'multiplier', multiplier: 0.5 }, schedule: { startsAt: '2020-01-02T00:00:00Z', endsAt: '2020-01-01T00:00:00Z', timezone: 'Mars/Olympus' } },
   },
-  listCampaigns: { path: () => '/v1/admin/campaigns', invalidQuery: 'limit=0' },
+  listCampaigns: { path: () => '/v1/admin/campaigns', invalidQuery: 'state=finished' },
   getCampaign: { path: () => '/v1/admin/campaigns/c-unknown' },
   updateCampaign: {
     path: () => '/v1/admin/campaigns/c-unknown',
     body: { expectedVersion: 1, status: 'PAUSED' },
     invalidBody: { expectedVersion: 0, status: 'DONE' },
   },
-  campaignStats: { path: () => '/v1/admin/campaigns/c-unknown/stats' },
+  campaignStats: { path: () => '/v1/admin/campaigns/c-unknown/stats', invalidQuery: 'granularity=minute' },
   redeemAtCheckout: {
     path: () => '/v1/pos/redemptions',
     body: { redemptionId: 'rd-bad-input', memberId: 'victim', points: 100, paymentCode: '123456789012345678' },
@@ -125,6 +125,10 @@ const samples: Partial<Record<OperationId, Sample>> = {
   },
   listWhatIfReplays: { path: () => '/v1/admin/what-if-replays', invalidQuery: 'limit=0' },
   getWhatIfReplay: { path: () => '/v1/admin/what-if-replays/wi-unknown' },
+  pointsDailyReport: { path: () => '/v1/admin/reports/points/daily', invalidQuery: 'to=2026-02-30' },
+  campaignReport: { path: () => '/v1/admin/reports/campaigns', invalidQuery: 'limit=21' },
+  expiryForecast: { path: () => '/v1/admin/reports/expiry-forecast', invalidQuery: 'currency=NOT A CODE' },
+  dashboard: { path: () => '/v1/admin/dashboard' },
   createProduct: {
     path: () => '/v1/admin/products',
     body: { productId: 'p-bad-input', name: 'Bad input product', type: 'PHYSICAL', pricePoints: 10 },

@@ -224,7 +224,14 @@ const lists: readonly ListCase[] = [
     pageOf: (body) => body.bidHistory as Page,
   },
   { operation: 'listTasks', auth: 'admin', url: () => '/v1/admin/tasks' },
-  { operation: 'listCampaigns', auth: 'admin', url: () => '/v1/admin/campaigns' },
+  { operation: 'listCampaigns', auth: 'admin', url: () => '/v1/admin/campaigns?state=ended', otherFilter: () => '/v1/admin/campaigns' },
+  {
+    operation: 'campaignReport',
+    auth: 'admin',
+    // The two campaigns made above ran on 2020-01-01.
+    url: () => '/v1/admin/reports/campaigns?from=2019-12-25&to=2020-01-05',
+    otherFilter: () => '/v1/admin/reports/campaigns?from=2019-12-26&to=2020-01-05',
+  },
   { operation: 'listPools', auth: 'admin', url: () => '/v1/admin/pools' },
   { operation: 'listStores', auth: 'admin', url: () => '/v1/admin/stores' },
   { operation: 'listPurchaseReviews', auth: 'admin', url: () => '/v1/admin/purchase-reviews' },

@@ -621,7 +621,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Campaigns, latest ending first (operator) */
+        /**
+         * Campaigns, latest ending first, with budget used and state now; filterable by state (operator)
+         * @description With `state`, pages may hold fewer than `limit` items (the state is computed from each campaign's counters, not by the index); keep following `nextCursor` until it is null.
+         */
         get: operations["listCampaigns"];
         put?: never;
         /** Launch a campaign: double points or a fixed bonus, timed, targeted, with a budget (operator) */
@@ -657,7 +660,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What a campaign did: participants, points issued, purchases and sales, budget left (operator) */
+        /**
+         * What a campaign did: participants, points issued, purchases and sales, budget left; optionally per hour or day (operator)
+         * @description With `granularity`, `series` gives the figures per programme-local hour or day of the purchases' paidAt over `from`..`to` (default: the campaign's first day to its last day or today); an hourly series covers at most 31 days, a daily one 366.
+         */
         get: operations["campaignStats"];
         put?: never;
         post?: never;
@@ -775,6 +781,83 @@ export interface paths {
         };
         /** One what-if replay: its state, progress and, when DONE, its result (operator) */
         get: operations["getWhatIfReplay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reports/points/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Points issued, redeemed, expired and adjusted per day, with the liability at the end of each day (operator)
+         * @description Days are programme-local. Default range: the 30 days up to today; at most 366 days. From the day counters the table stream keeps (never ledger entries): the outstanding points at the end of a day are the total now minus the net change of every later day; their value in money uses the points value in force now.
+         */
+        get: operations["pointsDailyReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reports/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Points issued per campaign and day: the campaigns that ran in a range, latest ending first (operator)
+         * @description Days are programme-local (of the purchases' paidAt). Default range: the 30 days up to today; at most 31 days. From each campaign's hour counters, written with its awards. Pages may hold fewer than `limit` campaigns; follow `nextCursor` until it is null.
+         */
+        get: operations["campaignReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reports/expiry-forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Points due to expire per month for the next 12 months, from the expiry buckets (operator)
+         * @description Each month is an expiry bucket: its points expire at the first instant (UTC) of the next month. Kept from every wallet change on the table stream (what each wallet's live buckets hold, as members see it in `expiring`), never by reading wallets; trails the ledger by seconds.
+         */
+        get: operations["expiryForecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The console's dashboard: today's points, the liability, 30 days of both, running campaigns' budget burn, and what needs attention (operator) */
+        get: operations["dashboard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2314,8 +2397,19 @@ export interface components {
             createdBy: string;
         };
         CampaignPage: {
-            items: components["schemas"]["Campaign"][];
+            items: components["schemas"]["CampaignListItem"][];
             nextCursor: string | null;
+        };
+        CampaignListItem: components["schemas"]["Campaign"] & {
+            /**
+             * @description What the campaign is now (first that applies): `ended` (at or after endsAt), `budget-exhausted` (its budget all issued), `paused` (status PAUSED), `scheduled` (before startsAt), else `running` (its window has begun; `activeNow` says whether it pays this instant).
+             * @enum {string}
+             */
+            state: "scheduled" | "running" | "paused" | "budget-exhausted" | "ended";
+            /** @description Points issued so far, against budgetPoints (from the campaign counters). */
+            budgetUsed: number;
+            /** @description Whether it pays purchases paid at this instant (ACTIVE, inside startsAt..endsAt and its recurring window). */
+            activeNow: boolean;
         };
         CampaignUpdate: {
             expectedVersion: number;
@@ -2396,6 +2490,29 @@ export interface components {
             salesCents: number;
             budgetPoints: number | null;
             budgetLeft: number | null;
+            /**
+             * @description What the campaign is now (first that applies): `ended` (at or after endsAt), `budget-exhausted` (its budget all issued), `paused` (status PAUSED), `scheduled` (before startsAt), else `running` (its window has begun; `activeNow` says whether it pays this instant).
+             * @enum {string}
+             */
+            state: "scheduled" | "running" | "paused" | "budget-exhausted" | "ended";
+            series?: {
+                /** @enum {string} */
+                granularity: "hour" | "day";
+                /** @description The programme time zone the buckets are in. */
+                timezone: string;
+                from: string;
+                to: string;
+                /** @description Every hour or day of the range, oldest first; zeros where the campaign paid nothing. */
+                buckets: {
+                    /** @description Programme-local hour `YYYY-MM-DDTHH` or day `YYYY-MM-DD` (of the purchases' paidAt). */
+                    bucket: string;
+                    /** @description Members whose first award from the campaign fell in this bucket. */
+                    participants: number;
+                    pointsIssued: number;
+                    purchases: number;
+                    salesCents: number;
+                }[];
+            };
         };
         Pool: {
             poolId: string;
@@ -2627,6 +2744,166 @@ export interface components {
         WhatIfReplayPage: {
             items: components["schemas"]["WhatIfReplay"][];
             nextCursor: string | null;
+        };
+        PointsDailyReport: {
+            currency: string;
+            /** @description The programme time zone that defines a day. */
+            timezone: string;
+            from: string;
+            to: string;
+            /** @description Points value used for the liability: how many units are worth 1 CNY (the earning rules' pointsPerYuan for points). */
+            unitsPerYuan: number;
+            /** @description The figures summed over the range. */
+            totals: {
+                /** @description New points: EARN, VEST and operator credits. */
+                issued: number;
+                /** @description SPEND + CAPTURE − REFUND. */
+                redeemed: number;
+                expired: number;
+                /** @description Refund clawbacks and operator debits. */
+                clawedBack: number;
+                /** @description Operator credits (part of issued). */
+                adjustedCredit: number;
+                /** @description Operator debits (part of clawedBack). */
+                adjustedDebit: number;
+                /** @description Net change of what members own (available + held). */
+                netChange: number;
+            };
+            /** @description One row per day of the range, oldest first. */
+            days: {
+                /** @description New points: EARN, VEST and operator credits. */
+                issued: number;
+                /** @description SPEND + CAPTURE − REFUND. */
+                redeemed: number;
+                expired: number;
+                /** @description Refund clawbacks and operator debits. */
+                clawedBack: number;
+                /** @description Operator credits (part of issued). */
+                adjustedCredit: number;
+                /** @description Operator debits (part of clawedBack). */
+                adjustedDebit: number;
+                /** @description Net change of what members own (available + held). */
+                netChange: number;
+                day: string;
+                /** @description What members owned (available + held) at the end of the day. */
+                outstandingPoints: number;
+                /** @description outstandingPoints at the points value, CNY cents (rounded down). */
+                liabilityCents: number;
+            }[];
+            outstanding: {
+                /** @description available + held now. */
+                points: number;
+                liabilityCents: number;
+                /** @description When the counters last took in ledger entries. */
+                countedThrough: string | null;
+            };
+        };
+        CampaignReport: {
+            timezone: string;
+            from: string;
+            to: string;
+            items: {
+                campaignId: string;
+                name: string;
+                /** @enum {string} */
+                state: "scheduled" | "running" | "paused" | "budget-exhausted" | "ended";
+                startsAt: string;
+                endsAt: string;
+                budgetPoints: number | null;
+                /** @description Points issued since the campaign began (not only in the range). */
+                budgetUsed: number;
+                /** @description The figures summed over the range. */
+                totals: {
+                    /** @description Members whose first award from the campaign was that day. */
+                    participants: number;
+                    pointsIssued: number;
+                    purchases: number;
+                    salesCents: number;
+                };
+                /** @description One row per day of the range, zeros where it paid nothing. */
+                days: {
+                    /** @description The programme-local day. */
+                    bucket: string;
+                    /** @description Members whose first award from the campaign was that day. */
+                    participants: number;
+                    pointsIssued: number;
+                    purchases: number;
+                    salesCents: number;
+                }[];
+            }[];
+            nextCursor: string | null;
+        };
+        ExpiryForecast: {
+            currency: string;
+            /** @description Points value used for valueCents: how many units are worth 1 CNY. */
+            unitsPerYuan: number;
+            /** @description The current UTC month and the 11 after it. */
+            months: {
+                /** @description YYYY-MM */
+                bucket: string;
+                expiresAt: string;
+                points: number;
+                /** @description The points at the points value now, CNY cents (rounded down). */
+                valueCents: number;
+            }[];
+            /** @description Points in buckets past their expiry that the expiry job has not removed yet. */
+            overdue: number;
+            /** @description Points expiring after the 12 months listed. */
+            later: number;
+            neverExpires: number;
+            /** @description Every point available in a live bucket (held and pending points are in none). */
+            total: number;
+            countedThrough: string | null;
+        };
+        Dashboard: {
+            timezone: string;
+            currency: string;
+            unitsPerYuan: number;
+            today: {
+                day: string;
+                issued: number;
+                redeemed: number;
+                expired: number;
+            };
+            outstanding: {
+                points: number;
+                liabilityCents: number;
+                countedThrough: string | null;
+            };
+            /** @description The last 30 programme days, today last. */
+            days: {
+                day: string;
+                issued: number;
+                redeemed: number;
+                expired: number;
+                outstandingPoints: number;
+                liabilityCents: number;
+            }[];
+            runningCampaigns: {
+                items: {
+                    campaignId: string;
+                    name: string;
+                    startsAt: string;
+                    endsAt: string;
+                    budgetPoints: number | null;
+                    budgetUsed: number;
+                    activeNow: boolean;
+                }[];
+                /** @description More campaigns are running than listed (20): see GET /v1/admin/campaigns?state=running. */
+                more: boolean;
+            };
+            attention: {
+                /** @description POS purchases held for review (counted up to 1,000). */
+                purchasesAwaitingReview: number;
+                /** @description Operator adjustments waiting for a second operator's approval. */
+                adjustmentsAwaitingApproval: number;
+                /** @description Orders that became FAILED or REJECTED in the last 7 programme days. */
+                failedFulfilments: number;
+                /** @description Supplier and payment callbacks parked for an operator (all time). */
+                parkedMessages: number;
+                /** @description Messages in the stack's dead-letter queues; null where none is configured (the local runtime). */
+                deadLetters: number | null;
+            };
         };
         Product: {
             productId: string;
@@ -7078,6 +7355,8 @@ export interface operations {
                 limit?: number;
                 /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
                 cursor?: string;
+                /** @description What the campaign is now (first that applies): `ended` (at or after endsAt), `budget-exhausted` (its budget all issued), `paused` (status PAUSED), `scheduled` (before startsAt), else `running` (its window has begun; `activeNow` says whether it pays this instant). */
+                state?: "scheduled" | "running" | "paused" | "budget-exhausted" | "ended";
             };
             header?: never;
             path?: never;
@@ -7085,7 +7364,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Campaigns, latest ending first (operator) */
+            /** @description Campaigns, latest ending first, with budget used and state now; filterable by state (operator) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7385,7 +7664,14 @@ export interface operations {
     };
     campaignStats: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Adds `series`, per programme-local hour or day. */
+                granularity?: "hour" | "day";
+                /** @description First programme-local day of the series (inclusive). */
+                from?: string;
+                /** @description Last programme-local day of the series (inclusive). */
+                to?: string;
+            };
             header?: never;
             path: {
                 campaignId: string;
@@ -7394,7 +7680,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description What a campaign did: participants, points issued, purchases and sales, budget left (operator) */
+            /** @description What a campaign did: participants, points issued, purchases and sales, budget left; optionally per hour or day (operator) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8025,6 +8311,293 @@ export interface operations {
             };
             /** @description Error (404), application/problem+json */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pointsDailyReport: {
+        parameters: {
+            query?: {
+                /** @description Points currency (wallet); defaults to `points`. */
+                currency?: string;
+                /** @description First day, YYYY-MM-DD (inclusive); default 29 days before `to`. */
+                from?: string;
+                /** @description Last day, YYYY-MM-DD (inclusive); defaults to today. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Points issued, redeemed, expired and adjusted per day, with the liability at the end of each day (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointsDailyReport"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaignReport: {
+        parameters: {
+            query?: {
+                /** @description Campaigns per page, 1-20 (default 10). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                /** @description First day, YYYY-MM-DD (inclusive); default 29 days before `to`. */
+                from?: string;
+                /** @description Last day, YYYY-MM-DD (inclusive); defaults to today. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Points issued per campaign and day: the campaigns that ran in a range, latest ending first (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignReport"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    expiryForecast: {
+        parameters: {
+            query?: {
+                /** @description Points currency (wallet); defaults to `points`. */
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Points due to expire per month for the next 12 months, from the expiry buckets (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpiryForecast"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console's dashboard: today's points, the liability, 30 days of both, running campaigns' budget burn, and what needs attention (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
