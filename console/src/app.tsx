@@ -43,7 +43,8 @@ function ConsoleRoutes() {
           route.path === '' ? (
             <Route key={route.screen} index element={<ScreenGate route={route} />} />
           ) : (
-            <Route key={route.screen} path={route.path} element={<ScreenGate route={route} />} />
+            // `/*`: a screen may have pages under its path (a campaign's page under campaigns/), routed by the screen.
+            <Route key={route.screen} path={`${route.path}/*`} element={<ScreenGate route={route} />} />
           ),
         )}
         <Route path="*" element={<NotFound />} />
