@@ -3692,11 +3692,8 @@ export interface components {
             description?: string;
             /** Format: date-time */
             endsAt?: string | null;
-            /**
-             * @description Position in the members' task list, ascending.
-             * @default 1000
-             */
-            sortOrder: number;
+            /** @description Position in the members' task list, ascending. */
+            sortOrder?: number;
         };
         AuctionPage: {
             items: components["schemas"]["Auction"][];
