@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Col, Descriptions, Flex, Row, Segmented, Select, Space, Statistic, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { useMemo, useState } from 'react';
+import { Suspense, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useApi } from '../../api/client';
 import { unwrap } from '../../api/problem';
@@ -12,9 +12,8 @@ import { DATE_FORMAT, formatProgrammeTime, programmeTime, PROGRAMME_TIME_ZONE } 
 import { useMessages } from '../../i18n/locale';
 import { AuditTrail } from './audit-trail';
 import { audienceText, BudgetUsed, effectText, recurringText, StateTag, targetsText, type CampaignI18n } from './campaign-columns';
-import { CampaignFormDialog } from './campaign-form';
 import type { Campaign } from './campaign-values';
-import { useCanEditCampaigns } from './campaigns-page';
+import { CampaignFormDialog, useCanEditCampaigns } from './campaigns-page';
 import { campaignMessages } from './messages';
 
 type Stats = components['schemas']['CampaignStats'];
@@ -168,7 +167,7 @@ export function CampaignPage() {
   const writer = useCanEditCampaigns();
   const [granularity, setGranularity] = useState<Granularity>('day');
   const [hourDays, setHourDays] = useState<HourRange>(2);
-  const [editing, setEditing] = useState(false);
+  const [editing, setEditing] = useState<{ open: boolean; opened: boolean }>({ open: false, opened: false });
   const campaign = useQuery({
     queryKey: ['campaign', campaignId],
     queryFn: () => unwrap(api.GET('/v1/admin/campaigns/{campaignId}', { params: { path: { campaignId } } })),
@@ -207,7 +206,7 @@ export function CampaignPage() {
             {stats.data ? <StateTag state={stats.data.state} i18n={i18n} /> : null}
           </Space>
           {writer && data ? (
-            <Button type="primary" onClick={() => setEditing(true)}>
+            <Button type="primary" onClick={() => setEditing({ open: true, opened: true })}>
               {t('campaigns.edit')}
             </Button>
           ) : null}
@@ -264,7 +263,11 @@ export function CampaignPage() {
       <Card title={t('page.audit')}>
         <AuditTrail target={`campaign:${campaignId}`} i18n={i18n} />
       </Card>
-      {writer && data ? <CampaignFormDialog open={editing} campaign={data} onClose={() => setEditing(false)} /> : null}
+      {writer && data && editing.opened ? (
+        <Suspense>
+          <CampaignFormDialog open={editing.open} campaign={data} onClose={() => setEditing({ open: false, opened: true })} />
+        </Suspense>
+      ) : null}
     </Space>
   );
 }

@@ -1,5 +1,5 @@
 import { Button, Flex, Segmented, Table, Typography } from 'antd';
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { useApi } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { LoadMore, PAGE_SIZE, useCursorList } from '../../api/use-cursor-list';
@@ -8,11 +8,13 @@ import { useSession } from '../../auth/session';
 import { useMessages } from '../../i18n/locale';
 import { canWrite } from '../../roles';
 import { campaignColumns } from './campaign-columns';
-import { CampaignFormDialog } from './campaign-form';
 import { CAMPAIGN_STATES, type Campaign, type CampaignState } from './campaign-values';
 import { campaignMessages } from './messages';
 
 type StateFilter = CampaignState | 'all';
+
+// The dialog (form, date pickers) loads when first opened: an analyst's list never downloads it.
+export const CampaignFormDialog = lazy(() => import('./campaign-form').then((m) => ({ default: m.CampaignFormDialog })));
 
 /** Whether the signed-in operator's roles may use the Campaigns screen's write actions. */
 export function useCanEditCampaigns(): boolean {
@@ -29,7 +31,7 @@ export function CampaignsPage() {
   const i18n = useMessages(campaignMessages);
   const writer = useCanEditCampaigns();
   const [state, setState] = useState<StateFilter>('all');
-  const [dialog, setDialog] = useState<{ open: boolean; campaign?: Campaign | undefined }>({ open: false });
+  const [dialog, setDialog] = useState<{ open: boolean; opened?: boolean; campaign?: Campaign | undefined }>({ open: false });
   const list = useCursorList(['campaigns', { state }], (cursor) =>
     unwrap(
       api.GET('/v1/admin/campaigns', {
@@ -37,7 +39,7 @@ export function CampaignsPage() {
       }),
     ),
   );
-  const columns = useMemo(() => campaignColumns(i18n, writer ? (campaign) => setDialog({ open: true, campaign }) : undefined), [i18n, writer]);
+  const columns = useMemo(() => campaignColumns(i18n, writer ? (campaign) => setDialog({ open: true, opened: true, campaign }) : undefined), [i18n, writer]);
   return (
     <>
       <Flex justify="space-between" align="center" wrap gap="middle" style={{ marginBottom: 16 }}>
@@ -45,7 +47,7 @@ export function CampaignsPage() {
           {i18n.t('campaigns.title')}
         </Typography.Title>
         {writer ? (
-          <Button type="primary" onClick={() => setDialog({ open: true })}>
+          <Button type="primary" onClick={() => setDialog({ open: true, opened: true })}>
             {i18n.t('campaigns.new')}
           </Button>
         ) : null}
@@ -73,9 +75,11 @@ export function CampaignsPage() {
         isFetchingNextPage={list.isFetchingNextPage}
         fetchNextPage={list.fetchNextPage}
       />
-      {writer ? (
-        // One dialog per campaign (and one for "new"): a key made for one is never sent for another.
-        <CampaignFormDialog key={dialog.campaign?.campaignId ?? 'new'} open={dialog.open} campaign={dialog.campaign} onClose={() => setDialog((d) => ({ ...d, open: false }))} />
+      {writer && dialog.opened ? (
+        <Suspense>
+          {/* One dialog per campaign (and one for "new"): a key made for one is never sent for another. */}
+          <CampaignFormDialog key={dialog.campaign?.campaignId ?? 'new'} open={dialog.open} campaign={dialog.campaign} onClose={() => setDialog((d) => ({ ...d, open: false }))} />
+        </Suspense>
       ) : null}
     </>
   );

@@ -1,5 +1,5 @@
 import { Button, Card, Space, Typography } from 'antd';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useApi } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { LoadMore, PAGE_SIZE, useCursorList } from '../../api/use-cursor-list';
@@ -8,10 +8,13 @@ import { useSession } from '../../auth/session';
 import { useMessages } from '../../i18n/locale';
 import { canWrite } from '../../roles';
 import { poolMessages } from './messages';
-import { PoolFormDialog } from './pool-form';
 import { PoolTable } from './pool-table';
-import { TaskFormDialog, type Task } from './task-form';
+import type { Task } from './task-form';
 import { TaskTable } from './task-table';
+
+// The dialogs (forms, date pickers) load when first opened: an analyst never downloads them.
+const PoolFormDialog = lazy(() => import('./pool-form').then((m) => ({ default: m.PoolFormDialog })));
+const TaskFormDialog = lazy(() => import('./task-form').then((m) => ({ default: m.TaskFormDialog })));
 
 /**
  * Pools & tasks (/console/pools): the points pools with their budget, what they issued and the split by activity
@@ -24,8 +27,8 @@ export function PoolsPage() {
   const { t } = i18n;
   const session = useSession();
   const writer = canWrite(session?.roles ?? [], 'pools');
-  const [poolDialog, setPoolDialog] = useState(false);
-  const [taskDialog, setTaskDialog] = useState<{ open: boolean; task?: Task | undefined }>({ open: false });
+  const [poolDialog, setPoolDialog] = useState<{ open: boolean; opened: boolean }>({ open: false, opened: false });
+  const [taskDialog, setTaskDialog] = useState<{ open: boolean; opened?: boolean; task?: Task | undefined }>({ open: false });
   const pools = useCursorList(['pools'], (cursor) => unwrap(api.GET('/v1/admin/pools', { params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } } })));
   const tasks = useCursorList(['tasks'], (cursor) => unwrap(api.GET('/v1/admin/tasks', { params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } } })));
   return (
@@ -37,7 +40,7 @@ export function PoolsPage() {
         title={t('pools.pools')}
         extra={
           writer ? (
-            <Button type="primary" onClick={() => setPoolDialog(true)}>
+            <Button type="primary" onClick={() => setPoolDialog({ open: true, opened: true })}>
               {t('pools.new')}
             </Button>
           ) : null
@@ -52,7 +55,7 @@ export function PoolsPage() {
         title={t('tasks.tasks')}
         extra={
           writer ? (
-            <Button type="primary" onClick={() => setTaskDialog({ open: true })}>
+            <Button type="primary" onClick={() => setTaskDialog({ open: true, opened: true })}>
               {t('tasks.new')}
             </Button>
           ) : null
@@ -60,20 +63,22 @@ export function PoolsPage() {
       >
         <Typography.Paragraph type="secondary">{t('tasks.tasksIntro')}</Typography.Paragraph>
         {tasks.error ? <ProblemAlert error={tasks.error} /> : null}
-        <TaskTable tasks={tasks.items} loading={tasks.isPending && !tasks.error} i18n={i18n} onEdit={writer ? (task) => setTaskDialog({ open: true, task }) : undefined} />
+        <TaskTable tasks={tasks.items} loading={tasks.isPending && !tasks.error} i18n={i18n} onEdit={writer ? (task) => setTaskDialog({ open: true, opened: true, task }) : undefined} />
         <LoadMore count={tasks.items.length} hasNextPage={tasks.hasNextPage} isFetchingNextPage={tasks.isFetchingNextPage} fetchNextPage={tasks.fetchNextPage} />
       </Card>
       {writer ? (
-        <>
-          <PoolFormDialog open={poolDialog} onClose={() => setPoolDialog(false)} />
-          <TaskFormDialog
-            key={taskDialog.task?.taskId ?? 'new'}
-            open={taskDialog.open}
-            task={taskDialog.task}
-            pools={pools.items}
-            onClose={() => setTaskDialog((d) => ({ ...d, open: false }))}
-          />
-        </>
+        <Suspense>
+          {poolDialog.opened ? <PoolFormDialog open={poolDialog.open} onClose={() => setPoolDialog({ open: false, opened: true })} /> : null}
+          {taskDialog.opened ? (
+            <TaskFormDialog
+              key={taskDialog.task?.taskId ?? 'new'}
+              open={taskDialog.open}
+              task={taskDialog.task}
+              pools={pools.items}
+              onClose={() => setTaskDialog((d) => ({ ...d, open: false }))}
+            />
+          ) : null}
+        </Suspense>
       ) : null}
     </Space>
   );
