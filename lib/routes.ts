@@ -153,7 +153,7 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   reports: {
     entry: 'functions/reports/handler.ts',
     description:
-      'Points reports, expiry forecast, campaign report and dashboard: counts ledger entries, wallet and order changes from the table stream, answers the report API; what-if replays of draft earning rules and campaigns over past purchases, run from the table stream',
+      'Points reports, expiry forecast, campaign report and dashboard (counted from ledger entries, wallet and order changes on the table stream); the audit log; what-if replays of draft earning rules and campaigns over past purchases, run from the table stream',
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 512,

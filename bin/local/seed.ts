@@ -12,6 +12,7 @@ import { createStore } from '../../shared/stores/registry.js';
 import { devPosClientId } from './dev-keys.js';
 import { seedAuctions } from './seed-auctions.js';
 import { seedPastPurchases } from './seed-purchases.js';
+import { seedApprovals } from './seed-approvals.js';
 import { seedTasks } from './seed-tasks.js';
 import { seedDrawAdminDemo } from './seed-draw-admin.js';
 import { seedDraws } from './seed-draws.js';
@@ -277,5 +278,6 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
   await seedAuctions(now);
   await seedDraws(now);
   await seedDrawAdminDemo(now);
+  await seedApprovals(now);
   return { members: [...demoMembers.map((m) => m.memberId), 'm-friend'] };
 }

@@ -11,6 +11,7 @@ import { runVestPendingJob } from '../../shared/jobs/vest-pending.js';
 import { runAuctionSettlementJob } from '../../shared/jobs/auction-settlement.js';
 import { runDrawSeedsJob } from '../../shared/jobs/draw-seeds.js';
 import { runFlashSaleStockJob } from '../../shared/jobs/flash-sale-stock.js';
+import { runAsOperatorJob } from '../../shared/jobs/operator-run.js';
 import { logger, metricsFlushedAtEnd } from '../../shared/observability/powertools.js';
 import type { Context } from 'aws-lambda';
 import type { ScheduleName } from '../../lib/routes.js';
@@ -47,10 +48,13 @@ async function runJob(job: ScheduleName, now: Date, deadline: number) {
   return result;
 }
 
-/** HTTP: an operator runs a job now (optionally as of `?at=`). */
+/** HTTP: an operator runs a job now (optionally as of `?at=`); the audit record marks the run's start (shared/jobs/operator-run.ts). */
 const httpPart = httpHandler('jobs', {
-  runJob: async ({ params, query }) =>
-    runJob(params.job, query.at ? new Date(query.at) : new Date(), Date.now() + HTTP_BUDGET_MS),
+  runJob: async ({ params, query }) => {
+    const asOf = query.at ? new Date(query.at) : new Date();
+    const deadline = Date.now() + HTTP_BUDGET_MS;
+    return runAsOperatorJob(params.job, asOf, () => runJob(params.job, asOf, deadline));
+  },
 });
 
 /** EventBridge Scheduler target: the schedule passes `{ "job": "expiry" }`. */

@@ -31,12 +31,11 @@ const httpPart = httpHandler('reports', {
 
 /**
  * Table stream batches of the two consumers (each mapping's filter passes
- * only its own items; checked again here). Ledger entries, wallet, order and
- * parked-message changes: a failure throws, so the batch is retried; records
- * counted by an earlier attempt are skipped by their markers. What-if
- * replays: each works until the invocation's segment ends; a failure is
- * reported for its record (partial batch response), whose retry resumes the
- * replay at its last saved page.
+ * only its own items; checked again here). Ledger entries, wallet, order and parked-message changes: a failure
+ * throws, so the batch is retried; records counted by an earlier attempt are skipped
+ * by their markers. What-if replays: each works until the invocation's
+ * segment ends; a failure is reported for its record (partial batch
+ * response), whose retry resumes the replay at its last saved page.
  */
 const streamPart = middy<DynamoDBStreamEvent, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -44,9 +43,9 @@ const streamPart = middy<DynamoDBStreamEvent, unknown>()
   .use(metricsFlushedAtEnd())
   .handler(async (event, context) => {
     const replayRecords = event.Records.filter((r) => streamRecordMatches(replayConsumer, r));
-    const countable = event.Records.filter((r) => streamRecordMatches(consumer, r));
-    if (replayRecords.length === 0 || countable.length > 0) {
-      const result = await countStreamRecords(countable);
+    const counted = event.Records.filter((r) => streamRecordMatches(consumer, r));
+    if (replayRecords.length === 0 || counted.length > 0) {
+      const result = await countStreamRecords(counted);
       logger.info('stream records counted', { records: event.Records.length, ...result });
       if (replayRecords.length === 0) return result;
     }

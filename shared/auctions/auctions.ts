@@ -14,6 +14,7 @@ import { ulid } from 'ulid';
 import type { z } from 'zod';
 import { AUDIT_SHOWN, type adminAuctionSchema, type adminBidSchema, type auctionInputSchema, type auctionPatchSchema, type auctionSchema } from '../contracts/auctions.js';
 import { maskMemberId, minimumBid, phaseOf, termsProblem, type AuctionState } from '../domain/auctions.js';
+import { auditItems, nothingChanged, pickFields } from '../audit/audit.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { getProduct, type Product } from '../mall/catalogue.js';
 import { PRIZE_PRODUCT_TYPES } from '../mall/orders.js';
@@ -248,11 +249,15 @@ export async function createAuction(input: AuctionInput, operator: string, now =
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
+          ...auditItems(
+            { target: `auction:${auction.auctionId}`, summary: `created auction "${auction.title}" of product ${auction.productId}`, after: auction },
+            now,
+          ),
         ],
       }),
     );
   } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+    if (error instanceof TransactionCanceledException && error.CancellationReasons?.slice(0, 2).some((r) => r.Code === 'ConditionalCheckFailed')) {
       throw new DomainError('CONFLICT', `auction ${auction.auctionId} already exists`);
     }
     throw error;
@@ -322,7 +327,10 @@ export async function updateAuction(auctionId: string, patch: AuctionPatch, oper
   if (problem) throw new ValidationError(problem);
   // Canonical JSON: a map read back from DynamoDB need not keep the key order it was written with.
   const changed = CHANGEABLE_TERMS.filter((name) => canonicalJson(terms[name]) !== canonicalJson(current[name]));
-  if (changed.length === 0) return current;
+  if (changed.length === 0) {
+    nothingChanged();
+    return current;
+  }
 
   const at = now.toISOString();
   const next: Auction = { ...current, ...terms, originalEndsAt: terms.endsAt, version: current.version + 1, updatedAt: at };
@@ -376,6 +384,15 @@ export async function updateAuction(auctionId: string, patch: AuctionPatch, oper
       versionAfter: next.version,
       released: null,
     }),
+    ...auditItems(
+      {
+        target: `auction:${auctionId}`,
+        summary: `changed ${changed.join(', ')} (version ${next.version})`,
+        before: pickFields(current, changed),
+        after: pickFields(next, changed),
+      },
+      now,
+    ),
   );
   try {
     await db().send(new TransactWriteCommand({ TransactItems: items }));

@@ -10,6 +10,7 @@
  * on what it left: a bid that landed first is the hold released, a bid after
  * is AUCTION_CLOSED (reason CANCELLED), a settlement after finds nothing to do.
  */
+import { auditWrites, nothingChanged } from '../audit/audit.js';
 import { cancellationOf, type Cancellation } from '../domain/auctions.js';
 import { ConcurrencyConflictError, DomainError } from '../errors.js';
 import { outboxWrite, typedEvent } from '../events/outbox.js';
@@ -138,6 +139,15 @@ async function commitCancellation(
           released: plan.release,
         }),
       },
+      ...auditWrites(
+        {
+          target: `auction:${auction.auctionId}`,
+          summary: `cancelled auction "${auction.title}" (${plan.phase.toLowerCase()})${plan.release ? `, releasing ${plan.release.points} points held for ${plan.release.memberId}` : ''}: ${input.reason}`,
+          before: { status: auction.status, version: auction.version },
+          after: { status: cancelled.status, version: cancelled.version, cancelReason: input.reason },
+        },
+        now,
+      ),
       outboxWrite(
         typedEvent('AuctionCancelled', {
           auctionId: auction.auctionId,
@@ -175,6 +185,8 @@ export async function cancelAuction(input: CancelAuctionInput): Promise<CancelAn
     if (plan.kind === 'ALREADY_CANCELLED') {
       const stored = input.idempotency ? await storedResponse(input.idempotency) : undefined;
       if (stored) return { status: stored.status, body: stored.body as AdminAuctionView, replayed: true };
+      // Cancelled before, by another request: this one changes (and records) nothing.
+      nothingChanged();
       return { status: 200, body: adminView(auction, now), replayed: false };
     }
     if (plan.kind === 'FINAL') {

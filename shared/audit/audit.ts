@@ -44,6 +44,8 @@ export interface OperatorWrite {
   readonly claim: IdempotencySpec | undefined;
   /** Audit records built for this request (each attempt of a retried transaction builds one). */
   recordsBuilt: number;
+  /** Set by `nothingChanged`: the write found nothing to change, so it wrote (and recorded) nothing. */
+  unchanged?: boolean;
 }
 
 const context = new AsyncLocalStorage<OperatorWrite>();
@@ -55,6 +57,27 @@ export function runAsOperatorWrite<T>(write: OperatorWrite, work: () => Promise<
 /** The operator write the current code runs in, if any. */
 export function currentOperatorWrite(): OperatorWrite | undefined {
   return context.getStore();
+}
+
+/**
+ * Says the current operator write changed nothing and so records nothing: a
+ * change equal to what is stored, a cancel of what is already cancelled, an
+ * upload of codes that were all there. The handler then neither expects an
+ * audit record nor stores an answer under the Idempotency-Key (no claim was
+ * written: a repeat decides again, on what is stored then).
+ */
+export function nothingChanged(): void {
+  const write = context.getStore();
+  if (write) write.unchanged = true;
+}
+
+/**
+ * Runs `work` outside the current operator write: what it writes is not that
+ * request's change (a job run by an operator records its start; the job's own
+ * writes are the job's, as when the scheduler runs it).
+ */
+export function outsideOperatorWrite<T>(work: () => Promise<T>): Promise<T> {
+  return context.exit(work);
 }
 
 /** `campaignId` → `campaign`, `couponTemplateId` → `coupon-template`, `job` → `job`. */

@@ -12,6 +12,7 @@
  *    cancelled and it then finds the claim (step 1 again).
  * 3. After the work: the answer is stored on the claim for later replays.
  */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, IdempotencyKeyReusedError } from '../errors.js';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS, type IdempotencySpec, type StoredResponse } from '../ledger/idempotency.js';
@@ -38,8 +39,22 @@ export function claimItem(spec: IdempotencySpec, requestId: string): TransactIte
       ConditionExpression: 'attribute_not_exists(PK) OR #ttl < :nowEpoch OR requestId = :requestId',
       ExpressionAttributeNames: { '#ttl': 'ttl' },
       ExpressionAttributeValues: { ':nowEpoch': nowEpoch, ':requestId': requestId },
+      // Lets `claimRefused` tell this refusal from the domain item's own.
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
+}
+
+/**
+ * Whether a cancelled transaction was (also) refused on an Idempotency-Key
+ * held by another request. Domain code that answers a refusal of its own item
+ * with success (an object "already there" answered as it is) rethrows then,
+ * so the handler answers that request's stored answer or 409 instead of a
+ * second, different success.
+ */
+export function claimRefused(error: unknown): boolean {
+  if (!(error instanceof TransactionCanceledException)) return false;
+  return (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed' && reason.Item?.entity?.S === 'IdempotencyRecord');
 }
 
 export type KeyState =

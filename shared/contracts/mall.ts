@@ -152,7 +152,8 @@ export const productPatchSchema = z
     saleStartsAt: isoTime('saleStartsAt').nullable().optional(),
     saleEndsAt: isoTime('saleEndsAt').nullable().optional(),
     status: z.enum(['ACTIVE', 'INACTIVE']).optional(),
-    sortOrder: productFields.sortOrder.optional(),
+    // Not productFields.sortOrder: its default would put every product a patch leaves it out of back to 1000.
+    sortOrder: z.number().int().min(0).max(1_000_000).optional().openapi({ description: 'Position within the zone, ascending.' }),
   })
   .strict()
   .openapi('ProductPatch');

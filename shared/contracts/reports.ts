@@ -4,7 +4,7 @@ import { operation } from './operation.js';
 
 const MAX_REPORT_DAYS = 92;
 
-/** A programme-local calendar date `YYYY-MM-DD`. */
+/** A programme-local calendar date `YYYY-MM-DD` (kept under this name for the contracts that import it from here). */
 export const localDay = localDaySchema;
 
 const figures = z.object({

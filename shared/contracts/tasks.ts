@@ -171,8 +171,7 @@ export const taskPatchSchema = z
     name: commonFields.name.optional(),
     description: z.string().max(2000).optional(),
     endsAt: isoTime('endsAt').nullable().optional(),
-    // Not commonFields.sortOrder (which defaults to 1000): zod applies a default inside .optional(), so a PATCH
-    // without sortOrder would move the task to 1000.
+    // Not commonFields.sortOrder: its default would put every task a patch leaves it out of back to 1000.
     sortOrder: z.number().int().min(0).max(1_000_000).optional().openapi({ description: "Position in the members' task list, ascending." }),
   })
   .strict()

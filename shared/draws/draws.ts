@@ -18,6 +18,7 @@ import { DRAW_HISTORY_SHOWN, type drawInputSchema, type drawPatchSchema, type fa
 import { drawChangeRefusal, drawStatusAt, publishedOdds, seedDaysAhead, totalWeight, type DrawOperatorStatus } from '../domain/draws.js';
 import { localDate } from '../domain/programme.js';
 import { getPool } from '../earning/pools.js';
+import { auditItems, nothingChanged } from '../audit/audit.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { getProduct } from '../mall/catalogue.js';
 import { getCouponTemplate, issueProblem } from '../mall/coupons.js';
@@ -249,11 +250,12 @@ export async function createDraw(input: DrawInput, operator: string, now = new D
             },
           },
           ...stockPuts,
+          ...auditItems({ target: `draw:${draw.drawId}`, summary: `created draw "${draw.name}" with ${draw.prizes.length} prizes`, after: draw }, now),
         ],
       }),
     );
   } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+    if (error instanceof TransactionCanceledException && error.CancellationReasons?.slice(0, 1 + stockPuts.length).some((r) => r.Code === 'ConditionalCheckFailed')) {
       throw new DomainError('CONFLICT', `draw ${draw.drawId} already exists; create the draw under another id (an existing draw is changed with PATCH)`);
     }
     throw error;
@@ -479,7 +481,10 @@ export async function updateDraw(drawId: string, patch: DrawPatch, operator: str
   if (next.name !== current.name) changes.name = { from: current.name, to: next.name };
   if (next.description !== current.description) changes.description = { from: current.description, to: next.description };
   if (next.endsAt !== current.endsAt) changes.endsAt = { from: current.endsAt, to: next.endsAt };
-  if (Object.keys(changes).length === 0 && topUps.length === 0) return drawAdminView(drawId, now);
+  if (Object.keys(changes).length === 0 && topUps.length === 0) {
+    nothingChanged();
+    return drawAdminView(drawId, now);
+  }
 
   // Spins move stock from left to awarded, so left + awarded (the stock in all) is exact here: only a change, which the version guards, moves it.
   const stocks = topUps.length > 0 ? await prizeStocks(current) : new Map<string, PrizeStock | null>();
@@ -535,6 +540,24 @@ export async function updateDraw(drawId: string, patch: DrawPatch, operator: str
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     },
+    ...auditItems(
+      {
+        target: `draw:${drawId}`,
+        summary: [
+          ...(Object.keys(changes).length > 0 ? [`changed ${Object.keys(changes).join(', ')}`] : []),
+          ...stockChanges.map((c) => `stock of prize ${c.prizeId} ${c.add > 0 ? '+' : ''}${c.add} (${c.stockBefore} → ${c.stockAfter})`),
+        ].join('; ') + ` (version ${next.version})`,
+        before: {
+          ...Object.fromEntries(Object.entries(changes).map(([name, change]) => [name, change.from])),
+          ...(stockChanges.length > 0 ? { stock: Object.fromEntries(stockChanges.map((c) => [c.prizeId, c.stockBefore])) } : {}),
+        },
+        after: {
+          ...Object.fromEntries(Object.entries(changes).map(([name, change]) => [name, change.to])),
+          ...(stockChanges.length > 0 ? { stock: Object.fromEntries(stockChanges.map((c) => [c.prizeId, c.stockAfter])) } : {}),
+        },
+      },
+      now,
+    ),
   ];
   const firstStock = 1 + (windowChanged ? DRAW_STATS_SHARDS : 0);
 

@@ -298,6 +298,8 @@ export function seriesRange(campaign: Pick<CampaignDefinition, 'schedule'>, quer
 export async function campaignSeries(campaignId: string, range: { from: string; to: string }, granularity: SeriesGranularity): Promise<CampaignBucket[]> {
   const prefix = keys.campaign.hourPrefix();
   const stored = await queryAll({
+    // Consistent, like the counters the stats answer beside it.
+    ConsistentRead: true,
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
     ExpressionAttributeValues: {
       ':pk': keys.campaign.hourStats(campaignId, '').PK,

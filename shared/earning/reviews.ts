@@ -18,7 +18,7 @@ import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { queryPage, type PageRequest } from '../table/paging.js';
 import { findPendingCredit, pendingCreditTake, StalePendingCreditError, vestingBucket, type PendingCredit } from './pending.js';
-import { auditWrites } from '../audit/audit.js';
+import { auditWrites, nothingChanged } from '../audit/audit.js';
 
 export type ReviewStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
 export type ReviewDecision = 'APPROVED' | 'REJECTED';
@@ -91,7 +91,11 @@ class DecidedMeanwhile extends Error {}
 /** The answer to a decision on a purchase already decided: the same decision again is a replay, the other one a conflict. */
 function alreadyDecided(purchase: Record<string, unknown>, decision: ReviewDecision): PurchaseReviewView {
   const view = viewOf(purchase);
-  if (view.reviewStatus === decision) return view;
+  if (view.reviewStatus === decision) {
+    // The same decision again: answered as it stands, nothing changed or recorded.
+    nothingChanged();
+    return view;
+  }
   throw new DomainError('CONFLICT', `purchase ${view.purchaseId} was already ${view.reviewStatus.toLowerCase()} by ${view.decidedBy ?? 'an operator'} at ${view.decidedAt ?? 'an earlier time'}`, {
     reviewStatus: view.reviewStatus,
     decidedBy: view.decidedBy,

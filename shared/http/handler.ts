@@ -244,8 +244,9 @@ async function dispatch<F extends FunctionName>(
       throw error;
     }
     ({ status, shaped, replayed, headers } = shape(answer));
-    if (!replayed && write.recordsBuilt === 0 && status < 300) missingAuditRecord(route.operation);
-    if (claim && !replayed) await storeAnswer(claim, requestId, { status, body: shaped });
+    // A write that changed nothing (and said so) has no record and wrote no claim to store an answer on.
+    if (!replayed && !write.unchanged && write.recordsBuilt === 0 && status < 300) missingAuditRecord(route.operation);
+    if (claim && !replayed && !write.unchanged) await storeAnswer(claim, requestId, { status, body: shaped });
   } else {
     ({ status, shaped, replayed, headers } = shape(await work()));
   }

@@ -75,11 +75,11 @@ export const operatorRules: { readonly [Op in OperatorOperation]: OperatorRule }
   getPool: read(),
 
   pointsReport: read(),
+  listAudit: read(),
   pointsDailyReport: read(),
   campaignReport: read(),
   expiryForecast: read(),
   dashboard: read(),
-  listAudit: read(),
   // A replay writes only its own item (no programme change), but it is the marketers' tool and costs reads: not for analysts.
   createWhatIfReplay: write(marketing),
   listWhatIfReplays: read(),

@@ -4,10 +4,11 @@
  * (redemptions, listings) reads products through a short in-function cache;
  * operators write through to DynamoDB with optimistic versions.
  */
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
+import { auditItems, pickFields } from '../audit/audit.js';
 import { instantTypes, type productInputSchema, type productPatchSchema } from '../contracts/mall.js';
 import type { Tier } from '../domain/tiers.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
@@ -140,6 +141,14 @@ export async function createProduct(input: ProductInput, now = new Date()): Prom
         TransactItems: [
           { Put: { TableName: tableName(), Item: productItem(product), ConditionExpression: 'attribute_not_exists(PK)' } },
           ...stockShardPuts(product.productId, evenSplit(initialStock, product.stockShards), at),
+          ...auditItems(
+            {
+              target: `product:${product.productId}`,
+              summary: `created product "${product.name}" (${product.type}) with stock ${initialStock} over ${product.stockShards} shards`,
+              after: { ...product, initialStock },
+            },
+            now,
+          ),
         ],
       }),
     );
@@ -168,17 +177,28 @@ export async function updateProduct(productId: string, patch: ProductPatch, now 
   if (next.saleStartsAt && next.saleEndsAt && Date.parse(next.saleEndsAt) <= Date.parse(next.saleStartsAt)) {
     throw new ValidationError('saleEndsAt must be after saleStartsAt');
   }
+  const changed = Object.keys(changes).filter((field) => (changes as Record<string, unknown>)[field] !== undefined);
   try {
     await db().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: productItem(next),
-        ConditionExpression: 'version = :expected',
-        ExpressionAttributeValues: { ':expected': expectedVersion },
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: tableName(), Item: productItem(next), ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } } },
+          ...auditItems(
+            {
+              target: `product:${productId}`,
+              summary: `${changed.length > 0 ? `changed ${changed.join(', ')}` : 'saved without changes'} (version ${next.version})`,
+              before: pickFields(current, changed),
+              after: pickFields(next, changed),
+            },
+            now,
+          ),
+        ],
       }),
     );
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
+    // The product's own condition (or a write meeting it) is the conflict; a claim refused is the handler's to answer.
+    const reason = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0]?.Code : undefined;
+    if (reason === 'ConditionalCheckFailed' || reason === 'TransactionConflict') {
       throw new DomainError('CONFLICT', `product ${productId} changed meanwhile; read it again`);
     }
     throw error;

@@ -24,6 +24,7 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { auditItems, nothingChanged } from '../audit/audit.js';
 import { DomainError } from '../errors.js';
 import type { TransactItem } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
@@ -62,6 +63,12 @@ function sleep(ms: number): Promise<void> {
  * Adds codes to a VIRTUAL product. Per shard, chunks of codes are put (each
  * only if new) together with one update adding their count to the shard; a
  * chunk refused for codes already there is retried without them.
+ *
+ * The operator's audit record joins the FIRST chunk that commits (each chunk
+ * makes its codes sellable at once, so the first one is where the change
+ * begins to exist). It says how many codes were sent, never the codes. An
+ * upload whose codes were all in the pool already changes nothing and
+ * records nothing.
  */
 export async function uploadCodes(product: Product, codes: readonly string[], now = new Date()): Promise<{ accepted: number; duplicates: number }> {
   if (product.type !== 'VIRTUAL') throw new DomainError('CONFLICT', `product ${product.productId} is ${product.type}; only VIRTUAL products take codes`);
@@ -75,6 +82,15 @@ export async function uploadCodes(product: Product, codes: readonly string[], no
   }
   const at = now.toISOString();
   let accepted = 0;
+  const audit = () =>
+    auditItems(
+      {
+        target: `product:${product.productId}`,
+        summary: `uploaded ${codes.length} codes (${unique.length} distinct; any already in the pool are not added again)`,
+        after: { codesSent: codes.length, distinct: unique.length, shards: byShard.size },
+      },
+      now,
+    );
   for (const [shard, entries] of byShard) {
     for (let i = 0; i < entries.length; i += CODES_PER_TRANSACTION) {
       let chunk = entries.slice(i, i + CODES_PER_TRANSACTION);
@@ -104,6 +120,8 @@ export async function uploadCodes(product: Product, codes: readonly string[], no
             ExpressionAttributeValues: { ':n': chunk.length, ':at': at },
           },
         });
+        // Until a chunk has committed, each attempt carries the record (and the claim of the Idempotency-Key); it goes last.
+        if (accepted === 0) items.push(...audit());
         try {
           await db().send(new TransactWriteCommand({ TransactItems: items }));
           accepted += chunk.length;
@@ -113,6 +131,8 @@ export async function uploadCodes(product: Product, codes: readonly string[], no
           const reasons = error.CancellationReasons ?? [];
           const known = new Set(reasons.flatMap((r, index) => (r.Code === 'ConditionalCheckFailed' && index < chunk.length ? [index] : [])));
           if (reasons[chunk.length]?.Code === 'ConditionalCheckFailed') throw new Error(`stock shard ${shard} of ${product.productId} is missing`, { cause: error });
+          // The Idempotency-Key claimed by another request: the handler answers that (replay or 409).
+          if (reasons.slice(chunk.length + 1).some((r) => r.Code === 'ConditionalCheckFailed')) throw error;
           if (known.size === 0 && attempt >= 10) throw new DomainError('CONFLICT', `stock shard ${shard} is busy; upload the same codes again (they are idempotent)`);
           duplicates += known.size;
           chunk = chunk.filter((_, index) => !known.has(index));
@@ -125,6 +145,8 @@ export async function uploadCodes(product: Product, codes: readonly string[], no
   if (accepted > 0) {
     await clearSoldOut(product.productId);
     forgetCachedProduct(product.productId);
+  } else {
+    nothingChanged();
   }
   return { accepted, duplicates };
 }

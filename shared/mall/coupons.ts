@@ -12,6 +12,7 @@ import { monotonicFactory, ulid } from 'ulid';
 import type { z } from 'zod';
 import type { couponRedemptionInputSchema, couponStatuses, couponTemplateInputSchema } from '../contracts/coupons.js';
 import { couponProblem, discountCents, statusAt, validityWindow, type CouponDiscount, type CouponValidity } from '../domain/coupons.js';
+import { auditItems } from '../audit/audit.js';
 import { DomainError, NotFoundError } from '../errors.js';
 import { fingerprintOf, storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
 import { commit, type CommitOutcome, type ExtraWrite } from '../ledger/ledger.js';
@@ -84,11 +85,12 @@ export async function createCouponTemplate(input: CouponTemplateInput, now = new
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
+          ...auditItems({ target: `coupon-template:${template.couponTemplateId}`, summary: `created coupon template "${template.name}"`, after: template }, now),
         ],
       }),
     );
   } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+    if (error instanceof TransactionCanceledException && error.CancellationReasons?.slice(0, 2).some((r) => r.Code === 'ConditionalCheckFailed')) {
       throw new DomainError('CONFLICT', `coupon template ${template.couponTemplateId} already exists; templates do not change, create another`);
     }
     throw error;

@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import type { orderSchema } from '../contracts/mall.js';
 import { localDate } from '../domain/programme.js';
 import type { Tier } from '../domain/tiers.js';
+import { auditWrites } from '../audit/audit.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
 import { commit, type CommitOutcome, type ExtraWrite, type LedgerMove, type TransactItem } from '../ledger/ledger.js';
@@ -531,6 +532,8 @@ export async function unwind(
     requirePaymentDue?: boolean;
     /** Supplier message that caused it: recorded on the order, and a repeat of it changes nothing. */
     messageId?: string;
+    /** An operator's unwind (an order cancelled on the admin route): its audit record joins the commit. */
+    audited?: boolean;
   },
 ): Promise<CommitOutcome> {
   const at = options.now.toISOString();
@@ -593,6 +596,20 @@ export async function unwind(
   }
   if (fromMall && product.limits.lifetime !== null) extra.push({ item: limitRelease(order.memberId, order.productId, 'ALL', order.quantity, at) });
   if (fromMall && product.limits.perDay !== null && order.limitDay) extra.push({ item: limitRelease(order.memberId, order.productId, order.limitDay, order.quantity, at) });
+  if (options.audited) {
+    const refund = order.points > 0 ? `: ${order.points} points ${order.status === 'PENDING_PAYMENT' ? 'released' : 'refunded'}` : '';
+    extra.push(
+      ...auditWrites(
+        {
+          target: `order:${order.orderId}`,
+          summary: `${to.toLowerCase()} order of ${order.productName} x${order.quantity} for member ${order.memberId}${refund}`,
+          before: { status: order.status },
+          after: { status: to, reason },
+        },
+        options.now,
+      ),
+    );
+  }
   const outcome = await commit({
     moves,
     extra,
@@ -620,6 +637,7 @@ export async function cancelOrder(
   return unwind(order, 'CANCELLED', caller.admin && caller.memberId !== order.memberId ? `cancelled by operator ${caller.memberId}` : 'cancelled by the member', {
     now,
     idempotency: options.idempotency,
+    audited: caller.admin,
   });
 }
 

@@ -8,6 +8,7 @@
  */
 import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { auditItems } from '../audit/audit.js';
 import { DomainError } from '../errors.js';
 import type { TransactItem } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
@@ -109,12 +110,17 @@ export async function clearSoldOut(productId: string): Promise<void> {
 
 /**
  * Sets (`set`) or adds to (`add`) a product's available stock, spread evenly
- * over its shards, and clears the sold-out flag. A set overwrites each shard's
- * available units; redemptions running at that moment land before or after it.
+ * over its shards, and clears the sold-out flag, in one transaction with the
+ * operator's audit record (at most 64 shards, so it fits). The product update
+ * is conditional on its shard count, so a rebalance in between makes it a
+ * 409. A set overwrites each shard's available units; redemptions running at
+ * that moment land before or after it.
  */
 export async function changeStock(productId: string, shards: number, mode: 'set' | 'add', quantity: number, now = new Date()): Promise<StockView> {
   const at = now.toISOString();
   const split = evenSplit(quantity, shards);
+  // What the record shows as before: the stock as read just before the change (sales may land in between).
+  const before = await readStock(productId, shards);
   const items: TransactItem[] = split.map((units, shard) => ({
     Update: {
       TableName: tableName(),
@@ -127,10 +133,40 @@ export async function changeStock(productId: string, shards: number, mode: 'set'
       ExpressionAttributeValues: { ':u': units, ':zero': 0, ':entity': 'StockShard', ':pid': productId, ':shard': shard, ':at': at },
     },
   }));
-  for (let i = 0; i < items.length; i += 100) {
-    await db().send(new TransactWriteCommand({ TransactItems: items.slice(i, i + 100) }));
+  items.push(
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.product.item(productId),
+        UpdateExpression: 'SET soldOut = :false REMOVE soldOutAt',
+        ConditionExpression: 'attribute_exists(PK) AND stockShards = :shards',
+        ExpressionAttributeValues: { ':false': false, ':shards': shards },
+      },
+    },
+    ...auditItems(
+      {
+        target: `product:${productId}`,
+        summary: mode === 'set' ? `set stock to ${quantity} over ${shards} shards` : `added ${quantity} to stock over ${shards} shards`,
+        before: { available: before.available },
+        after: mode === 'set' ? { available: quantity } : { added: quantity },
+      },
+      now,
+    ),
+  );
+  if (items.length > 100) throw new DomainError('CONFLICT', 'changing the stock of more than 97 shards at once is not supported');
+  try {
+    await db().send(new TransactWriteCommand({ TransactItems: items }));
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const reasons = error.CancellationReasons ?? [];
+    if (reasons[shards]?.Code === 'ConditionalCheckFailed') {
+      throw new DomainError('CONFLICT', `the shards of ${productId} were rebalanced while the stock was being changed; read the product and try again`);
+    }
+    if (reasons.some((r) => r.Code === 'TransactionConflict')) {
+      throw new DomainError('CONFLICT', `the stock of ${productId} is busy with sales; try again`);
+    }
+    throw error;
   }
-  await clearSoldOut(productId);
   return readStock(productId, shards);
 }
 
@@ -177,7 +213,18 @@ export async function rebalanceStock(productId: string, fromShards: number, toSh
       ExpressionAttributeValues: { ':n': toShards, ':from': fromShards, ':soldOut': current.available === 0, ':one': 1, ':at': at },
     },
   });
-  if (items.length > 100) throw new DomainError('CONFLICT', 'rebalancing more than 99 shards at once is not supported');
+  items.push(
+    ...auditItems(
+      {
+        target: `product:${productId}`,
+        summary: `rebalanced ${current.available} available over ${toShards} shards${toShards === fromShards ? '' : ` (was ${fromShards})`}`,
+        before: { stockShards: fromShards, available: current.shards.map((s) => s.available) },
+        after: { stockShards: toShards, available: target },
+      },
+      now,
+    ),
+  );
+  if (items.length > 100) throw new DomainError('CONFLICT', 'rebalancing more than 97 shards at once is not supported');
   try {
     await db().send(new TransactWriteCommand({ TransactItems: items }));
   } catch (error) {

@@ -9,7 +9,8 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ulid } from 'ulid';
-import { auditItems, auditWrites } from '../audit/audit.js';
+import { auditItems, auditWrites, nothingChanged } from '../audit/audit.js';
+import { claimRefused } from '../audit/operator-idempotency.js';
 import { DomainError, IdempotencyKeyReusedError, NotFoundError } from '../errors.js';
 import { idempotencyRecord, type IdempotencySpec, type StoredResponse } from '../ledger/idempotency.js';
 import { commit, type ExtraWrite, type LedgerEntry } from '../ledger/ledger.js';
@@ -176,7 +177,11 @@ export async function decideApproval(
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const current = await getApproval(approvalId);
     if (current.status !== 'PENDING') {
-      if (current.status === decision && current.decidedBy === input.operator) return current;
+      if (current.status === decision && current.decidedBy === input.operator) {
+        // The same decision again: answered as it stands, nothing changed or recorded.
+        nothingChanged();
+        return current;
+      }
       throw new DomainError('CONFLICT', `approval request ${approvalId} is already ${current.status.toLowerCase()} by ${current.decidedBy ?? 'another operator'}`);
     }
     if (current.requestedBy === input.operator) {
@@ -248,6 +253,8 @@ export async function decideApproval(
       return { ...current, ...decided, ...(entryId ? { entryId } : {}) };
     } catch (error) {
       if (error instanceof DecidedMeanwhile) continue;
+      // The same request with the same Idempotency-Key, at the same moment: the handler answers the first one's answer.
+      if (claimRefused(error)) throw error;
       if (error instanceof TransactionCanceledException) continue;
       throw error;
     }

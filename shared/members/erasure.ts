@@ -17,7 +17,8 @@ import { DomainError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { getMember } from './service.js';
-import { auditItems } from '../audit/audit.js';
+import { auditItems, nothingChanged } from '../audit/audit.js';
+import { claimRefused } from '../audit/operator-idempotency.js';
 
 /** Who asked for the erasure: the member themself, or an operator (by token subject). */
 export type ErasureRequester = { readonly kind: 'member' } | { readonly kind: 'operator'; readonly operatorId: string };
@@ -50,7 +51,11 @@ export async function eraseMember(memberId: string, requester: ErasureRequester,
     const stored = await db().send(new GetCommand({ TableName: tableName(), Key: keys.member.profile(memberId), ConsistentRead: true }));
     if (!stored.Item) await getMember(memberId); // throws the usual 404
     const item = stored.Item as Record<string, unknown>;
-    if (item.status === 'ERASED') return receiptOf(memberId, item);
+    if (item.status === 'ERASED') {
+      // Erased before: this request changes (and records) nothing.
+      nothingChanged();
+      return receiptOf(memberId, item);
+    }
     const referralCode = String(item.referralCode);
     const erasedAt = now.toISOString();
     const erasedBy = requesterLabel(requester);
@@ -87,6 +92,8 @@ export async function eraseMember(memberId: string, requester: ErasureRequester,
       return { memberId, status: 'ERASED', erasedAt, erasedBy, erased: [...ERASED_FIELDS] };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
+      // The same request with the same Idempotency-Key, at the same moment: the handler answers the first one's answer.
+      if (claimRefused(error)) throw error;
       const codes = (error.CancellationReasons ?? []).map((r) => r.Code);
       if (!codes.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) throw error;
     }

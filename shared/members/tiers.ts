@@ -19,7 +19,7 @@
  */
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { auditItems } from '../audit/audit.js';
+import { auditItems, nothingChanged } from '../audit/audit.js';
 import { DomainError } from '../errors.js';
 import { programmeMonth } from '../domain/months.js';
 import {
@@ -303,7 +303,11 @@ export async function setTierByOperator(memberId: string, input: { tier: Tier; e
   if (member.tier !== input.expectedTier) {
     throw new DomainError('CONFLICT', `the member is ${member.tier} now, not ${input.expectedTier}; reload the member and decide again`, { tier: member.tier });
   }
-  if (member.tier === input.tier) return publicProfile(member);
+  if (member.tier === input.tier) {
+    // Already that tier: nothing changes, nothing is recorded.
+    nothingChanged();
+    return publicProfile(member);
+  }
   const grant = grantTier(memberId, input.tier, programmeYear(now), now);
   const sets = input.tier === 'normal' ? grant.sets.filter((s) => !s.startsWith('GSI2')) : grant.sets;
   const values = input.tier === 'normal' ? { ':newTier': input.tier, ':now': now.toISOString() } : grant.values;

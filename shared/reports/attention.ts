@@ -8,6 +8,7 @@ import { awsClientOptions } from '../config/aws-clients.js';
 import { config } from '../config/env.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
+import { pendingApprovalsCount } from '../members/approvals.js';
 
 /** Counted at most: the review list is short by design; beyond this the dashboard says "at least". */
 export const MAX_REVIEWS_COUNTED = 1000;
@@ -35,13 +36,9 @@ export async function countPurchasesAwaitingReview(): Promise<number> {
   return count;
 }
 
-/**
- * Operator adjustments waiting for a second operator's approval. Approvals are
- * being built separately; until they land nothing waits, so this counts nothing.
- */
+/** Operator adjustments waiting for a second operator's approval: the counter the approval transactions keep. */
 export async function countAdjustmentsAwaitingApproval(): Promise<number> {
-  // lead: wire approvals count here
-  return 0;
+  return pendingApprovalsCount();
 }
 
 let sqs: SQSClient | undefined;

@@ -19,7 +19,8 @@ import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { queryPage, type PageRequest } from '../table/paging.js';
 import { forgetPosClients } from './pos-store.js';
-import { auditItems } from '../audit/audit.js';
+import { auditItems, nothingChanged } from '../audit/audit.js';
+import { claimRefused } from '../audit/operator-idempotency.js';
 
 export type StoreInput = z.output<typeof storeInputSchema>;
 export type StorePatch = z.output<typeof storePatchSchema>;
@@ -159,8 +160,13 @@ export async function createStore(input: StoreInput, operator: string, now = new
     if (!(error instanceof TransactionCanceledException)) throw error;
     const reasons = error.CancellationReasons ?? [];
     if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+      // The same request with the same Idempotency-Key, at the same moment: the handler answers the first one's answer.
+      if (claimRefused(error)) throw error;
       const existing = await storeWithFingerprint(store.storeId);
-      if (existing && existing.createFingerprint === fingerprint) return { store: existing.store, created: false };
+      if (existing && existing.createFingerprint === fingerprint) {
+        nothingChanged();
+        return { store: existing.store, created: false };
+      }
       throw new DomainError('CONFLICT', `store ${store.storeId} already exists with other details; change it with PATCH /v1/admin/stores/${store.storeId}`);
     }
     const clientIndex = reasons.findIndex((r, i) => i >= 2 && r.Code === 'ConditionalCheckFailed');
@@ -248,7 +254,10 @@ export async function updateStore(storeId: string, patch: StorePatch, operator: 
   const changes: Record<string, { from: string; to: string }> = {};
   if (next.name !== current.name) changes.name = { from: current.name, to: next.name };
   if (next.status !== current.status) changes.status = { from: current.status, to: next.status };
-  if (Object.keys(changes).length === 0 && added.length === 0 && removed.length === 0) return current;
+  if (Object.keys(changes).length === 0 && added.length === 0 && removed.length === 0) {
+    nothingChanged();
+    return current;
+  }
 
   const kept = clientIds.filter((id) => !added.includes(id));
   const items: TransactItem[] = [

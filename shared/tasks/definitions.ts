@@ -15,6 +15,7 @@ import { MAX_CHALLENGE_DAYS, type taskInputSchema, type taskPatchSchema } from '
 import { daysBetween, localWindow, maxDailyAward, notOpenReason, type StreakBonus, type TaskPeriod, type TaskRules, type TaskStatus, type TaskType } from '../domain/tasks.js';
 import { getPool } from '../earning/pools.js';
 import { findProduct } from '../mall/catalogue.js';
+import { auditItems, pickFields } from '../audit/audit.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { TtlCache } from '../config/ttl-cache.js';
@@ -193,6 +194,7 @@ export async function createTask(input: TaskInput, operator: string, now = new D
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           })),
+          ...auditItems({ target: `task:${task.taskId}`, summary: `created ${task.type} task "${task.name}"`, after: task }, now),
         ],
       }),
     );
@@ -299,6 +301,7 @@ export async function updateTask(taskId: string, patch: TaskPatch, now = new Dat
     version: current.version + 1,
     updatedAt: now.toISOString(),
   };
+  const changed = Object.keys(changes).filter((field) => (changes as Record<string, unknown>)[field] !== undefined);
   if (next.endsAt !== null && Date.parse(next.endsAt) <= Date.parse(next.startsAt)) throw new ValidationError('body.endsAt: endsAt must be after startsAt');
   if (next.type === 'STREAK_CHALLENGE') {
     if (next.endsAt === null) throw new ValidationError('body.endsAt: a streak challenge needs an end');
@@ -329,6 +332,7 @@ export async function updateTask(taskId: string, patch: TaskPatch, now = new Dat
               ExpressionAttributeValues: { ':status': next.status },
             },
           })),
+          ...auditItems({ target: `task:${taskId}`, summary: `${changed.length > 0 ? `changed ${changed.join(', ')}` : 'saved without changes'} (version ${next.version})`, before: pickFields(current, changed), after: pickFields(next, changed) }, now),
         ],
       }),
     );

@@ -16,6 +16,8 @@ process.env.CURSOR_KEY = 'test-cursor-key-0123456789abcdefghijklmnopqrstuvwxyz';
 // call can wait seconds for the emulator's locks: the SDK's per-attempt timeouts (2 s) are stretched here, and only
 // here (shared/config/aws-clients.ts). The functions' deadlines are not: they apply as on npm start.
 process.env.LOCAL_SDK_TIMEOUT_SCALE ??= '20';
+// An operator write that answers success without its audit record fails the request (shared/http/handler.ts).
+process.env.AUDIT_STRICT = 'true';
 
 // No test reaches AWS: events go to an in-memory sink unless a test installs its own.
 const { useLocalEventSink } = await import('../../shared/events/publisher.js');

@@ -3068,11 +3068,8 @@ export interface components {
             saleEndsAt?: string | null;
             /** @enum {string} */
             status?: "ACTIVE" | "INACTIVE";
-            /**
-             * @description Position within the zone, ascending.
-             * @default 1000
-             */
-            sortOrder: number;
+            /** @description Position within the zone, ascending. */
+            sortOrder?: number;
         };
         StockInput: {
             /**
