@@ -43,7 +43,7 @@ function ConsoleRoutes() {
           route.path === '' ? (
             <Route key={route.screen} index element={<ScreenGate route={route} />} />
           ) : (
-            // `/*`: a screen may have pages under its path (a campaign's page under campaigns/), routed by the screen.
+            // `/*`: a screen may have pages of its own below its path (members/m-gold), routed inside the screen.
             <Route key={route.screen} path={`${route.path}/*`} element={<ScreenGate route={route} />} />
           ),
         )}

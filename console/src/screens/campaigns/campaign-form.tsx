@@ -12,6 +12,7 @@ import type { CampaignI18n } from './campaign-columns';
 import {
   changesOf,
   inputOfValues,
+  keepEnterInPicker,
   newCampaignValues,
   TIERS,
   valuesOfCampaign,
@@ -196,7 +197,7 @@ function CampaignForm({
       <Row gutter={16}>
         <Col span={12}>
           <Form.Item name={['schedule', 'startsAt']} label={t('form.startsAt', { zone })} rules={[{ required: true, message: t('form.startsAt.required') }]}>
-            <DatePicker showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
+            <DatePicker onKeyDown={keepEnterInPicker} showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
           </Form.Item>
         </Col>
         <Col span={12}>
@@ -215,7 +216,7 @@ function CampaignForm({
               }),
             ]}
           >
-            <DatePicker showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
+            <DatePicker onKeyDown={keepEnterInPicker} showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
           </Form.Item>
         </Col>
       </Row>
@@ -336,7 +337,7 @@ function CampaignForm({
                 { validator: (_, value: number | null | undefined) => (value === null || value === undefined || (value > 1 && value <= 100) ? Promise.resolve() : Promise.reject(new Error(t('form.multiplier.range')))) },
               ]}
             >
-              <InputNumber step={0.5} precision={4} style={{ width: '100%' }} />
+              <InputNumber step={0.5} min={1} max={100} style={{ width: '100%' }} />
             </Form.Item>
           </Col>
         )}
@@ -376,12 +377,12 @@ function SegmentFields({ i18n, spendOn, periodKind }: { readonly i18n: CampaignI
       <Row gutter={16}>
         <Col span={12}>
           <Form.Item name={['audience', 'registeredFrom']} label={t('form.registeredFrom', { zone })}>
-            <DatePicker showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
+            <DatePicker onKeyDown={keepEnterInPicker} showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
           </Form.Item>
         </Col>
         <Col span={12}>
           <Form.Item name={['audience', 'registeredTo']} label={t('form.registeredTo', { zone })}>
-            <DatePicker showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
+            <DatePicker onKeyDown={keepEnterInPicker} showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
           </Form.Item>
         </Col>
       </Row>
@@ -404,12 +405,12 @@ function SegmentFields({ i18n, spendOn, periodKind }: { readonly i18n: CampaignI
             <>
               <Col span={8}>
                 <Form.Item name={['audience', 'spend', 'period', 'from']} label={t('form.spend.from')} rules={[{ required: true, message: t('form.spend.from') }]}>
-                  <DatePicker picker="month" style={{ width: '100%' }} />
+                  <DatePicker onKeyDown={keepEnterInPicker} picker="month" style={{ width: '100%' }} />
                 </Form.Item>
               </Col>
               <Col span={8}>
                 <Form.Item name={['audience', 'spend', 'period', 'to']} label={t('form.spend.to')} rules={[{ required: true, message: t('form.spend.to') }]}>
-                  <DatePicker picker="month" style={{ width: '100%' }} />
+                  <DatePicker onKeyDown={keepEnterInPicker} picker="month" style={{ width: '100%' }} />
                 </Form.Item>
               </Col>
             </>

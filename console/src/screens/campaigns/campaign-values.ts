@@ -76,6 +76,14 @@ export function wallClockNow(now: Dayjs = dayjs()): Dayjs {
   return wallClock(now.toISOString());
 }
 
+/**
+ * For a date picker's onKeyDown: Enter confirms the date typed (the picker has done so when this runs); it must not
+ * also submit the dialog's form, as the browser's implicit submission of a form on Enter would.
+ */
+export function keepEnterInPicker(event: { readonly key: string; preventDefault(): void }): void {
+  if (event.key === 'Enter') event.preventDefault();
+}
+
 const yuanToCents = (yuan: number) => Math.round(yuan * 100);
 const centsToYuan = (cents: number) => cents / 100;
 const present = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;

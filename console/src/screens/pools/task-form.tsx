@@ -9,7 +9,7 @@ import { useIdempotencyKey, type IdempotencyKey } from '../../api/use-idempotenc
 import { useProblemHandler } from '../../api/use-problem';
 import { formatProgrammeTime, fromProgrammeInput, PROGRAMME_TIME_ZONE, TIME_FORMAT } from '../../format';
 import { useMessage, useMessages } from '../../i18n/locale';
-import { wallClock, wallClockNow } from '../campaigns/campaign-values';
+import { keepEnterInPicker, wallClock, wallClockNow } from '../campaigns/campaign-values';
 import { poolMessages } from './messages';
 import type { Pool, PoolI18n } from './pool-table';
 
@@ -222,12 +222,12 @@ function TaskCreateForm({ pools, idempotency, onClose, i18n }: { readonly pools:
       <Row gutter={16}>
         <Col span={12}>
           <Form.Item name="startsAt" label={t('taskForm.startsAt', { zone })} rules={[{ required: true, message: t('taskForm.startsAt.required') }]}>
-            <DatePicker showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
+            <DatePicker onKeyDown={keepEnterInPicker} showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
           </Form.Item>
         </Col>
         <Col span={12}>
           <Form.Item name="endsAt" label={t('taskForm.endsAt', { zone })} dependencies={['startsAt']} rules={endsAtRules(i18n, type === 'STREAK_CHALLENGE')}>
-            <DatePicker showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
+            <DatePicker onKeyDown={keepEnterInPicker} showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
           </Form.Item>
         </Col>
       </Row>
@@ -277,10 +277,10 @@ function KindFields({ type, i18n }: { readonly type: TaskType; readonly i18n: Po
                 {fields.map((field, index) => (
                   <Flex key={field.key} gap="small" align="start">
                     <Form.Item name={[field.name, 'day']} rules={[{ required: true, type: 'integer', min: 2, max: 366, message: t('taskForm.bonusDay.min') }]}>
-                      <InputNumber precision={0} min={2} prefix={t('taskForm.bonusDay')} aria-label={`${t('taskForm.bonusDay')} ${index + 1}`} />
+                      <InputNumber precision={0} min={2} prefix={t('taskForm.bonusDay')} aria-label={`${t('taskForm.bonusDay')} (${index + 1})`} />
                     </Form.Item>
                     <Form.Item name={[field.name, 'points']} rules={[{ required: true, type: 'integer', min: 1, message: t('taskForm.points.required') }]}>
-                      <InputNumber precision={0} min={1} prefix={t('taskForm.bonusPoints')} aria-label={`${t('taskForm.bonusPoints')} ${index + 1}`} />
+                      <InputNumber precision={0} min={1} prefix={t('taskForm.bonusPoints')} aria-label={`${t('taskForm.bonusPoints')} (${index + 1})`} />
                     </Form.Item>
                     <Button onClick={() => remove(field.name)}>{t('taskForm.remove')}</Button>
                   </Flex>
@@ -466,7 +466,7 @@ function TaskEditForm({ task, idempotency, onClose, i18n }: { readonly task: Tas
               },
             ]}
           >
-            <DatePicker showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
+            <DatePicker onKeyDown={keepEnterInPicker} showTime={{ format: 'HH:mm' }} format={TIME_FORMAT} style={{ width: '100%' }} />
           </Form.Item>
         </Col>
         <Col span={12}>
