@@ -68,7 +68,8 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-describe('the campaign dialog', () => {
+// A dialog of some forty antd fields in jsdom: slow on a busy two-core machine, so more time than the default.
+describe('the campaign dialog', { timeout: 120_000 }, () => {
   it('refuses a schedule that ends before it starts, without calling the API', async () => {
     // Prepare
     const api = stubApi(() => json(existing, 201));

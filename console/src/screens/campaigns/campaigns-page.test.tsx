@@ -44,6 +44,9 @@ beforeEach(() => {
     },
     'cursor-2': { items: [campaign('c3', { audience: { kind: 'tiers', tiers: ['gold'] }, state: 'scheduled', budgetUsed: 0 })], nextCursor: null },
     running: { items: [campaign('c1')], nextCursor: null },
+    // A filtered page may be empty before the last one.
+    ended: { items: [], nextCursor: 'ended-2' },
+    'ended-2': { items: [campaign('c9', { state: 'ended', activeNow: false })], nextCursor: null },
   };
   api = stubApi(({ url }) => json(pages[url.searchParams.get('cursor') ?? url.searchParams.get('state') ?? 'first']));
   signInAs('admin');
@@ -101,6 +104,15 @@ describe('the Campaigns screen', () => {
     await vi.waitFor(() => expect(screen.queryByText('Campaign c2')).toBeNull());
     expect(screen.getByText('Campaign c1')).toBeTruthy();
     expect(api.requests.at(-1)?.url.searchParams.get('state')).toBe('running');
+
+    // Act: a state whose first page is empty
+    await userEvent.click(screen.getByText('Ended', { selector: '.ant-segmented-item-label' }));
+
+    // Assess: the next page is read at once
+    const ended = (await screen.findByText('Campaign c9')).closest('tr') as HTMLElement;
+    expect(within(ended).getByText('Ended')).toBeTruthy();
+    expect(api.requests.at(-1)?.url.searchParams.get('cursor')).toBe('ended-2');
+    expect(api.requests.at(-1)?.url.searchParams.get('state')).toBe('ended');
   });
 
   it('offers "New campaign" and "Edit" to a marketer and neither to an analyst', async () => {

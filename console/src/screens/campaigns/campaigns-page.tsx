@@ -1,5 +1,5 @@
 import { Button, Flex, Segmented, Table, Typography } from 'antd';
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { useApi } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { LoadMore, PAGE_SIZE, useCursorList } from '../../api/use-cursor-list';
@@ -39,6 +39,13 @@ export function CampaignsPage() {
       }),
     ),
   );
+  // With a state filter a page may come back empty before the last one (the API filters after reading): follow the
+  // cursor on until something shows or the list ends, rather than showing "none" above a "Load more".
+  const lastPageEmpty = list.data?.pages.at(-1)?.items.length === 0;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  useEffect(() => {
+    if (lastPageEmpty && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [lastPageEmpty, hasNextPage, isFetchingNextPage, fetchNextPage]);
   const columns = useMemo(() => campaignColumns(i18n, writer ? (campaign) => setDialog({ open: true, opened: true, campaign }) : undefined), [i18n, writer]);
   return (
     <>

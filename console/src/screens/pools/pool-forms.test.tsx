@@ -39,7 +39,8 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-describe('the task dialog', () => {
+// antd dialogs in jsdom: slow on a busy two-core machine, so more time than the default.
+describe('the task dialog', { timeout: 120_000 }, () => {
   it('creates a sign-in task with its streak bonuses, paid from the chosen pool activity', async () => {
     // Prepare
     const api = stubApi(({ body }) => json({ ...(body as object), version: 1 }, 201));
@@ -120,7 +121,7 @@ describe('the task dialog', () => {
   });
 });
 
-describe('the pool dialog', () => {
+describe('the pool dialog', { timeout: 120_000 }, () => {
   it('refuses an activity named twice, then sends the pool and places the API’s field errors', async () => {
     // Prepare
     const api = stubApi(() =>
