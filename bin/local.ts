@@ -92,6 +92,14 @@ try {
     const { seedDemoData } = await import('./local/seed.js');
     await seedDemoData();
   }
+  // A data directory from before the member search gets its index entries once (the deployed table: npm run backfill:member-indexes);
+  // a new table has nothing written before them.
+  const { backfillMemberIndexesOnce, markBackfillDone } = await import('../shared/members/backfill.js');
+  if (created) await markBackfillDone();
+  else {
+    const backfilled = await backfillMemberIndexesOnce();
+    if (backfilled) console.log(`member indexes backfilled: ${JSON.stringify(backfilled)}`);
+  }
 
   const keys = await loadOrCreateDevKeys(join(dataDir, 'keys'));
   // List cursors are sealed with a dev key kept beside the JWT key (on AWS: a Secrets Manager secret).

@@ -202,7 +202,9 @@ export const routes = [
   { method: 'POST', path: '/v1/me/tier-upgrades', fn: 'members', auth: 'member', operation: 'buyTierUpgrade' },
   { method: 'POST', path: '/v1/me/payment-codes', fn: 'members', auth: 'member', operation: 'issuePaymentCode' },
 
+  { method: 'GET', path: '/v1/admin/members', fn: 'members', auth: 'admin', operation: 'searchMembers' },
   { method: 'GET', path: '/v1/admin/members/{memberId}', fn: 'members', auth: 'admin', operation: 'getMember' },
+  { method: 'GET', path: '/v1/admin/members/{memberId}/ledger', fn: 'members', auth: 'admin', operation: 'listMemberLedger' },
   { method: 'DELETE', path: '/v1/admin/members/{memberId}', fn: 'members', auth: 'admin', operation: 'eraseMember' },
   {
     method: 'POST',
@@ -268,10 +270,12 @@ export const routes = [
   { method: 'POST', path: '/v1/admin/coupons', fn: 'mall', auth: 'admin', operation: 'createCouponTemplate' },
   { method: 'GET', path: '/v1/admin/coupons/{couponTemplateId}', fn: 'mall', auth: 'admin', operation: 'getCouponTemplate' },
   { method: 'GET', path: '/v1/me/coupons', fn: 'mall', auth: 'member', operation: 'listMyCoupons' },
+  { method: 'GET', path: '/v1/admin/members/{memberId}/coupons', fn: 'mall', auth: 'admin', operation: 'listMemberCoupons' },
   { method: 'POST', path: '/v1/pos/coupons/{couponId}/redemptions', fn: 'mall', auth: 'pos', operation: 'redeemCoupon' },
 
   { method: 'POST', path: '/v1/orders', fn: 'orders', auth: 'member', operation: 'placeOrder' },
   { method: 'GET', path: '/v1/me/orders', fn: 'orders', auth: 'member', operation: 'listMyOrders' },
+  { method: 'GET', path: '/v1/admin/members/{memberId}/orders', fn: 'orders', auth: 'admin', operation: 'listMemberOrders' },
   { method: 'GET', path: '/v1/orders/{orderId}', fn: 'orders', auth: 'member', operation: 'getOrder' },
   { method: 'POST', path: '/v1/orders/{orderId}/cancel', fn: 'orders', auth: 'member', operation: 'cancelOrder' },
   { method: 'GET', path: '/v1/admin/orders/{orderId}', fn: 'orders', auth: 'admin', operation: 'getOrderAdmin' },
@@ -280,6 +284,7 @@ export const routes = [
   { method: 'GET', path: '/v1/tasks', fn: 'tasks', auth: 'member', operation: 'listMyTasks' },
   { method: 'POST', path: '/v1/tasks/{taskId}/completions', fn: 'tasks', auth: 'member', operation: 'completeTask' },
   { method: 'GET', path: '/v1/me/sign-ins', fn: 'tasks', auth: 'member', operation: 'listMySignIns' },
+  { method: 'GET', path: '/v1/admin/members/{memberId}/task-completions', fn: 'tasks', auth: 'admin', operation: 'listMemberTaskCompletions' },
   { method: 'POST', path: '/v1/admin/tasks', fn: 'tasks', auth: 'admin', operation: 'createTask' },
   { method: 'GET', path: '/v1/admin/tasks', fn: 'tasks', auth: 'admin', operation: 'listTasks' },
   { method: 'GET', path: '/v1/admin/tasks/{taskId}', fn: 'tasks', auth: 'admin', operation: 'getTask' },
@@ -288,6 +293,7 @@ export const routes = [
   { method: 'GET', path: '/v1/auctions/{auctionId}', fn: 'auctions', auth: 'member', operation: 'getAuction' },
   { method: 'POST', path: '/v1/auctions/{auctionId}/bids', fn: 'auctions', auth: 'member', operation: 'placeBid' },
   { method: 'GET', path: '/v1/me/bids', fn: 'auctions', auth: 'member', operation: 'listMyBids' },
+  { method: 'GET', path: '/v1/admin/members/{memberId}/bids', fn: 'auctions', auth: 'admin', operation: 'listMemberBids' },
   { method: 'POST', path: '/v1/admin/auctions', fn: 'auctions', auth: 'admin', operation: 'createAuction' },
   { method: 'GET', path: '/v1/admin/auctions', fn: 'auctions', auth: 'admin', operation: 'listAuctionsAdmin' },
   { method: 'GET', path: '/v1/admin/auctions/{auctionId}', fn: 'auctions', auth: 'admin', operation: 'getAuctionAdmin' },
@@ -302,6 +308,7 @@ export const routes = [
   { method: 'POST', path: '/v1/draws/{drawId}/spins', fn: 'draws', auth: 'member', operation: 'spinDraw' },
   { method: 'GET', path: '/v1/draws/{drawId}/spins', fn: 'draws', auth: 'member', operation: 'listMyDrawSpins' },
   { method: 'GET', path: '/v1/draws/{drawId}/seeds', fn: 'draws', auth: 'member', operation: 'listDrawSeeds' },
+  { method: 'GET', path: '/v1/admin/members/{memberId}/spins', fn: 'draws', auth: 'admin', operation: 'listMemberSpins' },
 
   { method: 'POST', path: '/v1/webhooks/suppliers/{supplier}', fn: 'webhooks', auth: 'public', operation: 'receiveSupplierCallback' },
   { method: 'POST', path: '/v1/webhooks/payments/{provider}', fn: 'webhooks', auth: 'public', operation: 'receivePaymentCallback' },

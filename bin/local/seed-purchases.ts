@@ -38,32 +38,49 @@ function basketOf(hash: number, upToYuan: number): PurchaseLine[] {
   return [first, { sku: 'sku-demo-jacket', category: 'B', amountCents: yuan(hash >>> 11) * 100, quantity: 1 }];
 }
 
+/** A demo purchase as the seed records it. */
+export interface DemoPurchase {
+  readonly purchaseId: string;
+  readonly memberId: string;
+  readonly storeId: string;
+  readonly paidAt: string;
+  readonly lines: PurchaseLine[];
+}
+
+/**
+ * The demo purchases paid on one programme day (the same on every start: each is a hash of member and day). Also
+ * read by tests that record the same baskets again (a what-if replay against what a campaign really issues).
+ */
+export function demoPurchasesOn(day: string): DemoPurchase[] {
+  const purchases: DemoPurchase[] = [];
+  for (const shopper of shoppers) {
+    const hash = stableHash(`${shopper.memberId}#${day}`);
+    if (hash % shopper.everyDays !== 0) continue;
+    // An afternoon or evening in Asia/Shanghai (06:00-12:00 UTC); on the same day in any zone from UTC-6 to UTC+12.
+    const paidAt = new Date(Date.parse(`${day}T06:00:00Z`) + ((hash >>> 16) % 360) * 60_000);
+    if (localDate(paidAt) !== day) continue;
+    purchases.push({
+      purchaseId: `p-seed-${shopper.memberId}-${day}`,
+      memberId: shopper.memberId,
+      storeId: (hash >>> 13) % 5 === 0 ? 'store2' : 'store1',
+      paidAt: paidAt.toISOString(),
+      lines: basketOf(hash, shopper.upToYuan),
+    });
+  }
+  return purchases;
+}
+
 /** Records the demo purchases of the last SEED_PURCHASE_DAYS days (not today); answers each one's id and programme day. */
 export async function seedPastPurchases(now: Date): Promise<{ purchaseId: string; day: string }[]> {
   const today = localDate(now);
   const seeded: { purchaseId: string; day: string }[] = [];
   for (let back = SEED_PURCHASE_DAYS; back >= 1; back -= 1) {
     const day = addDays(today, -back);
-    for (const shopper of shoppers) {
-      const hash = stableHash(`${shopper.memberId}#${day}`);
-      if (hash % shopper.everyDays !== 0) continue;
-      // An afternoon or evening in Asia/Shanghai (06:00-12:00 UTC); on the same day in any zone from UTC-6 to UTC+12.
-      const paidAt = new Date(Date.parse(`${day}T06:00:00Z`) + ((hash >>> 16) % 360) * 60_000);
-      if (localDate(paidAt) !== day) continue;
-      const purchaseId = `p-seed-${shopper.memberId}-${day}`;
+    for (const purchase of demoPurchasesOn(day)) {
       try {
-        await recordPurchase(
-          {
-            purchaseId,
-            memberId: shopper.memberId,
-            storeId: (hash >>> 13) % 5 === 0 ? 'store2' : 'store1',
-            paidAt: paidAt.toISOString(),
-            lines: basketOf(hash, shopper.upToYuan),
-          },
-          // As recorded then: the ledger entry, the daily caps' day and the points report fall on the purchase's day.
-          new Date(paidAt.getTime() + 2 * 60_000),
-        );
-        seeded.push({ purchaseId, day });
+        // As recorded then: the ledger entry, the daily caps' day and the points report fall on the purchase's day.
+        await recordPurchase(purchase, new Date(Date.parse(purchase.paidAt) + 2 * 60_000));
+        seeded.push({ purchaseId: purchase.purchaseId, day });
       } catch (error) {
         // A purchase recorded by an older seed with other lines keeps its first record.
         if (!(error instanceof DomainError && (error.code === 'CONFLICT' || error.code === 'IDEMPOTENCY_KEY_REUSED'))) throw error;

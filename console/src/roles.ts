@@ -22,7 +22,7 @@ export const access: Record<Screen, Access> = {
   earningRules: { see: ['admin', 'marketer', 'analyst'], write: ['admin', 'marketer'] },
   campaigns: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'marketer'] },
   pools: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'marketer'] },
-  reports: { see: ['admin', 'marketer', 'analyst'], write: [] },
+  reports: { see: ['admin', 'marketer', 'support', 'analyst'], write: [] },
   approvals: { see: ['admin', 'support'], write: ['admin', 'support'] },
   audit: { see: ['admin', 'analyst'], write: [] },
 };

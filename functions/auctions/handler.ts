@@ -10,6 +10,7 @@ import {
 import { listMemberBids, placeBid } from '../../shared/auctions/bids.js';
 import { cancelAuction } from '../../shared/auctions/cancellation.js';
 import { DomainError } from '../../shared/errors.js';
+import { requireMember } from '../../shared/members/service.js';
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import type { Caller } from '../../shared/http/auth.js';
 
@@ -28,6 +29,10 @@ export const handler = httpHandler('auctions', {
     );
   },
   listMyBids: async ({ caller, page }) => listMemberBids(subjectOf(caller), page),
+  listMemberBids: async ({ params, page }) => {
+    await requireMember(params.memberId);
+    return listMemberBids(params.memberId, page);
+  },
   createAuction: async ({ caller, body }) => {
     const now = new Date();
     return adminView(await createAuction(body, subjectOf(caller), now), now);

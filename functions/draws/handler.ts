@@ -2,7 +2,8 @@ import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Caller } from '../../shared/http/auth.js';
 import { createDraw, drawAdminView, listOpenDraws, updateDraw } from '../../shared/draws/draws.js';
-import { drawForMember, drawSeeds, listMemberSpins, spinDraw } from '../../shared/draws/spins.js';
+import { drawForMember, drawSeeds, listMemberSpins, listMemberSpinsOfAllDraws, spinDraw } from '../../shared/draws/spins.js';
+import { requireMember } from '../../shared/members/service.js';
 
 function subjectOf(caller: Caller | undefined): string {
   if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
@@ -20,5 +21,9 @@ export const handler = httpHandler('draws', {
     return committedAnswer(await spinDraw({ drawId: params.drawId, memberId: subjectOf(caller), idempotency }));
   },
   listMyDrawSpins: async ({ params, caller, page }) => listMemberSpins(subjectOf(caller), params.drawId, page),
+  listMemberSpins: async ({ params, query, page }) => {
+    await requireMember(params.memberId);
+    return query.drawId === undefined ? listMemberSpinsOfAllDraws(params.memberId, page) : listMemberSpins(params.memberId, query.drawId, page);
+  },
   listDrawSeeds: async ({ params, page }) => drawSeeds(params.drawId, page),
 });

@@ -5,7 +5,7 @@ import { forgetEmptyShards } from '../../shared/mall/orders.js';
 import { changeStock, readStock, rebalanceStock } from '../../shared/mall/stock.js';
 import { refuseStockChangeOfCodePool, uploadCodes } from '../../shared/mall/code-pool.js';
 import { couponTemplateView, createCouponTemplate, listMemberCoupons, redeemCoupon } from '../../shared/mall/coupons.js';
-import { getMember } from '../../shared/members/service.js';
+import { getMember, requireMember } from '../../shared/members/service.js';
 import { storeOfPosCaller } from '../../shared/stores/pos-store.js';
 import type { Caller } from '../../shared/http/auth.js';
 
@@ -44,6 +44,10 @@ export const handler = httpHandler('mall', {
   createCouponTemplate: async ({ body }) => createCouponTemplate(body),
   getCouponTemplate: async ({ params }) => couponTemplateView(params.couponTemplateId),
   listMyCoupons: async ({ caller, query, page }) => listMemberCoupons(memberIdOf(caller), { ...page, status: query.status }),
+  listMemberCoupons: async ({ params, query, page }) => {
+    await requireMember(params.memberId);
+    return listMemberCoupons(params.memberId, { ...page, status: query.status });
+  },
   redeemCoupon: async ({ params, body, caller }) => committedAnswer(await redeemCoupon(params.couponId, body, await storeOfPosCaller(caller))),
   listMallProducts: async ({ caller, query, page }) => {
     const member = await getMember(memberIdOf(caller));

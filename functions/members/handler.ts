@@ -2,7 +2,9 @@ import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import { DomainError } from '../../shared/errors.js';
 import { listLedger } from '../../shared/ledger/reader.js';
 import { pointsView } from '../../shared/earning/pending.js';
-import { adjustPoints, exchangePoints, getMember, registerMember } from '../../shared/members/service.js';
+import { adjustPoints, exchangePoints, getMember, registerMember, requireMember } from '../../shared/members/service.js';
+import { memberDetail } from '../../shared/members/operator-view.js';
+import { searchMembers } from '../../shared/members/search.js';
 import { issuePaymentCode } from '../../shared/members/payment-codes.js';
 import { buyTierUpgrade } from '../../shared/members/tiers.js';
 import { eraseMember } from '../../shared/members/erasure.js';
@@ -47,9 +49,21 @@ export const handler = httpHandler('members', {
   eraseMe: async ({ caller }) => eraseMember(memberIdOf(caller), { kind: 'member' }),
   eraseMember: async ({ caller, params }) => eraseMember(params.memberId, { kind: 'operator', operatorId: caller?.subject ?? 'unknown' }),
   issuePaymentCode: async ({ caller }) => issuePaymentCode(memberIdOf(caller)),
-  getMember: async ({ params }) => {
-    const member = await getMember(params.memberId);
-    return { ...member, points: await pointsView(params.memberId, 'points') };
+  searchMembers: async ({ query, page }) =>
+    searchMembers(
+      {
+        idPrefix: query.idPrefix,
+        tier: query.tier,
+        // The index holds UTC times as toISOString writes them; offsets are turned into those.
+        registeredFrom: query.registeredFrom === undefined ? undefined : new Date(query.registeredFrom).toISOString(),
+        registeredTo: query.registeredTo === undefined ? undefined : new Date(query.registeredTo).toISOString(),
+      },
+      page,
+    ),
+  getMember: async ({ params }) => memberDetail(params.memberId),
+  listMemberLedger: async ({ params, query, page }) => {
+    await requireMember(params.memberId);
+    return listLedger(params.memberId, query.currency, page);
   },
   adjustMemberPoints: async ({ params, body, caller, idempotency }) => {
     await getMember(params.memberId);

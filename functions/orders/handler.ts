@@ -2,6 +2,7 @@ import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import type { Caller } from '../../shared/http/auth.js';
 import { DomainError } from '../../shared/errors.js';
 import { cancelOrder, getOrder, listMemberOrders, placeOrder } from '../../shared/mall/orders.js';
+import { requireMember } from '../../shared/members/service.js';
 import { businessMetrics } from '../../shared/observability/business-metrics.js';
 import { metrics } from '../../shared/observability/powertools.js';
 
@@ -26,6 +27,10 @@ export const handler = httpHandler('orders', {
     return committedAnswer(outcome);
   },
   listMyOrders: async ({ caller, page }) => listMemberOrders(callerOf(caller).memberId, page),
+  listMemberOrders: async ({ params, page }) => {
+    await requireMember(params.memberId);
+    return listMemberOrders(params.memberId, page);
+  },
   getOrder: async ({ caller, params }) => getOrder(params.orderId, callerOf(caller)),
   cancelOrder: async ({ caller, params, idempotency }) => committedAnswer(await cancelOrder(params.orderId, callerOf(caller), { idempotency })),
   getOrderAdmin: async ({ caller, params }) => getOrder(params.orderId, operatorOf(caller)),

@@ -1,5 +1,6 @@
 import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
 import { productTypes } from './mall.js';
+import { memberIdParams } from './members.js';
 import { operation } from './operation.js';
 
 const POINTS_CEILING = 1_000_000_000;
@@ -210,6 +211,8 @@ export const myBidSchema = z
   })
   .openapi('MyAuctionBid');
 
+const myBidPageSchema = pageOf(myBidSchema).openapi('MyAuctionBidPage');
+
 export const adminBidSchema = myBidSchema
   .extend({
     memberId: z.string(),
@@ -317,7 +320,16 @@ export const auctionOperations = {
     summary: 'My auction bids, newest first',
     tags: ['auctions'],
     query: pageQuerySchema,
-    response: pageOf(myBidSchema).openapi('MyAuctionBidPage'),
+    response: myBidPageSchema,
+  }),
+  listMemberBids: operation({
+    summary: "A member's auction bids, newest first (operator)",
+    description: 'The same list as GET /v1/me/bids answers the member, for the member in the path.',
+    tags: ['admin'],
+    params: memberIdParams,
+    query: pageQuerySchema,
+    response: myBidPageSchema,
+    errors: ['NOT_FOUND'],
   }),
   createAuction: operation({
     summary: 'Create an auction of one PHYSICAL or SUPPLIER product (operator)',

@@ -1,4 +1,5 @@
 import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { memberIdParams } from './members.js';
 import { operation } from './operation.js';
 
 const cents = (what: string) =>
@@ -137,6 +138,9 @@ export const couponRedemptionSchema = z
   })
   .openapi('CouponRedemption');
 
+const couponListQuerySchema = pageQuerySchema.extend({ status: z.enum(couponStatuses).optional() });
+const couponPageSchema = pageOf(couponSchema).openapi('CouponPage');
+
 export const couponOperations = {
   createCouponTemplate: operation({
     summary: 'Create a coupon template: amount off over a threshold, percentage, or no threshold; validity; issue limit (operator)',
@@ -156,8 +160,17 @@ export const couponOperations = {
   listMyCoupons: operation({
     summary: 'My coupons, newest first, optionally only ACTIVE, USED or EXPIRED ones',
     tags: ['members'],
-    query: pageQuerySchema.extend({ status: z.enum(couponStatuses).optional() }),
-    response: pageOf(couponSchema).openapi('CouponPage'),
+    query: couponListQuerySchema,
+    response: couponPageSchema,
+  }),
+  listMemberCoupons: operation({
+    summary: "A member's coupons, newest first, optionally only ACTIVE, USED or EXPIRED ones (operator)",
+    description: 'The same list as GET /v1/me/coupons answers the member, for the member in the path.',
+    tags: ['admin'],
+    params: memberIdParams,
+    query: couponListQuerySchema,
+    response: couponPageSchema,
+    errors: ['NOT_FOUND'],
   }),
   redeemCoupon: operation({
     summary: "POS consumes a member's coupon at checkout, once, and answers the discount (idempotent by redemptionId)",

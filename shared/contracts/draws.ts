@@ -1,4 +1,5 @@
 import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { memberIdParams } from './members.js';
 import { operation } from './operation.js';
 import { activityName } from './pools.js';
 
@@ -328,6 +329,7 @@ export const spinSchema = z
   .openapi('Spin');
 
 const drawParams = z.object({ drawId: idSchema });
+const spinPageSchema = pageOf(spinSchema).openapi('SpinPage');
 
 export const drawOperations = {
   createDraw: operation({
@@ -391,7 +393,17 @@ export const drawOperations = {
     tags: ['draws'],
     params: drawParams,
     query: pageQuerySchema,
-    response: pageOf(spinSchema).openapi('SpinPage'),
+    response: spinPageSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  listMemberSpins: operation({
+    summary: "A member's spins of every draw (or of one), newest first (operator)",
+    description:
+      'With `drawId`, the same list as GET /v1/draws/{drawId}/spins answers the member (404 for an unknown draw); without it, the spins of every draw.',
+    tags: ['admin'],
+    params: memberIdParams,
+    query: pageQuerySchema.extend({ drawId: idSchema.optional().openapi({ description: 'Only the spins of this draw.' }) }),
+    response: spinPageSchema,
     errors: ['NOT_FOUND'],
   }),
   listDrawSeeds: operation({

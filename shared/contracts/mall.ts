@@ -1,4 +1,5 @@
 import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { memberIdParams } from './members.js';
 import { operation } from './operation.js';
 import { tiers } from '../domain/tiers.js';
 
@@ -266,6 +267,8 @@ export const codeUploadSchema = z
   .strict()
   .openapi('CodeUpload');
 
+const orderPageSchema = pageOf(orderSchema).openapi('OrderPage');
+
 export const mallOperations = {
   createProduct: operation({
     summary: 'Create a product with its price, zone, visibility, limits, sale window and stock (operator)',
@@ -349,7 +352,16 @@ export const mallOperations = {
     summary: 'My orders, newest first',
     tags: ['orders'],
     query: pageQuerySchema,
-    response: pageOf(orderSchema).openapi('OrderPage'),
+    response: orderPageSchema,
+  }),
+  listMemberOrders: operation({
+    summary: "A member's orders, newest first (operator)",
+    description: 'The same list as GET /v1/me/orders answers the member, for the member in the path.',
+    tags: ['admin'],
+    params: memberIdParams,
+    query: pageQuerySchema,
+    response: orderPageSchema,
+    errors: ['NOT_FOUND'],
   }),
   getOrder: operation({
     summary: 'One of my orders with its status history',

@@ -1,6 +1,7 @@
 import { currencySchema, idSchema, ledgerLineSchema, pageOf, pageQuerySchema, z } from './common.js';
 import { operation } from './operation.js';
-import { paidTiers } from '../domain/tiers.js';
+import { paidTiers, tiers } from '../domain/tiers.js';
+import { MEMBER_ID_PARTITION_CHARS } from '../table/keys.js';
 
 export const tierSchema = z.enum(['normal', 'silver', 'gold', 'diamond']).openapi('Tier');
 
@@ -52,7 +53,85 @@ export const walletSchema = z
   })
   .openapi('Points');
 
-const memberIdParams = z.object({ memberId: idSchema });
+/** The `{memberId}` of the operator routes on one member. */
+export const memberIdParams = z.object({ memberId: idSchema });
+
+export const ledgerPageSchema = pageOf(ledgerLineSchema).openapi('LedgerPage');
+
+const memberStatusSchema = z.enum(['ACTIVE', 'BLOCKED', 'ERASED']);
+
+const registrationBound = (what: string) =>
+  z.iso
+    .datetime({ offset: true, message: `${what} must be an ISO-8601 time with Z or an offset, e.g. 2026-03-01T00:00:00+08:00` })
+    .optional();
+
+export const memberSearchQuerySchema = pageQuerySchema
+  .extend({
+    idPrefix: z
+      .string()
+      .regex(
+        new RegExp(`^[A-Za-z0-9._:-]{${MEMBER_ID_PARTITION_CHARS},64}$`),
+        `idPrefix is the first ${MEMBER_ID_PARTITION_CHARS} to 64 characters of a member id (letters, digits, dot, underscore, colon, hyphen; case-sensitive)`,
+      )
+      .optional()
+      .openapi({ description: `Members whose id starts with this (at least ${MEMBER_ID_PARTITION_CHARS} characters), by id. Not combined with the other filters.` }),
+    tier: z.enum(tiers, { message: `tier must be one of ${tiers.join(', ')}` }).optional().openapi({ description: 'Members of this tier only.' }),
+    registeredFrom: registrationBound('registeredFrom').openapi({ description: 'Registered at or after this time (inclusive).' }),
+    registeredTo: registrationBound('registeredTo').openapi({ description: 'Registered before this time (exclusive).' }),
+  })
+  .superRefine((query, ctx) => {
+    if (query.idPrefix !== undefined && (query.tier !== undefined || query.registeredFrom !== undefined || query.registeredTo !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['idPrefix'],
+        message:
+          'idPrefix searches by id alone and cannot be combined with tier, registeredFrom or registeredTo (no index serves both): ' +
+          'search by id prefix, or by tier and registration time, and narrow the other way in the answer',
+      });
+    }
+    if (query.registeredFrom !== undefined && query.registeredTo !== undefined && Date.parse(query.registeredFrom) >= Date.parse(query.registeredTo)) {
+      ctx.addIssue({ code: 'custom', path: ['registeredTo'], message: 'registeredTo must be after registeredFrom' });
+    }
+  });
+
+export const memberSearchHitSchema = z
+  .object({
+    memberId: z.string(),
+    tier: tierSchema,
+    status: memberStatusSchema,
+    registeredAt: z.string(),
+  })
+  .openapi('MemberSearchHit');
+
+export const tierProgressSchema = z
+  .object({
+    tier: tierSchema,
+    tierSince: z.string().nullable().openapi({ description: 'When the current tier was granted (null: the tier given at registration, or normal since then).' }),
+    tierReviewedAt: z.string().nullable().openapi({ description: 'When the yearly tier review last confirmed or lowered the tier (null: never).' }),
+    growth: z.number().int(),
+    growthWindow: z
+      .object({ fromYear: z.string(), toYear: z.string() })
+      .openapi({ description: 'The programme-local calendar years whose spend makes up `growth` (last year and this year).' }),
+    nextTier: z
+      .object({
+        tier: tierSchema,
+        growthThreshold: z.number().int().openapi({ description: 'Growth that earns it (earning rules, tiers.thresholds).' }),
+        growthNeeded: z.number().int().openapi({ description: 'Growth still missing: max(0, growthThreshold - growth).' }),
+        upgradePrice: z.number().int().nullable().openapi({ description: 'Points that buy it from the current tier (POST /v1/me/tier-upgrades); null: not for sale.' }),
+      })
+      .nullable()
+      .openapi({ description: 'The tier directly above; null for the top tier.' }),
+  })
+  .openapi('TierProgress');
+
+export const memberReferralsSchema = z
+  .object({
+    referredBy: z.string().nullable().openapi({ description: 'The referral code given at registration (null: none, or erased).' }),
+    referrerId: z.string().nullable().openapi({ description: 'The member who referred this one (kept after an erasure: it holds no personal data).' }),
+    referredCount: z.number().int().openapi({ description: 'Members who registered with this member\'s code and were rewarded.' }),
+    referralPointsEarned: z.number().int().openapi({ description: 'Points this member earned for those referrals.' }),
+  })
+  .openapi('MemberReferrals');
 
 export const registerBodySchema = z
   .object({
@@ -174,7 +253,7 @@ export const memberOperations = {
     summary: "The calling member's ledger, newest first",
     tags: ['members'],
     query: pageQuerySchema.extend({ currency: currencySchema }),
-    response: pageOf(ledgerLineSchema).openapi('LedgerPage'),
+    response: ledgerPageSchema,
     errors: ['NOT_FOUND'],
   }),
   exchangePoints: operation({
@@ -227,11 +306,44 @@ export const memberOperations = {
     status: 201,
     errors: ['NOT_FOUND', 'FORBIDDEN', 'PAYMENT_CODE_LIMIT'],
   }),
+  searchMembers: operation({
+    summary: 'Find members by id prefix, or by tier and registration time (operator)',
+    description:
+      'Two ways to search, each one index read (never a scan): `idPrefix` (at least ' +
+      `${MEMBER_ID_PARTITION_CHARS} characters) lists the members whose id starts with it, by id, and takes no other filter; ` +
+      'otherwise `tier` and `registeredFrom`/`registeredTo`, each optional and combinable, list members newest registered first ' +
+      '(no filter at all: every member). A combination no index serves is 400 with what to do.',
+    tags: ['admin'],
+    query: memberSearchQuerySchema,
+    response: pageOf(memberSearchHitSchema).openapi('MemberSearchPage'),
+    errors: ['VALIDATION_FAILED'],
+  }),
   getMember: operation({
-    summary: 'A member profile with points (operator)',
+    summary: 'Everything about one member: profile, every wallet, tier and growth, referrals (operator)',
+    description:
+      '`points` is the `points` wallet (as GET /v1/me/points answers it); `wallets` has every currency\'s. ' +
+      'An erased member (status ERASED) answers what remains: no birthday, tags or referral codes; points, tier and history stay.',
     tags: ['admin'],
     params: memberIdParams,
-    response: memberSchema.extend({ points: walletSchema }).openapi('MemberWithPoints'),
+    response: memberSchema
+      .extend({
+        points: walletSchema,
+        wallets: z.array(walletSchema).openapi({ description: 'One per currency the member holds, in the programme\'s order (`points` first).' }),
+        tierProgress: tierProgressSchema,
+        referrals: memberReferralsSchema,
+        erasedAt: z.string().nullable(),
+        erasedBy: z.string().nullable().openapi({ description: '`member`, or `operator:<sub>`.' }),
+      })
+      .openapi('MemberWithPoints'),
+    errors: ['NOT_FOUND'],
+  }),
+  listMemberLedger: operation({
+    summary: "A member's ledger with the balance after each entry, newest first (operator)",
+    description: 'The same list as GET /v1/me/ledger answers the member, for the member in the path.',
+    tags: ['admin'],
+    params: memberIdParams,
+    query: pageQuerySchema.extend({ currency: currencySchema }),
+    response: ledgerPageSchema,
     errors: ['NOT_FOUND'],
   }),
   adjustMemberPoints: operation({

@@ -1,6 +1,7 @@
 import { daysBetween, localWindow, taskPeriods, taskStatuses, taskTypes } from '../domain/tasks.js';
 import { isMonth } from '../domain/months.js';
 import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { memberIdParams } from './members.js';
 import { operation } from './operation.js';
 
 /** The longest streak challenge window, and the longest streak a bonus or a challenge may ask for. */
@@ -210,6 +211,27 @@ export const completionSchema = z
   })
   .openapi('TaskCompletion');
 
+/** A completion as stored, for operators (the ledger entry it paid carries the same `ref`). */
+export const completionRecordSchema = z
+  .object({
+    taskId: z.string(),
+    type: z.enum(taskTypes),
+    memberId: z.string(),
+    period: z.string().openapi({ description: 'The period it counts for: a programme-local day, an ISO week, or ONCE.' }),
+    slot: z.number().int(),
+    day: z.string().openapi({ description: 'Programme-local day it was done.' }),
+    points: z.number().int(),
+    bonusPoints: z.number().int(),
+    totalPoints: z.number().int(),
+    streak: z.number().int().nullable(),
+    productId: z.string().optional().openapi({ description: 'BROWSE_PRODUCT: the product browsed.' }),
+    poolId: z.string(),
+    activity: z.string(),
+    ref: z.string().openapi({ description: 'The `ref` of the EARN ledger entry that paid it.' }),
+    completedAt: z.string(),
+  })
+  .openapi('TaskCompletionRecord');
+
 const taskParams = z.object({ taskId: idSchema });
 
 export const taskOperations = {
@@ -274,6 +296,15 @@ export const taskOperations = {
     status: 201,
     idempotency: 'optional',
     errors: ['NOT_FOUND', 'ALREADY_COMPLETED', 'BUDGET_EXHAUSTED', 'LIMIT_REACHED', 'THRESHOLD_NOT_MET', 'CONFLICT'],
+  }),
+  listMemberTaskCompletions: operation({
+    summary: "A member's task completions (sign-ins included), newest first (operator)",
+    description: 'Of every task, or with `taskId` of one task.',
+    tags: ['admin'],
+    params: memberIdParams,
+    query: pageQuerySchema.extend({ taskId: idSchema.optional().openapi({ description: 'Only the completions of this task.' }) }),
+    response: pageOf(completionRecordSchema).openapi('TaskCompletionRecordPage'),
+    errors: ['NOT_FOUND'],
   }),
   listMySignIns: operation({
     summary: 'My sign-in calendar for a month: the days I signed in, each with its streak and points',

@@ -334,7 +334,13 @@ async function commitSpinWith(plan: SpinPlan, prize: DrawPrize, fallbackReason: 
         item: {
           Put: {
             TableName: tableName(),
-            Item: { ...keys.member.spin(memberId, draw.drawId, day, n), entity: 'Spin', ...record(entries) },
+            Item: {
+              ...keys.member.spin(memberId, draw.drawId, day, n),
+              // The member's spins of every draw by time (operators: GET /v1/admin/members/{memberId}/spins).
+              ...keys.member.spinEntry(memberId, plan.now.toISOString(), draw.drawId, day, n),
+              entity: 'Spin',
+              ...record(entries),
+            },
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
@@ -510,7 +516,22 @@ export async function listMemberSpins(memberId: string, drawId: string, page: Pa
   return { items: result.items.map(spinFromItem), nextCursor: result.nextCursor };
 }
 
+/**
+ * A member's spins of every draw, newest first (GSI1 `MEMBER-SPINS#<memberId>`), or of one draw
+ * (`listMemberSpins`): for operators. Spins made before the index entry existed are listed once the
+ * backfill (shared/members/backfill.ts) has given them theirs; the list of one draw has them all.
+ */
+export async function listMemberSpinsOfAllDraws(memberId: string, page: PageRequest) {
+  const partition = keys.member.spinsPartition(memberId);
+  const result = await queryPage(
+    { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: false },
+    page,
+    { attribute: 'GSI1PK', value: partition },
+  );
+  return { items: result.items.map(spinFromItem), nextCursor: result.nextCursor };
+}
+
 function spinFromItem(item: Record<string, unknown>): SpinRecord {
-  const { PK: _pk, SK: _sk, entity: _entity, ...rest } = item;
+  const { PK: _pk, SK: _sk, GSI1PK: _gsiPk, GSI1SK: _gsiSk, entity: _entity, ...rest } = item;
   return rest as unknown as SpinRecord;
 }

@@ -323,7 +323,7 @@ async function commitPurchase(
         },
         onConditionFailed: alreadyRecorded('purchase', input.purchaseId),
       },
-      growth.write,
+      ...growth.writes,
       ...dailyCapWrites(rules.posLimits, { memberId: input.memberId, storeId: input.storeId, day: ctx.day, points }, now),
       ...referral.extra,
       ...(pending ? [pendingCreditPut(pending, alreadyRecorded('purchase', input.purchaseId))] : []),

@@ -4,6 +4,7 @@ import { problemSchema, z } from '../contracts/common.js';
 import { operations } from '../contracts/index.js';
 import type { Operation } from '../contracts/operation.js';
 import { RETRY_AFTER_SECONDS, statusOfCode } from './problem.js';
+import { operatorRule } from './roles.js';
 
 const securityOf: Record<RouteSpec['auth'], { [scheme: string]: string[] }[]> = {
   public: [],
@@ -25,10 +26,12 @@ export function openApiDocument(): Record<string, unknown> {
   };
   for (const route of routes) {
     const op = operations[route.operation] as Operation;
+    // Operator writes take an optional key too: the handler claims it in the audited transaction (shared/audit).
+    const idempotency = op.idempotency ?? (route.auth === 'admin' && operatorRule(route.operation)?.access === 'write' ? 'optional' : undefined);
     // Every route can meet an outage of the table: 503 UNAVAILABLE or OUTCOME_UNKNOWN, with Retry-After.
     const errorStatuses = new Set<number>([400, 500, 503]);
     if (route.auth !== 'public') [401, 403].forEach((s) => errorStatuses.add(s));
-    if (op.idempotency) errorStatuses.add(422);
+    if (idempotency) errorStatuses.add(422);
     for (const code of op.errors ?? []) errorStatuses.add(statusOfCode[code]);
     const responses: Record<string, unknown> = {
       [String(op.status ?? 200)]: {
@@ -51,11 +54,11 @@ export function openApiDocument(): Record<string, unknown> {
       request: {
         ...(op.params ? { params: op.params } : {}),
         ...(op.query ? { query: op.query } : {}),
-        ...(op.idempotency
+        ...(idempotency
           ? {
               headers: z.object({
                 'Idempotency-Key':
-                  op.idempotency === 'required'
+                  idempotency === 'required'
                     ? z.string().min(8).max(128)
                     : z.string().min(8).max(128).optional(),
               }),
@@ -75,7 +78,7 @@ export function openApiDocument(): Record<string, unknown> {
       version: '1.0.0',
       description:
         'Earn, hold and burn loyalty points. Errors are application/problem+json with a stable `code`. ' +
-        'Mutating member and POS calls accept an Idempotency-Key header.',
+        'Mutating member, POS and operator calls accept an Idempotency-Key header.',
     },
     servers: [{ url: '/' }],
   }) as unknown as Record<string, unknown>;

@@ -40,7 +40,14 @@ const write = (roles: OperatorRule['roles']): OperatorRule => ({ roles, access: 
  * `admin` may do everything.
  */
 export const operatorRules: { readonly [Op in OperatorOperation]: OperatorRule } = {
+  searchMembers: read(),
   getMember: read(),
+  listMemberLedger: read(),
+  listMemberOrders: read(),
+  listMemberCoupons: read(),
+  listMemberTaskCompletions: read(),
+  listMemberBids: read(),
+  listMemberSpins: read(),
   eraseMember: write(adminOnly),
   adjustMemberPoints: write(service),
   runJob: write(adminOnly),

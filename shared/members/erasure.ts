@@ -6,7 +6,8 @@
  * (segments and preferences), the referral code given at registration, and
  * the member's own referral code (deleted, so nobody can register with it).
  * What stays: the pseudonymous member id (the token subject), the wallets, the
- * ledger, orders, purchases and game records: they carry no personal field,
+ * ledger, orders, purchases and game records, and the member's search entry
+ * (id, tier, registration time; its status becomes ERASED): they carry no personal field,
  * balances must stay explained by the ledger, and the points reports must not
  * change. One transaction: the profile update, the code's deletion and the
  * erasure record (who asked, when) happen together or not at all.
@@ -16,9 +17,10 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { getMember } from './service.js';
 import { auditItems, nothingChanged } from '../audit/audit.js';
 import { claimRefused } from '../audit/operator-idempotency.js';
+import { searchEntryWrite } from './search.js';
+import { getMember, type Tier } from './service.js';
 
 /** Who asked for the erasure: the member themself, or an operator (by token subject). */
 export type ErasureRequester = { readonly kind: 'member' } | { readonly kind: 'operator'; readonly operatorId: string };
@@ -84,6 +86,11 @@ export async function eraseMember(memberId: string, requester: ErasureRequester,
                 Item: { ...keys.member.erasure(memberId), entity: 'Erasure', memberId, erasedAt, erasedBy, fields: [...ERASED_FIELDS] },
               },
             },
+            // The operators' search shows the member as ERASED from now on (the entry holds no personal field).
+            searchEntryWrite(
+              { memberId, tier: (item.tier as Tier | undefined) ?? 'normal', status: 'ERASED', registeredAt: String(item.registeredAt) },
+              { status: true },
+            ).item,
             // Personal data stays out of the audit record: it names the fields erased, not their values.
             ...auditItems({ target: `member:${memberId}`, summary: `erased personal data (${ERASED_FIELDS.join(', ')})` }, now),
           ],

@@ -14,6 +14,7 @@ import type { IdempotencySpec, StoredResponse } from '../ledger/idempotency.js';
 import { DEFAULT_CURRENCY, newWalletItem } from '../ledger/wallet-item.js';
 import { bucketForPolicy, getEarningRules } from '../earning/rules-store.js';
 import { settleReferral } from './referrals.js';
+import { ensureSearchEntry, searchEntryWrite } from './search.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { auditWrites } from '../audit/audit.js';
@@ -91,6 +92,17 @@ export async function getMember(memberId: string): Promise<MemberProfile> {
   return member;
 }
 
+/**
+ * 404 unless the member is registered: the operator routes on one member
+ * check it before listing, so an unknown id is a 404, not an empty list.
+ */
+export async function requireMember(memberId: string): Promise<void> {
+  const result = await db().send(
+    new GetCommand({ TableName: tableName(), Key: keys.member.profile(memberId), ProjectionExpression: 'PK', ConsistentRead: true }),
+  );
+  if (!result.Item) throw new NotFoundError(`member ${memberId} is not registered`);
+}
+
 /** Creates any wallet a member lacks (a currency added after they registered). */
 async function ensureWallets(memberId: string, now: Date): Promise<void> {
   await Promise.all(
@@ -129,7 +141,8 @@ export async function registerMember(
 ): Promise<{ member: MemberProfile; created: boolean }> {
   const existing = await findMember(memberId);
   if (existing) {
-    await ensureWallets(memberId, now);
+    // A member registered before wallets of a newer currency, or before search entries, existed gets them now.
+    await Promise.all([ensureWallets(memberId, now), ensureSearchEntry(existing)]);
     // A reward the first call could not finish (crash, contention) is settled now; never twice.
     if (existing.referrerId) await settleReferral(existing, now);
     return { member: existing, created: false };
@@ -183,6 +196,7 @@ export async function registerMember(
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             })),
+            searchEntryWrite({ memberId, tier, status: 'ACTIVE', registeredAt: profile.registeredAt }, { tier: true, status: true }).item,
           ],
         }),
       );

@@ -39,6 +39,7 @@ import { storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
 import { commit, type CommitOutcome, type ExtraWrite } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
+import { searchEntryWrite } from './search.js';
 import { getMember, profileFromItem, programmeYear, publicProfile, type MemberProfile } from './service.js';
 
 /** The member changed between the read and the write: re-read and decide again. */
@@ -65,6 +66,34 @@ function grantTier(memberId: string, tier: Tier, year: string, now: Date) {
 }
 
 /**
+ * A conditional update of the profile; with a tier change, in one transaction
+ * with the member's search entry (./search.ts), so the search follows the
+ * tier. Answers false when the profile's condition failed, or the
+ * transaction met a concurrent one: the caller re-reads and decides again.
+ */
+async function updateProfile(
+  update: { readonly UpdateExpression: string; readonly ConditionExpression: string; readonly ExpressionAttributeValues: Record<string, unknown> },
+  memberId: string,
+  newTier?: { member: MemberProfile; tier: Tier },
+): Promise<boolean> {
+  const profileUpdate = { TableName: tableName(), Key: keys.member.profile(memberId), ...update };
+  try {
+    if (!newTier) {
+      await db().send(new UpdateCommand(profileUpdate));
+    } else {
+      const search = searchEntryWrite({ ...newTier.member, tier: newTier.tier }, { tier: true });
+      await db().send(new TransactWriteCommand({ TransactItems: [{ Update: profileUpdate }, search.item] }));
+    }
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code) : [];
+    if (reasons.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) return false;
+    throw error;
+  }
+}
+
+/**
  * The profile update of a purchase: adds the amount and one purchase to the
  * counters of the programme-local year of `paidAt`, and upgrades the tier
  * when the growth after the purchase (window ending in that year) reaches a
@@ -80,7 +109,7 @@ export function purchaseGrowthWrite(
     /** false: blind counter update, no tier decision (the caller runs `upgradeIfEarned` after the commit). */
     readonly exact: boolean;
   },
-): { write: ExtraWrite; upgradeTo: Tier | undefined } {
+): { writes: ExtraWrite[]; upgradeTo: Tier | undefined } {
   const year = programmeYear(purchase.paidAt);
   // The month's spend feeds campaign audiences by spend in a period (docs/earning.md, Campaign audiences).
   const names = {
@@ -91,18 +120,20 @@ export function purchaseGrowthWrite(
   if (!purchase.exact) {
     return {
       upgradeTo: undefined,
-      write: {
-        item: {
-          Update: {
-            TableName: tableName(),
-            Key: keys.member.profile(member.memberId),
-            UpdateExpression: 'ADD #spend :cents, #monthSpend :cents, #purchases :one, purchaseCount :one, growthVersion :one',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':cents': purchase.amountCents, ':one': 1 },
+      writes: [
+        {
+          item: {
+            Update: {
+              TableName: tableName(),
+              Key: keys.member.profile(member.memberId),
+              UpdateExpression: 'ADD #spend :cents, #monthSpend :cents, #purchases :one, purchaseCount :one, growthVersion :one',
+              ConditionExpression: 'attribute_exists(PK)',
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: { ':cents': purchase.amountCents, ':one': 1 },
+            },
           },
         },
-      },
+      ],
     };
   }
   const counters = member.growthCounters;
@@ -115,22 +146,21 @@ export function purchaseGrowthWrite(
   const upgradeTo = tierRank(earned) > tierRank(member.tier) ? earned : undefined;
   const grant = upgradeTo ? grantTier(member.memberId, upgradeTo, year, purchase.now) : { sets: [], values: {} };
   const version = growthVersionCondition(member.growthVersion);
-  return {
-    upgradeTo,
-    write: {
-      item: {
-        Update: {
-          TableName: tableName(),
-          Key: keys.member.profile(member.memberId),
-          UpdateExpression: `ADD #spend :cents, #monthSpend :cents, #purchases :one, purchaseCount :one, growthVersion :one${grant.sets.length ? ` SET ${grant.sets.join(', ')}` : ''}`,
-          ConditionExpression: `attribute_exists(PK) AND tier = :readTier AND ${version.expression}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':cents': purchase.amountCents, ':one': 1, ':readTier': member.tier, ...version.values, ...grant.values },
-        },
+  const profileWrite: ExtraWrite = {
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.member.profile(member.memberId),
+        UpdateExpression: `ADD #spend :cents, #monthSpend :cents, #purchases :one, purchaseCount :one, growthVersion :one${grant.sets.length ? ` SET ${grant.sets.join(', ')}` : ''}`,
+        ConditionExpression: `attribute_exists(PK) AND tier = :readTier AND ${version.expression}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':cents': purchase.amountCents, ':one': 1, ':readTier': member.tier, ...version.values, ...grant.values },
       },
-      onConditionFailed: () => new StaleMemberError(member.memberId),
     },
+    onConditionFailed: () => new StaleMemberError(member.memberId),
   };
+  // The search entry follows the tier in the same transaction (unconditional: the profile's condition guards both).
+  return { upgradeTo, writes: upgradeTo ? [profileWrite, searchEntryWrite({ ...member, tier: upgradeTo }, { tier: true })] : [profileWrite] };
 }
 
 /**
@@ -147,20 +177,16 @@ export async function upgradeIfEarned(memberId: string, year: string, rules: Tie
     if (tierRank(earned) <= tierRank(member.tier)) return undefined;
     const grant = grantTier(memberId, earned, year, now);
     const version = growthVersionCondition(member.growthVersion);
-    try {
-      await db().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: keys.member.profile(memberId),
-          UpdateExpression: `SET ${grant.sets.join(', ')}`,
-          ConditionExpression: `tier = :readTier AND ${version.expression}`,
-          ExpressionAttributeValues: { ':readTier': member.tier, ...version.values, ...grant.values },
-        }),
-      );
-      return earned;
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    }
+    const applied = await updateProfile(
+      {
+        UpdateExpression: `SET ${grant.sets.join(', ')}`,
+        ConditionExpression: `tier = :readTier AND ${version.expression}`,
+        ExpressionAttributeValues: { ':readTier': member.tier, ...version.values, ...grant.values },
+      },
+      memberId,
+      { member, tier: earned },
+    );
+    if (applied) return earned;
   }
   throw new Error(`member ${memberId} kept changing while its tier upgrade was decided`);
 }
@@ -233,6 +259,7 @@ export async function buyTierUpgrade(
             tier: current?.tier,
           }),
       },
+      searchEntryWrite({ ...member, tier: target }, { tier: true }),
     ],
     idempotency: options.idempotency,
     response: () => ({ status: 201, body: upgraded }),
@@ -274,20 +301,16 @@ export async function reviewMemberTier(memberId: string, year: string, rules: Ti
       sets.push('GSI2SK = :sk');
       values[':sk'] = entry.GSI2SK;
     }
-    try {
-      await db().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: keys.member.profile(memberId),
-          UpdateExpression: `SET ${sets.join(', ')}${target === 'normal' ? ' REMOVE GSI2PK, GSI2SK' : ''}`,
-          ConditionExpression: `tier = :readTier AND GSI2SK = :listed AND ${version.expression}`,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return target === member.tier ? 'kept' : 'downgraded';
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    }
+    const applied = await updateProfile(
+      {
+        UpdateExpression: `SET ${sets.join(', ')}${target === 'normal' ? ' REMOVE GSI2PK, GSI2SK' : ''}`,
+        ConditionExpression: `tier = :readTier AND GSI2SK = :listed AND ${version.expression}`,
+        ExpressionAttributeValues: values,
+      },
+      memberId,
+      target === member.tier ? undefined : { member, tier: target },
+    );
+    if (applied) return target === member.tier ? 'kept' : 'downgraded';
   }
   throw new Error(`member ${memberId} kept changing during the tier review`);
 }
@@ -324,6 +347,8 @@ export async function setTierByOperator(memberId: string, input: { tier: Tier; e
               ExpressionAttributeValues: { ':from': input.expectedTier, ...values },
             },
           },
+          // The operators' search by tier follows the change (./search.ts).
+          searchEntryWrite({ ...member, tier: input.tier }, { tier: true }).item,
           ...auditItems({ target: `member:${memberId}`, summary: `changed tier ${member.tier} → ${input.tier}: ${input.reason}`, before: { tier: member.tier }, after: { tier: input.tier } }, now),
         ],
       }),

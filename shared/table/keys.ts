@@ -27,6 +27,16 @@ export const ACTIVITY_INDEX_SHARDS = 16;
  */
 export const PURCHASE_TIME_SHARDS = 8;
 
+/**
+ * Partitions per tier of the operators' member search by tier and registration time (GSI2), so registrations (all
+ * `normal`) spread over several index partitions. A search reads them all and merges, so keep it small; only ever raise it
+ * together with a rewrite of the entries (the search reads shards 0 .. n-1).
+ */
+export const MEMBER_SEARCH_SHARDS = 4;
+
+/** Leading characters of a member id that name its partition of the id-prefix search (GSI1); a prefix search needs at least this many. */
+export const MEMBER_ID_PARTITION_CHARS = 2;
+
 export interface ItemKey {
   PK: string;
   SK: string;
@@ -148,6 +158,41 @@ export const keys = {
       GSI2PK: keys.tierReview.partition(stableHash(memberId) % TIER_REVIEW_SHARDS),
       GSI2SK: `${year}${sep}${memberId}`,
     }),
+    /**
+     * The member's entry in the operators' search: a small copy of the profile (tier, status, registration time) that
+     * changes only with them, so the profile's frequent growth updates never rewrite a search index entry.
+     */
+    search: (memberId: string): ItemKey => ({ PK: `MEMBER${sep}${memberId}`, SK: 'SEARCH' }),
+    /** GSI1 keys on the search entry: members by id, in the partition of the id's first characters (prefix search). */
+    searchByIdEntry: (memberId: string) => ({ GSI1PK: keys.memberSearch.idPartition(memberId), GSI1SK: memberId }),
+    /** GSI2 keys on the search entry: members of a tier, sharded, by registration time. */
+    searchByTierEntry: (memberId: string, tier: string, registeredAt: string) => ({
+      GSI2PK: keys.memberSearch.tierPartition(tier, stableHash(memberId) % MEMBER_SEARCH_SHARDS),
+      GSI2SK: `${registeredAt}${sep}${memberId}`,
+    }),
+    /** GSI1 keys on a Spin: the member's spins of every draw, by time. */
+    spinEntry: (memberId: string, at: string, drawId: string, day: string, n: number) => ({
+      GSI1PK: keys.member.spinsPartition(memberId),
+      GSI1SK: `${at}${sep}${drawId}${sep}${day}${sep}${String(n).padStart(4, '0')}`,
+    }),
+    spinsPartition: (memberId: string): string => `MEMBER-SPINS${sep}${memberId}`,
+    /** GSI1 keys on a TaskCompletion: the member's completions of every task, by time. */
+    taskCompletionEntry: (memberId: string, at: string, taskId: string, period: string, slot: number) => ({
+      GSI1PK: keys.member.taskCompletionsPartition(memberId),
+      GSI1SK: `${at}${sep}${taskId}${sep}${period}${sep}${String(slot).padStart(3, '0')}`,
+    }),
+    taskCompletionsPartition: (memberId: string): string => `MEMBER-TASKS${sep}${memberId}`,
+  },
+  memberSearch: {
+    /** The id-prefix partition of a member id, or of a search prefix (at least MEMBER_ID_PARTITION_CHARS long). */
+    idPartition: (idOrPrefix: string): string => `MEMBER-IDS${sep}${idOrPrefix.slice(0, MEMBER_ID_PARTITION_CHARS)}`,
+    tierPartition: (tier: string, shard: number): string => `MEMBERS${sep}${tier}${sep}${shard}`,
+    /** GSI2SK bound: entries sorting at or above it registered at or after `at` (an ISO-8601 UTC time). */
+    registeredFrom: (at: string): string => at,
+    /** GSI2SK bound: entries sorting below it registered before `at` (every entry's key continues after the time with `#`). */
+    registeredBefore: (at: string): string => at,
+    /** The member id of a GSI2SK (`<registeredAt>#<memberId>`; the time holds no `#`). */
+    memberIdOfTierSk: (sk: string): string => sk.slice(sk.indexOf(sep) + 1),
   },
   birthdays: {
     partition: (monthDay: string): string => `BIRTHDAY${sep}${monthDay}`,

@@ -144,3 +144,83 @@ export async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'Exc
   } while (start);
   return items;
 }
+
+/** A list spread over several partitions of one index, each sorted by the same sort key (sharded lists). */
+export interface MergedQuery {
+  readonly indexName: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** Partition key values to read; every one is read for every page. */
+  readonly partitions: readonly string[];
+  /** Inclusive lower bound of the sort key. */
+  readonly lowerBound?: string | undefined;
+  /** Exclusive upper bound of the sort key. */
+  readonly upperBound?: string | undefined;
+}
+
+/**
+ * One page of a sharded list, newest (highest sort key) first, merged across
+ * its partitions. Each partition is read from the page's upper bound down, at
+ * most a page's worth, and the highest `limit` of all are answered. Every item
+ * above the last one answered has then been answered (from whichever
+ * partition), so the next page starts strictly below that one sort key: the
+ * cursor carries just it, whatever the number of partitions. Sort keys must be
+ * unique across the partitions (they end with an item's own id).
+ */
+export async function queryMergedPage(query: MergedQuery, page: PageRequest): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+  let upper = query.upperBound;
+  if (page.cursor !== undefined) {
+    const { key } = await openCursor(page.scope, page.cursor);
+    const below = key[query.sortKey];
+    // Sealed for this list and filters: a start outside the bounds is a server bug, never sent to DynamoDB.
+    if (typeof below !== 'string' || Object.keys(key).length !== 1) throw new InvalidCursorError();
+    if ((query.lowerBound !== undefined && below < query.lowerBound) || (upper !== undefined && below >= upper)) throw new InvalidCursorError();
+    upper = below;
+  }
+  const bounded = upper !== undefined || query.lowerBound !== undefined;
+  // DynamoDB refuses a name the expression does not use.
+  const names: Record<string, string> = bounded ? { '#pk': query.partitionKey, '#sk': query.sortKey } : { '#pk': query.partitionKey };
+  // An exclusive upper bound with a lower one is a BETWEEN (inclusive): one more item is read and the bound itself dropped.
+  const between = upper !== undefined && query.lowerBound !== undefined;
+  const condition =
+    between ? '#pk = :pk AND #sk BETWEEN :lower AND :upper'
+    : upper !== undefined ? '#pk = :pk AND #sk < :upper'
+    : query.lowerBound !== undefined ? '#pk = :pk AND #sk >= :lower'
+    : '#pk = :pk';
+  // One item more than a page from each partition: when the partitions hold nothing beyond the page, no cursor is answered.
+  const request = page.limit + 1 + (between ? 1 : 0);
+  const results = await Promise.all(
+    query.partitions.map(async (partition) => {
+      const result = await db().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: query.indexName,
+          KeyConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: {
+            ':pk': partition,
+            ...(upper !== undefined ? { ':upper': upper } : {}),
+            ...(query.lowerBound !== undefined ? { ':lower': query.lowerBound } : {}),
+          },
+          ScanIndexForward: false,
+          Limit: request,
+        }),
+      );
+      const read = result.Items ?? [];
+      // Cut short by DynamoDB's 1 MB page, not by the limit: the partition may hold more below what it answered.
+      const cutShort = result.LastEvaluatedKey !== undefined && read.length < request;
+      return { items: read.filter((item) => !between || item[query.sortKey] !== upper), cutShort, lowest: read.at(-1) };
+    }),
+  );
+  const sortKeyOf = (item: Record<string, unknown>) => String(item[query.sortKey]);
+  // Below the lowest item of a partition cut short, that partition's items are unknown: the page stops there.
+  const floor = results.reduce<string | undefined>((f, r) => (r.cutShort && r.lowest && (f === undefined || sortKeyOf(r.lowest) > f) ? sortKeyOf(r.lowest) : f), undefined);
+  const all = results
+    .flatMap((r) => r.items)
+    .filter((item) => floor === undefined || sortKeyOf(item) >= floor)
+    .sort((a, b) => (sortKeyOf(a) < sortKeyOf(b) ? 1 : sortKeyOf(a) > sortKeyOf(b) ? -1 : 0));
+  const items = all.slice(0, page.limit);
+  const more = all.length > items.length || floor !== undefined;
+  const last = items.at(-1);
+  return { items, nextCursor: more && last ? await sealCursor(page.scope, { key: { [query.sortKey]: sortKeyOf(last) } }) : null };
+}

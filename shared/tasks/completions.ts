@@ -9,7 +9,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { GetCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from '../table/paging.js';
+import { queryAll, queryPage, type PageRequest } from '../table/paging.js';
 import { programmeMonth } from '../domain/months.js';
 import { localDate, PROGRAMME_TIMEZONE } from '../domain/programme.js';
 import {
@@ -200,6 +200,8 @@ async function commitCompletion(
         TableName: tableName(),
         Item: {
           ...keys.member.taskCompletion(input.memberId, task.taskId, period, slot),
+          // The member's completions of every task by time (operators: GET /v1/admin/members/{memberId}/task-completions).
+          ...keys.member.taskCompletionEntry(input.memberId, now.toISOString(), task.taskId, period, slot),
           entity: 'TaskCompletion',
           memberId: input.memberId,
           taskId: task.taskId,
@@ -409,4 +411,73 @@ export async function signInCalendar(memberId: string, options: { month?: string
     currentStreak: currentStreak(today, recent[recent.length - 1]),
     days,
   };
+}
+
+/** A completion record as operators see it. */
+export interface CompletionRecord {
+  readonly taskId: string;
+  readonly type: Task['type'];
+  readonly memberId: string;
+  readonly period: string;
+  readonly slot: number;
+  readonly day: string;
+  readonly points: number;
+  readonly bonusPoints: number;
+  readonly totalPoints: number;
+  readonly streak: number | null;
+  readonly productId?: string;
+  readonly poolId: string;
+  readonly activity: string;
+  readonly ref: string;
+  readonly completedAt: string;
+}
+
+function completionRecordOf(item: Record<string, unknown>): CompletionRecord {
+  return {
+    taskId: String(item.taskId),
+    type: item.type as Task['type'],
+    memberId: String(item.memberId),
+    period: String(item.period),
+    slot: Number(item.slot),
+    day: String(item.day),
+    points: Number(item.points),
+    bonusPoints: Number(item.bonusPoints ?? 0),
+    totalPoints: Number(item.totalPoints ?? item.points),
+    streak: item.streak === undefined || item.streak === null ? null : Number(item.streak),
+    ...(item.productId === undefined ? {} : { productId: String(item.productId) }),
+    poolId: String(item.poolId),
+    activity: String(item.activity),
+    ref: String(item.ref),
+    completedAt: String(item.at),
+  };
+}
+
+/**
+ * A member's task completions, newest first (operators). Of every task: GSI1
+ * `MEMBER-TASKS#<memberId>` (completions made before that index entry existed
+ * are listed once the backfill, shared/members/backfill.ts, gave them theirs).
+ * Of one task: the member's partition, by period, which holds them all.
+ */
+export async function listMemberCompletions(memberId: string, page: PageRequest & { readonly taskId?: string | undefined }) {
+  if (page.taskId === undefined) {
+    const partition = keys.member.taskCompletionsPartition(memberId);
+    const result = await queryPage(
+      { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: false },
+      page,
+      { attribute: 'GSI1PK', value: partition },
+    );
+    return { items: result.items.map(completionRecordOf), nextCursor: result.nextCursor };
+  }
+  const { PK } = keys.member.profile(memberId);
+  const result = await queryPage(
+    {
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      // The task id ends with '#' here, so task t-1 does not list the completions of t-10.
+      ExpressionAttributeValues: { ':pk': PK, ':prefix': keys.member.taskCompletionPrefix(page.taskId) },
+      ScanIndexForward: false,
+    },
+    page,
+    { attribute: 'PK', value: PK },
+  );
+  return { items: result.items.map(completionRecordOf), nextCursor: result.nextCursor };
 }

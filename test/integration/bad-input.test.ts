@@ -36,6 +36,13 @@ const samples: Partial<Record<OperationId, Sample>> = {
     invalidBody: { from: 'points', to: 'points', amount: -1 },
   },
   getMember: { path: (m) => `/v1/admin/members/${m}` },
+  searchMembers: { path: () => '/v1/admin/members', invalidQuery: 'idPrefix=ab&tier=gold' },
+  listMemberLedger: { path: (m) => `/v1/admin/members/${m}/ledger`, invalidQuery: 'limit=1000' },
+  listMemberOrders: { path: (m) => `/v1/admin/members/${m}/orders`, invalidQuery: 'limit=0' },
+  listMemberCoupons: { path: (m) => `/v1/admin/members/${m}/coupons`, invalidQuery: 'status=LOST' },
+  listMemberTaskCompletions: { path: (m) => `/v1/admin/members/${m}/task-completions`, invalidQuery: 'taskId=%24x' },
+  listMemberBids: { path: (m) => `/v1/admin/members/${m}/bids`, invalidQuery: 'limit=1000' },
+  listMemberSpins: { path: (m) => `/v1/admin/members/${m}/spins`, invalidQuery: 'drawId=a%2Fb' },
   adjustMemberPoints: {
     path: (m) => `/v1/admin/members/${m}/adjustments`,
     body: { points: 10, reason: 'test credit' },

@@ -149,9 +149,11 @@ beforeAll(async () => {
     pools.push(String(pool.poolId));
   }
   for (let i = 0; i < 2; i += 1) {
-    await ok(
+    const task = await ok(
       post(admin, '/v1/admin/tasks', { type: 'CUSTOM', name: `Cursor task ${i}`, points: 1, poolId: pools[0], activity: 'custom', startsAt: '2026-01-01T00:00:00Z', period: 'DAILY' }),
     );
+    // Alice completes each task once: her task completions (operators' list).
+    await ok(post(alice.token, `/v1/tasks/${String(task.taskId)}/completions`, {}));
     await ok(
       post(admin, '/v1/admin/campaigns', {
         name: `Cursor campaign ${i}`,
@@ -239,6 +241,44 @@ const lists: readonly ListCase[] = [
   { operation: 'listEarningRuleVersions', auth: 'admin', url: () => '/v1/admin/earning-rules/versions' },
   { operation: 'listAudit', auth: 'admin', url: () => '/v1/admin/audit', otherFilter: () => '/v1/admin/audit?target=route:none' },
   { operation: 'listWhatIfReplays', auth: 'admin', url: () => '/v1/admin/what-if-replays' },
+  // The member search without an id prefix merges the tier's shard partitions; its cursor is one sort key.
+  { operation: 'searchMembers', auth: 'admin', url: () => '/v1/admin/members', otherFilter: () => '/v1/admin/members?tier=normal' },
+  {
+    operation: 'listMemberLedger',
+    auth: 'admin',
+    url: () => `/v1/admin/members/${alice.memberId}/ledger`,
+    otherFilter: () => `/v1/admin/members/${bob.memberId}/ledger`,
+  },
+  {
+    operation: 'listMemberOrders',
+    auth: 'admin',
+    url: () => `/v1/admin/members/${alice.memberId}/orders`,
+    otherFilter: () => `/v1/admin/members/${bob.memberId}/orders`,
+  },
+  {
+    operation: 'listMemberCoupons',
+    auth: 'admin',
+    url: () => `/v1/admin/members/${alice.memberId}/coupons`,
+    otherFilter: () => `/v1/admin/members/${alice.memberId}/coupons?status=ACTIVE`,
+  },
+  {
+    operation: 'listMemberTaskCompletions',
+    auth: 'admin',
+    url: () => `/v1/admin/members/${alice.memberId}/task-completions`,
+    otherFilter: () => `/v1/admin/members/${bob.memberId}/task-completions`,
+  },
+  {
+    operation: 'listMemberBids',
+    auth: 'admin',
+    url: () => `/v1/admin/members/${alice.memberId}/bids`,
+    otherFilter: () => `/v1/admin/members/${bob.memberId}/bids`,
+  },
+  {
+    operation: 'listMemberSpins',
+    auth: 'admin',
+    url: () => `/v1/admin/members/${alice.memberId}/spins`,
+    otherFilter: () => `/v1/admin/members/${alice.memberId}/spins?drawId=${fixtures.drawA}`,
+  },
 ];
 
 const ownerOf = (list: ListCase) => (list.auth === 'member' ? alice.token : admin);

@@ -216,6 +216,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find members by id prefix, or by tier and registration time (operator)
+         * @description Two ways to search, each one index read (never a scan): `idPrefix` (at least 2 characters) lists the members whose id starts with it, by id, and takes no other filter; otherwise `tier` and `registeredFrom`/`registeredTo`, each optional and combinable, list members newest registered first (no filter at all: every member). A combination no index serves is 400 with what to do.
+         */
+        get: operations["searchMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/members/{memberId}": {
         parameters: {
             query?: never;
@@ -223,12 +243,35 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A member profile with points (operator) */
+        /**
+         * Everything about one member: profile, every wallet, tier and growth, referrals (operator)
+         * @description `points` is the `points` wallet (as GET /v1/me/points answers it); `wallets` has every currency's. An erased member (status ERASED) answers what remains: no birthday, tags or referral codes; points, tier and history stay.
+         */
         get: operations["getMember"];
         put?: never;
         post?: never;
         /** Erase a member's personal data (operator; the erasure record names the operator) */
         delete: operations["eraseMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/members/{memberId}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's ledger with the balance after each entry, newest first (operator)
+         * @description The same list as GET /v1/me/ledger answers the member, for the member in the path.
+         */
+        get: operations["listMemberLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1043,6 +1086,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/members/{memberId}/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's coupons, newest first, optionally only ACTIVE, USED or EXPIRED ones (operator)
+         * @description The same list as GET /v1/me/coupons answers the member, for the member in the path.
+         */
+        get: operations["listMemberCoupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/pos/coupons/{couponId}/redemptions": {
         parameters: {
             query?: never;
@@ -1092,6 +1155,26 @@ export interface paths {
         };
         /** My orders, newest first */
         get: operations["listMyOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/members/{memberId}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's orders, newest first (operator)
+         * @description The same list as GET /v1/me/orders answers the member, for the member in the path.
+         */
+        get: operations["listMemberOrders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1231,6 +1314,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/members/{memberId}/task-completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's task completions (sign-ins included), newest first (operator)
+         * @description Of every task, or with `taskId` of one task.
+         */
+        get: operations["listMemberTaskCompletions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/tasks": {
         parameters: {
             query?: never;
@@ -1333,6 +1436,26 @@ export interface paths {
         };
         /** My auction bids, newest first */
         get: operations["listMyBids"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/members/{memberId}/bids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's auction bids, newest first (operator)
+         * @description The same list as GET /v1/me/bids answers the member, for the member in the path.
+         */
+        get: operations["listMemberBids"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1508,6 +1631,26 @@ export interface paths {
         };
         /** A draw's revealed seeds (days that have ended), newest first, and the hashes of today's and tomorrow's seeds */
         get: operations["listDrawSeeds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/members/{memberId}/spins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's spins of every draw (or of one), newest first (operator)
+         * @description With `drawId`, the same list as GET /v1/draws/{drawId}/spins answers the member (404 for an unknown draw); without it, the spins of every draw.
+         */
+        get: operations["listMemberSpins"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1706,8 +1849,59 @@ export interface components {
             /** @description The code is refused from this time on (about 60 s after issue). */
             expiresAt: string;
         };
+        MemberSearchPage: {
+            items: components["schemas"]["MemberSearchHit"][];
+            nextCursor: string | null;
+        };
+        MemberSearchHit: {
+            memberId: string;
+            tier: components["schemas"]["Tier"];
+            /** @enum {string} */
+            status: "ACTIVE" | "BLOCKED" | "ERASED";
+            registeredAt: string;
+        };
         MemberWithPoints: components["schemas"]["Member"] & {
             points: components["schemas"]["Points"];
+            /** @description One per currency the member holds, in the programme's order (`points` first). */
+            wallets: components["schemas"]["Points"][];
+            tierProgress: components["schemas"]["TierProgress"];
+            referrals: components["schemas"]["MemberReferrals"];
+            erasedAt: string | null;
+            /** @description `member`, or `operator:<sub>`. */
+            erasedBy: string | null;
+        };
+        TierProgress: {
+            tier: components["schemas"]["Tier"];
+            /** @description When the current tier was granted (null: the tier given at registration, or normal since then). */
+            tierSince: string | null;
+            /** @description When the yearly tier review last confirmed or lowered the tier (null: never). */
+            tierReviewedAt: string | null;
+            growth: number;
+            /** @description The programme-local calendar years whose spend makes up `growth` (last year and this year). */
+            growthWindow: {
+                fromYear: string;
+                toYear: string;
+            };
+            /** @description The tier directly above; null for the top tier. */
+            nextTier: {
+                tier: components["schemas"]["Tier"];
+                /** @description Growth that earns it (earning rules, tiers.thresholds). */
+                growthThreshold: number;
+                /** @description Growth still missing: max(0, growthThreshold - growth). */
+                growthNeeded: number;
+                /** @description Points that buy it from the current tier (POST /v1/me/tier-upgrades); null: not for sale. */
+                upgradePrice: number | null;
+            } | null;
+        };
+        MemberReferrals: {
+            /** @description The referral code given at registration (null: none, or erased). */
+            referredBy: string | null;
+            /** @description The member who referred this one (kept after an erasure: it holds no personal data). */
+            referrerId: string | null;
+            /** @description Members who registered with this member's code and were rewarded. */
+            referredCount: number;
+            /** @description Points this member earned for those referrals. */
+            referralPointsEarned: number;
         };
         AdjustmentResult: {
             entry: {
@@ -3391,6 +3585,32 @@ export interface components {
                 bonusPoints: number;
                 at: string;
             }[];
+        };
+        TaskCompletionRecordPage: {
+            items: components["schemas"]["TaskCompletionRecord"][];
+            nextCursor: string | null;
+        };
+        TaskCompletionRecord: {
+            taskId: string;
+            /** @enum {string} */
+            type: "SIGN_IN" | "SHARE" | "BROWSE_PRODUCT" | "CUSTOM" | "STREAK_CHALLENGE";
+            memberId: string;
+            /** @description The period it counts for: a programme-local day, an ISO week, or ONCE. */
+            period: string;
+            slot: number;
+            /** @description Programme-local day it was done. */
+            day: string;
+            points: number;
+            bonusPoints: number;
+            totalPoints: number;
+            streak: number | null;
+            /** @description BROWSE_PRODUCT: the product browsed. */
+            productId?: string;
+            poolId: string;
+            activity: string;
+            /** @description The `ref` of the EARN ledger entry that paid it. */
+            ref: string;
+            completedAt: string;
         };
         Task: {
             taskId: string;
@@ -5201,6 +5421,86 @@ export interface operations {
             };
         };
     };
+    searchMembers: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                /** @description Members whose id starts with this (at least 2 characters), by id. Not combined with the other filters. */
+                idPrefix?: string;
+                /** @description Members of this tier only. */
+                tier?: "normal" | "silver" | "gold" | "diamond";
+                /** @description Registered at or after this time (inclusive). */
+                registeredFrom?: string;
+                /** @description Registered before this time (exclusive). */
+                registeredTo?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Find members by id prefix, or by tier and registration time (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberSearchPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getMember: {
         parameters: {
             query?: never;
@@ -5212,7 +5512,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A member profile with points (operator) */
+            /** @description Everything about one member: profile, every wallet, tier and growth, referrals (operator) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5282,7 +5582,9 @@ export interface operations {
     eraseMember: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 memberId: string;
             };
@@ -5297,6 +5599,100 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMemberLedger: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                /** @description Points currency (wallet); defaults to `points`. */
+                currency?: string;
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member's ledger with the balance after each entry, newest first (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerPage"];
                 };
             };
             /** @description Error (400), application/problem+json */
@@ -5453,7 +5849,9 @@ export interface operations {
     setMemberTier: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 memberId: string;
             };
@@ -5512,6 +5910,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5695,7 +6102,9 @@ export interface operations {
     approveApproval: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 approvalId: string;
             };
@@ -5761,6 +6170,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Error (500), application/problem+json */
             500: {
                 headers: {
@@ -5786,7 +6204,9 @@ export interface operations {
     rejectApproval: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 approvalId: string;
             };
@@ -5845,6 +6265,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5944,7 +6373,9 @@ export interface operations {
     putOperatorSettings: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6007,6 +6438,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Error (500), application/problem+json */
             500: {
                 headers: {
@@ -6035,7 +6475,9 @@ export interface operations {
                 /** @description Run as of this past time (catching up); defaults to now. */
                 at?: string;
             };
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 job: "expiry" | "tier-review" | "birthdays" | "expiry-reminders" | "payment-timeouts" | "vest-pending" | "inactivity-expiry" | "auction-settlement" | "draw-seeds" | "flash-sale-stock";
             };
@@ -6072,6 +6514,15 @@ export interface operations {
             };
             /** @description Error (403), application/problem+json */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6171,7 +6622,9 @@ export interface operations {
     putEarningRules: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6219,6 +6672,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6475,7 +6937,9 @@ export interface operations {
     createStore: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6523,6 +6987,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6633,7 +7106,9 @@ export interface operations {
     updateStore: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 storeId: string;
             };
@@ -6692,6 +7167,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7163,7 +7647,9 @@ export interface operations {
     approvePurchaseReview: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 purchaseId: string;
             };
@@ -7229,6 +7715,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Error (500), application/problem+json */
             500: {
                 headers: {
@@ -7254,7 +7749,9 @@ export interface operations {
     rejectPurchaseReview: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 purchaseId: string;
             };
@@ -7313,6 +7810,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7419,7 +7925,9 @@ export interface operations {
     createCampaign: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7458,6 +7966,15 @@ export interface operations {
             };
             /** @description Error (403), application/problem+json */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7568,7 +8085,9 @@ export interface operations {
     updateCampaign: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 campaignId: string;
             };
@@ -7627,6 +8146,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7816,7 +8344,9 @@ export interface operations {
     createPool: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7855,6 +8385,15 @@ export interface operations {
             };
             /** @description Error (403), application/problem+json */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8188,7 +8727,9 @@ export interface operations {
     createWhatIfReplay: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8227,6 +8768,15 @@ export interface operations {
             };
             /** @description Error (403), application/problem+json */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8624,7 +9174,9 @@ export interface operations {
     createProduct: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8672,6 +9224,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8782,7 +9343,9 @@ export interface operations {
     updateProduct: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 productId: string;
             };
@@ -8848,6 +9411,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Error (500), application/problem+json */
             500: {
                 headers: {
@@ -8873,7 +9445,9 @@ export interface operations {
     setStock: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 productId: string;
             };
@@ -8930,6 +9504,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Error (500), application/problem+json */
             500: {
                 headers: {
@@ -8955,7 +9538,9 @@ export interface operations {
     rebalanceStock: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 productId: string;
             };
@@ -9021,6 +9606,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Error (500), application/problem+json */
             500: {
                 headers: {
@@ -9046,7 +9640,9 @@ export interface operations {
     uploadProductCodes: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 productId: string;
             };
@@ -9105,6 +9701,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9288,7 +9893,9 @@ export interface operations {
     createCouponTemplate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9336,6 +9943,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9487,6 +10103,90 @@ export interface operations {
             };
             /** @description Error (403), application/problem+json */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMemberCoupons: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                status?: "ACTIVE" | "USED" | "EXPIRED";
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member's coupons, newest first, optionally only ACTIVE, USED or EXPIRED ones (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9759,6 +10459,89 @@ export interface operations {
             };
             /** @description Error (403), application/problem+json */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMemberOrders: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member's orders, newest first (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10390,6 +11173,91 @@ export interface operations {
             };
         };
     };
+    listMemberTaskCompletions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                /** @description Only the completions of this task. */
+                taskId?: string;
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member's task completions (sign-ins included), newest first (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCompletionRecordPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listTasks: {
         parameters: {
             query?: {
@@ -10465,7 +11333,9 @@ export interface operations {
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10513,6 +11383,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10623,7 +11502,9 @@ export interface operations {
     updateTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 taskId: string;
             };
@@ -10682,6 +11563,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11035,6 +11925,89 @@ export interface operations {
             };
         };
     };
+    listMemberBids: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member's auction bids, newest first (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyAuctionBidPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listAuctionsAdmin: {
         parameters: {
             query?: {
@@ -11110,7 +12083,9 @@ export interface operations {
     createAuction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11167,6 +12142,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11282,7 +12266,9 @@ export interface operations {
     updateAuction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 auctionId: string;
             };
@@ -11341,6 +12327,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11475,7 +12470,9 @@ export interface operations {
     createDraw: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11532,6 +12529,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11642,7 +12648,9 @@ export interface operations {
     updateDraw: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 drawId: string;
             };
@@ -11701,6 +12709,15 @@ export interface operations {
             };
             /** @description Error (409), application/problem+json */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12084,6 +13101,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DrawSeedPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMemberSpins: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                /** @description Only the spins of this draw. */
+                drawId?: string;
+            };
+            header?: never;
+            path: {
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member's spins of every draw (or of one), newest first (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpinPage"];
                 };
             };
             /** @description Error (400), application/problem+json */
