@@ -138,10 +138,9 @@ test('a marketer creates a weekend double-points campaign; a purchase made now e
   expect(doubled?.points).toBe(base?.points);
   expect(purchase.body.pointsEarned).toBe(2 * (base?.points ?? 0));
 
-  // Assess: the member's ledger has the doubled entry. The member's page (/console/members/<id>) is not on main yet,
-  // so the entry is read through the API (the member's own ledger; the operator member ledger API is not on main
-  // either).
-  const ledger = await (await apiAs({ member: memberId })).get<{ items: LedgerLine[] }>('/v1/me/ledger?limit=20');
+  // Assess: the member's ledger has the doubled entry. The member's page (/console/members/<id>, on the Members
+  // screen's branch) is not on main yet, so the operator API it reads is asked instead.
+  const ledger = await marketer.get<{ items: LedgerLine[] }>(`/v1/admin/members/${memberId}/ledger?limit=20`);
   expect(ledger.status).toBe(200);
   const entry = ledger.body.items.find((line) => line.ref?.includes(purchaseId));
   expect(entry, `a ledger entry for ${purchaseId}`).toBeDefined();
