@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { taskPatchSchema } from '../../shared/contracts/tasks.js';
 import {
   addDays,
   challengeProgress,
@@ -208,5 +209,17 @@ describe('what the next completion pays', () => {
     expect(notOpenReason({ ...task, status: 'PAUSED' }, now)).toMatch(/paused/);
     expect(notOpenReason(task, new Date('2026-10-01T00:00:00Z'))).toMatch(/starts at/);
     expect(notOpenReason(task, new Date('2026-12-01T00:00:00Z'))).toMatch(/ended at/);
+  });
+});
+
+describe('a task change (PATCH)', () => {
+  it('changes only the fields it names: no sortOrder sent, none changed', () => {
+    // Act
+    const renamed = taskPatchSchema.safeParse({ expectedVersion: 2, name: 'Daily check-in' });
+    const nothing = taskPatchSchema.safeParse({ expectedVersion: 2 });
+
+    // Assess
+    expect(renamed.success && renamed.data).toEqual({ expectedVersion: 2, name: 'Daily check-in' });
+    expect(nothing.success).toBe(false);
   });
 });
