@@ -138,13 +138,18 @@ test('a marketer creates a weekend double-points campaign; a purchase made now e
   expect(doubled?.points).toBe(base?.points);
   expect(purchase.body.pointsEarned).toBe(2 * (base?.points ?? 0));
 
-  // Assess: the member's ledger has the doubled entry. The member's page (/console/members/<id>, on the Members
-  // screen's branch) is not on main yet, so the operator API it reads is asked instead.
+  // Assess: the member's ledger has the doubled entry (the operator API, then the member's page in the console)
   const ledger = await marketer.get<{ items: LedgerLine[] }>(`/v1/admin/members/${memberId}/ledger?limit=20`);
   expect(ledger.status).toBe(200);
   const entry = ledger.body.items.find((line) => line.ref?.includes(purchaseId));
   expect(entry, `a ledger entry for ${purchaseId}`).toBeDefined();
   expect((entry?.points ?? 0) + (entry?.pendingDelta ?? 0)).toBe(purchase.body.pointsEarned);
+  const campaignsUrl = page.url();
+  await page.goto(new URL(`members/${memberId}`, campaignsUrl.replace(/campaigns.*$/, '')).toString());
+  const ledgerRow = page.locator(`[data-testid="member-ledger"] tr[data-row-key="${entry?.id ?? ''}"]`);
+  await ledgerRow.waitFor();
+  expect(await ledgerRow.innerText()).toContain(`+${purchase.body.pointsEarned.toLocaleString('en-US')}`);
+  await page.goto(campaignsUrl);
 
   // Act: the campaign's page
   await link.click();

@@ -65,6 +65,13 @@ function ledgerColumns(i18n: MemberI18n): TableColumnsType<LedgerLine> {
       align: 'right',
       render: (_, e) => <Typography.Text type={e.points < 0 ? 'danger' : e.points > 0 ? 'success' : undefined}>{signedPoints(e.points, i18n)}</Typography.Text>,
     },
+    {
+      // Purchase points inside their return window are pending (PEND), not yet available: shown apart.
+      key: 'pending',
+      title: t('ledger.pending'),
+      align: 'right',
+      render: (_, e) => (e.pendingDelta ? <Typography.Text type="secondary">{signedPoints(e.pendingDelta, i18n)}</Typography.Text> : null),
+    },
     { key: 'balanceAfter', title: t('ledger.balanceAfter'), align: 'right', render: (_, e) => i18n.points(e.balanceAfter) },
     { key: 'reason', title: t('ledger.reason'), dataIndex: 'reason' },
     { key: 'ref', title: t('ledger.ref'), render: (_, e) => (e.ref ? <Typography.Text code>{e.ref}</Typography.Text> : null) },
