@@ -11,7 +11,7 @@ import { recordPurchase } from '../../shared/earning/pos.js';
 import { requestAdjustment } from '../../shared/members/approvals.js';
 
 export const DEMO_APPROVAL_KEY = 'seed-approval-m-gold-migration';
-export const DEMO_REVIEW_PURCHASE_ID = 'p-seed-review-m-silver';
+export const DEMO_REVIEW_PURCHASE_ID = 'p-seed-review-m-diamond';
 
 export async function seedApprovals(now: Date): Promise<void> {
   const request = { points: 12_000_000, currency: 'points', reason: 'migration of a legacy balance from the old programme' };
@@ -25,7 +25,9 @@ export async function seedApprovals(now: Date): Promise<void> {
     await recordPurchase(
       {
         purchaseId: DEMO_REVIEW_PURCHASE_ID,
-        memberId: 'm-silver',
+        // The top tier already: a purchase this large would otherwise lift a member's tier, and past purchases
+        // re-recorded at that tier (the what-if browser test) would earn more than they did.
+        memberId: 'm-diamond',
         storeId: 'store1',
         paidAt: new Date(now.getTime() - 3_600_000).toISOString(),
         // Above the default review threshold (50,000 CNY): held until an operator decides.

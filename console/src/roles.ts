@@ -19,7 +19,7 @@ interface Access {
 export const access: Record<Screen, Access> = {
   dashboard: { see: ['admin', 'marketer', 'support', 'analyst'], write: [] },
   members: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'support'] },
-  earningRules: { see: ['admin', 'marketer', 'analyst'], write: ['admin', 'marketer'] },
+  earningRules: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'marketer'] },
   campaigns: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'marketer'] },
   pools: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'marketer'] },
   reports: { see: ['admin', 'marketer', 'support', 'analyst'], write: [] },
