@@ -13,12 +13,11 @@
  * once.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory, ulid } from 'ulid';
 import type { OperatorRole } from '../http/roles.js';
 import type { IdempotencySpec } from '../ledger/idempotency.js';
 import type { ExtraWrite, TransactItem } from '../ledger/ledger.js';
-import { db, tableName } from '../table/client.js';
+import { tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { queryPage } from '../table/paging.js';
 import type { PageRequest } from '../table/cursor.js';
@@ -226,21 +225,6 @@ export async function listAudit(filter: AuditFilter, page: PageRequest): Promise
     { attribute: pk, value: partition },
   );
   return { items: result.items.map(recordOf), nextCursor: result.nextCursor };
-}
-
-/** The newest records of one object (tests and the console's trail panels read them through listAudit). */
-export async function auditTrail(target: string, limit = 50): Promise<AuditRecord[]> {
-  const result = await db().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: 'GSI1',
-      KeyConditionExpression: 'GSI1PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.audit.targetPartition(target) },
-      ScanIndexForward: false,
-      Limit: limit,
-    }),
-  );
-  return (result.Items ?? []).map(recordOf);
 }
 
 /** The named fields of an object (an audit record's before and after of a partial change). */

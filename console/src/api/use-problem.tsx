@@ -50,6 +50,11 @@ function Described({ described }: { readonly described: DescribedError }) {
  * The one way the console reports a failed write: an antd message with the problem's title and detail, and with a
  * form, its field errors on the fields (form.setFields). Returns what the message said.
  */
+/** antd's validateFields rejects with `{ errorFields }` when a rule fails: antd already shows it on the fields. */
+export function isFormValidationError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'errorFields' in error;
+}
+
 export function useProblemHandler(): (error: unknown, form?: FormInstance) => DescribedError {
   const message = useMessage();
   const { t } = useI18n();

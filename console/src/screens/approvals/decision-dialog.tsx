@@ -2,7 +2,7 @@ import { Alert, Form, Input, Modal, Typography } from 'antd';
 import { useRef, useState, type ReactNode } from 'react';
 import { ProblemError } from '../../api/problem';
 import { useIdempotencyKey } from '../../api/use-idempotency-key';
-import { useProblemHandler, type DescribedError } from '../../api/use-problem';
+import { isFormValidationError, useProblemHandler, type DescribedError } from '../../api/use-problem';
 import { useMessages } from '../../i18n/locale';
 import { DialogFooter, useOpenings } from '../members/dialog-footer';
 import { approvalMessages } from './messages';
@@ -56,7 +56,7 @@ export function DecisionDialog<T>({ open, decision, title, subject, effect, warn
       form.resetFields();
       onDone(result);
     } catch (error) {
-      if (typeof error === 'object' && error !== null && 'errorFields' in error) return;
+      if (isFormValidationError(error)) return;
       if (error instanceof ProblemError && error.problem.code === 'IDEMPOTENCY_KEY_REUSED') idempotency.succeeded();
       // In the dialog: the API's own words (e.g. 403 "another operator must approve"), under "Not decided".
       const described = showProblem(error, form);

@@ -5,7 +5,7 @@ import { useApi } from '../../api/client';
 import { ProblemError, unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
 import { useIdempotencyKey } from '../../api/use-idempotency-key';
-import { useProblemHandler } from '../../api/use-problem';
+import { isFormValidationError, useProblemHandler } from '../../api/use-problem';
 import { useMessages } from '../../i18n/locale';
 import { DialogFooter, useOpenings } from './dialog-footer';
 import { signedPoints } from './member-format';
@@ -128,11 +128,6 @@ export function AdjustmentDialog({ memberId, currencies, open, onClose, onApplie
       {settings.data ? <Alert type="info" showIcon title={t('adjust.threshold', { threshold: points(settings.data.approvalThresholdPoints) })} /> : null}
     </Modal>
   );
-}
-
-/** antd's validateFields rejects with `{ errorFields }` when a rule fails. */
-function isFormValidationError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'errorFields' in error;
 }
 
 /** "+1,000 points" for the success message. */

@@ -4,7 +4,7 @@ import { useApi } from '../../api/client';
 import { ProblemError, unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
 import { useIdempotencyKey } from '../../api/use-idempotency-key';
-import { useProblemHandler } from '../../api/use-problem';
+import { isFormValidationError, useProblemHandler } from '../../api/use-problem';
 import { useMessages } from '../../i18n/locale';
 import { DialogFooter, useOpenings } from './dialog-footer';
 import { TIERS, tierName, TierTag, type Tier } from './member-format';
@@ -54,7 +54,7 @@ export function TierDialog({ memberId, currentTier, open, onClose, onChanged }: 
       form.resetFields();
       onChanged(member);
     } catch (error) {
-      if (typeof error === 'object' && error !== null && 'errorFields' in error) return;
+      if (isFormValidationError(error)) return;
       if (error instanceof ProblemError && error.problem.code === 'IDEMPOTENCY_KEY_REUSED') idempotency.succeeded();
       showProblem(error, form);
     } finally {
