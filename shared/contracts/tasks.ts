@@ -94,6 +94,8 @@ export const taskInputSchema = z
       .strict(),
   ])
   .superRefine((task, ctx) => {
+    // Zod runs this refinement even when a field above failed (its issue is already reported): unreadable times stop here.
+    if (Number.isNaN(Date.parse(task.startsAt)) || (task.endsAt !== null && Number.isNaN(Date.parse(task.endsAt)))) return;
     if (task.endsAt !== null && Date.parse(task.endsAt) <= Date.parse(task.startsAt)) {
       ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'endsAt must be after startsAt' });
       return;

@@ -86,7 +86,16 @@ function bodyText(event: HttpEvent): string | undefined {
 
 function parsePart<S extends z.ZodType>(schema: S | undefined, value: unknown, where: string): z.output<S> | undefined {
   if (!schema) return undefined;
-  const result = schema.safeParse(value);
+  let result: z.ZodSafeParseResult<z.output<S>>;
+  try {
+    result = schema.safeParse(value);
+  } catch (error) {
+    // A refinement that throws on a value an earlier check already refused: still the client's input, never a 500.
+    logger.warn('validation threw', { where, error: error as Error });
+    throw new ValidationError(`${where} is not valid: check each field against the API reference (GET /v1/openapi.json)`, {
+      errors: [{ path: where, message: 'not valid' }],
+    });
+  }
   if (!result.success) {
     const errors = zodIssues(result.error, where);
     throw new ValidationError(errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });

@@ -319,6 +319,24 @@ describe('share, browse and custom tasks', () => {
 });
 
 describe('streak challenges', () => {
+  it('refuses a challenge whose end is not a time with 400 naming the field, not a 500 from its window check', async () => {
+    // Prepare
+    const body = {
+      type: 'STREAK_CHALLENGE', name: 'Bad window', points: 1, poolId: 'pool-nowhere', activity: 'sign-in',
+      startsAt: '2026-11-01T16:00:00Z', endsAt: '', signInTaskId: 't-sign-in', streakDays: 2,
+    };
+
+    // Act
+    const refused = await api.call<{ errors: { path: string }[] }>('POST', '/v1/admin/tasks', { token: admin, body });
+    const badStart = await api.call<{ errors: { path: string }[] }>('POST', '/v1/admin/tasks', { token: admin, body: { ...body, startsAt: 'soon', endsAt: '2026-11-08T16:00:00Z' } });
+
+    // Assess
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e) => e.path)).toContain('body.endsAt');
+    expect(badStart.status).toBe(400);
+    expect(badStart.body.errors.map((e) => e.path)).toContain('body.startsAt');
+  });
+
   it('pays a challenge once when the sign-in streak inside its window reaches its days', async () => {
     // Prepare: a 3-day challenge in the local week of 2 to 8 November
     const poolId = await newPool([{ activity: 'sign-in', weight: 1 }, { activity: 'challenge', weight: 1 }]);

@@ -77,7 +77,30 @@ export const test = base
     };
   })
   .extend('context', async ({ newContext }): Promise<BrowserContext> => newContext())
-  .extend('page', async ({ context }): Promise<Page> => context.newPage());
+  .extend('page', async ({ context, task }, { onCleanup }): Promise<Page> => {
+    const page = await context.newPage();
+    // When a step times out, say what the page showed and which API calls it refused: a toast that never came is
+    // otherwise all the report gives.
+    const refusals: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() < 400) return;
+      const request = response.request();
+      void response
+        .text()
+        .catch(() => '')
+        .then((text) => refusals.push(`${request.method()} ${new URL(response.url()).pathname} -> ${response.status()} ${text.slice(0, 300)}`));
+    });
+    // Runs before the context closes (fixtures clean up in reverse order), so the page can still be read.
+    onCleanup(async () => {
+      if (task.result?.state !== 'fail') return;
+      const shown = await page
+        .locator('.ant-message-notice, .ant-alert, .ant-form-item-explain-error, .ant-modal-title')
+        .allInnerTexts()
+        .catch(() => ['(page closed)']);
+      console.error(`page at failure: ${page.url()}\nshown: ${JSON.stringify(shown)}\nrefused API calls: ${refusals.length === 0 ? 'none' : `\n  ${refusals.join('\n  ')}`}`);
+    });
+    return page;
+  });
 
 export interface OpenConsoleOptions {
   /** Signs in as this role's demo operator (op-admin, op-marketer, op-support, op-analyst). */
