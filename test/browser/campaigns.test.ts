@@ -99,7 +99,7 @@ test('a marketer creates a weekend double-points campaign; a purchase made now e
   expect(Number(await dialog.getByLabel('Multiplier', { exact: true }).inputValue())).toBe(2);
   await dialog.getByLabel('Budget (points; empty: no limit)').fill('100000');
   await dialog.getByRole('button', { name: 'Create' }).click();
-  await page.getByText(`Campaign ${name} created`).waitFor();
+  // The dialog closes once the API took it (a toast on a busy machine can come and go before it is looked for).
   await dialog.waitFor({ state: 'hidden' });
 
   // Assess: listed among the running campaigns with its budget bar, and defined as asked
@@ -262,7 +262,6 @@ test('a marketer creates a pool and a sign-in task with a streak bonus paid from
   await poolDialog.getByLabel('Activity 2').fill('share');
   await poolDialog.getByLabel('Weight 2').fill('1');
   await poolDialog.getByRole('button', { name: 'Create' }).click();
-  await page.getByText(`Pool Check-ins ${run} created`).waitFor();
 
   // Assess: listed with its split (3:1 of 10,000)
   const poolRow = page.locator('tr.ant-table-row', { hasText: `Check-ins ${run}` });
@@ -282,9 +281,7 @@ test('a marketer creates a pool and a sign-in task with a streak bonus paid from
   await taskDialog.getByLabel('Pool activity').click();
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="sign-in"]').click();
   await taskDialog.getByRole('button', { name: 'Create' }).click();
-  await page.getByText(`Task Daily check-in ${run} created`).waitFor();
-
-  // Assess
+  // Assess: the row, not the toast (a toast on a busy machine can come and go before it is looked for)
   const taskRow = page.locator(`tr[data-row-key="t-check-in-${run}"]`);
   await taskRow.getByText('5 (+20 on day 7)').waitFor();
   const task = await marketer.get<{ type: string; poolId: string; activity: string; streakBonuses: { day: number; points: number }[] }>(`/v1/admin/tasks/t-check-in-${run}`);
