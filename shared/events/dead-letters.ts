@@ -13,8 +13,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { auditItems, nothingChanged } from '../audit/audit.js';
-import { claimRefused } from '../audit/operator-idempotency.js';
+import { auditItems, currentOperatorWrite, nothingChanged } from '../audit/audit.js';
+import { claimRefused, keyState } from '../audit/operator-idempotency.js';
 import { DomainError, NotFoundError } from '../errors.js';
 import type { TransactItem } from '../ledger/ledger.js';
 import { logger, metrics } from '../observability/powertools.js';
@@ -278,6 +278,24 @@ function lostRace(error: unknown): boolean {
   return error instanceof TransactionCanceledException && !claimRefused(error);
 }
 
+/**
+ * Whether another request with this request's Idempotency-Key holds its claim now: a lost race was then that
+ * request's change, and the handler answers its answer (or 409 while it is applied), not a retry of ours.
+ */
+async function keyTakenMeanwhile(): Promise<boolean> {
+  const write = currentOperatorWrite();
+  if (!write?.claim) return false;
+  const state = await keyState(write.claim).catch(() => undefined);
+  return state !== undefined && (state.kind === 'answered' || (state.kind === 'claimed' && state.requestId !== write.requestId));
+}
+
+/** After a cancelled transaction: whether to read again and retry (else the error is rethrown). */
+async function retryAfter(error: unknown, attempt: number): Promise<boolean> {
+  if (!lostRace(error)) return false;
+  if (await keyTakenMeanwhile()) return false;
+  return attempt < ATTEMPTS;
+}
+
 const ATTEMPTS = 4;
 
 /**
@@ -319,8 +337,8 @@ export async function redriveDeadLetter(deadLetterId: string, input: { operator:
       );
       return { ...current, status: 'REDRIVEN', ...fields };
     } catch (error) {
-      if (lostRace(error) && attempt < ATTEMPTS) continue;
-      if (lostRace(error)) throw new DomainError('CONFLICT', `dead letter ${deadLetterId} kept changing; read it again`);
+      if (await retryAfter(error, attempt)) continue;
+      if (lostRace(error) && !(await keyTakenMeanwhile())) throw new DomainError('CONFLICT', `dead letter ${deadLetterId} kept changing; read it again`);
       throw error;
     }
   }
@@ -377,8 +395,8 @@ export async function redriveOpenDeadLetters(
       );
       return { redriven: ids.length, skipped, deadLetterIds: ids, nextCursor: read.nextCursor };
     } catch (error) {
-      if (lostRace(error) && attempt < ATTEMPTS) continue;
-      if (lostRace(error)) throw new DomainError('CONFLICT', 'the open dead letters kept changing while they were redriven; try again');
+      if (await retryAfter(error, attempt)) continue;
+      if (lostRace(error) && !(await keyTakenMeanwhile())) throw new DomainError('CONFLICT', 'the open dead letters kept changing while they were redriven; try again');
       throw error;
     }
   }
@@ -416,8 +434,8 @@ export async function discardDeadLetter(deadLetterId: string, input: { operator:
       );
       return { ...current, status: 'DISCARDED', ...fields };
     } catch (error) {
-      if (lostRace(error) && attempt < ATTEMPTS) continue;
-      if (lostRace(error)) throw new DomainError('CONFLICT', `dead letter ${deadLetterId} kept changing; read it again`);
+      if (await retryAfter(error, attempt)) continue;
+      if (lostRace(error) && !(await keyTakenMeanwhile())) throw new DomainError('CONFLICT', `dead letter ${deadLetterId} kept changing; read it again`);
       throw error;
     }
   }
