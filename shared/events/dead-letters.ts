@@ -289,6 +289,11 @@ async function keyTakenMeanwhile(): Promise<boolean> {
   return state !== undefined && (state.kind === 'answered' || (state.kind === 'claimed' && state.requestId !== write.requestId));
 }
 
+/** Before answering "nothing to change": if that was another request's change under this key, the handler answers its answer. */
+async function unlessKeyTakenMeanwhile(): Promise<void> {
+  if (await keyTakenMeanwhile()) throw new DomainError('CONFLICT', 'a request with this Idempotency-Key made this change meanwhile');
+}
+
 /** After a cancelled transaction: whether to read again and retry (else the error is rethrown). */
 async function retryAfter(error: unknown, attempt: number): Promise<boolean> {
   if (!lostRace(error)) return false;
@@ -311,6 +316,7 @@ export async function redriveDeadLetter(deadLetterId: string, input: { operator:
     if (!item) throw new NotFoundError(`dead letter ${deadLetterId} does not exist`);
     const current = viewOf(item);
     if (current.status === 'REDRIVEN') {
+      await unlessKeyTakenMeanwhile();
       nothingChanged();
       return current;
     }
@@ -371,6 +377,7 @@ export async function redriveOpenDeadLetters(
     const redrivable = read.items.filter((item) => item.event !== undefined && item.event !== null);
     const skipped = read.items.length - redrivable.length;
     if (redrivable.length === 0) {
+      await unlessKeyTakenMeanwhile();
       nothingChanged();
       return { redriven: 0, skipped, deadLetterIds: [], nextCursor: read.nextCursor };
     }
@@ -409,6 +416,7 @@ export async function discardDeadLetter(deadLetterId: string, input: { operator:
     if (!item) throw new NotFoundError(`dead letter ${deadLetterId} does not exist`);
     const current = viewOf(item);
     if (current.status === 'DISCARDED') {
+      await unlessKeyTakenMeanwhile();
       nothingChanged();
       return current;
     }
