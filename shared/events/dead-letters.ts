@@ -208,9 +208,9 @@ export async function countOpenDeadLetters(): Promise<number> {
 }
 
 function listQuery(filter: { status: DeadLetterStatus; source?: DeadLetterSource | undefined }, ascending: boolean) {
-  const [index, pk, sk, partition] = filter.source
-    ? (['GSI2', 'GSI2PK', 'GSI2SK', keys.deadLetter.sourcePartition(filter.status, filter.source)] as const)
-    : (['GSI1', 'GSI1PK', 'GSI1SK', keys.deadLetter.statusPartition(filter.status)] as const);
+  const [index, pk, partition] = filter.source
+    ? (['GSI2', 'GSI2PK', keys.deadLetter.sourcePartition(filter.status, filter.source)] as const)
+    : (['GSI1', 'GSI1PK', keys.deadLetter.statusPartition(filter.status)] as const);
   return {
     input: {
       IndexName: index,
