@@ -142,7 +142,12 @@ try {
   }
 
   const { consoleRoutes } = await import('./local/console.js');
-  const server = createLocalHttpServer(gateway, { localRoutes: consoleRoutes(keys) });
+  const { supplierOutageRoutes } = await import('./local/supplier-outage.js');
+  // Local-only routes: the console's, and the switch of a simulated supplier's outage (bin/local/supplier-outage.ts).
+  let simulated: import('./local/simulated-suppliers.js').SimulatedSuppliers | undefined;
+  const consoleOnes = consoleRoutes(keys);
+  const outages = supplierOutageRoutes(() => simulated);
+  const server = createLocalHttpServer(gateway, { localRoutes: async (request) => (await outages(request)) ?? consoleOnes(request) });
   await consoleBuild;
   server.on('error', (error) => {
     console.error(`HTTP server error: ${error.message}${'code' in error && error.code === 'EADDRINUSE' ? ` (port ${port} is taken; set PORT)` : ''}`);
@@ -159,6 +164,7 @@ try {
       log: (line) => console.log(line),
     });
     stopSuppliers = () => suppliers.stop();
+    simulated = suppliers;
     process.env.SUPPLIER_ENDPOINTS = JSON.stringify(
       Object.fromEntries(Object.entries(suppliers.endpoints).map(([id, baseUrl]) => [id, { baseUrl }])),
     );
@@ -175,6 +181,7 @@ try {
         `  Demo members   m1 (normal), m-silver, m-gold, m-diamond, m-friend (referred by m-gold)`,
         `  Webhook keys   ${join(dataDir, 'keys', 'webhooks')} (private keys of jd, tmall, wechatpay, alipay) -> npm run webhook -- suppliers jd '<json>'`,
         `  Suppliers      ${Object.entries(suppliers.endpoints).map(([id, url]) => `${id} ${url}`).join(', ')} (simulated; signed callbacks every ${supplierDelayMs} ms: ACCEPTED, SHIPPED, DELIVERED; sku REJECT* -> REJECTED)`,
+        `  Outages        curl -X POST ${base}/local/suppliers/jd/outage (orders to jd fail: dead letters); curl -X DELETE ... lifts it`,
         `  Demo mall      zones main (goods, supplier goods, coupon p-coffee-coupon, codes p-phone-topup), flash-sale (p-flash-sneakers, 8 shards), gold-club; campaign c-demo-double-points; pool pool-demo`,
         `  Streams        ${streamConsumers.map((c) => `${c.name} (${c.entities.join(', ')})`).join(', ')}: polled every second`,
         `  Schedules      ${schedules.map((s) => `${s.name} every ${s.localEveryMinutes} min`).join(', ')}; run now: POST ${base}/v1/admin/jobs/<job>`,

@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Aws, CfnOutput, Duration, Lazy, Stack, TimeZone, Validations, type StackProps } from 'aws-cdk-lib';
+import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, Rule, type EventPattern } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq, type DynamoEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource, type DynamoEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -256,13 +257,38 @@ export class PointsMallStack extends Stack {
     // GET /v1/docs loads Swagger UI from the distribution (the function depends on it, never the other way).
     this.functions.system.addEnvironment('DOCS_ASSETS_BASE', this.operatorConsole.docsAssetsBase);
 
+    // One DLQ for every rule (each message names its rule), consumed with the rule targets' own DLQs by the outbox
+    // function, which records each message as a DeadLetter item (docs/operations.md, Dead letters).
+    const ruleDeadLetters = new DeadLetterQueue(this, 'EventRulesDeadLetters', {
+      purpose: 'events the bus could not deliver to a rule target (the message attributes name the rule); the outbox function records them as dead letters',
+      alarms,
+      usedBy: 'event-rule',
+    });
+    const deadLetterQueues = [ruleDeadLetters, ...new Set(eventRules.map((spec) => spec.fn))].map((source) =>
+      source instanceof DeadLetterQueue ? source.queue : this.functions[source].deadLetters.queue,
+    );
+    for (const queue of deadLetterQueues) {
+      this.functions.outbox.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+    }
+    // The queues empty as soon as their messages are recorded: the alarm is on the dead letters recorded.
+    alarms.add(this, 'DeadLettersRecordedAlarm', {
+      name: 'dead-letters-recorded',
+      description: 'Deliveries failed for good and were recorded as dead letters (GET /v1/admin/dead-letters, the console\'s Fulfilment screen): fix the cause, then redrive or discard them.',
+      metric: new Metric({
+        namespace: 'PointsMall',
+        metricName: 'DeadLettersRecorded',
+        dimensionsMap: { service: 'outbox' },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     for (const spec of eventRules) {
       const id = pascal(spec.name);
-      const deadLetters = new DeadLetterQueue(this, `${id}RuleDeadLetters`, {
-        purpose: `events of rule ${spec.name} that could not be delivered to the ${spec.fn} function`,
-        alarms,
-        usedBy: 'event-rule',
-      });
+      const deadLetters = ruleDeadLetters;
       const rule = new Rule(this, `${id}Rule`, {
         eventBus: this.bus,
         description: spec.description,

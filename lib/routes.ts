@@ -128,8 +128,9 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   },
   outbox: {
     entry: 'functions/outbox/handler.ts',
-    description: 'Outbox publisher: puts the domain events written with each state change on the bus, from the table stream',
-    tableAccess: 'read',
+    description:
+      'Event delivery: puts the outbox events written with each state change on the bus (table stream); records failed deliveries as dead letters (from the DLQs of the rules and their targets); the dead-letter and fulfilment-problem admin routes',
+    tableAccess: 'readwrite',
     publishesEvents: true,
     memoryMb: 256,
     timeoutSeconds: 30,
@@ -309,6 +310,14 @@ export const routes = [
   { method: 'GET', path: '/v1/draws/{drawId}/spins', fn: 'draws', auth: 'member', operation: 'listMyDrawSpins' },
   { method: 'GET', path: '/v1/draws/{drawId}/seeds', fn: 'draws', auth: 'member', operation: 'listDrawSeeds' },
   { method: 'GET', path: '/v1/admin/members/{memberId}/spins', fn: 'draws', auth: 'admin', operation: 'listMemberSpins' },
+
+  // Dead letters and fulfilment problems: served by the outbox function, which also records the dead letters.
+  { method: 'GET', path: '/v1/admin/dead-letters', fn: 'outbox', auth: 'admin', operation: 'listDeadLetters' },
+  { method: 'POST', path: '/v1/admin/dead-letters/redrive', fn: 'outbox', auth: 'admin', operation: 'redriveDeadLetters' },
+  { method: 'GET', path: '/v1/admin/dead-letters/{deadLetterId}', fn: 'outbox', auth: 'admin', operation: 'getDeadLetter' },
+  { method: 'POST', path: '/v1/admin/dead-letters/{deadLetterId}/redrive', fn: 'outbox', auth: 'admin', operation: 'redriveDeadLetter' },
+  { method: 'POST', path: '/v1/admin/dead-letters/{deadLetterId}/discard', fn: 'outbox', auth: 'admin', operation: 'discardDeadLetter' },
+  { method: 'GET', path: '/v1/admin/fulfilment/problems', fn: 'outbox', auth: 'admin', operation: 'listFulfilmentProblems' },
 
   { method: 'POST', path: '/v1/webhooks/suppliers/{supplier}', fn: 'webhooks', auth: 'public', operation: 'receiveSupplierCallback' },
   { method: 'POST', path: '/v1/webhooks/payments/{provider}', fn: 'webhooks', auth: 'public', operation: 'receivePaymentCallback' },

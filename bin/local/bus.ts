@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_SOURCE, eventRules, type EventRuleSpec } from '../../lib/routes.js';
+import { recordDeadLetter } from '../../shared/events/dead-letters.js';
 import type { DomainEvent } from '../../shared/events/publisher.js';
+import { matchesPattern } from '../../shared/events/patterns.js';
 import { lambdaContext, loadHandler } from './gateway.js';
 
 /** An event as EventBridge delivers it to a Lambda target. */
@@ -16,33 +18,7 @@ export interface BusEnvelope {
   readonly detail: Record<string, unknown>;
 }
 
-type PatternValue = unknown;
-
-/**
- * Matches the subset of EventBridge patterns the rule table uses: arrays of
- * exact values, `{ prefix }`, `{ exists }` and nested objects. A rule that
- * needs more belongs in this matcher first, with a test.
- */
-export function matchesPattern(pattern: Record<string, PatternValue>, event: Record<string, unknown>): boolean {
-  return Object.entries(pattern).every(([field, expected]) => {
-    const actual = event[field];
-    if (Array.isArray(expected)) {
-      return expected.some((option) => {
-        if (option !== null && typeof option === 'object') {
-          const o = option as Record<string, unknown>;
-          if ('prefix' in o) return typeof actual === 'string' && actual.startsWith(String(o.prefix));
-          if ('exists' in o) return (actual !== undefined) === Boolean(o.exists);
-          return false;
-        }
-        return Array.isArray(actual) ? actual.includes(option) : actual === option;
-      });
-    }
-    if (expected !== null && typeof expected === 'object') {
-      return actual !== null && typeof actual === 'object' && matchesPattern(expected as Record<string, PatternValue>, actual as Record<string, unknown>);
-    }
-    return false;
-  });
-}
+export { matchesPattern } from '../../shared/events/patterns.js';
 
 export interface Delivery {
   readonly rule: string;
@@ -54,7 +30,9 @@ export interface Delivery {
  * The in-process stand-in for the EventBridge bus: every published event is
  * matched against the same rule table the CDK stack deploys, and each matching
  * rule's function is invoked asynchronously, with retries like a rule target.
- * Deliveries that still fail are kept as the local dead-letter list.
+ * Deliveries that still fail become DeadLetter items in the table
+ * (shared/events/dead-letters.ts), as on AWS, and are kept in `deadLetters`
+ * for this process (tests).
  */
 export class LocalBus {
   readonly deadLetters: Delivery[] = [];
@@ -100,6 +78,18 @@ export class LocalBus {
       }
     }
     this.deadLetters.push({ rule: rule.name, event, error: String(lastError) });
+    // What operators see: a DeadLetter item in the table (GET /v1/admin/dead-letters), as on AWS.
+    try {
+      await recordDeadLetter({
+        target: rule.name,
+        event: { detailType: event['detail-type'], detail: event.detail },
+        error: lastError instanceof Error ? `${lastError.name}: ${lastError.message}` : String(lastError),
+        attempts: this.retries + 1,
+        payload: event,
+      });
+    } catch (error) {
+      console.error(`[bus] dead letter of rule ${rule.name} not recorded:`, error);
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import { devPosClientId } from './dev-keys.js';
 import { seedAuctions } from './seed-auctions.js';
 import { seedPastPurchases } from './seed-purchases.js';
 import { seedApprovals } from './seed-approvals.js';
+import { seedFulfilment } from './seed-fulfilment.js';
 import { seedTasks } from './seed-tasks.js';
 import { seedDrawAdminDemo } from './seed-draw-admin.js';
 import { seedDraws } from './seed-draws.js';
@@ -279,5 +280,6 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
   await seedDraws(now);
   await seedDrawAdminDemo(now);
   await seedApprovals(now);
+  await seedFulfilment(now);
   return { members: [...demoMembers.map((m) => m.memberId), 'm-friend'] };
 }

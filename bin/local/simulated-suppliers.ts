@@ -41,6 +41,10 @@ export interface SimulatedSuppliersOptions {
 
 export interface SimulatedSuppliers {
   readonly endpoints: Record<SimulatedSupplierId, string>;
+  /** A simulated outage: while on, the supplier answers every order 503 (our adapter retries, then the bus dead-letters the order). */
+  setOutage(id: SimulatedSupplierId, down: boolean): void;
+  /** The suppliers in an outage now. */
+  outages(): SimulatedSupplierId[];
   stop(): Promise<void>;
 }
 
@@ -210,6 +214,7 @@ export async function startSimulatedSuppliers(options: SimulatedSuppliersOptions
 
   const servers: Server[] = [];
   const endpoints = {} as Record<SimulatedSupplierId, string>;
+  const down = new Set<SimulatedSupplierId>();
   for (const id of simulatedSupplierIds) {
     const shape = shapes[id];
     const orders = new Map<string, RecordedOrder>();
@@ -220,6 +225,11 @@ export async function startSimulatedSuppliers(options: SimulatedSuppliersOptions
         const body = await readBody(req);
         if (req.method !== 'POST' || req.url !== shape.path) {
           answer(res, 404, { error: 'not_found' });
+          return;
+        }
+        if (down.has(id)) {
+          log(`[supplier ${id}] outage: order refused with 503`);
+          answer(res, 503, { error: 'service_unavailable', message: `simulated ${id} outage` });
           return;
         }
         const intake = shape.intake(req.headers, body);
@@ -251,6 +261,12 @@ export async function startSimulatedSuppliers(options: SimulatedSuppliersOptions
 
   return {
     endpoints,
+    setOutage(id, isDown) {
+      if (isDown) down.add(id);
+      else down.delete(id);
+      log(`[supplier ${id}] outage ${isDown ? 'started' : 'lifted'}`);
+    },
+    outages: () => [...down],
     async stop() {
       stopping.abort();
       await Promise.all(

@@ -5,6 +5,8 @@ import type { PointsMallFunction } from './points-mall-function.js';
 
 export interface SupplierEndpointConfig {
   readonly baseUrl: string;
+  /** Minutes after a submission the supplier's first callback is due; past it the order is listed as stuck. @default the adapter's */
+  readonly callbackDeadlineMinutes?: number;
 }
 
 export interface SupplierCredentialsProps {

@@ -3,6 +3,7 @@ import { auditOperations } from './audit.js';
 import { approvalOperations } from './approvals.js';
 import { campaignOperations } from './campaigns.js';
 import { couponOperations } from './coupons.js';
+import { deadLetterOperations } from './dead-letters.js';
 import { drawOperations } from './draws.js';
 import { earningOperations } from './earning.js';
 import { jobOperations } from './jobs.js';
@@ -35,6 +36,7 @@ export const operations = {
   ...drawOperations,
   ...auditOperations,
   ...approvalOperations,
+  ...deadLetterOperations,
 };
 
 export type OperationId = keyof typeof operations;

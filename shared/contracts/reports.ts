@@ -174,8 +174,7 @@ export const dashboardSchema = z
       deadLetters: z
         .number()
         .int()
-        .nullable()
-        .openapi({ description: "Messages in the stack's dead-letter queues; null where none is configured (the local runtime)." }),
+        .openapi({ description: 'Open dead letters: deliveries that failed for good, not yet redriven or discarded (GET /v1/admin/dead-letters).' }),
     }),
   })
   .openapi('Dashboard');

@@ -6,14 +6,17 @@
  * retried from the stream, so no event is lost and none is invented. Delivery
  * is at least once: consumers deduplicate by `detail.eventId`.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { eventSchemas, type EventDetail, type EventType } from '../contracts/events.js';
 import type { ExtraWrite } from '../ledger/ledger.js';
 import { logger } from '../observability/powertools.js';
 import { newImageOf } from '../streams/records.js';
-import { tableName } from '../table/client.js';
+import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
+import { recordDeadLetter } from './dead-letters.js';
 import { publish, type DomainEvent } from './publisher.js';
 
 /** Outbox items outlive the stream's 24-hour retention; they are only kept for inspection. */
@@ -68,23 +71,77 @@ export function busEventOf(image: Record<string, unknown>): DomainEvent {
 }
 
 /**
+ * Times the bus may refuse one outbox event before it is kept as a dead letter
+ * (shared/events/dead-letters.ts) and the stream moves on past it: below the
+ * stream mapping's 10 retries, after which the whole batch would leave the
+ * stream for its DLQ as a description only, without the events.
+ */
+export const MAX_PUBLISH_ATTEMPTS = 5;
+
+/** Counts a refused publication on the outbox item; answers the attempts so far (MAX_PUBLISH_ATTEMPTS when the item is gone). */
+async function countPublishAttempt(eventId: string): Promise<number> {
+  try {
+    const result = await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.outbox(eventId),
+        UpdateExpression: 'ADD publishAttempts :one',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(result.Attributes?.publishAttempts ?? 1);
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return MAX_PUBLISH_ATTEMPTS;
+    throw error;
+  }
+}
+
+/**
  * Publishes the outbox items of a stream batch in stream order. When a put
- * fails, that record and every later one are reported as failures, so the
+ * fails, the batch's events are tried one at a time to find the one refused:
+ * its attempts are counted on its outbox item, and once it reaches
+ * MAX_PUBLISH_ATTEMPTS it is kept as a dead letter and the batch goes on;
+ * before that, it and every later record are reported as failures, so the
  * stream retries from the first unpublished event (Lambda's partial batch
  * response) and order is kept.
  */
 export async function publishOutboxRecords(records: readonly DynamoDBRecord[]): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
   const pending = records.flatMap((record) => {
     const image = newImageOf(record);
-    return image && image.entity === 'OutboxEvent' ? [{ record, event: busEventOf(image) }] : [];
+    return image && image.entity === 'OutboxEvent' ? [{ record, eventId: String(image.eventId), event: busEventOf(image) }] : [];
   });
+  const failuresFrom = (i: number) => ({ batchItemFailures: pending.slice(i).map((p) => ({ itemIdentifier: p.record.dynamodb?.SequenceNumber ?? '' })) });
   for (let i = 0; i < pending.length; i += 10) {
     const batch = pending.slice(i, i + 10);
     try {
       await publish(batch.map((p) => p.event));
+      continue;
     } catch (error) {
-      logger.error('outbox events not published; the stream will deliver them again', { error: error as Error, failedFrom: i, of: pending.length });
-      return { batchItemFailures: pending.slice(i).map((p) => ({ itemIdentifier: p.record.dynamodb?.SequenceNumber ?? '' })) };
+      logger.warn('outbox batch not published; trying its events one at a time', { error: error as Error, failedFrom: i, of: pending.length });
+    }
+    for (let j = 0; j < batch.length; j += 1) {
+      const one = batch[j]!;
+      try {
+        await publish([one.event]);
+        continue;
+      } catch (error) {
+        const attempts = await countPublishAttempt(one.eventId);
+        if (attempts < MAX_PUBLISH_ATTEMPTS) {
+          logger.error('outbox events not published; the stream will deliver them again', { error: error as Error, eventId: one.eventId, attempts });
+          return failuresFrom(i + j);
+        }
+        await recordDeadLetter({
+          deadLetterId: `outbox-${one.eventId}`,
+          source: 'outbox',
+          target: 'event-bus',
+          event: one.event,
+          error: (error as Error).message || String(error),
+          attempts,
+          payload: one.event,
+        });
+      }
     }
   }
   return { batchItemFailures: [] };

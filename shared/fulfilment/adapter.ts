@@ -9,6 +9,7 @@
  * rejected, do not retry); SupplierUnavailableError = try again later (let the
  * invocation fail so EventBridge/Lambda retries it). Configuration: config.ts.
  */
+import { supplierEndpoint } from './config.js';
 import { JdAdapter } from './jd.js';
 import { TmallAdapter } from './tmall.js';
 
@@ -28,6 +29,11 @@ export interface SubmitResult {
 
 export interface SupplierAdapter {
   readonly supplierId: string;
+  /**
+   * How long after a submission the supplier's first callback is due: past it the order is listed as stuck
+   * (GET /v1/admin/fulfilment/problems). SUPPLIER_ENDPOINTS' `callbackDeadlineMinutes` overrides it per supplier.
+   */
+  readonly callbackDeadlineMinutes: number;
   submit(order: SupplierOrder): Promise<SubmitResult>;
 }
 
@@ -52,4 +58,9 @@ export function adapterFor(supplierId: string): SupplierAdapter {
     adapters.set(supplierId, adapter);
   }
   return adapter;
+}
+
+/** Minutes a supplier's first callback may take after a submission: its SUPPLIER_ENDPOINTS entry's, else its adapter's default. */
+export function callbackDeadlineMinutes(supplierId: string): number {
+  return supplierEndpoint(supplierId).callbackDeadlineMinutes ?? adapterFor(supplierId).callbackDeadlineMinutes;
 }

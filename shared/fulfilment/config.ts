@@ -1,7 +1,8 @@
 /**
  * Where the suppliers are and how we authenticate to them.
  *
- * - `SUPPLIER_ENDPOINTS` (JSON, required): `{ "jd": { "baseUrl": "https://..." }, "tmall": { ... } }`.
+ * - `SUPPLIER_ENDPOINTS` (JSON, required): `{ "jd": { "baseUrl": "https://...", "callbackDeadlineMinutes": 120 }, "tmall": { ... } }`
+ *   (`callbackDeadlineMinutes` optional: when a submitted order without a callback counts as stuck).
  * - Credentials, per supplier: locally `SUPPLIER_CREDENTIALS` (JSON:
  *   `{ "jd": { "appKey", "appSecret" }, "tmall": { "apiToken" } }`); on AWS
  *   `SUPPLIER_SECRET_ARNS` (JSON: `{ "jd": "<secret arn>", ... }`), each
@@ -16,11 +17,13 @@ import { z } from 'zod';
 import { awsClientOptions } from '../config/aws-clients.js';
 import { ownValue } from '../domain/own-keys.js';
 
-const endpointsSchema = z.record(z.string(), z.object({ baseUrl: z.url() }));
+const endpointsSchema = z.record(z.string(), z.object({ baseUrl: z.url(), callbackDeadlineMinutes: z.number().int().min(1).max(43_200).optional() }));
 const secretArnsSchema = z.record(z.string(), z.string().min(1));
 
 export interface SupplierEndpoint {
   readonly baseUrl: string;
+  /** Minutes after a submission the first callback is due (else the adapter's default). */
+  readonly callbackDeadlineMinutes?: number | undefined;
 }
 
 function parsedJson(name: string, source: string): unknown {
@@ -39,14 +42,14 @@ export function supplierEndpoint(supplierId: string): SupplierEndpoint {
   if (!source) throw new Error('missing required environment variable SUPPLIER_ENDPOINTS');
   if (endpoints?.source !== source) {
     const checked = endpointsSchema.safeParse(parsedJson('SUPPLIER_ENDPOINTS', source));
-    if (!checked.success) throw new Error(`SUPPLIER_ENDPOINTS must be { "<supplier>": { "baseUrl": "<url>" } }`);
+    if (!checked.success) throw new Error(`SUPPLIER_ENDPOINTS must be { "<supplier>": { "baseUrl": "<url>", "callbackDeadlineMinutes"?: <1-43200> } }`);
     endpoints = { source, value: checked.data };
   }
   // Own keys only: a supplier id such as "constructor" must not find Object.prototype's member.
   const endpoint = ownValue(endpoints.value, supplierId);
   if (!endpoint) throw new Error(`SUPPLIER_ENDPOINTS has no entry for supplier ${supplierId}`);
   // A trailing slash would double the one in each adapter's path.
-  return { baseUrl: endpoint.baseUrl.replace(/\/+$/, '') };
+  return { baseUrl: endpoint.baseUrl.replace(/\/+$/, ''), callbackDeadlineMinutes: endpoint.callbackDeadlineMinutes };
 }
 
 let secretsClient: SecretsManagerClient | undefined;

@@ -31,6 +31,8 @@ const answerSchema = z.object({ jdOrderId: z.string().min(1).optional(), message
 
 export class JdAdapter implements SupplierAdapter {
   readonly supplierId = 'jd';
+  /** JD acknowledges an order within minutes; two hours without a callback is stuck. */
+  readonly callbackDeadlineMinutes = 120;
 
   constructor(private readonly policy: RetryPolicy = defaultRetryPolicy) {}
 

@@ -28,6 +28,8 @@ const answerSchema = z.object({
 
 export class TmallAdapter implements SupplierAdapter {
   readonly supplierId = 'tmall';
+  /** Tmall suppliers confirm purchase orders within their business day: four hours without a callback is stuck. */
+  readonly callbackDeadlineMinutes = 240;
 
   constructor(private readonly policy: RetryPolicy = defaultRetryPolicy) {}
 

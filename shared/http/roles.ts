@@ -118,6 +118,14 @@ export const operatorRules: { readonly [Op in OperatorOperation]: OperatorRule }
   createDraw: write(marketing),
   getDrawAdmin: read(),
   updateDraw: write(marketing),
+
+  // Dead letters and fulfilment problems: support and admins act on them.
+  listDeadLetters: read(),
+  getDeadLetter: read(),
+  redriveDeadLetter: write(service),
+  redriveDeadLetters: write(service),
+  discardDeadLetter: write(service),
+  listFulfilmentProblems: read(),
 };
 
 export function operatorRule(operation: string): OperatorRule | undefined {

@@ -27,7 +27,7 @@ import { commit } from '../ledger/ledger.js';
 import { logger } from '../observability/powertools.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { adapterFor, SupplierRejectedError } from '../fulfilment/adapter.js';
+import { adapterFor, callbackDeadlineMinutes, SupplierRejectedError } from '../fulfilment/adapter.js';
 import { capturePayment, readOrder, statusChangedWrite, unwind, type Order, type OrderBookkeeping } from './orders.js';
 
 type OrderStatus = Order['status'];
@@ -56,10 +56,24 @@ async function park(kind: string, id: string, orderId: string, message: unknown,
   return 'parked';
 }
 
-/** Moves an order forward to `to` (or only records the message, when `to` is its status already). */
-async function advance(order: Order & OrderBookkeeping, to: OrderStatus, reason: string, messageId: string, now: Date, trackingNo?: string): Promise<void> {
+/**
+ * Moves an order forward to `to` (or only records the message, when `to` is its status already). A move to
+ * SUBMITTED puts the order on its supplier's list of orders awaiting a first callback (`awaiting`: the sparse GSI2
+ * entry, by when the callback is due); any later move takes it off (orders from PLACED or PAID on carry no other GSI2 entry).
+ */
+async function advance(
+  order: Order & OrderBookkeeping,
+  to: OrderStatus,
+  reason: string,
+  messageId: string,
+  now: Date,
+  trackingNo?: string,
+  awaiting?: { readonly GSI2PK: string; readonly GSI2SK: string },
+): Promise<void> {
   const at = now.toISOString();
   const moves = to !== order.status;
+  const index = !moves ? '' : awaiting ? ', GSI2PK = :g2pk, GSI2SK = :g2sk' : '';
+  const unlisted = moves && !awaiting ? ' REMOVE GSI2PK, GSI2SK' : '';
   await commit({
     moves: [],
     extra: [
@@ -68,7 +82,7 @@ async function advance(order: Order & OrderBookkeeping, to: OrderStatus, reason:
           Update: {
             TableName: tableName(),
             Key: keys.order.item(order.orderId),
-            UpdateExpression: `SET updatedAt = :at${moves ? ', #status = :to, history = list_append(history, :entry)' : ''}${trackingNo ? ', trackingNo = :tracking' : ''} ADD messages :msg`,
+            UpdateExpression: `SET updatedAt = :at${moves ? ', #status = :to, history = list_append(history, :entry)' : ''}${index}${trackingNo ? ', trackingNo = :tracking' : ''} ADD messages :msg${unlisted}`,
             ConditionExpression: '#status = :from AND NOT contains(messages, :msgId)',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
@@ -78,6 +92,7 @@ async function advance(order: Order & OrderBookkeeping, to: OrderStatus, reason:
               ':msgId': messageId,
               ...(moves ? { ':to': to, ':entry': [{ status: to, at, reason }] } : {}),
               ...(trackingNo ? { ':tracking': trackingNo } : {}),
+              ...(moves && awaiting ? { ':g2pk': awaiting.GSI2PK, ':g2sk': awaiting.GSI2SK } : {}),
             },
           },
         },
@@ -132,8 +147,12 @@ export async function markSubmitted(orderId: string, supplierOrderRef: string, n
     if (!order) return 'ignored';
     const marker = `submitted:${supplierOrderRef}`;
     if (order.messages.includes(marker) || (RANK[order.status] ?? -1) >= 1 || RANK[order.status] === undefined) return 'duplicate';
+    const supplierId = order.supplier?.supplierId;
+    const awaiting = supplierId
+      ? keys.fulfilment.awaitingEntry(supplierId, new Date(now.getTime() + callbackDeadlineMinutes(supplierId) * 60_000).toISOString(), order.orderId)
+      : undefined;
     try {
-      await advance(order, 'SUBMITTED', `submitted to ${order.supplier?.supplierId ?? 'the supplier'} (ref ${supplierOrderRef})`, marker, now);
+      await advance(order, 'SUBMITTED', `submitted to ${supplierId ?? 'the supplier'} (ref ${supplierOrderRef})`, marker, now, undefined, awaiting);
       return 'applied';
     } catch (error) {
       if (error instanceof DomainError && error.code === 'CONFLICT' && attempt < ATTEMPTS) continue;
@@ -210,7 +229,10 @@ export async function submitToSupplier(orderId: string, now = new Date()): Promi
   } catch (error) {
     if (!(error instanceof SupplierRejectedError)) throw error;
     try {
-      await unwind(order, 'FAILED', `${order.supplier.supplierId} refused the order: ${error.message}`, { now });
+      await unwind(order, 'FAILED', `${order.supplier.supplierId} refused the order: ${error.message}`, {
+        now,
+        listAs: keys.fulfilment.failedEntry(order.supplier.supplierId, now.toISOString(), order.orderId),
+      });
     } catch (unwound) {
       // Cancelled or moved on meanwhile: nothing left to give back here.
       if (!(unwound instanceof DomainError && unwound.code === 'CONFLICT')) throw unwound;

@@ -534,6 +534,8 @@ export async function unwind(
     messageId?: string;
     /** An operator's unwind (an order cancelled on the admin route): its audit record joins the commit. */
     audited?: boolean;
+    /** GSI2 keys the unwound order is listed under (a FAILED supplier order: the fulfilment problems); none by default. */
+    listAs?: { readonly GSI2PK: string; readonly GSI2SK: string };
   },
 ): Promise<CommitOutcome> {
   const at = options.now.toISOString();
@@ -565,7 +567,7 @@ export async function unwind(
         Update: {
           TableName: tableName(),
           Key: keys.order.item(order.orderId),
-          UpdateExpression: `SET #status = :to, history = list_append(history, :entry), updatedAt = :at${options.messageId ? ' ADD messages :msg' : ''} REMOVE GSI2PK, GSI2SK`,
+          UpdateExpression: `SET #status = :to, history = list_append(history, :entry), updatedAt = :at${options.listAs ? ', GSI2PK = :g2pk, GSI2SK = :g2sk' : ''}${options.messageId ? ' ADD messages :msg' : ''}${options.listAs ? '' : ' REMOVE GSI2PK, GSI2SK'}`,
           ConditionExpression: `#status = :from${options.requirePaymentDue ? ' AND payBy <= :at' : ''}${options.messageId ? ' AND NOT contains(messages, :msgId)' : ''}`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -574,6 +576,7 @@ export async function unwind(
             ':entry': [{ status: to, at, reason }],
             ':at': at,
             ...(options.messageId ? { ':msg': new Set([options.messageId]), ':msgId': options.messageId } : {}),
+            ...(options.listAs ? { ':g2pk': options.listAs.GSI2PK, ':g2sk': options.listAs.GSI2SK } : {}),
           },
         },
       },

@@ -446,6 +446,45 @@ export const keys = {
   },
   /** An event waiting in the outbox (written with the change it announces; the stream publishes it). */
   outbox: (eventId: string): ItemKey => ({ PK: `OUTBOX${sep}${eventId}`, SK: 'EVENT' }),
+  /**
+   * A delivery that failed for good (an event a rule's target could not take, an outbox event the bus would not
+   * accept), kept for an operator to redrive or discard (shared/events/dead-letters.ts).
+   */
+  deadLetter: {
+    item: (deadLetterId: string): ItemKey => ({ PK: `DEADLETTER${sep}${deadLetterId}`, SK: 'DEADLETTER' }),
+    /** GSI1 keys: the dead letters of one status, by the time delivery failed. */
+    statusEntry: (status: string, failedAt: string, deadLetterId: string) => ({
+      GSI1PK: keys.deadLetter.statusPartition(status),
+      GSI1SK: `${failedAt}${sep}${deadLetterId}`,
+    }),
+    statusPartition: (status: string): string => `DEAD-LETTERS${sep}${status}`,
+    /** GSI2 keys: the dead letters of one status and source (`outbox`, `fulfilment`, `callbacks`, `other`), by time. */
+    sourceEntry: (status: string, source: string, failedAt: string, deadLetterId: string) => ({
+      GSI2PK: keys.deadLetter.sourcePartition(status, source),
+      GSI2SK: `${failedAt}${sep}${deadLetterId}`,
+    }),
+    sourcePartition: (status: string, source: string): string => `DEAD-LETTERS${sep}${status}${sep}${source}`,
+    /** How many are open, kept by the transactions that record, redrive and discard them (the dashboard reads it). */
+    counters: (): ItemKey => ({ PK: 'DEAD-LETTERS', SK: 'COUNTERS' }),
+  },
+  /** Sparse GSI2 lists of supplier orders that need an operator's eye (shared/mall/fulfilment-problems.ts). */
+  fulfilment: {
+    /**
+     * GSI2 keys on a SUBMITTED order waiting for its supplier's first callback, in its supplier's partition, by the
+     * time that callback is due (submission + the supplier's deadline): removed by the callback's transition.
+     */
+    awaitingEntry: (supplierId: string, deadlineAt: string, orderId: string) => ({
+      GSI2PK: keys.fulfilment.awaitingPartition(supplierId),
+      GSI2SK: `${deadlineAt}${sep}${orderId}`,
+    }),
+    awaitingPartition: (supplierId: string): string => `FULFILMENT-AWAITING${sep}${supplierId}`,
+    /** GSI2 keys on an order its supplier refused for good (FAILED), in its supplier's partition, by the time it failed. */
+    failedEntry: (supplierId: string, failedAt: string, orderId: string) => ({
+      GSI2PK: keys.fulfilment.failedPartition(supplierId),
+      GSI2SK: `${failedAt}${sep}${orderId}`,
+    }),
+    failedPartition: (supplierId: string): string => `FULFILMENT-FAILED${sep}${supplierId}`,
+  },
   /** A callback message that must not be applied (illegal transition, unknown order), kept for an operator. */
   parkedMessage: (orderId: string, messageKey: string): ItemKey => ({ PK: `PARKED${sep}${orderId}`, SK: `MSG${sep}${messageKey}` }),
   /** A webhook nonce already used by a sender (kept a little longer than the signature window). */

@@ -7,7 +7,7 @@ import { openConsole, test } from './support/browser.js';
 interface DashboardAnswer {
   readonly today: { readonly day: string; readonly issued: number };
   readonly outstanding: { readonly points: number; readonly liabilityCents: number };
-  readonly attention: { readonly purchasesAwaitingReview: number; readonly adjustmentsAwaitingApproval: number; readonly deadLetters: number | null };
+  readonly attention: { readonly purchasesAwaitingReview: number; readonly adjustmentsAwaitingApproval: number; readonly deadLetters: number };
 }
 
 /** The figures the dashboard shows, by their test ids. */
@@ -118,7 +118,7 @@ test('an analyst sees the dashboard figures and charts, and today’s issued poi
   // The attention counts as the API has them (the demo data holds an adjustment and a purchase waiting for a decision).
   expect(numberOf(await figureText(page, 'attention-purchase-reviews'))).toBe(before.attention.purchasesAwaitingReview);
   expect(numberOf(await figureText(page, 'attention-adjustments'))).toBe(before.attention.adjustmentsAwaitingApproval);
-  expect(await figureText(page, 'attention-dead-letters')).toBe(before.attention.deadLetters === null ? '—' : String(before.attention.deadLetters));
+  expect(await figureText(page, 'attention-dead-letters')).toBe(String(before.attention.deadLetters));
   await page.getByText('Adjustments awaiting approval').waitFor();
   await page.getByText('Dead letters', { exact: true }).waitFor();
   // Approvals is open to analysts (to read; reads are open to every role): the counts link to it.

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureTable, localClient } from '../../bin/local/table.js';
 import { routes } from '../../lib/routes.js';
 import { resetConfigForTests } from '../../shared/config/env.js';
+import { recordDeadLetter } from '../../shared/events/dead-letters.js';
 import { operatorRules, type OperatorOperation, type OperatorRole } from '../../shared/http/roles.js';
 import { TestApi, uniqueId, type ApiResponse } from '../support/api.js';
 
@@ -182,6 +183,19 @@ async function rulesBody(): Promise<Record<string, unknown> & { expectedVersion:
   const current = await must(api.call('GET', '/v1/admin/earning-rules', { token: fixtures }), 'rules');
   const { version, updatedAt: _at, updatedBy: _by, ...rules } = current;
   return { ...rules, expectedVersion: Number(version) };
+}
+
+/** An open dead letter of a JD submission (as the bus records one when the supplier is down). */
+async function deadLetter(): Promise<string> {
+  const orderId = uniqueId('o-audit-dl');
+  const { deadLetterId } = await recordDeadLetter({
+    target: 'supplier-jd-placed',
+    event: { detailType: 'OrderPlaced', detail: { orderId, status: 'PLACED', supplier: { supplierId: 'jd', sku: 'JD-1' } } },
+    error: 'SupplierUnavailableError: jd is unavailable',
+    attempts: 3,
+    payload: { orderId },
+  });
+  return deadLetterId;
 }
 
 const codes = (n: number) => Array.from({ length: n }, () => `CODE-${ulid()}`);
@@ -395,6 +409,36 @@ const cases: Partial<Record<OperatorOperation, WriteCase>> = {
       const body = await couponTemplateBody();
       await as('POST', '/v1/admin/coupons', body);
       return { call: { method: 'POST', path: '/v1/admin/coupons', body }, status: 409 };
+    },
+  },
+  redriveDeadLetter: {
+    valid: async () => {
+      const [a, b] = await Promise.all([deadLetter(), deadLetter()]);
+      return { call: { method: 'POST', path: `/v1/admin/dead-letters/${a}/redrive`, body: {} }, target: fixed(`dead-letter:${a}`), other: { method: 'POST', path: `/v1/admin/dead-letters/${b}/redrive`, body: {} } };
+    },
+    refused: async () => ({ call: { method: 'POST', path: `/v1/admin/dead-letters/${uniqueId('dl-none')}/redrive`, body: {} }, status: 404 }),
+  },
+  redriveDeadLetters: {
+    valid: async () => {
+      await deadLetter();
+      return {
+        call: { method: 'POST', path: '/v1/admin/dead-letters/redrive?limit=25', body: { reason: 'supplier back' } },
+        target: fixed('dead-letters:all'),
+        other: { method: 'POST', path: '/v1/admin/dead-letters/redrive?limit=25', body: { reason: 'another reason' } },
+      };
+    },
+    refused: async () => ({ call: { method: 'POST', path: '/v1/admin/dead-letters/redrive', body: {} }, status: 400 }),
+  },
+  discardDeadLetter: {
+    valid: async () => {
+      const id = await deadLetter();
+      const path = `/v1/admin/dead-letters/${id}/discard`;
+      return { call: { method: 'POST', path, body: { reason: 'handled by hand' } }, target: fixed(`dead-letter:${id}`), other: { method: 'POST', path, body: { reason: 'another reason' } } };
+    },
+    refused: async () => {
+      const id = await deadLetter();
+      await as('POST', `/v1/admin/dead-letters/${id}/redrive`, {});
+      return { call: { method: 'POST', path: `/v1/admin/dead-letters/${id}/discard`, body: { reason: 'too late' } }, status: 409 };
     },
   },
   cancelOrderAdmin: {

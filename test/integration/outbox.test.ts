@@ -7,11 +7,12 @@ import { ulid } from 'ulid';
 import { resetConfigForTests } from '../../shared/config/env.js';
 import { ensureTable, localClient } from '../../bin/local/table.js';
 import { LocalStreams } from '../../bin/local/streams.js';
-import { outboxWrite } from '../../shared/events/outbox.js';
+import { listDeadLetters } from '../../shared/events/dead-letters.js';
+import { MAX_PUBLISH_ATTEMPTS, outboxWrite } from '../../shared/events/outbox.js';
 import { useLocalEventSink, type DomainEvent } from '../../shared/events/publisher.js';
 import { commit } from '../../shared/ledger/ledger.js';
 import { registerMember } from '../../shared/members/service.js';
-import { uniqueId } from '../support/api.js';
+import { testPage, uniqueId } from '../support/api.js';
 
 const tableName = `points-mall-outbox-${ulid().toLowerCase()}`;
 process.env.TABLE_NAME = tableName;
@@ -28,6 +29,7 @@ beforeAll(async () => {
   await ensureTable(client, tableName);
   client.destroy();
   useLocalEventSink(async (events) => {
+    if (events.some((e) => e.detail.poison === true)) throw new Error('the bus refuses this event');
     if (failNext > 0) {
       failNext -= 1;
       throw new Error('the bus is unavailable');
@@ -76,7 +78,8 @@ describe('the outbox', () => {
 
   it('still delivers events, in order, when the bus fails after the write (the stream retries)', async () => {
     const memberId = await member(1000);
-    failNext = 1;
+    // The batch's put, then the first event's own put (tried one at a time to find the refused one).
+    failNext = 2;
     for (let i = 0; i < 12; i += 1) {
       await commit({
         moves: [{ memberId, type: 'SPEND', points: 1, reason: `spend ${i}` }],
@@ -93,5 +96,21 @@ describe('the outbox', () => {
     expect(new Set(delivered)).toEqual(new Set(Array.from({ length: 12 }, (_, i) => i)));
     const firstSeen = delivered.filter((n, i) => delivered.indexOf(n) === i);
     expect(firstSeen).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
+
+  it('keeps an event the bus refuses MAX_PUBLISH_ATTEMPTS times as a dead letter, and goes on with the later ones', async () => {
+    const memberId = await member(10);
+    for (const poison of [true, false]) {
+      await commit({ moves: [], extra: [outboxWrite({ detailType: 'TestPoison', version: 1, detail: { memberId, poison } }, new Date())] });
+    }
+    for (let round = 0; round < MAX_PUBLISH_ATTEMPTS + 2 && eventsOf(memberId).length === 0; round += 1) await streams.drain();
+
+    expect(eventsOf(memberId).map((e) => e.detail.poison)).toEqual([false]);
+    const letters = await listDeadLetters({ status: 'OPEN', source: 'outbox' }, testPage(100));
+    const mine = letters.items.filter((l) => l.payload.includes(memberId));
+    expect(mine).toEqual([
+      expect.objectContaining({ status: 'OPEN', source: 'outbox', target: 'event-bus', detailType: 'TestPoison', attempts: MAX_PUBLISH_ATTEMPTS, redrivable: true, error: 'the bus refuses this event' }),
+    ]);
+    expect(mine[0]?.deadLetterId).toMatch(/^outbox-/);
   });
 });

@@ -392,6 +392,6 @@ describe('dashboard', () => {
       end -= figures.net;
     }
     expect(dash.runningCampaigns).toEqual({ items: [expect.objectContaining({ name: 'Running', budgetPoints: 5000, budgetUsed: 200 })], more: false });
-    expect(dash.attention).toEqual({ purchasesAwaitingReview: 1, adjustmentsAwaitingApproval: 0, failedFulfilments: 1, parkedMessages: 1, deadLetters: null });
+    expect(dash.attention).toEqual({ purchasesAwaitingReview: 1, adjustmentsAwaitingApproval: 0, failedFulfilments: 1, parkedMessages: 1, deadLetters: 0 });
   });
 });

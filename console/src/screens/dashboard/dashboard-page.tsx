@@ -206,8 +206,8 @@ export function DashboardPage() {
                 <AttentionCount
                   testId="attention-dead-letters"
                   title={t('dashboard.attention.deadLetters')}
-                  value={data.attention.deadLetters === null ? '—' : i18n.points(data.attention.deadLetters)}
-                  link={data.attention.deadLetters === null ? <Typography.Text type="secondary">{t('dashboard.attention.notCounted')}</Typography.Text> : undefined}
+                  value={i18n.points(data.attention.deadLetters)}
+                  link={canSee(held, 'fulfilment') ? <Link to="/fulfilment">{t('dashboard.attention.openFulfilment')}</Link> : undefined}
                 />
               </Row>
               <Typography.Paragraph type="secondary" style={{ marginTop: 16, marginBottom: 0 }}>

@@ -43,9 +43,9 @@ export const dashboardMessages = defineMessages(
     'dashboard.attention.parkedMessages': 'Parked callbacks',
     'dashboard.attention.deadLetters': 'Dead letters',
     'dashboard.attention.open': 'Open approvals',
-    'dashboard.attention.notCounted': 'Not counted here',
+    'dashboard.attention.openFulfilment': 'Open fulfilment',
     'dashboard.attention.noScreen':
-      'Failed fulfilments, parked callbacks and dead letters have no screen yet: the orders and fulfilment screens come in a later release. Meanwhile the stack’s alarms watch them.',
+      'Failed and stuck deliveries and dead letters are handled on the Fulfilment screen; parked callbacks have no screen yet, the stack’s alarms watch them.',
   },
   {
     'dashboard.title': '概览',
@@ -88,7 +88,7 @@ export const dashboardMessages = defineMessages(
     'dashboard.attention.parkedMessages': '暂存的回调',
     'dashboard.attention.deadLetters': '死信消息',
     'dashboard.attention.open': '前往审批',
-    'dashboard.attention.notCounted': '此处不统计',
-    'dashboard.attention.noScreen': '履约失败、暂存回调和死信消息暂无处理页面：订单与履约页面将在后续版本提供。在此之前由系统告警监控。',
+    'dashboard.attention.openFulfilment': '前往履约',
+    'dashboard.attention.noScreen': '履约失败、履约停滞和死信消息在“履约”页面处理；暂存回调暂无处理页面，由系统告警监控。',
   },
 );
