@@ -299,6 +299,7 @@ export const routes = [
   { method: 'GET', path: '/v1/admin/auctions/{auctionId}', fn: 'auctions', auth: 'admin', operation: 'getAuctionAdmin' },
   { method: 'PATCH', path: '/v1/admin/auctions/{auctionId}', fn: 'auctions', auth: 'admin', operation: 'updateAuction' },
   { method: 'POST', path: '/v1/admin/auctions/{auctionId}/cancel', fn: 'auctions', auth: 'admin', operation: 'cancelAuction' },
+  { method: 'GET', path: '/v1/admin/auctions/{auctionId}/bids', fn: 'auctions', auth: 'admin', operation: 'listAuctionBids' },
 
   { method: 'POST', path: '/v1/admin/draws', fn: 'draws', auth: 'admin', operation: 'createDraw' },
   { method: 'GET', path: '/v1/admin/draws/{drawId}', fn: 'draws', auth: 'admin', operation: 'getDrawAdmin' },
@@ -309,6 +310,8 @@ export const routes = [
   { method: 'GET', path: '/v1/draws/{drawId}/spins', fn: 'draws', auth: 'member', operation: 'listMyDrawSpins' },
   { method: 'GET', path: '/v1/draws/{drawId}/seeds', fn: 'draws', auth: 'member', operation: 'listDrawSeeds' },
   { method: 'GET', path: '/v1/admin/members/{memberId}/spins', fn: 'draws', auth: 'admin', operation: 'listMemberSpins' },
+  { method: 'GET', path: '/v1/admin/draws', fn: 'draws', auth: 'admin', operation: 'listDrawsAdmin' },
+  { method: 'GET', path: '/v1/admin/draws/{drawId}/seeds', fn: 'draws', auth: 'admin', operation: 'listDrawSeedsAdmin' },
 
   { method: 'POST', path: '/v1/webhooks/suppliers/{supplier}', fn: 'webhooks', auth: 'public', operation: 'receiveSupplierCallback' },
   { method: 'POST', path: '/v1/webhooks/payments/{provider}', fn: 'webhooks', auth: 'public', operation: 'receivePaymentCallback' },

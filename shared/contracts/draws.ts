@@ -328,6 +328,28 @@ export const spinSchema = z
   })
   .openapi('Spin');
 
+export const drawAdminSummarySchema = z
+  .object({
+    ...drawSettings,
+    operatorStatus: z.enum(drawOperatorStatuses).openapi({ description: 'What the operator set; `status` is what the draw is now.' }),
+    version: z.number().int(),
+    prizeCount: z.number().int(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('DrawAdminSummary');
+
+const drawSeedPageSchema = z
+  .object({
+    drawId: z.string(),
+    today: seedHashSchema.nullable(),
+    tomorrow: seedHashSchema.nullable().openapi({ description: "Tomorrow's hash, once the daily job has made the seed." }),
+    items: z.array(revealedSeedSchema),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi('DrawSeedPage');
+
 const drawParams = z.object({ drawId: idSchema });
 const spinPageSchema = pageOf(spinSchema).openapi('SpinPage');
 
@@ -411,15 +433,25 @@ export const drawOperations = {
     tags: ['draws'],
     params: drawParams,
     query: pageQuerySchema,
-    response: z
-      .object({
-        drawId: z.string(),
-        today: seedHashSchema.nullable(),
-        tomorrow: seedHashSchema.nullable().openapi({ description: "Tomorrow's hash, once the daily job has made the seed." }),
-        items: z.array(revealedSeedSchema),
-        nextCursor: z.string().nullable(),
-      })
-      .openapi('DrawSeedPage'),
+    response: drawSeedPageSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  listDrawsAdmin: operation({
+    summary: 'Every lucky draw, ended ones included, newest first, filterable by its status now (operator)',
+    description:
+      'Each draw with its settings, `status` now and `operatorStatus`; `?status=` keeps those in that status at the time of the call ' +
+      '(filtered after reading: a page may come short, follow `nextCursor`). The stock, statistics and changes of one draw: GET /v1/admin/draws/{drawId}.',
+    tags: ['draws'],
+    query: pageQuerySchema.extend({ status: z.enum(drawStatuses).optional().openapi({ description: 'Only draws in this status now.' }) }),
+    response: pageOf(drawAdminSummarySchema).openapi('DrawAdminPage'),
+  }),
+  listDrawSeedsAdmin: operation({
+    summary: "A draw's published seeds for operators: the hashes of today's and tomorrow's seeds and the revealed seeds of ended days, newest first (operator)",
+    description: 'The same answer as GET /v1/draws/{drawId}/seeds gives members: a seed is revealed only after its day, to operators too.',
+    tags: ['draws'],
+    params: drawParams,
+    query: pageQuerySchema,
+    response: drawSeedPageSchema,
     errors: ['NOT_FOUND'],
   }),
 };

@@ -9,13 +9,13 @@
  * conditional on its shard's copy, so a pause stops spins at once in every
  * function instance, whatever its cache holds.
  */
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
 import { DRAW_HISTORY_SHOWN, type drawInputSchema, type drawPatchSchema, type fallbackReasons, type prizeKinds } from '../contracts/draws.js';
-import { drawChangeRefusal, drawStatusAt, publishedOdds, seedDaysAhead, totalWeight, type DrawOperatorStatus } from '../domain/draws.js';
+import { drawChangeRefusal, drawStatusAt, publishedOdds, seedDaysAhead, totalWeight, type DrawOperatorStatus, type DrawStatus } from '../domain/draws.js';
 import { localDate } from '../domain/programme.js';
 import { getPool } from '../earning/pools.js';
 import { auditItems, nothingChanged } from '../audit/audit.js';
@@ -26,7 +26,7 @@ import { PRIZE_PRODUCT_TYPES } from '../mall/orders.js';
 import { db, tableName } from '../table/client.js';
 import { TtlCache } from '../config/ttl-cache.js';
 import { DRAW_STATS_SHARDS, keys, type ItemKey } from '../table/keys.js';
-import { queryAll, queryPage, type PageRequest } from '../table/paging.js';
+import { queryAll, queryPage, queryPageSelecting, type PageRequest } from '../table/paging.js';
 import { ensureSeed } from './seeds.js';
 
 export type DrawInput = z.output<typeof drawInputSchema>;
@@ -148,11 +148,15 @@ function definitionFromItem(item: Record<string, unknown>): DrawDefinition {
   };
 }
 
-/** The definition item: on the list of draws not ended (GSI1, by end) unless an operator ended it. */
+/**
+ * The definition item: on the list of draws not ended (GSI1, by end) unless an operator ended it, and always on the
+ * operators' list of every draw (GSI2, by creation).
+ */
 function definitionItem(draw: DrawDefinition) {
   return {
     ...keys.draw.definition(draw.drawId),
     ...(draw.operatorStatus === 'ENDED' ? {} : keys.draw.listEntry(draw.drawId, draw.endsAt)),
+    ...keys.draw.adminEntry(draw.drawId, draw.createdAt),
     entity: 'Draw',
     ...draw,
   };
@@ -638,4 +642,70 @@ export async function allOpenDraws(now: Date): Promise<DrawDefinition[]> {
     ExpressionAttributeValues: { ':pk': keys.draw.listPartition(), ':now': now.toISOString() },
   });
   return items.map(definitionFromItem).filter((d) => d.operatorStatus !== 'ENDED');
+}
+
+/** Definitions read at most to fill one filtered page of the operators' list (bounds a page whose filter keeps few). */
+const MAX_DRAWS_READ_PER_PAGE = 500;
+
+/** A draw in the operators' list: its settings, its status now and what the operator set. */
+export function adminSummaryOf(draw: DrawDefinition, now: Date) {
+  return {
+    ...summaryOf(draw, now),
+    operatorStatus: draw.operatorStatus,
+    version: draw.version,
+    prizeCount: draw.prizes.length,
+    createdAt: draw.createdAt,
+    createdBy: draw.createdBy,
+    updatedAt: draw.updatedAt,
+  };
+}
+
+/**
+ * Every draw, ended ones included, newest first (GSI2 `DRAWS-ALL`, by creation), optionally only those in one
+ * status at `now`. The status is computed (an end passing ends a draw without a write), so a filter keeps what it
+ * reads: pages may come short, and the cursor continues after the last draw read.
+ */
+export async function listDrawsForOperator(page: PageRequest, filter: { status?: DrawStatus | undefined } = {}, now = new Date()) {
+  const partition = keys.draw.adminPartition();
+  return queryPageSelecting(
+    { IndexName: 'GSI2', KeyConditionExpression: 'GSI2PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: false },
+    page,
+    { attribute: 'GSI2PK', value: partition },
+    {
+      pick: async (items) =>
+        items.map((item) => {
+          const draw = definitionFromItem(item);
+          return filter.status === undefined || drawStatusAt(draw, now) === filter.status ? adminSummaryOf(draw, now) : undefined;
+        }),
+      finish: async (picked) => picked,
+    },
+    { maxItemsRead: MAX_DRAWS_READ_PER_PAGE },
+  );
+}
+
+/**
+ * Puts draws stored before the operators' list existed on it (their GSI2 entry): those not ended, which the GSI1
+ * list still holds. Idempotent (only a definition without the entry is written); an ended draw stored before it
+ * joins the list with nothing but a direct write. Returns how many were added.
+ */
+export async function addOpenDrawsToOperatorList(now = new Date()): Promise<number> {
+  let added = 0;
+  for (const draw of await allOpenDraws(now)) {
+    const entry = keys.draw.adminEntry(draw.drawId, draw.createdAt);
+    try {
+      await db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.draw.definition(draw.drawId),
+          UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(GSI2PK)',
+          ExpressionAttributeValues: { ':pk': entry.GSI2PK, ':sk': entry.GSI2SK },
+        }),
+      );
+      added += 1;
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+    }
+  }
+  return added;
 }

@@ -118,6 +118,9 @@ export const operatorRules: { readonly [Op in OperatorOperation]: OperatorRule }
   createDraw: write(marketing),
   getDrawAdmin: read(),
   updateDraw: write(marketing),
+  listDrawsAdmin: read(),
+  listDrawSeedsAdmin: read(),
+  listAuctionBids: read(),
 };
 
 export function operatorRule(operation: string): OperatorRule | undefined {
