@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Col, DatePicker, Divider, Flex, Form, Input, InputNumber, Modal, Row, Select, Typography } from 'antd';
+import { Alert, Button, Col, DatePicker, Divider, Flex, Form, Input, InputNumber, Modal, Row, Select, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useApi } from '../../api/client';
@@ -55,6 +55,8 @@ function DrawForm({ from, idempotency, onClose, i18n }: { readonly from: DrawAdm
   const [form] = Form.useForm<DrawFormValues>();
   const [initialValues] = useState(() => (from ? valuesFromDraw(from) : newDrawValues()));
   const [saving, setSaving] = useState(false);
+  // Why the last Create was refused on the odds (shown beside the total until the odds add up again).
+  const [oddsRefused, setOddsRefused] = useState<string | undefined>();
   const prizes = (Form.useWatch('prizes', form) ?? initialValues.prizes) as (PrizeFormValues | undefined)[];
   const spinCost = (Form.useWatch('spinCostPoints', form) ?? initialValues.spinCostPoints) as number | null;
   const total = totalPercent(prizes);
@@ -66,10 +68,12 @@ function DrawForm({ from, idempotency, onClose, i18n }: { readonly from: DrawAdm
   const submit = async (values: DrawFormValues) => {
     if (!oddsComplete(values.prizes)) {
       // The odds are what members are promised: a total other than 100 % is never sent; every odds field says why.
-      const text = t('form.oddsNot100', { total: formatNumber(totalPercent(values.prizes), i18n.locale, 2) });
-      form.setFields(values.prizes.map((_, i) => ({ name: ['prizes', i, 'percent'], errors: [text] })));
+      const sum = formatNumber(totalPercent(values.prizes), i18n.locale, 2);
+      form.setFields(values.prizes.map((_, i) => ({ name: ['prizes', i, 'percent'], errors: [t('form.oddsField', { total: sum })] })));
+      setOddsRefused(t('form.oddsNot100', { total: sum }));
       return;
     }
+    setOddsRefused(undefined);
     setSaving(true);
     try {
       const draw = await unwrap(api.POST('/v1/admin/draws', { headers: { 'Idempotency-Key': idempotency.key }, body: drawInputOf(values) }));
@@ -204,19 +208,19 @@ function DrawForm({ from, idempotency, onClose, i18n }: { readonly from: DrawAdm
                   </Col>
                   <Col span={4}>
                     {kind === 'POINTS' ? (
-                      <Form.Item name={[field.name, 'points']} label={label('form.points')} rules={[{ required: true, type: 'integer', min: 1, max: 1_000_000, message: t('form.wholeNumber') }]}>
+                      <Form.Item name={[field.name, 'points']} label={label('form.prizeValue')} rules={[{ required: true, type: 'integer', min: 1, max: 1_000_000, message: t('form.wholeNumber') }]}>
                         <InputNumber aria-label={aria('form.points')} precision={0} min={1} style={{ width: '100%' }} />
                       </Form.Item>
                     ) : kind === 'COUPON' ? (
-                      <Form.Item name={[field.name, 'couponTemplateId']} label={label('form.couponTemplateId')} rules={[{ required: true, pattern: ID, message: t('form.required') }]}>
+                      <Form.Item name={[field.name, 'couponTemplateId']} label={label('form.prizeValue')} rules={[{ required: true, pattern: ID, message: t('form.required') }]}>
                         <Input aria-label={aria('form.couponTemplateId')} />
                       </Form.Item>
                     ) : kind === 'GOODS' ? (
-                      <Form.Item name={[field.name, 'productId']} label={label('form.productId')} rules={[{ required: true, pattern: ID, message: t('form.required') }]}>
+                      <Form.Item name={[field.name, 'productId']} label={label('form.prizeValue')} rules={[{ required: true, pattern: ID, message: t('form.required') }]}>
                         <Input aria-label={aria('form.productId')} />
                       </Form.Item>
                     ) : (
-                      <Form.Item label={label('form.points')}>
+                      <Form.Item label={label('form.prizeValue')}>
                         <Input disabled value="—" aria-hidden />
                       </Form.Item>
                     )}
@@ -249,9 +253,16 @@ function DrawForm({ from, idempotency, onClose, i18n }: { readonly from: DrawAdm
               <Button type="dashed" onClick={() => add({ kind: 'NOTHING', percent: null, stock: null })} disabled={fields.length >= 24}>
                 {t('form.addPrize')}
               </Button>
-              <Typography.Text strong type={complete ? 'success' : 'danger'} data-testid="odds-total">
-                {t('form.oddsTotal', { total: formatNumber(total, i18n.locale, 2) })}
-              </Typography.Text>
+              <Space orientation="vertical" align="end" size={0}>
+                <Typography.Text strong type={complete ? 'success' : 'danger'} data-testid="odds-total">
+                  {t('form.oddsTotal', { total: formatNumber(total, i18n.locale, 2) })}
+                </Typography.Text>
+                {oddsRefused && !complete ? (
+                  <Typography.Text type="danger" role="alert" data-testid="odds-refusal">
+                    {oddsRefused}
+                  </Typography.Text>
+                ) : null}
+              </Space>
             </Flex>
           </>
         )}

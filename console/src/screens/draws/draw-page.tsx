@@ -68,9 +68,13 @@ function Settings({ draw, i18n }: { readonly draw: DrawAdmin; readonly i18n: Dra
   return (
     <Descriptions
       size="small"
-      column={{ xs: 1, md: 2, xl: 3 }}
+      column={{ xs: 1, lg: 2 }}
       items={[
-        { key: 'window', label: t('draws.window', { zone: PROGRAMME_TIME_ZONE }), children: `${formatProgrammeTime(draw.startsAt)} – ${formatProgrammeTime(draw.endsAt)}` },
+        {
+          key: 'window',
+          label: t('draws.window', { zone: PROGRAMME_TIME_ZONE }),
+          children: `${formatProgrammeTime(draw.startsAt).replace(` (${PROGRAMME_TIME_ZONE})`, '')} – ${formatProgrammeTime(draw.endsAt).replace(` (${PROGRAMME_TIME_ZONE})`, '')}`,
+        },
         { key: 'spins', label: t('draws.spins'), children: t('draws.spinRule', { free: draw.freeSpinsPerDay, cost: i18n.points(draw.spinCostPoints), max: draw.maxSpinsPerDay }) },
         { key: 'operatorStatus', label: t('page.operatorStatus'), children: <span data-testid="operator-status">{t(`page.operatorStatus.${draw.operatorStatus}`)}</span> },
         { key: 'pool', label: t('page.pool'), children: draw.poolId ? `${draw.poolId} / ${draw.activity ?? ''}` : t('page.noPool') },
