@@ -71,7 +71,7 @@ function Terms({ auction, i18n }: { readonly auction: AuctionAdmin; readonly i18
   return (
     <Descriptions
       size="small"
-      column={{ xs: 1, md: 2, xl: 3 }}
+      column={{ xs: 1, lg: 2 }}
       items={[
         { key: 'lot', label: t('auctions.lot'), children: `${auction.productName} (${auction.productId}, ${auction.productType})` },
         { key: 'window', label: t('auctions.window', { zone }), children: `${withoutZone(auction.startsAt)} – ${withoutZone(auction.endsAt)}` },
@@ -87,9 +87,9 @@ function Terms({ auction, i18n }: { readonly auction: AuctionAdmin; readonly i18
           label: t('page.antiSniping'),
           children: auction.antiSniping ? t('page.antiSnipingRule', { window: auction.antiSniping.windowSeconds, extend: auction.antiSniping.extendSeconds }) : t('page.none'),
         },
-        { key: 'latest', label: t('form.latestEndsAt', { zone }), children: auction.latestEndsAt ? withoutZone(auction.latestEndsAt) : t('page.none') },
-        { key: 'version', label: 'Version', children: auction.version },
-        { key: 'created', label: '', children: `${auction.createdBy}, ${formatProgrammeTime(auction.createdAt)}` },
+        { key: 'latest', label: t('page.latestEndsAt'), children: auction.latestEndsAt ? withoutZone(auction.latestEndsAt) : t('page.none') },
+        { key: 'version', label: t('page.version'), children: auction.version },
+        { key: 'created', label: t('page.createdBy'), children: `${auction.createdBy}, ${formatProgrammeTime(auction.createdAt)}` },
         { key: 'description', label: t('form.description'), children: auction.description || '—' },
       ]}
     />
@@ -258,11 +258,11 @@ export function AuctionPage() {
           locale={{ emptyText: t('page.auditEmpty') }}
           columns={[
             { key: 'at', title: t('page.at', { zone }), render: (_, a) => withoutZone(a.at) },
-            { key: 'by', title: t('page.member'), dataIndex: 'by' },
-            { key: 'action', title: t('page.bidOutcome'), render: (_, a) => t(`page.auditAction.${a.action}`) },
+            { key: 'by', title: t('page.auditBy'), dataIndex: 'by' },
+            { key: 'action', title: t('page.auditWhat'), render: (_, a) => t(`page.auditAction.${a.action}`) },
             {
               key: 'what',
-              title: '',
+              title: t('page.auditDetail'),
               render: (_, a) => a.reason ?? Object.entries(a.changes ?? {}).map(([field, c]) => `${field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join('; '),
             },
           ]}
