@@ -311,6 +311,7 @@ export const routes = [
   { method: 'GET', path: '/v1/draws/{drawId}/seeds', fn: 'draws', auth: 'member', operation: 'listDrawSeeds' },
   { method: 'GET', path: '/v1/admin/members/{memberId}/spins', fn: 'draws', auth: 'admin', operation: 'listMemberSpins' },
   { method: 'GET', path: '/v1/admin/draws', fn: 'draws', auth: 'admin', operation: 'listDrawsAdmin' },
+  { method: 'PUT', path: '/v1/admin/draws/{drawId}/prizes', fn: 'draws', auth: 'admin', operation: 'replaceDrawPrizes' },
   { method: 'GET', path: '/v1/admin/draws/{drawId}/seeds', fn: 'draws', auth: 'admin', operation: 'listDrawSeedsAdmin' },
 
   { method: 'POST', path: '/v1/webhooks/suppliers/{supplier}', fn: 'webhooks', auth: 'public', operation: 'receiveSupplierCallback' },

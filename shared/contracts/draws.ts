@@ -108,25 +108,57 @@ export const drawInputSchema = z
     if (draw.maxSpinsPerDay < draw.freeSpinsPerDay) {
       ctx.addIssue({ code: 'custom', path: ['maxSpinsPerDay'], message: 'maxSpinsPerDay counts free and paid spins, so it cannot be below freeSpinsPerDay' });
     }
-    const seen = new Set<string>();
-    draw.prizes.forEach((prize, i) => {
-      if (seen.has(prize.prizeId)) ctx.addIssue({ code: 'custom', path: ['prizes', i, 'prizeId'], message: `prizeId ${prize.prizeId} appears twice` });
-      seen.add(prize.prizeId);
-    });
-    const consolation = draw.prizes.find((p) => p.prizeId === draw.consolationPrizeId);
-    if (!consolation) {
-      ctx.addIssue({ code: 'custom', path: ['consolationPrizeId'], message: 'consolationPrizeId must be the prizeId of one of the prizes' });
-    } else if (consolation.stock !== null || !(consolation.kind === 'NOTHING' || consolation.kind === 'POINTS')) {
-      ctx.addIssue({ code: 'custom', path: ['consolationPrizeId'], message: 'the consolation must be a NOTHING or POINTS prize with unlimited stock (stock null)' });
-    }
-    const paysPoints = draw.prizes.some((p) => p.kind === 'POINTS');
-    if (paysPoints && draw.poolId === null) ctx.addIssue({ code: 'custom', path: ['poolId'], message: 'POINTS prizes are paid from a pool: give poolId and activity' });
-    if (paysPoints && draw.activity === null) ctx.addIssue({ code: 'custom', path: ['activity'], message: 'POINTS prizes are paid from a pool activity: give activity (e.g. "games")' });
-    if ((draw.poolId === null) !== (draw.activity === null)) {
-      ctx.addIssue({ code: 'custom', path: [draw.poolId === null ? 'poolId' : 'activity'], message: 'give poolId and activity together' });
-    }
+    checkPrizeTable(draw, ctx);
   })
   .openapi('DrawInput');
+
+/** The checks of a prize table on its own (at creation, and when an upcoming draw's prizes are replaced). */
+function checkPrizeTable(
+  table: {
+    readonly prizes: readonly { readonly prizeId: string; readonly kind: (typeof prizeKinds)[number]; readonly stock: number | null }[];
+    readonly consolationPrizeId: string;
+    readonly poolId: string | null;
+    readonly activity: string | null;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const seen = new Set<string>();
+  table.prizes.forEach((prize, i) => {
+    if (seen.has(prize.prizeId)) ctx.addIssue({ code: 'custom', path: ['prizes', i, 'prizeId'], message: `prizeId ${prize.prizeId} appears twice` });
+    seen.add(prize.prizeId);
+  });
+  const consolation = table.prizes.find((p) => p.prizeId === table.consolationPrizeId);
+  if (!consolation) {
+    ctx.addIssue({ code: 'custom', path: ['consolationPrizeId'], message: 'consolationPrizeId must be the prizeId of one of the prizes' });
+  } else if (consolation.stock !== null || !(consolation.kind === 'NOTHING' || consolation.kind === 'POINTS')) {
+    ctx.addIssue({ code: 'custom', path: ['consolationPrizeId'], message: 'the consolation must be a NOTHING or POINTS prize with unlimited stock (stock null)' });
+  }
+  const paysPoints = table.prizes.some((p) => p.kind === 'POINTS');
+  if (paysPoints && table.poolId === null) ctx.addIssue({ code: 'custom', path: ['poolId'], message: 'POINTS prizes are paid from a pool: give poolId and activity' });
+  if (paysPoints && table.activity === null) ctx.addIssue({ code: 'custom', path: ['activity'], message: 'POINTS prizes are paid from a pool activity: give activity (e.g. "games")' });
+  if ((table.poolId === null) !== (table.activity === null)) {
+    ctx.addIssue({ code: 'custom', path: [table.poolId === null ? 'poolId' : 'activity'], message: 'give poolId and activity together' });
+  }
+}
+
+/** How long before a draw opens its prize table stops changing: function copies of the draw (5 s) are fresh by then. */
+export const PRIZE_TABLE_FROZEN_BEFORE_START_MS = 60_000;
+
+export const drawPrizeTableSchema = z
+  .object({
+    expectedVersion: z.number().int('expectedVersion must be a whole number').min(1, 'expectedVersion is the version you read (1 or more)'),
+    prizes: z
+      .array(prizeInputSchema)
+      .min(2, 'a draw has at least 2 prizes (one may be the consolation)')
+      .max(MAX_PRIZES, `a draw has at most ${MAX_PRIZES} prizes`)
+      .openapi({ description: 'The whole prize table, in the order the odds are published (replaces the one stored).' }),
+    consolationPrizeId: idSchema,
+    poolId: idSchema.nullable().default(null).openapi({ description: 'The points pool that pays POINTS prizes (required when there are any).' }),
+    activity: activityName.nullable().default(null),
+  })
+  .strict()
+  .superRefine((table, ctx) => checkPrizeTable(table, ctx))
+  .openapi('DrawPrizeTable');
 
 /** Fields of a draw that never change: what the published odds, the committed seeds and every verification rest on. */
 const FIXED_FIELDS = ['drawId', 'startsAt', 'freeSpinsPerDay', 'spinCostPoints', 'maxSpinsPerDay', 'poolId', 'activity', 'prizes', 'consolationPrizeId'];
@@ -435,6 +467,18 @@ export const drawOperations = {
     query: pageQuerySchema,
     response: drawSeedPageSchema,
     errors: ['NOT_FOUND'],
+  }),
+  replaceDrawPrizes: operation({
+    summary: "Replace an upcoming draw's prizes and odds, before it opens (operator)",
+    description:
+      'Only while nobody can have spun: until a minute before `startsAt` (409 CONFLICT after that, or once ended), optimistic on ' +
+      '`expectedVersion`. The prize table is checked as at creation (pool activity, coupon templates, products); the stock items are ' +
+      'rebuilt in the same transaction, with a change record and an audit record. Once the draw opens, its prizes and odds never change.',
+    tags: ['draws'],
+    params: drawParams,
+    body: drawPrizeTableSchema,
+    response: drawAdminSchema,
+    errors: ['NOT_FOUND', 'CONFLICT'],
   }),
   listDrawsAdmin: operation({
     summary: 'Every lucky draw, ended ones included, newest first, filterable by its status now (operator)',

@@ -119,6 +119,7 @@ export const operatorRules: { readonly [Op in OperatorOperation]: OperatorRule }
   getDrawAdmin: read(),
   updateDraw: write(marketing),
   listDrawsAdmin: read(),
+  replaceDrawPrizes: write(marketing),
   listDrawSeedsAdmin: read(),
   listAuctionBids: read(),
 };

@@ -168,6 +168,89 @@ describe('GET /v1/admin/draws: every draw, newest first, by status now', () => {
   });
 });
 
+describe('PUT /v1/admin/draws/{drawId}/prizes: an upcoming draw\'s prizes and odds', () => {
+  interface Admin {
+    version: number;
+    totalWeight: number;
+    consolationPrizeId: string;
+    prizes: { prizeId: string; weight: number; odds: number; stock: number | null; stockLeft: number | null }[];
+    history: { version: number; by: string; changes: Record<string, { from: string; to: string }> }[];
+  }
+  const upcoming = () => newDraw({ startsAt: iso(Date.now() + 2 * HOUR), prizes: [
+    { prizeId: 'mug', name: 'Mug', kind: 'NOTHING', weight: 10, stock: 5 },
+    { prizeId: 'pen', name: 'Pen', kind: 'NOTHING', weight: 20, stock: 3 },
+    { prizeId: 'thanks', name: 'Thanks for playing', kind: 'NOTHING', weight: 70 },
+  ] });
+
+  it('replaces the table before the draw opens: weights, stock rebuilt (removed, changed, new), a change record, an audit record', async () => {
+    // Prepare
+    const drawId = await upcoming();
+    const table = {
+      expectedVersion: 1,
+      prizes: [
+        { prizeId: 'mug', name: 'Mug', kind: 'NOTHING', weight: 1500, stock: 8 },
+        { prizeId: 'cap', name: 'Cap', kind: 'NOTHING', weight: 3000, stock: 2 },
+        { prizeId: 'thanks', name: 'Thanks for playing', kind: 'NOTHING', weight: 5500 },
+      ],
+      consolationPrizeId: 'thanks',
+    };
+
+    // Act
+    const res = await api.call<Admin>('PUT', `/v1/admin/draws/${drawId}/prizes`, { token: operators.marketer, body: table, headers: { 'idempotency-key': ulid() } });
+
+    // Assess
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.version).toBe(2);
+    expect(res.body.totalWeight).toBe(10_000);
+    expect(res.body.prizes.map((p) => [p.prizeId, p.weight, p.odds, p.stock, p.stockLeft])).toEqual([
+      ['mug', 1500, 0.15, 8, 8],
+      ['cap', 3000, 0.3, 2, 2],
+      ['thanks', 5500, 0.55, null, null],
+    ]);
+    expect(res.body.history[0]?.changes.prizes).toEqual({ from: 'mug 10/5, pen 20/3, thanks 70; consolation thanks', to: 'mug 1500/8, cap 3000/2, thanks 5500; consolation thanks' });
+    expect(res.body.history[0]?.by).toMatch(/^op-marketer-/);
+    const pen = await db().send(new GetCommand({ TableName: tableName, Key: keys.draw.prizeStock(drawId, 'pen') }));
+    expect(pen.Item).toBeUndefined();
+    const member = await api.call<{ prizes: { prizeId: string; odds: number }[] }>('GET', `/v1/draws/${drawId}`, { token: await api.token('member', 'm-games-admin') });
+    expect(member.status, member.text).toBe(200);
+    expect(member.body.prizes.map((p) => p.odds)).toEqual([0.15, 0.3, 0.55]);
+    const audit = await api.call<{ items: { operation: string; summary: string }[] }>('GET', `/v1/admin/audit?target=${encodeURIComponent(`draw:${drawId}`)}`, { token: operators.admin });
+    expect(audit.body.items.map((r) => r.operation)).toEqual(['replaceDrawPrizes', 'createDraw']);
+
+    // The same table again changes nothing (no version, no record)
+    const again = await api.call<Admin>('PUT', `/v1/admin/draws/${drawId}/prizes`, { token: operators.admin, body: { ...table, expectedVersion: 2 } });
+    expect(again.status).toBe(200);
+    expect(again.body.version).toBe(2);
+  });
+
+  it('refuses an open draw, one opening within a minute, an ended one, a stale version, a bad table (400 on the field), and analysts', async () => {
+    const put = (drawId: string, body: Record<string, unknown>, token = operators.admin) => api.call<{ code?: string; errors?: { path: string }[]; currentVersion?: number }>('PUT', `/v1/admin/draws/${drawId}/prizes`, { token, body });
+    const table = { prizes: [{ prizeId: 'a', name: 'A', kind: 'NOTHING', weight: 1 }, { prizeId: 'thanks', name: 'Thanks', kind: 'NOTHING', weight: 1 }], consolationPrizeId: 'thanks' };
+
+    const open = await newDraw();
+    expect((await put(open, { expectedVersion: 1, ...table })).body.code).toBe('CONFLICT');
+    const soon = await newDraw({ startsAt: iso(Date.now() + 30_000) });
+    expect((await put(soon, { expectedVersion: 1, ...table })).status).toBe(409);
+    const ended = await upcoming();
+    await changeDraw(ended, { status: 'ENDED' });
+    expect((await put(ended, { expectedVersion: 2, ...table })).status).toBe(409);
+
+    const drawId = await upcoming();
+    const stale = await put(drawId, { expectedVersion: 4, ...table });
+    expect(stale.status).toBe(409);
+    expect(stale.body.currentVersion).toBe(1);
+    const badConsolation = await put(drawId, { expectedVersion: 1, ...table, consolationPrizeId: 'a', prizes: [{ ...table.prizes[0], stock: 3 }, table.prizes[1]] });
+    expect(badConsolation.status).toBe(400);
+    expect(JSON.stringify(badConsolation.body.errors)).toContain('consolationPrizeId');
+    const zeroWeight = await put(drawId, { expectedVersion: 1, ...table, prizes: [{ ...table.prizes[0], weight: 0 }, table.prizes[1]] });
+    expect(zeroWeight.status).toBe(400);
+    expect(JSON.stringify(zeroWeight.body.errors)).toContain('prizes.0.weight');
+    expect((await put(drawId, { expectedVersion: 1, ...table }, operators.analyst)).status).toBe(403);
+    expect((await put(drawId, { expectedVersion: 1, ...table }, operators.support)).status).toBe(403);
+    expect((await put(uniqueId('d-none'), { expectedVersion: 1, ...table })).status).toBe(404);
+  });
+});
+
 describe('GET /v1/admin/draws/{drawId}/seeds', () => {
   it("answers today's and tomorrow's hashes (never a seed still in use) to every operator role; 404 for an unknown draw", async () => {
     const drawId = await newDraw();

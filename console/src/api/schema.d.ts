@@ -1683,6 +1683,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/draws/{drawId}/prizes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace an upcoming draw's prizes and odds, before it opens (operator)
+         * @description Only while nobody can have spun: until a minute before `startsAt` (409 CONFLICT after that, or once ended), optimistic on `expectedVersion`. The prize table is checked as at creation (pool activity, coupon templates, products); the stock items are rebuilt in the same transaction, with a change record and an audit record. Once the draw opens, its prizes and odds never change.
+         */
+        put: operations["replaceDrawPrizes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/draws/{drawId}/seeds": {
         parameters: {
             query?: never;
@@ -4597,6 +4617,19 @@ export interface components {
             createdAt: string;
             createdBy: string;
             updatedAt: string;
+        };
+        DrawPrizeTable: {
+            expectedVersion: number;
+            /** @description The whole prize table, in the order the odds are published (replaces the one stored). */
+            prizes: components["schemas"]["DrawPrizeInput"][];
+            consolationPrizeId: string;
+            /**
+             * @description The points pool that pays POINTS prizes (required when there are any).
+             * @default null
+             */
+            poolId: string | null;
+            /** @default null */
+            activity: string | null;
         };
         WebhookReceipt: {
             /** @enum {boolean} */
@@ -13451,6 +13484,108 @@ export interface operations {
             };
             /** @description Error (404), application/problem+json */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replaceDrawPrizes: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                drawId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DrawPrizeTable"];
+            };
+        };
+        responses: {
+            /** @description Replace an upcoming draw's prizes and odds, before it opens (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawAdmin"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (409), application/problem+json */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
