@@ -175,3 +175,55 @@ test('an analyst reads the draws, ended ones included, but has no write actions'
   expect(await page.getByRole('button', { name: 'New draw from this one' }).count()).toBe(0);
   expect(await page.getByRole('button', { name: 'Pause', exact: true }).count()).toBe(0);
 });
+
+test("a marketer edits an upcoming draw's odds in place: refused at 95 %, saved at 100 %", async ({ page }) => {
+  // Prepare: a draw opening tomorrow
+  const run = randomUUID().slice(0, 8);
+  const marketer = await apiAs('marketer');
+  const drawId = `d-upcoming-${run}`;
+  const created = await marketer.post<DrawAdmin>('/v1/admin/draws', {
+    drawId,
+    name: `Upcoming wheel ${run}`,
+    startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+    endsAt: new Date(Date.now() + 8 * 86_400_000).toISOString(),
+    freeSpinsPerDay: 1,
+    spinCostPoints: 10,
+    maxSpinsPerDay: 3,
+    prizes: [
+      { prizeId: 'mug', name: 'Mug', kind: 'NOTHING', weight: 10, stock: 20 },
+      { prizeId: 'sticker', name: 'Sticker', kind: 'NOTHING', weight: 30 },
+      { prizeId: 'thanks', name: 'Thanks for playing', kind: 'NOTHING', weight: 60 },
+    ],
+    consolationPrizeId: 'thanks',
+  });
+  expect(created.status).toBe(201);
+
+  // Act 1: 5 % off the sticker leaves 95 %: refused on the odds fields, nothing saved
+  await openConsole(page, { role: 'marketer', path: `draws/${drawId}` });
+  await statusShows(page, 'Upcoming');
+  await page.getByRole('button', { name: 'Prizes and odds' }).click();
+  const dialog = page.getByRole('dialog', { name: `Prizes and odds of Upcoming wheel ${run}` });
+  await dialog.waitFor();
+  expect(await dialog.getByLabel('Odds (%) 2', { exact: true }).inputValue()).toBe('30.00');
+  await setNumber(dialog, 'Odds (%) 2', '25');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect.poll(() => dialog.locator('.ant-form-item-has-error').count(), { timeout: 10_000 }).toBe(3);
+  expect(await dialog.getByTestId('odds-refusal').innerText()).toBe('The odds add up to 95 %; they must add up to 100 %.');
+  expect((await marketer.get<DrawAdmin>(`/v1/admin/draws/${drawId}`)).body.version).toBe(1);
+
+  // Act 2: 65 % for "thanks for playing": 100 %, saved
+  await setNumber(dialog, 'Odds (%) 3', '65');
+  await dialog.getByTestId('odds-total').getByText('Odds total: 100 %').waitFor();
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: 20_000 });
+
+  // Assess: the API has the weights in hundredths, and the page shows the new odds
+  const saved = await marketer.get<DrawAdmin>(`/v1/admin/draws/${drawId}`);
+  expect(saved.body.version).toBe(2);
+  expect(saved.body.prizes.map((p) => [p.prizeId, p.weight])).toEqual([
+    ['mug', 1000],
+    ['sticker', 2500],
+    ['thanks', 6500],
+  ]);
+  await page.locator('tr[data-row-key="sticker"]').getByText('25 %', { exact: true }).waitFor();
+});

@@ -31,21 +31,40 @@ export interface DrawFormDialogProps {
   readonly open: boolean;
   /** A draw to start from (its prizes, odds and rules, in a new draw); none: a new draw from scratch. */
   readonly from?: DrawAdmin | undefined;
+  /** `edit`: replace the prizes and odds of `from` itself (an upcoming draw); else a new draw. */
+  readonly mode?: 'new' | 'edit';
   readonly onClose: () => void;
 }
 
-/** "New draw" and "New draw from this one": one dialog, its Idempotency-Key kept for the dialog's opening. */
-export function DrawFormDialog({ open, from, onClose }: DrawFormDialogProps) {
+/**
+ * "New draw", "New draw from this one" and "Prizes and odds" (an upcoming draw's, before it opens): one dialog, its
+ * Idempotency-Key kept for the dialog's opening.
+ */
+export function DrawFormDialog({ open, from, mode = 'new', onClose }: DrawFormDialogProps) {
   const i18n = useMessages(drawMessages);
   const idempotency = useIdempotencyKey(open);
+  const editing = mode === 'edit' && from !== undefined;
+  const title = editing ? i18n.t('form.editTitle', { name: from.name }) : from ? i18n.t('form.copyTitle', { name: from.name }) : i18n.t('form.newTitle');
   return (
-    <Modal open={open} onCancel={onClose} footer={null} destroyOnHidden width={1000} title={from ? i18n.t('form.copyTitle', { name: from.name }) : i18n.t('form.newTitle')}>
-      <DrawForm from={from} idempotency={idempotency} onClose={onClose} i18n={i18n} />
+    <Modal open={open} onCancel={onClose} footer={null} destroyOnHidden width={1000} title={title}>
+      <DrawForm from={from} editing={editing} idempotency={idempotency} onClose={onClose} i18n={i18n} />
     </Modal>
   );
 }
 
-function DrawForm({ from, idempotency, onClose, i18n }: { readonly from: DrawAdmin | undefined; readonly idempotency: IdempotencyKey; readonly onClose: () => void; readonly i18n: DrawI18n }) {
+function DrawForm({
+  from,
+  editing,
+  idempotency,
+  onClose,
+  i18n,
+}: {
+  readonly from: DrawAdmin | undefined;
+  readonly editing: boolean;
+  readonly idempotency: IdempotencyKey;
+  readonly onClose: () => void;
+  readonly i18n: DrawI18n;
+}) {
   const { t } = i18n;
   const api = useApi();
   const queryClient = useQueryClient();
@@ -53,7 +72,7 @@ function DrawForm({ from, idempotency, onClose, i18n }: { readonly from: DrawAdm
   const message = useMessage();
   const showProblem = useProblemHandler();
   const [form] = Form.useForm<DrawFormValues>();
-  const [initialValues] = useState(() => (from ? valuesFromDraw(from) : newDrawValues()));
+  const [initialValues] = useState(() => (from ? valuesFromDraw(from, undefined, editing) : newDrawValues()));
   const [saving, setSaving] = useState(false);
   // Why the last Create was refused on the odds (shown beside the total until the odds add up again).
   const [oddsRefused, setOddsRefused] = useState<string | undefined>();
@@ -75,8 +94,25 @@ function DrawForm({ from, idempotency, onClose, i18n }: { readonly from: DrawAdm
     }
     setOddsRefused(undefined);
     setSaving(true);
+    const headers = { 'Idempotency-Key': idempotency.key };
     try {
-      const draw = await unwrap(api.POST('/v1/admin/draws', { headers: { 'Idempotency-Key': idempotency.key }, body: drawInputOf(values) }));
+      if (editing && from) {
+        const { prizes, consolationPrizeId, poolId, activity } = drawInputOf(values);
+        const draw = await unwrap(
+          api.PUT('/v1/admin/draws/{drawId}/prizes', {
+            params: { path: { drawId: from.drawId } },
+            headers,
+            body: { expectedVersion: from.version, prizes, consolationPrizeId, poolId, activity },
+          }),
+        );
+        idempotency.succeeded();
+        void message.success(t('form.saved', { name: draw.name, version: draw.version }));
+        queryClient.setQueryData(['draw', draw.drawId], draw);
+        await queryClient.invalidateQueries({ queryKey: ['draws'] });
+        onClose();
+        return;
+      }
+      const draw = await unwrap(api.POST('/v1/admin/draws', { headers, body: drawInputOf(values) }));
       idempotency.succeeded();
       void message.success(t('form.created', { name: draw.name }));
       queryClient.setQueryData(['draw', draw.drawId], draw);
@@ -85,6 +121,8 @@ function DrawForm({ from, idempotency, onClose, i18n }: { readonly from: DrawAdm
       void navigate(`/draws/${encodeURIComponent(draw.drawId)}`);
     } catch (error) {
       showProblem(error, form);
+      // A 409 (changed meanwhile, or too close to opening): the page shows the draw as it is now.
+      if (editing && from) await queryClient.invalidateQueries({ queryKey: ['draw', from.drawId] });
     } finally {
       setSaving(false);
     }
@@ -92,7 +130,9 @@ function DrawForm({ from, idempotency, onClose, i18n }: { readonly from: DrawAdm
 
   return (
     <Form<DrawFormValues> form={form} layout="vertical" requiredMark={false} initialValues={initialValues} onFinish={(values) => void submit(values)}>
-      {from ? <Alert type="info" showIcon title={t('form.copyNote')} style={{ marginBottom: 16 }} /> : null}
+      {from ? <Alert type="info" showIcon title={t(editing ? 'form.editNote' : 'form.copyNote')} style={{ marginBottom: 16 }} /> : null}
+      {/* Editing an upcoming draw's prizes: the rest is changed with "Edit" or fixed; shown for reference. */}
+      <fieldset disabled={editing} style={{ border: 0, margin: 0, padding: 0, minWidth: 0 }}>
       <Row gutter={16}>
         <Col span={10}>
           <Form.Item name="name" label={t('form.name')} rules={[{ required: true, whitespace: true, min: 3, message: t('form.name.required') }]}>
@@ -168,6 +208,9 @@ function DrawForm({ from, idempotency, onClose, i18n }: { readonly from: DrawAdm
             <InputNumber precision={0} min={1} max={1000} style={{ width: '100%' }} />
           </Form.Item>
         </Col>
+      </Row>
+      </fieldset>
+      <Row gutter={16}>
         <Col span={4}>
           <Form.Item name="poolId" label={t('form.poolId')}>
             <Input maxLength={64} />
@@ -278,7 +321,7 @@ function DrawForm({ from, idempotency, onClose, i18n }: { readonly from: DrawAdm
       <Flex justify="flex-end" gap="small">
         <Button onClick={onClose}>{t('form.cancel')}</Button>
         <Button type="primary" htmlType="submit" loading={saving}>
-          {t('form.create')}
+          {editing ? t('form.save') : t('form.create')}
         </Button>
       </Flex>
     </Form>

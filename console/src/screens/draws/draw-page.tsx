@@ -173,7 +173,10 @@ function History({ draw, i18n }: { readonly draw: DrawAdmin; readonly i18n: Draw
   );
 }
 
-type Dialog = { kind: 'status'; action: StatusAction } | { kind: 'edit' } | { kind: 'topUp' } | { kind: 'copy' };
+type Dialog = { kind: 'status'; action: StatusAction } | { kind: 'edit' } | { kind: 'topUp' } | { kind: 'copy' } | { kind: 'prizes' };
+
+/** Until a minute before it opens (the API's rule), an upcoming draw's prizes and odds can be replaced. */
+const PRIZES_FIXED_BEFORE_START_MS = 60_000;
 
 /**
  * One draw (/console/draws/:drawId): its settings and status, pause / resume / end, edit (name, description, end),
@@ -208,6 +211,8 @@ export function DrawPage() {
     );
   }
   const ended = data?.status === 'ENDED';
+  // As of when the draw was read (the API refuses a late edit anyway, and the page reads the draw again after it).
+  const prizesEditable = data !== undefined && !ended && Date.parse(data.startsAt) - PRIZES_FIXED_BEFORE_START_MS > draw.dataUpdatedAt;
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
       <div>
@@ -224,6 +229,7 @@ export function DrawPage() {
               {!ended && data.operatorStatus === 'ACTIVE' ? <Button onClick={() => show({ kind: 'status', action: 'PAUSED' })}>{t('page.pause')}</Button> : null}
               {!ended && data.operatorStatus === 'PAUSED' ? <Button onClick={() => show({ kind: 'status', action: 'ACTIVE' })}>{t('page.resume')}</Button> : null}
               {!ended ? <Button onClick={() => show({ kind: 'edit' })}>{t('page.edit')}</Button> : null}
+              {prizesEditable ? <Button onClick={() => show({ kind: 'prizes' })}>{t('page.editPrizes')}</Button> : null}
               {!ended && data.prizes.some((p) => p.stock !== null) ? <Button onClick={() => show({ kind: 'topUp' })}>{t('page.topUp')}</Button> : null}
               {!ended ? (
                 <Button danger onClick={() => show({ kind: 'status', action: 'ENDED' })}>
@@ -265,7 +271,7 @@ export function DrawPage() {
           <TopUpDialog open={dialog.open} draw={data} i18n={i18n} onClose={close} />
         ) : (
           <Suspense>
-            <DrawFormDialog open={dialog.open} from={data} onClose={close} />
+            <DrawFormDialog key={dialog.which.kind} open={dialog.open} from={data} mode={dialog.which.kind === 'prizes' ? 'edit' : 'new'} onClose={close} />
           </Suspense>
         )
       ) : null}

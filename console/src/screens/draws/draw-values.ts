@@ -118,19 +118,20 @@ export function newDrawValues(now: Dayjs = programmeTime(new Date().toISOString(
 }
 
 /**
- * A new draw's values copied from an existing one: the same prizes with their odds as percentages, the same spin
- * rules, a new window from the next hour as long as the original's (a draw's wheel never changes: to change the
- * odds, an operator creates the next draw from this one and ends this one).
+ * A draw's values for the dialog: the same prizes with their odds as percentages and the same spin rules; for a new
+ * draw copied from it, a new window from the next hour as long as the original's (an open draw's wheel never
+ * changes: to change its odds, an operator creates the next draw from it and ends it); `sameWindow` for editing an
+ * upcoming draw's own prizes.
  */
-export function valuesFromDraw(draw: DrawAdmin, now: Dayjs = programmeTime(new Date().toISOString())): DrawFormValues {
+export function valuesFromDraw(draw: DrawAdmin, now: Dayjs = programmeTime(new Date().toISOString()), sameWindow = false): DrawFormValues {
   const percents = percentsOfWeights(draw.prizes.map((p) => p.weight));
   const start = now.add(1, 'hour').startOf('hour');
   const length = Math.max(3_600_000, Date.parse(draw.endsAt) - Date.parse(draw.startsAt));
   return {
     name: draw.name,
     description: draw.description,
-    startsAt: start,
-    endsAt: start.add(length, 'millisecond'),
+    startsAt: sameWindow ? programmeTime(draw.startsAt) : start,
+    endsAt: sameWindow ? programmeTime(draw.endsAt) : start.add(length, 'millisecond'),
     freeSpinsPerDay: draw.freeSpinsPerDay,
     spinCostPoints: draw.spinCostPoints,
     maxSpinsPerDay: draw.maxSpinsPerDay,
