@@ -203,7 +203,7 @@ export const drawPatchSchema = z
     {
       error: (issue) =>
         issue.code === 'unrecognized_keys'
-          ? `${issue.keys.join(', ')} cannot be changed: ${issue.keys.some((k) => FIXED_FIELDS.includes(k)) ? 'a draw\'s prizes, weights, window start, spin rules and pool are fixed at creation (the published odds and the committed seeds rest on them); create another draw' : 'unknown field'}. A change takes expectedVersion, status, name, description, endsAt, stockTopUps`
+          ? `${issue.keys.join(', ')} cannot be changed: ${issue.keys.some((k) => FIXED_FIELDS.includes(k)) ? 'a draw\'s prizes, weights, window start, spin rules and pool are fixed at creation (the published odds and the committed seeds rest on them); create another draw (an upcoming draw\'s prizes and weights: PUT /v1/admin/draws/{drawId}/prizes)' : 'unknown field'}. A change takes expectedVersion, status, name, description, endsAt, stockTopUps`
           : undefined,
     },
   )
@@ -389,7 +389,8 @@ export const drawOperations = {
   createDraw: operation({
     summary: 'Create a lucky draw: prizes with weights and stock, free spins, spin cost, daily cap (operator)',
     description:
-      'The prizes, their weights and the spin rules never change once created: the published odds are a promise (an operator may pause, ' +
+      'The spin rules never change, and the prizes and their weights are fixed from a minute before the draw opens (PUT .../prizes replaces ' +
+      'them until then): the published odds are a promise (an operator may pause, ' +
       'resume or end the draw, rename it, move its end and top up stock: PATCH). Prize stock, the pool activity, coupon templates ' +
       'and products are checked now (404 for one that does not exist, 400 for one that cannot serve as a prize).',
     tags: ['draws'],

@@ -1558,7 +1558,7 @@ export interface paths {
         put?: never;
         /**
          * Create a lucky draw: prizes with weights and stock, free spins, spin cost, daily cap (operator)
-         * @description The prizes, their weights and the spin rules never change once created: the published odds are a promise (an operator may pause, resume or end the draw, rename it, move its end and top up stock: PATCH). Prize stock, the pool activity, coupon templates and products are checked now (404 for one that does not exist, 400 for one that cannot serve as a prize).
+         * @description The spin rules never change, and the prizes and their weights are fixed from a minute before the draw opens (PUT .../prizes replaces them until then): the published odds are a promise (an operator may pause, resume or end the draw, rename it, move its end and top up stock: PATCH). Prize stock, the pool activity, coupon templates and products are checked now (404 for one that does not exist, 400 for one that cannot serve as a prize).
          */
         post: operations["createDraw"];
         delete?: never;
