@@ -28,6 +28,10 @@ const SCREENS: readonly { readonly name: string; readonly path: string; readonly
   { name: 'reports', path: 'reports', locales: ['en'] },
   { name: 'approvals', path: 'approvals', locales: ['en'] },
   { name: 'audit-log', path: 'audit', locales: ['en'] },
+  { name: 'auctions', path: 'auctions', locales: ['en'] },
+  { name: 'auction', path: 'auctions/a-demo-headphones', locales: ['en'] },
+  { name: 'draws', path: 'draws', locales: ['en'] },
+  { name: 'draw', path: 'draws/d-demo-wheel', locales: ['en', 'zh-CN'] },
 ];
 type Locale = 'en' | 'zh-CN';
 const OPERATOR = DEMO_OPERATORS.admin;

@@ -300,6 +300,7 @@ export const routes = [
   { method: 'GET', path: '/v1/admin/auctions/{auctionId}', fn: 'auctions', auth: 'admin', operation: 'getAuctionAdmin' },
   { method: 'PATCH', path: '/v1/admin/auctions/{auctionId}', fn: 'auctions', auth: 'admin', operation: 'updateAuction' },
   { method: 'POST', path: '/v1/admin/auctions/{auctionId}/cancel', fn: 'auctions', auth: 'admin', operation: 'cancelAuction' },
+  { method: 'GET', path: '/v1/admin/auctions/{auctionId}/bids', fn: 'auctions', auth: 'admin', operation: 'listAuctionBids' },
 
   { method: 'POST', path: '/v1/admin/draws', fn: 'draws', auth: 'admin', operation: 'createDraw' },
   { method: 'GET', path: '/v1/admin/draws/{drawId}', fn: 'draws', auth: 'admin', operation: 'getDrawAdmin' },
@@ -310,6 +311,9 @@ export const routes = [
   { method: 'GET', path: '/v1/draws/{drawId}/spins', fn: 'draws', auth: 'member', operation: 'listMyDrawSpins' },
   { method: 'GET', path: '/v1/draws/{drawId}/seeds', fn: 'draws', auth: 'member', operation: 'listDrawSeeds' },
   { method: 'GET', path: '/v1/admin/members/{memberId}/spins', fn: 'draws', auth: 'admin', operation: 'listMemberSpins' },
+  { method: 'GET', path: '/v1/admin/draws', fn: 'draws', auth: 'admin', operation: 'listDrawsAdmin' },
+  { method: 'PUT', path: '/v1/admin/draws/{drawId}/prizes', fn: 'draws', auth: 'admin', operation: 'replaceDrawPrizes' },
+  { method: 'GET', path: '/v1/admin/draws/{drawId}/seeds', fn: 'draws', auth: 'admin', operation: 'listDrawSeedsAdmin' },
 
   // Dead letters and fulfilment problems: served by the outbox function, which also records the dead letters.
   { method: 'GET', path: '/v1/admin/dead-letters', fn: 'outbox', auth: 'admin', operation: 'listDeadLetters' },

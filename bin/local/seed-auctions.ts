@@ -1,8 +1,8 @@
 /**
  * Demo auctions (docs/auctions.md): one open for 90 days from the first start
  * (long enough that a kept local table still shows it weeks later),
- * with an opening proxy bid by m-silver so there is a price and a leader to
- * beat, and one upcoming. Fixed ids; safe to run on every start (an existing
+ * with an opening proxy bid by m-silver and a challenge by m-diamond that
+ * m-silver's maximum answers, so there is a price, a leader to beat and a bid history, and one upcoming. Fixed ids; safe to run on every start (an existing
  * auction is left as it is, the opening bid is placed once).
  */
 import { createAuction, type AuctionInput } from '../../shared/auctions/auctions.js';
@@ -60,16 +60,24 @@ export async function seedAuctions(now = new Date()): Promise<void> {
     },
     now,
   );
-  const key = `auction-bid:${DEMO_OPEN_AUCTION_ID}:m-silver`;
+  // Two bidders, so the console's bid history shows a challenge: m-diamond's 1,100 is answered by m-silver's
+  // maximum (OUTBID), and m-silver leads at 1,200.
+  const bids = [
+    { memberId: 'm-silver', amount: 1_000, maxAmount: 1_500 },
+    { memberId: 'm-diamond', amount: 1_100, maxAmount: undefined },
+  ];
   try {
-    await placeBid({
-      auctionId: DEMO_OPEN_AUCTION_ID,
-      memberId: 'm-silver',
-      amount: 1_000,
-      maxAmount: 1_500,
-      idempotency: { scope: 'seed', key, fingerprint: fingerprintOf(key), ttlSeconds: SEED_TTL_SECONDS },
-      now,
-    });
+    for (const bid of bids) {
+      const key = `auction-bid:${DEMO_OPEN_AUCTION_ID}:${bid.memberId}`;
+      await placeBid({
+        auctionId: DEMO_OPEN_AUCTION_ID,
+        memberId: bid.memberId,
+        amount: bid.amount,
+        maxAmount: bid.maxAmount,
+        idempotency: { scope: 'seed', key, fingerprint: fingerprintOf(key), ttlSeconds: SEED_TTL_SECONDS },
+        now,
+      });
+    }
   } catch (error) {
     // A demo auction that has ended (a restart more than 90 days later) takes no bids: nothing to seed.
     if (!(error instanceof DomainError && error.code === 'AUCTION_CLOSED')) throw error;

@@ -6,8 +6,12 @@
  * run on every start: the draw exists after the first, with whatever an
  * operator changed since.
  */
-import { createDraw } from '../../shared/draws/draws.js';
+import { addOpenDrawsToOperatorList, createDraw } from '../../shared/draws/draws.js';
+import { spinDraw } from '../../shared/draws/spins.js';
 import { DomainError } from '../../shared/errors.js';
+import { fingerprintOf } from '../../shared/ledger/idempotency.js';
+import { findMember, registerMember } from '../../shared/members/service.js';
+import { DEMO_DRAW_ID } from './seed-draws.js';
 
 export const DEMO_FLASH_DRAW_ID = 'd-demo-flash';
 
@@ -37,5 +41,31 @@ export async function seedDrawAdminDemo(now: Date, pool: { poolId: string; activ
   } catch (error) {
     // Already there from an earlier start.
     if (!(error instanceof DomainError && error.code === 'CONFLICT')) throw error;
+  }
+  // A table kept from before the operators' list of every draw: its demo draws join the list.
+  await addOpenDrawsToOperatorList(now);
+  await seedDemoSpins(now);
+}
+
+/** Demo players of the main wheel: their free spins give the console's "drawn against the published odds" chart data. */
+export const DEMO_PLAYERS = ['m-player-1', 'm-player-2', 'm-player-3', 'm-player-4'] as const;
+const FREE_SPINS_SEEDED = 3;
+/** The spins' idempotency records are kept for ever, so a restart (even days later) never spins again. */
+const SEED_TTL_SECONDS = 100 * 365 * 24 * 3600;
+/** Refusals that only mean the wheel cannot be spun now (ended, paused by an operator, the pool exhausted). */
+const NOT_NOW = new Set(['DRAW_CLOSED', 'NO_SPINS_LEFT', 'BUDGET_EXHAUSTED', 'LIMIT_REACHED', 'INSUFFICIENT_POINTS']);
+
+async function seedDemoSpins(now: Date): Promise<void> {
+  for (const memberId of DEMO_PLAYERS) {
+    if (!(await findMember(memberId))) await registerMember(memberId, { tags: ['games'] }, now);
+    for (let n = 1; n <= FREE_SPINS_SEEDED; n += 1) {
+      const key = `draw-spin:${DEMO_DRAW_ID}:${memberId}:${n}`;
+      try {
+        await spinDraw({ drawId: DEMO_DRAW_ID, memberId, idempotency: { scope: 'seed', key, fingerprint: fingerprintOf(key), ttlSeconds: SEED_TTL_SECONDS }, now });
+      } catch (error) {
+        if (error instanceof DomainError && NOT_NOW.has(error.code)) return;
+        throw error;
+      }
+    }
   }
 }

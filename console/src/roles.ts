@@ -6,7 +6,7 @@
 export const roles = ['admin', 'marketer', 'support', 'analyst'] as const;
 export type Role = (typeof roles)[number];
 
-export const screens = ['dashboard', 'members', 'earningRules', 'campaigns', 'pools', 'reports', 'approvals', 'audit', 'fulfilment'] as const;
+export const screens = ['dashboard', 'members', 'earningRules', 'campaigns', 'pools', 'reports', 'approvals', 'audit', 'fulfilment', 'auctions', 'draws'] as const;
 export type Screen = (typeof screens)[number];
 
 interface Access {
@@ -26,6 +26,8 @@ export const access: Record<Screen, Access> = {
   approvals: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'support'] },
   audit: { see: ['admin', 'marketer', 'support', 'analyst'], write: [] },
   fulfilment: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'support'] },
+  auctions: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'marketer'] },
+  draws: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'marketer'] },
 };
 
 /** A token in several groups may do what any of them may (as the API allows). */

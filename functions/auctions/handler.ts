@@ -5,6 +5,8 @@ import {
   listAuctionsForOperator,
   listOpenAuctions,
   adminView,
+  auctionBids,
+  readAuction,
   updateAuction,
 } from '../../shared/auctions/auctions.js';
 import { listMemberBids, placeBid } from '../../shared/auctions/bids.js';
@@ -38,6 +40,11 @@ export const handler = httpHandler('auctions', {
     return adminView(await createAuction(body, subjectOf(caller), now), now);
   },
   listAuctionsAdmin: async ({ page }) => listAuctionsForOperator(page),
+  listAuctionBids: async ({ params, page }) => {
+    await readAuction(params.auctionId);
+    const history = await auctionBids(params.auctionId, page);
+    return { items: history.items.map((bid) => ({ ...bid })), nextCursor: history.nextCursor };
+  },
   getAuctionAdmin: async ({ params, page }) => getAuctionForOperator(params.auctionId, page),
   updateAuction: async ({ caller, params, body }) => {
     const now = new Date();

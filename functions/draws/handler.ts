@@ -1,7 +1,7 @@
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Caller } from '../../shared/http/auth.js';
-import { createDraw, drawAdminView, listOpenDraws, updateDraw } from '../../shared/draws/draws.js';
+import { createDraw, drawAdminView, listDrawsForOperator, listOpenDraws, replaceDrawPrizes, updateDraw } from '../../shared/draws/draws.js';
 import { drawForMember, drawSeeds, listMemberSpins, listMemberSpinsOfAllDraws, spinDraw } from '../../shared/draws/spins.js';
 import { requireMember } from '../../shared/members/service.js';
 
@@ -26,4 +26,7 @@ export const handler = httpHandler('draws', {
     return query.drawId === undefined ? listMemberSpinsOfAllDraws(params.memberId, page) : listMemberSpins(params.memberId, query.drawId, page);
   },
   listDrawSeeds: async ({ params, page }) => drawSeeds(params.drawId, page),
+  replaceDrawPrizes: async ({ params, body, caller }) => replaceDrawPrizes(params.drawId, body, subjectOf(caller)),
+  listDrawsAdmin: async ({ query, page }) => listDrawsForOperator(page, { status: query.status }),
+  listDrawSeedsAdmin: async ({ params, page }) => drawSeeds(params.drawId, page),
 });

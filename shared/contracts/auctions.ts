@@ -373,6 +373,15 @@ export const auctionOperations = {
     idempotency: 'optional',
     errors: ['NOT_FOUND', 'CONFLICT', 'IDEMPOTENCY_KEY_REUSED'],
   }),
+  listAuctionBids: operation({
+    summary: 'The bid history of one auction, newest first, with bidders, maximums held and holds released (operator)',
+    description: 'The same bids as `bidHistory` of GET /v1/admin/auctions/{auctionId}, alone (for polling an open auction). 404 for an unknown auction.',
+    tags: ['auctions admin'],
+    params: auctionParams,
+    query: pageQuerySchema,
+    response: pageOf(adminBidSchema).openapi('AuctionBidPage'),
+    errors: ['NOT_FOUND'],
+  }),
   getAuctionAdmin: operation({
     summary: 'One auction in full (leader, maximum, holds, reserve, settlement or cancellation) with its bid history and audit trail (operator)',
     tags: ['auctions admin'],

@@ -108,25 +108,57 @@ export const drawInputSchema = z
     if (draw.maxSpinsPerDay < draw.freeSpinsPerDay) {
       ctx.addIssue({ code: 'custom', path: ['maxSpinsPerDay'], message: 'maxSpinsPerDay counts free and paid spins, so it cannot be below freeSpinsPerDay' });
     }
-    const seen = new Set<string>();
-    draw.prizes.forEach((prize, i) => {
-      if (seen.has(prize.prizeId)) ctx.addIssue({ code: 'custom', path: ['prizes', i, 'prizeId'], message: `prizeId ${prize.prizeId} appears twice` });
-      seen.add(prize.prizeId);
-    });
-    const consolation = draw.prizes.find((p) => p.prizeId === draw.consolationPrizeId);
-    if (!consolation) {
-      ctx.addIssue({ code: 'custom', path: ['consolationPrizeId'], message: 'consolationPrizeId must be the prizeId of one of the prizes' });
-    } else if (consolation.stock !== null || !(consolation.kind === 'NOTHING' || consolation.kind === 'POINTS')) {
-      ctx.addIssue({ code: 'custom', path: ['consolationPrizeId'], message: 'the consolation must be a NOTHING or POINTS prize with unlimited stock (stock null)' });
-    }
-    const paysPoints = draw.prizes.some((p) => p.kind === 'POINTS');
-    if (paysPoints && draw.poolId === null) ctx.addIssue({ code: 'custom', path: ['poolId'], message: 'POINTS prizes are paid from a pool: give poolId and activity' });
-    if (paysPoints && draw.activity === null) ctx.addIssue({ code: 'custom', path: ['activity'], message: 'POINTS prizes are paid from a pool activity: give activity (e.g. "games")' });
-    if ((draw.poolId === null) !== (draw.activity === null)) {
-      ctx.addIssue({ code: 'custom', path: [draw.poolId === null ? 'poolId' : 'activity'], message: 'give poolId and activity together' });
-    }
+    checkPrizeTable(draw, ctx);
   })
   .openapi('DrawInput');
+
+/** The checks of a prize table on its own (at creation, and when an upcoming draw's prizes are replaced). */
+function checkPrizeTable(
+  table: {
+    readonly prizes: readonly { readonly prizeId: string; readonly kind: (typeof prizeKinds)[number]; readonly stock: number | null }[];
+    readonly consolationPrizeId: string;
+    readonly poolId: string | null;
+    readonly activity: string | null;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const seen = new Set<string>();
+  table.prizes.forEach((prize, i) => {
+    if (seen.has(prize.prizeId)) ctx.addIssue({ code: 'custom', path: ['prizes', i, 'prizeId'], message: `prizeId ${prize.prizeId} appears twice` });
+    seen.add(prize.prizeId);
+  });
+  const consolation = table.prizes.find((p) => p.prizeId === table.consolationPrizeId);
+  if (!consolation) {
+    ctx.addIssue({ code: 'custom', path: ['consolationPrizeId'], message: 'consolationPrizeId must be the prizeId of one of the prizes' });
+  } else if (consolation.stock !== null || !(consolation.kind === 'NOTHING' || consolation.kind === 'POINTS')) {
+    ctx.addIssue({ code: 'custom', path: ['consolationPrizeId'], message: 'the consolation must be a NOTHING or POINTS prize with unlimited stock (stock null)' });
+  }
+  const paysPoints = table.prizes.some((p) => p.kind === 'POINTS');
+  if (paysPoints && table.poolId === null) ctx.addIssue({ code: 'custom', path: ['poolId'], message: 'POINTS prizes are paid from a pool: give poolId and activity' });
+  if (paysPoints && table.activity === null) ctx.addIssue({ code: 'custom', path: ['activity'], message: 'POINTS prizes are paid from a pool activity: give activity (e.g. "games")' });
+  if ((table.poolId === null) !== (table.activity === null)) {
+    ctx.addIssue({ code: 'custom', path: [table.poolId === null ? 'poolId' : 'activity'], message: 'give poolId and activity together' });
+  }
+}
+
+/** How long before a draw opens its prize table stops changing: function copies of the draw (5 s) are fresh by then. */
+export const PRIZE_TABLE_FROZEN_BEFORE_START_MS = 60_000;
+
+export const drawPrizeTableSchema = z
+  .object({
+    expectedVersion: z.number().int('expectedVersion must be a whole number').min(1, 'expectedVersion is the version you read (1 or more)'),
+    prizes: z
+      .array(prizeInputSchema)
+      .min(2, 'a draw has at least 2 prizes (one may be the consolation)')
+      .max(MAX_PRIZES, `a draw has at most ${MAX_PRIZES} prizes`)
+      .openapi({ description: 'The whole prize table, in the order the odds are published (replaces the one stored).' }),
+    consolationPrizeId: idSchema,
+    poolId: idSchema.nullable().default(null).openapi({ description: 'The points pool that pays POINTS prizes (required when there are any).' }),
+    activity: activityName.nullable().default(null),
+  })
+  .strict()
+  .superRefine((table, ctx) => checkPrizeTable(table, ctx))
+  .openapi('DrawPrizeTable');
 
 /** Fields of a draw that never change: what the published odds, the committed seeds and every verification rest on. */
 const FIXED_FIELDS = ['drawId', 'startsAt', 'freeSpinsPerDay', 'spinCostPoints', 'maxSpinsPerDay', 'poolId', 'activity', 'prizes', 'consolationPrizeId'];
@@ -171,7 +203,7 @@ export const drawPatchSchema = z
     {
       error: (issue) =>
         issue.code === 'unrecognized_keys'
-          ? `${issue.keys.join(', ')} cannot be changed: ${issue.keys.some((k) => FIXED_FIELDS.includes(k)) ? 'a draw\'s prizes, weights, window start, spin rules and pool are fixed at creation (the published odds and the committed seeds rest on them); create another draw' : 'unknown field'}. A change takes expectedVersion, status, name, description, endsAt, stockTopUps`
+          ? `${issue.keys.join(', ')} cannot be changed: ${issue.keys.some((k) => FIXED_FIELDS.includes(k)) ? 'a draw\'s prizes, weights, window start, spin rules and pool are fixed at creation (the published odds and the committed seeds rest on them); create another draw (an upcoming draw\'s prizes and weights: PUT /v1/admin/draws/{drawId}/prizes)' : 'unknown field'}. A change takes expectedVersion, status, name, description, endsAt, stockTopUps`
           : undefined,
     },
   )
@@ -328,6 +360,28 @@ export const spinSchema = z
   })
   .openapi('Spin');
 
+export const drawAdminSummarySchema = z
+  .object({
+    ...drawSettings,
+    operatorStatus: z.enum(drawOperatorStatuses).openapi({ description: 'What the operator set; `status` is what the draw is now.' }),
+    version: z.number().int(),
+    prizeCount: z.number().int(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('DrawAdminSummary');
+
+const drawSeedPageSchema = z
+  .object({
+    drawId: z.string(),
+    today: seedHashSchema.nullable(),
+    tomorrow: seedHashSchema.nullable().openapi({ description: "Tomorrow's hash, once the daily job has made the seed." }),
+    items: z.array(revealedSeedSchema),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi('DrawSeedPage');
+
 const drawParams = z.object({ drawId: idSchema });
 const spinPageSchema = pageOf(spinSchema).openapi('SpinPage');
 
@@ -335,7 +389,8 @@ export const drawOperations = {
   createDraw: operation({
     summary: 'Create a lucky draw: prizes with weights and stock, free spins, spin cost, daily cap (operator)',
     description:
-      'The prizes, their weights and the spin rules never change once created: the published odds are a promise (an operator may pause, ' +
+      'The spin rules never change, and the prizes and their weights are fixed from a minute before the draw opens (PUT .../prizes replaces ' +
+      'them until then): the published odds are a promise (an operator may pause, ' +
       'resume or end the draw, rename it, move its end and top up stock: PATCH). Prize stock, the pool activity, coupon templates ' +
       'and products are checked now (404 for one that does not exist, 400 for one that cannot serve as a prize).',
     tags: ['draws'],
@@ -411,15 +466,37 @@ export const drawOperations = {
     tags: ['draws'],
     params: drawParams,
     query: pageQuerySchema,
-    response: z
-      .object({
-        drawId: z.string(),
-        today: seedHashSchema.nullable(),
-        tomorrow: seedHashSchema.nullable().openapi({ description: "Tomorrow's hash, once the daily job has made the seed." }),
-        items: z.array(revealedSeedSchema),
-        nextCursor: z.string().nullable(),
-      })
-      .openapi('DrawSeedPage'),
+    response: drawSeedPageSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  replaceDrawPrizes: operation({
+    summary: "Replace an upcoming draw's prizes and odds, before it opens (operator)",
+    description:
+      'Only while nobody can have spun: until a minute before `startsAt` (409 CONFLICT after that, or once ended), optimistic on ' +
+      '`expectedVersion`. The prize table is checked as at creation (pool activity, coupon templates, products); the stock items are ' +
+      'rebuilt in the same transaction, with a change record and an audit record. Once the draw opens, its prizes and odds never change.',
+    tags: ['draws'],
+    params: drawParams,
+    body: drawPrizeTableSchema,
+    response: drawAdminSchema,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  }),
+  listDrawsAdmin: operation({
+    summary: 'Every lucky draw, ended ones included, newest first, filterable by its status now (operator)',
+    description:
+      'Each draw with its settings, `status` now and `operatorStatus`; `?status=` keeps those in that status at the time of the call ' +
+      '(filtered after reading: a page may come short, follow `nextCursor`). The stock, statistics and changes of one draw: GET /v1/admin/draws/{drawId}.',
+    tags: ['draws'],
+    query: pageQuerySchema.extend({ status: z.enum(drawStatuses).optional().openapi({ description: 'Only draws in this status now.' }) }),
+    response: pageOf(drawAdminSummarySchema).openapi('DrawAdminPage'),
+  }),
+  listDrawSeedsAdmin: operation({
+    summary: "A draw's published seeds for operators: the hashes of today's and tomorrow's seeds and the revealed seeds of ended days, newest first (operator)",
+    description: 'The same answer as GET /v1/draws/{drawId}/seeds gives members: a seed is revealed only after its day, to operators too.',
+    tags: ['draws'],
+    params: drawParams,
+    query: pageQuerySchema,
+    response: drawSeedPageSchema,
     errors: ['NOT_FOUND'],
   }),
 };

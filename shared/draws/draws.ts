@@ -9,13 +9,21 @@
  * conditional on its shard's copy, so a pause stops spins at once in every
  * function instance, whatever its cache holds.
  */
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
-import { DRAW_HISTORY_SHOWN, type drawInputSchema, type drawPatchSchema, type fallbackReasons, type prizeKinds } from '../contracts/draws.js';
-import { drawChangeRefusal, drawStatusAt, publishedOdds, seedDaysAhead, totalWeight, type DrawOperatorStatus } from '../domain/draws.js';
+import {
+  DRAW_HISTORY_SHOWN,
+  PRIZE_TABLE_FROZEN_BEFORE_START_MS,
+  type drawInputSchema,
+  type drawPatchSchema,
+  type drawPrizeTableSchema,
+  type fallbackReasons,
+  type prizeKinds,
+} from '../contracts/draws.js';
+import { drawChangeRefusal, drawStatusAt, publishedOdds, seedDaysAhead, totalWeight, type DrawOperatorStatus, type DrawStatus } from '../domain/draws.js';
 import { localDate } from '../domain/programme.js';
 import { getPool } from '../earning/pools.js';
 import { auditItems, nothingChanged } from '../audit/audit.js';
@@ -26,11 +34,12 @@ import { PRIZE_PRODUCT_TYPES } from '../mall/orders.js';
 import { db, tableName } from '../table/client.js';
 import { TtlCache } from '../config/ttl-cache.js';
 import { DRAW_STATS_SHARDS, keys, type ItemKey } from '../table/keys.js';
-import { queryAll, queryPage, type PageRequest } from '../table/paging.js';
+import { queryAll, queryPage, queryPageSelecting, type PageRequest } from '../table/paging.js';
 import { ensureSeed } from './seeds.js';
 
 export type DrawInput = z.output<typeof drawInputSchema>;
 export type DrawPatch = z.output<typeof drawPatchSchema>;
+export type DrawPrizeTable = z.output<typeof drawPrizeTableSchema>;
 export type PrizeKind = (typeof prizeKinds)[number];
 export type FallbackReason = (typeof fallbackReasons)[number];
 
@@ -148,11 +157,15 @@ function definitionFromItem(item: Record<string, unknown>): DrawDefinition {
   };
 }
 
-/** The definition item: on the list of draws not ended (GSI1, by end) unless an operator ended it. */
+/**
+ * The definition item: on the list of draws not ended (GSI1, by end) unless an operator ended it, and always on the
+ * operators' list of every draw (GSI2, by creation).
+ */
 function definitionItem(draw: DrawDefinition) {
   return {
     ...keys.draw.definition(draw.drawId),
     ...(draw.operatorStatus === 'ENDED' ? {} : keys.draw.listEntry(draw.drawId, draw.endsAt)),
+    ...keys.draw.adminEntry(draw.drawId, draw.createdAt),
     entity: 'Draw',
     ...draw,
   };
@@ -164,7 +177,7 @@ function definitionItem(draw: DrawDefinition) {
  * and a member's daily cap), coupon templates exist and are still issued,
  * GOODS are PHYSICAL or SUPPLIER products.
  */
-async function checkPrizeReferences(input: DrawInput, now: Date): Promise<void> {
+async function checkPrizeReferences(input: Pick<DrawInput, 'poolId' | 'activity' | 'prizes'>, now: Date): Promise<void> {
   const pointsPrizes = input.prizes.filter((p) => p.kind === 'POINTS');
   if (input.poolId !== null && input.activity !== null) {
     const pool = await getPool(input.poolId);
@@ -638,4 +651,189 @@ export async function allOpenDraws(now: Date): Promise<DrawDefinition[]> {
     ExpressionAttributeValues: { ':pk': keys.draw.listPartition(), ':now': now.toISOString() },
   });
   return items.map(definitionFromItem).filter((d) => d.operatorStatus !== 'ENDED');
+}
+
+/** Definitions read at most to fill one filtered page of the operators' list (bounds a page whose filter keeps few). */
+const MAX_DRAWS_READ_PER_PAGE = 500;
+
+/** A draw in the operators' list: its settings, its status now and what the operator set. */
+export function adminSummaryOf(draw: DrawDefinition, now: Date) {
+  return {
+    ...summaryOf(draw, now),
+    operatorStatus: draw.operatorStatus,
+    version: draw.version,
+    prizeCount: draw.prizes.length,
+    createdAt: draw.createdAt,
+    createdBy: draw.createdBy,
+    updatedAt: draw.updatedAt,
+  };
+}
+
+/**
+ * Every draw, ended ones included, newest first (GSI2 `DRAWS-ALL`, by creation), optionally only those in one
+ * status at `now`. The status is computed (an end passing ends a draw without a write), so a filter keeps what it
+ * reads: pages may come short, and the cursor continues after the last draw read.
+ */
+export async function listDrawsForOperator(page: PageRequest, filter: { status?: DrawStatus | undefined } = {}, now = new Date()) {
+  const partition = keys.draw.adminPartition();
+  return queryPageSelecting(
+    { IndexName: 'GSI2', KeyConditionExpression: 'GSI2PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: false },
+    page,
+    { attribute: 'GSI2PK', value: partition },
+    {
+      pick: async (items) =>
+        items.map((item) => {
+          const draw = definitionFromItem(item);
+          return filter.status === undefined || drawStatusAt(draw, now) === filter.status ? adminSummaryOf(draw, now) : undefined;
+        }),
+      finish: async (picked) => picked,
+    },
+    { maxItemsRead: MAX_DRAWS_READ_PER_PAGE },
+  );
+}
+
+/**
+ * Puts draws stored before the operators' list existed on it (their GSI2 entry): those not ended, which the GSI1
+ * list still holds. Idempotent (only a definition without the entry is written); an ended draw stored before it
+ * joins the list with nothing but a direct write. Returns how many were added.
+ */
+export async function addOpenDrawsToOperatorList(now = new Date()): Promise<number> {
+  let added = 0;
+  for (const draw of await allOpenDraws(now)) {
+    const entry = keys.draw.adminEntry(draw.drawId, draw.createdAt);
+    try {
+      await db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.draw.definition(draw.drawId),
+          UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(GSI2PK)',
+          ExpressionAttributeValues: { ':pk': entry.GSI2PK, ':sk': entry.GSI2SK },
+        }),
+      );
+      added += 1;
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+    }
+  }
+  return added;
+}
+
+/** Whether two prize tables are the same, field by field, in order (a stored item's keys come back in any order). */
+function samePrizes(a: readonly DrawPrize[], b: readonly DrawPrize[]): boolean {
+  const fields = ['prizeId', 'name', 'kind', 'points', 'couponTemplateId', 'productId', 'weight', 'stock'] as const;
+  return a.length === b.length && a.every((p, i) => fields.every((f) => (p[f] ?? null) === (b[i]?.[f] ?? null)));
+}
+
+/** A prize table in one line for a change record: `prizeId weight[/stock]`, in the published order. */
+function prizeTableText(prizes: readonly DrawPrize[], consolationPrizeId: string): string {
+  return `${prizes.map((p) => `${p.prizeId} ${p.weight}${p.stock === null ? '' : `/${p.stock}`}`).join(', ')}; consolation ${consolationPrizeId}`;
+}
+
+/**
+ * Replaces the prize table (prizes, weights, stock, consolation, pool activity) of a draw nobody can have spun
+ * yet: until PRIZE_TABLE_FROZEN_BEFORE_START_MS before it opens, so every function's copy of the draw (5 seconds)
+ * has the new table before the first spin. The statistics are checked empty, the table checked as at creation.
+ * One transaction: the definition (at `expectedVersion`), the stock items rebuilt (each only while nothing of it
+ * was awarded), the change record and the audit record. The seeds are untouched: they do not depend on the table.
+ */
+export async function replaceDrawPrizes(drawId: string, table: DrawPrizeTable, operator: string, now = new Date()): Promise<DrawAdminView> {
+  const current = await getDraw(drawId, { fresh: true });
+  if (current.version !== table.expectedVersion) {
+    throw new DomainError('CONFLICT', `draw ${drawId} is at version ${current.version}, not ${table.expectedVersion}; reload it and decide again`, {
+      currentVersion: current.version,
+    });
+  }
+  const frozenAt = Date.parse(current.startsAt) - PRIZE_TABLE_FROZEN_BEFORE_START_MS;
+  if (current.operatorStatus === 'ENDED' || now.getTime() >= frozenAt) {
+    throw new DomainError(
+      'CONFLICT',
+      `draw ${drawId} ${current.operatorStatus === 'ENDED' ? 'was ended' : `opens at ${current.startsAt}`}: its prizes and odds are fixed from a minute before it opens (members spin on the published odds); create another draw`,
+      { startsAt: current.startsAt, operatorStatus: current.operatorStatus },
+    );
+  }
+  totalWeight(table.prizes);
+  await checkPrizeReferences(table, now);
+  const stats = await readStats(current);
+  if (stats.spins > 0) throw new DomainError('CONFLICT', `draw ${drawId} has ${stats.spins} spins: its prizes and odds are fixed`);
+
+  const prizes = table.prizes.map(prizeOf);
+  const next: DrawDefinition = {
+    ...current,
+    prizes,
+    consolationPrizeId: table.consolationPrizeId,
+    poolId: table.poolId,
+    activity: table.activity,
+    version: current.version + 1,
+    updatedAt: now.toISOString(),
+    updatedBy: operator,
+  };
+  const before = prizeTableText(current.prizes, current.consolationPrizeId);
+  const after = prizeTableText(prizes, table.consolationPrizeId);
+  const poolBefore = `${current.poolId ?? '-'}/${current.activity ?? '-'}`;
+  const poolAfter = `${next.poolId ?? '-'}/${next.activity ?? '-'}`;
+  const changes: Record<string, { from: string; to: string }> = {};
+  if (!samePrizes(current.prizes, prizes) || current.consolationPrizeId !== next.consolationPrizeId) changes.prizes = { from: before, to: after };
+  if (poolBefore !== poolAfter) changes.pool = { from: poolBefore, to: poolAfter };
+  if (Object.keys(changes).length === 0) {
+    nothingChanged();
+    return drawAdminView(drawId, now);
+  }
+
+  // Nothing was awarded (no spin yet), so each limited prize's stock starts again at what the table says.
+  const untouched = { ConditionExpression: 'attribute_not_exists(PK) OR awarded = :zero', ExpressionAttributeValues: { ':zero': 0 } };
+  const stockWrites = [
+    ...current.prizes
+      .filter((p) => p.stock !== null && !prizes.some((q) => q.prizeId === p.prizeId && q.stock !== null))
+      .map((p) => ({ Delete: { TableName: tableName(), Key: keys.draw.prizeStock(drawId, p.prizeId), ...untouched } })),
+    ...prizes
+      .filter((p) => p.stock !== null)
+      .map((p) => ({
+        Put: {
+          TableName: tableName(),
+          Item: { ...keys.draw.prizeStock(drawId, p.prizeId), entity: 'DrawPrizeStock', drawId, prizeId: p.prizeId, left: p.stock, awarded: 0, added: 0 },
+          ...untouched,
+        },
+      })),
+  ];
+  try {
+    await db().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: definitionItem(next),
+              ConditionExpression: current.version === 1 ? 'attribute_exists(PK) AND (attribute_not_exists(version) OR version = :v)' : 'version = :v',
+              ExpressionAttributeValues: { ':v': current.version },
+            },
+          },
+          ...stockWrites,
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.draw.change(drawId, next.version), entity: 'DrawChange', drawId, version: next.version, at: next.updatedAt, by: operator, changes, stockTopUps: [] },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          ...auditItems(
+            {
+              target: `draw:${drawId}`,
+              summary: `replaced the prizes and odds of upcoming draw "${current.name}" (version ${next.version})`,
+              before: { prizes: current.prizes, consolationPrizeId: current.consolationPrizeId, poolId: current.poolId, activity: current.activity },
+              after: { prizes, consolationPrizeId: next.consolationPrizeId, poolId: next.poolId, activity: next.activity },
+            },
+            now,
+          ),
+        ],
+      }),
+    );
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+      throw new DomainError('CONFLICT', `draw ${drawId} changed meanwhile; reload it and decide again`);
+    }
+    throw error;
+  }
+  definitions.set(drawId, next);
+  return drawAdminView(drawId, now);
 }

@@ -126,6 +126,10 @@ export const operatorRules: { readonly [Op in OperatorOperation]: OperatorRule }
   redriveDeadLetters: write(service),
   discardDeadLetter: write(service),
   listFulfilmentProblems: read(),
+  listDrawsAdmin: read(),
+  replaceDrawPrizes: write(marketing),
+  listDrawSeedsAdmin: read(),
+  listAuctionBids: read(),
 };
 
 export function operatorRule(operation: string): OperatorRule | undefined {

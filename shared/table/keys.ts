@@ -247,6 +247,12 @@ export const keys = {
     /** GSI1 entry listing every draw by end time (the ones not ended are those ending after now). */
     listEntry: (drawId: string, endsAt: string) => ({ GSI1PK: keys.draw.listPartition(), GSI1SK: `${endsAt}${sep}${drawId}` }),
     listPartition: (): string => 'DRAWS',
+    /**
+     * GSI2 entry listing every draw for operators, by creation time (kept when a draw ends, unlike the GSI1 list,
+     * which holds only draws not ended).
+     */
+    adminEntry: (drawId: string, createdAt: string) => ({ GSI2PK: keys.draw.adminPartition(), GSI2SK: `${createdAt}${sep}${drawId}` }),
+    adminPartition: (): string => 'DRAWS-ALL',
     /** Stock left of one limited prize, in its own partition: only spins that award that prize write it. */
     prizeStock: (drawId: string, prizeId: string): ItemKey => ({ PK: `DRAW-STOCK${sep}${drawId}${sep}${prizeId}`, SK: 'STOCK' }),
     /**

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../bin/local/dynamodb-local.js';
 import { claimsFor, loadOrCreateDevKeys, signDevToken } from '../../bin/local/dev-keys.js';
+import { DEMO_PLAYERS } from '../../bin/local/seed-draw-admin.js';
+import { DEMO_FULFILMENT_MEMBER } from '../../bin/local/seed-fulfilment.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'points-mall-e2e-'));
 let child: ChildProcess | undefined;
@@ -76,7 +78,9 @@ describe('npm start (the local runtime)', () => {
     // Assess: the points report (fed by the table stream, re-read from its start after the restart)
     // counts every entry once, so what it says members hold is what their wallets say.
     let held = 0;
-    for (const id of ['m1', 'm-silver', 'm-gold', 'm-diamond', 'm-friend']) {
+    // The demo members, the demo players whose seeded spins of the main wheel won points (bin/local/seed-draw-admin.ts)
+    // and the member of the seeded fulfilment problems (bin/local/seed-fulfilment.ts).
+    for (const id of ['m1', 'm-silver', 'm-gold', 'm-diamond', 'm-friend', ...DEMO_PLAYERS, DEMO_FULFILMENT_MEMBER]) {
       const token = await signDevToken(keys, claimsFor('member', id));
       const points = (await (await fetch(`${base}/v1/me/points`, { headers: { authorization: `Bearer ${token}` } })).json()) as { available: number; held: number };
       held += points.available + points.held;

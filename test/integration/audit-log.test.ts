@@ -531,6 +531,22 @@ const cases: Partial<Record<OperatorOperation, WriteCase>> = {
       return { call: { method: 'PATCH', path: `/v1/admin/draws/${body.drawId}`, body: { expectedVersion: 6, name: 'Stale' } }, status: 409 };
     },
   },
+  replaceDrawPrizes: {
+    valid: async () => {
+      // Upcoming: an upcoming draw's prizes can be replaced until a minute before it opens.
+      const body = { ...drawBody(), startsAt: iso(Date.now() + HOUR) };
+      await as('POST', '/v1/admin/draws', body);
+      const path = `/v1/admin/draws/${body.drawId}/prizes`;
+      const table = (giftWeight: number) => ({ expectedVersion: 1, prizes: [{ ...body.prizes[0], weight: giftWeight }, body.prizes[1]], consolationPrizeId: 'thanks' });
+      return { call: { method: 'PUT', path, body: table(3) }, target: fixed(`draw:${body.drawId}`), other: { method: 'PUT', path, body: table(5) } };
+    },
+    refused: async () => {
+      // Open already: the prizes are fixed.
+      const body = drawBody();
+      await as('POST', '/v1/admin/draws', body);
+      return { call: { method: 'PUT', path: `/v1/admin/draws/${body.drawId}/prizes`, body: { expectedVersion: 1, prizes: body.prizes, consolationPrizeId: 'thanks' } }, status: 409 };
+    },
+  },
 };
 
 // ---------------------------------------------------------------- helpers

@@ -1523,6 +1523,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/auctions/{auctionId}/bids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bid history of one auction, newest first, with bidders, maximums held and holds released (operator)
+         * @description The same bids as `bidHistory` of GET /v1/admin/auctions/{auctionId}, alone (for polling an open auction). 404 for an unknown auction.
+         */
+        get: operations["listAuctionBids"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/draws": {
         parameters: {
             query?: never;
@@ -1530,11 +1550,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Every lucky draw, ended ones included, newest first, filterable by its status now (operator)
+         * @description Each draw with its settings, `status` now and `operatorStatus`; `?status=` keeps those in that status at the time of the call (filtered after reading: a page may come short, follow `nextCursor`). The stock, statistics and changes of one draw: GET /v1/admin/draws/{drawId}.
+         */
+        get: operations["listDrawsAdmin"];
         put?: never;
         /**
          * Create a lucky draw: prizes with weights and stock, free spins, spin cost, daily cap (operator)
-         * @description The prizes, their weights and the spin rules never change once created: the published odds are a promise (an operator may pause, resume or end the draw, rename it, move its end and top up stock: PATCH). Prize stock, the pool activity, coupon templates and products are checked now (404 for one that does not exist, 400 for one that cannot serve as a prize).
+         * @description The spin rules never change, and the prizes and their weights are fixed from a minute before the draw opens (PUT .../prizes replaces them until then): the published odds are a promise (an operator may pause, resume or end the draw, rename it, move its end and top up stock: PATCH). Prize stock, the pool activity, coupon templates and products are checked now (404 for one that does not exist, 400 for one that cannot serve as a prize).
          */
         post: operations["createDraw"];
         delete?: never;
@@ -1651,6 +1675,46 @@ export interface paths {
          * @description With `drawId`, the same list as GET /v1/draws/{drawId}/spins answers the member (404 for an unknown draw); without it, the spins of every draw.
          */
         get: operations["listMemberSpins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/draws/{drawId}/prizes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace an upcoming draw's prizes and odds, before it opens (operator)
+         * @description Only while nobody can have spun: until a minute before `startsAt` (409 CONFLICT after that, or once ended), optimistic on `expectedVersion`. The prize table is checked as at creation (pool activity, coupon templates, products); the stock items are rebuilt in the same transaction, with a change record and an audit record. Once the draw opens, its prizes and odds never change.
+         */
+        put: operations["replaceDrawPrizes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/draws/{drawId}/seeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A draw's published seeds for operators: the hashes of today's and tomorrow's seeds and the revealed seeds of ended days, newest first (operator)
+         * @description The same answer as GET /v1/draws/{drawId}/seeds gives members: a seed is revealed only after its day, to operators too.
+         */
+        get: operations["listDrawSeedsAdmin"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4279,6 +4343,10 @@ export interface components {
         AuctionCancel: {
             reason: string;
         };
+        AuctionBidPage: {
+            items: components["schemas"]["AuctionBid"][];
+            nextCursor: string | null;
+        };
         DrawAdmin: {
             drawId: string;
             name: string;
@@ -4634,6 +4702,48 @@ export interface components {
             } | null;
             items: components["schemas"]["RevealedDrawSeed"][];
             nextCursor: string | null;
+        };
+        DrawAdminPage: {
+            items: components["schemas"]["DrawAdminSummary"][];
+            nextCursor: string | null;
+        };
+        DrawAdminSummary: {
+            drawId: string;
+            name: string;
+            description: string;
+            /** @enum {string} */
+            status: "UPCOMING" | "OPEN" | "PAUSED" | "ENDED";
+            startsAt: string;
+            endsAt: string;
+            freeSpinsPerDay: number;
+            spinCostPoints: number;
+            maxSpinsPerDay: number;
+            consolationPrizeId: string;
+            /** @description Sum of the prize weights. */
+            totalWeight: number;
+            /**
+             * @description What the operator set; `status` is what the draw is now.
+             * @enum {string}
+             */
+            operatorStatus: "ACTIVE" | "PAUSED" | "ENDED";
+            version: number;
+            prizeCount: number;
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+        };
+        DrawPrizeTable: {
+            expectedVersion: number;
+            /** @description The whole prize table, in the order the odds are published (replaces the one stored). */
+            prizes: components["schemas"]["DrawPrizeInput"][];
+            consolationPrizeId: string;
+            /**
+             * @description The points pool that pays POINTS prizes (required when there are any).
+             * @default null
+             */
+            poolId: string | null;
+            /** @default null */
+            activity: string | null;
         };
         DeadLetterPage: {
             items: components["schemas"]["DeadLetter"][];
@@ -12658,6 +12768,163 @@ export interface operations {
             };
         };
     };
+    listAuctionBids: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                auctionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bid history of one auction, newest first, with bidders, maximums held and holds released (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuctionBidPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDrawsAdmin: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                /** @description Only draws in this status now. */
+                status?: "UPCOMING" | "OPEN" | "PAUSED" | "ENDED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every lucky draw, ended ones included, newest first, filterable by its status now (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawAdminPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     createDraw: {
         parameters: {
             query?: never;
@@ -13377,6 +13644,191 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SpinPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replaceDrawPrizes: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                drawId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DrawPrizeTable"];
+            };
+        };
+        responses: {
+            /** @description Replace an upcoming draw's prizes and odds, before it opens (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawAdmin"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (409), application/problem+json */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDrawSeedsAdmin: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                drawId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A draw's published seeds for operators: the hashes of today's and tomorrow's seeds and the revealed seeds of ended days, newest first (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawSeedPage"];
                 };
             };
             /** @description Error (400), application/problem+json */

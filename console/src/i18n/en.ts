@@ -15,6 +15,8 @@ export const en = {
   'menu.pools': 'Pools & tasks',
   'menu.reports': 'Reports',
   'menu.approvals': 'Approvals',
+  'menu.auctions': 'Auctions',
+  'menu.draws': 'Lucky draws',
   'menu.audit': 'Audit log',
   'menu.fulfilment': 'Fulfilment',
   'menu.apiReference': 'API reference',

@@ -14,6 +14,8 @@ export const zhCN: Messages = {
   'menu.pools': '积分池与任务',
   'menu.reports': '报表',
   'menu.approvals': '审批',
+  'menu.auctions': '积分竞拍',
+  'menu.draws': '幸运抽奖',
   'menu.audit': '操作日志',
   'menu.fulfilment': '履约',
   'menu.apiReference': 'API 文档',

@@ -25,6 +25,8 @@ export const screenRoutes: readonly ScreenRoute[] = [
   { screen: 'pools', path: 'pools', label: 'menu.pools', Page: screen(() => import('../screens/pools/pools-page'), 'PoolsPage') },
   { screen: 'reports', path: 'reports', label: 'menu.reports', Page: screen(() => import('../screens/reports/reports-page'), 'ReportsPage') },
   { screen: 'approvals', path: 'approvals', label: 'menu.approvals', Page: screen(() => import('../screens/approvals/approvals-page'), 'ApprovalsPage') },
+  { screen: 'auctions', path: 'auctions', label: 'menu.auctions', Page: screen(() => import('../screens/auctions/auctions-screen'), 'AuctionsScreen') },
+  { screen: 'draws', path: 'draws', label: 'menu.draws', Page: screen(() => import('../screens/draws/draws-screen'), 'DrawsScreen') },
   { screen: 'audit', path: 'audit', label: 'menu.audit', Page: screen(() => import('../screens/audit/audit-page'), 'AuditPage') },
   { screen: 'fulfilment', path: 'fulfilment', label: 'menu.fulfilment', Page: screen(() => import('../screens/fulfilment/fulfilment-page'), 'FulfilmentPage') },
 ];
