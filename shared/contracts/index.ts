@@ -8,6 +8,7 @@ import { earningOperations } from './earning.js';
 import { jobOperations } from './jobs.js';
 import { memberOperations } from './members.js';
 import { mallOperations } from './mall.js';
+import { orderAdminOperations } from './orders-admin.js';
 import { webhookOperations } from './webhooks.js';
 import { poolOperations } from './pools.js';
 import { reportOperations } from './reports.js';
@@ -35,6 +36,7 @@ export const operations = {
   ...drawOperations,
   ...auditOperations,
   ...approvalOperations,
+  ...orderAdminOperations,
 };
 
 export type OperationId = keyof typeof operations;
