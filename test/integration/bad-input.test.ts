@@ -154,6 +154,8 @@ const samples: Partial<Record<OperationId, Sample>> = {
   cancelOrder: { path: () => '/v1/orders/o-unknown/cancel' },
   getOrderAdmin: { path: () => '/v1/admin/orders/o-unknown' },
   cancelOrderAdmin: { path: () => '/v1/admin/orders/o-unknown/cancel' },
+  listOrdersAdmin: { path: () => '/v1/admin/orders', invalidQuery: 'paymentKind=CASH' },
+  refundOrderAdmin: { path: () => '/v1/admin/orders/o-unknown/refund', body: { reason: 'bad input' }, invalidBody: { reason: '' } },
   // Signed webhooks: the signature is checked before the body (test/integration/webhooks.test.ts).
   receiveSupplierCallback: { path: () => '/v1/webhooks/suppliers/jd' },
   receivePaymentCallback: { path: () => '/v1/webhooks/payments/wechatpay' },
