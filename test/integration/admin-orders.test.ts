@@ -351,4 +351,3 @@ describe('POST /v1/admin/orders/{orderId}/refund', () => {
     expect((await api.call('POST', `/v1/admin/orders/${rejected}/refund`, { token: admin, body: { reason: 'x' }, headers: { 'idempotency-key': ulid() } })).status).toBe(409);
   });
 });
-});
