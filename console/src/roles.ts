@@ -6,7 +6,7 @@
 export const roles = ['admin', 'marketer', 'support', 'analyst'] as const;
 export type Role = (typeof roles)[number];
 
-export const screens = ['dashboard', 'members', 'earningRules', 'campaigns', 'pools', 'reports', 'approvals', 'audit'] as const;
+export const screens = ['dashboard', 'members', 'earningRules', 'campaigns', 'pools', 'reports', 'approvals', 'audit', 'orders'] as const;
 export type Screen = (typeof screens)[number];
 
 interface Access {
@@ -25,6 +25,8 @@ export const access: Record<Screen, Access> = {
   reports: { see: ['admin', 'marketer', 'support', 'analyst'], write: [] },
   approvals: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'support'] },
   audit: { see: ['admin', 'marketer', 'support', 'analyst'], write: [] },
+  // Every role reads orders; cancelling and refunding are support's and the admin's (the API's role table).
+  orders: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'support'] },
 };
 
 /** A token in several groups may do what any of them may (as the API allows). */

@@ -16,6 +16,7 @@ export const en = {
   'menu.reports': 'Reports',
   'menu.approvals': 'Approvals',
   'menu.audit': 'Audit log',
+  'menu.orders': 'Orders',
   'menu.apiReference': 'API reference',
 
   'screen.coming': 'This screen is coming soon.',

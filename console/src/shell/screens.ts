@@ -26,4 +26,5 @@ export const screenRoutes: readonly ScreenRoute[] = [
   { screen: 'reports', path: 'reports', label: 'menu.reports', Page: screen(() => import('../screens/reports/reports-page'), 'ReportsPage') },
   { screen: 'approvals', path: 'approvals', label: 'menu.approvals', Page: screen(() => import('../screens/approvals/approvals-page'), 'ApprovalsPage') },
   { screen: 'audit', path: 'audit', label: 'menu.audit', Page: screen(() => import('../screens/audit/audit-page'), 'AuditPage') },
+  { screen: 'orders', path: 'orders', label: 'menu.orders', Page: screen(() => import('../screens/orders/orders-screen'), 'OrdersScreen') },
 ];
