@@ -189,6 +189,7 @@ try {
         `  Suppliers      ${Object.entries(suppliers.endpoints).map(([id, url]) => `${id} ${url}`).join(', ')} (simulated; signed callbacks every ${supplierDelayMs} ms: ACCEPTED, SHIPPED, DELIVERED; sku REJECT* -> REJECTED)`,
         `  Payments       ${Object.entries(payments.endpoints).map(([id, url]) => `${id} ${url}`).join(', ')} (simulated refund APIs; a signed refund callback after ${supplierDelayMs} ms: SUCCEEDED; payment id FAIL* -> FAILED)`,
         `  Demo mall      zones main (goods, supplier goods, coupon p-coffee-coupon, codes p-phone-topup), flash-sale (p-flash-sneakers, 8 shards), gold-club; campaign c-demo-double-points; pool pool-demo`,
+        `  Demo orders    m-gold coffee coupon and m-diamond top-up code (fulfilled: refundable), m-silver tea set (placed: cancellable), m-diamond headphones (points+cash, awaiting payment) -> ${base}/console/orders`,
         `  Streams        ${streamConsumers.map((c) => `${c.name} (${c.entities.join(', ')})`).join(', ')}: polled every second`,
         `  Schedules      ${schedules.map((s) => `${s.name} every ${s.localEveryMinutes} min`).join(', ')}; run now: POST ${base}/v1/admin/jobs/<job>`,
         '',
