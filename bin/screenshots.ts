@@ -28,6 +28,7 @@ const SCREENS: readonly { readonly name: string; readonly path: string; readonly
   { name: 'reports', path: 'reports', locales: ['en'] },
   { name: 'approvals', path: 'approvals', locales: ['en'] },
   { name: 'audit-log', path: 'audit', locales: ['en'] },
+  { name: 'orders', path: 'orders', locales: ['en'] },
 ];
 type Locale = 'en' | 'zh-CN';
 const OPERATOR = DEMO_OPERATORS.admin;
