@@ -26,7 +26,7 @@ import { listCashRefunds, type CashRefund } from '../payments/refunds.js';
 import { db, tableName } from '../table/client.js';
 import { openCursor, sealCursor, type PageRequest } from '../table/cursor.js';
 import { keys, ORDER_LIST_SHARDS } from '../table/keys.js';
-import { orderFromItem, readOrder, statusChangedWrite, viewOf, type Order } from './orders.js';
+import { CANCELLABLE, orderFromItem, readOrder, statusChangedWrite, viewOf, type Order } from './orders.js';
 
 export type OrderListQuery = Omit<z.output<typeof orderListQuerySchema>, 'limit' | 'cursor'>;
 
@@ -250,7 +250,6 @@ function callbackOf(item: Record<string, unknown>): OrderCallbackView {
 
 /** Statuses an operator may refund: delivered goods, fulfilled codes and coupons, and orders that failed. */
 export const REFUNDABLE: readonly Order['status'][] = ['DELIVERED', 'FULFILLED', 'FAILED'];
-const CANCELLABLE: readonly Order['status'][] = ['PLACED', 'PENDING_PAYMENT'];
 
 /** One order for its page: the order, its callbacks (newest first), its cash refunds and the events it produced (oldest first). */
 export async function orderDetail(orderId: string): Promise<OrderDetail> {

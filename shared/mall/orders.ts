@@ -639,7 +639,8 @@ export async function unwind(
   return outcome;
 }
 
-const CANCELLABLE: readonly OrderStatus[] = ['PLACED', 'PENDING_PAYMENT'];
+/** Statuses a member or an operator may cancel: not yet handed over to fulfilment. */
+export const CANCELLABLE: readonly OrderStatus[] = ['PLACED', 'PENDING_PAYMENT'];
 
 export async function cancelOrder(
   orderId: string,
