@@ -64,7 +64,7 @@ let stopSuppliers: () => Promise<void> = () => Promise.resolve();
 async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
-    console.log('\nstopping: HTTP server, timers, stream pollers, simulated suppliers, DynamoDB Local ...');
+    console.log('\nstopping: HTTP server, timers, stream pollers, simulated suppliers and payment providers, DynamoDB Local ...');
     stopStreams();
     await stopSuppliers();
     await dynamo.stop();
@@ -111,6 +111,9 @@ try {
   // The adapters authenticate to the simulated suppliers with their dev credentials; the endpoints follow once they listen.
   const { localSupplierCredentials, startSimulatedSuppliers } = await import('./local/simulated-suppliers.js');
   process.env.SUPPLIER_CREDENTIALS = JSON.stringify(localSupplierCredentials);
+  // The same for the payment providers' refund APIs (cash refunds).
+  const { localPaymentCredentials, startSimulatedPayments } = await import('./local/simulated-payments.js');
+  process.env.PAYMENT_CREDENTIALS = JSON.stringify(localPaymentCredentials);
   const gateway = new LocalGateway(keys);
   const bus = new LocalBus();
   useLocalEventSink(bus.publish);
@@ -163,11 +166,20 @@ try {
       delayMs: supplierDelayMs,
       log: (line) => console.log(line),
     });
-    stopSuppliers = () => suppliers.stop();
     simulated = suppliers;
+    const payments = await startSimulatedPayments({
+      webhookBaseUrl: base,
+      senderPrivateKeys: senderKeys.privateKeys,
+      delayMs: supplierDelayMs,
+      log: (line) => console.log(line),
+    });
+    stopSuppliers = async () => {
+      await Promise.all([suppliers.stop(), payments.stop()]);
+    };
     process.env.SUPPLIER_ENDPOINTS = JSON.stringify(
       Object.fromEntries(Object.entries(suppliers.endpoints).map(([id, baseUrl]) => [id, { baseUrl }])),
     );
+    process.env.PAYMENT_ENDPOINTS = JSON.stringify(Object.fromEntries(Object.entries(payments.endpoints).map(([id, baseUrl]) => [id, { baseUrl }])));
     console.log(
       [
         '',
@@ -182,7 +194,9 @@ try {
         `  Webhook keys   ${join(dataDir, 'keys', 'webhooks')} (private keys of jd, tmall, wechatpay, alipay) -> npm run webhook -- suppliers jd '<json>'`,
         `  Suppliers      ${Object.entries(suppliers.endpoints).map(([id, url]) => `${id} ${url}`).join(', ')} (simulated; signed callbacks every ${supplierDelayMs} ms: ACCEPTED, SHIPPED, DELIVERED; sku REJECT* -> REJECTED)`,
         `  Outages        curl -X POST ${base}/local/suppliers/jd/outage (orders to jd fail: dead letters); curl -X DELETE ... lifts it`,
+        `  Payments       ${Object.entries(payments.endpoints).map(([id, url]) => `${id} ${url}`).join(', ')} (simulated refund APIs; a signed refund callback after ${supplierDelayMs} ms: SUCCEEDED; payment id FAIL* -> FAILED)`,
         `  Demo mall      zones main (goods, supplier goods, coupon p-coffee-coupon, codes p-phone-topup), flash-sale (p-flash-sneakers, 8 shards), gold-club; campaign c-demo-double-points; pool pool-demo`,
+        `  Demo orders    m-gold coffee coupon and m-diamond top-up code (fulfilled: refundable), m-silver tea set (placed: cancellable), m-diamond headphones (points+cash, awaiting payment) -> ${base}/console/orders`,
         `  Streams        ${streamConsumers.map((c) => `${c.name} (${c.entities.join(', ')})`).join(', ')}: polled every second`,
         `  Schedules      ${schedules.map((s) => `${s.name} every ${s.localEveryMinutes} min`).join(', ')}; run now: POST ${base}/v1/admin/jobs/<job>`,
         '',

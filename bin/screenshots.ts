@@ -32,6 +32,7 @@ const SCREENS: readonly { readonly name: string; readonly path: string; readonly
   { name: 'auction', path: 'auctions/a-demo-headphones', locales: ['en'] },
   { name: 'draws', path: 'draws', locales: ['en'] },
   { name: 'draw', path: 'draws/d-demo-wheel', locales: ['en', 'zh-CN'] },
+  { name: 'orders', path: 'orders', locales: ['en'] },
 ];
 type Locale = 'en' | 'zh-CN';
 const OPERATOR = DEMO_OPERATORS.admin;

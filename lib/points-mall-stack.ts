@@ -113,6 +113,11 @@ export interface PointsMallStackProps extends StackProps {
    */
   readonly supplierEndpoints?: Record<string, SupplierEndpointConfig>;
   /**
+   * Base URL of each payment provider's refund API: `{ wechatpay: { baseUrl: 'https://...' }, alipay: { ... } }`, given to
+   * the fulfilment function as PAYMENT_ENDPOINTS (credentials live in the payment secrets). @default - context `paymentEndpoints`, else none
+   */
+  readonly paymentEndpoints?: Record<string, SupplierEndpointConfig>;
+  /**
    * The operator console's build (`npm run build:console`). When it has no index.html, a placeholder page is
    * deployed in its place (and the synth says so). @default `<project>/console/dist`
    */
@@ -143,6 +148,8 @@ export class PointsMallStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, PointsMallFunction>>;
   /** One Secrets Manager secret per supplier (placeholder value until operators put the credentials in). */
   readonly supplierCredentials: SupplierCredentials;
+  /** One Secrets Manager secret per payment provider (its refund API's credentials; placeholder value until operators put them in). */
+  readonly paymentCredentials: SupplierCredentials;
   /** The secret that seals list cursors, readable by the functions that page. */
   readonly cursorKey: CursorKey;
   /** Every alarm of the stack (docs/operations.md, Alarms). */
@@ -205,9 +212,18 @@ export class PointsMallStack extends Stack {
       endpoints:
         props.supplierEndpoints ?? (this.node.tryGetContext('supplierEndpoints') as Record<string, SupplierEndpointConfig> | undefined) ?? {},
     });
-    // The function that calls the supplier adapters, once lib/routes.ts declares it.
+    this.paymentCredentials = new SupplierCredentials(this, 'PaymentCredentials', {
+      kind: 'payments',
+      suppliers: knownSenders.payments,
+      stage,
+      endpoints: props.paymentEndpoints ?? (this.node.tryGetContext('paymentEndpoints') as Record<string, SupplierEndpointConfig> | undefined) ?? {},
+    });
+    // The function that calls the supplier adapters (and the payment providers' refund APIs), once lib/routes.ts declares it.
     const fulfilment = (this.functions as Partial<Record<string, PointsMallFunction>>).fulfilment;
-    if (fulfilment) this.grantSupplierAccess(fulfilment);
+    if (fulfilment) {
+      this.grantSupplierAccess(fulfilment);
+      this.paymentCredentials.grantTo(fulfilment);
+    }
 
     // The console's distribution comes before the API: the console client's callback URLs name the distribution,
     // and the API's authorizer must accept that client. The API origin its CSP allows is filled in at synth.
@@ -402,6 +418,12 @@ export class PointsMallStack extends Stack {
       new CfnOutput(this, `${pascal(supplier)}SupplierSecretName`, {
         value: secret.secretName,
         description: `Secret for the ${supplier} API credentials: put the real value in (docs/operations.md, Supplier adapters)`,
+      });
+    }
+    for (const [provider, secret] of Object.entries(this.paymentCredentials.secrets)) {
+      new CfnOutput(this, `${pascal(provider)}PaymentSecretName`, {
+        value: secret.secretName,
+        description: `Secret for the ${provider} refund API credentials: put the real value in (docs/operations.md, Cash refunds)`,
       });
     }
   }

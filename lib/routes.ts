@@ -280,7 +280,9 @@ export const routes = [
   { method: 'GET', path: '/v1/orders/{orderId}', fn: 'orders', auth: 'member', operation: 'getOrder' },
   { method: 'POST', path: '/v1/orders/{orderId}/cancel', fn: 'orders', auth: 'member', operation: 'cancelOrder' },
   { method: 'GET', path: '/v1/admin/orders/{orderId}', fn: 'orders', auth: 'admin', operation: 'getOrderAdmin' },
+  { method: 'GET', path: '/v1/admin/orders', fn: 'orders', auth: 'admin', operation: 'listOrdersAdmin' },
   { method: 'POST', path: '/v1/admin/orders/{orderId}/cancel', fn: 'orders', auth: 'admin', operation: 'cancelOrderAdmin' },
+  { method: 'POST', path: '/v1/admin/orders/{orderId}/refund', fn: 'orders', auth: 'admin', operation: 'refundOrderAdmin' },
 
   { method: 'GET', path: '/v1/tasks', fn: 'tasks', auth: 'member', operation: 'listMyTasks' },
   { method: 'POST', path: '/v1/tasks/{taskId}/completions', fn: 'tasks', auth: 'member', operation: 'completeTask' },
@@ -474,6 +476,12 @@ export const eventRules: readonly EventRuleSpec[] = [
     pattern: { source: ['points-mall'], 'detail-type': ['PaymentCallbackReceived'] },
     fn: 'fulfilment',
     description: 'Verified payment results capture or release points+cash orders',
+  },
+  {
+    name: 'cash-refunds',
+    pattern: { source: ['points-mall'], 'detail-type': ['CashRefundRequested'] },
+    fn: 'fulfilment',
+    description: "Cash parts to give back go to the payment provider's refund API (shared/payments/); its signed callback settles them",
   },
   // One pair of rules per supplier: its orders go to its adapter once ready (placed for points, or paid).
   ...(['jd', 'tmall'] as const).flatMap((supplierId): EventRuleSpec[] => [

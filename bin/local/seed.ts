@@ -17,6 +17,7 @@ import { seedFulfilment } from './seed-fulfilment.js';
 import { seedTasks } from './seed-tasks.js';
 import { seedDrawAdminDemo } from './seed-draw-admin.js';
 import { seedDraws } from './seed-draws.js';
+import { seedOrders } from './seed-orders.js';
 
 export interface SeedMember {
   readonly memberId: string;
@@ -275,6 +276,7 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
   await seedCoupons(now);
   for (const p of demoProducts) await unlessExists(() => createProduct(p, now));
   await seedCodes(now);
+  await seedOrders(now);
   await seedTasks(now);
   await seedAuctions(now);
   await seedDraws(now);

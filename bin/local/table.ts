@@ -3,6 +3,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -35,10 +36,35 @@ export function createTableInput(tableName: string, options: { stream?: boolean 
   };
 }
 
-/** Creates the table (with TTL) unless it exists; answers whether it was created. */
+/**
+ * Adds to an existing table the indexes of the definition it lacks (a table kept in `.data/` from before an index
+ * existed), one at a time as DynamoDB (and CloudFormation) do; items written before keep no entry in them.
+ */
+async function addMissingIndexes(client: DynamoDBClient, tableName: string, existing: readonly string[]): Promise<void> {
+  const input = createTableInput(tableName);
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (existing.includes(index.IndexName ?? '')) continue;
+    const keyNames = (index.KeySchema ?? []).map((k) => k.AttributeName);
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: (input.AttributeDefinitions ?? []).filter((a) => keyNames.includes(a.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+      }),
+    );
+    for (let i = 0; i < 100; i += 1) {
+      const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (described.Table?.GlobalSecondaryIndexes?.find((g) => g.IndexName === index.IndexName)?.IndexStatus === 'ACTIVE') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** Creates the table (with TTL) unless it exists; answers whether it was created. An existing table gets the indexes it lacks. */
 export async function ensureTable(client: DynamoDBClient, tableName: string, options: { stream?: boolean } = {}): Promise<boolean> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await addMissingIndexes(client, tableName, (described.Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName ?? ''));
     return false;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;

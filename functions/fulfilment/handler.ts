@@ -1,8 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { deliveredPaymentCallback, deliveredSupplierCallback } from '../../shared/contracts/events.js';
+import { deliveredCashRefundRequest, deliveredPaymentCallback, deliveredSupplierCallback } from '../../shared/contracts/events.js';
+import { recordCallbackOutcome } from '../../shared/mall/callbacks.js';
 import { applyPaymentMessage, applySupplierMessage, submitToSupplier } from '../../shared/mall/fulfilment.js';
+import { readOrder } from '../../shared/mall/orders.js';
+import { submitCashRefund } from '../../shared/payments/refunds.js';
 import { logger, metricsFlushedAtEnd } from '../../shared/observability/powertools.js';
 
 type BusEvent = EventBridgeEvent<string, Record<string, unknown>>;
@@ -21,12 +24,23 @@ export const handler = middy<BusEvent, unknown>()
         const message = deliveredSupplierCallback.parse(event.detail);
         const outcome = await applySupplierMessage(message);
         logger.info('supplier callback', { orderId: message.orderId, status: message.status, outcome });
+        // On the order's callback record (its page shows what became of each callback).
+        await recordCallbackOutcome(message.orderId, message.occurredAt, message.eventId, outcome);
         return { outcome };
       }
       case 'PaymentCallbackReceived': {
         const message = deliveredPaymentCallback.parse(event.detail);
         const outcome = await applyPaymentMessage(message);
         logger.info('payment callback', { orderId: message.orderId, status: message.status, outcome });
+        await recordCallbackOutcome(message.orderId, message.occurredAt, message.eventId, outcome);
+        return { outcome };
+      }
+      case 'CashRefundRequested': {
+        // The cash part of an order goes back through the provider that took it (shared/payments/).
+        const request = deliveredCashRefundRequest.parse(event.detail);
+        const order = request.provider ? undefined : await readOrder(request.orderId);
+        const outcome = await submitCashRefund(request, order?.paymentProvider);
+        logger.info('cash refund', { orderId: request.orderId, refundId: request.eventId, outcome });
         return { outcome };
       }
       case 'OrderPlaced':

@@ -1,6 +1,7 @@
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import type { Caller } from '../../shared/http/auth.js';
 import { DomainError } from '../../shared/errors.js';
+import { listOrdersAdmin, orderDetail, refundOrder } from '../../shared/mall/order-admin.js';
 import { cancelOrder, getOrder, listMemberOrders, placeOrder } from '../../shared/mall/orders.js';
 import { requireMember } from '../../shared/members/service.js';
 import { businessMetrics } from '../../shared/observability/business-metrics.js';
@@ -33,7 +34,15 @@ export const handler = httpHandler('orders', {
   },
   getOrder: async ({ caller, params }) => getOrder(params.orderId, callerOf(caller)),
   cancelOrder: async ({ caller, params, idempotency }) => committedAnswer(await cancelOrder(params.orderId, callerOf(caller), { idempotency })),
-  getOrderAdmin: async ({ caller, params }) => getOrder(params.orderId, operatorOf(caller)),
+  listOrdersAdmin: async ({ query, page }) => {
+    const { limit: _limit, cursor: _cursor, ...filters } = query;
+    return listOrdersAdmin(filters, page);
+  },
+  getOrderAdmin: async ({ params }) => orderDetail(params.orderId),
   cancelOrderAdmin: async ({ caller, params, idempotency }) =>
     committedAnswer(await cancelOrder(params.orderId, operatorOf(caller), { idempotency })),
+  refundOrderAdmin: async ({ caller, params, body, idempotency }) => {
+    if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header (one per refund dialog)');
+    return committedAnswer(await refundOrder(params.orderId, operatorOf(caller).memberId, body, { idempotency }));
+  },
 });

@@ -15,7 +15,17 @@ export interface SupplierCredentialsProps {
   readonly stage: string;
   /** Base URL of each supplier's order API, passed to the functions as SUPPLIER_ENDPOINTS. */
   readonly endpoints: Readonly<Record<string, SupplierEndpointConfig>>;
+  /**
+   * Whose credentials: the suppliers' order APIs (SUPPLIER_ENDPOINTS, SUPPLIER_SECRET_ARNS) or the payment
+   * providers' refund APIs (PAYMENT_ENDPOINTS, PAYMENT_SECRET_ARNS; shared/payments/). @default 'suppliers'
+   */
+  readonly kind?: 'suppliers' | 'payments';
 }
+
+const partners = {
+  suppliers: { api: 'order API', env: 'SUPPLIER', who: 'supplier' },
+  payments: { api: 'refund API', env: 'PAYMENT', who: 'payment provider' },
+} as const;
 
 /**
  * One Secrets Manager secret per supplier, holding the credentials of its
@@ -28,23 +38,26 @@ export interface SupplierCredentialsProps {
 export class SupplierCredentials extends Construct {
   readonly secrets: Readonly<Record<string, Secret>>;
   private readonly endpoints: Readonly<Record<string, SupplierEndpointConfig>>;
+  private readonly kind: 'suppliers' | 'payments';
 
   constructor(scope: Construct, id: string, props: SupplierCredentialsProps) {
     super(scope, id);
     this.endpoints = props.endpoints;
+    this.kind = props.kind ?? 'suppliers';
+    const partner = partners[this.kind];
     const secrets: Record<string, Secret> = {};
     for (const supplier of props.suppliers) {
       const secret = new Secret(this, `${supplier}Secret`, {
-        secretName: `points-mall-${props.stage}/suppliers/${supplier}`,
-        description: `Credentials of the ${supplier} order API (JSON). Created with a placeholder: put the real credentials in before the first supplier order.`,
+        secretName: `points-mall-${props.stage}/${this.kind}/${supplier}`,
+        description: `Credentials of the ${supplier} ${partner.api} (JSON). Created with a placeholder: put the real credentials in before the first ${this.kind === 'suppliers' ? 'supplier order' : 'cash refund'}.`,
         generateSecretString: {
-          secretStringTemplate: JSON.stringify({ placeholder: 'replace this secret value with the supplier credentials' }),
+          secretStringTemplate: JSON.stringify({ placeholder: `replace this secret value with the ${partner.who} credentials` }),
           generateStringKey: 'generated',
         },
       });
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: `The ${supplier} API credentials are issued by the supplier, not by us: no rotation Lambda can mint new ones. Operators rotate them by hand when the supplier reissues them (docs/operations.md).`,
+        reason: `The ${supplier} API credentials are issued by the ${partner.who}, not by us: no rotation Lambda can mint new ones. Operators rotate them by hand when the supplier reissues them (docs/operations.md).`,
       });
       secrets[supplier] = secret;
     }
@@ -57,10 +70,11 @@ export class SupplierCredentials extends Construct {
    * (secretsmanager:GetSecretValue and DescribeSecret on those secrets only).
    */
   grantTo(fn: PointsMallFunction): void {
-    fn.addEnvironment('SUPPLIER_ENDPOINTS', JSON.stringify(this.endpoints));
+    const env = partners[this.kind].env;
+    fn.addEnvironment(`${env}_ENDPOINTS`, JSON.stringify(this.endpoints));
     // The ARNs are tokens until deploy time: toJsonString renders them into the JSON correctly.
     const arns = Object.fromEntries(Object.entries(this.secrets).map(([supplier, secret]) => [supplier, secret.secretArn]));
-    fn.addEnvironment('SUPPLIER_SECRET_ARNS', Stack.of(this).toJsonString(arns));
+    fn.addEnvironment(`${env}_SECRET_ARNS`, Stack.of(this).toJsonString(arns));
     for (const secret of Object.values(this.secrets)) secret.grantRead(fn);
   }
 }

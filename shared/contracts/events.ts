@@ -43,7 +43,14 @@ export const eventSchemas = {
   },
   CashRefundRequested: {
     version: 1,
-    detail: z.object({ orderId: z.string(), memberId: z.string(), paymentId: z.string().nullable(), amountCents: z.number().int(), reason: z.string() }),
+    detail: z.object({
+      orderId: z.string(),
+      memberId: z.string(),
+      paymentId: z.string().nullable(),
+      amountCents: z.number().int(),
+      reason: z.string(),
+      provider: z.string().optional().openapi({ description: 'The payment provider that took the payment (its refund API gives the cash back).' }),
+    }),
   },
   AuctionWon: {
     version: 1,
@@ -108,3 +115,4 @@ export type EventDetail<T extends EventType> = z.input<(typeof eventSchemas)[T][
 /** What consumers parse a delivered detail with (the envelope fields included). */
 export const deliveredSupplierCallback = eventSchemas.SupplierCallbackReceived.detail.extend(envelope);
 export const deliveredPaymentCallback = eventSchemas.PaymentCallbackReceived.detail.extend(envelope);
+export const deliveredCashRefundRequest = eventSchemas.CashRefundRequested.detail.extend(envelope);

@@ -9,6 +9,7 @@ import { earningOperations } from './earning.js';
 import { jobOperations } from './jobs.js';
 import { memberOperations } from './members.js';
 import { mallOperations } from './mall.js';
+import { orderAdminOperations } from './orders-admin.js';
 import { webhookOperations } from './webhooks.js';
 import { poolOperations } from './pools.js';
 import { reportOperations } from './reports.js';
@@ -37,6 +38,7 @@ export const operations = {
   ...auditOperations,
   ...approvalOperations,
   ...deadLetterOperations,
+  ...orderAdminOperations,
 };
 
 export type OperationId = keyof typeof operations;

@@ -379,14 +379,6 @@ export const mallOperations = {
     idempotency: 'optional',
     errors: ['NOT_FOUND', 'CONFLICT'],
   }),
-  getOrderAdmin: operation({
-    summary: 'Any order with its status history (operators)',
-    description: 'A delivered virtual code is masked: operators see enough to match it with the member, not to use it.',
-    tags: ['orders'],
-    params: z.object({ orderId: idSchema }),
-    response: orderSchema,
-    errors: ['NOT_FOUND'],
-  }),
   cancelOrderAdmin: operation({
     summary: "Cancel a member's order not yet fulfilled (operators): points and stock come back",
     description:

@@ -19,6 +19,13 @@ export const paymentCallbackSchema = z
     orderId,
     status: z.enum(['SUCCEEDED', 'FAILED']),
     amountCents: z.number().int().min(0).max(100_000_000),
+    refundId: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9._:-]+$/)
+      .optional()
+      .openapi({ description: 'Set on the result of a cash refund: our refund id, as the refund request named it. Absent on a payment result.' }),
   })
   .strict()
   .openapi('PaymentCallback');

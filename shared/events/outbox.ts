@@ -21,6 +21,11 @@ import { publish, type DomainEvent } from './publisher.js';
 
 /** Outbox items outlive the stream's 24-hour retention; they are only kept for inspection. */
 const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
+/**
+ * Events about an order (their detail names an `orderId`) are also the order's event list for operators (GSI1
+ * `ORDER-EVENTS#<orderId>`, docs/data-model.md), so they are kept as long as an operator may look at the order.
+ */
+export const ORDER_EVENT_TTL_SECONDS = 400 * 24 * 3600;
 
 export interface OutboxEvent {
   readonly detailType: string;
@@ -37,19 +42,22 @@ export function typedEvent<T extends EventType>(type: T, detail: EventDetail<T>)
 
 /** The extra transaction item that records `event` with the change it belongs to. */
 export function outboxWrite(event: OutboxEvent, now: Date, eventId: string = ulid()): ExtraWrite {
+  const orderId = typeof event.detail.orderId === 'string' ? event.detail.orderId : undefined;
+  const occurredAt = now.toISOString();
   return {
     item: {
       Put: {
         TableName: tableName(),
         Item: {
           ...keys.outbox(eventId),
+          ...(orderId ? keys.order.eventEntry(orderId, occurredAt, eventId) : {}),
           entity: 'OutboxEvent',
           eventId,
           detailType: event.detailType,
           version: event.version,
           detail: event.detail,
-          occurredAt: now.toISOString(),
-          ttl: Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS,
+          occurredAt,
+          ttl: Math.floor(now.getTime() / 1000) + (orderId ? ORDER_EVENT_TTL_SECONDS : OUTBOX_TTL_SECONDS),
         },
         ConditionExpression: 'attribute_not_exists(PK)',
       },

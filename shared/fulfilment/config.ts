@@ -11,6 +11,10 @@
  *
  * Credentials are never logged, and errors about them name the supplier and
  * the variable, never a value.
+ *
+ * The payment providers' refund APIs (shared/payments/) are configured the
+ * same way under `PAYMENT_ENDPOINTS`, `PAYMENT_CREDENTIALS` and
+ * `PAYMENT_SECRET_ARNS`: one `PartnerConfig` each.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
@@ -22,7 +26,7 @@ const secretArnsSchema = z.record(z.string(), z.string().min(1));
 
 export interface SupplierEndpoint {
   readonly baseUrl: string;
-  /** Minutes after a submission the first callback is due (else the adapter's default). */
+  /** Minutes after a submission the first callback is due (else the adapter's default); suppliers only. */
   readonly callbackDeadlineMinutes?: number | undefined;
 }
 
@@ -34,61 +38,100 @@ function parsedJson(name: string, source: string): unknown {
   }
 }
 
-let endpoints: { source: string; value: Record<string, SupplierEndpoint> } | undefined;
+let secretsClient: SecretsManagerClient | undefined;
+
+/** The partners we call (suppliers, payment providers): where they are and our credentials for them. */
+export class PartnerConfig {
+  private endpoints: { source: string; value: Record<string, SupplierEndpoint> } | undefined;
+  /** Per cold start, per partner: the raw credentials JSON (a promise, so concurrent callers share one read). */
+  private readonly secretReads = new Map<string, Promise<unknown>>();
+
+  constructor(
+    /** `supplier`, `payment provider`: names the partner in errors. */
+    private readonly label: string,
+    private readonly vars: { readonly endpoints: string; readonly credentials: string; readonly secretArns: string },
+  ) {}
+
+  /** The partner's endpoint; throws naming the variable when it is missing or malformed. */
+  endpoint(id: string): SupplierEndpoint {
+    const name = this.vars.endpoints;
+    const source = process.env[name];
+    if (!source) throw new Error(`missing required environment variable ${name}`);
+    if (this.endpoints?.source !== source) {
+      const checked = endpointsSchema.safeParse(parsedJson(name, source));
+      if (!checked.success) throw new Error(`${name} must be { "<${this.label.replace(/ /g, '-')}>": { "baseUrl": "<url>", "callbackDeadlineMinutes"?: <1-43200> } }`);
+      this.endpoints = { source, value: checked.data };
+    }
+    // Own keys only: an id such as "constructor" must not find Object.prototype's member.
+    const endpoint = ownValue(this.endpoints.value, id);
+    if (!endpoint) throw new Error(`${name} has no entry for ${this.label} ${id}`);
+    // A trailing slash would double the one in each adapter's path.
+    return { baseUrl: endpoint.baseUrl.replace(/\/+$/, ''), callbackDeadlineMinutes: endpoint.callbackDeadlineMinutes };
+  }
+
+  private async readSecret(id: string, arn: string): Promise<unknown> {
+    secretsClient ??= new SecretsManagerClient(awsClientOptions());
+    const answer = await secretsClient.send(new GetSecretValueCommand({ SecretId: arn }));
+    if (answer.SecretString === undefined) throw new Error(`the credentials secret of ${this.label} ${id} has no string value`);
+    try {
+      return JSON.parse(answer.SecretString) as unknown;
+    } catch {
+      throw new Error(`the credentials secret of ${this.label} ${id} is not JSON`);
+    }
+  }
+
+  private async rawCredentials(id: string): Promise<unknown> {
+    const local = process.env[this.vars.credentials];
+    if (local) {
+      const all = parsedJson(this.vars.credentials, local) as Record<string, unknown> | null;
+      const own = typeof all === 'object' && all !== null ? ownValue(all, id) : undefined;
+      if (own === undefined) throw new Error(`${this.vars.credentials} has no entry for ${this.label} ${id}`);
+      return own;
+    }
+    const arnsSource = process.env[this.vars.secretArns];
+    if (!arnsSource) throw new Error(`missing required environment variable ${this.vars.secretArns} (or ${this.vars.credentials} locally)`);
+    const arns = secretArnsSchema.safeParse(parsedJson(this.vars.secretArns, arnsSource));
+    if (!arns.success) throw new Error(`${this.vars.secretArns} must be { "<${this.label.replace(/ /g, '-')}>": "<secret arn>" }`);
+    const arn = ownValue(arns.data, id);
+    if (!arn) throw new Error(`${this.vars.secretArns} has no entry for ${this.label} ${id}`);
+    let read = this.secretReads.get(id);
+    if (!read) {
+      read = this.readSecret(id, arn);
+      this.secretReads.set(id, read);
+      // A failed read is not cached: the next invocation tries again.
+      read.catch(() => this.secretReads.delete(id));
+    }
+    return read;
+  }
+
+  /** A partner's credentials, checked against its schema. The schema's error paths are reported, never the values. */
+  async credentials<S extends z.ZodType>(id: string, schema: S): Promise<z.output<S>> {
+    const checked = schema.safeParse(await this.rawCredentials(id));
+    if (!checked.success) {
+      const fields = checked.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
+      throw new Error(`the credentials of ${this.label} ${id} are incomplete or malformed (${fields})`);
+    }
+    return checked.data;
+  }
+
+  reset(): void {
+    this.endpoints = undefined;
+    this.secretReads.clear();
+  }
+}
+
+const suppliers = new PartnerConfig('supplier', { endpoints: 'SUPPLIER_ENDPOINTS', credentials: 'SUPPLIER_CREDENTIALS', secretArns: 'SUPPLIER_SECRET_ARNS' });
+
+/** The payment providers' refund APIs (shared/payments/). */
+export const paymentProviders = new PartnerConfig('payment provider', {
+  endpoints: 'PAYMENT_ENDPOINTS',
+  credentials: 'PAYMENT_CREDENTIALS',
+  secretArns: 'PAYMENT_SECRET_ARNS',
+});
 
 /** The supplier's endpoint; throws naming SUPPLIER_ENDPOINTS when it is missing or malformed. */
 export function supplierEndpoint(supplierId: string): SupplierEndpoint {
-  const source = process.env.SUPPLIER_ENDPOINTS;
-  if (!source) throw new Error('missing required environment variable SUPPLIER_ENDPOINTS');
-  if (endpoints?.source !== source) {
-    const checked = endpointsSchema.safeParse(parsedJson('SUPPLIER_ENDPOINTS', source));
-    if (!checked.success) throw new Error(`SUPPLIER_ENDPOINTS must be { "<supplier>": { "baseUrl": "<url>", "callbackDeadlineMinutes"?: <1-43200> } }`);
-    endpoints = { source, value: checked.data };
-  }
-  // Own keys only: a supplier id such as "constructor" must not find Object.prototype's member.
-  const endpoint = ownValue(endpoints.value, supplierId);
-  if (!endpoint) throw new Error(`SUPPLIER_ENDPOINTS has no entry for supplier ${supplierId}`);
-  // A trailing slash would double the one in each adapter's path.
-  return { baseUrl: endpoint.baseUrl.replace(/\/+$/, ''), callbackDeadlineMinutes: endpoint.callbackDeadlineMinutes };
-}
-
-let secretsClient: SecretsManagerClient | undefined;
-/** Per cold start, per supplier: the raw credentials JSON (a promise, so concurrent callers share one read). */
-const secretReads = new Map<string, Promise<unknown>>();
-
-async function readSecret(supplierId: string, arn: string): Promise<unknown> {
-  secretsClient ??= new SecretsManagerClient(awsClientOptions());
-  const answer = await secretsClient.send(new GetSecretValueCommand({ SecretId: arn }));
-  if (answer.SecretString === undefined) throw new Error(`the credentials secret of supplier ${supplierId} has no string value`);
-  try {
-    return JSON.parse(answer.SecretString) as unknown;
-  } catch {
-    throw new Error(`the credentials secret of supplier ${supplierId} is not JSON`);
-  }
-}
-
-async function rawCredentials(supplierId: string): Promise<unknown> {
-  const local = process.env.SUPPLIER_CREDENTIALS;
-  if (local) {
-    const all = parsedJson('SUPPLIER_CREDENTIALS', local) as Record<string, unknown> | null;
-    const own = typeof all === 'object' && all !== null ? ownValue(all, supplierId) : undefined;
-    if (own === undefined) throw new Error(`SUPPLIER_CREDENTIALS has no entry for supplier ${supplierId}`);
-    return own;
-  }
-  const arnsSource = process.env.SUPPLIER_SECRET_ARNS;
-  if (!arnsSource) throw new Error('missing required environment variable SUPPLIER_SECRET_ARNS (or SUPPLIER_CREDENTIALS locally)');
-  const arns = secretArnsSchema.safeParse(parsedJson('SUPPLIER_SECRET_ARNS', arnsSource));
-  if (!arns.success) throw new Error('SUPPLIER_SECRET_ARNS must be { "<supplier>": "<secret arn>" }');
-  const arn = ownValue(arns.data, supplierId);
-  if (!arn) throw new Error(`SUPPLIER_SECRET_ARNS has no entry for supplier ${supplierId}`);
-  let read = secretReads.get(supplierId);
-  if (!read) {
-    read = readSecret(supplierId, arn);
-    secretReads.set(supplierId, read);
-    // A failed read is not cached: the next invocation tries again.
-    read.catch(() => secretReads.delete(supplierId));
-  }
-  return read;
+  return suppliers.endpoint(supplierId);
 }
 
 /**
@@ -96,16 +139,11 @@ async function rawCredentials(supplierId: string): Promise<unknown> {
  * paths are reported, never the values.
  */
 export async function supplierCredentials<S extends z.ZodType>(supplierId: string, schema: S): Promise<z.output<S>> {
-  const checked = schema.safeParse(await rawCredentials(supplierId));
-  if (!checked.success) {
-    const fields = checked.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
-    throw new Error(`the credentials of supplier ${supplierId} are incomplete or malformed (${fields})`);
-  }
-  return checked.data;
+  return suppliers.credentials(supplierId, schema);
 }
 
 /** Tests and the local runtime change the environment between uses. */
 export function resetSupplierConfigForTests(): void {
-  endpoints = undefined;
-  secretReads.clear();
+  suppliers.reset();
+  paymentProviders.reset();
 }

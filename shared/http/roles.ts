@@ -103,6 +103,9 @@ export const operatorRules: { readonly [Op in OperatorOperation]: OperatorRule }
 
   getOrderAdmin: read(),
   cancelOrderAdmin: write(service),
+  listOrdersAdmin: read(),
+  // Gives points and cash back for a delivered or failed order: support serves members, as with cancellations.
+  refundOrderAdmin: write(service),
 
   createTask: write(marketing),
   listTasks: read(),

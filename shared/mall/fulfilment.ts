@@ -28,11 +28,14 @@ import { logger } from '../observability/powertools.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { adapterFor, callbackDeadlineMinutes, SupplierRejectedError } from '../fulfilment/adapter.js';
+import { settleCashRefund } from '../payments/refunds.js';
 import { capturePayment, readOrder, statusChangedWrite, unwind, type Order, type OrderBookkeeping } from './orders.js';
 
 type OrderStatus = Order['status'];
 export type SupplierMessage = Pick<z.output<typeof deliveredSupplierCallback>, 'sender' | 'messageId' | 'orderId' | 'status' | 'trackingNo'>;
-export type PaymentMessage = Pick<z.output<typeof deliveredPaymentCallback>, 'sender' | 'paymentId' | 'orderId' | 'status' | 'amountCents'>;
+export type PaymentMessage = Pick<z.output<typeof deliveredPaymentCallback>, 'sender' | 'paymentId' | 'orderId' | 'status' | 'amountCents'> & {
+  readonly refundId?: string | undefined;
+};
 
 export type Outcome = 'applied' | 'duplicate' | 'late' | 'parked' | 'ignored';
 
@@ -161,8 +164,17 @@ export async function markSubmitted(orderId: string, supplierOrderRef: string, n
   }
 }
 
-/** Applies one payment callback: capture on success (once), release on failure; a late payment asks for a cash refund. */
+/**
+ * Applies one payment callback: capture on success (once), release on failure; a late payment asks for a cash refund.
+ * A callback naming a `refundId` is the result of one of our cash refunds instead: it settles that refund, once.
+ */
 export async function applyPaymentMessage(message: PaymentMessage, now = new Date()): Promise<Outcome> {
+  if (message.refundId !== undefined) {
+    const settled = await settleCashRefund(message.orderId, message.refundId, message, now);
+    if (settled === undefined) return park('refund', message.refundId, message.orderId, message, 'no such cash refund of the order', now);
+    if (settled === 'mismatch') return park('refund', message.refundId, message.orderId, message, 'provider or amount is not the refund\'s', now);
+    return settled;
+  }
   const order = await readOrder(message.orderId);
   if (!order) return park('payment', message.paymentId, message.orderId, message, 'no such order', now);
   if (message.status === 'FAILED') {
@@ -178,7 +190,7 @@ export async function applyPaymentMessage(message: PaymentMessage, now = new Dat
   if (message.amountCents !== order.cashCents) {
     return park('payment', message.paymentId, order.orderId, message, `amount ${message.amountCents} is not the cash part ${order.cashCents}`, now);
   }
-  const result = await capturePayment(order.orderId, { paymentId: message.paymentId, amountCents: message.amountCents }, now);
+  const result = await capturePayment(order.orderId, { paymentId: message.paymentId, amountCents: message.amountCents, provider: message.sender }, now);
   if (result.outcome === 'CAPTURED') return 'applied';
   if (result.outcome === 'ALREADY_CAPTURED') return 'duplicate';
   // Paid too late (or for an order released meanwhile): the cash goes back, once per payment.
@@ -193,6 +205,7 @@ export async function applyPaymentMessage(message: PaymentMessage, now = new Dat
               paymentId: message.paymentId,
               amountCents: message.amountCents,
               reason: result.reason,
+              provider: message.sender,
             }),
             now,
             `refund-${message.sender}-${message.paymentId}`,

@@ -86,7 +86,8 @@ class CodeTakenError extends Error {
 /** Codes a VIRTUAL order tries on one shard before it moves on to the next. */
 const CODE_PICKS_PER_SHARD = 12;
 
-function orderFromItem(item: Record<string, unknown>): Order {
+/** The view of an order item (as stored, bookkeeping left out). */
+export function orderFromItem(item: Record<string, unknown>): Order {
   return {
     orderId: String(item.orderId),
     memberId: String(item.memberId),
@@ -117,6 +118,8 @@ export interface OrderBookkeeping {
   readonly limitDay: string;
   /** The payment that paid the cash part, once paid. */
   readonly paymentId?: string | undefined;
+  /** The payment provider that took it (its refund API gives the cash back). */
+  readonly paymentProvider?: string | undefined;
   /** Supplier messages already applied (a repeat changes nothing). */
   readonly messages: readonly string[];
 }
@@ -310,6 +313,7 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
             Item: {
               ...keys.order.item(orderId),
               ...keys.order.memberEntry(input.memberId, at, orderId),
+              ...keys.order.listEntry(orderId, at),
               ...(payBy ? keys.order.paymentDueEntry(orderId, payBy) : {}),
               entity: 'Order',
               ...body,
@@ -425,7 +429,14 @@ export function prizeOrderWrites(
       item: {
         Put: {
           TableName: tableName(),
-          Item: { ...keys.order.item(orderId), ...keys.order.memberEntry(input.memberId, at, orderId), entity: 'Order', ...order, ...bookkeeping },
+          Item: {
+            ...keys.order.item(orderId),
+            ...keys.order.memberEntry(input.memberId, at, orderId),
+            ...keys.order.listEntry(orderId, at),
+            entity: 'Order',
+            ...order,
+            ...bookkeeping,
+          },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -458,6 +469,7 @@ export async function readOrder(orderId: string): Promise<(Order & OrderBookkeep
     shard: Number(item.shard ?? 0),
     limitDay: String(item.limitDay ?? ''),
     paymentId: typeof item.paymentId === 'string' ? item.paymentId : undefined,
+    paymentProvider: typeof item.paymentProvider === 'string' ? item.paymentProvider : undefined,
     messages: item.messages instanceof Set ? [...(item.messages as Set<string>)] : [],
   };
 }
@@ -473,7 +485,7 @@ export async function getOrder(orderId: string, caller: { memberId: string; admi
 }
 
 export function viewOf(order: Order & Partial<OrderBookkeeping>): Order {
-  const { shard: _shard, limitDay: _limitDay, paymentId: _paymentId, messages: _messages, ...view } = order;
+  const { shard: _shard, limitDay: _limitDay, paymentId: _paymentId, paymentProvider: _provider, messages: _messages, ...view } = order;
   return view;
 }
 
@@ -592,7 +604,14 @@ export async function unwind(
   if (order.cashCents > 0 && order.history.some((h) => h.status === 'PAID')) {
     extra.push(
       outboxWrite(
-        typedEvent('CashRefundRequested', { orderId: order.orderId, memberId: order.memberId, paymentId: order.paymentId ?? null, amountCents: order.cashCents, reason }),
+        typedEvent('CashRefundRequested', {
+          orderId: order.orderId,
+          memberId: order.memberId,
+          paymentId: order.paymentId ?? null,
+          amountCents: order.cashCents,
+          reason,
+          ...(order.paymentProvider ? { provider: order.paymentProvider } : {}),
+        }),
         options.now,
       ),
     );
@@ -623,7 +642,8 @@ export async function unwind(
   return outcome;
 }
 
-const CANCELLABLE: readonly OrderStatus[] = ['PLACED', 'PENDING_PAYMENT'];
+/** Statuses a member or an operator may cancel: not yet handed over to fulfilment. */
+export const CANCELLABLE: readonly OrderStatus[] = ['PLACED', 'PENDING_PAYMENT'];
 
 export async function cancelOrder(
   orderId: string,
@@ -654,7 +674,11 @@ export type PaymentOutcome =
  * marks it PAID, once. A payment that arrives after the order was released
  * (or cancelled) is never captured: the answer says the cash must be refunded.
  */
-export async function capturePayment(orderId: string, payment: { paymentId: string; amountCents: number }, now = new Date()): Promise<PaymentOutcome> {
+export async function capturePayment(
+  orderId: string,
+  payment: { paymentId: string; amountCents: number; provider?: string },
+  now = new Date(),
+): Promise<PaymentOutcome> {
   const order = await readOrder(orderId);
   if (!order) throw new NotFoundError(`order ${orderId} does not exist`);
   if (order.status === 'PAID' || (order.status !== 'PENDING_PAYMENT' && order.history.some((h) => h.status === 'PAID'))) {
@@ -681,10 +705,17 @@ export async function capturePayment(orderId: string, payment: { paymentId: stri
             Update: {
               TableName: tableName(),
               Key: keys.order.item(orderId),
-              UpdateExpression: 'SET #status = :paid, history = list_append(history, :entry), updatedAt = :at, paymentId = :pid REMOVE GSI2PK, GSI2SK',
+              UpdateExpression: `SET #status = :paid, history = list_append(history, :entry), updatedAt = :at, paymentId = :pid${payment.provider ? ', paymentProvider = :provider' : ''} REMOVE GSI2PK, GSI2SK`,
               ConditionExpression: '#status = :pending AND payBy >= :at',
               ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':paid': 'PAID', ':pending': 'PENDING_PAYMENT', ':entry': [{ status: 'PAID', at, reason }], ':at': at, ':pid': payment.paymentId },
+              ExpressionAttributeValues: {
+                ':paid': 'PAID',
+                ':pending': 'PENDING_PAYMENT',
+                ':entry': [{ status: 'PAID', at, reason }],
+                ':at': at,
+                ':pid': payment.paymentId,
+                ...(payment.provider ? { ':provider': payment.provider } : {}),
+              },
             },
           },
           onConditionFailed: () => new DomainError('CONFLICT', `order ${orderId} changed while the payment was recorded`),

@@ -40,6 +40,12 @@ export const tableDefinition = {
       purpose: 'Generic secondary collections: entities by status or time, mostly sparse due lists (docs/data-model.md lists each one).',
     },
     {
+      name: 'GSI3',
+      partitionKey: 'GSI3PK',
+      sortKey: 'GSI3SK',
+      purpose: 'Generic third collections, for items whose GSI1 and GSI2 are taken: the operators\' list of every order by month (docs/data-model.md lists each one).',
+    },
+    {
       name: 'ExpiryDue',
       partitionKey: 'EXPPK',
       sortKey: 'EXPSK',

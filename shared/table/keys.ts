@@ -34,6 +34,13 @@ export const PURCHASE_TIME_SHARDS = 8;
  */
 export const MEMBER_SEARCH_SHARDS = 4;
 
+/**
+ * Partitions one month (UTC, `YYYY-MM`) of the operators' order list (GSI3) spreads over, by order id: a flash sale
+ * places thousands of orders a minute, and one month's entries must not land on one index partition. Only ever
+ * raise it (the list reads every shard below it).
+ */
+export const ORDER_LIST_SHARDS = 8;
+
 /** Leading characters of a member id that name its partition of the id-prefix search (GSI1); a prefix search needs at least this many. */
 export const MEMBER_ID_PARTITION_CHARS = 2;
 
@@ -417,6 +424,35 @@ export const keys = {
       GSI2SK: `${payBy}${sep}${orderId}`,
     }),
     paymentDuePartition: (shard: number): string => `PAYMENT-DUE${sep}${shard}`,
+    /**
+     * GSI3 keys on the order: the operators' list of every order, by the UTC month of `createdAt`, over
+     * ORDER_LIST_SHARDS partitions by order id, each sorted by creation time then id. Never change.
+     */
+    listEntry: (orderId: string, createdAt: string) => ({
+      GSI3PK: keys.order.listPartition(createdAt.slice(0, 7), stableHash(orderId) % ORDER_LIST_SHARDS),
+      GSI3SK: `${createdAt}${sep}${orderId}`,
+    }),
+    listPartition: (month: string, shard: number): string => `ORDERS${sep}${month}${sep}${shard}`,
+    /**
+     * A callback about the order (supplier status, payment result, refund result) as the webhook received it:
+     * verified or refused, when. In the order's partition, so one Query reads the order and its callbacks.
+     */
+    callback: (orderId: string, receivedAt: string, callbackId: string): ItemKey => ({
+      PK: `ORDER${sep}${orderId}`,
+      SK: `${keys.order.callbackPrefix()}${receivedAt}${sep}${callbackId}`,
+    }),
+    callbackPrefix: (): string => `CALLBACK${sep}`,
+    /** How many refused callbacks naming the order were kept (a bound: anyone may post an unsigned body naming it). */
+    refusedCallbacks: (orderId: string): ItemKey => ({ PK: `ORDER${sep}${orderId}`, SK: 'CALLBACKS-REFUSED' }),
+    /** One cash refund of the order (by the refund id, the id of the event that asked for it): requested, submitted, done or failed. */
+    cashRefund: (orderId: string, refundId: string): ItemKey => ({ PK: `ORDER${sep}${orderId}`, SK: `${keys.order.cashRefundPrefix()}${refundId}` }),
+    cashRefundPrefix: (): string => `CASHREFUND${sep}`,
+    /** GSI1 keys on an outbox event about an order: the events the order produced, by time. */
+    eventEntry: (orderId: string, occurredAt: string, eventId: string) => ({
+      GSI1PK: keys.order.eventsPartition(orderId),
+      GSI1SK: `${occurredAt}${sep}${eventId}`,
+    }),
+    eventsPartition: (orderId: string): string => `ORDER-EVENTS${sep}${orderId}`,
   },
   auction: {
     /** The auction: terms and the state every bid changes (price, leader, holds, version). */

@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { outboxWrite } from '../events/outbox.js';
 import { parseJsonBody } from '../http/json-body.js';
+import { recordRefusedCallback, verifiedCallbackWrite } from '../mall/callbacks.js';
 import { logger } from '../observability/powertools.js';
 import { tableName, db } from '../table/client.js';
 import { keys } from '../table/keys.js';
@@ -52,14 +53,17 @@ export async function receiveSigned<S extends z.ZodType>(
   );
   if (problem) {
     logger.warn('webhook refused', { kind: message.kind, sender: message.sender, problem });
+    await recordRefusedCallback(message.kind, message.sender, message.body, problem, now);
     throw new DomainError('INVALID_SIGNATURE', explanations[problem]);
   }
   const parsed = parseJsonBody(message.body);
   const checked = schema.safeParse(parsed);
   if (!checked.success) {
+    await recordRefusedCallback(message.kind, message.sender, message.body, 'invalid-body', now);
     throw new ValidationError(`body: ${checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   }
   const eventId = ulid();
+  const record = verifiedCallbackWrite(message.kind, message.sender, checked.data as Record<string, unknown>, eventId, now);
   try {
     await db().send(
       new TransactWriteCommand({
@@ -77,12 +81,15 @@ export async function receiveSigned<S extends z.ZodType>(
             },
           },
           outboxWrite({ detailType, version: 1, detail: { sender: message.sender, ...(checked.data as Record<string, unknown>) } }, now, eventId).item,
+          // The order's page lists the callbacks it received: the record is part of the acceptance.
+          ...(record ? [record] : []),
         ],
       }),
     );
   } catch (error) {
     if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
       logger.warn('webhook replayed', { kind: message.kind, sender: message.sender });
+      await recordRefusedCallback(message.kind, message.sender, message.body, 'replayed', now);
       throw new DomainError('REPLAYED', 'this X-Nonce was already used; sign each message with a new nonce');
     }
     throw error;

@@ -144,6 +144,16 @@ async function order(): Promise<string> {
   return String(placed.orderId);
 }
 
+/** A FULFILLED order of a member's (a code delivered at once): one an operator may refund. */
+async function fulfilledOrder(): Promise<string> {
+  const { token } = await member();
+  const productId = await product('VIRTUAL');
+  await as('POST', `/v1/admin/products/${productId}/codes`, { codes: codes(2) });
+  const placed = await must(api.call('POST', '/v1/orders', { token, body: { productId }, headers: { 'idempotency-key': ulid() } }), 'order');
+  if (placed.status !== 'FULFILLED') throw new Error(`order not fulfilled: ${JSON.stringify(placed)}`);
+  return String(placed.orderId);
+}
+
 /** A POS purchase above the review amount, held for an operator's decision. */
 async function heldPurchase(): Promise<string> {
   const storeId = uniqueId('store-audit-pos');
@@ -451,6 +461,18 @@ const cases: Partial<Record<OperatorOperation, WriteCase>> = {
       };
     },
     refused: async () => ({ call: { method: 'POST', path: `/v1/admin/orders/${uniqueId('o-none')}/cancel` }, status: 404 }),
+  },
+  refundOrderAdmin: {
+    valid: async () => {
+      const [orderId, otherId] = await Promise.all([fulfilledOrder(), fulfilledOrder()]);
+      return {
+        call: { method: 'POST', path: `/v1/admin/orders/${orderId}/refund`, body: { reason: 'code did not work' } },
+        target: fixed(`order:${orderId}`),
+        other: { method: 'POST', path: `/v1/admin/orders/${otherId}/refund`, body: { reason: 'code did not work' } },
+      };
+    },
+    // Not yet fulfilled: cancelled, not refunded.
+    refused: async () => ({ call: { method: 'POST', path: `/v1/admin/orders/${await order()}/refund`, body: { reason: 'too early' } }, status: 409 }),
   },
   createTask: {
     valid: async () => {

@@ -154,6 +154,8 @@ const samples: Partial<Record<OperationId, Sample>> = {
   cancelOrder: { path: () => '/v1/orders/o-unknown/cancel' },
   getOrderAdmin: { path: () => '/v1/admin/orders/o-unknown' },
   cancelOrderAdmin: { path: () => '/v1/admin/orders/o-unknown/cancel' },
+  listOrdersAdmin: { path: () => '/v1/admin/orders', invalidQuery: 'paymentKind=CASH' },
+  refundOrderAdmin: { path: () => '/v1/admin/orders/o-unknown/refund', body: { reason: 'bad input' }, invalidBody: { reason: '' } },
   // Signed webhooks: the signature is checked before the body (test/integration/webhooks.test.ts).
   receiveSupplierCallback: { path: () => '/v1/webhooks/suppliers/jd' },
   receivePaymentCallback: { path: () => '/v1/webhooks/payments/wechatpay' },
@@ -227,6 +229,27 @@ const samples: Partial<Record<OperationId, Sample>> = {
     invalidBody: { expectedVersion: 0, status: 'CLOSED', endsAt: 'tomorrow', stockTopUps: [{ prizeId: '', add: 1.5 }] },
   },
   listDraws: { path: () => '/v1/draws', invalidQuery: 'limit=0' },
+  listDrawsAdmin: { path: () => '/v1/admin/draws', invalidQuery: 'status=CLOSED' },
+  listDrawSeedsAdmin: { path: () => '/v1/admin/draws/d-unknown/seeds', invalidQuery: 'limit=0' },
+  replaceDrawPrizes: {
+    path: () => '/v1/admin/draws/d-unknown/prizes',
+    body: {
+      expectedVersion: 1,
+      prizes: [
+        { prizeId: 'gift', name: 'Gift', kind: 'NOTHING', weight: 1 },
+        { prizeId: 'thanks', name: 'Thanks for playing', kind: 'NOTHING', weight: 1 },
+      ],
+      consolationPrizeId: 'thanks',
+    },
+    invalidBody: { expectedVersion: 0, prizes: [{ prizeId: 'p', kind: 'JACKPOT', weight: 0.5 }], consolationPrizeId: '' },
+  },
+  listAuctionBids: { path: () => '/v1/admin/auctions/a-unknown/bids', invalidQuery: 'limit=1000' },
+  listDeadLetters: { path: () => '/v1/admin/dead-letters', invalidQuery: 'status=LOST' },
+  getDeadLetter: { path: () => '/v1/admin/dead-letters/dl-unknown' },
+  redriveDeadLetter: { path: () => '/v1/admin/dead-letters/dl-unknown/redrive', body: {}, invalidBody: { reason: 7 } },
+  redriveDeadLetters: { path: () => '/v1/admin/dead-letters/redrive', body: { reason: 'bad input test' }, invalidBody: { reason: '' } },
+  discardDeadLetter: { path: () => '/v1/admin/dead-letters/dl-unknown/discard', body: { reason: 'bad input test' }, invalidBody: {} },
+  listFulfilmentProblems: { path: () => '/v1/admin/fulfilment/problems', invalidQuery: 'kind=LATE' },
   getDraw: { path: () => '/v1/draws/d-unknown' },
   // Spins take no body; a spin without an Idempotency-Key, or on an unknown or closed draw: test/integration/draws.test.ts.
   spinDraw: { path: () => '/v1/draws/d-unknown/spins' },

@@ -15,6 +15,7 @@ import { LocalBus } from '../../bin/local/bus.js';
 import { inMemoryDevKeys } from '../../bin/local/dev-keys.js';
 import { LocalGateway } from '../../bin/local/gateway.js';
 import { createLocalHttpServer, type LocalHttpServer } from '../../bin/local/http-server.js';
+import { localPaymentCredentials, startSimulatedPayments, type SimulatedPayments } from '../../bin/local/simulated-payments.js';
 import { localSupplierCredentials, startSimulatedSuppliers, type SimulatedSuppliers } from '../../bin/local/simulated-suppliers.js';
 import { loadOrCreateSenderKeys } from '../../bin/local/webhook-keys.js';
 import { LocalStreams } from '../../bin/local/streams.js';
@@ -39,12 +40,15 @@ const endpoint = inject('dynamodbEndpoint');
 const senderKeys = loadOrCreateSenderKeys(mkdtempSync(join(tmpdir(), 'pm-senders-')));
 process.env.WEBHOOK_SENDERS = senderKeys.config;
 process.env.SUPPLIER_CREDENTIALS = JSON.stringify(localSupplierCredentials);
+process.env.PAYMENT_CREDENTIALS = JSON.stringify(localPaymentCredentials);
 const privateKey = (sender: string) => createPrivateKey(readFileSync(senderKeys.privateKeys[sender] ?? '', 'utf8'));
 const jd = { privateKey: privateKey('suppliers/jd') };
 const wechat = { privateKey: privateKey('payments/wechatpay') };
 
 let server: LocalHttpServer;
 let suppliers: SimulatedSuppliers | undefined;
+// Cash refunds (CashRefundRequested) go to the simulated payment providers' refund APIs.
+let payments: SimulatedPayments | undefined;
 
 /** (Re)starts the simulated suppliers with a delay before each callback; a long delay keeps them quiet during a test. */
 async function simulateSuppliers(delayMs: number): Promise<void> {
@@ -74,11 +78,18 @@ beforeAll(async () => {
   server = createLocalHttpServer(new LocalGateway(await inMemoryDevKeys()), { logRequests: false });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   await simulateSuppliers(10 * 60_000);
+  payments = await startSimulatedPayments({
+    webhookBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    senderPrivateKeys: senderKeys.privateKeys,
+    delayMs: 10,
+  });
+  process.env.PAYMENT_ENDPOINTS = JSON.stringify(Object.fromEntries(Object.entries(payments.endpoints).map(([id, baseUrl]) => [id, { baseUrl }])));
 });
 
 afterAll(async () => {
   streams.stop();
   await suppliers?.stop();
+  await payments?.stop();
   await new Promise((resolve) => server.close(resolve));
 });
 

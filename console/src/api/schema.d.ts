@@ -1228,10 +1228,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Any order with its status history (operators)
-         * @description A delivered virtual code is masked: operators see enough to match it with the member, not to use it.
+         * Any order with its status history, callbacks, cash refunds and events (operators)
+         * @description The order as GET /v1/orders/{orderId} answers its owner (a delivered virtual code masked to its last 4 characters), plus the signed callbacks received about it (verified, or refused and why; refused ones are kept 30 days, at most 50 per order), the cash refunds asked of the payment provider with their state, and the events it produced.
          */
         get: operations["getOrderAdmin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every order, newest first, with filters (operators)
+         * @description One index read per month of the range, never a scan: orders are listed by the month they were created (GSI3, 8 shards merged) or, with `memberId`, from the member's own list. `status`, `paymentKind`, `supplierId` and `productId` narrow the read; a page reads at most 600 orders, so a sparse filter can answer a short (even empty) page with a `nextCursor`: follow it until it is null.
+         */
+        get: operations["listOrdersAdmin"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1254,6 +1274,26 @@ export interface paths {
          * @description As the member's cancel (REFUND or RELEASE entry, stock and limits back); the status history names the operator. Idempotent: cancelling a cancelled order answers it.
          */
         post: operations["cancelOrderAdmin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders/{orderId}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund a delivered, fulfilled or failed order (operators: support, admin): points back, cash asked back
+         * @description One transaction: status REFUNDED, a REFUND ledger entry of the order's points, a CashRefundRequested event for a paid cash part (consumed by the payment provider's adapter, whose signed callback marks it done), OrderStatusChanged and the audit record. Once per order (a second refund is 409) and once per Idempotency-Key (a repeat answers the first refund). A FAILED order had its points and cash given back when it failed: its refund only closes it. Delivered goods and codes stay with the member.
+         */
+        post: operations["refundOrderAdmin"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3672,6 +3712,81 @@ export interface components {
             items: components["schemas"]["Order"][];
             nextCursor: string | null;
         };
+        OrderDetail: components["schemas"]["Order"] & {
+            /** @description Callbacks received about the order, newest first (at most 100). */
+            callbacks: components["schemas"]["OrderCallback"][];
+            callbacksTruncated: boolean;
+            /** @description Cash given back through the payment provider, oldest first. */
+            cashRefunds: components["schemas"]["CashRefund"][];
+            /** @description Events the order produced (and the callbacks turned into), oldest first (at most 100). */
+            events: components["schemas"]["OrderEvent"][];
+            eventsTruncated: boolean;
+            /** @description Whether POST .../refund would accept it now (DELIVERED, FULFILLED or FAILED). */
+            refundable: boolean;
+            /** @description Whether POST .../cancel would accept it now (PLACED or PENDING_PAYMENT). */
+            cancellable: boolean;
+        };
+        OrderCallback: {
+            callbackId: string;
+            /**
+             * @description A supplier status, a payment result, or the result of a cash refund.
+             * @enum {string}
+             */
+            kind: "SUPPLIER" | "PAYMENT" | "REFUND";
+            /** @description The supplier or payment provider of the webhook path. */
+            sender: string;
+            /** @description Signature, freshness and nonce checked and the body valid: accepted and turned into an event. */
+            verified: boolean;
+            /** @description Why a refused message was refused: missing-headers, malformed-headers, stale, bad-signature, replayed, invalid-body. */
+            problem: string | null;
+            receivedAt: string;
+            status: string | null;
+            messageId: string | null;
+            paymentId: string | null;
+            refundId: string | null;
+            trackingNo: string | null;
+            amountCents: number | null;
+            /** @description What the fulfilment function made of a verified message: applied, duplicate, late, parked, ignored (null until it ran). */
+            outcome: string | null;
+            eventId: string | null;
+        };
+        CashRefund: {
+            /** @description Our refund id (the id of the CashRefundRequested event): the provider deduplicates by it. */
+            refundId: string;
+            orderId: string;
+            memberId: string;
+            provider: string | null;
+            paymentId: string | null;
+            amountCents: number;
+            reason: string;
+            /**
+             * @description REQUESTED: recorded; SUBMITTED: the provider took it; DONE/FAILED: its signed callback; REFUSED: the provider refused it (settle by hand).
+             * @enum {string}
+             */
+            state: "REQUESTED" | "SUBMITTED" | "DONE" | "FAILED" | "REFUSED";
+            requestedAt: string;
+            submittedAt: string | null;
+            providerRefundRef: string | null;
+            settledAt: string | null;
+            problem: string | null;
+        };
+        OrderEvent: {
+            eventId: string;
+            /** @description OrderPlaced, OrderStatusChanged, CashRefundRequested, SupplierCallbackReceived, ... */
+            detailType: string;
+            occurredAt: string;
+            detail: {
+                [key: string]: unknown;
+            };
+        };
+        AdminOrderPage: {
+            items: components["schemas"]["Order"][];
+            nextCursor: string | null;
+        };
+        RefundInput: {
+            /** @description Why: recorded in the order's history and the audit log. */
+            reason: string;
+        };
         MemberTaskList: {
             /** @description Today, programme-local (YYYY-MM-DD). */
             day: string;
@@ -4842,6 +4957,8 @@ export interface components {
             /** @enum {string} */
             status: "SUCCEEDED" | "FAILED";
             amountCents: number;
+            /** @description Set on the result of a cash refund: our refund id, as the refund request named it. Absent on a payment result. */
+            refundId?: string;
         };
     };
     responses: never;
@@ -11059,13 +11176,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Any order with its status history (operators) */
+            /** @description Any order with its status history, callbacks, cash refunds and events (operators) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Order"];
+                    "application/json": components["schemas"]["OrderDetail"];
                 };
             };
             /** @description Error (400), application/problem+json */
@@ -11126,6 +11243,90 @@ export interface operations {
             };
         };
     };
+    listOrdersAdmin: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                status?: "PLACED" | "PENDING_PAYMENT" | "PAID" | "SUBMITTED" | "ACCEPTED" | "SHIPPED" | "DELIVERED" | "FULFILLED" | "CANCELLED" | "EXPIRED" | "REJECTED" | "FAILED" | "REFUNDED";
+                /** @description POINTS: pure points; POINTS_CASH: points plus cash. */
+                paymentKind?: "POINTS" | "POINTS_CASH";
+                /** @description Orders of supplier goods fulfilled by this supplier. */
+                supplierId?: string;
+                productId?: string;
+                /** @description One member's orders (read from the member's own list). */
+                memberId?: string;
+                /** @description Created at or after this time (inclusive). Default: 90 days before `to`; with `memberId`: no bound. */
+                from?: string;
+                /** @description Created before this time (exclusive). Default: now. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every order, newest first, with filters (operators) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminOrderPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     cancelOrderAdmin: {
         parameters: {
             query?: never;
@@ -11140,6 +11341,108 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Cancel a member's order not yet fulfilled (operators): points and stock come back */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (409), application/problem+json */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refundOrderAdmin: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundInput"];
+            };
+        };
+        responses: {
+            /** @description Refund a delivered, fulfilled or failed order (operators: support, admin): points back, cash asked back */
             200: {
                 headers: {
                     [name: string]: unknown;

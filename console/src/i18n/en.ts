@@ -19,6 +19,7 @@ export const en = {
   'menu.draws': 'Lucky draws',
   'menu.audit': 'Audit log',
   'menu.fulfilment': 'Fulfilment',
+  'menu.orders': 'Orders',
   'menu.apiReference': 'API reference',
 
   'screen.coming': 'This screen is coming soon.',

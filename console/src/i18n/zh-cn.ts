@@ -18,6 +18,7 @@ export const zhCN: Messages = {
   'menu.draws': '幸运抽奖',
   'menu.audit': '操作日志',
   'menu.fulfilment': '履约',
+  'menu.orders': '订单',
   'menu.apiReference': 'API 文档',
 
   'screen.coming': '此页面即将上线。',

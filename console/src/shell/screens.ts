@@ -29,4 +29,5 @@ export const screenRoutes: readonly ScreenRoute[] = [
   { screen: 'draws', path: 'draws', label: 'menu.draws', Page: screen(() => import('../screens/draws/draws-screen'), 'DrawsScreen') },
   { screen: 'audit', path: 'audit', label: 'menu.audit', Page: screen(() => import('../screens/audit/audit-page'), 'AuditPage') },
   { screen: 'fulfilment', path: 'fulfilment', label: 'menu.fulfilment', Page: screen(() => import('../screens/fulfilment/fulfilment-page'), 'FulfilmentPage') },
+  { screen: 'orders', path: 'orders', label: 'menu.orders', Page: screen(() => import('../screens/orders/orders-screen'), 'OrdersScreen') },
 ];

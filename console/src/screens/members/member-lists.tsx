@@ -1,5 +1,6 @@
 import { Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useMemo, useState, type Key } from 'react';
+import { Link } from 'react-router';
 import { useApi } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import type { components } from '../../api/schema';
@@ -112,7 +113,16 @@ export function OrdersTab({ memberId }: { readonly memberId: string }) {
   const { t } = i18n;
   const columns = useMemo<TableColumnsType<Order>>(
     () => [
-      { key: 'orderId', title: t('orders.orderId'), render: (_, o) => <Typography.Text code>{o.orderId}</Typography.Text> },
+      {
+        key: 'orderId',
+        title: t('orders.orderId'),
+        // The order's page (Orders screen): its timeline, callbacks, cancel and refund.
+        render: (_, o) => (
+          <Link to={`/orders/${encodeURIComponent(o.orderId)}`}>
+            <Typography.Text code>{o.orderId}</Typography.Text>
+          </Link>
+        ),
+      },
       { key: 'product', title: t('orders.product'), dataIndex: 'productName' },
       { key: 'quantity', title: t('orders.quantity'), align: 'right', dataIndex: 'quantity' },
       {
