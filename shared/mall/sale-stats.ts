@@ -57,8 +57,9 @@ export function saleMinuteWrite(productId: string, shard: number, quantity: numb
       Update: {
         TableName: tableName(),
         Key: keys.product.saleMinute(productId, shard, minute),
-        UpdateExpression: 'ADD orders :one, units :q SET entity = :entity, productId = :pid, minute = :minute, #ttl = :ttl',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        UpdateExpression: 'ADD orders :one, #units :q SET entity = :entity, productId = :pid, #minute = :minute, #ttl = :ttl',
+        // MINUTE is a DynamoDB reserved word.
+        ExpressionAttributeNames: { '#ttl': 'ttl', '#minute': 'minute', '#units': 'units' },
         ExpressionAttributeValues: {
           ':one': 1,
           ':q': quantity,
@@ -98,7 +99,7 @@ async function writeRefusals(productId: string, minute: string, counts: Map<Refu
   const product = await findProduct(productId);
   const spread = Math.max(1, Math.min(REFUSAL_SPREAD, product?.stockShards ?? 1));
   const shard = Math.floor(Math.random() * spread);
-  const names: Record<string, string> = { '#ttl': 'ttl' };
+  const names: Record<string, string> = { '#ttl': 'ttl', '#minute': 'minute' };
   const values: Record<string, unknown> = {
     ':entity': 'SaleRefusals',
     ':pid': productId,
@@ -114,7 +115,7 @@ async function writeRefusals(productId: string, minute: string, counts: Map<Refu
     new UpdateCommand({
       TableName: tableName(),
       Key: keys.product.refusalMinute(productId, shard, minute),
-      UpdateExpression: `ADD ${adds.join(', ')} SET entity = :entity, productId = :pid, minute = :minute, #ttl = :ttl`,
+      UpdateExpression: `ADD ${adds.join(', ')} SET entity = :entity, productId = :pid, #minute = :minute, #ttl = :ttl`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     }),
