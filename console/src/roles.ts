@@ -6,7 +6,7 @@
 export const roles = ['admin', 'marketer', 'support', 'analyst'] as const;
 export type Role = (typeof roles)[number];
 
-export const screens = ['dashboard', 'members', 'earningRules', 'campaigns', 'pools', 'reports', 'approvals', 'audit'] as const;
+export const screens = ['dashboard', 'members', 'earningRules', 'campaigns', 'pools', 'reports', 'approvals', 'audit', 'products', 'coupons'] as const;
 export type Screen = (typeof screens)[number];
 
 interface Access {
@@ -25,6 +25,8 @@ export const access: Record<Screen, Access> = {
   reports: { see: ['admin', 'marketer', 'support', 'analyst'], write: [] },
   approvals: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'support'] },
   audit: { see: ['admin', 'marketer', 'support', 'analyst'], write: [] },
+  products: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'marketer'] },
+  coupons: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'marketer'] },
 };
 
 /** A token in several groups may do what any of them may (as the API allows). */

@@ -16,6 +16,8 @@ export const en = {
   'menu.reports': 'Reports',
   'menu.approvals': 'Approvals',
   'menu.audit': 'Audit log',
+  'menu.products': 'Products',
+  'menu.coupons': 'Coupons',
   'menu.apiReference': 'API reference',
 
   'screen.coming': 'This screen is coming soon.',

@@ -15,6 +15,8 @@ export const zhCN: Messages = {
   'menu.reports': '报表',
   'menu.approvals': '审批',
   'menu.audit': '操作日志',
+  'menu.products': '商品',
+  'menu.coupons': '优惠券',
   'menu.apiReference': 'API 文档',
 
   'screen.coming': '此页面即将上线。',

@@ -26,4 +26,6 @@ export const screenRoutes: readonly ScreenRoute[] = [
   { screen: 'reports', path: 'reports', label: 'menu.reports', Page: screen(() => import('../screens/reports/reports-page'), 'ReportsPage') },
   { screen: 'approvals', path: 'approvals', label: 'menu.approvals', Page: screen(() => import('../screens/approvals/approvals-page'), 'ApprovalsPage') },
   { screen: 'audit', path: 'audit', label: 'menu.audit', Page: screen(() => import('../screens/audit/audit-page'), 'AuditPage') },
+  { screen: 'products', path: 'products', label: 'menu.products', Page: screen(() => import('../screens/products/products-screen'), 'ProductsScreen') },
+  { screen: 'coupons', path: 'coupons', label: 'menu.coupons', Page: screen(() => import('../screens/coupons/coupons-page'), 'CouponsPage') },
 ];
