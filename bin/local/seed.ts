@@ -16,6 +16,7 @@ import { seedApprovals } from './seed-approvals.js';
 import { seedTasks } from './seed-tasks.js';
 import { seedDrawAdminDemo } from './seed-draw-admin.js';
 import { seedDraws } from './seed-draws.js';
+import { seedFlashSale } from './seed-flash-sale.js';
 
 export interface SeedMember {
   readonly memberId: string;
@@ -274,6 +275,7 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
   await seedCoupons(now);
   for (const p of demoProducts) await unlessExists(() => createProduct(p, now));
   await seedCodes(now);
+  await seedFlashSale(now);
   await seedTasks(now);
   await seedAuctions(now);
   await seedDraws(now);
