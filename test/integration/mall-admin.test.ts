@@ -3,11 +3,12 @@
  * stock per shard, the coupon template list with issued and used counts, and
  * the flash-sale monitor read from its counters.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from 'ulid';
 import { bucketAfterMonths } from '../../shared/domain/fifo.js';
 import { commit } from '../../shared/ledger/ledger.js';
+import { backfillMallIndexes } from '../../shared/mall/backfill.js';
 import { flushRefusals, forgetSaleMonitor, minuteOf } from '../../shared/mall/sale-stats.js';
 import { readStock } from '../../shared/mall/stock.js';
 import { registerMember } from '../../shared/members/service.js';
@@ -316,5 +317,35 @@ describe('GET /v1/admin/products/{productId}/sale-monitor', () => {
     for (const role of OPERATOR_ROLES) {
       expect((await api.call('GET', `/v1/admin/products/${productId}/sale-monitor`, { token: await api.operatorToken(role) })).status).toBe(200);
     }
+  });
+});
+
+describe('the mall list backfill', () => {
+  it('gives a product and a template stored before the lists their entries, once', async () => {
+    const productId = await product({ zone: `bf-${ulid().toLowerCase().slice(-10)}`, initialStock: 1 });
+    const couponTemplateId = uniqueId('ct-bf');
+    expect(
+      (
+        await api.call('POST', '/v1/admin/coupons', {
+          token: marketer,
+          body: { couponTemplateId, name: 'Backfilled', discount: { kind: 'NO_THRESHOLD', amountOffCents: 100 }, validity: { kind: 'DAYS_AFTER_ISSUE', days: 1 } },
+        })
+      ).status,
+    ).toBe(201);
+    // As stored before the lists existed: no list keys
+    await db().send(new UpdateCommand({ TableName: tableName(), Key: keys.product.item(productId), UpdateExpression: 'REMOVE GSI2PK, GSI2SK' }));
+    await db().send(new UpdateCommand({ TableName: tableName(), Key: keys.couponTemplate.item(couponTemplateId), UpdateExpression: 'REMOVE GSI1PK, GSI1SK' }));
+
+    const stats = await backfillMallIndexes({ segments: 2 });
+
+    expect(stats.productsIndexed).toBeGreaterThanOrEqual(1);
+    expect(stats.templatesIndexed).toBeGreaterThanOrEqual(1);
+    const item = (await db().send(new GetCommand({ TableName: tableName(), Key: keys.product.item(productId) }))).Item;
+    expect(item?.GSI2PK).toBe('PRODUCTS');
+    expect(item?.GSI2SK).toBe(`${String(item?.createdAt)}#${productId}`);
+    const template = (await db().send(new GetCommand({ TableName: tableName(), Key: keys.couponTemplate.item(couponTemplateId) }))).Item;
+    expect(template?.GSI1SK).toBe(`${String(template?.createdAt)}#${couponTemplateId}`);
+    const again = await backfillMallIndexes({ segments: 2 });
+    expect(again.productsIndexed + again.templatesIndexed).toBeLessThan(stats.productsIndexed + stats.templatesIndexed + 1);
   });
 });
