@@ -296,6 +296,9 @@ export const saleMonitorSchema = z
     name: z.string(),
     zone: z.string(),
     onSaleNow: z.boolean(),
+    ordersCounted: z
+      .boolean()
+      .openapi({ description: 'Whether orders are counted per minute: flash sales only (a sale window, or the flash-sale zone); else orders are 0.' }),
     saleStartsAt: z.string().nullable(),
     saleEndsAt: z.string().nullable(),
     stock: stockSchema.openapi({ description: 'Stock left, total and per shard (eventually consistent: may lag a second).' }),

@@ -2,8 +2,9 @@
  * The flash-sale monitor's counters (docs/flash-sale.md, "The sale monitor").
  * Nothing here reads orders, and nothing adds a hot item to a redemption:
  *
- * - Orders per minute: each redemption's own transaction adds 1 order and its
- *   units to the minute item of the stock shard it took its unit from
+ * - Orders per minute (flash sales: a sale window or the flash-sale zone):
+ *   each redemption's own transaction adds 1 order and its units to the
+ *   minute item of the stock shard it took its unit from
  *   (`SALE-STATS#<productId>#<shard>` / `<minute>#ORDERS`), so these writes
  *   spread over partitions exactly as the stock shards do.
  * - Refusals by reason: counted in the function instance's memory and
@@ -24,7 +25,7 @@ import { logger } from '../observability/powertools.js';
 import type { ExtraWrite } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
-import { findProduct, getProduct, saleProblem } from './catalogue.js';
+import { FLASH_SALE_ZONE, findProduct, getProduct, saleProblem, type Product } from './catalogue.js';
 import { readStock, type StockView } from './stock.js';
 
 /** Redemption refusals the monitor counts: each says the product exists (unknown products are never counted). */
@@ -47,6 +48,15 @@ const MONITOR_CACHE_MS = Number(process.env.SALE_MONITOR_CACHE_MS ?? 2_000);
 /** The UTC minute of a time, `YYYY-MM-DDTHH:MM`: the key of its counters (sorts in time order). */
 export function minuteOf(at: Date): string {
   return at.toISOString().slice(0, 16);
+}
+
+/**
+ * Whether a product's orders are counted per minute: flash sales, i.e. products
+ * with a sale window or listed in the flash-sale zone. Everyday goods do not
+ * pay the counter's item in their redemptions (docs/flash-sale.md).
+ */
+export function ordersCounted(product: Pick<Product, 'zone' | 'saleStartsAt' | 'saleEndsAt'>): boolean {
+  return product.zone === FLASH_SALE_ZONE || product.saleStartsAt !== null || product.saleEndsAt !== null;
 }
 
 /** The redemption transaction's write counting its order on the minute item of its stock shard. */
@@ -175,6 +185,7 @@ export interface SaleMonitor {
   readonly name: string;
   readonly zone: string;
   readonly onSaleNow: boolean;
+  readonly ordersCounted: boolean;
   readonly saleStartsAt: string | null;
   readonly saleEndsAt: string | null;
   readonly stock: StockView;
@@ -255,6 +266,7 @@ export async function saleMonitor(productId: string, window: number, now = new D
     name: product.name,
     zone: product.zone,
     onSaleNow: saleProblem(product, now) === undefined,
+    ordersCounted: ordersCounted(product),
     saleStartsAt: product.saleStartsAt,
     saleEndsAt: product.saleEndsAt,
     stock,

@@ -50,6 +50,7 @@ type Refusals = Record<'OUT_OF_STOCK' | 'LIMIT_REACHED' | 'INSUFFICIENT_POINTS' 
 interface Monitor {
   productId: string;
   onSaleNow: boolean;
+  ordersCounted: boolean;
   stock: Stock;
   soldOut: boolean;
   soldOutAt: string | null;
@@ -298,6 +299,7 @@ describe('GET /v1/admin/products/{productId}/sale-monitor', () => {
     forgetSaleMonitor();
     const monitor = await api.call<Monitor>('GET', `/v1/admin/products/${productId}/sale-monitor`, { token: analyst });
     expect(monitor.body.onSaleNow).toBe(false);
+    expect(monitor.body.ordersCounted).toBe(true);
     expect(monitor.body.refusals.NOT_ON_SALE).toBe(1);
     expect(monitor.body.minutes).toHaveLength(30);
     expectProblem(await api.call('GET', `/v1/admin/products/${unknown}/sale-monitor`, { token: analyst }), 404, 'NOT_FOUND');
@@ -305,6 +307,20 @@ describe('GET /v1/admin/products/{productId}/sale-monitor', () => {
       new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.product.saleStatsPartition(unknown, 0) } }),
     );
     expect(noStats.Items ?? []).toHaveLength(0);
+  });
+
+  it("counts the orders of flash sales only: an everyday product's redemptions write no sale counter", async () => {
+    const productId = await product({ zone: `ev-${ulid().toLowerCase().slice(-10)}`, initialStock: 2 });
+    const m = await member(500);
+    expect((await order(m.token, productId)).status).toBe(201);
+    forgetSaleMonitor();
+    const monitor = await api.call<Monitor>('GET', `/v1/admin/products/${productId}/sale-monitor`, { token: analyst });
+    expect(monitor.body).toMatchObject({ ordersCounted: false, orders: 0 });
+    expect(monitor.body.stock.sold).toBe(1);
+    const stats = await db().send(
+      new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.product.saleStatsPartition(productId, 0) } }),
+    );
+    expect(stats.Items ?? []).toHaveLength(0);
   });
 
   it('refuses a window out of range (400 naming minutes) and members (403)', async () => {

@@ -3275,6 +3275,8 @@ export interface components {
             name: string;
             zone: string;
             onSaleNow: boolean;
+            /** @description Whether orders are counted per minute: flash sales only (a sale window, or the flash-sale zone); else orders are 0. */
+            ordersCounted: boolean;
             saleStartsAt: string | null;
             saleEndsAt: string | null;
             stock: components["schemas"]["Stock"] & unknown;

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Card, Col, Descriptions, Row, Statistic, Typography } from 'antd';
+import { Alert, Card, Col, Descriptions, Row, Statistic, Typography } from 'antd';
 import { useMemo } from 'react';
 import { useApi } from '../../api/client';
 import { unwrap } from '../../api/problem';
@@ -73,6 +73,7 @@ export function SaleMonitorPanel({ productId }: { readonly productId: string }) 
   if (!data || !option) return <Card loading />;
   return (
     <>
+      {data.ordersCounted ? null : <Alert type="info" showIcon title={t('monitor.notCounted')} style={{ marginBottom: 16 }} />}
       <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
         <Col xs={12} md={6}>
           <Card size="small" data-testid="monitor-stock-left">
