@@ -28,6 +28,9 @@ const SCREENS: readonly { readonly name: string; readonly path: string; readonly
   { name: 'reports', path: 'reports', locales: ['en'] },
   { name: 'approvals', path: 'approvals', locales: ['en'] },
   { name: 'audit-log', path: 'audit', locales: ['en'] },
+  { name: 'products', path: 'products', locales: ['en'] },
+  { name: 'sale-monitor', path: 'products/p-flash-watch?tab=monitor', locales: ['en'] },
+  { name: 'coupons', path: 'coupons', locales: ['en'] },
 ];
 type Locale = 'en' | 'zh-CN';
 const OPERATOR = DEMO_OPERATORS.admin;

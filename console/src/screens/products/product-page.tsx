@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Descriptions, Flex, Form, InputNumber, Modal, Radio, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { lazy, Suspense, useState, type ChangeEvent } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { useApi } from '../../api/client';
 import { unwrap } from '../../api/problem';
 import { useIdempotencyKey } from '../../api/use-idempotency-key';
@@ -28,7 +28,10 @@ export function ProductPage() {
   const { t } = i18n;
   const writer = useCanEditProducts();
   const [dialog, setDialog] = useState<Dialog>();
-  const [tab, setTab] = useState('stock');
+  // The tab is in the URL (?tab=monitor): a link or a reload opens the sale monitor directly.
+  const [search, setSearch] = useSearchParams();
+  const tab = search.get('tab') === 'monitor' ? 'monitor' : 'stock';
+  const setTab = (key: string) => setSearch(key === 'monitor' ? { tab: 'monitor' } : {}, { replace: true });
   const product = useQuery({
     queryKey: ['product', productId],
     queryFn: () => unwrap(api.GET('/v1/admin/products/{productId}', { params: { path: { productId } } })),
