@@ -101,7 +101,7 @@ function Details({ product: p, i18n }: { readonly product: ProductWithStock; rea
         { key: 'window', label: t('products.window', { zone: PROGRAMME_TIME_ZONE }), children: windowText(p, i18n) },
         {
           key: 'tiers',
-          label: t('form.visibleToTiers'),
+          label: t('page.visibleTo'),
           children: p.visibleToTiers ? p.visibleToTiers.map((tier) => t(`tier.${tier}`)).join(', ') : t('page.tiers.all'),
         },
         { key: 'limits', label: t('page.limits'), children: t('page.limits.value', { perDay: limit(p.limits.perDay), lifetime: limit(p.limits.lifetime) }) },

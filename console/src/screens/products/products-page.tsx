@@ -61,6 +61,12 @@ function columns(i18n: ProductI18n): TableColumnsType<ProductWithStock> {
     },
     { key: 'type', title: t('products.type'), render: (_, p) => t(`products.type.${p.type}`) },
     { key: 'zone', title: t('products.zone'), dataIndex: 'zone' },
+    {
+      key: 'stock',
+      title: t('products.stock'),
+      render: (_, p) =>
+        t('products.stock.value', { available: i18n.points(p.stock.available), sold: i18n.points(p.stock.sold), shards: p.stock.shards.length }),
+    },
     { key: 'price', title: t('products.price'), render: (_, p) => priceText(p, i18n) },
     {
       key: 'status',
@@ -73,12 +79,6 @@ function columns(i18n: ProductI18n): TableColumnsType<ProductWithStock> {
       ),
     },
     { key: 'window', title: t('products.window', { zone: PROGRAMME_TIME_ZONE }), render: (_, p) => windowText(p, i18n) },
-    {
-      key: 'stock',
-      title: t('products.stock'),
-      render: (_, p) =>
-        t('products.stock.value', { available: i18n.points(p.stock.available), sold: i18n.points(p.stock.sold), shards: p.stock.shards.length }),
-    },
   ];
 }
 
