@@ -44,7 +44,7 @@ export const handler = httpHandler('mall', {
   rebalanceStock: async ({ params, body }) => {
     const product = await getProduct(params.productId, { fresh: true });
     refuseStockChangeOfCodePool(product);
-    const stock = await rebalanceStock(product.productId, product.stockShards, body.shards ?? product.stockShards);
+    const stock = await rebalanceStock(product.productId, product.stockShards, body.shards ?? product.stockShards, new Date(), product.saleStatsShards);
     forgetEmptyShards(product.productId);
     return stock;
   },

@@ -39,6 +39,11 @@ export interface Product {
   readonly status: 'ACTIVE' | 'INACTIVE';
   readonly sortOrder: number;
   readonly stockShards: number;
+  /**
+   * The most stock shards the product ever had (a rebalance to fewer keeps it): the sale monitor reads the
+   * counters of that many shards, so the minutes before a rebalance keep the counts of the shards it removed.
+   */
+  readonly saleStatsShards: number;
   readonly soldOut: boolean;
   /** When a redemption found every shard empty (null while not sold out; adding stock clears it). */
   readonly soldOutAt: string | null;
@@ -69,6 +74,7 @@ function productFromItem(item: Record<string, unknown>): Product {
     status: item.status === 'INACTIVE' ? 'INACTIVE' : 'ACTIVE',
     sortOrder: Number(item.sortOrder ?? 1000),
     stockShards: Number(item.stockShards ?? 1),
+    saleStatsShards: Math.max(Number(item.saleStatsShards ?? 0), Number(item.stockShards ?? 1)),
     soldOut: item.soldOut === true,
     soldOutAt: item.soldOut === true && typeof item.soldOutAt === 'string' ? item.soldOutAt : null,
     version: Number(item.version ?? 1),
@@ -136,6 +142,7 @@ export async function createProduct(input: ProductInput, now = new Date()): Prom
   const product: Product = {
     ...fields,
     productId: requestedId ?? `p-${ulid().toLowerCase()}`,
+    saleStatsShards: fields.stockShards,
     soldOut: false,
     soldOutAt: null,
     version: 1,

@@ -230,7 +230,8 @@ export async function saleMonitor(productId: string, window: number, now = new D
   );
   const [stock, ...shardItems] = await Promise.all([
     readStock(product.productId, product.stockShards, { consistent: false }),
-    ...Array.from({ length: product.stockShards }, async (_, shard) => {
+    // Every shard the product ever had: a rebalance to fewer leaves the earlier minutes' counts on the shards it removed.
+    ...Array.from({ length: product.saleStatsShards }, async (_, shard) => {
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
       do {

@@ -9,7 +9,7 @@ import { ulid } from 'ulid';
 import { bucketAfterMonths } from '../../shared/domain/fifo.js';
 import { commit } from '../../shared/ledger/ledger.js';
 import { backfillMallIndexes } from '../../shared/mall/backfill.js';
-import { flushRefusals, forgetSaleMonitor, minuteOf } from '../../shared/mall/sale-stats.js';
+import { flushRefusals, forgetPendingRefusals, forgetSaleMonitor, minuteOf, recordRefusal } from '../../shared/mall/sale-stats.js';
 import { readStock } from '../../shared/mall/stock.js';
 import { registerMember } from '../../shared/members/service.js';
 import { OPERATOR_ROLES } from '../../shared/http/roles.js';
@@ -321,6 +321,36 @@ describe('GET /v1/admin/products/{productId}/sale-monitor', () => {
       new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.product.saleStatsPartition(productId, 0) } }),
     );
     expect(stats.Items ?? []).toHaveLength(0);
+  });
+
+  it('keeps the counts of the minutes before a rebalance to fewer shards', async () => {
+    const productId = await product({ zone: 'flash-sale', stockShards: 4, initialStock: 8 });
+    const buyers = await Promise.all(Array.from({ length: 6 }, () => member(500)));
+    for (const b of buyers) expect((await order(b.token, productId)).status).toBe(201);
+    const rebalanced = await api.call<Stock>('POST', `/v1/admin/products/${productId}/stock/rebalance`, { token: marketer, body: { shards: 1 } });
+    expect(rebalanced.status, rebalanced.text).toBe(200);
+    expect(rebalanced.body.shards).toHaveLength(1);
+    forgetSaleMonitor();
+    const monitor = await api.call<Monitor>('GET', `/v1/admin/products/${productId}/sale-monitor?minutes=5`, { token: analyst });
+    expect(monitor.body.orders).toBe(6);
+    expect(monitor.body.stock.available).toBe(2);
+  });
+
+  it('buffers refusals in the function instance: written when 5 s have passed or their minute is over, not per refusal', async () => {
+    const productId = await product({ zone: 'flash-sale', initialStock: 1 });
+    forgetPendingRefusals();
+    const now = new Date();
+    recordRefusal(productId, 'LIMIT_REACHED', now);
+    expect(await flushRefusals({ now, force: true })).toBe(1);
+    recordRefusal(productId, 'OUT_OF_STOCK', now);
+    recordRefusal(productId, 'OUT_OF_STOCK', now);
+    // Not due: the last flush was just now and the minute is not over
+    expect(await flushRefusals({ now })).toBe(0);
+    // Due 5 s later: one write for the product's minute, both refusals in it
+    expect(await flushRefusals({ now: new Date(now.getTime() + 5_000) })).toBe(1);
+    forgetSaleMonitor();
+    const monitor = await api.call<Monitor>('GET', `/v1/admin/products/${productId}/sale-monitor?minutes=2`, { token: analyst });
+    expect(monitor.body.refusals).toMatchObject({ OUT_OF_STOCK: 2, LIMIT_REACHED: 1 });
   });
 
   it('refuses a window out of range (400 naming minutes) and members (403)', async () => {
