@@ -180,3 +180,42 @@ test('the coupons screen lists templates with issued and redeemed counts; a mark
   expect(await analystRow.getByTestId('coupon-used').innerText()).toBe('0');
   expect(await analystPage.getByRole('button', { name: 'New template' }).count()).toBe(0);
 });
+
+test('a marketer creates a virtual product and gives it stock by uploading its codes from a CSV file', async ({ page }) => {
+  // Prepare: a CSV with a header, 3 codes, a repeat and a bad line
+  const run = randomUUID().slice(0, 8);
+  const productId = `p-bt-codes-${run}`;
+  const name = `Top-up card ${run}`;
+  const csv = ['code,value', `BT-${run}-0001,30`, `BT-${run}-0002,30`, `BT-${run}-0003,30`, `BT-${run}-0001,30`, 'bad,30'].join('\r\n');
+
+  // Act: create it (virtual: no initial stock), open it, upload the file
+  await openConsole(page, { role: 'marketer', path: 'products' });
+  await page.getByRole('button', { name: 'New product' }).click();
+  const dialog = await dialogNamed(page, 'New product');
+  await dialog.getByLabel('Name', { exact: true }).fill(name);
+  await dialog.getByLabel('Product id (empty: generated)').fill(productId);
+  await dialog.getByText('Virtual (codes)', { exact: true }).click();
+  await dialog.getByText('Virtual goods get their stock by uploading codes.').waitFor();
+  await dialog.getByLabel('Price in points').fill('300');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await page.getByRole('link', { name: `Open ${name}` }).click();
+  await page.getByRole('heading', { name }).waitFor();
+  await page.getByRole('button', { name: 'Upload codes (CSV)' }).click();
+  const upload = await dialogNamed(page, `Upload codes for ${name}`);
+  await upload.getByLabel('File').setInputFiles({ name: 'codes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await upload.getByText('3 code(s) read from codes.csv').waitFor();
+  await upload.getByText('2 line(s) skipped (a code is 6-64 letters, digits, _ or -)').waitFor();
+  await upload.getByRole('button', { name: 'Upload' }).click();
+  await upload.waitFor({ state: 'hidden' });
+
+  // Assess: 3 units of stock, on the page and in the API; a member's order delivers one of the codes
+  await expect.poll(() => page.getByTestId('stock-available').innerText(), { timeout: 30_000 }).toContain('3');
+  const product = await (await apiAs('analyst')).get<ProductView>(`/v1/admin/products/${productId}`);
+  expect(product.body).toMatchObject({ type: 'VIRTUAL', stock: { available: 3 } });
+  const buyer = await memberWith('m-bt-code', 1000);
+  const order = await buyer.api.post<{ status: string; code: string }>('/v1/orders', { productId });
+  expect(order.status).toBe(201);
+  expect(order.body.status).toBe('FULFILLED');
+  expect([`BT-${run}-0001`, `BT-${run}-0002`, `BT-${run}-0003`]).toContain(order.body.code);
+});
