@@ -3,7 +3,7 @@ import type { Caller } from '../../shared/http/auth.js';
 import { DomainError } from '../../shared/errors.js';
 import { cancelOrder, getOrder, listMemberOrders, placeOrder } from '../../shared/mall/orders.js';
 import { requireMember } from '../../shared/members/service.js';
-import { flushRefusals, isRefusalReason, recordRefusal } from '../../shared/mall/sale-stats.js';
+import { flushRefusalsAfterRedemption, isRefusalReason, recordRefusal } from '../../shared/mall/sale-stats.js';
 import { businessMetrics } from '../../shared/observability/business-metrics.js';
 import { metrics } from '../../shared/observability/powertools.js';
 
@@ -28,10 +28,10 @@ export const handler = httpHandler('orders', {
     } catch (error) {
       // The sale monitor's refusals by reason: counted in memory, written every few seconds (shared/mall/sale-stats.ts).
       if (error instanceof DomainError && isRefusalReason(error.code)) recordRefusal(body.productId, error.code);
-      await flushRefusals();
+      await flushRefusalsAfterRedemption();
       throw error;
     }
-    await flushRefusals();
+    await flushRefusalsAfterRedemption();
     // The redemption rate counts orders, not calls: a replayed key placed nothing new.
     if (!outcome.replayed) metrics.addMetric(businessMetrics.ordersPlaced, 'Count', 1);
     return committedAnswer(outcome);

@@ -22,6 +22,7 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { saleRefusalReasons } from '../contracts/mall.js';
 import { logger } from '../observability/powertools.js';
+import { currentBudget, outsideInvocationBudget } from '../runtime/deadline.js';
 import type { ExtraWrite } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
@@ -166,6 +167,30 @@ export async function flushRefusals(options: { now?: Date; force?: boolean } = {
     }),
   );
   return written;
+}
+
+/** An invocation left with less than this skips the flush: its refusals wait for a later one. */
+const FLUSH_MIN_REMAINING_MS = 400;
+/** How long a redemption's invocation waits for a flush at most (a slower write finishes on its own). */
+const FLUSH_WAIT_MS = 250;
+
+/**
+ * The orders function's flush, at the end of a redemption: outside the invocation's budget (the counts are not the
+ * request's change: a slow write must not turn its answer into OUTCOME_UNKNOWN), skipped when the invocation is near
+ * its deadline, and waited for at most FLUSH_WAIT_MS.
+ */
+export async function flushRefusalsAfterRedemption(): Promise<void> {
+  const budget = currentBudget();
+  if (budget && budget.remainingMs() < FLUSH_MIN_REMAINING_MS) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, FLUSH_WAIT_MS);
+  });
+  try {
+    await Promise.race([outsideInvocationBudget(() => flushRefusals()), waited]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Forgets refusals not yet written (tests). */

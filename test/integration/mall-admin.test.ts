@@ -9,7 +9,8 @@ import { ulid } from 'ulid';
 import { bucketAfterMonths } from '../../shared/domain/fifo.js';
 import { commit } from '../../shared/ledger/ledger.js';
 import { backfillMallIndexes } from '../../shared/mall/backfill.js';
-import { flushRefusals, forgetPendingRefusals, forgetSaleMonitor, minuteOf, recordRefusal } from '../../shared/mall/sale-stats.js';
+import { flushRefusals, flushRefusalsAfterRedemption, forgetPendingRefusals, forgetSaleMonitor, minuteOf, recordRefusal } from '../../shared/mall/sale-stats.js';
+import { InvocationBudget, outsideInvocationBudget, runWithinBudget } from '../../shared/runtime/deadline.js';
 import { readStock } from '../../shared/mall/stock.js';
 import { registerMember } from '../../shared/members/service.js';
 import { OPERATOR_ROLES } from '../../shared/http/roles.js';
@@ -351,6 +352,21 @@ describe('GET /v1/admin/products/{productId}/sale-monitor', () => {
     forgetSaleMonitor();
     const monitor = await api.call<Monitor>('GET', `/v1/admin/products/${productId}/sale-monitor?minutes=2`, { token: analyst });
     expect(monitor.body.refusals).toMatchObject({ OUT_OF_STOCK: 2, LIMIT_REACHED: 1 });
+  });
+
+  it("never makes the refusal counts the request's write: skipped near the deadline, untracked otherwise", async () => {
+    const productId = await product({ zone: 'flash-sale', initialStock: 1 });
+    forgetPendingRefusals();
+    recordRefusal(productId, 'NOT_ON_SALE');
+    // 100 ms left: the flush waits for a later invocation
+    const late = new InvocationBudget(Date.now() + 100);
+    await runWithinBudget(late, () => flushRefusalsAfterRedemption());
+    expect(late.mayHaveWritten).toBe(false);
+    // Written outside an invocation's budget: the invocation has written nothing
+    const roomy = new InvocationBudget(Date.now() + 10_000);
+    const written = await runWithinBudget(roomy, () => outsideInvocationBudget(() => flushRefusals({ force: true })));
+    expect(written).toBe(1);
+    expect(roomy.mayHaveWritten).toBe(false);
   });
 
   it('refuses a window out of range (400 naming minutes) and members (403)', async () => {
