@@ -100,6 +100,13 @@ try {
     const backfilled = await backfillMemberIndexesOnce();
     if (backfilled) console.log(`member indexes backfilled: ${JSON.stringify(backfilled)}`);
   }
+  // Likewise the operators' product and coupon-template lists (the deployed table: npm run backfill:mall-indexes).
+  const { backfillMallIndexesOnce, markMallBackfillDone } = await import('../shared/mall/backfill.js');
+  if (created) await markMallBackfillDone();
+  else {
+    const backfilled = await backfillMallIndexesOnce();
+    if (backfilled) console.log(`mall lists backfilled: ${JSON.stringify(backfilled)}`);
+  }
 
   const keys = await loadOrCreateDevKeys(join(dataDir, 'keys'));
   // List cursors are sealed with a dev key kept beside the JWT key (on AWS: a Secrets Manager secret).

@@ -260,7 +260,9 @@ export const routes = [
   { method: 'GET', path: '/v1/admin/dashboard', fn: 'reports', auth: 'admin', operation: 'dashboard' },
 
   { method: 'POST', path: '/v1/admin/products', fn: 'mall', auth: 'admin', operation: 'createProduct' },
+  { method: 'GET', path: '/v1/admin/products', fn: 'mall', auth: 'admin', operation: 'listProductsAdmin' },
   { method: 'GET', path: '/v1/admin/products/{productId}', fn: 'mall', auth: 'admin', operation: 'getProductAdmin' },
+  { method: 'GET', path: '/v1/admin/products/{productId}/sale-monitor', fn: 'mall', auth: 'admin', operation: 'getSaleMonitor' },
   { method: 'PATCH', path: '/v1/admin/products/{productId}', fn: 'mall', auth: 'admin', operation: 'updateProduct' },
   { method: 'PUT', path: '/v1/admin/products/{productId}/stock', fn: 'mall', auth: 'admin', operation: 'setStock' },
   { method: 'POST', path: '/v1/admin/products/{productId}/stock/rebalance', fn: 'mall', auth: 'admin', operation: 'rebalanceStock' },
@@ -269,6 +271,7 @@ export const routes = [
   { method: 'GET', path: '/v1/mall/products/{productId}', fn: 'mall', auth: 'member', operation: 'getMallProduct' },
 
   { method: 'POST', path: '/v1/admin/coupons', fn: 'mall', auth: 'admin', operation: 'createCouponTemplate' },
+  { method: 'GET', path: '/v1/admin/coupons', fn: 'mall', auth: 'admin', operation: 'listCouponTemplates' },
   { method: 'GET', path: '/v1/admin/coupons/{couponTemplateId}', fn: 'mall', auth: 'admin', operation: 'getCouponTemplate' },
   { method: 'GET', path: '/v1/me/coupons', fn: 'mall', auth: 'member', operation: 'listMyCoupons' },
   { method: 'GET', path: '/v1/admin/members/{memberId}/coupons', fn: 'mall', auth: 'admin', operation: 'listMemberCoupons' },

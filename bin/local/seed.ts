@@ -18,6 +18,7 @@ import { seedTasks } from './seed-tasks.js';
 import { seedDrawAdminDemo } from './seed-draw-admin.js';
 import { seedDraws } from './seed-draws.js';
 import { seedOrders } from './seed-orders.js';
+import { seedFlashSale } from './seed-flash-sale.js';
 
 export interface SeedMember {
   readonly memberId: string;
@@ -277,6 +278,7 @@ export async function seedDemoData(now = new Date()): Promise<{ members: string[
   for (const p of demoProducts) await unlessExists(() => createProduct(p, now));
   await seedCodes(now);
   await seedOrders(now);
+  await seedFlashSale(now);
   await seedTasks(now);
   await seedAuctions(now);
   await seedDraws(now);

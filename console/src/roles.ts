@@ -6,7 +6,7 @@
 export const roles = ['admin', 'marketer', 'support', 'analyst'] as const;
 export type Role = (typeof roles)[number];
 
-export const screens = ['dashboard', 'members', 'earningRules', 'campaigns', 'pools', 'reports', 'approvals', 'audit', 'fulfilment', 'auctions', 'draws', 'orders'] as const;
+export const screens = ['dashboard', 'members', 'earningRules', 'campaigns', 'pools', 'products', 'coupons', 'orders', 'fulfilment', 'auctions', 'draws', 'reports', 'approvals', 'audit'] as const;
 export type Screen = (typeof screens)[number];
 
 interface Access {
@@ -30,6 +30,8 @@ export const access: Record<Screen, Access> = {
   draws: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'marketer'] },
   // Every role reads orders; cancelling and refunding are support's and the admin's (the API's role table).
   orders: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'support'] },
+  products: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'marketer'] },
+  coupons: { see: ['admin', 'marketer', 'support', 'analyst'], write: ['admin', 'marketer'] },
 };
 
 /** A token in several groups may do what any of them may (as the API allows). */

@@ -1,10 +1,11 @@
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import { DomainError, NotFoundError } from '../../shared/errors.js';
-import { createProduct, getProduct, listZone, mallView, updateProduct, visibleTo } from '../../shared/mall/catalogue.js';
+import { createProduct, getProduct, listProductsForOperator, listZone, mallView, updateProduct, visibleTo } from '../../shared/mall/catalogue.js';
+import { saleMonitor } from '../../shared/mall/sale-stats.js';
 import { forgetEmptyShards } from '../../shared/mall/orders.js';
 import { changeStock, readStock, rebalanceStock } from '../../shared/mall/stock.js';
 import { refuseStockChangeOfCodePool, uploadCodes } from '../../shared/mall/code-pool.js';
-import { couponTemplateView, createCouponTemplate, listMemberCoupons, redeemCoupon } from '../../shared/mall/coupons.js';
+import { couponTemplateView, createCouponTemplate, listCouponTemplates, listMemberCoupons, redeemCoupon } from '../../shared/mall/coupons.js';
 import { getMember, requireMember } from '../../shared/members/service.js';
 import { storeOfPosCaller } from '../../shared/stores/pos-store.js';
 import type { Caller } from '../../shared/http/auth.js';
@@ -17,6 +18,18 @@ function memberIdOf(caller: Caller | undefined): string {
 export const handler = httpHandler('mall', {
   createProduct: async ({ body }) => createProduct(body),
   updateProduct: async ({ params, body }) => updateProduct(params.productId, body),
+  listProductsAdmin: async ({ query, page }) =>
+    listProductsForOperator(
+      {
+        type: query.type,
+        zone: query.zone,
+        status: query.status,
+        onSaleNow: query.onSaleNow === undefined ? undefined : query.onSaleNow === 'true',
+        flashSale: query.flashSale === undefined ? undefined : query.flashSale === 'true',
+      },
+      page,
+    ),
+  getSaleMonitor: async ({ params, query }) => saleMonitor(params.productId, query.minutes),
   getProductAdmin: async ({ params }) => {
     const product = await getProduct(params.productId, { fresh: true });
     return { ...product, stock: await readStock(product.productId, product.stockShards) };
@@ -31,7 +44,7 @@ export const handler = httpHandler('mall', {
   rebalanceStock: async ({ params, body }) => {
     const product = await getProduct(params.productId, { fresh: true });
     refuseStockChangeOfCodePool(product);
-    const stock = await rebalanceStock(product.productId, product.stockShards, body.shards ?? product.stockShards);
+    const stock = await rebalanceStock(product.productId, product.stockShards, body.shards ?? product.stockShards, new Date(), product.saleStatsShards);
     forgetEmptyShards(product.productId);
     return stock;
   },
@@ -42,6 +55,7 @@ export const handler = httpHandler('mall', {
     return { productId: product.productId, ...result, stock: await readStock(product.productId, product.stockShards) };
   },
   createCouponTemplate: async ({ body }) => createCouponTemplate(body),
+  listCouponTemplates: async ({ page }) => listCouponTemplates(page),
   getCouponTemplate: async ({ params }) => couponTemplateView(params.couponTemplateId),
   listMyCoupons: async ({ caller, query, page }) => listMemberCoupons(memberIdOf(caller), { ...page, status: query.status }),
   listMemberCoupons: async ({ params, query, page }) => {

@@ -4,6 +4,7 @@ import { DomainError } from '../../shared/errors.js';
 import { listOrdersAdmin, orderDetail, refundOrder } from '../../shared/mall/order-admin.js';
 import { cancelOrder, getOrder, listMemberOrders, placeOrder } from '../../shared/mall/orders.js';
 import { requireMember } from '../../shared/members/service.js';
+import { flushRefusalsAfterRedemption, isRefusalReason, recordRefusal } from '../../shared/mall/sale-stats.js';
 import { businessMetrics } from '../../shared/observability/business-metrics.js';
 import { metrics } from '../../shared/observability/powertools.js';
 
@@ -22,7 +23,16 @@ const operatorOf = (caller: Caller | undefined) => actorOf(caller, true);
 export const handler = httpHandler('orders', {
   placeOrder: async ({ caller, body, idempotency }) => {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
-    const outcome = await placeOrder({ memberId: callerOf(caller).memberId, ...body, idempotency });
+    let outcome;
+    try {
+      outcome = await placeOrder({ memberId: callerOf(caller).memberId, ...body, idempotency });
+    } catch (error) {
+      // The sale monitor's refusals by reason: counted in memory, written every few seconds (shared/mall/sale-stats.ts).
+      if (error instanceof DomainError && isRefusalReason(error.code)) recordRefusal(body.productId, error.code);
+      await flushRefusalsAfterRedemption();
+      throw error;
+    }
+    await flushRefusalsAfterRedemption();
     // The redemption rate counts orders, not calls: a replayed key placed nothing new.
     if (!outcome.replayed) metrics.addMetric(businessMetrics.ordersPlaced, 'Count', 1);
     return committedAnswer(outcome);

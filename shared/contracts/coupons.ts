@@ -150,6 +150,12 @@ export const couponOperations = {
     status: 201,
     errors: ['CONFLICT'],
   }),
+  listCouponTemplates: operation({
+    summary: 'Every coupon template, newest first, with its issued and used counts (operator)',
+    tags: ['coupons admin'],
+    query: pageQuerySchema,
+    response: pageOf(couponTemplateSchema).openapi('CouponTemplatePage'),
+  }),
   getCouponTemplate: operation({
     summary: 'A coupon template with its issued and used counts (operator)',
     tags: ['coupons admin'],

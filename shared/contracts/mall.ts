@@ -184,6 +184,7 @@ export const productSchema = z
     status: z.enum(['ACTIVE', 'INACTIVE']),
     sortOrder: z.number().int(),
     stockShards: z.number().int(),
+    soldOutAt: z.string().nullable().openapi({ description: 'When a redemption found every shard empty; null unless sold out.' }),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -269,6 +270,52 @@ export const codeUploadSchema = z
 
 const orderPageSchema = pageOf(orderSchema).openapi('OrderPage');
 
+const productWithStockSchema = productSchema.extend({ stock: stockSchema }).openapi('ProductWithStock');
+
+const booleanFilter = (description: string) =>
+  z.enum(['true', 'false'], { message: 'true or false' }).optional().openapi({ description });
+
+export const productListQuerySchema = pageQuerySchema.extend({
+  type: z.enum(productTypes).optional(),
+  zone: zoneName.optional().openapi({ description: "Only this zone's products, in the zone's sort order (otherwise every product, newest first)." }),
+  status: z.enum(['ACTIVE', 'INACTIVE']).optional(),
+  onSaleNow: booleanFilter('true: active and inside the sale window now; false: the others.'),
+  flashSale: booleanFilter(`true: listed in the flash-sale zone ("flash-sale"); false: the others.`),
+});
+
+/** Refusals the sale monitor counts, by problem code. */
+export const saleRefusalReasons = ['OUT_OF_STOCK', 'LIMIT_REACHED', 'INSUFFICIENT_POINTS', 'NOT_ON_SALE', 'FORBIDDEN'] as const;
+
+const refusalCountsSchema = z
+  .object(Object.fromEntries(saleRefusalReasons.map((r) => [r, z.number().int()])) as Record<(typeof saleRefusalReasons)[number], z.ZodNumber>)
+  .openapi('SaleRefusals', { description: 'Refused redemptions by problem code: sold out, purchase limit reached, not enough points, outside the sale window, tier not allowed.' });
+
+export const saleMonitorSchema = z
+  .object({
+    productId: z.string(),
+    name: z.string(),
+    zone: z.string(),
+    onSaleNow: z.boolean(),
+    ordersCounted: z
+      .boolean()
+      .openapi({ description: 'Whether orders are counted per minute: flash sales only (a sale window, or the flash-sale zone); else orders are 0.' }),
+    saleStartsAt: z.string().nullable(),
+    saleEndsAt: z.string().nullable(),
+    stock: stockSchema.openapi({ description: 'Stock left, total and per shard (eventually consistent: may lag a second).' }),
+    soldOut: z.boolean(),
+    soldOutAt: z.string().nullable().openapi({ description: 'When a redemption found every shard empty.' }),
+    ordersPerMinute: z.number().int().openapi({ description: 'Orders placed in the last complete minute.' }),
+    ordersThisMinute: z.number().int().openapi({ description: 'Orders placed so far in the current minute.' }),
+    orders: z.number().int().openapi({ description: 'Orders placed in the window.' }),
+    units: z.number().int().openapi({ description: 'Units sold in the window.' }),
+    refusals: refusalCountsSchema,
+    minutes: z
+      .array(z.object({ minute: z.string().openapi({ description: 'UTC minute, YYYY-MM-DDTHH:MM.' }), orders: z.number().int(), units: z.number().int(), refusals: refusalCountsSchema }))
+      .openapi({ description: 'One entry per minute of the window, oldest first, the current minute last.' }),
+    asOf: z.string(),
+  })
+  .openapi('SaleMonitor');
+
 export const mallOperations = {
   createProduct: operation({
     summary: 'Create a product with its price, zone, visibility, limits, sale window and stock (operator)',
@@ -291,7 +338,31 @@ export const mallOperations = {
     summary: 'A product as stored, with its stock per shard (operator)',
     tags: ['mall admin'],
     params: z.object({ productId: idSchema }),
-    response: productSchema.extend({ stock: stockSchema }).openapi('ProductWithStock'),
+    response: productWithStockSchema,
+    errors: ['NOT_FOUND'],
+  }),
+  listProductsAdmin: operation({
+    summary: 'Every product, with filters, each with its stock as a total and per shard (operator)',
+    description:
+      'With `zone` (or `flashSale=true`, the flash-sale zone) the zone\'s products in its sort order, else every product, newest first. ' +
+      'Never a table scan: an index partition is read and the other filters are applied to it, at most 500 products per page, so a page ' +
+      'may come back short (even empty) with a `nextCursor` when a filter matches few.',
+    tags: ['mall admin'],
+    query: productListQuerySchema,
+    response: pageOf(productWithStockSchema).openapi('ProductAdminPage'),
+  }),
+  getSaleMonitor: operation({
+    summary: "A product's sale monitor: stock left, orders per minute, sold-out time, refusals by reason (operator)",
+    description:
+      'Read from counters, never from orders (docs/flash-sale.md): each order is counted on its stock shard\'s minute item in the ' +
+      "redemption's own transaction; refusals are counted by each function instance and written every few seconds, so the latest " +
+      'refusals show up to ~5 s late. The answer is reused for 2 s by the function: poll every few seconds.',
+    tags: ['mall admin'],
+    params: z.object({ productId: idSchema }),
+    query: z.object({
+      minutes: z.coerce.number().int().min(1).max(180).default(30).openapi({ description: 'Minutes of history, the current one included (1-180, default 30).' }),
+    }),
+    response: saleMonitorSchema,
     errors: ['NOT_FOUND'],
   }),
   setStock: operation({

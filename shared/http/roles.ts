@@ -100,6 +100,9 @@ export const operatorRules: { readonly [Op in OperatorOperation]: OperatorRule }
   uploadProductCodes: write(marketing),
   createCouponTemplate: write(marketing),
   getCouponTemplate: read(),
+  listProductsAdmin: read(),
+  getSaleMonitor: read(),
+  listCouponTemplates: read(),
 
   getOrderAdmin: read(),
   cancelOrderAdmin: write(service),

@@ -9,13 +9,13 @@
  * inside their sale window, at most MAX_METERED_PRODUCTS of them (the first in
  * the zone's sort order); a product drops off the metric when its sale ends.
  */
-import { productsOnSaleInZone } from '../mall/catalogue.js';
+import { FLASH_SALE_ZONE, productsOnSaleInZone } from '../mall/catalogue.js';
 import { readStock } from '../mall/stock.js';
 import { businessMetrics } from '../observability/business-metrics.js';
 import { logger, metrics } from '../observability/powertools.js';
 
 /** The zone the flash sales are listed in (docs/flash-sale.md). */
-export const FLASH_SALE_ZONE = 'flash-sale';
+export { FLASH_SALE_ZONE };
 /** Products metered per run: each one is a custom metric while its sale lasts. */
 export const MAX_METERED_PRODUCTS = 20;
 

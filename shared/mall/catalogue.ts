@@ -15,9 +15,9 @@ import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { db, tableName } from '../table/client.js';
 import { TtlCache } from '../config/ttl-cache.js';
 import { keys } from '../table/keys.js';
-import { queryAll, queryPage, type PageRequest } from '../table/paging.js';
+import { queryAll, queryPage, queryPageSelecting, type PageRequest } from '../table/paging.js';
 import { getCouponTemplate } from './coupons.js';
-import { evenSplit, stockShardPuts } from './stock.js';
+import { evenSplit, readStock, stockShardPuts, type StockView } from './stock.js';
 
 export type ProductInput = z.output<typeof productInputSchema>;
 export type ProductPatch = z.output<typeof productPatchSchema>;
@@ -39,7 +39,14 @@ export interface Product {
   readonly status: 'ACTIVE' | 'INACTIVE';
   readonly sortOrder: number;
   readonly stockShards: number;
+  /**
+   * The most stock shards the product ever had (a rebalance to fewer keeps it): the sale monitor reads the
+   * counters of that many shards, so the minutes before a rebalance keep the counts of the shards it removed.
+   */
+  readonly saleStatsShards: number;
   readonly soldOut: boolean;
+  /** When a redemption found every shard empty (null while not sold out; adding stock clears it). */
+  readonly soldOutAt: string | null;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -67,7 +74,9 @@ function productFromItem(item: Record<string, unknown>): Product {
     status: item.status === 'INACTIVE' ? 'INACTIVE' : 'ACTIVE',
     sortOrder: Number(item.sortOrder ?? 1000),
     stockShards: Number(item.stockShards ?? 1),
+    saleStatsShards: Math.max(Number(item.saleStatsShards ?? 0), Number(item.stockShards ?? 1)),
     soldOut: item.soldOut === true,
+    soldOutAt: item.soldOut === true && typeof item.soldOutAt === 'string' ? item.soldOutAt : null,
     version: Number(item.version ?? 1),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
@@ -78,8 +87,11 @@ function productItem(product: Product) {
   return {
     ...keys.product.item(product.productId),
     ...keys.product.zoneEntry(product.zone, product.sortOrder, product.productId),
+    ...keys.product.listEntry(product.createdAt, product.productId),
     entity: 'Product',
     ...product,
+    // Absent unless sold out: stock changes REMOVE it.
+    soldOutAt: product.soldOutAt ?? undefined,
     // Absent means every tier: the zone filter tests attribute_not_exists (DynamoDB cannot compare NULLs).
     visibleToTiers: product.visibleToTiers ?? undefined,
   };
@@ -130,7 +142,9 @@ export async function createProduct(input: ProductInput, now = new Date()): Prom
   const product: Product = {
     ...fields,
     productId: requestedId ?? `p-${ulid().toLowerCase()}`,
+    saleStatsShards: fields.stockShards,
     soldOut: false,
+    soldOutAt: null,
     version: 1,
     createdAt: at,
     updatedAt: at,
@@ -228,7 +242,7 @@ export async function markSoldOut(productId: string, now = new Date()): Promise<
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
   const cached = cache.peek(productId)?.value;
-  if (cached) cache.set(productId, { ...cached, soldOut: true });
+  if (cached) cache.set(productId, { ...cached, soldOut: true, soldOutAt: cached.soldOutAt ?? now.toISOString() });
 }
 
 /** The fields members see. */
@@ -269,4 +283,79 @@ export async function productsOnSaleInZone(zone: string, now: Date, max: number)
   });
   const onSale = items.map(productFromItem).filter((product) => saleProblem(product, now) === undefined);
   return { products: onSale.slice(0, max), more: onSale.length > max };
+}
+
+/** The zone the flash sales are listed in: the operators' `flashSale` filter and the every-minute stock metric (docs/flash-sale.md). */
+export const FLASH_SALE_ZONE = 'flash-sale';
+
+export interface ProductFilters {
+  readonly type?: Product['type'] | undefined;
+  readonly zone?: string | undefined;
+  readonly status?: Product['status'] | undefined;
+  /** Active and inside the sale window at the time of the request (or the opposite). */
+  readonly onSaleNow?: boolean | undefined;
+  /** Listed in the flash-sale zone (or not). */
+  readonly flashSale?: boolean | undefined;
+}
+
+/** Items one page of the operators' product list reads at most: a rare filter answers a short page with a cursor rather than read on. */
+const MAX_PRODUCTS_READ_PER_PAGE = 500;
+
+/** Whether a product passes the operators' filters at `now`. */
+export function matchesFilters(product: Product, filters: ProductFilters, now: Date): boolean {
+  if (filters.type !== undefined && product.type !== filters.type) return false;
+  if (filters.zone !== undefined && product.zone !== filters.zone) return false;
+  if (filters.status !== undefined && product.status !== filters.status) return false;
+  if (filters.onSaleNow !== undefined && (saleProblem(product, now) === undefined) !== filters.onSaleNow) return false;
+  if (filters.flashSale !== undefined && (product.zone === FLASH_SALE_ZONE) !== filters.flashSale) return false;
+  return true;
+}
+
+/**
+ * The operators' product list, each product with its stock (total and per
+ * shard, one BatchGet per product of the page). Never a Scan: with a zone (or
+ * `flashSale=true`, which is the flash-sale zone) it reads that zone's GSI1
+ * partition in sort order, else the GSI2 list of every product, newest first;
+ * the other filters are applied in code, at most MAX_PRODUCTS_READ_PER_PAGE
+ * items read per page (a page may come short, with a cursor, when a filter
+ * is rare).
+ */
+export async function listProductsForOperator(
+  filters: ProductFilters,
+  page: PageRequest,
+  now = new Date(),
+): Promise<{ items: (Product & { stock: StockView })[]; nextCursor: string | null }> {
+  const zone = filters.zone ?? (filters.flashSale === true ? FLASH_SALE_ZONE : undefined);
+  const query =
+    zone !== undefined
+      ? {
+          input: { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': keys.product.zonePartition(zone) } },
+          partition: { attribute: 'GSI1PK', value: keys.product.zonePartition(zone) },
+        }
+      : {
+          input: {
+            IndexName: 'GSI2',
+            KeyConditionExpression: 'GSI2PK = :pk',
+            ExpressionAttributeValues: { ':pk': keys.product.listPartition() },
+            ScanIndexForward: false,
+          },
+          partition: { attribute: 'GSI2PK', value: keys.product.listPartition() },
+        };
+  return queryPageSelecting(
+    query.input,
+    page,
+    query.partition,
+    {
+      pick: async (items) =>
+        items.map((item) => {
+          // The zone partitions hold only products; the list partition too, but be strict about what is read.
+          if (item.entity !== 'Product') return undefined;
+          const product = productFromItem(item);
+          return matchesFilters(product, filters, now) ? product : undefined;
+        }),
+      finish: async (products) =>
+        Promise.all(products.map(async (product) => ({ ...product, stock: await readStock(product.productId, product.stockShards, { consistent: false }) }))),
+    },
+    { maxItemsRead: MAX_PRODUCTS_READ_PER_PAGE },
+  );
 }

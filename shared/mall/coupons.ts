@@ -6,7 +6,7 @@
  * issued and used counts live on a separate counters item that the issuing
  * and consuming transactions update.
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { monotonicFactory, ulid } from 'ulid';
 import type { z } from 'zod';
@@ -74,7 +74,12 @@ export async function createCouponTemplate(input: CouponTemplateInput, now = new
           {
             Put: {
               TableName: tableName(),
-              Item: { ...keys.couponTemplate.item(template.couponTemplateId), entity: 'CouponTemplate', ...template },
+              Item: {
+                ...keys.couponTemplate.item(template.couponTemplateId),
+                ...keys.couponTemplate.listEntry(template.createdAt, template.couponTemplateId),
+                entity: 'CouponTemplate',
+                ...template,
+              },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
@@ -117,6 +122,36 @@ export async function couponTemplateView(couponTemplateId: string) {
     new GetCommand({ TableName: tableName(), Key: keys.couponTemplate.counters(couponTemplateId), ConsistentRead: true }),
   );
   return { ...template, issued: Number(counters.Item?.issued ?? 0), used: Number(counters.Item?.used ?? 0) };
+}
+
+/**
+ * Every template, newest first (GSI1 list), each with its issued and used
+ * counts: one BatchGet of the page's counters items (eventually consistent:
+ * a count may lag a second behind the transaction that changed it).
+ */
+export async function listCouponTemplates(page: PageRequest) {
+  const partition = keys.couponTemplate.listPartition();
+  const result = await queryPage(
+    { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: false },
+    page,
+    { attribute: 'GSI1PK', value: partition },
+  );
+  const templates = result.items.map(templateFromItem);
+  const counters = new Map<string, Record<string, unknown>>();
+  let wanted = templates.map((t) => keys.couponTemplate.counters(t.couponTemplateId) as unknown as Record<string, unknown>);
+  for (let attempt = 0; wanted.length > 0; attempt += 1) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 6)));
+    const got = await db().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: wanted } } }));
+    for (const item of got.Responses?.[tableName()] ?? []) counters.set(String(item.PK), item);
+    wanted = (got.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
+  }
+  return {
+    items: templates.map((template) => {
+      const item = counters.get(keys.couponTemplate.counters(template.couponTemplateId).PK);
+      return { ...template, issued: Number(item?.issued ?? 0), used: Number(item?.used ?? 0) };
+    }),
+    nextCursor: result.nextCursor,
+  };
 }
 
 /** Why coupons of a template cannot be issued at `now`, if they cannot (a fixed window that has ended). */

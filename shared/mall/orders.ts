@@ -29,6 +29,7 @@ import { maskCode } from '../domain/coupons.js';
 import { getProduct, knownSoldOut, markSoldOut, saleProblem, type Product } from './catalogue.js';
 import { claimCode, forgetFreeCode, pickFreeCode, type FreeCode } from './code-pool.js';
 import { getCouponTemplate, issueCouponWrites, issueProblem, newCouponIds } from './coupons.js';
+import { ordersCounted, saleMinuteWrite } from './sale-stats.js';
 import { readStock, returnToShard, takeFromShard } from './stock.js';
 
 export type Order = z.input<typeof orderSchema>;
@@ -295,6 +296,7 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
     ),
   );
 
+  const countOrders = ordersCounted(product);
   /** One transaction on one shard (and, for a VIRTUAL product, one code of it); throws ShardEmptyError or CodeTakenError. */
   const commitOn = async (shard: number, code: FreeCode | undefined): Promise<CommitOutcome> => {
     const bookkeeping: Pick<OrderBookkeeping, 'shard' | 'limitDay'> = { shard, limitDay };
@@ -303,6 +305,8 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
       ...fixedExtras,
       // Before the code claim: an empty shard sends the order to the next shard rather than to another code.
       { item: takeFromShard(product.productId, shard, input.quantity, at), onConditionFailed: () => new ShardEmptyError(shard) },
+      // The sale monitor's orders per minute (flash sales), on this shard's own minute item: spread as the stock shards are.
+      ...(countOrders ? [saleMinuteWrite(product.productId, shard, input.quantity, now)] : []),
       ...(code
         ? [{ item: claimCode(product.productId, shard, code.hash, orderId, input.memberId, at), onConditionFailed: () => new CodeTakenError() }]
         : []),

@@ -176,7 +176,14 @@ export async function changeStock(productId: string, shards: number, mode: 'set'
  * makes it answer 409, and the operator retries. The product's shard count is
  * updated in the same transaction.
  */
-export async function rebalanceStock(productId: string, fromShards: number, toShards: number, now = new Date()): Promise<StockView> {
+export async function rebalanceStock(
+  productId: string,
+  fromShards: number,
+  toShards: number,
+  now = new Date(),
+  /** The most shards the product ever had, before this rebalance (the sale monitor's counters live on that many). */
+  statsShards = fromShards,
+): Promise<StockView> {
   const current = await readStock(productId, Math.max(fromShards, toShards));
   const target = evenSplit(current.available, toShards);
   const at = now.toISOString();
@@ -208,9 +215,16 @@ export async function rebalanceStock(productId: string, fromShards: number, toSh
     Update: {
       TableName: tableName(),
       Key: keys.product.item(productId),
-      UpdateExpression: 'SET stockShards = :n, soldOut = :soldOut, version = version + :one, updatedAt = :at',
+      UpdateExpression: 'SET stockShards = :n, saleStatsShards = :stats, soldOut = :soldOut, version = version + :one, updatedAt = :at',
       ConditionExpression: 'stockShards = :from',
-      ExpressionAttributeValues: { ':n': toShards, ':from': fromShards, ':soldOut': current.available === 0, ':one': 1, ':at': at },
+      ExpressionAttributeValues: {
+        ':n': toShards,
+        ':from': fromShards,
+        ':stats': Math.max(statsShards, fromShards, toShards),
+        ':soldOut': current.available === 0,
+        ':one': 1,
+        ':at': at,
+      },
     },
   });
   items.push(

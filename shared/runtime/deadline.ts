@@ -81,6 +81,15 @@ export function currentBudget(): InvocationBudget | undefined {
 }
 
 /**
+ * Runs `work` outside the current invocation's budget: its table calls are neither tracked as the invocation's
+ * writes nor aborted at its deadline (bookkeeping that is not the request's own change, such as the sale
+ * monitor's refusal counts: it must never turn the request's answer into OUTCOME_UNKNOWN).
+ */
+export function outsideInvocationBudget<T>(work: () => T): T {
+  return budgets.exit(work);
+}
+
+/**
  * For retry loops (shard fall-over, transaction conflicts): stops them once the
  * invocation's deadline has passed. A no-op outside an invocation with a budget.
  */

@@ -388,11 +388,37 @@ export const keys = {
     zonePartition: (zone: string): string => `ZONE${sep}${zone}`,
     /** One shard of a product's stock; each shard is its own partition, so a flash sale spreads over partitions. */
     stockShard: (productId: string, shard: number): ItemKey => ({ PK: `STOCK${sep}${productId}${sep}${shard}`, SK: 'STOCK' }),
+    /**
+     * GSI2 keys on the product: every product, newest first (the operators' list when no zone is asked for).
+     * One partition: products are written by operators only (and once when they sell out), never by redemptions.
+     */
+    listEntry: (createdAt: string, productId: string) => ({ GSI2PK: keys.product.listPartition(), GSI2SK: `${createdAt}${sep}${productId}` }),
+    listPartition: (): string => 'PRODUCTS',
+    /**
+     * Sale statistics of one stock shard in one UTC minute (`YYYY-MM-DDTHH:MM`): the orders placed on that shard, added in
+     * the redemption's own transaction. In the shard's own partition, so it spreads exactly as the stock shards do.
+     */
+    saleMinute: (productId: string, shard: number, minute: string): ItemKey => ({
+      PK: keys.product.saleStatsPartition(productId, shard),
+      SK: `${minute}${sep}ORDERS`,
+    }),
+    /**
+     * Refusals of one minute counted by function instances and flushed every few seconds onto a shard picked at random
+     * (beside that shard's order counts, in another item, so a flush never conflicts with a redemption's transaction).
+     */
+    refusalMinute: (productId: string, shard: number, minute: string): ItemKey => ({
+      PK: keys.product.saleStatsPartition(productId, shard),
+      SK: `${minute}${sep}REFUSED`,
+    }),
+    saleStatsPartition: (productId: string, shard: number): string => `SALE-STATS${sep}${productId}${sep}${shard}`,
   },
   couponTemplate: {
     item: (couponTemplateId: string): ItemKey => ({ PK: `COUPON-TEMPLATE${sep}${couponTemplateId}`, SK: 'TEMPLATE' }),
     /** Issued and used counts (and the issue limit's condition), updated in each issuing or consuming transaction. */
     counters: (couponTemplateId: string): ItemKey => ({ PK: `COUPON-TEMPLATE${sep}${couponTemplateId}`, SK: 'COUNTERS' }),
+    /** GSI1 keys on the template: every template, newest first (templates never change, so the entry is written once). */
+    listEntry: (createdAt: string, couponTemplateId: string) => ({ GSI1PK: keys.couponTemplate.listPartition(), GSI1SK: `${createdAt}${sep}${couponTemplateId}` }),
+    listPartition: (): string => 'COUPON-TEMPLATES',
   },
   codePool: {
     /**

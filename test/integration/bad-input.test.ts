@@ -143,6 +143,8 @@ const samples: Partial<Record<OperationId, Sample>> = {
   },
   updateProduct: { path: () => '/v1/admin/products/p-unknown', body: { expectedVersion: 1, name: 'renamed' }, invalidBody: { expectedVersion: 0, pricePoints: 'ten' } },
   getProductAdmin: { path: () => '/v1/admin/products/p-unknown' },
+  listProductsAdmin: { path: () => '/v1/admin/products', invalidQuery: 'onSaleNow=maybe' },
+  getSaleMonitor: { path: () => '/v1/admin/products/p-unknown/sale-monitor', invalidQuery: 'minutes=0' },
   setStock: { path: () => '/v1/admin/products/p-unknown/stock', body: { mode: 'set', quantity: 5 }, invalidBody: { mode: 'replace', quantity: -1 } },
   rebalanceStock: { path: () => '/v1/admin/products/p-unknown/stock/rebalance', body: {}, invalidBody: { shards: 0 } },
   uploadProductCodes: { path: () => '/v1/admin/products/p-unknown/codes', body: { codes: ['CODE-000001'] }, invalidBody: { codes: ['x', 'has space'] } },
@@ -165,6 +167,7 @@ const samples: Partial<Record<OperationId, Sample>> = {
     invalidBody: { name: 'x', discount: { kind: 'AMOUNT_OFF', amountOffCents: 500, thresholdCents: 100 }, validity: { kind: 'DAYS_AFTER_ISSUE', days: 0 } },
   },
   getCouponTemplate: { path: () => '/v1/admin/coupons/ct-unknown' },
+  listCouponTemplates: { path: () => '/v1/admin/coupons', invalidQuery: 'limit=0' },
   listMyCoupons: { path: () => '/v1/me/coupons', invalidQuery: 'status=GONE' },
   redeemCoupon: {
     path: () => '/v1/pos/coupons/cp-unknown/redemptions',

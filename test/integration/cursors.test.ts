@@ -123,6 +123,15 @@ beforeAll(async () => {
       validity: { kind: 'DAYS_AFTER_ISSUE', days: 30 },
     }),
   );
+  // A second template: the template list has a next page whatever other files create.
+  await ok(
+    post(admin, '/v1/admin/coupons', {
+      couponTemplateId: uniqueId('ct-cursor-2'),
+      name: 'Cursor coupon 2',
+      discount: { kind: 'PERCENT_OFF', percent: 10 },
+      validity: { kind: 'DAYS_AFTER_ISSUE', days: 30 },
+    }),
+  );
   const couponProduct = uniqueId('p-cursor-coupon');
   await ok(post(admin, '/v1/admin/products', { productId: couponProduct, name: 'Coupon', type: 'COUPON', couponTemplateId, zone: fixtures.zoneA, pricePoints: 50, initialStock: 10 }));
   for (const i of [1, 2, 3]) {
@@ -231,6 +240,13 @@ const lists: readonly ListCase[] = [
   { operation: 'listMyBids', auth: 'member', url: () => '/v1/me/bids' },
   { operation: 'listDraws', auth: 'member', url: () => '/v1/draws' },
   { operation: 'listAuctionsAdmin', auth: 'admin', url: () => '/v1/admin/auctions' },
+  {
+    operation: 'listProductsAdmin',
+    auth: 'admin',
+    url: () => `/v1/admin/products?zone=${fixtures.zoneA}`,
+    otherFilter: () => `/v1/admin/products?zone=${fixtures.zoneB}`,
+  },
+  { operation: 'listCouponTemplates', auth: 'admin', url: () => '/v1/admin/coupons' },
   {
     operation: 'getAuctionAdmin',
     auth: 'admin',

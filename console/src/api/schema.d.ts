@@ -916,7 +916,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Every product, with filters, each with its stock as a total and per shard (operator)
+         * @description With `zone` (or `flashSale=true`, the flash-sale zone) the zone's products in its sort order, else every product, newest first. Never a table scan: an index partition is read and the other filters are applied to it, at most 500 products per page, so a page may come back short (even empty) with a `nextCursor` when a filter matches few.
+         */
+        get: operations["listProductsAdmin"];
         put?: never;
         /** Create a product with its price, zone, visibility, limits, sale window and stock (operator) */
         post: operations["createProduct"];
@@ -945,6 +949,26 @@ export interface paths {
          * @description Takes effect for redemptions within a few seconds (functions cache the catalogue briefly).
          */
         patch: operations["updateProduct"];
+        trace?: never;
+    };
+    "/v1/admin/products/{productId}/sale-monitor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A product's sale monitor: stock left, orders per minute, sold-out time, refusals by reason (operator)
+         * @description Read from counters, never from orders (docs/flash-sale.md): each order is counted on its stock shard's minute item in the redemption's own transaction; refusals are counted by each function instance and written every few seconds, so the latest refusals show up to ~5 s late. The answer is reused for 2 s by the function: poll every few seconds.
+         */
+        get: operations["getSaleMonitor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/admin/products/{productId}/stock": {
@@ -1042,7 +1066,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Every coupon template, newest first, with its issued and used counts (operator) */
+        get: operations["listCouponTemplates"];
         put?: never;
         /** Create a coupon template: amount off over a threshold, percentage, or no threshold; validity; issue limit (operator) */
         post: operations["createCouponTemplate"];
@@ -3347,6 +3372,8 @@ export interface components {
             status: "ACTIVE" | "INACTIVE";
             sortOrder: number;
             stockShards: number;
+            /** @description When a redemption found every shard empty; null unless sold out. */
+            soldOutAt: string | null;
             version: number;
             createdAt: string;
             updatedAt: string;
@@ -3444,6 +3471,10 @@ export interface components {
              */
             initialStock: number;
         };
+        ProductAdminPage: {
+            items: components["schemas"]["ProductWithStock"][];
+            nextCursor: string | null;
+        };
         ProductWithStock: components["schemas"]["Product"] & {
             stock: components["schemas"]["Stock"];
         };
@@ -3456,6 +3487,46 @@ export interface components {
                 available: number;
                 sold: number;
             }[];
+        };
+        SaleMonitor: {
+            productId: string;
+            name: string;
+            zone: string;
+            onSaleNow: boolean;
+            /** @description Whether orders are counted per minute: flash sales only (a sale window, or the flash-sale zone); else orders are 0. */
+            ordersCounted: boolean;
+            saleStartsAt: string | null;
+            saleEndsAt: string | null;
+            stock: components["schemas"]["Stock"] & unknown;
+            soldOut: boolean;
+            /** @description When a redemption found every shard empty. */
+            soldOutAt: string | null;
+            /** @description Orders placed in the last complete minute. */
+            ordersPerMinute: number;
+            /** @description Orders placed so far in the current minute. */
+            ordersThisMinute: number;
+            /** @description Orders placed in the window. */
+            orders: number;
+            /** @description Units sold in the window. */
+            units: number;
+            refusals: components["schemas"]["SaleRefusals"];
+            /** @description One entry per minute of the window, oldest first, the current minute last. */
+            minutes: {
+                /** @description UTC minute, YYYY-MM-DDTHH:MM. */
+                minute: string;
+                orders: number;
+                units: number;
+                refusals: components["schemas"]["SaleRefusals"];
+            }[];
+            asOf: string;
+        };
+        /** @description Refused redemptions by problem code: sold out, purchase limit reached, not enough points, outside the sale window, tier not allowed. */
+        SaleRefusals: {
+            OUT_OF_STOCK: number;
+            LIMIT_REACHED: number;
+            INSUFFICIENT_POINTS: number;
+            NOT_ON_SALE: number;
+            FORBIDDEN: number;
         };
         ProductPatch: {
             /** @description The version you read; refused with 409 if the product changed since. */
@@ -3610,6 +3681,10 @@ export interface components {
             from: string;
             /** Format: date-time */
             to: string;
+        };
+        CouponTemplatePage: {
+            items: components["schemas"]["CouponTemplate"][];
+            nextCursor: string | null;
         };
         CouponPage: {
             items: components["schemas"]["Coupon"][];
@@ -9589,6 +9664,86 @@ export interface operations {
             };
         };
     };
+    listProductsAdmin: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+                type?: "PHYSICAL" | "VIRTUAL" | "COUPON" | "SUPPLIER";
+                /** @description Only this zone's products, in the zone's sort order (otherwise every product, newest first). */
+                zone?: string;
+                status?: "ACTIVE" | "INACTIVE";
+                /** @description true: active and inside the sale window now; false: the others. */
+                onSaleNow?: "true" | "false";
+                /** @description true: listed in the flash-sale zone ("flash-sale"); false: the others. */
+                flashSale?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every product, with filters, each with its stock as a total and per shard (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductAdminPage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     createProduct: {
         parameters: {
             query?: never;
@@ -9831,6 +9986,87 @@ export interface operations {
             };
             /** @description Error (422), application/problem+json */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSaleMonitor: {
+        parameters: {
+            query?: {
+                /** @description Minutes of history, the current one included (1-180, default 30). */
+                minutes?: number;
+            };
+            header?: never;
+            path: {
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A product's sale monitor: stock left, orders per minute, sold-out time, refusals by reason (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleMonitor"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10279,6 +10515,78 @@ export interface operations {
             };
             /** @description Error (404), application/problem+json */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCouponTemplates: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-100 (default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every coupon template, newest first, with its issued and used counts (operator) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponTemplatePage"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

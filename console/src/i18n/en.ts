@@ -20,6 +20,8 @@ export const en = {
   'menu.audit': 'Audit log',
   'menu.fulfilment': 'Fulfilment',
   'menu.orders': 'Orders',
+  'menu.products': 'Products',
+  'menu.coupons': 'Coupons',
   'menu.apiReference': 'API reference',
 
   'screen.coming': 'This screen is coming soon.',

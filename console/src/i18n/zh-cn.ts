@@ -19,6 +19,8 @@ export const zhCN: Messages = {
   'menu.audit': '操作日志',
   'menu.fulfilment': '履约',
   'menu.orders': '订单',
+  'menu.products': '商品',
+  'menu.coupons': '优惠券',
   'menu.apiReference': 'API 文档',
 
   'screen.coming': '此页面即将上线。',
