@@ -1,5 +1,5 @@
 import { operation } from './operation.js';
-import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, z } from './common.js';
 import { approvalSchema, memberSchema, tierSchema } from './members.js';
 
 export { approvalSchema };
@@ -68,7 +68,7 @@ export const approvalOperations = {
   putOperatorSettings: operation({
     summary: 'Replace the operator settings (admin), optimistic on `expectedVersion`',
     tags: ['approvals'],
-    body: operatorSettingsInputSchema.extend({ expectedVersion: z.number().int().min(0) }).strict(),
+    body: operatorSettingsInputSchema.extend({ expectedVersion: z.number().int().min(0).max(MAX_VERSION, MAX_VERSION_MESSAGE) }).strict(),
     response: operatorSettingsSchema,
     errors: ['CONFLICT'],
   }),

@@ -1,4 +1,4 @@
-import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, z } from './common.js';
 import { productTypes } from './mall.js';
 import { memberIdParams } from './members.js';
 import { operation } from './operation.js';
@@ -82,7 +82,7 @@ export const auctionInputSchema = z
 
 export const auctionPatchSchema = z
   .object({
-    expectedVersion: z.number().int().min(0).openapi({ description: "The auction's `version` as you read it; refused with 409 if it changed since." }),
+    expectedVersion: z.number().int().min(0).max(MAX_VERSION, MAX_VERSION_MESSAGE).openapi({ description: "The auction's `version` as you read it; refused with 409 if it changed since." }),
     title: termFields.title().optional(),
     description: termFields.description().optional(),
     startsAt: termFields.startsAt().optional(),

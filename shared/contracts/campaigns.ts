@@ -1,7 +1,7 @@
 import { campaignStates, isTimeZone } from '../domain/campaigns.js';
 import { isMonth, monthsSpanned } from '../domain/months.js';
 import { tiers } from '../domain/tiers.js';
-import { idSchema, localDaySchema, pageOf, pageQuerySchema, z } from './common.js';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, localDaySchema, pageOf, pageQuerySchema, z } from './common.js';
 import { operation } from './operation.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time like 00:00 or 23:59');
@@ -176,7 +176,7 @@ export const campaignOperations = {
     params: campaignParams,
     body: z
       .object({
-        expectedVersion: z.number().int().min(1),
+        expectedVersion: z.number().int().min(1).max(MAX_VERSION, MAX_VERSION_MESSAGE),
         name: z.string().trim().min(3).max(120).optional(),
         status: z.enum(['ACTIVE', 'PAUSED']).optional(),
         effect: effectSchema.optional(),

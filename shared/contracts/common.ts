@@ -26,6 +26,13 @@ export const localDaySchema = (what: string) =>
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${what} must be a date YYYY-MM-DD`)
     .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), `${what} is not a calendar date`);
 
+/**
+ * The most an `expectedVersion` can be: far above any object's real version (one a change), and low enough that the
+ * next version is still an exact number (a client sending 2^53 - 1 must get a 400, not a write that cannot be stored).
+ */
+export const MAX_VERSION = 2_147_483_647;
+export const MAX_VERSION_MESSAGE = `expectedVersion is the version you read (at most ${MAX_VERSION})`;
+
 export const pageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'Page size, 1-100 (default 20).' }),
   // No length limit here: any string that is not a cursor this API sealed (a very long one included) is 400 INVALID_CURSOR.

@@ -1,4 +1,4 @@
-import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, z } from './common.js';
 import { memberIdParams } from './members.js';
 import { operation } from './operation.js';
 import { activityName } from './pools.js';
@@ -146,7 +146,7 @@ export const PRIZE_TABLE_FROZEN_BEFORE_START_MS = 60_000;
 
 export const drawPrizeTableSchema = z
   .object({
-    expectedVersion: z.number().int('expectedVersion must be a whole number').min(1, 'expectedVersion is the version you read (1 or more)'),
+    expectedVersion: z.number().int('expectedVersion must be a whole number').min(1, 'expectedVersion is the version you read (1 or more)').max(MAX_VERSION, MAX_VERSION_MESSAGE),
     prizes: z
       .array(prizeInputSchema)
       .min(2, 'a draw has at least 2 prizes (one may be the consolation)')
@@ -169,7 +169,7 @@ export const drawPatchSchema = z
       expectedVersion: z
         .number()
         .int('expectedVersion must be a whole number')
-        .min(1, 'expectedVersion is the version you read (1 or more)')
+        .min(1, 'expectedVersion is the version you read (1 or more)').max(MAX_VERSION, MAX_VERSION_MESSAGE)
         .openapi({ description: 'The `version` you read; refused with 409 CONFLICT if the draw changed since.' }),
       status: z
         .enum(drawOperatorStatuses, { error: 'status must be ACTIVE, PAUSED or ENDED' })

@@ -1,4 +1,4 @@
-import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, z } from './common.js';
 import { operation } from './operation.js';
 import { paymentCodeSchema } from './members.js';
 import { defaultTierRules, paidTiers, tiers } from '../domain/tiers.js';
@@ -261,7 +261,7 @@ export const earningOperations = {
     summary: 'Replace the earning rules (operator); takes effect without a deploy, versioned',
     description: 'Send `expectedVersion` (the version you read) to refuse the change if someone else changed the rules meanwhile.',
     tags: ['earning'],
-    body: earningRulesBodySchema.extend({ expectedVersion: z.number().int().min(0) }).openapi('EarningRulesUpdate'),
+    body: earningRulesBodySchema.extend({ expectedVersion: z.number().int().min(0).max(MAX_VERSION, MAX_VERSION_MESSAGE) }).openapi('EarningRulesUpdate'),
     response: earningRulesSchema,
     errors: ['CONFLICT'],
   }),

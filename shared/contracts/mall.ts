@@ -1,4 +1,4 @@
-import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, z } from './common.js';
 import { memberIdParams } from './members.js';
 import { operation } from './operation.js';
 import { tiers } from '../domain/tiers.js';
@@ -136,7 +136,7 @@ export const productInputSchema = z
 
 export const productPatchSchema = z
   .object({
-    expectedVersion: z.number().int().min(1).openapi({ description: 'The version you read; refused with 409 if the product changed since.' }),
+    expectedVersion: z.number().int().min(1).max(MAX_VERSION, MAX_VERSION_MESSAGE).openapi({ description: 'The version you read; refused with 409 if the product changed since.' }),
     name: productFields.name.optional(),
     description: z.string().max(4000).optional(),
     zone: zoneName.optional(),

@@ -1,4 +1,4 @@
-import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, z } from './common.js';
 import { operation } from './operation.js';
 
 export const storeStatuses = ['ACTIVE', 'SUSPENDED'] as const;
@@ -33,7 +33,7 @@ export const storePatchSchema = z
     expectedVersion: z
       .number()
       .int('expectedVersion must be a whole number')
-      .min(1)
+      .min(1).max(MAX_VERSION, MAX_VERSION_MESSAGE)
       .optional()
       .openapi({ description: 'The `version` you read; refused with 409 CONFLICT if the store changed since. Without it the change applies to the current version.' }),
     status: z

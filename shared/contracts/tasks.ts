@@ -1,6 +1,6 @@
 import { daysBetween, localWindow, taskPeriods, taskStatuses, taskTypes } from '../domain/tasks.js';
 import { isMonth } from '../domain/months.js';
-import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, z } from './common.js';
 import { memberIdParams } from './members.js';
 import { operation } from './operation.js';
 
@@ -169,7 +169,7 @@ export const taskWithStatsSchema = z
 
 export const taskPatchSchema = z
   .object({
-    expectedVersion: z.number().int().min(1).openapi({ description: 'The version you read; refused with 409 if the task changed since.' }),
+    expectedVersion: z.number().int().min(1).max(MAX_VERSION, MAX_VERSION_MESSAGE).openapi({ description: 'The version you read; refused with 409 if the task changed since.' }),
     status: z.enum(taskStatuses).optional().openapi({ description: 'PAUSED stops completions at once; ENDED is final.' }),
     name: commonFields.name.optional(),
     description: z.string().max(2000).optional(),

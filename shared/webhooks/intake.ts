@@ -52,8 +52,9 @@ export async function receiveSigned<S extends z.ZodType>(
     now,
   );
   if (problem) {
+    // Logged only: anyone can send an unsigned message, and what they send must not write to the table (a flood of
+    // forgeries would otherwise buy writes). Messages the sender did sign but that are refused are kept on the order.
     logger.warn('webhook refused', { kind: message.kind, sender: message.sender, problem });
-    await recordRefusedCallback(message.kind, message.sender, message.body, problem, now);
     throw new DomainError('INVALID_SIGNATURE', explanations[problem]);
   }
   const parsed = parseJsonBody(message.body);

@@ -251,8 +251,10 @@ describe('GET /v1/admin/orders/{orderId}', () => {
     const { token } = await member();
     const orderId = await order(token, await product());
     await statusIs(orderId, 'DELIVERED');
-    // Someone posts a message about it with a signature that does not match its body.
+    // Someone posts a message about it with a signature that does not match its body: refused, and not kept (anyone can
+    // send that); JD signs a message it should not have sent (an unknown status): refused, and kept on the order.
     expect((await webhook('suppliers', 'jd', jdKey, { messageId: uniqueId('m'), orderId, status: 'REJECTED' }, true)).status).toBe(401);
+    expect((await webhook('suppliers', 'jd', jdKey, { messageId: uniqueId('m'), orderId, status: 'LOST' })).status).toBe(400);
     await until('callback outcomes', async () => (await detail(orderId)).callbacks.filter((c) => c.verified && c.outcome !== null).length === 3);
 
     const page = await detail(orderId);
@@ -261,7 +263,7 @@ describe('GET /v1/admin/orders/{orderId}', () => {
     const verified = page.callbacks.filter((c) => c.verified);
     expect(verified.map((c) => c.status).sort()).toEqual(['ACCEPTED', 'DELIVERED', 'SHIPPED']);
     expect(verified.every((c) => c.kind === 'SUPPLIER' && c.sender === 'jd' && ['applied', 'late'].includes(c.outcome ?? ''))).toBe(true);
-    expect(page.callbacks.filter((c) => !c.verified)).toEqual([expect.objectContaining({ kind: 'SUPPLIER', problem: 'bad-signature', status: 'REJECTED', outcome: null })]);
+    expect(page.callbacks.filter((c) => !c.verified)).toEqual([expect.objectContaining({ kind: 'SUPPLIER', problem: 'invalid-body', status: 'LOST', outcome: null })]);
     const types = page.events.map((e) => `${e.detailType}${e.detail.to ? `:${String(e.detail.to)}` : ''}`);
     expect(types).toEqual(expect.arrayContaining(['OrderPlaced', 'OrderStatusChanged:SUBMITTED', 'OrderStatusChanged:DELIVERED', 'SupplierCallbackReceived']));
     expect(page).toMatchObject({ refundable: true, cancellable: false });

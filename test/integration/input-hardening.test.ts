@@ -100,6 +100,8 @@ describe('input the route fuzz found', () => {
     ['a multiplier of 5e-324 (below what DynamoDB stores)', { tierMultipliers: { normal: 1, silver: 1, gold: 5e-324, diamond: 1 } }, 'body.tierMultipliers.gold'],
     ['a rate of 1e-131', { bands: [{ overYuan: 0, rate: 1e-131 }] }, 'body.bands.0.rate'],
     ['a band starting at 5e-324 CNY', { bands: [{ overYuan: 0, rate: 1 }, { overYuan: 5e-324, rate: 2 }] }, 'body.bands.1.overYuan'],
+    // The next version, 2^53, is no exact number: it cannot be stored (it was a 500).
+    ['an expectedVersion of 2^53 - 1', { expectedVersion: Number.MAX_SAFE_INTEGER }, 'body.expectedVersion'],
   ])('refuses earning rules with %s (400, not 500)', async (_, overrides, path) => {
     // Act
     const res = await api.call<{ code: string; errors: { path: string }[] }>('PUT', '/v1/admin/earning-rules', { token: admin, body: rulesBody(overrides) });

@@ -110,6 +110,16 @@ const writesAllowedOnRefusal: readonly { readonly why: string; readonly matches:
     why: 'a sold-out product is flagged by the redemption that found every shard empty',
     matches: (w) => w.operation === 'UpdateItem' && w.input.includes('"UpdateExpression":"SET soldOut = :true, soldOutAt = :now"'),
   },
+  {
+    // shared/mall/sale-stats.ts flushRefusals: the flash-sale monitor's refusal counts, flushed by the instance now and then.
+    why: "a redemption refused (sold out, limit, points ...) is counted for the flash-sale monitor: a counter, not the member's or the product's state",
+    matches: (w) => w.operation === 'UpdateItem' && w.input.includes('":entity":"SaleRefusals"'),
+  },
+  {
+    // shared/mall/callbacks.ts recordRefusedCallback: bounded (50 an order), kept 30 days; never for an unsigned message.
+    why: "a message its sender signed but that is refused (bad body, replay) is kept on the order's timeline for support",
+    matches: (w) => w.operation === 'TransactWriteItems' && w.input.includes('"entity":"OrderCallback"') && w.input.includes('"verified":false'),
+  },
 ];
 
 /** Every item of a member's partition (profile, wallets, ledger, coupons, completions ...), as canonical JSON. */
