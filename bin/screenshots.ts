@@ -33,6 +33,7 @@ const SCREENS: readonly { readonly name: string; readonly path: string; readonly
   { name: 'draws', path: 'draws', locales: ['en'] },
   { name: 'draw', path: 'draws/d-demo-wheel', locales: ['en', 'zh-CN'] },
   { name: 'orders', path: 'orders', locales: ['en'] },
+  { name: 'fulfilment', path: 'fulfilment', locales: ['en'] },
   { name: 'products', path: 'products', locales: ['en'] },
   { name: 'sale-monitor', path: 'products/p-flash-watch?tab=monitor', locales: ['en'] },
   { name: 'coupons', path: 'coupons', locales: ['en'] },
