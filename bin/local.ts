@@ -100,12 +100,12 @@ try {
     const backfilled = await backfillMemberIndexesOnce();
     if (backfilled) console.log(`member indexes backfilled: ${JSON.stringify(backfilled)}`);
   }
-  // Likewise the operators' product and coupon-template lists (the deployed table: npm run backfill:mall-indexes).
-  const { backfillMallIndexesOnce, markMallBackfillDone } = await import('../shared/mall/backfill.js');
-  if (created) await markMallBackfillDone();
+  // Likewise the operators' lists of products, coupon templates, orders and draws (the deployed table: npm run backfill:admin-lists).
+  const { backfillAdminListsOnce, markAdminListsBackfillDone } = await import('../shared/mall/admin-lists-backfill.js');
+  if (created) await markAdminListsBackfillDone();
   else {
-    const backfilled = await backfillMallIndexesOnce();
-    if (backfilled) console.log(`mall lists backfilled: ${JSON.stringify(backfilled)}`);
+    const backfilled = await backfillAdminListsOnce();
+    if (backfilled) console.log(`operator lists backfilled: ${JSON.stringify(backfilled)}`);
   }
 
   const keys = await loadOrCreateDevKeys(join(dataDir, 'keys'));

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from 'ulid';
 import { bucketAfterMonths } from '../../shared/domain/fifo.js';
 import { commit } from '../../shared/ledger/ledger.js';
-import { backfillMallIndexes } from '../../shared/mall/backfill.js';
+import { backfillAdminLists } from '../../shared/mall/admin-lists-backfill.js';
 import { flushRefusals, flushRefusalsAfterRedemption, forgetPendingRefusals, forgetSaleMonitor, minuteOf, recordRefusal } from '../../shared/mall/sale-stats.js';
 import { InvocationBudget, outsideInvocationBudget, runWithinBudget } from '../../shared/runtime/deadline.js';
 import { readStock } from '../../shared/mall/stock.js';
@@ -382,9 +382,30 @@ describe('GET /v1/admin/products/{productId}/sale-monitor', () => {
   });
 });
 
-describe('the mall list backfill', () => {
-  it('gives a product and a template stored before the lists their entries, once', async () => {
+describe('the operator list backfill', () => {
+  it('gives a product, a template, an order and a draw stored before the lists their entries, once', async () => {
     const productId = await product({ zone: `bf-${ulid().toLowerCase().slice(-10)}`, initialStock: 1 });
+    const buyer = await member(500);
+    const placed = await order(buyer.token, productId);
+    expect(placed.status, placed.text).toBe(201);
+    const orderId = String(placed.body.orderId);
+    const drawId = uniqueId('d-bf');
+    const hour = 3600_000;
+    const drawBody = {
+      drawId,
+      name: 'Backfilled wheel',
+      startsAt: new Date(Date.now() + hour).toISOString(),
+      endsAt: new Date(Date.now() + 48 * hour).toISOString(),
+      freeSpinsPerDay: 1,
+      spinCostPoints: 10,
+      maxSpinsPerDay: 2,
+      prizes: [
+        { prizeId: 'gift', name: 'Gift', kind: 'NOTHING', weight: 1 },
+        { prizeId: 'thanks', name: 'Thanks for playing', kind: 'NOTHING', weight: 1 },
+      ],
+      consolationPrizeId: 'thanks',
+    };
+    expect((await api.call('POST', '/v1/admin/draws', { token: marketer, body: drawBody })).status).toBe(201);
     const couponTemplateId = uniqueId('ct-bf');
     expect(
       (
@@ -397,8 +418,10 @@ describe('the mall list backfill', () => {
     // As stored before the lists existed: no list keys
     await db().send(new UpdateCommand({ TableName: tableName(), Key: keys.product.item(productId), UpdateExpression: 'REMOVE GSI2PK, GSI2SK' }));
     await db().send(new UpdateCommand({ TableName: tableName(), Key: keys.couponTemplate.item(couponTemplateId), UpdateExpression: 'REMOVE GSI1PK, GSI1SK' }));
+    await db().send(new UpdateCommand({ TableName: tableName(), Key: keys.order.item(orderId), UpdateExpression: 'REMOVE GSI3PK, GSI3SK' }));
+    await db().send(new UpdateCommand({ TableName: tableName(), Key: keys.draw.definition(drawId), UpdateExpression: 'REMOVE GSI2PK, GSI2SK' }));
 
-    const stats = await backfillMallIndexes({ segments: 2 });
+    const stats = await backfillAdminLists({ segments: 2 });
 
     expect(stats.productsIndexed).toBeGreaterThanOrEqual(1);
     expect(stats.templatesIndexed).toBeGreaterThanOrEqual(1);
@@ -407,7 +430,13 @@ describe('the mall list backfill', () => {
     expect(item?.GSI2SK).toBe(`${String(item?.createdAt)}#${productId}`);
     const template = (await db().send(new GetCommand({ TableName: tableName(), Key: keys.couponTemplate.item(couponTemplateId) }))).Item;
     expect(template?.GSI1SK).toBe(`${String(template?.createdAt)}#${couponTemplateId}`);
-    const again = await backfillMallIndexes({ segments: 2 });
-    expect(again.productsIndexed + again.templatesIndexed).toBeLessThan(stats.productsIndexed + stats.templatesIndexed + 1);
+    const orderItem = (await db().send(new GetCommand({ TableName: tableName(), Key: keys.order.item(orderId) }))).Item;
+    expect(orderItem).toMatchObject(keys.order.listEntry(orderId, String(orderItem?.createdAt)));
+    const drawItem = (await db().send(new GetCommand({ TableName: tableName(), Key: keys.draw.definition(drawId) }))).Item;
+    expect(drawItem).toMatchObject(keys.draw.adminEntry(drawId, String(drawItem?.createdAt)));
+    expect(stats.ordersIndexed).toBeGreaterThanOrEqual(1);
+    expect(stats.drawsIndexed).toBeGreaterThanOrEqual(1);
+    const again = await backfillAdminLists({ segments: 2 });
+    expect(again).toMatchObject({ productsIndexed: 0, templatesIndexed: 0, ordersIndexed: 0, drawsIndexed: 0 });
   });
 });

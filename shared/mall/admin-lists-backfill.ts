@@ -1,9 +1,10 @@
 /**
- * The one-off backfill of the operators' mall lists (docs/operations.md, Mall
- * list backfill): products written before the list of every product existed
- * get its GSI2 keys, and coupon templates written before the template list
- * existed get its GSI1 keys, so `GET /v1/admin/products` (without a zone) and
- * `GET /v1/admin/coupons` list them.
+ * The one-off backfill of the operators' lists (docs/operations.md, Operator
+ * list backfill): items written before a list existed get its index keys:
+ * products (GSI2 `PRODUCTS`, `GET /v1/admin/products` without a zone), coupon
+ * templates (GSI1 `COUPON-TEMPLATES`, `GET /v1/admin/coupons`), orders (GSI3
+ * `ORDERS#<month>#<shard>`, `GET /v1/admin/orders` without a member) and draws
+ * (GSI2 `DRAWS-ALL`, `GET /v1/admin/draws`).
  *
  * Each item gets its keys only where it has none (a condition), computed from
  * its own `createdAt` and id, so a repeat or a concurrent operator edit (which
@@ -14,10 +15,12 @@ import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 
-export interface MallBackfillStats {
+export interface AdminListsBackfillStats {
   itemsScanned: number;
   productsIndexed: number;
   templatesIndexed: number;
+  ordersIndexed: number;
+  drawsIndexed: number;
   [key: string]: number;
 }
 
@@ -40,7 +43,7 @@ async function setKeys(key: { PK: string; SK: string }, names: { pk: string; sk:
   }
 }
 
-async function backfillItem(item: Record<string, unknown>, stats: MallBackfillStats): Promise<void> {
+async function backfillItem(item: Record<string, unknown>, stats: AdminListsBackfillStats): Promise<void> {
   const key = { PK: String(item.PK), SK: String(item.SK) };
   const createdAt = String(item.createdAt);
   if (item.entity === 'Product') {
@@ -49,13 +52,19 @@ async function backfillItem(item: Record<string, unknown>, stats: MallBackfillSt
   } else if (item.entity === 'CouponTemplate') {
     const entry = keys.couponTemplate.listEntry(createdAt, String(item.couponTemplateId));
     if (await setKeys(key, { pk: 'GSI1PK', sk: 'GSI1SK' }, { pk: entry.GSI1PK, sk: entry.GSI1SK })) stats.templatesIndexed += 1;
+  } else if (item.entity === 'Order') {
+    const entry = keys.order.listEntry(String(item.orderId), createdAt);
+    if (await setKeys(key, { pk: 'GSI3PK', sk: 'GSI3SK' }, { pk: entry.GSI3PK, sk: entry.GSI3SK })) stats.ordersIndexed += 1;
+  } else if (item.entity === 'Draw') {
+    const entry = keys.draw.adminEntry(String(item.drawId), createdAt);
+    if (await setKeys(key, { pk: 'GSI2PK', sk: 'GSI2SK' }, { pk: entry.GSI2PK, sk: entry.GSI2SK })) stats.drawsIndexed += 1;
   }
 }
 
 /** Runs the backfill in `segments` parallel Scan segments; `onPage` sees the running totals. */
-export async function backfillMallIndexes(options: { segments?: number; onPage?: (stats: MallBackfillStats) => void } = {}): Promise<MallBackfillStats> {
+export async function backfillAdminLists(options: { segments?: number; onPage?: (stats: AdminListsBackfillStats) => void } = {}): Promise<AdminListsBackfillStats> {
   const segments = options.segments ?? 4;
-  const stats: MallBackfillStats = { itemsScanned: 0, productsIndexed: 0, templatesIndexed: 0 };
+  const stats: AdminListsBackfillStats = { itemsScanned: 0, productsIndexed: 0, templatesIndexed: 0, ordersIndexed: 0, drawsIndexed: 0 };
   await Promise.all(
     Array.from({ length: segments }, async (_, segment) => {
       let start: Record<string, unknown> | undefined;
@@ -65,10 +74,12 @@ export async function backfillMallIndexes(options: { segments?: number; onPage?:
             TableName: tableName(),
             Segment: segment,
             TotalSegments: segments,
-            FilterExpression: '(#entity = :product AND attribute_not_exists(GSI2PK)) OR (#entity = :template AND attribute_not_exists(GSI1PK))',
-            ProjectionExpression: 'PK, SK, #entity, productId, couponTemplateId, createdAt',
+            FilterExpression:
+              '(#entity = :product AND attribute_not_exists(GSI2PK)) OR (#entity = :template AND attribute_not_exists(GSI1PK))' +
+              ' OR (#entity = :order AND attribute_not_exists(GSI3PK)) OR (#entity = :draw AND attribute_not_exists(GSI2PK))',
+            ProjectionExpression: 'PK, SK, #entity, productId, couponTemplateId, orderId, drawId, createdAt',
             ExpressionAttributeNames: { '#entity': 'entity' },
-            ExpressionAttributeValues: { ':product': 'Product', ':template': 'CouponTemplate' },
+            ExpressionAttributeValues: { ':product': 'Product', ':template': 'CouponTemplate', ':order': 'Order', ':draw': 'Draw' },
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
         );
@@ -82,18 +93,18 @@ export async function backfillMallIndexes(options: { segments?: number; onPage?:
   return stats;
 }
 
-/** The record of a finished backfill (`JOB#mall-index-backfill` / `STATE`): the local runtime runs it once per table. */
-const BACKFILL_JOB = 'mall-index-backfill';
+/** The record of a finished backfill (`JOB#admin-lists-backfill` / `STATE`): the local runtime runs it once per table. */
+const BACKFILL_JOB = 'admin-lists-backfill';
 
-export async function markMallBackfillDone(now = new Date()): Promise<void> {
+export async function markAdminListsBackfillDone(now = new Date()): Promise<void> {
   await db().send(new PutCommand({ TableName: tableName(), Item: { ...keys.jobState(BACKFILL_JOB), entity: 'JobState', completedAt: now.toISOString() } }));
 }
 
 /** Runs the backfill unless it finished on this table before (the local runtime, at every start). */
-export async function backfillMallIndexesOnce(): Promise<MallBackfillStats | undefined> {
+export async function backfillAdminListsOnce(): Promise<AdminListsBackfillStats | undefined> {
   const done = await db().send(new GetCommand({ TableName: tableName(), Key: keys.jobState(BACKFILL_JOB), ConsistentRead: true }));
   if (done.Item) return undefined;
-  const stats = await backfillMallIndexes();
-  await markMallBackfillDone();
+  const stats = await backfillAdminLists();
+  await markAdminListsBackfillDone();
   return stats;
 }
