@@ -42,7 +42,6 @@ export async function startBenchDatabase(options: BenchDatabaseOptions = {}): Pr
   process.env.POWERTOOLS_LOG_LEVEL ??= options.logLevel ?? 'ERROR';
   process.env.POWERTOOLS_DEV ??= 'true';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
   const { startDynamoDbLocal } = await import('./dynamodb-local.js');

@@ -15,13 +15,14 @@ import { DomainError } from '../../shared/errors.js';
 import { requireMember } from '../../shared/members/service.js';
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
 import type { Caller } from '../../shared/http/auth.js';
+import { auctionOperations } from '../../shared/contracts/auctions.js';
 
 function subjectOf(caller: Caller | undefined): string {
   if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
   return caller.subject;
 }
 
-export const handler = httpHandler('auctions', {
+export const handler = httpHandler('auctions', auctionOperations, {
   listAuctions: async ({ caller, page }) => listOpenAuctions(subjectOf(caller), page),
   getAuction: async ({ caller, params }) => getAuctionForMember(params.auctionId, subjectOf(caller)),
   placeBid: async ({ caller, params, body, idempotency }) => {

@@ -4,13 +4,14 @@ import type { Caller } from '../../shared/http/auth.js';
 import { createDraw, drawAdminView, listDrawsForOperator, listOpenDraws, replaceDrawPrizes, updateDraw } from '../../shared/draws/draws.js';
 import { drawForMember, drawSeeds, listMemberSpins, listMemberSpinsOfAllDraws, spinDraw } from '../../shared/draws/spins.js';
 import { requireMember } from '../../shared/members/service.js';
+import { drawOperations } from '../../shared/contracts/draws.js';
 
 function subjectOf(caller: Caller | undefined): string {
   if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
   return caller.subject;
 }
 
-export const handler = httpHandler('draws', {
+export const handler = httpHandler('draws', drawOperations, {
   createDraw: async ({ body, caller }) => createDraw(body, subjectOf(caller)),
   getDrawAdmin: async ({ params }) => drawAdminView(params.drawId),
   updateDraw: async ({ params, body, caller }) => updateDraw(params.drawId, body, subjectOf(caller)),

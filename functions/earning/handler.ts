@@ -5,8 +5,10 @@ import { getEarningRules, listEarningRuleVersions, saveEarningRules } from '../.
 import { getMember } from '../../shared/members/service.js';
 import { requireOwnStore, storeOfPosCaller } from '../../shared/stores/pos-store.js';
 import { createStore, listStores, storeAdminView, updateStore } from '../../shared/stores/registry.js';
+import { earningOperations } from '../../shared/contracts/earning.js';
+import { storeOperations } from '../../shared/contracts/stores.js';
 
-export const handler = httpHandler('earning', {
+export const handler = httpHandler('earning', { ...earningOperations, ...storeOperations }, {
   getEarningRules: async () => getEarningRules({ fresh: true }),
   listEarningRuleVersions: async ({ page }) => listEarningRuleVersions(page),
   putEarningRules: async ({ body, caller }) => {

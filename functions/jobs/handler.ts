@@ -16,6 +16,7 @@ import { logger, metricsFlushedAtEnd } from '../../shared/observability/powertoo
 import type { Context } from 'aws-lambda';
 import type { ScheduleName } from '../../lib/routes.js';
 import type { HttpEvent } from '../../shared/http/handler.js';
+import { jobOperations } from '../../shared/contracts/jobs.js';
 
 export interface ScheduledJobEvent {
   readonly job: ScheduleName;
@@ -49,7 +50,7 @@ async function runJob(job: ScheduleName, now: Date, deadline: number) {
 }
 
 /** HTTP: an operator runs a job now (optionally as of `?at=`); the audit record marks the run's start (shared/jobs/operator-run.ts). */
-const httpPart = httpHandler('jobs', {
+const httpPart = httpHandler('jobs', jobOperations, {
   runJob: async ({ params, query }) => {
     const asOf = query.at ? new Date(query.at) : new Date();
     const deadline = Date.now() + HTTP_BUDGET_MS;

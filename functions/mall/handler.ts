@@ -9,13 +9,15 @@ import { couponTemplateView, createCouponTemplate, listCouponTemplates, listMemb
 import { getMember, requireMember } from '../../shared/members/service.js';
 import { storeOfPosCaller } from '../../shared/stores/pos-store.js';
 import type { Caller } from '../../shared/http/auth.js';
+import { mallOperations } from '../../shared/contracts/mall.js';
+import { couponOperations } from '../../shared/contracts/coupons.js';
 
 function memberIdOf(caller: Caller | undefined): string {
   if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
   return caller.subject;
 }
 
-export const handler = httpHandler('mall', {
+export const handler = httpHandler('mall', { ...mallOperations, ...couponOperations }, {
   createProduct: async ({ body }) => createProduct(body),
   updateProduct: async ({ params, body }) => updateProduct(params.productId, body),
   listProductsAdmin: async ({ query, page }) =>

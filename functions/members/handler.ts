@@ -14,13 +14,15 @@ import { getOperatorSettings, saveOperatorSettings } from '../../shared/config/o
 import { decideApproval, getApproval, listApprovals, requestAdjustment } from '../../shared/members/approvals.js';
 import { setTierByOperator } from '../../shared/members/tiers.js';
 import { supportDailyLimitWrite } from '../../shared/members/operator-limits.js';
+import { memberOperations } from '../../shared/contracts/members.js';
+import { approvalOperations } from '../../shared/contracts/approvals.js';
 
 function memberIdOf(caller: Caller | undefined): string {
   if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
   return caller.subject;
 }
 
-export const handler = httpHandler('members', {
+export const handler = httpHandler('members', { ...memberOperations, ...approvalOperations }, {
   setMemberTier: async ({ params, body }) => setTierByOperator(params.memberId, body),
   listApprovals: async ({ query, page }) => listApprovals(query.status, page),
   getApproval: async ({ params }) => getApproval(params.approvalId),

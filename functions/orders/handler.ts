@@ -7,6 +7,8 @@ import { requireMember } from '../../shared/members/service.js';
 import { flushRefusalsAfterRedemption, isRefusalReason, recordRefusal } from '../../shared/mall/sale-stats.js';
 import { businessMetrics } from '../../shared/observability/business-metrics.js';
 import { metrics } from '../../shared/observability/powertools.js';
+import { mallOperations } from '../../shared/contracts/mall.js';
+import { orderAdminOperations } from '../../shared/contracts/orders-admin.js';
 
 /**
  * Who acts on an order: a member on the member routes (their own orders; those routes refuse operator tokens,
@@ -20,7 +22,7 @@ function actorOf(caller: Caller | undefined, admin = false): { memberId: string;
 const callerOf = (caller: Caller | undefined) => actorOf(caller);
 const operatorOf = (caller: Caller | undefined) => actorOf(caller, true);
 
-export const handler = httpHandler('orders', {
+export const handler = httpHandler('orders', { ...mallOperations, ...orderAdminOperations }, {
   placeOrder: async ({ caller, body, idempotency }) => {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
     let outcome;

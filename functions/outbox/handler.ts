@@ -8,6 +8,7 @@ import { publishOutboxRecords } from '../../shared/events/outbox.js';
 import { httpHandler, type HttpEvent } from '../../shared/http/handler.js';
 import { listFulfilmentProblems } from '../../shared/mall/fulfilment-problems.js';
 import { logger, metricsFlushedAtEnd } from '../../shared/observability/powertools.js';
+import { deadLetterOperations } from '../../shared/contracts/dead-letters.js';
 
 const consumer = streamConsumers.find((c) => c.name === 'outbox');
 if (!consumer) throw new Error('stream consumer outbox is missing from lib/routes.ts');
@@ -33,7 +34,7 @@ const queuePart = middy<SQSEvent, SQSBatchResponse>()
     return result;
   });
 
-const httpPart = httpHandler('outbox', {
+const httpPart = httpHandler('outbox', deadLetterOperations, {
   listDeadLetters: async ({ query, page }) => listDeadLetters({ status: query.status, source: query.source }, page),
   getDeadLetter: async ({ params }) => getDeadLetter(params.deadLetterId),
   redriveDeadLetter: async ({ params, body, caller }) => redriveDeadLetter(params.deadLetterId, { operator: caller?.subject ?? 'unknown', reason: body.reason }),

@@ -11,13 +11,16 @@ import { dashboard } from '../../shared/reports/dashboard.js';
 import { expiryForecast } from '../../shared/reports/expiry-forecast.js';
 import { pointsDailyReport, pointsReport } from '../../shared/reports/points-report.js';
 import { countStreamRecords } from '../../shared/reports/stream.js';
+import { reportOperations } from '../../shared/contracts/reports.js';
+import { auditOperations } from '../../shared/contracts/audit.js';
+import { whatIfOperations } from '../../shared/contracts/what-if.js';
 
 const consumer = streamConsumers.find((c) => c.name === 'points-report');
 if (!consumer) throw new Error('stream consumer points-report is missing from lib/routes.ts');
 const replayConsumer = streamConsumers.find((c) => c.name === 'what-if-replays');
 if (!replayConsumer) throw new Error('stream consumer what-if-replays is missing from lib/routes.ts');
 
-const httpPart = httpHandler('reports', {
+const httpPart = httpHandler('reports', { ...reportOperations, ...auditOperations, ...whatIfOperations }, {
   pointsReport: async ({ query }) => pointsReport({ currency: query.currency, from: query.from, to: query.to }),
   listAudit: async ({ query, page }) => listAudit({ target: query.target, operatorId: query.operatorId, from: query.from, to: query.to }, page),
   createWhatIfReplay: async ({ body, caller }) => createReplay(body, caller?.subject ?? 'unknown'),

@@ -7,6 +7,7 @@ import { openApiDocument } from '../../shared/http/openapi.js';
 import { apiDocsHeaders, apiDocsPage, docsAssetsBase } from '../../shared/http/api-docs.js';
 import { routes } from '../../lib/routes.js';
 import { matchRoute } from '../../shared/http/match.js';
+import { systemOperations } from '../../shared/contracts/system.js';
 
 let document: Record<string, unknown> | undefined;
 /** The API reference page and its headers, built on first use from DOCS_ASSETS_BASE. */
@@ -15,7 +16,7 @@ let docsPage: { html: string; headers: Record<string, string> } | undefined;
 /** Longest wait for the table in a readiness check (the SDK's retries included). */
 export const READINESS_TIMEOUT_MS = 1500;
 
-export const handler = httpHandler('system', {
+export const handler = httpHandler('system', systemOperations, {
   // Liveness only: a load balancer or monitor restarting "unhealthy" functions must not do so because the table is down.
   health: async () => ({ status: 'ok' as const, time: new Date().toISOString() }),
   healthReady: async () => {

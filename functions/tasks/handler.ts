@@ -4,13 +4,14 @@ import { DomainError } from '../../shared/errors.js';
 import { completeTask, listMemberCompletions, memberTasks, signInCalendar } from '../../shared/tasks/completions.js';
 import { requireMember } from '../../shared/members/service.js';
 import { createTask, getTaskWithStats, listTasks, updateTask } from '../../shared/tasks/definitions.js';
+import { taskOperations } from '../../shared/contracts/tasks.js';
 
 function memberIdOf(caller: Caller | undefined): string {
   if (!caller?.subject) throw new DomainError('UNAUTHORIZED', 'token has no subject');
   return caller.subject;
 }
 
-export const handler = httpHandler('tasks', {
+export const handler = httpHandler('tasks', taskOperations, {
   createTask: async ({ body, caller }) => createTask(body, caller?.subject ?? 'unknown'),
   listTasks: async ({ page }) => listTasks(page),
   getTask: async ({ params }) => getTaskWithStats(params.taskId),

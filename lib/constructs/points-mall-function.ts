@@ -3,10 +3,11 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DeadLetterQueue } from './dead-letter-queue.js';
+import { cdkBundling } from './function-bundling.js';
 import { logicalIdOf } from './logical-id.js';
 import type { PointsMallAlarms } from './points-mall-alarms.js';
 
@@ -51,7 +52,7 @@ export interface PointsMallFunctionProps {
 /**
  * Every Lambda function of the points mall: the defaults live here once
  * (Node 22 on arm64, X-Ray, an explicit log group with retention, minified ESM
- * with source maps, the AWS SDK left to the runtime, a dead-letter queue for
+ * with the AWS SDK bundled and source maps beside the code, a dead-letter queue for
  * async invocations with its alarm, Errors and Throttles alarms). Table and bus access are granted by
  * `bindTable` and `grantPutEvents`, never by default.
  */
@@ -86,26 +87,14 @@ export class PointsMallFunction extends NodejsFunction {
       logGroup,
       deadLetterQueue: deadLetters.queue,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: 'PointsMall',
         EVENT_BUS_NAME: props.eventBusName,
         STAGE: props.stage,
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // Stack traces need the mappings, not a copy of every source file.
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // The Node 22 runtime ships AWS SDK v3.
-        externalModules: ['@aws-sdk/*'],
-        // Lets CommonJS dependencies call require() inside the ESM bundle.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
+      // One definition, read by npm run bench:cold-start too (lib/constructs/function-bundling.ts).
+      bundling: cdkBundling(),
     });
     this.deadLetters = deadLetters;
     // Every function is watched: whatever it serves (HTTP, jobs, streams, events), a throw or a throttle alarms.

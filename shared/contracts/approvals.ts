@@ -1,5 +1,7 @@
+import './zod-openapi.js';
 import { operation } from './operation.js';
-import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, z } from './common.js';
+import * as z from 'zod';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema } from './common.js';
 import { approvalSchema, memberSchema, tierSchema } from './members.js';
 
 export { approvalSchema };

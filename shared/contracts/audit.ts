@@ -1,5 +1,7 @@
+import './zod-openapi.js';
 import { operation } from './operation.js';
-import { pageOf, pageQuerySchema, z } from './common.js';
+import * as z from 'zod';
+import { pageOf, pageQuerySchema } from './common.js';
 
 /** `<type>:<id>`, e.g. `campaign:c-01H...`, `member:m-gold`, `earning-rules:current`. */
 export const auditTargetSchema = z

@@ -1,7 +1,9 @@
+import './zod-openapi.js';
 import { campaignStates, isTimeZone } from '../domain/campaigns.js';
 import { isMonth, monthsSpanned } from '../domain/months.js';
 import { tiers } from '../domain/tiers.js';
-import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, localDaySchema, pageOf, pageQuerySchema, z } from './common.js';
+import * as z from 'zod';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, localDaySchema, pageOf, pageQuerySchema } from './common.js';
 import { operation } from './operation.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time like 00:00 or 23:59');

@@ -1,10 +1,6 @@
-import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import './zod-openapi.js';
+import * as z from 'zod';
 import { ledgerEntryTypes } from '../domain/ledger-moves.js';
-
-extendZodWithOpenApi(z);
-
-export { z };
 
 /** Ids clients send in paths and bodies: opaque, URL-safe, bounded. */
 export const idSchema = z

@@ -1,5 +1,7 @@
+import './zod-openapi.js';
 import { operation } from './operation.js';
-import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import * as z from 'zod';
+import { idSchema, pageOf, pageQuerySchema } from './common.js';
 
 /** Kept here (not imported from shared/events/dead-letters.ts) so every function's contracts stay free of table code. */
 const statuses = ['OPEN', 'REDRIVEN', 'DISCARDED'] as const;

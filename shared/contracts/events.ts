@@ -1,3 +1,4 @@
+import './zod-openapi.js';
 /**
  * Domain events on the bus: one versioned zod schema per detail type. The
  * outbox adds `eventId`, `version` and `occurredAt` to every detail; consumers
@@ -5,7 +6,7 @@
  * breaking change is a new version, published beside the old one until its
  * consumers have moved. docs/events.md describes each event.
  */
-import { z } from './common.js';
+import * as z from 'zod';
 import { orderStatuses, paymentKinds, productTypes } from './mall.js';
 import { paymentCallbackSchema, supplierCallbackSchema } from './webhooks.js';
 

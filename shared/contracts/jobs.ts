@@ -1,4 +1,5 @@
-import { z } from './common.js';
+import './zod-openapi.js';
+import * as z from 'zod';
 import { operation } from './operation.js';
 
 export const jobNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement', 'draw-seeds', 'flash-sale-stock'] as const;

@@ -1,4 +1,6 @@
-import { currencySchema, idSchema, ledgerLineSchema, pageOf, pageQuerySchema, z } from './common.js';
+import './zod-openapi.js';
+import * as z from 'zod';
+import { currencySchema, idSchema, ledgerLineSchema, pageOf, pageQuerySchema } from './common.js';
 import { operation } from './operation.js';
 import { paidTiers, tiers } from '../domain/tiers.js';
 import { MEMBER_ID_PARTITION_CHARS } from '../table/keys.js';

@@ -1,9 +1,11 @@
+import './zod-openapi.js';
 /**
  * The operators' order routes: the list of every order with filters, one
  * order's page (state history, callbacks, cash refunds, events) and the
  * refund of a delivered or failed order.
  */
-import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import * as z from 'zod';
+import { idSchema, pageOf, pageQuerySchema } from './common.js';
 import { orderSchema, orderStatuses, paymentKinds } from './mall.js';
 import { operation } from './operation.js';
 

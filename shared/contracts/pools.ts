@@ -1,4 +1,6 @@
-import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import './zod-openapi.js';
+import * as z from 'zod';
+import { idSchema, pageOf, pageQuerySchema } from './common.js';
 import { operation } from './operation.js';
 
 export const activityName = z

@@ -1,5 +1,7 @@
+import './zod-openapi.js';
 import { campaignStates } from '../domain/campaigns.js';
-import { currencySchema, localDaySchema, pageQuerySchema, z } from './common.js';
+import * as z from 'zod';
+import { currencySchema, localDaySchema, pageQuerySchema } from './common.js';
 import { operation } from './operation.js';
 
 const MAX_REPORT_DAYS = 92;

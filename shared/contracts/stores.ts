@@ -1,4 +1,6 @@
-import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, z } from './common.js';
+import './zod-openapi.js';
+import * as z from 'zod';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema } from './common.js';
 import { operation } from './operation.js';
 
 export const storeStatuses = ['ACTIVE', 'SUSPENDED'] as const;

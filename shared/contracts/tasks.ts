@@ -1,6 +1,8 @@
+import './zod-openapi.js';
 import { daysBetween, localWindow, taskPeriods, taskStatuses, taskTypes } from '../domain/tasks.js';
 import { isMonth } from '../domain/months.js';
-import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, z } from './common.js';
+import * as z from 'zod';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema } from './common.js';
 import { memberIdParams } from './members.js';
 import { operation } from './operation.js';
 

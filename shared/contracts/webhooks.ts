@@ -1,4 +1,5 @@
-import { z } from './common.js';
+import './zod-openapi.js';
+import * as z from 'zod';
 import { operation } from './operation.js';
 
 const orderId = z.string().min(1).max(64);

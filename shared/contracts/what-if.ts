@@ -1,6 +1,8 @@
+import './zod-openapi.js';
 import { MAX_REPLAY_DAYS } from '../domain/what-if.js';
 import { campaignInputSchema } from './campaigns.js';
-import { idSchema, pageOf, pageQuerySchema, z } from './common.js';
+import * as z from 'zod';
+import { idSchema, pageOf, pageQuerySchema } from './common.js';
 import { earningRulesBodySchema } from './earning.js';
 import { operation } from './operation.js';
 import { localDay } from './reports.js';

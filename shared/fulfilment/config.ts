@@ -17,7 +17,7 @@
  * `PAYMENT_SECRET_ARNS`: one `PartnerConfig` each.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsClientOptions } from '../config/aws-clients.js';
 import { ownValue } from '../domain/own-keys.js';
 

@@ -12,7 +12,7 @@
  * outOrderId was seen before; errors `{ "code", "message" }`.
  */
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SubmitResult, SupplierAdapter, SupplierOrder } from './adapter.js';
 import { supplierCredentials, supplierEndpoint } from './config.js';
 import { defaultRetryPolicy, sendWithRetries, submissionOutcome, type RetryPolicy } from './http.js';

@@ -10,7 +10,7 @@
  * `{ "error": "already_exists", "purchaseOrderId" }` when the idempotency key
  * was seen before; errors `{ "error", "error_description" }`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SubmitResult, SupplierAdapter, SupplierOrder } from './adapter.js';
 import { supplierCredentials, supplierEndpoint } from './config.js';
 import { defaultRetryPolicy, sendWithRetries, submissionOutcome, type RetryPolicy } from './http.js';

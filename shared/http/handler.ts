@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -9,12 +8,12 @@ import type {
 } from 'aws-lambda';
 import type { z } from 'zod';
 import { allRoutes, defaultRoute, functions, routeKey, routes, type FunctionName, type RouteSpec } from '../../lib/routes.js';
-import { operations, type OperationId } from '../contracts/index.js';
+import type { OperationId, operations } from '../contracts/index.js';
 import type { BodyOf, Operation, ParamsOf, QueryOf, ResponseOf } from '../contracts/operation.js';
 import { DomainError, ValidationError } from '../errors.js';
 import { fingerprintOf, type IdempotencySpec } from '../ledger/idempotency.js';
 import type { CommitOutcome } from '../ledger/ledger.js';
-import { logger, metrics, tracer } from '../observability/powertools.js';
+import { logger, metrics } from '../observability/powertools.js';
 import { DeadlinePassedError, InvocationBudget, runWithinBudget } from '../runtime/deadline.js';
 import { authorize, callerOf, type Caller } from './auth.js';
 import { runAsOperatorWrite, targetOfPath, type OperatorWrite } from '../audit/audit.js';
@@ -64,6 +63,12 @@ export type HttpAnswer<Op extends OperationId> =
 export type Implementations<Ops extends OperationId> = {
   readonly [Op in Ops]: (request: HttpRequest<Op>) => Promise<HttpAnswer<Op>>;
 };
+
+/**
+ * The contracts a function validates with: exactly the operations it serves. Each handler imports its own
+ * contract modules (shared/contracts/<area>.ts), so a function's bundle holds no other operation's schemas.
+ */
+export type ContractsOf<F extends FunctionName> = { readonly [Op in OperationsOf<F>]: (typeof operations)[Op] };
 
 /** The operations a function serves, per the route table. */
 export type OperationsOf<F extends FunctionName> = Extract<
@@ -128,13 +133,14 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 
 async function dispatch<F extends FunctionName>(
   fn: F,
+  contracts: ContractsOf<F>,
   implementations: Implementations<OperationsOf<F>>,
   event: HttpEvent,
   context: Context,
 ): Promise<HttpResult> {
   const route = allRoutes.find((r) => r.fn === fn && routeKey(r) === event.routeKey);
   if (!route) throw new DomainError('NOT_FOUND', `no route ${event.routeKey} in function ${fn}`);
-  const op = operations[route.operation] as Operation;
+  const op = (contracts as Readonly<Record<string, Operation>>)[route.operation] as Operation;
   const caller = authorize(route.auth, callerOf(event), route.operation);
   const rule = route.auth === 'admin' ? operatorRule(route.operation) : undefined;
   const operatorWrites = rule?.access === 'write';
@@ -335,23 +341,21 @@ function deadlineAnswer(budget: InvocationBudget, event: HttpEvent): HttpResult 
 }
 
 /**
- * Builds the Lambda handler of one capability: Powertools logging, metrics and
- * tracing; route lookup in the shared route table; auth; body size, JSON and
+ * Builds the Lambda handler of one capability: Powertools logging and metrics
+ * (X-Ray traces each invocation at the Lambda level); route lookup in the shared route table; auth; body size, JSON and
  * zod validation of path, query and body; idempotency key; problem+json for
  * every error, mapped in shared/http/problem.ts; and a deadline (see
  * `workingTimeMs`): past it the handler answers 503 at once, `UNAVAILABLE` or
  * `OUTCOME_UNKNOWN` (shared/runtime/deadline.ts), never a Lambda timeout.
  */
-export function httpHandler<F extends FunctionName>(fn: F, implementations: Implementations<OperationsOf<F>>) {
-  const missing = allRoutes.filter((r) => r.fn === fn && !(r.operation in implementations));
-  if (missing.length > 0) throw new Error(`function ${fn} lacks implementations for ${missing.map((r) => r.operation).join(', ')}`);
+export function httpHandler<F extends FunctionName>(fn: F, contracts: ContractsOf<F>, implementations: Implementations<OperationsOf<F>>) {
+  const missing = allRoutes.filter((r) => r.fn === fn && !(r.operation in implementations && Object.hasOwn(contracts, r.operation)));
+  if (missing.length > 0) throw new Error(`function ${fn} lacks implementations or contracts for ${missing.map((r) => r.operation).join(', ')}`);
 
   // middy's own early timeout is off: it throws past every error handler (a bare 500); the deadline below replaces it.
   return middy<HttpEvent, HttpResult>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
-    // Responses carry member data: keep them out of traces.
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .handler(async (event, context) => {
       logger.appendKeys({ routeKey: event.routeKey, requestId: event.requestContext.requestId });
       const budget = new InvocationBudget(Date.now() + workingTimeMs(fn, context.getRemainingTimeInMillis()));
@@ -362,7 +366,7 @@ export function httpHandler<F extends FunctionName>(fn: F, implementations: Impl
         budget.expire();
         return answer;
       };
-      const work = runWithinBudget(budget, () => dispatch(fn, implementations, event, context)).catch((error: unknown) => {
+      const work = runWithinBudget(budget, () => dispatch(fn, contracts, implementations, event, context)).catch((error: unknown) => {
         // A call refused at the deadline (before the timer fired), or anything failing after the timer answered.
         if (error instanceof DeadlinePassedError || budget.expired) return answerAtDeadline();
         return refusal(error, event);

@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { routes, type RouteSpec } from '../../lib/routes.js';
-import { problemSchema, z } from '../contracts/common.js';
+import * as z from 'zod';
+import { problemSchema } from '../contracts/common.js';
 import { operations } from '../contracts/index.js';
 import type { Operation } from '../contracts/operation.js';
 import { RETRY_AFTER_SECONDS, statusOfCode } from './problem.js';

@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MiddlewareObj } from '@middy/core';
 
 /**
@@ -29,14 +28,19 @@ export function redactLogValue(key: string, value: unknown): unknown {
 }
 
 /**
- * Module singletons, as Powertools recommends: one logger, metrics and tracer
- * per process. The service name comes from POWERTOOLS_SERVICE_NAME (set per
- * function by the stack). Locally, metrics and tracing are switched off by the
- * runtime's environment (POWERTOOLS_METRICS_DISABLED, POWERTOOLS_TRACE_ENABLED).
+ * Module singletons, as Powertools recommends: one logger and one metrics
+ * buffer per process. The service name comes from POWERTOOLS_SERVICE_NAME (set
+ * per function by the stack). Locally, metrics are switched off by the
+ * runtime's environment (POWERTOOLS_METRICS_DISABLED).
+ *
+ * No Powertools tracer: X-Ray's active tracing on each function records every
+ * invocation (its init, invocation and overhead segments) without code, and
+ * the tracer would add the X-Ray SDK with its dependencies (about 110 KB
+ * minified, docs/benchmarks.md) to every cold start for one handler
+ * subsegment, as the SDK clients were never instrumented.
  */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'points-mall', jsonReplacerFn: redactLogValue });
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'PointsMall' });
-export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'points-mall' });
 
 /** Writes the metrics buffered so far (EMF on stdout), if there are any. */
 export function flushMetrics(): void {

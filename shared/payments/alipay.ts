@@ -12,7 +12,7 @@
  * seen before; errors `{ "error", "error_description" }`. The result comes
  * later as a signed payment callback carrying `refundId`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { paymentProviders } from '../fulfilment/config.js';
 import { defaultRetryPolicy, sendWithRetries, submissionOutcome, type RetryPolicy } from '../fulfilment/http.js';
 import type { PaymentAdapter, RefundRequest, RefundResult } from './adapter.js';

@@ -14,7 +14,7 @@
  * comes later as a signed payment callback carrying `refundId`.
  */
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { paymentProviders } from '../fulfilment/config.js';
 import { defaultRetryPolicy, sendWithRetries, submissionOutcome, type RetryPolicy } from '../fulfilment/http.js';
 import type { PaymentAdapter, RefundRequest, RefundResult } from './adapter.js';

@@ -16,7 +16,7 @@
  * answers 400 INVALID_CURSOR, never a 500.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { cursorKeys, refreshedCursorKeys, type CursorKeys } from '../config/cursor-keys.js';
 import { InvalidCursorError } from '../errors.js';
 

@@ -44,7 +44,6 @@ beforeAll(async () => {
   process.env.AWS_REGION = 'us-east-1';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  process.env.POWERTOOLS_TRACE_ENABLED = 'false';
   // Loaded (and the client created) before any test times an answer.
   await import('../../shared/http/handler.js');
   await import('../../shared/table/client.js').then(({ db }) => db());
@@ -65,9 +64,11 @@ type Work = () => Promise<unknown>;
 /** An HTTP handler of the orders function whose every operation runs `work`, invoked with `workingMs` before its deadline. */
 async function invoke(work: Work, workingMs: number) {
   const { httpHandler, DEADLINE_MARGIN_MS } = await import('../../shared/http/handler.js');
+  const { mallOperations } = await import('../../shared/contracts/mall.js');
+  const { orderAdminOperations } = await import('../../shared/contracts/orders-admin.js');
   // Every operation the function has (the route table may grow) runs the same work.
   const implementations = new Proxy({}, { has: () => true, get: () => work });
-  const handler = httpHandler('orders', implementations as never);
+  const handler = httpHandler('orders', { ...mallOperations, ...orderAdminOperations }, implementations as never);
   const timeoutAt = Date.now() + DEADLINE_MARGIN_MS + workingMs;
   const context = { awsRequestId: 'r-1', functionName: 'points-mall-orders', getRemainingTimeInMillis: () => timeoutAt - Date.now() } as Context;
   const event = {

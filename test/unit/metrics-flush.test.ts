@@ -10,7 +10,6 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_NAMESPACE = 'PointsMall';
   process.env.POWERTOOLS_SERVICE_NAME = 'jobs';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_TRACE_ENABLED = 'false';
   process.env.TABLE_NAME = 'metrics-test';
   process.env.AWS_REGION = 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID = 'test';
