@@ -194,6 +194,8 @@ export class PointsMallStack extends Stack {
         eventBusName: this.bus.eventBusName,
         logRetention,
         alarms,
+        // The system function serves GET /v1/openapi.json from a document generated as it is bundled.
+        withOpenApiDocument: name === 'system',
       });
       if (spec.tableAccess !== 'none') fn.bindTable({ table: this.table.table, accessMode: spec.tableAccess });
       if (spec.publishesEvents) fn.grantPutEvents(this.bus);

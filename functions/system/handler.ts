@@ -3,13 +3,13 @@ import { httpHandler } from '../../shared/http/handler.js';
 import { DomainError } from '../../shared/errors.js';
 import { db, tableName } from '../../shared/table/client.js';
 import { keys } from '../../shared/table/keys.js';
-import { openApiDocument } from '../../shared/http/openapi.js';
+import { loadOpenApiDocument } from '../../shared/http/openapi-file.js';
 import { apiDocsHeaders, apiDocsPage, docsAssetsBase } from '../../shared/http/api-docs.js';
 import { routes } from '../../lib/routes.js';
 import { matchRoute } from '../../shared/http/match.js';
 import { systemOperations } from '../../shared/contracts/system.js';
 
-let document: Record<string, unknown> | undefined;
+let document: Promise<Record<string, unknown>> | undefined;
 /** The API reference page and its headers, built on first use from DOCS_ASSETS_BASE. */
 let docsPage: { html: string; headers: Record<string, string> } | undefined;
 
@@ -29,7 +29,11 @@ export const handler = httpHandler('system', systemOperations, {
     return { status: 'ready' as const, time: new Date().toISOString(), tableLatencyMs: Date.now() - started };
   },
   openapi: async () => {
-    document ??= openApiDocument();
+    // Built with the function (shared/http/openapi-file.ts): read once, on the first request that asks for it.
+    document ??= loadOpenApiDocument(import.meta.url).catch((error: unknown) => {
+      document = undefined;
+      throw error;
+    });
     return document;
   },
   apiDocs: async () => {

@@ -1,4 +1,5 @@
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { OPENAPI_DOCUMENT_FILE } from '../../shared/http/openapi-file.js';
 
 /**
  * How every function is bundled, in one place: the stack (PointsMallFunction) builds with `cdkBundling()`,
@@ -26,9 +27,28 @@ export const functionBundling = {
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
 } as const;
 
+export interface CdkBundlingProps {
+  /**
+   * Writes the OpenAPI document beside the bundle (the function that serves it: shared/http/openapi-file.ts), generated
+   * from the contracts of the code being deployed.
+   */
+  readonly withOpenApiDocument?: boolean;
+}
+
 /** The bundling options of NodejsFunction. `externalModules: []` matters: CDK otherwise leaves `@aws-sdk/*` out. */
-export function cdkBundling(): BundlingOptions {
+export function cdkBundling(props: CdkBundlingProps = {}): BundlingOptions {
   return {
+    ...(props.withOpenApiDocument
+      ? {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (inputDir: string, outputDir: string) => [
+              `cd "${inputDir}" && npx tsx bin/write-openapi.ts "${outputDir}/${OPENAPI_DOCUMENT_FILE}"`,
+            ],
+          },
+        }
+      : {}),
     format: OutputFormat.ESM,
     target: functionBundling.target,
     minify: functionBundling.minify,

@@ -47,6 +47,8 @@ export interface PointsMallFunctionProps {
   /** The stack's alarms: the function's Errors, Throttles and dead-letter alarms are made there. */
   readonly alarms: PointsMallAlarms;
   readonly environment?: Record<string, string>;
+  /** Whether the function serves the OpenAPI document, written beside its bundle at build time. */
+  readonly withOpenApiDocument?: boolean;
 }
 
 /**
@@ -94,7 +96,7 @@ export class PointsMallFunction extends NodejsFunction {
         ...props.environment,
       },
       // One definition, read by npm run bench:cold-start too (lib/constructs/function-bundling.ts).
-      bundling: cdkBundling(),
+      bundling: cdkBundling({ withOpenApiDocument: props.withOpenApiDocument }),
     });
     this.deadLetters = deadLetters;
     // Every function is watched: whatever it serves (HTTP, jobs, streams, events), a throw or a throttle alarms.

@@ -1,8 +1,7 @@
 import './zod-openapi.js';
 import * as z from 'zod';
-import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema } from './common.js';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, memberIdParams } from './common.js';
 import { productTypes } from './mall.js';
-import { memberIdParams } from './members.js';
 import { operation } from './operation.js';
 
 const POINTS_CEILING = 1_000_000_000;

@@ -75,3 +75,12 @@ export const ledgerLineSchema = z
     at: z.string().openapi({ format: 'date-time' }),
   })
   .openapi('LedgerLine');
+
+/** Path parameters of the routes under a member (`/v1/admin/members/{memberId}/...`): here, not in members.ts, so contracts of other areas need not load the members' contracts. */
+export const memberIdParams = z.object({ memberId: idSchema });
+
+/** A member's payment code as the till scans it (shared by the members' and the POS contracts). */
+export const paymentCodeSchema = z
+  .string()
+  .regex(/^\d{18}$/, "paymentCode is the 18 digits the member's app shows (as a barcode or QR code)")
+  .openapi({ description: "The member's single-use payment code (POST /v1/me/payment-codes), scanned at the till.", example: '284619035571920384' });

@@ -1,7 +1,6 @@
 import './zod-openapi.js';
 import * as z from 'zod';
-import { idSchema, pageOf, pageQuerySchema } from './common.js';
-import { memberIdParams } from './members.js';
+import { idSchema, pageOf, pageQuerySchema, memberIdParams } from './common.js';
 import { operation } from './operation.js';
 
 const cents = (what: string) =>

@@ -1,7 +1,6 @@
 import './zod-openapi.js';
 import * as z from 'zod';
-import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema } from './common.js';
-import { memberIdParams } from './members.js';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, memberIdParams } from './common.js';
 import { operation } from './operation.js';
 import { activityName } from './pools.js';
 

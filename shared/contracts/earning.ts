@@ -1,8 +1,7 @@
 import './zod-openapi.js';
 import * as z from 'zod';
-import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema } from './common.js';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, paymentCodeSchema } from './common.js';
 import { operation } from './operation.js';
-import { paymentCodeSchema } from './members.js';
 import { defaultTierRules, paidTiers, tiers } from '../domain/tiers.js';
 import { defaultReferralRules } from '../domain/referrals.js';
 import { defaultPosLimits } from '../domain/pos-limits.js';

@@ -1,6 +1,6 @@
 import './zod-openapi.js';
 import * as z from 'zod';
-import { currencySchema, idSchema, ledgerLineSchema, pageOf, pageQuerySchema } from './common.js';
+import { currencySchema, idSchema, ledgerLineSchema, memberIdParams, pageOf, pageQuerySchema, paymentCodeSchema } from './common.js';
 import { operation } from './operation.js';
 import { paidTiers, tiers } from '../domain/tiers.js';
 import { MEMBER_ID_PARTITION_CHARS } from '../table/keys.js';
@@ -56,8 +56,6 @@ export const walletSchema = z
   .openapi('Points');
 
 /** The `{memberId}` of the operator routes on one member. */
-export const memberIdParams = z.object({ memberId: idSchema });
-
 export const ledgerPageSchema = pageOf(ledgerLineSchema).openapi('LedgerPage');
 
 const memberStatusSchema = z.enum(['ACTIVE', 'BLOCKED', 'ERASED']);
@@ -199,11 +197,6 @@ export const exchangeResultSchema = z
   .openapi('ExchangeResult');
 
 /** A checkout payment code as the member's app shows it and the POS scans it: 18 digits. */
-export const paymentCodeSchema = z
-  .string()
-  .regex(/^\d{18}$/, "paymentCode is the 18 digits the member's app shows (as a barcode or QR code)")
-  .openapi({ description: "The member's single-use payment code (POST /v1/me/payment-codes), scanned at the till.", example: '284619035571920384' });
-
 export const paymentCodeResultSchema = z
   .object({
     code: paymentCodeSchema,

@@ -2,8 +2,7 @@ import './zod-openapi.js';
 import { daysBetween, localWindow, taskPeriods, taskStatuses, taskTypes } from '../domain/tasks.js';
 import { isMonth } from '../domain/months.js';
 import * as z from 'zod';
-import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema } from './common.js';
-import { memberIdParams } from './members.js';
+import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, memberIdParams } from './common.js';
 import { operation } from './operation.js';
 
 /** The longest streak challenge window, and the longest streak a bonus or a challenge may ask for. */
