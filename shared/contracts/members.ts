@@ -1,6 +1,6 @@
 import './zod-openapi.js';
 import * as z from 'zod';
-import { currencySchema, idSchema, ledgerLineSchema, memberIdParams, pageOf, pageQuerySchema, paymentCodeSchema } from './common.js';
+import { currencySchema, ledgerLineSchema, memberIdParams, pageOf, pageQuerySchema, paymentCodeSchema } from './common.js';
 import { operation } from './operation.js';
 import { paidTiers, tiers } from '../domain/tiers.js';
 import { MEMBER_ID_PARTITION_CHARS } from '../table/keys.js';
