@@ -839,7 +839,8 @@ try {
       'where it went',
       `per completion, on average: ${mean(spent.beforeLastAttempt)} before the attempt that was served (${whole(overloadAnswers)} answers 429/503 from the local ` +
         `concurrency, ${fixed(overloadAnswers / Math.max(1, spent.answers), 1)} a completion, each followed by a 1-2 s Retry-After pause), ${mean(spent.queued)} queued for ` +
-        `one of the function's ${local.inFlight} slots, ${mean(spent.inFunction)} in the function, ${mean(spent.transport)} HTTP and client`,
+        `one of the function's ${local.inFlight} slots, ${mean(spent.inFunction)} in the function, ${mean(spent.transport)} HTTP and client; ` +
+        `the slots were busy ${whole((100 * spent.inFunction) / (local.inFlight * 1000 * loadSeconds))}% of the load`,
     );
     line('latency, sign-in', `${latencies(ms.SIGN_IN)}: the attempt that was served`);
     line('latency, share', latencies(ms.SHARE));
@@ -862,12 +863,17 @@ try {
 
     // The same committed transactions again, each for the member's twin, straight to DynamoDB Local, as many at once
     // as the local gateway runs completions: what the table allows for the writes alone, without HTTP and reads.
+    const bareCpuBefore = emulator === undefined ? undefined : cpuSecondsOf(emulator);
     const bare = await replayBare(dynamo.endpoint, committed, local.inFlight, twinOf);
+    const bareCpuAfter = emulator === undefined ? undefined : cpuSecondsOf(emulator);
+    const emulatorMs = (before: number | undefined, after: number | undefined, n: number) =>
+      before === undefined || after === undefined ? 'not measured' : `${fixed((1000 * (after - before)) / Math.max(1, n))} ms`;
     line(
       'bare transactions',
       `${whole(bare.ok)} of ${whole(committed.length)} in ${fixed(bare.seconds, 2)} s at ${local.inFlight} at once: ${fixed(bare.ok / bare.seconds)} transactions/s` +
         `${bare.failed > 0 ? ` (${bare.failed} failed: ${JSON.stringify(Object.fromEntries(bare.failures))})` : ''}; ` +
-        `through HTTP ${fixed(completions / loadSeconds / (bare.ok / bare.seconds), 2)} of that`,
+        `through HTTP ${fixed(completions / loadSeconds / (bare.ok / bare.seconds), 2)} of that. DynamoDB Local CPU per transaction bare ` +
+        `${emulatorMs(bareCpuBefore, bareCpuAfter, bare.ok + bare.failed)}, per completion through HTTP ${emulatorMs(emulatorCpuBefore, emulatorCpuAfter, completions)}`,
     );
     if (taskProblems.length === 0) console.log("  invariants hold: the pool's issued points (in all and per activity) = the sum of the awards answered; the tasks counted every completion; the ledger explains every wallet");
     problems.push(...taskProblems.map((p) => `sign-ins: ${p}`));
