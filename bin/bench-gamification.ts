@@ -40,7 +40,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import {
   fixed,
   itemKind,
@@ -210,7 +210,7 @@ function cpuSecondsOf(pid: number): number | undefined {
 }
 
 /**
- * Sends each recorded TransactWriteItems (the JSON body as sent) again for
+ * Sends each recorded TransactWriteItems (the request as sent) again for
  * the member's twin: the member id, the ledger entry id and the
  * Idempotency-Key replaced, everything else (the task and pool counter shards
  * included) as it was, `concurrency` at a time, with its own client.
@@ -228,13 +228,15 @@ async function replayBare(endpoint: string, bodies: readonly string[], concurren
   });
   const swap = (text: string, from: string, to: string) => (from === '' ? text : text.split(from).join(to));
   const replays = bodies.map((body) => {
-    const items = (JSON.parse(body) as { TransactItems: TransactWriteItem[] }).TransactItems;
+    const sent = JSON.parse(body) as { TransactItems: TransactWriteItem[] };
+    const items = sent.TransactItems;
     const ledger = items.find((i) => i.Put?.Item?.entity?.S === 'LedgerEntry')?.Put?.Item;
     const idem = items.find((i) => i.Put?.Item?.entity?.S === 'IdempotencyRecord')?.Put?.Item;
     const memberId = ledger?.memberId?.S ?? '';
     const key = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.exec(idem?.PK?.S ?? '')?.[0] ?? '';
     if (!memberId || !ledger?.id?.S || !key) throw new Error('a recorded completion lacks its ledger entry or idempotency record');
-    return { text: JSON.stringify(items), memberId, entryId: ledger.id.S, key };
+    // The whole request as sent (ReturnConsumedCapacity included), not only its items.
+    return { text: JSON.stringify(sent), memberId, entryId: ledger.id.S, key };
   });
   const failures = new Map<string, number>();
   let ok = 0;
@@ -250,7 +252,7 @@ async function replayBare(endpoint: string, bodies: readonly string[], concurren
         text = swap(text, replay.entryId, nextId());
         text = swap(text, replay.key, randomUUID());
         try {
-          await client.send(new TransactWriteItemsCommand({ TransactItems: JSON.parse(text) as TransactWriteItem[] }));
+          await client.send(new TransactWriteItemsCommand(JSON.parse(text) as TransactWriteItemsCommandInput));
           ok += 1;
         } catch (error) {
           failed += 1;
