@@ -228,7 +228,8 @@ async function replayBare(endpoint: string, bodies: readonly string[], concurren
   });
   const swap = (text: string, from: string, to: string) => (from === '' ? text : text.split(from).join(to));
   const replays = bodies.map((body) => {
-    const sent = JSON.parse(body) as { TransactItems: TransactWriteItem[] };
+    // Without the SDK's ClientRequestToken: DynamoDB refuses a token again with other items.
+    const { ClientRequestToken: _token, ...sent } = JSON.parse(body) as { TransactItems: TransactWriteItem[]; ClientRequestToken?: string };
     const items = sent.TransactItems;
     const ledger = items.find((i) => i.Put?.Item?.entity?.S === 'LedgerEntry')?.Put?.Item;
     const idem = items.find((i) => i.Put?.Item?.entity?.S === 'IdempotencyRecord')?.Put?.Item;
