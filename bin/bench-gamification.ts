@@ -40,7 +40,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import type { TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import {
   fixed,
   itemKind,
@@ -215,8 +215,13 @@ function cpuSecondsOf(pid: number): number | undefined {
  * Idempotency-Key replaced, everything else (the task and pool counter shards
  * included) as it was, `concurrency` at a time, with its own client.
  */
-async function replayBare(endpoint: string, bodies: readonly string[], concurrency: number, twinOf: (memberId: string) => string) {
-  const { DynamoDBClient, TransactWriteItemsCommand } = await import('@aws-sdk/client-dynamodb');
+async function replayBare(
+  endpoint: string,
+  bodies: readonly string[],
+  options: { concurrency: number; twinOf: (memberId: string) => string; withReads: boolean },
+) {
+  const { concurrency, twinOf, withReads } = options;
+  const { DynamoDBClient, GetItemCommand, QueryCommand, TransactWriteItemsCommand } = await import('@aws-sdk/client-dynamodb');
   const { monotonicFactory } = await import('ulid');
   const nextId = monotonicFactory();
   const client = new DynamoDBClient({
@@ -252,8 +257,28 @@ async function replayBare(endpoint: string, bodies: readonly string[], concurren
         let text = swap(replay.text, replay.memberId, twinOf(replay.memberId));
         text = swap(text, replay.entryId, nextId());
         text = swap(text, replay.key, randomUUID());
+        const input = JSON.parse(text) as TransactWriteItemsCommandInput & { TransactItems: TransactWriteItem[] };
         try {
-          await client.send(new TransactWriteItemsCommand(JSON.parse(text) as TransactWriteItemsCommandInput));
+          if (withReads) {
+            // The read the service sends before this write: yesterday's sign-in (its first ConditionCheck), or the day's share slots.
+            const record = input.TransactItems.find((i) => i.Put?.Item?.entity?.S === 'TaskCompletion')?.Put;
+            const yesterday = input.TransactItems.find((i) => i.ConditionCheck)?.ConditionCheck;
+            if (record?.Item?.type?.S === 'SIGN_IN' && yesterday) {
+              await client.send(new GetItemCommand({ TableName: yesterday.TableName, Key: yesterday.Key }));
+            } else if (record?.Item) {
+              const sk = record.Item.SK?.S ?? '';
+              await client.send(
+                new QueryCommand({
+                  TableName: record.TableName,
+                  KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+                  ExpressionAttributeValues: { ':pk': record.Item.PK as AttributeValue, ':prefix': { S: sk.slice(0, sk.lastIndexOf('#') + 1) } },
+                  ProjectionExpression: 'slot',
+                  ConsistentRead: true,
+                }),
+              );
+            }
+          }
+          await client.send(new TransactWriteItemsCommand(input));
           ok += 1;
         } catch (error) {
           failed += 1;
@@ -722,9 +747,12 @@ try {
     const signers = await members('signer', SIGN_INS, 0);
     // A twin of every member for the bare replay below: a wallet seeded straight into the table, never used over HTTP.
     const twinOf = (memberId: string) => memberId.replace(/^signer-/, 'twin-');
+    const readerTwinOf = (memberId: string) => memberId.replace(/^signer-/, 'twin-r-');
     const { seedWallets } = await import('../test/support/seed-wallets.js');
     const { bucketAfterMonths } = await import('../shared/domain/fifo.js');
-    await seedWallets(signers.map((m) => ({ memberId: twinOf(m.memberId), credits: [{ bucket: bucketAfterMonths(new Date(), 12), points: 1 }] })));
+    await seedWallets(
+      signers.flatMap((m) => [twinOf(m.memberId), readerTwinOf(m.memberId)]).map((memberId) => ({ memberId, credits: [{ bucket: bucketAfterMonths(new Date(), 12), points: 1 }] })),
+    );
     console.log(`\nsign-ins: ${whole(SIGN_INS)} members (set up in ${fixed((Date.now() - setupStart) / 1000)} s) each sign in and share once, all ${whole(2 * SIGN_INS)} requests at once ...`);
 
     const outcomes = new Map<string, number>();
@@ -866,18 +894,21 @@ try {
 
     // The same committed transactions again, each for the member's twin, straight to DynamoDB Local, as many at once
     // as the local gateway runs completions: what the table allows for the writes alone, without HTTP and reads.
-    const bareCpuBefore = emulator === undefined ? undefined : cpuSecondsOf(emulator);
-    const bare = await replayBare(dynamo.endpoint, committed, local.inFlight, twinOf);
-    const bareCpuAfter = emulator === undefined ? undefined : cpuSecondsOf(emulator);
+    // Then again for other twins with the read the service sends before each write: the database's share of a completion.
     const emulatorMs = (before: number | undefined, after: number | undefined, n: number) =>
       before === undefined || after === undefined ? 'not measured' : `${fixed((1000 * (after - before)) / Math.max(1, n))} ms`;
-    line(
-      'bare transactions',
-      `${whole(bare.ok)} of ${whole(committed.length)} in ${fixed(bare.seconds, 2)} s at ${local.inFlight} at once: ${fixed(bare.ok / bare.seconds)} transactions/s` +
-        `${bare.failed > 0 ? ` (${bare.failed} failed: ${JSON.stringify(Object.fromEntries(bare.failures))})` : ''}; ` +
-        `through HTTP ${fixed(completions / loadSeconds / (bare.ok / bare.seconds), 2)} of that. DynamoDB Local CPU per transaction bare ` +
-        `${emulatorMs(bareCpuBefore, bareCpuAfter, bare.ok + bare.failed)}, per completion through HTTP ${emulatorMs(emulatorCpuBefore, emulatorCpuAfter, completions)}`,
-    );
+    line('DynamoDB Local CPU', `${emulatorMs(emulatorCpuBefore, emulatorCpuAfter, completions)} per completion through HTTP`);
+    for (const withReads of [false, true]) {
+      const cpuBefore = emulator === undefined ? undefined : cpuSecondsOf(emulator);
+      const bare = await replayBare(dynamo.endpoint, committed, { concurrency: local.inFlight, twinOf: withReads ? readerTwinOf : twinOf, withReads });
+      const cpuAfter = emulator === undefined ? undefined : cpuSecondsOf(emulator);
+      line(
+        withReads ? 'bare, with the reads' : 'bare transactions',
+        `${whole(bare.ok)} of ${whole(committed.length)} in ${fixed(bare.seconds, 2)} s at ${local.inFlight} at once: ${fixed(bare.ok / bare.seconds)}/s` +
+          `${bare.failed > 0 ? ` (${bare.failed} failed: ${JSON.stringify(Object.fromEntries(bare.failures))})` : ''}; ` +
+          `through HTTP ${fixed(completions / loadSeconds / (bare.ok / bare.seconds), 2)} of that; DynamoDB Local CPU ${emulatorMs(cpuBefore, cpuAfter, bare.ok + bare.failed)} each`,
+      );
+    }
     if (taskProblems.length === 0) console.log("  invariants hold: the pool's issued points (in all and per activity) = the sum of the awards answered; the tasks counted every completion; the ledger explains every wallet");
     problems.push(...taskProblems.map((p) => `sign-ins: ${p}`));
   }
