@@ -36,9 +36,11 @@
  * invariants and the write units per operation carry over to AWS.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import {
   fixed,
   itemKind,
@@ -92,6 +94,9 @@ interface Answer {
   readonly body: Record<string, unknown>;
   readonly text: string;
   readonly ms: number;
+  /** The local gateway's stamps: time waiting for one of the function's slots, and from arrival to answer (queue included). */
+  readonly queueMs?: number;
+  readonly gatewayMs?: number;
 }
 
 type Call = (method: string, path: string, options?: { token?: string; body?: unknown; key?: string }) => Promise<Answer>;
@@ -175,6 +180,120 @@ async function printWriteUnits(recorder: TransactWriteRecorder, selects: (label:
   }
 }
 
+/** The process id of the DynamoDB Local listening on `port` (Linux /proc), to read its CPU time. */
+function emulatorPid(port: string): number | undefined {
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+        if (command.includes('DynamoDBLocal.jar') && command[command.indexOf('-port') + 1] === port) return Number(entry);
+      } catch {
+        // A process that ended meanwhile.
+      }
+    }
+  } catch {
+    // No /proc: not measured.
+  }
+  return undefined;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sends each recorded TransactWriteItems (the request as sent) again for
+ * the member's twin: the member id, the ledger entry id and the
+ * Idempotency-Key replaced, everything else (the task and pool counter shards
+ * included) as it was, `concurrency` at a time, with its own client.
+ */
+async function replayBare(
+  endpoint: string,
+  bodies: readonly string[],
+  options: { concurrency: number; twinOf: (memberId: string) => string; withReads: boolean },
+) {
+  const { concurrency, twinOf, withReads } = options;
+  const { DynamoDBClient, GetItemCommand, QueryCommand, TransactWriteItemsCommand } = await import('@aws-sdk/client-dynamodb');
+  const { monotonicFactory } = await import('ulid');
+  const nextId = monotonicFactory();
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: { httpAgent: { keepAlive: true, maxSockets: 64 } },
+    maxAttempts: 1,
+  });
+  const swap = (text: string, from: string, to: string) => (from === '' ? text : text.split(from).join(to));
+  const replays = bodies.map((body) => {
+    // Without the SDK's ClientRequestToken: DynamoDB refuses a token again with other items.
+    const { ClientRequestToken: _token, ...sent } = JSON.parse(body) as { TransactItems: TransactWriteItem[]; ClientRequestToken?: string };
+    const items = sent.TransactItems;
+    const ledger = items.find((i) => i.Put?.Item?.entity?.S === 'LedgerEntry')?.Put?.Item;
+    const idem = items.find((i) => i.Put?.Item?.entity?.S === 'IdempotencyRecord')?.Put?.Item;
+    const memberId = ledger?.memberId?.S ?? '';
+    const key = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.exec(idem?.PK?.S ?? '')?.[0] ?? '';
+    if (!memberId || !ledger?.id?.S || !key) throw new Error('a recorded completion lacks its ledger entry or idempotency record');
+    // The whole request as sent (ReturnConsumedCapacity included), not only its items.
+    return { text: JSON.stringify(sent), memberId, entryId: ledger.id.S, key };
+  });
+  const failures = new Map<string, number>();
+  let ok = 0;
+  let failed = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < replays.length) {
+        const replay = replays[next] as (typeof replays)[number];
+        next += 1;
+        let text = swap(replay.text, replay.memberId, twinOf(replay.memberId));
+        text = swap(text, replay.entryId, nextId());
+        text = swap(text, replay.key, randomUUID());
+        const input = JSON.parse(text) as TransactWriteItemsCommandInput & { TransactItems: TransactWriteItem[] };
+        try {
+          if (withReads) {
+            // The read the service sends before this write: yesterday's sign-in (its first ConditionCheck), or the day's share slots.
+            const record = input.TransactItems.find((i) => i.Put?.Item?.entity?.S === 'TaskCompletion')?.Put;
+            const yesterday = input.TransactItems.find((i) => i.ConditionCheck)?.ConditionCheck;
+            if (record?.Item?.type?.S === 'SIGN_IN' && yesterday) {
+              await client.send(new GetItemCommand({ TableName: yesterday.TableName, Key: yesterday.Key }));
+            } else if (record?.Item) {
+              const sk = record.Item.SK?.S ?? '';
+              await client.send(
+                new QueryCommand({
+                  TableName: record.TableName,
+                  KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+                  ExpressionAttributeValues: { ':pk': record.Item.PK as AttributeValue, ':prefix': { S: sk.slice(0, sk.lastIndexOf('#') + 1) } },
+                  ProjectionExpression: 'slot',
+                  ConsistentRead: true,
+                }),
+              );
+            }
+          }
+          await client.send(new TransactWriteItemsCommand(input));
+          ok += 1;
+        } catch (error) {
+          failed += 1;
+          const reasons = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code ?? '').filter((c) => c && c !== 'None');
+          const label = `${(error as Error).name}${reasons.length > 0 ? ` ${[...new Set(reasons)].join('+')}` : ''}`;
+          failures.set(label, (failures.get(label) ?? 0) + 1);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  client.destroy();
+  return { ok, failed, failures, seconds };
+}
+
 try {
   const { claimsFor, inMemoryDevKeys, signDevToken } = await import('./local/dev-keys.js');
   const { useLocalEventSink } = await import('../shared/events/publisher.js');
@@ -211,7 +330,11 @@ try {
       } catch {
         // Not JSON: counted by its status.
       }
-      return { status: response.status, body, text, ms: performance.now() - started };
+      const stamp = (name: string) => {
+        const value = response.headers.get(name);
+        return value === null ? {} : { [name === 'x-local-queue-ms' ? 'queueMs' : 'gatewayMs']: Number(value) };
+      };
+      return { status: response.status, body, text, ms: performance.now() - started, ...stamp('x-local-queue-ms'), ...stamp('x-local-latency-ms') };
     } catch (error) {
       return { status: 0, body: {}, text: String(error), ms: performance.now() - started };
     }
@@ -622,40 +745,96 @@ try {
     await admin('POST', '/v1/admin/tasks', { ...common, type: 'SIGN_IN', taskId: 't-bench-sign-in', name: 'Benchmark sign-in', points: SIGN_IN_POINTS, activity: 'sign-in' });
     await admin('POST', '/v1/admin/tasks', { ...common, type: 'SHARE', taskId: 't-bench-share', name: 'Benchmark share', points: SHARE_POINTS, activity: 'share', timesPerDay: 3 });
     const signers = await members('signer', SIGN_INS, 0);
+    // A twin of every member for the bare replay below: a wallet seeded straight into the table, never used over HTTP.
+    const twinOf = (memberId: string) => memberId.replace(/^signer-/, 'twin-');
+    const readerTwinOf = (memberId: string) => memberId.replace(/^signer-/, 'twin-r-');
+    const { seedWallets } = await import('../test/support/seed-wallets.js');
+    const { bucketAfterMonths } = await import('../shared/domain/fifo.js');
+    await seedWallets(
+      signers.flatMap((m) => [twinOf(m.memberId), readerTwinOf(m.memberId)]).map((memberId) => ({ memberId, credits: [{ bucket: bucketAfterMonths(new Date(), 12), points: 1 }] })),
+    );
     console.log(`\nsign-ins: ${whole(SIGN_INS)} members (set up in ${fixed((Date.now() - setupStart) / 1000)} s) each sign in and share once, all ${whole(2 * SIGN_INS)} requests at once ...`);
 
     const outcomes = new Map<string, number>();
     const ms = { SIGN_IN: [] as number[], SHARE: [] as number[] };
+    /** What each member waited, from the first try to the answer, and where that time went (the gateway's stamps). */
+    const waits = { SIGN_IN: [] as number[], SHARE: [] as number[] };
+    const spent = { beforeLastAttempt: 0, queued: 0, inFunction: 0, transport: 0, answers: 0 };
     const awards = new Map<string, { memberId: string; type: string; totalPoints: number }>();
     let conflictRetries = 0;
+    let overloadAnswers = 0;
     let lastAnswerAt = 0;
 
+    // Every completion's TransactWriteItems as sent, committed ones only: replayed bare below.
+    const { db } = await import('../shared/table/client.js');
+    const committed: string[] = [];
+    let collecting = false;
+    db().middlewareStack.add(
+      (next, context) => async (buildArgs) => {
+        if (!collecting || context.commandName !== 'TransactWriteItemsCommand') return next(buildArgs);
+        const result = await next(buildArgs);
+        const body = (buildArgs.request as { body?: unknown }).body;
+        committed.push(body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body));
+        return result;
+      },
+      { step: 'build', name: 'benchSignInTransactions' },
+    );
+
+    /** As an app does it: 429/503 retried after Retry-After plus jitter, 409 CONFLICT after a short pause, both with the same key. */
     const complete = async (m: BenchMember, type: 'SIGN_IN' | 'SHARE'): Promise<void> => {
       const taskId = type === 'SIGN_IN' ? 't-bench-sign-in' : 't-bench-share';
       const key = randomUUID();
-      for (let tries = 0; ; tries += 1) {
-        const answer = await call('POST', `/v1/tasks/${taskId}/completions`, { token: m.token, body: {}, key });
+      const firstTry = performance.now();
+      let overloaded = 0;
+      for (let tries = 0; ; ) {
+        const answer = await once('POST', `/v1/tasks/${taskId}/completions`, { token: m.token, body: {}, key });
+        if ((answer.status === 429 || answer.status === 503) && overloaded < 30) {
+          overloaded += 1;
+          overloadAnswers += 1;
+          count(overloadRetries, codeOf(answer));
+          await sleep(1000 + randomInt(1000));
+          continue;
+        }
         ms[type].push(answer.ms);
         lastAnswerAt = Date.now();
+        const waited = performance.now() - firstTry;
         if (answer.status === 201) {
           count(outcomes, `${type} 201`);
           awards.set(String(answer.body.entryId), { memberId: m.memberId, type, totalPoints: Number(answer.body.totalPoints) });
+        } else {
+          count(outcomes, `${type} ${codeOf(answer)}`);
+        }
+        if (answer.status === 201 || !isConflict(answer) || tries >= 30) {
+          waits[type].push(waited);
+          if (answer.queueMs !== undefined && answer.gatewayMs !== undefined) {
+            spent.answers += 1;
+            spent.beforeLastAttempt += waited - answer.ms;
+            spent.queued += answer.queueMs;
+            spent.inFunction += answer.gatewayMs - answer.queueMs;
+            spent.transport += answer.ms - answer.gatewayMs;
+          }
           return;
         }
-        count(outcomes, `${type} ${codeOf(answer)}`);
-        if (!isConflict(answer) || tries >= 30) return;
+        tries += 1;
         conflictRetries += 1;
         await sleep(20 + randomInt(80));
       }
     };
 
+    const emulator = emulatorPid(new URL(dynamo.endpoint).port);
+    const emulatorCpuBefore = emulator === undefined ? undefined : cpuSecondsOf(emulator);
+    const nodeCpuBefore = process.cpuUsage();
     resetDbCallCounts();
     recorder.recording = true;
+    collecting = true;
     const loadStart = Date.now();
     await Promise.all(signers.flatMap((m) => [complete(m, 'SIGN_IN'), complete(m, 'SHARE')]));
     const loadSeconds = (lastAnswerAt - loadStart) / 1000;
     await api.server.idle();
     recorder.recording = false;
+    collecting = false;
+    const nodeCpu = process.cpuUsage(nodeCpuBefore);
+    const emulatorCpuAfter = emulator === undefined ? undefined : cpuSecondsOf(emulator);
     const calls = dbCallCounts();
 
     // Invariants: the pool's issued points are the sum of the awards; the tasks counted them; the ledger explains every wallet.
@@ -684,15 +863,52 @@ try {
     console.log(`sign-ins: ${whole(SIGN_INS)} members, each one sign-in (${SIGN_IN_POINTS} points) and one share (${SHARE_POINTS} points), from one pool`);
     line('completions', `${whole(completions)} of ${whole(2 * SIGN_INS)} in ${fixed(loadSeconds)} s: ${fixed(completions / loadSeconds)} completions/s (${whole(conflictRetries)} CONFLICT retries with the same key)`);
     line('answers', mix(outcomes));
-    line('latency, sign-in', latencies(ms.SIGN_IN));
+    line('wait, sign-in', `${latencies(waits.SIGN_IN)}: from the first try to the answer`);
+    line('wait, share', latencies(waits.SHARE));
+    const mean = (total: number) => `${whole(total / Math.max(1, spent.answers))} ms`;
+    line(
+      'where it went',
+      `per completion, on average: ${mean(spent.beforeLastAttempt)} before the attempt that was served (${whole(overloadAnswers)} answers 429/503 from the local ` +
+        `concurrency, ${fixed(overloadAnswers / Math.max(1, spent.answers), 1)} a completion, each followed by a 1-2 s Retry-After pause), ${mean(spent.queued)} queued for ` +
+        `one of the function's ${local.inFlight} slots, ${mean(spent.inFunction)} in the function, ${mean(spent.transport)} HTTP and client; ` +
+        `the slots were busy ${whole((100 * spent.inFunction) / (local.inFlight * 1000 * loadSeconds))}% of the load`,
+    );
+    line('latency, sign-in', `${latencies(ms.SIGN_IN)}: the attempt that was served`);
     line('latency, share', latencies(ms.SHARE));
     line('pool', `issued ${whole(poolView.issued)} = the awards answered (${whole(sum())}: sign-in ${whole(sum('SIGN_IN'))}, share ${whole(sum('SHARE'))}) in ${whole(poolView.awards)} awards`);
     line(
       'hot items',
       `every completion updates one of the pool's ${poolView.counterShards} counter shards (POOL#${pool.poolId}[#n]/COUNTERS) and one of its task's ${signInTask.counterShards} (TASK#<taskId>[#n]/COUNTERS), each picked at random: no item takes every completion`,
     );
-    line('DynamoDB calls', `${JSON.stringify(calls.byOperation)} (${fixed(calls.reads / Math.max(1, completions), 2)} reads per completion)`);
+    const perCompletion = Object.entries(calls.byOperation)
+      .map(([operation, n]) => `${operation} ${fixed(n / Math.max(1, completions), 2)}`)
+      .join(', ');
+    line('DynamoDB calls', `${JSON.stringify(calls.byOperation)}; per completion: ${perCompletion}`);
+    const emulatorCpu = emulatorCpuBefore !== undefined && emulatorCpuAfter !== undefined ? `${fixed(emulatorCpuAfter - emulatorCpuBefore)} s` : 'not measured';
+    line(
+      'CPU during the load',
+      `this process (the clients, the HTTP server, the gateway and the handlers) ${fixed((nodeCpu.user + nodeCpu.system) / 1e6)} s, ` +
+        `DynamoDB Local ${emulatorCpu}, in ${fixed(loadSeconds)} s on ${availableParallelism()} cores (load average ${loadavg().map((l) => fixed(l, 2)).join(' ')} after it)`,
+    );
     await printWriteUnits(recorder, (label) => label.endsWith(' completion'));
+
+    // The same committed transactions again, each for the member's twin, straight to DynamoDB Local, as many at once
+    // as the local gateway runs completions: what the table allows for the writes alone, without HTTP and reads.
+    // Then again for other twins with the read the service sends before each write: the database's share of a completion.
+    const emulatorMs = (before: number | undefined, after: number | undefined, n: number) =>
+      before === undefined || after === undefined ? 'not measured' : `${fixed((1000 * (after - before)) / Math.max(1, n))} ms`;
+    line('DynamoDB Local CPU', `${emulatorMs(emulatorCpuBefore, emulatorCpuAfter, completions)} per completion through HTTP`);
+    for (const withReads of [false, true]) {
+      const cpuBefore = emulator === undefined ? undefined : cpuSecondsOf(emulator);
+      const bare = await replayBare(dynamo.endpoint, committed, { concurrency: local.inFlight, twinOf: withReads ? readerTwinOf : twinOf, withReads });
+      const cpuAfter = emulator === undefined ? undefined : cpuSecondsOf(emulator);
+      line(
+        withReads ? 'bare, with the reads' : 'bare transactions',
+        `${whole(bare.ok)} of ${whole(committed.length)} in ${fixed(bare.seconds, 2)} s at ${local.inFlight} at once: ${fixed(bare.ok / bare.seconds)}/s` +
+          `${bare.failed > 0 ? ` (${bare.failed} failed: ${JSON.stringify(Object.fromEntries(bare.failures))})` : ''}; ` +
+          `through HTTP ${fixed(completions / loadSeconds / (bare.ok / bare.seconds), 2)} of that; DynamoDB Local CPU ${emulatorMs(cpuBefore, cpuAfter, bare.ok + bare.failed)} each`,
+      );
+    }
     if (taskProblems.length === 0) console.log("  invariants hold: the pool's issued points (in all and per activity) = the sum of the awards answered; the tasks counted every completion; the ledger explains every wallet");
     problems.push(...taskProblems.map((p) => `sign-ins: ${p}`));
   }

@@ -28,7 +28,7 @@ import {
   type SignInDay,
 } from '../domain/tasks.js';
 import { commitPoolAward } from '../earning/pools.js';
-import { ConcurrencyConflictError, DomainError, NotFoundError, ValidationError } from '../errors.js';
+import { ConcurrencyConflictError, DomainError, IdempotencyKeyReusedError, NotFoundError, ValidationError } from '../errors.js';
 import { storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
 import { commit, type CommitOutcome, type ExtraWrite } from '../ledger/ledger.js';
 import { db, tableName } from '../table/client.js';
@@ -146,12 +146,19 @@ function alreadyCompleted(task: Task, period: string, now: Date): DomainError {
  * and that no sign-in of tomorrow exists. Together they make each member's
  * sign-ins commit in day order, so every stored streak is its previous day's
  * + 1 even when two sign-ins straddle midnight: a later day committed first
- * refuses the earlier one.
+ * refuses the earlier one. Since the first check catches a stale read,
+ * yesterday's record may be read eventually consistent (half the read's
+ * cost); the re-read after a failed check is strongly consistent.
  */
-async function signInPlan(memberId: string, task: Task, day: string): Promise<{ streak: number; bonusPoints: number; checks: ExtraWrite[] }> {
+async function signInPlan(
+  memberId: string,
+  task: Task,
+  day: string,
+  read: { consistent: boolean },
+): Promise<{ streak: number; bonusPoints: number; checks: ExtraWrite[] }> {
   const yesterdayKey = keys.member.taskCompletion(memberId, task.taskId, addDays(day, -1), 1);
-  const read = await db().send(new GetCommand({ TableName: tableName(), Key: yesterdayKey, ConsistentRead: true }));
-  const yesterday = read.Item ? { day: String(read.Item.day), streak: Number(read.Item.streak) } : undefined;
+  const stored = await db().send(new GetCommand({ TableName: tableName(), Key: yesterdayKey, ConsistentRead: read.consistent }));
+  const yesterday = stored.Item ? { day: String(stored.Item.day), streak: Number(stored.Item.streak) } : undefined;
   const streak = streakOn(day, yesterday);
   const yesterdayAsRead: ExtraWrite = {
     item: {
@@ -287,14 +294,34 @@ async function commitCompletion(
  * taken), BUDGET_EXHAUSTED / LIMIT_REACHED (the pool), THRESHOLD_NOT_MET (a
  * challenge's streak not reached), CONFLICT (task not open), 400 (wrong
  * product). With an idempotency key, a repeat replays the first answer.
+ *
+ * No read of the idempotency record comes before the write: the commit puts
+ * the record on condition that it is absent, and a repeat that reaches the
+ * write is answered from the record that condition returns. A repeat refused
+ * before the write (the day done, the task paused since) or by another item's
+ * condition reads the record then, so a stored answer still wins over
+ * everything that changed since; a first request, the usual case, saves the
+ * read.
  */
 export async function completeTask(input: CompletionInput): Promise<CommitOutcome> {
-  const now = input.now ?? new Date();
-  // A stored answer wins over everything that changed since (today's record, the task's status ...).
-  if (input.idempotency) {
-    const stored = await storedResponse(input.idempotency);
-    if (stored) return { replayed: true, response: stored };
+  try {
+    return await completeWithoutReplayCheck(input);
+  } catch (error) {
+    if (input.idempotency && isRefusal(error)) {
+      const stored = await storedResponse(input.idempotency);
+      if (stored) return { replayed: true, response: stored };
+    }
+    throw error;
   }
+}
+
+/** A 4xx the request's own earlier success may explain; not the idempotency verdict itself, not an overload or an unknown outcome. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof DomainError && !(error instanceof IdempotencyKeyReusedError) && error.code !== 'UNAVAILABLE' && error.code !== 'OUTCOME_UNKNOWN';
+}
+
+async function completeWithoutReplayCheck(input: CompletionInput): Promise<CommitOutcome> {
+  const now = input.now ?? new Date();
   let task = await getTask(input.taskId);
   // A cached copy may predate a resume or a new end in another function: confirm a refusal on a fresh read.
   if (notOpenReason(task, now)) task = await getTask(input.taskId, { fresh: true });
@@ -321,7 +348,10 @@ export async function completeTask(input: CompletionInput): Promise<CommitOutcom
   let streakAttempts = 0;
   for (let i = 0; i < free.length; ) {
     const slot = free[i] as number;
-    const plan = task.type === 'SIGN_IN' ? await signInPlan(input.memberId, task, day) : { streak: null, bonusPoints: 0, checks: [] };
+    const plan =
+      task.type === 'SIGN_IN'
+        ? await signInPlan(input.memberId, task, day, { consistent: streakAttempts > 0 })
+        : { streak: null, bonusPoints: 0, checks: [] };
     try {
       return await commitCompletion(task, input, { now, day, period, slot }, plan);
     } catch (error) {

@@ -8,7 +8,7 @@ import { fingerprintOf } from '../../shared/ledger/idempotency.js';
 import { allLedgerEntries, getWallet } from '../../shared/ledger/reader.js';
 import { createProduct } from '../../shared/mall/catalogue.js';
 import { registerMember } from '../../shared/members/service.js';
-import { db, tableName } from '../../shared/table/client.js';
+import { db, dbCallCounts, resetDbCallCounts, tableName } from '../../shared/table/client.js';
 import { keys } from '../../shared/table/keys.js';
 import { completeTask, memberTasks, signInCalendar, type CompletionInput, type CompletionResult } from '../../shared/tasks/completions.js';
 import { createTask, forgetCachedTasks, getTask, getTaskWithStats, TASK_COUNTER_SHARDS, updateTask, type TaskInput } from '../../shared/tasks/definitions.js';
@@ -551,6 +551,71 @@ describe('operators and the member list', () => {
     expect(replay).toMatchObject({ replayed: true, response: first.response });
     expect(reused).toBe('IDEMPOTENCY_KEY_REUSED');
     expect((await allLedgerEntries(memberId, 'points')).length).toBe(1);
+  });
+});
+
+describe('reads before the write', () => {
+  it('reads only what the write needs: yesterday\'s sign-in for a sign-in, the day\'s slots for a share, no idempotency record', async () => {
+    // Prepare: both tasks, and one completion of another member so the task, pool and rules caches are warm
+    const poolId = await newPool([
+      { activity: 'sign-in', weight: 1 },
+      { activity: 'share', weight: 1 },
+    ]);
+    const signIn = await createTask(signInTask(poolId), 'test');
+    const share = await createTask(
+      { type: 'SHARE', taskId: uniqueId('t-share'), name: 'Share', description: '', points: 10, poolId, activity: 'share', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', sortOrder: 20, timesPerDay: 3 },
+      'test',
+    );
+    const [warm, memberId] = (await newMembers(2, 'reads')) as [string, string];
+    await completeTask({ memberId: warm, taskId: signIn.taskId });
+    await completeTask({ memberId: warm, taskId: share.taskId });
+    const keyed = (key: string, taskId: string) => ({ scope: `${memberId}:completeTask`, key, fingerprint: fingerprintOf({ taskId }) });
+
+    // Act
+    resetDbCallCounts();
+    const signedIn = await completeTask({ memberId, taskId: signIn.taskId, idempotency: keyed('reads-sign-in-1', signIn.taskId) });
+    const signInCalls = dbCallCounts().byOperation;
+    resetDbCallCounts();
+    const shared = await completeTask({ memberId, taskId: share.taskId, idempotency: keyed('reads-share-1', share.taskId) });
+    const shareCalls = dbCallCounts().byOperation;
+
+    // Assess
+    expect(signedIn.replayed).toBe(false);
+    expect(signInCalls).toEqual({ GetItem: 1, TransactWriteItems: 1 });
+    expect(shared.replayed).toBe(false);
+    expect(shareCalls).toEqual({ Query: 1, TransactWriteItems: 1 });
+  });
+
+  it('replays a keyed completion that is refused before its write: every slot taken since, or the task paused since', async () => {
+    // Prepare
+    const poolId = await newPool([{ activity: 'share', weight: 1 }]);
+    const share = await createTask(
+      { type: 'SHARE', taskId: uniqueId('t-share'), name: 'Share twice', description: '', points: 10, poolId, activity: 'share', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', sortOrder: 20, timesPerDay: 2 },
+      'test',
+    );
+    const [memberId] = (await newMembers(1, 'replay-refused')) as [string];
+    const keyed = (key: string) => ({ scope: `${memberId}:completeTask`, key, fingerprint: fingerprintOf({ taskId: share.taskId }) });
+    const first = await completeTask({ memberId, taskId: share.taskId, idempotency: keyed('replay-refused-1') });
+    const second = await completeTask({ memberId, taskId: share.taskId, idempotency: keyed('replay-refused-2') });
+
+    // Act: both slots are taken, so the first key's repeat finds no slot to write; then the task is paused
+    const slotsTaken = await completeTask({ memberId, taskId: share.taskId, idempotency: keyed('replay-refused-1') });
+    const newKeyWhenFull = await tryComplete({ memberId, taskId: share.taskId, idempotency: keyed('replay-refused-3') });
+    await updateTask(share.taskId, { expectedVersion: 1, status: 'PAUSED' });
+    const paused = await completeTask({ memberId, taskId: share.taskId, idempotency: keyed('replay-refused-2') });
+    const newKeyWhenPaused = await completeTask({ memberId, taskId: share.taskId, idempotency: keyed('replay-refused-4') }).catch((e: DomainError) => e.code);
+    const reused = await completeTask({ memberId, taskId: share.taskId, idempotency: { ...keyed('replay-refused-1'), fingerprint: fingerprintOf({ taskId: 'other' }) } }).catch(
+      (e: DomainError) => e.code,
+    );
+
+    // Assess
+    expect(slotsTaken).toMatchObject({ replayed: true, response: first.response });
+    expect(newKeyWhenFull).toBe('ALREADY_COMPLETED');
+    expect(paused).toMatchObject({ replayed: true, response: second.response });
+    expect(newKeyWhenPaused).toBe('CONFLICT');
+    expect(reused).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await allLedgerEntries(memberId, 'points')).length).toBe(2);
+    expect((await getPool(poolId)).issued).toBe(20);
   });
 });
 
