@@ -197,7 +197,7 @@ export function planMoves(current: readonly number[], desired: readonly number[]
  * Groups moves, in order, into transactions touching at most `limit` shards
  * each: per transaction, each shard's net change (shard → units). Each group
  * holds whole moves, so its changes sum to zero; a shard at the boundary of
- * two groups appears in both.
+ * two groups appears in both. (No shard both gives and takes: `planMoves`.)
  */
 export function chunkMoves(moves: readonly ShardMove[], limit = TRANSACTION_ITEMS): Map<number, number>[] {
   const chunks: Map<number, number>[] = [];
@@ -212,8 +212,7 @@ export function chunkMoves(moves: readonly ShardMove[], limit = TRANSACTION_ITEM
     chunk.set(move.to, (chunk.get(move.to) ?? 0) + move.units);
   }
   if (chunk.size > 0) chunks.push(chunk);
-  // A shard that gives and takes within one group may net to zero: it needs no write.
-  return chunks.map((c) => new Map([...c].filter(([, delta]) => delta !== 0))).filter((c) => c.size > 0);
+  return chunks;
 }
 
 /**
@@ -481,7 +480,8 @@ export async function rebalanceStock(
   /** The most shards the product ever had, before this rebalance (the sale monitor's counters live on that many). */
   statsShards = fromShards,
 ): Promise<StockView> {
-  if (Math.max(fromShards, toShards) + CHANGE_ITEMS > TRANSACTION_ITEMS) return rebalanceInChunks(productId, fromShards, toShards, now, statsShards);
+  // A product that ever had more shards than one transaction holds goes in chunks too: they read every shard it had.
+  if (Math.max(fromShards, toShards, statsShards) + CHANGE_ITEMS > TRANSACTION_ITEMS) return rebalanceInChunks(productId, fromShards, toShards, now, statsShards);
   const current = await readStock(productId, Math.max(fromShards, toShards));
   const target = evenSplit(current.available, toShards);
   const at = now.toISOString();

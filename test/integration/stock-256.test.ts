@@ -10,10 +10,11 @@ import { ulid } from 'ulid';
 import { listAudit } from '../../shared/audit/audit.js';
 import { bucketAfterMonths } from '../../shared/domain/fifo.js';
 import { commit } from '../../shared/ledger/ledger.js';
+import { forgetSaleMonitor } from '../../shared/mall/sale-stats.js';
 import { readStock } from '../../shared/mall/stock.js';
 import { registerMember } from '../../shared/members/service.js';
 import { tagDbCallFailure } from '../../shared/table/call-failure.js';
-import { db } from '../../shared/table/client.js';
+import { db, dbCallCounts, resetDbCallCounts } from '../../shared/table/client.js';
 import { TestApi, testPage, uniqueId, type ApiResponse } from '../support/api.js';
 import { expectLedgerExplainsWallet } from '../support/invariants.js';
 
@@ -166,6 +167,20 @@ describe('a product with 256 stock shards', () => {
     }
     expect(spent).toBe(300);
     expect((await productOf(productId)).soldOut).toBe(true);
+
+    // The sale monitor reads its 256 partitions: one Query per shard and the shards in BatchGets of 100
+    forgetSaleMonitor();
+    resetDbCallCounts();
+    const monitor = await api.call<{ orders: number; units: number; stock: Stock }>('GET', `/v1/admin/products/${productId}/sale-monitor`, { token: admin });
+    const calls = dbCallCounts().byOperation;
+    expect(monitor.status).toBe(200);
+    expect({ orders: monitor.body.orders, units: monitor.body.units, left: monitor.body.stock.available, shards: monitor.body.stock.shards.length }).toEqual({
+      orders: 300,
+      units: 300,
+      left: 0,
+      shards: SHARDS,
+    });
+    expect({ queries: calls.Query, batchGets: calls.BatchGetItem }).toEqual({ queries: SHARDS, batchGets: 3 });
 
     // Act / Assess: restock. A set above what is left, an add, a set below: each even over the 256 shards, sold-out cleared
     const set = await setStock(productId, 'set', 1000);
