@@ -9,6 +9,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { ulid } from 'ulid';
 import type { z } from 'zod';
 import { auditItems, pickFields } from '../audit/audit.js';
+import { claimRefused } from '../audit/operator-idempotency.js';
 import { instantTypes, type productInputSchema, type productPatchSchema } from '../contracts/mall.js';
 import type { Tier } from '../domain/tiers.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
@@ -17,7 +18,7 @@ import { TtlCache } from '../config/ttl-cache.js';
 import { keys } from '../table/keys.js';
 import { queryAll, queryPage, queryPageSelecting, type PageRequest } from '../table/paging.js';
 import { getCouponTemplate } from './coupons.js';
-import { evenSplit, readStock, stockShardPuts, type StockView } from './stock.js';
+import { evenSplit, readStock, stockShardPuts, TRANSACTION_ITEMS, UNFINISHED_CREATION_MS, type StockView } from './stock.js';
 
 export type ProductInput = z.output<typeof productInputSchema>;
 export type ProductPatch = z.output<typeof productPatchSchema>;
@@ -149,31 +150,57 @@ export async function createProduct(input: ProductInput, now = new Date()): Prom
     createdAt: at,
     updatedAt: at,
   };
-  try {
-    await db().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: tableName(), Item: productItem(product), ConditionExpression: 'attribute_not_exists(PK)' } },
-          ...stockShardPuts(product.productId, evenSplit(initialStock, product.stockShards), at),
-          ...auditItems(
-            {
-              target: `product:${product.productId}`,
-              summary: `created product "${product.name}" (${product.type}) with stock ${initialStock} over ${product.stockShards} shards`,
-              after: { ...product, initialStock },
-            },
-            now,
-          ),
-        ],
-      }),
+  const shardPuts = stockShardPuts(product.productId, evenSplit(initialStock, product.stockShards), at);
+  const creationUnderWay = () =>
+    new DomainError(
+      'CONFLICT',
+      `another creation of product ${product.productId} with other stock is under way, or was cut off less than ${UNFINISHED_CREATION_MS / 60_000} minutes ago; send the same request again, or wait`,
     );
-  } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
-      throw new DomainError('CONFLICT', `product ${product.productId} already exists; change it with PATCH`);
+  const exists = () => new DomainError('CONFLICT', `product ${product.productId} already exists; change it with PATCH`);
+  // The transaction that makes the product: the product first (its condition decides "already exists"), its record
+  // and the Idempotency-Key's claim, and the shards that fit beside them.
+  const change = [
+    { Put: { TableName: tableName(), Item: productItem(product), ConditionExpression: 'attribute_not_exists(PK)' } },
+    ...auditItems(
+      {
+        target: `product:${product.productId}`,
+        summary: `created product "${product.name}" (${product.type}) with stock ${initialStock} over ${product.stockShards} shards`,
+        after: { ...product, initialStock },
+      },
+      now,
+    ),
+  ];
+  // More shards than fit: the others first, in chunks, each conditional on the product not existing yet. Nothing
+  // reads a shard of a product that does not exist, so they stay invisible until the product's own transaction.
+  const chunked = shardPuts.length - (TRANSACTION_ITEMS - change.length);
+  for (let i = 0; i < chunked; i += TRANSACTION_ITEMS - 1) {
+    const chunk = shardPuts.slice(i, Math.min(i + TRANSACTION_ITEMS - 1, chunked));
+    try {
+      await db().send(new TransactWriteCommand({ TransactItems: [productAbsent(product.productId), ...chunk] }));
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') throw exists();
+      throw creationUnderWay();
     }
+  }
+  try {
+    await db().send(new TransactWriteCommand({ TransactItems: [...change, ...shardPuts.slice(Math.max(chunked, 0))] }));
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') throw exists();
+    // A claim of the Idempotency-Key held by another request is the handler's to answer.
+    if (claimRefused(error)) throw error;
+    const shardRefused = (error.CancellationReasons ?? []).slice(change.length).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
+    if (shardRefused) throw creationUnderWay();
     throw error;
   }
   forgetCachedProduct(product.productId);
   return product;
+}
+
+/** The condition of a creation's shard chunks: the product does not exist yet. */
+function productAbsent(productId: string) {
+  return { ConditionCheck: { TableName: tableName(), Key: keys.product.item(productId), ConditionExpression: 'attribute_not_exists(PK)' } };
 }
 
 export async function updateProduct(productId: string, patch: ProductPatch, now = new Date()): Promise<Product> {

@@ -30,7 +30,7 @@ import { getProduct, knownSoldOut, markSoldOut, saleProblem, type Product } from
 import { claimCode, forgetFreeCode, pickFreeCode, type FreeCode } from './code-pool.js';
 import { getCouponTemplate, issueCouponWrites, issueProblem, newCouponIds } from './coupons.js';
 import { ordersCounted, saleMinuteWrite } from './sale-stats.js';
-import { readStock, returnToShard, takeFromShard } from './stock.js';
+import { readStock, returnToShard, takeFromShard, unitsByShard } from './stock.js';
 
 export type Order = z.input<typeof orderSchema>;
 type OrderStatus = Order['status'];
@@ -366,9 +366,10 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
     if (outcome) return outcome;
   }
   // That shard could not cover it: one cheap read of every shard says which still can, instead of
-  // a failed transaction per shard (each costs writes on the hottest items).
+  // a failed transaction per shard (each costs writes on the hottest items). A BatchGet per 100 shards, sent together.
+  // A shard not written yet (a rebalance to more shards fills them after the product's count) counts as empty.
   const stock = await readStock(product.productId, product.stockShards, { consistent: false });
-  for (const s of stock.shards) if (s.available < input.quantity) rememberEmpty(product.productId, s.shard);
+  for (const [shard, units] of unitsByShard(stock, product.stockShards).entries()) if (units < input.quantity) rememberEmpty(product.productId, shard);
   const candidates = shardOrder(product.productId, product.stockShards).filter((s) => s !== first);
   for (const shard of candidates) {
     const outcome = await attempt(shard);

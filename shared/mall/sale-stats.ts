@@ -15,15 +15,17 @@
  *   and no refusal waits for a write.
  * - Stock left: the stock shards (one BatchGet); sold-out time: the product.
  *
- * The monitor reads one Query per stock shard (the minutes asked for) and
- * caches its answer for MONITOR_CACHE_MS, so any number of open screens
- * polling it cost the same reads.
+ * The monitor reads one Query per stock shard (the minutes asked for; at most
+ * MONITOR_QUERIES at a time) and the shards in BatchGets of 100, and caches
+ * its answer for MONITOR_CACHE_MS, so any number of open screens polling it
+ * cost the same reads.
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { saleRefusalReasons } from '../contracts/mall.js';
 import { logger } from '../observability/powertools.js';
 import { currentBudget, outsideInvocationBudget } from '../runtime/deadline.js';
 import type { ExtraWrite } from '../ledger/ledger.js';
+import { mapWithConcurrency } from '../jobs/pool.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { FLASH_SALE_ZONE, findProduct, getProduct, saleProblem, type Product } from './catalogue.js';
@@ -43,6 +45,8 @@ const REFUSAL_FLUSH_MS = Number(process.env.REFUSAL_FLUSH_MS ?? 5_000);
 const REFUSAL_SPREAD = 4;
 /** Minute items are deleted by TTL after this long. */
 const SALE_STATS_TTL_SECONDS = 7 * 24 * 3600;
+/** Queries of the per-shard counters the monitor sends at once (a product has up to 256 shards). */
+const MONITOR_QUERIES = 32;
 /** How long the monitor's answer for a product is reused by this function instance. */
 const MONITOR_CACHE_MS = Number(process.env.SALE_MONITOR_CACHE_MS ?? 2_000);
 
@@ -253,10 +257,11 @@ export async function saleMonitor(productId: string, window: number, now = new D
   const byMinute = new Map<string, { orders: number; units: number; refusals: Record<RefusalReason, number> }>(
     minuteKeys.map((m) => [m, { orders: 0, units: 0, refusals: noRefusals() }]),
   );
-  const [stock, ...shardItems] = await Promise.all([
+  const [stock, shardItems] = await Promise.all([
     readStock(product.productId, product.stockShards, { consistent: false }),
     // Every shard the product ever had: a rebalance to fewer leaves the earlier minutes' counts on the shards it removed.
-    ...Array.from({ length: product.saleStatsShards }, async (_, shard) => {
+    // At most MONITOR_QUERIES at a time: 256 shards must not queue on (and warn about) the SDK's socket pool.
+    mapWithConcurrency(Array.from({ length: product.saleStatsShards }, (_, shard) => shard), MONITOR_QUERIES, async (shard) => {
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
       do {

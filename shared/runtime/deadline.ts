@@ -14,6 +14,7 @@
  * invocation's async context (AsyncLocalStorage), not in a module variable.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** Thrown inside an invocation's work once its deadline has passed; the handler answers 503 instead. */
@@ -37,7 +38,11 @@ export class InvocationBudget {
   constructor(
     /** Epoch milliseconds. */
     readonly deadlineAt: number,
-  ) {}
+  ) {
+    // Each call in flight listens on the signal: the sale monitor of a 256-shard product sends 32 Queries and 3
+    // BatchGets at once, above Node's default of 10 listeners (a leak warning, not a leak).
+    setMaxListeners(64, this.controller.signal);
+  }
 
   /** Aborted when the deadline passes: in-flight SDK calls stop waiting. */
   get signal(): AbortSignal {

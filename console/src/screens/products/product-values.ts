@@ -22,7 +22,7 @@ export const INSTANT_TYPES: readonly ProductType[] = ['VIRTUAL', 'COUPON'];
 /** Suppliers the backend has adapters for (shared/fulfilment). */
 export const SUPPLIERS = ['jd', 'tmall'] as const;
 /** The API's ceiling of stock shards (MAX_STOCK_SHARDS). */
-export const MAX_SHARDS = 64;
+export const MAX_SHARDS = 256;
 /** The zone the flash sales are listed in. */
 export const FLASH_SALE_ZONE = 'flash-sale';
 
