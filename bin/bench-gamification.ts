@@ -20,7 +20,10 @@
  *   fallbacks of prizes out of stock, and the stock, statistics, pool and
  *   wallets checked.
  * - sign-ins: N members each sign in and share once, all at once; the pool's
- *   issued points checked against the awards.
+ *   issued points checked against the awards. What each member waited (first
+ *   try to answer) and where it went, the CPU used, and the committed
+ *   transactions replayed bare for twin members (alone, then with the read
+ *   the service sends first), to set the rate through HTTP against the table's.
  *
  * It prints rates, latencies, outcomes and the DynamoDB write units per
  * operation (from the TransactWriteItems the handlers sent), and exits 1 if
