@@ -3,19 +3,30 @@
  * in-memory DynamoDB Local, seeds N members who can each afford U units and
  * one product with stock S over K shards, serves the local API in-process
  * (the same HTTP server, gateway, JWT check and handlers as `npm start`) and
- * drives `POST /v1/orders` with autocannon: C connections for D seconds, each
- * request with its own member token and Idempotency-Key. Then it prints
+ * drives `POST /v1/orders` with C clients for D seconds, each redemption with
+ * its own member token and Idempotency-Key. The clients behave as the app
+ * does (`--client app`, the default): a 429 or 503 is sent again after its
+ * Retry-After with the same key. `--client autocannon` floods instead
+ * (autocannon sends the next request the moment an answer arrives, and
+ * never retries). Then it prints
  * requests/s, latency, status codes, orders accepted against the stock (and
  * exits 1 if more was sold than min(stock, demand), or less than the demand
  * left once the overload answers, 429 and 503, are taken off), the DynamoDB
  * write units per redemption computed from the TransactWriteItems the
- * handler sent next to the minimum for that transaction, and the throughput
- * of the same bare transaction sent straight to DynamoDB Local at the same
- * concurrency, with the ratio between the two.
+ * handler sent next to the minimum for that transaction, the table calls per
+ * refused request after the sell-out, and the throughput of the same bare
+ * transaction sent straight to DynamoDB Local, at the concurrency the orders
+ * function ran at (npm start's local slots) and at C, with the ratio of
+ * redemptions/s through HTTP to bare transactions/s.
  *
  *   npm run bench:flash-sale
  *   npm run bench:flash-sale -- --members 5000 --stock 2000 --shards 32 --connections 200 --duration 30
  *   npm run bench:flash-sale -- --units 2 --raw-seconds 5
+ *   npm run bench:flash-sale -- --members 3000 --stock 3000 --shards 16 --connections 100   (issue 15's run)
+ *   npm run bench:flash-sale -- --members 20000 --stock 500 --duration 30                   (far more demand than stock)
+ *
+ * Every option has a variable: BENCH_MEMBERS, BENCH_UNITS_PER_MEMBER, BENCH_STOCK, BENCH_SHARDS,
+ * BENCH_CONNECTIONS, BENCH_DURATION_SECONDS, BENCH_RAW_SECONDS, BENCH_CLIENT.
  *
  * DynamoDB Local applies writes one at a time and everything shares this
  * machine's cores, so the rates measure the emulator and the machine; the
@@ -34,6 +45,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '100' },
     duration: { type: 'string', default: process.env.BENCH_DURATION_SECONDS ?? '20' },
     'raw-seconds': { type: 'string', default: process.env.BENCH_RAW_SECONDS ?? '8' },
+    client: { type: 'string', default: process.env.BENCH_CLIENT ?? 'app' },
   },
 });
 
@@ -44,6 +56,8 @@ const SHARDS = positiveInteger('shards', args.shards);
 const CONNECTIONS = positiveInteger('connections', args.connections);
 const DURATION_SECONDS = positiveInteger('duration', args.duration);
 const RAW_SECONDS = positiveInteger('raw-seconds', args['raw-seconds']);
+const CLIENT = args.client;
+if (CLIENT !== 'app' && CLIENT !== 'autocannon') throw new Error(`--client must be app or autocannon, got ${CLIENT}`);
 const PRICE = 100;
 const PRODUCT_ID = 'flash-sale-bench';
 const RAW_PRODUCT_ID = 'flash-sale-raw';
@@ -105,59 +119,168 @@ try {
   // --- Serve the API in-process, as npm start does (without the request log).
   const api = await serveApiInProcess(devKeys);
 
-  // --- Load: round-robin over the members, a fresh Idempotency-Key per request.
+  // --- Load: round-robin over the members, a fresh Idempotency-Key per redemption.
   const requestsPerMember = new Uint32Array(MEMBERS);
   const errorCodes = new Map<string, number>();
   let nextRequest = 0;
   let accepted = 0;
   let lastAcceptedAt = 0;
+  /** Every final answer: when, whether it was a refusal, and the table calls this process had sent by then. */
+  const timeline: { at: number; refused: boolean; calls: number }[] = [];
+  const tableCalls = () => {
+    const c = dbCallCounts();
+    return c.reads + c.writes + c.queries + c.other;
+  };
   const orderBody = JSON.stringify({ productId: PRODUCT_ID, quantity: 1, payment: 'POINTS' });
   const { localConcurrencyFromEnv } = await import('./local/concurrency.js');
   const local = localConcurrencyFromEnv();
+  const clientNote =
+    CLIENT === 'app'
+      ? 'clients as the app: a 429 or 503 sent again after Retry-After plus up to 1 s of jitter, same key'
+      : 'autocannon: the next request the moment an answer arrives, no retries';
   console.log(
-    `flash sale: ${whole(CONNECTIONS)} connections for ${DURATION_SECONDS} s on ${api.url}/v1/orders ` +
-      `(npm start's local concurrency: ${local.inFlight} in flight per function, queue ${local.queueLength}, wait ${local.queueWaitMs} ms) ...`,
+    `flash sale: ${whole(CONNECTIONS)} clients for ${DURATION_SECONDS} s on ${api.url}/v1/orders (${clientNote}; ` +
+      `npm start's local concurrency: ${local.inFlight} in flight per function, queue ${local.queueLength}, wait ${local.queueWaitMs} ms) ...`,
   );
+  const nextMember = () => {
+    const i = nextRequest % MEMBERS;
+    nextRequest += 1;
+    requestsPerMember[i] = (requestsPerMember[i] ?? 0) + 1;
+    return i;
+  };
+  const codeOf = (status: number, body: string) => {
+    try {
+      return String((JSON.parse(body) as { code?: string }).code);
+    } catch {
+      // A body that is not problem+json is counted as such.
+      return 'unparsed';
+    }
+  };
+  /** A final answer: a 201, or a refusal by status and code (overload answers the client gave up on included). */
+  const answered = (status: number, body: string) => {
+    if (status === 201) {
+      accepted += 1;
+      lastAcceptedAt = Date.now();
+    } else {
+      const label = `${status} ${codeOf(status, body)}`;
+      errorCodes.set(label, (errorCodes.get(label) ?? 0) + 1);
+    }
+    timeline.push({ at: Date.now(), refused: status !== 201, calls: tableCalls() });
+  };
   resetDbCallCounts();
   recorder.recording = true;
   const loadStart = Date.now();
-  const load = await autocannon({
-    url: api.url,
-    connections: CONNECTIONS,
-    duration: DURATION_SECONDS,
-    timeout: 60,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/orders',
-        setupRequest: (request) => {
-          const i = nextRequest % MEMBERS;
-          nextRequest += 1;
-          requestsPerMember[i] = (requestsPerMember[i] ?? 0) + 1;
-          return {
-            ...request,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i] ?? ''}`, 'idempotency-key': `k-${randomUUID()}` },
-            body: orderBody,
-          };
+  let load: { total: number; p50: number; p99: number; max: number; statusCounts: string; errors: number; timeouts: number; retried: number; endToEnd?: { p50: number; p99: number } };
+  if (CLIENT === 'autocannon') {
+    const result = await autocannon({
+      url: api.url,
+      connections: CONNECTIONS,
+      duration: DURATION_SECONDS,
+      timeout: 60,
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/orders',
+          setupRequest: (request) => {
+            const i = nextMember();
+            return {
+              ...request,
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i] ?? ''}`, 'idempotency-key': `k-${randomUUID()}` },
+              body: orderBody,
+            };
+          },
+          onResponse: (status, body) => answered(status, body),
         },
-        onResponse: (status, body) => {
-          if (status === 201) {
-            accepted += 1;
-            lastAcceptedAt = Date.now();
-            return;
+      ],
+    });
+    load = {
+      total: result.requests.total,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      statusCounts: Object.entries(result.statusCodeStats ?? {})
+        .map(([code, stat]) => `${code}: ${whole(stat.count ?? 0)}`)
+        .join(', '),
+      errors: result.errors,
+      timeouts: result.timeouts,
+      retried: 0,
+    };
+  } else {
+    // The app's client: one redemption at a time per client; an overload answer (429, 503) is sent again after
+    // Retry-After with the same Idempotency-Key, until it is answered or the run ends.
+    const deadline = loadStart + DURATION_SECONDS * 1000;
+    const latencies: number[] = [];
+    const redemptions: number[] = [];
+    const statuses = new Map<number, number>();
+    let errors = 0;
+    let retried = 0;
+    // Node's own HTTP client with keep-alive: fetch's web streams cost this process (which also runs the API) about
+    // a sixth of its CPU, and the clients of a real sale are not in the function's process.
+    const { Agent, request: httpRequest } = await import('node:http');
+    const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+    const target = new URL(`${api.url}/v1/orders`);
+    const post = (headers: Record<string, string>) =>
+      new Promise<{ status: number; text: string; retryAfter: number }>((resolvePost, rejectPost) => {
+        const req = httpRequest({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolvePost({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: Number(res.headers['retry-after'] ?? 1) || 1 }),
+          );
+          res.on('error', rejectPost);
+        });
+        req.on('error', rejectPost);
+        req.end(orderBody);
+      });
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (Date.now() < deadline) {
+          const i = nextMember();
+          const headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens[i] ?? ''}`, 'idempotency-key': `k-${randomUUID()}` };
+          const first = performance.now();
+          for (;;) {
+            const sent = performance.now();
+            const reply = await post(headers).catch(() => undefined);
+            if (!reply) {
+              errors += 1;
+              break;
+            }
+            const { status, text, retryAfter } = reply;
+            latencies.push(performance.now() - sent);
+            statuses.set(status, (statuses.get(status) ?? 0) + 1);
+            const wait = retryAfter * 1000 + Math.random() * 1000;
+            if ((status === 429 || status === 503) && Date.now() + wait < deadline) {
+              retried += 1;
+              await new Promise((resolveWait) => setTimeout(resolveWait, wait));
+              continue;
+            }
+            answered(status, text);
+            redemptions.push(performance.now() - first);
+            break;
           }
-          let code = 'unparsed';
-          try {
-            code = String((JSON.parse(body) as { code?: string }).code);
-          } catch {
-            // A body that is not problem+json is counted as such.
-          }
-          const label = `${status} ${code}`;
-          errorCodes.set(label, (errorCodes.get(label) ?? 0) + 1);
-        },
-      },
-    ],
-  });
+        }
+      }),
+    );
+    const percentile = (values: number[], p: number) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return sorted.length === 0 ? 0 : Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
+    };
+    load = {
+      total: latencies.length,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: Math.round(Math.max(0, ...latencies)),
+      statusCounts: [...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([code, n]) => `${code}: ${whole(n)}`)
+        .join(', '),
+      errors,
+      timeouts: 0,
+      retried,
+      endToEnd: { p50: percentile(redemptions, 50), p99: percentile(redemptions, 99) },
+    };
+    agent.destroy();
+  }
   const answeredAt = Date.now();
   // autocannon stops at the deadline without waiting for answers; the handlers still run, as on Lambda.
   await api.server.idle();
@@ -198,7 +321,7 @@ try {
   const storedSizes = sample ? await storedItemSizes(sample) : [];
 
   // --- The same bare transaction, straight to DynamoDB Local at the same concurrency.
-  let raw = { ok: 0, failed: 0, seconds: 0, failures: new Map<string, number>() };
+  const raws: { concurrency: number; ok: number; failed: number; seconds: number; failures: Map<string, number> }[] = [];
   if (sample) {
     const template = JSON.stringify(sample);
     const putOf = (entity: string) => sample.find((i) => i.Put?.Item?.entity?.S === entity)?.Put?.Item;
@@ -224,36 +347,42 @@ try {
       maxAttempts: 1,
     });
     let n = 0;
-    const rawStart = Date.now();
-    const deadline = rawStart + RAW_SECONDS * 1000;
-    const failures = new Map<string, number>();
-    let ok = 0;
-    let failed = 0;
-    await Promise.all(
-      Array.from({ length: CONNECTIONS }, async () => {
-        while (Date.now() < deadline) {
-          const i = n;
-          n += 1;
-          const withEvent = sampleEvent ? template.replace(escape(sampleEvent), nextUlid()) : template;
-          const text = withEvent
-            .replace(escape(PRODUCT_ID), RAW_PRODUCT_ID)
-            .replace(escape(`"${sampleShardPk}"`), `"${keys.product.stockShard(RAW_PRODUCT_ID, i % SHARDS).PK}"`)
-            .replace(escape(sampleMember), rawMemberId(i % MEMBERS))
-            .replace(escape(sampleOrder), `o-raw-${i}`)
-            .replace(escape(sampleEntry), nextUlid())
-            .replace(escape(sampleKey), `k-raw-${i}`);
-          try {
-            await client.send(new TransactWriteItemsCommand({ TransactItems: JSON.parse(text) as TransactWriteItem[], ReturnConsumedCapacity: 'TOTAL' }));
-            ok += 1;
-          } catch (error) {
-            failed += 1;
-            const name = (error as Error).name;
-            failures.set(name, (failures.get(name) ?? 0) + 1);
+    /** The bare transaction from `concurrency` clients for RAW_SECONDS. */
+    const replay = async (concurrency: number) => {
+      const rawStart = Date.now();
+      const deadline = rawStart + RAW_SECONDS * 1000;
+      const failures = new Map<string, number>();
+      let ok = 0;
+      let failed = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (Date.now() < deadline) {
+            const i = n;
+            n += 1;
+            const withEvent = sampleEvent ? template.replace(escape(sampleEvent), nextUlid()) : template;
+            const text = withEvent
+              .replace(escape(PRODUCT_ID), RAW_PRODUCT_ID)
+              .replace(escape(`"${sampleShardPk}"`), `"${keys.product.stockShard(RAW_PRODUCT_ID, i % SHARDS).PK}"`)
+              .replace(escape(sampleMember), rawMemberId(i % MEMBERS))
+              .replace(escape(sampleOrder), `o-raw-${i}`)
+              .replace(escape(sampleEntry), nextUlid())
+              .replace(escape(sampleKey), `k-raw-${i}`);
+            try {
+              await client.send(new TransactWriteItemsCommand({ TransactItems: JSON.parse(text) as TransactWriteItem[], ReturnConsumedCapacity: 'TOTAL' }));
+              ok += 1;
+            } catch (error) {
+              failed += 1;
+              const name = (error as Error).name;
+              failures.set(name, (failures.get(name) ?? 0) + 1);
+            }
           }
-        }
-      }),
-    );
-    raw = { ok, failed, seconds: (Date.now() - rawStart) / 1000, failures };
+        }),
+      );
+      return { concurrency, ok, failed, seconds: (Date.now() - rawStart) / 1000, failures };
+    };
+    // At the concurrency the orders function ran at (npm start's local slots), then at the clients' own.
+    raws.push(await replay(Math.min(CONNECTIONS, local.inFlight)));
+    if (CONNECTIONS > local.inFlight) raws.push(await replay(CONNECTIONS));
     client.destroy();
   }
 
@@ -261,27 +390,38 @@ try {
   const loadSeconds = (answeredAt - loadStart) / 1000;
   const saleSeconds = lastAcceptedAt > 0 ? (lastAcceptedAt - loadStart) / 1000 : 0;
   const redemptionsPerSecond = saleSeconds > 0 ? accepted / saleSeconds : 0;
-  const rawPerSecond = raw.seconds > 0 ? raw.ok / raw.seconds : 0;
-  const statusCounts = Object.entries(load.statusCodeStats ?? {})
-    .map(([code, stat]) => `${code}: ${whole(stat.count ?? 0)}`)
-    .join(', ');
+  const perSecond = (raw: (typeof raws)[number]) => (raw.seconds > 0 ? raw.ok / raw.seconds : 0);
+  // Table calls per refused request after the sell-out: from the last 201 to the end, every call this process sent
+  // (redemptions, sold-out marking, refusal counters) over the refusals answered in that time.
+  let lastSale = timeline.length - 1;
+  while (lastSale >= 0 && timeline[lastSale]?.refused) lastSale -= 1;
+  const afterSale = timeline.slice(lastSale + 1);
+  const refusedAfterSale = afterSale.filter((answer) => answer.refused).length;
+  const callsAfterSale = afterSale.length > 0 ? calls.reads + calls.writes + calls.queries + calls.other - (timeline[lastSale]?.calls ?? 0) : 0;
   const minimumItems = sampleUnits?.items.length ?? 0;
   const perRedemption = stock.sold > 0 ? sent.committedUnits / stock.sold : 0;
 
   console.log('');
-  console.log(`flash sale: ${whole(MEMBERS)} members x ${UNITS_PER_MEMBER} unit(s), stock ${whole(STOCK)} over ${SHARDS} shards, ${CONNECTIONS} connections, ${DURATION_SECONDS} s (local: DynamoDB Local + this process on this machine)`);
-  console.log(`  requests             ${whole(nextRequest)} sent, ${whole(load.requests.total)} answered in ${fixed(loadSeconds)} s: ${fixed(load.requests.total / loadSeconds)} requests/s; the last ones finished ${fixed(drainedSeconds)} s later`);
-  console.log(`  latency              p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms, max ${load.latency.max} ms`);
-  console.log(`  status codes         ${statusCounts || 'none'}; errors ${load.errors}, timeouts ${load.timeouts}`);
+  console.log(`flash sale: ${whole(MEMBERS)} members x ${UNITS_PER_MEMBER} unit(s), stock ${whole(STOCK)} over ${SHARDS} shards, ${CONNECTIONS} ${CLIENT === 'app' ? 'app clients' : 'autocannon connections'}, ${DURATION_SECONDS} s (local: DynamoDB Local + this process on this machine)`);
+  console.log(
+    `  requests             ${whole(nextRequest)} redemptions sent, ${whole(load.total)} HTTP answers in ${fixed(loadSeconds)} s: ${fixed(load.total / loadSeconds)} requests/s` +
+      `${CLIENT === 'app' ? ` (${whole(load.retried)} overload answers sent again after Retry-After)` : ''}; the last ones finished ${fixed(drainedSeconds)} s later`,
+  );
+  console.log(`  latency              p50 ${load.p50} ms, p99 ${load.p99} ms, max ${load.max} ms (each HTTP answer)`);
+  if (load.endToEnd) console.log(`  redemption           p50 ${load.endToEnd.p50} ms, p99 ${load.endToEnd.p99} ms (first send to final answer, overload retries included)`);
+  console.log(`  status codes         ${load.statusCounts || 'none'}; errors ${load.errors}, timeouts ${load.timeouts}`);
   console.log(`  refusals             ${[...errorCodes].map(([label, count]) => `${label}: ${whole(count)}`).join(', ') || 'none'}`);
   console.log(`  demand               ${whole(demand)} units (requests per member, at most ${UNITS_PER_MEMBER} each)`);
   console.log(
-    `  orders accepted      ${whole(stock.sold)} (${whole(accepted)} 201s reached autocannon before it stopped); shards sold ${whole(stock.sold)}, left ${whole(stock.available)}; ` +
+    `  orders accepted      ${whole(stock.sold)} (${whole(accepted)} 201s reached the clients before they stopped); shards sold ${whole(stock.sold)}, left ${whole(stock.available)}; ` +
       `expected between min(stock, demand - ${whole(shed)} shed - ${whole(unknown)} outcome unknown) = ${whole(atLeast)} and min(stock, demand) = ${whole(expected)}`,
   );
   console.log(`  points spent         ${whole(spent)} = ${whole(spent / PRICE)} units; wallets below zero: ${negativeWallets}`);
   console.log(`  last 201 after       ${fixed(saleSeconds)} s${stock.available === 0 ? " (sold out)" : ""}: ${fixed(redemptionsPerSecond)} redemptions/s while stock lasted`);
   console.log(`  DynamoDB calls       ${JSON.stringify(calls.byOperation)}`);
+  console.log(
+    `  after the sell-out   ${lastSale >= 0 && stock.available === 0 ? `${whole(refusedAfterSale)} refusals after the last 201, ${whole(callsAfterSale)} table calls: ${fixed(refusedAfterSale > 0 ? callsAfterSale / refusedAfterSale : 0, 3)} table calls per refused request after the sell-out` : 'not sold out: no figure'}`,
+  );
   console.log('  write units (AWS billing, from the requests sent: 2 WCU per started KB per transactional item)');
   console.log(`    per redemption     ${fixed(perRedemption, 2)} WCU (${whole(sent.committed)} transactions committed, ${whole(sent.committedUnits)} WCU)`);
   console.log(`    minimum            ${minimumItems * transactionalUnits(0)} WCU (${minimumItems} items of at most 1 KB: wallet, ledger entry, stock shard, order, OrderPlaced outbox event, idempotency record)`);
@@ -294,8 +434,17 @@ try {
       console.log(`      ${item.kind.padEnd(7)} ${item.pk.replace(/#.*/, '#...').padEnd(12)} ${String(item.bytes).padStart(5)} / ${String(stored).padStart(5)} -> ${transactionalUnits(Math.max(item.bytes, stored))}`);
     });
   }
-  console.log(`  bare transaction     ${whole(raw.ok)} in ${fixed(raw.seconds)} s at ${CONNECTIONS} concurrent: ${fixed(rawPerSecond)} transactions/s${raw.failed ? ` (${raw.failed} failed: ${JSON.stringify(Object.fromEntries(raw.failures))})` : ''}`);
-  console.log(`  overhead             ${redemptionsPerSecond > 0 ? fixed(rawPerSecond / redemptionsPerSecond, 2) : 'n/a'}x (bare transactions/s over redemptions/s through HTTP while stock lasted)`);
+  for (const raw of raws) {
+    console.log(
+      `  bare transaction     ${whole(raw.ok)} in ${fixed(raw.seconds)} s at ${raw.concurrency} concurrent${raw.concurrency === Math.min(CONNECTIONS, local.inFlight) ? ' (as many as the orders function runs at once)' : ''}: ` +
+        `${fixed(perSecond(raw))} transactions/s${raw.failed ? ` (${raw.failed} failed: ${JSON.stringify(Object.fromEntries(raw.failures))})` : ''}`,
+    );
+  }
+  for (const raw of raws) {
+    console.log(
+      `  HTTP/bare ratio      ${perSecond(raw) > 0 ? fixed(redemptionsPerSecond / perSecond(raw), 2) : 'n/a'} at ${raw.concurrency} concurrent (redemptions/s through HTTP while stock lasted over bare transactions/s)`,
+    );
+  }
 
   const problems: string[] = [];
   if (stock.sold > STOCK || stock.available < 0) problems.push(`OVERSOLD: ${stock.sold} sold of ${STOCK}`);

@@ -78,6 +78,38 @@ function unauthorized(detail: string, instance: string): LocalResponse {
   return normalise(problemResponse(problemOf('UNAUTHORIZED', detail, { instance })));
 }
 
+/**
+ * Tokens verified lately, with their claims: the JWT authorizer's work, which on AWS API Gateway does outside the
+ * function, costs this process an RSA verification per request (about a twentieth of its CPU under a flash sale's
+ * load, docs/flash-sale.md). A token string verified once verifies the same until it expires (the key pair is this
+ * process's), so a hit only checks the expiry again. Bounded: the oldest entries go first.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, { claims: Record<string, unknown>; expiresAtMs: number }>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  lookup(token: string, nowMs = Date.now()): Record<string, unknown> | undefined {
+    const hit = this.entries.get(token);
+    if (!hit) return undefined;
+    if (hit.expiresAtMs <= nowMs) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return hit.claims;
+  }
+
+  remember(token: string, claims: Record<string, unknown>): void {
+    // Only a token with an expiry is kept (the dev tokens all have one): a hit must be able to lapse.
+    if (typeof claims.exp !== 'number') return;
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(token, { claims, expiresAtMs: claims.exp * 1000 });
+  }
+}
+
 /** Retry-After of the gateway's own 429 and 503 answers (seconds). */
 const RETRY_AFTER_SECONDS = 1;
 
@@ -107,6 +139,7 @@ export interface LocalGatewayOptions {
  */
 export class LocalGateway {
   readonly concurrency: LocalConcurrency;
+  private readonly verified = new VerifiedTokens();
 
   constructor(
     private readonly keys: DevKeys,
@@ -154,11 +187,14 @@ export class LocalGateway {
     if (route.auth !== 'public') {
       const token = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
       if (!token) return unauthorized('send a bearer token: Authorization: Bearer <JWT> (npm run token -- member m1)', url.pathname);
-      let claims: Record<string, unknown>;
-      try {
-        claims = await verifyDevToken(this.keys, token);
-      } catch (error) {
-        return unauthorized(`the bearer token was refused: ${(error as Error).message}`, url.pathname);
+      let claims = this.verified.lookup(token);
+      if (!claims) {
+        try {
+          claims = await verifyDevToken(this.keys, token);
+        } catch (error) {
+          return unauthorized(`the bearer token was refused: ${(error as Error).message}`, url.pathname);
+        }
+        this.verified.remember(token, claims);
       }
       const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
       if (route.auth === 'pos' && !scopes.includes(POS_SCOPE_LOCAL)) {

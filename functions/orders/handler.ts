@@ -4,6 +4,7 @@ import { DomainError } from '../../shared/errors.js';
 import { listOrdersAdmin, orderDetail, refundOrder } from '../../shared/mall/order-admin.js';
 import { cancelOrder, getOrder, listMemberOrders, placeOrder } from '../../shared/mall/orders.js';
 import { requireMember } from '../../shared/members/service.js';
+import { checkShared } from '../../shared/http/member-rate-limit.js';
 import { flushRefusalsAfterRedemption, isRefusalReason, recordRefusal } from '../../shared/mall/sale-stats.js';
 import { businessMetrics } from '../../shared/observability/business-metrics.js';
 import { metrics } from '../../shared/observability/powertools.js';
@@ -27,7 +28,9 @@ export const handler = httpHandler('orders', { ...mallOperations, ...orderAdminO
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
     let outcome;
     try {
-      outcome = await placeOrder({ memberId: callerOf(caller).memberId, ...body, idempotency });
+      const { memberId } = callerOf(caller);
+      // The member's rate across instances, paid only by a redemption about to write (shared/http/member-rate-limit.ts).
+      outcome = await placeOrder({ memberId, ...body, idempotency, beforeWrite: () => checkShared('placeOrder', memberId) });
     } catch (error) {
       // The sale monitor's refusals by reason: counted in memory, written every few seconds (shared/mall/sale-stats.ts).
       if (error instanceof DomainError && isRefusalReason(error.code)) recordRefusal(body.productId, error.code);

@@ -9,7 +9,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { ulid } from 'ulid';
+import { ulid } from '../runtime/ulid.js';
 import { eventSchemas, type EventDetail, type EventType } from '../contracts/events.js';
 import type { ExtraWrite } from '../ledger/ledger.js';
 import { logger } from '../observability/powertools.js';

@@ -21,6 +21,7 @@ import { keyInUse, keyState, storeAnswer } from '../audit/operator-idempotency.j
 import { operatorRule, roleAdmitting, type OperatorRole } from './roles.js';
 import { pageRequestOf, type PageRequest } from '../table/cursor.js';
 import { parseJsonBody } from './json-body.js';
+import { checkLocal } from './member-rate-limit.js';
 import { problemFromError, problemOf, problemResponse, zodIssues, type Problem } from './problem.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -145,6 +146,8 @@ async function dispatch<F extends FunctionName>(
   const rule = route.auth === 'admin' ? operatorRule(route.operation) : undefined;
   const operatorWrites = rule?.access === 'write';
   if (caller?.subject) logger.appendKeys(route.auth === 'member' ? { memberId: caller.subject } : { caller: caller.subject });
+  // Per-member request rate (429 THROTTLED): this instance's count, no table call (shared/http/member-rate-limit.ts).
+  if (route.auth === 'member' && caller?.subject) checkLocal(route.operation, caller.subject);
 
   const raw = bodyText(event);
   if (raw !== undefined && Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {

@@ -1,7 +1,8 @@
 import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { decodeTime, monotonicFactory } from 'ulid';
+import { decodeTime } from 'ulid';
+import { monotonicFactory } from '../runtime/ulid.js';
 import { combineMoves, moveEffect, returnsPoints, walletCounters, type LedgerEntryType } from '../domain/ledger-moves.js';
 import { NEVER_EXPIRES, isBucketKey } from '../domain/fifo.js';
 import { activityMonth, countsAsActivity } from '../domain/inactivity.js';

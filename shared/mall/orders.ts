@@ -8,13 +8,14 @@
  * function's short cache and every check is a condition.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { ulid } from '../runtime/ulid.js';
 import type { z } from 'zod';
 import type { orderSchema } from '../contracts/mall.js';
 import { localDate } from '../domain/programme.js';
 import type { Tier } from '../domain/tiers.js';
 import { auditWrites } from '../audit/audit.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
+import { statusOfCode } from '../http/problem.js';
 import { storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
 import { commit, type CommitOutcome, type ExtraWrite, type LedgerMove, type TransactItem } from '../ledger/ledger.js';
 import { creditBucket } from '../members/service.js';
@@ -132,6 +133,11 @@ export interface PlaceOrderInput {
   readonly payment: 'POINTS' | 'POINTS_CASH';
   readonly idempotency: IdempotencySpec;
   readonly now?: Date;
+  /**
+   * Called once before the redemption's first write, after every refusal that needs no table call (the member's
+   * rate count across instances, shared/http/member-rate-limit.ts): a sold-out product is refused without it.
+   */
+  readonly beforeWrite?: () => Promise<void>;
 }
 
 function priceOf(product: Product, payment: PlaceOrderInput['payment'], quantity: number): { points: number; cashCents: number } {
@@ -199,16 +205,43 @@ function limitRelease(memberId: string, productId: string, period: string, quant
   };
 }
 
+/** Whether a redemption's own transaction has already answered for its Idempotency-Key (see `placeOrder`). */
+interface KeySettled {
+  settled: boolean;
+}
+
 /**
  * Redeems a product. Tries the shards in `shardOrder` until one can cover the
  * quantity; when none can, marks the product sold out and answers OUT_OF_STOCK.
+ *
+ * The Idempotency-Key is not read before the redemption: the transaction puts
+ * the key's record on condition that there is none, and a retry of an order
+ * that committed fails that condition and is answered from the record it
+ * returns (`commit`), before any other condition counts. So an order costs one
+ * transaction and no read. A refusal decided without that transaction (the
+ * product not on sale, sold out as this function knows it, a quantity no shard
+ * holds) reads the record first: a retry of an accepted order is answered with
+ * its 201, even once the product has sold out since (docs/flash-sale.md, "How a
+ * redemption picks a shard").
  */
 export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome> {
-  const now = input.now ?? new Date();
-  // A retry of an accepted order answers it, even once the product has sold out since.
-  const stored = await storedResponse(input.idempotency);
-  if (stored) return { replayed: true, response: stored };
+  const key: KeySettled = { settled: false };
+  try {
+    return await redeem(input, key);
+  } catch (error) {
+    // Overload answers (429, 503) did nothing and say so: the client comes back with the same key, as for a replay.
+    if (key.settled || !(error instanceof DomainError) || statusOfCode[error.code] >= 429) throw error;
+    const stored = await storedResponse(input.idempotency);
+    if (stored) return { replayed: true, response: stored };
+    throw error;
+  }
+}
 
+/** Refusals that a transaction with the key's conditional record reached: that record was not there then. */
+const TRANSACTION_REFUSALS: ReadonlySet<string> = new Set(['INSUFFICIENT_POINTS', 'LIMIT_REACHED', 'FORBIDDEN', 'NOT_FOUND']);
+
+async function redeem(input: PlaceOrderInput, key: KeySettled): Promise<CommitOutcome> {
+  const now = input.now ?? new Date();
   const product = await getProduct(input.productId);
   const problem = saleProblem(product, now);
   if (problem) throw new DomainError('NOT_ON_SALE', problem);
@@ -328,7 +361,15 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
         },
       },
     ];
-    return commit({ moves, extra, idempotency: input.idempotency, response: () => ({ status: 201, body }), now });
+    try {
+      return await commit({ moves, extra, idempotency: input.idempotency, response: () => ({ status: 201, body }), now });
+    } catch (error) {
+      // Cancelled on a condition other than the key's record (which `commit` answers as a replay first): no record then.
+      if (error instanceof ShardEmptyError || error instanceof CodeTakenError || (error instanceof DomainError && TRANSACTION_REFUSALS.has(error.code))) {
+        key.settled = true;
+      }
+      throw error;
+    }
   };
 
   const attempt = async (shard: number): Promise<CommitOutcome | undefined> => {
@@ -359,6 +400,7 @@ export async function placeOrder(input: PlaceOrderInput): Promise<CommitOutcome>
     }
   };
 
+  await input.beforeWrite?.();
   // First a random shard this function does not know to be empty: at a peak most orders end here.
   const [first] = shardOrder(product.productId, product.stockShards);
   if (first !== undefined) {

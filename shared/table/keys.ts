@@ -558,6 +558,10 @@ export const keys = {
   /** A webhook nonce already used by a sender (kept a little longer than the signature window). */
   webhookNonce: (kind: string, sender: string, nonce: string): ItemKey => ({ PK: `NONCE${sep}${kind}${sep}${sender}${sep}${nonce}`, SK: 'NONCE' }),
   idempotency: (scope: string, key: string): ItemKey => ({ PK: `IDEM${sep}${scope}${sep}${key}`, SK: 'IDEM' }),
+  rateLimit: {
+    /** A member's requests to one operation in one second, across function instances (shared/http/member-rate-limit.ts). */
+    window: (memberId: string, operation: string, second: number): ItemKey => ({ PK: `RATE${sep}${memberId}`, SK: `${operation}${sep}${second}` }),
+  },
   approval: {
     /** A change that waits for a second operator (maker-checker): today manual adjustments above the threshold. */
     request: (approvalId: string): ItemKey => ({ PK: `APPROVAL${sep}${approvalId}`, SK: 'REQUEST' }),
