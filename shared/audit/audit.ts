@@ -13,7 +13,7 @@
  * once.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { monotonicFactory, ulid } from 'ulid';
+import { encodeTime, monotonicFactory } from 'ulid';
 import type { OperatorRole } from '../http/roles.js';
 import type { IdempotencySpec } from '../ledger/idempotency.js';
 import type { ExtraWrite, TransactItem } from '../ledger/ledger.js';
@@ -194,8 +194,9 @@ export interface AuditFilter {
 
 /** Audit ids sort by time (ULIDs): a time range is a range of ids. */
 function idBounds(filter: AuditFilter): { low: string; high: string } {
-  const low = filter.from ? `${ulid(Date.parse(filter.from)).slice(0, 10)}00000000000000000` : '0';
-  const high = filter.to ? `${ulid(Date.parse(filter.to)).slice(0, 10)}ZZZZZZZZZZZZZZZZ` : '~';
+  // The time part of a ULID (10 characters). Not `ulid(t)`: it takes 0 (1970-01-01T00:00:00Z) for "now".
+  const low = filter.from ? `${encodeTime(Date.parse(filter.from), 10)}00000000000000000` : '0';
+  const high = filter.to ? `${encodeTime(Date.parse(filter.to), 10)}ZZZZZZZZZZZZZZZZ` : '~';
   return { low, high };
 }
 

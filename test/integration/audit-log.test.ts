@@ -801,8 +801,11 @@ describe('GET /v1/admin/audit', () => {
     const targetBob = await audit({ target, operatorId: bob.operatorId });
     const targetAll = await audit({ target });
     const allAfter = await audit({ from: between });
+    // From the epoch itself (a ULID's time 0): every record of the range, not a 500.
+    const sinceEpoch = await audit({ operatorId: alice.operatorId, from: '1970-01-01T00:00:00Z', to: between });
     // Assess
     const summaries = (records: AuditRecord[]) => records.map((r) => r.summary);
+    expect(summaries(sinceEpoch)).toEqual(['set stock to 1 over 2 shards']);
     expect(summaries(byAlice)).toEqual(['set stock to 3 over 2 shards', 'set stock to 1 over 2 shards']);
     expect(summaries(aliceBefore)).toEqual(['set stock to 1 over 2 shards']);
     expect(summaries(aliceAfter)).toEqual(['set stock to 3 over 2 shards']);
