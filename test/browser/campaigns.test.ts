@@ -290,7 +290,13 @@ test('a marketer creates a pool and a sign-in task with a streak bonus paid from
   // Act: pause it
   await taskRow.getByRole('button', { name: 'Edit' }).click();
   const editDialog = await campaignDialog(page, `Edit task Daily check-in ${run}`);
-  await editDialog.getByText('Paused', { exact: true }).click();
+  // Clicked until the radio shows checked: a click during the dialog's opening animation can be lost on a busy machine.
+  const pausedRadio = editDialog.getByRole('radio', { name: 'Paused', exact: true });
+  for (let attempt = 0; attempt < 5 && !(await pausedRadio.isChecked()); attempt += 1) {
+    await editDialog.getByText('Paused', { exact: true }).click();
+    await page.waitForTimeout(200);
+  }
+  expect(await pausedRadio.isChecked()).toBe(true);
   await editDialog.getByRole('button', { name: 'Save' }).click();
 
   // Assess
