@@ -125,8 +125,11 @@ try {
   let nextRequest = 0;
   let accepted = 0;
   let lastAcceptedAt = 0;
-  /** Every final answer: when, whether it was a refusal, and the table calls this process had sent by then. */
-  const timeline: { at: number; refused: boolean; calls: number }[] = [];
+  /**
+   * Every final answer: whether it sold, whether it was a refusal the handler decided (a 4xx other than 429: the
+   * overload answers never reached it), and the table calls this process had sent by then.
+   */
+  const timeline: { sold: boolean; refused: boolean; calls: number }[] = [];
   const tableCalls = () => {
     const c = dbCallCounts();
     return c.reads + c.writes + c.queries + c.other;
@@ -165,7 +168,7 @@ try {
       const label = `${status} ${codeOf(status, body)}`;
       errorCodes.set(label, (errorCodes.get(label) ?? 0) + 1);
     }
-    timeline.push({ at: Date.now(), refused: status !== 201, calls: tableCalls() });
+    timeline.push({ sold: status === 201, refused: status >= 400 && status < 500 && status !== 429, calls: tableCalls() });
   };
   resetDbCallCounts();
   recorder.recording = true;
@@ -392,9 +395,9 @@ try {
   const redemptionsPerSecond = saleSeconds > 0 ? accepted / saleSeconds : 0;
   const perSecond = (raw: (typeof raws)[number]) => (raw.seconds > 0 ? raw.ok / raw.seconds : 0);
   // Table calls per refused request after the sell-out: from the last 201 to the end, every call this process sent
-  // (redemptions, sold-out marking, refusal counters) over the refusals answered in that time.
+  // (redemptions, sold-out marking, refusal counters) over the refusals the handler answered in that time (4xx).
   let lastSale = timeline.length - 1;
-  while (lastSale >= 0 && timeline[lastSale]?.refused) lastSale -= 1;
+  while (lastSale >= 0 && !timeline[lastSale]?.sold) lastSale -= 1;
   const afterSale = timeline.slice(lastSale + 1);
   const refusedAfterSale = afterSale.filter((answer) => answer.refused).length;
   const callsAfterSale = afterSale.length > 0 ? calls.reads + calls.writes + calls.queries + calls.other - (timeline[lastSale]?.calls ?? 0) : 0;
@@ -420,7 +423,7 @@ try {
   console.log(`  last 201 after       ${fixed(saleSeconds)} s${stock.available === 0 ? " (sold out)" : ""}: ${fixed(redemptionsPerSecond)} redemptions/s while stock lasted`);
   console.log(`  DynamoDB calls       ${JSON.stringify(calls.byOperation)}`);
   console.log(
-    `  after the sell-out   ${lastSale >= 0 && stock.available === 0 ? `${whole(refusedAfterSale)} refusals after the last 201, ${whole(callsAfterSale)} table calls: ${fixed(refusedAfterSale > 0 ? callsAfterSale / refusedAfterSale : 0, 3)} table calls per refused request after the sell-out` : 'not sold out: no figure'}`,
+    `  after the sell-out   ${lastSale >= 0 && stock.available === 0 ? `${whole(refusedAfterSale)} refusals (4xx) after the last 201, ${whole(callsAfterSale)} table calls: ${fixed(refusedAfterSale > 0 ? callsAfterSale / refusedAfterSale : 0, 3)} table calls per refused request after the sell-out` : 'not sold out: no figure'}`,
   );
   console.log('  write units (AWS billing, from the requests sent: 2 WCU per started KB per transactional item)');
   console.log(`    per redemption     ${fixed(perRedemption, 2)} WCU (${whole(sent.committed)} transactions committed, ${whole(sent.committedUnits)} WCU)`);
