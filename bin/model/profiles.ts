@@ -78,7 +78,9 @@ export function plannedAws(rate: number, base: AwsPlatform = AWS_DEPLOYED, wcuPe
  * benchmark's own bare run (`localTransactMs`). Fitted to the default run and
  * a 20-connection run (load average 5 to 9): the split of the redemption's
  * CPU over its callbacks (5.6 ms on the loop, 4.5 of them around the
- * transaction) and the shares each process keeps while both are busy.
+ * transaction) and the shares each process keeps while both are busy; over
+ * nine runs, `loadExponent`. The runs are in bin/model/calibration/; the
+ * model does not predict all of them within 25 % (docs/flash-sale.md).
  */
 export const LOCAL_MACHINE: LocalPlatform = {
   kind: 'local',
