@@ -25,7 +25,8 @@
  *   callbacks, each with a CPU cost; autocannon runs in it too), the local
  *   gateway's slots and queue (bin/local/concurrency.ts), and DynamoDB Local,
  *   which applies one request at a time behind its table lock (a FIFO
- *   server: no conflicts, a service time per request).
+ *   server: no conflicts, a service time per request); the loop and
+ *   DynamoDB Local slow each other while both are busy (bin/model/shared-cpu.ts).
  */
 import { EventQueue, exponential, logNormal, seededRandom } from './event-queue.js';
 import { CpuServer, SharedMachine } from './shared-cpu.js';
@@ -170,8 +171,10 @@ export interface ModelResult {
   readonly soldOutS: number | undefined;
   /** When the last 201 reached its client (s): what the benchmark prints as "last 201 after". */
   readonly last201S: number | undefined;
-  /** Units sold per second while stock lasted (sold / time of the last 201, as the benchmark computes it). */
+  /** Units sold per second while stock lasted: sold / the time of the last commit. */
   readonly acceptedPerS: number;
+  /** The benchmark's figure: 201s received / the time of the last 201 (a late 201 can be a retry's replay). */
+  readonly answered201PerS: number;
   readonly latency: { readonly p50: number; readonly p99: number; readonly max: number; readonly count: number };
   readonly latency201: { readonly p50: number; readonly p99: number };
   readonly transactions: { readonly committed: number; readonly cancelled: Record<string, number> };
@@ -179,13 +182,17 @@ export interface ModelResult {
   readonly dbCalls: Record<string, number>;
   /** Table calls per refused request answered after the sell-out. */
   readonly callsPerLateRefusal: number;
-  readonly lambda: { readonly coldStarts: number; readonly peakConcurrency: number; readonly throttles: number };
-  /** The busiest second of one shard's partition and of the table, in WCU. */
+  /** Cold starts, the most invocations running at once and when (s), throttled invocations. */
+  readonly lambda: { readonly coldStarts: number; readonly peakConcurrency: number; readonly peakAtS: number; readonly throttles: number };
+  /** The busiest second of one shard's partition and of the table, in WCU used (cancelled attempts included unless free). */
   readonly peakShardWcu: number;
   readonly peakTableWcu: number;
 }
 
 // --- Building blocks -------------------------------------------------------
+
+/** The window over which DynamoDB's per-second limits are enforced here (an assumption: AWS does not publish it). */
+const LIMIT_WINDOW_S = 0.2;
 
 class TokenBucket {
   private tokens: number;
@@ -197,10 +204,15 @@ class TokenBucket {
     this.tokens = capacity;
   }
 
-  take(now: number, n = 1): boolean {
+  /** Whether `n` tokens are there now (without taking them). */
+  has(now: number, n = 1): boolean {
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond);
     this.last = now;
-    if (this.tokens < n) return false;
+    return this.tokens >= n;
+  }
+
+  take(now: number, n = 1): boolean {
+    if (!this.has(now, n)) return false;
     this.tokens -= n;
     return true;
   }
@@ -342,6 +354,7 @@ export function simulate(settings: ModelSettings): ModelResult {
   const committedKeys = new Set<number>();
   let sold = 0;
   let soldOutAt: number | undefined;
+  let lastCommitAt = 0;
 
   // What happened.
   const answers: Record<string, number> = {};
@@ -357,6 +370,7 @@ export function simulate(settings: ModelSettings): ModelResult {
   let coldStarts = 0;
   let lambdaThrottles = 0;
   let peakConcurrency = 0;
+  let peakAt = 0;
   const shardWcu = Array.from({ length: sale.shards }, () => new PerSecond());
   const tableWcu = new PerSecond();
   const txWcu = sale.itemsPerTransaction * sale.wcuPerItem;
@@ -375,15 +389,14 @@ export function simulate(settings: ModelSettings): ModelResult {
     bought[member] = (bought[member] as number) + 1;
     committedKeys.add(key);
     sold += 1;
+    lastCommitAt = queue.now;
     if (stockLeft === 0) soldOutAt = queue.now;
     return 'committed';
   };
 
-  const tally = (outcome: TxOutcome, shard: number) => {
+  const tally = (outcome: TxOutcome) => {
     if (outcome === 'committed') {
       committed += 1;
-      tableWcu.add(queue.now, txWcu);
-      shardWcu[shard]?.add(queue.now, sale.wcuPerItem);
       return;
     }
     cancelled[outcome] = (cancelled[outcome] ?? 0) + 1;
@@ -436,7 +449,7 @@ export function simulate(settings: ModelSettings): ModelResult {
     if (answer.status === 201) {
       latencies201.push(queue.now - request.sentAt);
       last201At = queue.now;
-    } else if (soldOutAt !== undefined && answer.status === 409) {
+    } else if (soldOutAt !== undefined && request.sentAt > soldOutAt && answer.status === 409) {
       lateRefusals += 1;
     }
   };
@@ -459,10 +472,12 @@ export function simulate(settings: ModelSettings): ModelResult {
     const account = new TokenBucket(p.accountRate, p.accountBurst);
     const scaling = new TokenBucket(p.scalePerSecond, p.scaleBurst);
     const limit = p.reservedConcurrency ?? p.accountConcurrency - p.otherReserved;
-    const wcuBuckets = Array.from({ length: sale.shards }, () => new TokenBucket(p.partitionWcu, p.partitionWcu));
-    const rcuBuckets = Array.from({ length: sale.shards }, () => new TokenBucket(p.partitionRcu, p.partitionRcu));
-    const productRcu = new TokenBucket(p.partitionRcu, p.partitionRcu);
-    const table = new TokenBucket(p.tableWcu, p.tableWcu);
+    // Per-second limits, enforced over a fifth of a second: no second can take twice its rate.
+    const bucket = (perSecond: number) => new TokenBucket(perSecond, perSecond * LIMIT_WINDOW_S);
+    const wcuBuckets = Array.from({ length: sale.shards }, () => bucket(p.partitionWcu));
+    const rcuBuckets = Array.from({ length: sale.shards }, () => bucket(p.partitionRcu));
+    const productRcu = bucket(p.partitionRcu);
+    const table = bucket(p.tableWcu);
     const heldUntil = new Float64Array(sale.shards);
     const idle: InstanceState[] = [];
     let instances = 0;
@@ -516,20 +531,20 @@ export function simulate(settings: ModelSettings): ModelResult {
           queue.after(latency / 2, () => {
             const shard = effect.shard;
             let outcome: TxOutcome;
-            const shardOk = wcuBuckets[shard]?.take(queue.now, sale.wcuPerItem) ?? false;
-            const tableOk = table.take(queue.now, txWcu);
-            if (!shardOk || !tableOk) outcome = 'throttled';
-            else if ((heldUntil[shard] as number) > queue.now) outcome = 'conflict';
+            const shardBucket = wcuBuckets[shard] as TokenBucket;
+            if (!shardBucket.has(queue.now, sale.wcuPerItem) || !table.has(queue.now, txWcu)) outcome = 'throttled';
             else {
-              outcome = evaluate(request.member, request.key, shard);
+              outcome = (heldUntil[shard] as number) > queue.now ? 'conflict' : evaluate(request.member, request.key, shard);
               if (outcome === 'committed') heldUntil[shard] = queue.now + p.conflictWindowMs;
+              // A cancelled attempt uses the capacity of what it touched unless assumed free (--cancelled-free).
+              if (outcome === 'committed' || p.cancelledUseCapacity) {
+                shardBucket.take(queue.now, sale.wcuPerItem);
+                table.take(queue.now, txWcu);
+                shardWcu[shard]?.add(queue.now, sale.wcuPerItem);
+                tableWcu.add(queue.now, txWcu);
+              }
             }
-            if (outcome !== 'committed' && outcome !== 'throttled' && !p.cancelledUseCapacity) {
-              // Give back what a cancelled attempt took, when cancelled attempts are assumed free of capacity.
-              table.take(queue.now, -txWcu);
-              wcuBuckets[shard]?.take(queue.now, -sale.wcuPerItem);
-            }
-            tally(outcome, shard);
+            tally(outcome);
             queue.after(latency / 2, () => done(outcome));
           });
           return;
@@ -558,7 +573,10 @@ export function simulate(settings: ModelSettings): ModelResult {
         initMs = p.initMs;
       }
       busy += 1;
-      peakConcurrency = Math.max(peakConcurrency, busy);
+      if (busy > peakConcurrency) {
+        peakConcurrency = busy;
+        peakAt = queue.now;
+      }
       const used = instance;
       queue.after(gatewayMs / 2 + initMs, () => {
         // The deadline counts from the handler's start (the Lambda context), not from the cold start.
@@ -650,7 +668,11 @@ export function simulate(settings: ModelSettings): ModelResult {
           charge(p.transactCpuMs);
           onDb(p.transactMs, () => {
             const outcome = evaluate(request.member, request.key, effect.shard);
-            tally(outcome, effect.shard);
+            if (outcome === 'committed') {
+              shardWcu[effect.shard]?.add(queue.now, sale.wcuPerItem);
+              tableWcu.add(queue.now, txWcu);
+            }
+            tally(outcome);
             resume(outcome);
           });
           return;
@@ -762,14 +784,15 @@ export function simulate(settings: ModelSettings): ModelResult {
     sold,
     soldOutS: soldOutAt === undefined ? undefined : soldOutAt / 1000,
     last201S: answeredUntil === undefined ? undefined : answeredUntil / 1000,
-    acceptedPerS: answeredUntil ? sold / (answeredUntil / 1000) : 0,
+    acceptedPerS: lastCommitAt > 0 ? sold / (lastCommitAt / 1000) : 0,
+    answered201PerS: answeredUntil ? latencies201.length / (answeredUntil / 1000) : 0,
     latency: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.length ? (sorted[sorted.length - 1] as number) : 0, count: sorted.length },
     latency201: { p50: percentile(sorted201, 50), p99: percentile(sorted201, 99) },
     transactions: { committed, cancelled },
     wcu: { committed: committed * txWcu, cancelled: Object.values(cancelled).reduce((sum, n) => sum + n, 0) * txWcu },
     dbCalls,
     callsPerLateRefusal: lateRefusals > 0 ? lateRefusalCalls / lateRefusals : 0,
-    lambda: { coldStarts, peakConcurrency, throttles: lambdaThrottles },
+    lambda: { coldStarts, peakConcurrency, peakAtS: peakAt / 1000, throttles: lambdaThrottles },
     peakShardWcu: Math.max(0, ...shardWcu.map((s) => s.peak())),
     peakTableWcu: tableWcu.peak(),
   };

@@ -151,8 +151,8 @@ describe('flash-sale model on AWS', () => {
   it('plans settings that grow with the rate', () => {
     const planned = plannedAws(50_000);
     expect(planned.stageRate).toBeGreaterThanOrEqual(50_000);
-    expect(planned.reservedConcurrency).toBe(5_000);
-    expect(planned.accountConcurrency).toBeGreaterThan(5_000);
+    expect(planned.reservedConcurrency).toBe(10_000);
+    expect(planned.accountConcurrency).toBeGreaterThan(10_000);
     expect(planned.tableWcu).toBeGreaterThanOrEqual(50_000 * 14);
   });
 });
@@ -190,6 +190,8 @@ describe('reading the benchmark output', () => {
       '  requests             20,808 sent, 20,708 answered in 21.0 s: 986.8 requests/s; the last ones finished 0.2 s later',
       '  latency              p50 43 ms, p99 663 ms, max 2668 ms',
       '  last 201 after       18.1 s (sold out): 27.6 redemptions/s while stock lasted',
+      '  DynamoDB calls       {"GetItem":1261,"TransactWriteItems":575,"UpdateItem":9,"BatchGetItem":31}',
+      '    cancelled because  ConditionalCheckFailed on WALLET: 53, ConditionalCheckFailed on STOCK: 24',
       '  bare transaction     751 in 8.8 s at 100 concurrent: 85.3 transactions/s',
       '6.87 4.03 1.69 8/191 9047',
     ].join('\n');
@@ -204,10 +206,14 @@ describe('reading the benchmark output', () => {
       p50: 43,
       p99: 663,
       last201S: 18.1,
+      soldOut: true,
       acceptedPerS: 27.6,
       bareTransactionsPerS: 85.3,
       bareConcurrency: 100,
       loadAverages: [5.47, 6.87],
+      cancelledOnStock: 24,
+      cancelledOnWallet: 53,
+      dbCalls: { GetItem: 1_261, TransactWriteItems: 575, UpdateItem: 9, BatchGetItem: 31 },
     });
     expect(() => parseBenchReport('nothing here')).toThrow(/settings line/);
   });
