@@ -503,13 +503,13 @@ export function simulate(settings: ModelSettings): ModelResult {
           return;
         }
         case 'batchGet': {
-          // readStock: BatchGets of at most 100 keys, one after another; a throttled shard read is retried by the SDK.
+          // readStock: BatchGets of at most 100 keys, sent at once (the read takes the slowest); a throttled shard read is retried by the SDK.
           const chunks = Math.ceil(sale.shards / 100);
           let ms = 0;
           for (let c = 0; c < chunks; c += 1) {
             countCall('BatchGetItem');
             countLateCall(request);
-            ms += logNormal(random, p.batchGetMs.median, p.batchGetMs.p99);
+            ms = Math.max(ms, logNormal(random, p.batchGetMs.median, p.batchGetMs.p99));
           }
           let throttled = false;
           for (let s = 0; s < sale.shards; s += 1) if (!rcuBuckets[s]?.take(queue.now, effect.consistent ? 1 : 0.5)) throttled = true;
