@@ -12,7 +12,8 @@ import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
-import { AUDIT_SHOWN, type adminAuctionSchema, type adminBidSchema, type auctionInputSchema, type auctionPatchSchema, type auctionSchema } from '../contracts/auctions.js';
+import { AUDIT_SHOWN } from '../contracts/limits.js';
+import type { adminAuctionSchema, adminBidSchema, auctionInputSchema, auctionPatchSchema, auctionSchema } from '../contracts/auctions.js';
 import { maskMemberId, minimumBid, phaseOf, termsProblem, type AuctionState } from '../domain/auctions.js';
 import { auditItems, nothingChanged, pickFields } from '../audit/audit.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';

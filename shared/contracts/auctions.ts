@@ -1,8 +1,11 @@
 import './zod-openapi.js';
 import * as z from 'zod';
 import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, memberIdParams } from './common.js';
-import { productTypes } from './mall.js';
+import { productTypes } from './limits.js';
 import { operation } from './operation.js';
+import { AUDIT_SHOWN } from './limits.js';
+
+export { AUDIT_SHOWN };
 
 const POINTS_CEILING = 1_000_000_000;
 
@@ -224,8 +227,6 @@ export const adminBidSchema = myBidSchema
   })
   .openapi('AuctionBid');
 
-/** How many operator actions the operator view of one auction shows. */
-export const AUDIT_SHOWN = 50;
 
 const auditSchema = z
   .object({

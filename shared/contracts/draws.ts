@@ -3,6 +3,9 @@ import * as z from 'zod';
 import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, memberIdParams } from './common.js';
 import { operation } from './operation.js';
 import { activityName } from './pools.js';
+import { DRAW_HISTORY_SHOWN, PRIZE_TABLE_FROZEN_BEFORE_START_MS } from './limits.js';
+
+export { DRAW_HISTORY_SHOWN, PRIZE_TABLE_FROZEN_BEFORE_START_MS };
 
 export const prizeKinds = ['POINTS', 'COUPON', 'GOODS', 'NOTHING'] as const;
 /** What a draw is at an instant (every view): PAUSED and ENDED may be an operator's doing (`operatorStatus`). */
@@ -14,8 +17,6 @@ export const fallbackReasons = ['OUT_OF_STOCK', 'BUDGET_EXHAUSTED', 'LIMIT_REACH
 
 /** Most prizes on one wheel (each limited prize is one item of the creating transaction). */
 export const MAX_PRIZES = 24;
-/** Operators' changes shown in a draw's admin view (newest first). */
-export const DRAW_HISTORY_SHOWN = 50;
 
 const isoTime = (what: string) => z.iso.datetime({ message: `${what} must be an ISO-8601 UTC time such as 2026-12-12T12:00:00Z` });
 
@@ -142,8 +143,6 @@ function checkPrizeTable(
   }
 }
 
-/** How long before a draw opens its prize table stops changing: function copies of the draw (5 s) are fresh by then. */
-export const PRIZE_TABLE_FROZEN_BEFORE_START_MS = 60_000;
 
 export const drawPrizeTableSchema = z
   .object({

@@ -7,7 +7,7 @@ import './zod-openapi.js';
  * consumers have moved. docs/events.md describes each event.
  */
 import * as z from 'zod';
-import { orderStatuses, paymentKinds, productTypes } from './mall.js';
+import { orderStatuses, paymentKinds, productTypes } from './limits.js';
 import { paymentCallbackSchema, supplierCallbackSchema } from './webhooks.js';
 
 const envelope = { eventId: z.string(), version: z.number().int(), occurredAt: z.string() };

@@ -3,24 +3,10 @@ import * as z from 'zod';
 import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, memberIdParams } from './common.js';
 import { operation } from './operation.js';
 import { tiers } from '../domain/tiers.js';
+import { instantTypes, orderStatuses, paymentKinds, productTypes, saleRefusalReasons } from './limits.js';
 
-export const productTypes = ['PHYSICAL', 'VIRTUAL', 'COUPON', 'SUPPLIER'] as const;
-export const paymentKinds = ['POINTS', 'POINTS_CASH'] as const;
-export const orderStatuses = [
-  'PLACED',
-  'PENDING_PAYMENT',
-  'PAID',
-  'SUBMITTED',
-  'ACCEPTED',
-  'SHIPPED',
-  'DELIVERED',
-  'FULFILLED',
-  'CANCELLED',
-  'EXPIRED',
-  'REJECTED',
-  'FAILED',
-  'REFUNDED',
-] as const;
+export { instantTypes, orderStatuses, paymentKinds, productTypes, saleRefusalReasons };
+
 
 /** Hard ceiling of stock shards per product: a redemption tries each at most once; 256 carry 50,000 redemptions/s (docs/flash-sale.md). */
 export const MAX_STOCK_SHARDS = 256;
@@ -86,8 +72,6 @@ const productFields = {
   sortOrder: z.number().int().min(0).max(1_000_000).default(1000).openapi({ description: 'Position within the zone, ascending.' }),
 };
 
-/** Types delivered at once in the redemption's own transaction: sold for points only, never cancelled once fulfilled. */
-export const instantTypes: readonly string[] = ['VIRTUAL', 'COUPON'];
 
 function checkProduct(
   p: { type: string; supplier: unknown; couponTemplateId: string | null; pointsCash: unknown; saleStartsAt: string | null; saleEndsAt: string | null },
@@ -284,8 +268,6 @@ export const productListQuerySchema = pageQuerySchema.extend({
   flashSale: booleanFilter(`true: listed in the flash-sale zone ("flash-sale"); false: the others.`),
 });
 
-/** Refusals the sale monitor counts, by problem code. */
-export const saleRefusalReasons = ['OUT_OF_STOCK', 'LIMIT_REACHED', 'INSUFFICIENT_POINTS', 'NOT_ON_SALE', 'FORBIDDEN'] as const;
 
 const refusalCountsSchema = z
   .object(Object.fromEntries(saleRefusalReasons.map((r) => [r, z.number().int()])) as Record<(typeof saleRefusalReasons)[number], z.ZodNumber>)

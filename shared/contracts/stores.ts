@@ -2,11 +2,12 @@ import './zod-openapi.js';
 import * as z from 'zod';
 import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema } from './common.js';
 import { operation } from './operation.js';
+import { MAX_CLIENTS_PER_STORE } from './limits.js';
+
+export { MAX_CLIENTS_PER_STORE };
 
 export const storeStatuses = ['ACTIVE', 'SUSPENDED'] as const;
 
-/** POS app clients one store may have bound at once (each binding is one item of the store's change transaction). */
-export const MAX_CLIENTS_PER_STORE = 20;
 
 const clientIdsSchema = (what: string) =>
   z

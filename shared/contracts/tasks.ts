@@ -4,9 +4,10 @@ import { isMonth } from '../domain/months.js';
 import * as z from 'zod';
 import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, memberIdParams } from './common.js';
 import { operation } from './operation.js';
+import { MAX_CHALLENGE_DAYS } from './limits.js';
 
-/** The longest streak challenge window, and the longest streak a bonus or a challenge may ask for. */
-export const MAX_CHALLENGE_DAYS = 366;
+export { MAX_CHALLENGE_DAYS };
+
 
 const isoTime = (what: string) => z.iso.datetime({ message: `${what} must be an ISO-8601 UTC time such as 2026-12-01T00:00:00Z` });
 const activityName = z

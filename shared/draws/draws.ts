@@ -14,15 +14,8 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
-import {
-  DRAW_HISTORY_SHOWN,
-  PRIZE_TABLE_FROZEN_BEFORE_START_MS,
-  type drawInputSchema,
-  type drawPatchSchema,
-  type drawPrizeTableSchema,
-  type fallbackReasons,
-  type prizeKinds,
-} from '../contracts/draws.js';
+import { DRAW_HISTORY_SHOWN, PRIZE_TABLE_FROZEN_BEFORE_START_MS } from '../contracts/limits.js';
+import type { drawInputSchema, drawPatchSchema, drawPrizeTableSchema, fallbackReasons, prizeKinds } from '../contracts/draws.js';
 import { drawChangeRefusal, drawStatusAt, publishedOdds, seedDaysAhead, totalWeight, type DrawOperatorStatus, type DrawStatus } from '../domain/draws.js';
 import { localDate } from '../domain/programme.js';
 import { getPool } from '../earning/pools.js';

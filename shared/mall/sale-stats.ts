@@ -21,7 +21,7 @@
  * cost the same reads.
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { saleRefusalReasons } from '../contracts/mall.js';
+import { saleRefusalReasons } from '../contracts/limits.js';
 import { logger } from '../observability/powertools.js';
 import { currentBudget, outsideInvocationBudget } from '../runtime/deadline.js';
 import type { ExtraWrite } from '../ledger/ledger.js';

@@ -11,7 +11,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { z } from 'zod';
 import type { storeInputSchema, storePatchSchema, storeStatuses } from '../contracts/stores.js';
-import { MAX_CLIENTS_PER_STORE } from '../contracts/stores.js';
+import { MAX_CLIENTS_PER_STORE } from '../contracts/limits.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { fingerprintOf } from '../ledger/idempotency.js';
 import type { TransactItem } from '../ledger/ledger.js';
