@@ -173,7 +173,7 @@ try {
   resetDbCallCounts();
   recorder.recording = true;
   const loadStart = Date.now();
-  let load: { total: number; p50: number; p99: number; max: number; statusCounts: string; errors: number; timeouts: number; retried: number; endToEnd?: { p50: number; p99: number } };
+  let load: { total: number; p50: number; p99: number; max: number; statusCounts: string; errors: number; timeouts: number; retried: number; endToEnd?: { p50: number; p99: number }; accepted?: { p50: number; p99: number } };
   if (CLIENT === 'autocannon') {
     const result = await autocannon({
       url: api.url,
@@ -213,6 +213,7 @@ try {
     // Retry-After with the same Idempotency-Key, until it is answered or the run ends.
     const deadline = loadStart + DURATION_SECONDS * 1000;
     const latencies: number[] = [];
+    const acceptedLatencies: number[] = [];
     const redemptions: number[] = [];
     const statuses = new Map<number, number>();
     let errors = 0;
@@ -250,6 +251,7 @@ try {
             }
             const { status, text, retryAfter } = reply;
             latencies.push(performance.now() - sent);
+            if (status === 201) acceptedLatencies.push(performance.now() - sent);
             statuses.set(status, (statuses.get(status) ?? 0) + 1);
             const wait = retryAfter * 1000 + Math.random() * 1000;
             if ((status === 429 || status === 503) && Date.now() + wait < deadline) {
@@ -281,6 +283,7 @@ try {
       timeouts: 0,
       retried,
       endToEnd: { p50: percentile(redemptions, 50), p99: percentile(redemptions, 99) },
+      accepted: { p50: percentile(acceptedLatencies, 50), p99: percentile(acceptedLatencies, 99) },
     };
     agent.destroy();
   }
@@ -411,6 +414,10 @@ try {
       `${CLIENT === 'app' ? ` (${whole(load.retried)} overload answers sent again after Retry-After)` : ''}; the last ones finished ${fixed(drainedSeconds)} s later`,
   );
   console.log(`  latency              p50 ${load.p50} ms, p99 ${load.p99} ms, max ${load.max} ms (each HTTP answer)`);
+  if (load.accepted) {
+    const { p50, p99 } = load.accepted;
+    console.log(`  accepted answers     p50 ${p50} ms, p99 ${p99} ms: p99 ${p50 > 0 ? fixed(p99 / p50, 2) : 'n/a'} x p50 (each 201, from its send; the queue wait of the local concurrency included)`);
+  }
   if (load.endToEnd) console.log(`  redemption           p50 ${load.endToEnd.p50} ms, p99 ${load.endToEnd.p99} ms (first send to final answer, overload retries included)`);
   console.log(`  status codes         ${load.statusCounts || 'none'}; errors ${load.errors}, timeouts ${load.timeouts}`);
   console.log(`  refusals             ${[...errorCodes].map(([label, count]) => `${label}: ${whole(count)}`).join(', ') || 'none'}`);

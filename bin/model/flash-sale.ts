@@ -66,11 +66,18 @@ export interface OpenLoad {
   readonly retryAfterMs: number;
 }
 
-/** Closed loop: `connections` clients, each sending its next request when the last is answered, for `durationS` (autocannon). */
+/**
+ * Closed loop: `connections` clients, each sending its next request when the last is answered, for `durationS`.
+ * `client` says what a client does with an overload answer (429, 503): `autocannon` counts it and sends the next
+ * request at once; `app` (bench:flash-sale's default) sends the same request again after `retryAfterMs` plus up to
+ * as much jitter, with the same key, while the run lasts.
+ */
 export interface ClosedLoad {
   readonly kind: 'closed';
   readonly connections: number;
   readonly durationS: number;
+  readonly client?: 'autocannon' | 'app';
+  readonly retryAfterMs?: number;
 }
 
 export interface AwsPlatform {
@@ -752,21 +759,28 @@ export function simulate(settings: ModelSettings): ModelResult {
     };
     queue.after(0, arrive);
   } else {
-    // autocannon: each connection sends its next request once it has read the answer, round-robin over the members;
-    // locally it reads answers in callbacks of the server's own event loop.
+    // Each connection sends its next request once it has read the answer (an app client first retries an overload
+    // answer), round-robin over the members; locally it reads answers in callbacks of the server's own event loop.
     const stopAt = load.durationS * 1000;
     const clientMs = platform.kind === 'local' ? platform.clientMs : 0;
+    const retryAfterMs = load.retryAfterMs ?? 1_000;
+    const attempt = (request: Request) =>
+      submit(request, (a) =>
+        onLoop(() => {
+          received(request, a);
+          const overloaded = a.status === 429 || a.status === 503;
+          const wait = retryAfterMs * (1 + random());
+          if (load.client === 'app' && overloaded && queue.now + wait < stopAt) {
+            queue.after(wait, () => attempt({ ...request, sentAt: queue.now, attempt: request.attempt + 1 }));
+          } else send();
+          return clientMs;
+        }),
+      );
     const send = () => {
       if (queue.now >= stopAt) return;
       const request: Request = { member: nextKey % sale.members, key: nextKey, sentAt: queue.now, attempt: 0 };
       nextKey += 1;
-      submit(request, (a) =>
-        onLoop(() => {
-          received(request, a);
-          send();
-          return clientMs;
-        }),
-      );
+      attempt(request);
     };
     for (let c = 0; c < load.connections; c += 1) queue.after(0, send);
   }

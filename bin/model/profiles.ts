@@ -104,6 +104,23 @@ export const LOCAL_MACHINE: LocalPlatform = {
 };
 
 /**
+ * The same machine running nothing but the benchmark (the load average before the run below
+ * `QUIET_LOAD_AVERAGE`): each process keeps more of its pace while the other is busy. Fitted on the four quiet
+ * runs `bin/model/calibration/quiet-a` to `quiet-d` (app clients, load average 0.3 to 2.2), checked on `quiet-e` and
+ * `quiet-f`, taken after the fit (docs/flash-sale.md).
+ */
+export const LOCAL_QUIET_MACHINE: LocalPlatform = { ...LOCAL_MACHINE, loopShare: 0.8, databaseShare: 0.8 };
+
+/** Below this one-minute load average before a run (the benchmark's own two processes make about 2), the machine was quiet. */
+export const QUIET_LOAD_AVERAGE = 3;
+
+/** The local profile for a saved benchmark run: quiet or shared by the load average printed before it. */
+export function localMachineFor(loadAverages: readonly number[]): LocalPlatform {
+  const before = loadAverages[0];
+  return before !== undefined && before < QUIET_LOAD_AVERAGE ? LOCAL_QUIET_MACHINE : LOCAL_MACHINE;
+}
+
+/**
  * DynamoDB Local's time per transaction when it has the CPU to itself: the
  * bare run keeps it busy with one transaction after another (its client's own
  * CPU is left out), so its rate is the inverse.
@@ -119,10 +136,15 @@ export interface BenchReport {
   readonly stock: number;
   readonly shards: number;
   readonly connections: number;
+  /** How the run's clients met an overload answer: `app` sent it again after Retry-After, `autocannon` went on. */
+  readonly client: 'app' | 'autocannon';
   readonly durationS: number;
   readonly requests: number;
+  /** Every HTTP answer's latency: with app clients a mix of quick 503s and 201s, so its p50 sits in one or the other. */
   readonly p50: number;
   readonly p99: number;
+  /** The 201 answers' latency (printed since the app clients; older outputs have none). */
+  readonly accepted?: { readonly p50: number; readonly p99: number };
   readonly last201S: number;
   /** Whether the stock ran out (otherwise the last 201 only marks the end of the run). */
   readonly soldOut: boolean;
@@ -148,11 +170,18 @@ export function parseBenchReport(text: string): BenchReport {
     if (!match) throw new Error(`the benchmark output has no ${what} (expected a line matching ${pattern})`);
     return match;
   };
-  const header = need(/flash sale: ([\d,]+) members x (\d+) unit\(s\), stock ([\d,]+) over (\d+) shards, (\d+) connections, (\d+) s/, 'settings line');
-  const requests = need(/requests\s+([\d,]+) sent/, 'requests line');
+  const header = need(
+    /flash sale: ([\d,]+) members x (\d+) unit\(s\), stock ([\d,]+) over (\d+) shards, (\d+) (app clients|autocannon connections|connections), (\d+) s/,
+    'settings line',
+  );
+  const requests = need(/requests\s+([\d,]+) (?:redemptions )?sent/, 'requests line');
   const latency = need(/latency\s+p50 ([\d.]+) ms, p99 ([\d.]+) ms/, 'latency line');
+  const accepted = /accepted answers\s+p50 ([\d.]+) ms, p99 ([\d.]+) ms/.exec(text);
   const last = need(/last 201 after\s+([\d.]+) s( \(sold out\))?: ([\d.]+) redemptions\/s/, '"last 201 after" line');
-  const bare = need(/bare transaction\s+[\d,]+ in [\d.]+ s at (\d+) concurrent: ([\d.,]+) transactions\/s/, 'bare transaction line');
+  // The bare replay at the clients' own concurrency (a run also prints it at the function's local slots first).
+  const bares = [...text.matchAll(/bare transaction\s+[\d,]+ in [\d.]+ s at (\d+) concurrent(?: \([^)]*\))?: ([\d.,]+) transactions\/s/g)];
+  const bare = bares.at(-1);
+  if (!bare) throw new Error('the benchmark output has no bare transaction line (expected "bare transaction ... at <n> concurrent: <r> transactions/s")');
   const calls = /DynamoDB calls\s+(\{.*\})/.exec(text);
   const cancelledOn = (kind: string) => number(new RegExp(`ConditionalCheckFailed on ${kind}: ([\\d,]+)`).exec(text)?.[1] ?? '0');
   const loads = [...text.matchAll(/^(\d+\.\d+) \d+\.\d+ \d+\.\d+ \d+\/\d+ \d+$/gm)].map((m) => Number(m[1]));
@@ -162,10 +191,13 @@ export function parseBenchReport(text: string): BenchReport {
     stock: number(header[3]),
     shards: number(header[4]),
     connections: number(header[5]),
-    durationS: number(header[6]),
+    // Outputs from before the app clients said "connections": those runs were autocannon's.
+    client: header[6] === 'app clients' ? 'app' : 'autocannon',
+    durationS: number(header[7]),
     requests: number(requests[1]),
     p50: number(latency[1]),
     p99: number(latency[2]),
+    ...(accepted ? { accepted: { p50: number(accepted[1]), p99: number(accepted[2]) } } : {}),
     last201S: number(last[1]),
     soldOut: last[2] !== undefined,
     acceptedPerS: number(last[3]),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventQueue, logNormal, seededRandom } from '../../bin/model/event-queue.js';
 import { SALE_DEFAULTS, simulate, type AwsPlatform, type LocalPlatform, type ModelSettings } from '../../bin/model/flash-sale.js';
-import { AWS_DEPLOYED, LOCAL_MACHINE, parseBenchReport, plannedAws } from '../../bin/model/profiles.js';
+import { AWS_DEPLOYED, LOCAL_MACHINE, LOCAL_QUIET_MACHINE, localMachineFor, parseBenchReport, plannedAws } from '../../bin/model/profiles.js';
 import { CpuServer, SharedMachine } from '../../bin/model/shared-cpu.js';
 
 /** A quiet AWS: no gateway or Lambda limit in the way, fixed latencies, so a test isolates one mechanism. */
@@ -201,6 +201,7 @@ describe('reading the benchmark output', () => {
       stock: 500,
       shards: 16,
       connections: 100,
+      client: 'autocannon',
       durationS: 20,
       requests: 20_808,
       p50: 43,
@@ -216,5 +217,42 @@ describe('reading the benchmark output', () => {
       dbCalls: { GetItem: 1_261, TransactWriteItems: 575, UpdateItem: 9, BatchGetItem: 31 },
     });
     expect(() => parseBenchReport('nothing here')).toThrow(/settings line/);
+  });
+
+  it("reads a run of the app's clients: the 201s' latency, the bare run at the clients' concurrency, the quiet profile", () => {
+    const text = [
+      '1.74 1.42 1.18 3/87 7106',
+      'flash sale: 3,000 members x 1 unit(s), stock 1,000 over 16 shards, 100 app clients, 20 s (local: DynamoDB Local + this process on this machine)',
+      '  requests             11,475 redemptions sent, 12,182 HTTP answers in 20.1 s: 607.4 requests/s (707 overload answers sent again after Retry-After)',
+      '  latency              p50 61 ms, p99 320 ms, max 531 ms (each HTTP answer)',
+      '  accepted answers     p50 272 ms, p99 439 ms: p99 1.61 x p50 (each 201, from its send; the queue wait of the local concurrency included)',
+      '  last 201 after       8.3 s (sold out): 120.7 redemptions/s while stock lasted',
+      '  bare transaction     1,126 in 8.1 s at 8 concurrent (as many as the orders function runs at once): 139.9 transactions/s',
+      '  bare transaction     1,221 in 8.7 s at 100 concurrent: 140.4 transactions/s',
+      '2.13 1.60 1.26 1/86 7293',
+    ].join('\n');
+    const report = parseBenchReport(text);
+    expect(report).toMatchObject({ client: 'app', connections: 100, requests: 11_475, p50: 61, accepted: { p50: 272, p99: 439 }, bareConcurrency: 100, bareTransactionsPerS: 140.4 });
+    expect(localMachineFor(report.loadAverages)).toBe(LOCAL_QUIET_MACHINE);
+    expect(localMachineFor([5.47, 6.87])).toBe(LOCAL_MACHINE);
+    expect(localMachineFor([])).toBe(LOCAL_MACHINE);
+  });
+});
+
+describe('the app client of the closed loop', () => {
+  it('sends an overload answer again after Retry-After with the same key, so fewer new redemptions start', () => {
+    const sale = (client: 'app' | 'autocannon'): ModelSettings => ({
+      seed: 5,
+      sale: { ...SALE_DEFAULTS, units: 100_000, members: 10_000, shards: 16 },
+      load: { kind: 'closed', connections: 100, durationS: 10, client },
+      platform: LOCAL_MACHINE,
+    });
+    const flood = simulate(sale('autocannon'));
+    const app = simulate(sale('app'));
+    expect(flood.answers['503 UNAVAILABLE']).toBeGreaterThan(0);
+    // The flood answers far more requests (each 503 is followed at once by another); the app's clients wait about
+    // 1 to 2 s after each, so the shed answers are a small part of theirs.
+    expect(app.requests).toBeLessThan(flood.requests / 3);
+    expect(app.answers['503 UNAVAILABLE'] ?? 0).toBeLessThan(flood.answers['503 UNAVAILABLE'] ?? 0);
   });
 });
