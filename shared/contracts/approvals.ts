@@ -10,10 +10,10 @@ const approvalParams = z.object({ approvalId: idSchema });
 const decisionBody = doc(z.strictObject({ reason: z.optional(z.string().check(z.trim(), z.minLength(3, 'give a reason of at least 3 characters'), z.maxLength(500))) }), 'ApprovalDecision');
 
 export const operatorSettingsInputSchema = z.strictObject({
-    approvalThresholdPoints: doc(z.number().check(z.int(), z.gte(1), z.lte(100_000_000)), { description: 'Adjustments of more points than this (either sign) wait for a second operator. Default 10,000,000.' }),
-    supportMaxPointsPerAdjustment: doc(z.number().check(z.int(), z.gte(0), z.lte(100_000_000)), { description: 'Most a support operator may adjust at once (default 10,000).' }),
-    supportMaxPointsPerDay: doc(z.number().check(z.int(), z.gte(0), z.lte(1_000_000_000)), { description: 'Most a support operator may adjust per day, credits and debits added (default 50,000).' }),
-  });
+  approvalThresholdPoints: doc(z.number().check(z.int(), z.gte(1), z.lte(100_000_000)), { description: 'Adjustments of more points than this (either sign) wait for a second operator. Default 10,000,000.' }),
+  supportMaxPointsPerAdjustment: doc(z.number().check(z.int(), z.gte(0), z.lte(100_000_000)), { description: 'Most a support operator may adjust at once (default 10,000).' }),
+  supportMaxPointsPerDay: doc(z.number().check(z.int(), z.gte(0), z.lte(1_000_000_000)), { description: 'Most a support operator may adjust per day, credits and debits added (default 50,000).' }),
+});
 
 export const operatorSettingsSchema = doc(docExtend(operatorSettingsInputSchema, { version: z.number().check(z.int()), updatedAt: z.optional(z.string()), updatedBy: z.optional(z.string()) }), 'OperatorSettings');
 

@@ -22,9 +22,9 @@ export const pageQuerySchema = z.object({
   limit: doc(z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20), { description: 'Page size, 1-100 (default 20).' }),
   // No length limit here: any string that is not a cursor this API sealed (a very long one included) is 400 INVALID_CURSOR.
   cursor: doc(z.optional(z.string()), {
-      description:
-        '`nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`.',
-    }),
+    description:
+      '`nextCursor` of the previous page, unchanged. Opaque and sealed: bound to the caller, the list and its filters, valid 24 hours; anything else is 400 `INVALID_CURSOR`.',
+  }),
 });
 
 export function pageOf<T extends z.ZodMiniType>(item: T) {
@@ -32,31 +32,31 @@ export function pageOf<T extends z.ZodMiniType>(item: T) {
 }
 
 export const problemSchema = doc(z.object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().check(z.int()),
-    detail: z.string(),
-    code: z.string(),
-    instance: z.optional(z.string()),
-    errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
-  }), 'Problem');
+  type: z.string(),
+  title: z.string(),
+  status: z.number().check(z.int()),
+  detail: z.string(),
+  code: z.string(),
+  instance: z.optional(z.string()),
+  errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+}), 'Problem');
 
 export const ledgerLineSchema = doc(z.object({
-    id: z.string(),
-    type: z.enum(ledgerEntryTypes),
-    currency: z.string(),
-    points: doc(z.number().check(z.int()), { description: 'Change of available points (signed).' }),
-    heldDelta: doc(z.number().check(z.int()), { description: 'Change of held points (signed).' }),
-    // Default: adjustment answers stored before pending points existed are replayed without it.
-    pendingDelta: doc(z._default(z.number().check(z.int()), 0), {
-      description: 'Change of pending points (signed): PEND locks points of a purchase, VEST makes them available, VOID cancels them (refund inside the return window).',
-    }),
-    balanceAfter: doc(z.number().check(z.int()), { description: 'Available points right after this entry.' }),
-    reason: z.string(),
-    ref: z.optional(z.string()),
-    bucket: doc(z.optional(z.string()), { description: 'Expiry bucket (YYYY-MM) credited (also by VEST) or expired.' }),
-    at: doc(z.string(), { format: 'date-time' }),
-  }), 'LedgerLine');
+  id: z.string(),
+  type: z.enum(ledgerEntryTypes),
+  currency: z.string(),
+  points: doc(z.number().check(z.int()), { description: 'Change of available points (signed).' }),
+  heldDelta: doc(z.number().check(z.int()), { description: 'Change of held points (signed).' }),
+  // Default: adjustment answers stored before pending points existed are replayed without it.
+  pendingDelta: doc(z._default(z.number().check(z.int()), 0), {
+    description: 'Change of pending points (signed): PEND locks points of a purchase, VEST makes them available, VOID cancels them (refund inside the return window).',
+  }),
+  balanceAfter: doc(z.number().check(z.int()), { description: 'Available points right after this entry.' }),
+  reason: z.string(),
+  ref: z.optional(z.string()),
+  bucket: doc(z.optional(z.string()), { description: 'Expiry bucket (YYYY-MM) credited (also by VEST) or expired.' }),
+  at: doc(z.string(), { format: 'date-time' }),
+}), 'LedgerLine');
 
 /** Path parameters of the routes under a member (`/v1/admin/members/{memberId}/...`): here, not in members.ts, so contracts of other areas need not load the members' contracts. */
 export const memberIdParams = z.object({ memberId: idSchema });

@@ -28,46 +28,46 @@ const prizeCommon = {
 };
 
 const prizeInputSchema = doc(z.discriminatedUnion('kind', [
-    z.strictObject({
-        ...prizeCommon,
-        kind: doc(z.literal('POINTS'), { description: "Points paid from the draw's pool activity." }),
-        points: z.number().check(z.int('points must be a whole number'), z.positive('points must be positive'), z.lte(1_000_000)),
-      }),
-    z.strictObject({
-        ...prizeCommon,
-        kind: doc(z.literal('COUPON'), { description: 'One coupon of a template, into the member\'s coupon wallet.' }),
-        couponTemplateId: idSchema,
-      }),
-    z.strictObject({
-        ...prizeCommon,
-        kind: doc(z.literal('GOODS'), { description: 'A PHYSICAL or SUPPLIER product, delivered through an order (0 points).' }),
-        productId: idSchema,
-      }),
-    z.strictObject({ ...prizeCommon, kind: doc(z.literal('NOTHING'), { description: '"Thanks for playing".' }) }),
-  ]), 'DrawPrizeInput');
+  z.strictObject({
+    ...prizeCommon,
+    kind: doc(z.literal('POINTS'), { description: "Points paid from the draw's pool activity." }),
+    points: z.number().check(z.int('points must be a whole number'), z.positive('points must be positive'), z.lte(1_000_000)),
+  }),
+  z.strictObject({
+    ...prizeCommon,
+    kind: doc(z.literal('COUPON'), { description: 'One coupon of a template, into the member\'s coupon wallet.' }),
+    couponTemplateId: idSchema,
+  }),
+  z.strictObject({
+    ...prizeCommon,
+    kind: doc(z.literal('GOODS'), { description: 'A PHYSICAL or SUPPLIER product, delivered through an order (0 points).' }),
+    productId: idSchema,
+  }),
+  z.strictObject({ ...prizeCommon, kind: doc(z.literal('NOTHING'), { description: '"Thanks for playing".' }) }),
+]), 'DrawPrizeInput');
 
 export const drawInputSchema = doc(z.strictObject({
-    drawId: doc(z.optional(idSchema), { description: 'Your id for the draw; generated (`d-...`) when left out.' }),
-    name: z.string().check(z.trim(), z.minLength(3, 'give the draw a name of at least 3 characters'), z.maxLength(120)),
-    description: z._default(z.string().check(z.maxLength(2000)), ''),
-    startsAt: isoTime('startsAt'),
-    endsAt: isoTime('endsAt'),
-    freeSpinsPerDay: doc(z.number().check(z.int('freeSpinsPerDay must be a whole number'), z.gte(0), z.lte(100)), { description: 'Spins each member gets free per programme-local day (Asia/Shanghai).' }),
-    spinCostPoints: doc(z.number().check(z.int('spinCostPoints must be a whole number of points'), z.positive('spinCostPoints must be positive'), z.lte(1_000_000)), { description: 'Points one spin costs once the day\'s free spins are used.' }),
-    maxSpinsPerDay: doc(z.number().check(z.int('maxSpinsPerDay must be a whole number'), z.positive('maxSpinsPerDay must be positive'), z.lte(1000)), { description: 'Spins one member may make per day, free and paid together.' }),
-    poolId: doc(z._default(z.nullable(idSchema), null), { description: 'The points pool that pays POINTS prizes (required when there are any).' }),
-    activity: doc(z._default(z.nullable(activityName), null), { description: 'The pool activity POINTS prizes are paid from, e.g. `games`.' }),
-    prizes: doc(z.array(prizeInputSchema).check(z.minLength(2, 'a draw has at least 2 prizes (one may be the consolation)'), z.maxLength(MAX_PRIZES, `a draw has at most ${MAX_PRIZES} prizes`)), { description: 'In the order the odds are published and the outcome is mapped (cumulative weights).' }),
-    consolationPrizeId: doc(idSchema, {
-      description: 'The prize given instead when the drawn one cannot be (out of stock, pool exhausted, coupon not issued): a NOTHING or POINTS prize with unlimited stock.',
-    }),
-  }).check(z.superRefine((draw, ctx) => {
-    if (Date.parse(draw.endsAt) <= Date.parse(draw.startsAt)) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'endsAt must be after startsAt' });
-    if (draw.maxSpinsPerDay < draw.freeSpinsPerDay) {
-      ctx.addIssue({ code: 'custom', path: ['maxSpinsPerDay'], message: 'maxSpinsPerDay counts free and paid spins, so it cannot be below freeSpinsPerDay' });
-    }
-    checkPrizeTable(draw, ctx);
-  })), 'DrawInput');
+  drawId: doc(z.optional(idSchema), { description: 'Your id for the draw; generated (`d-...`) when left out.' }),
+  name: z.string().check(z.trim(), z.minLength(3, 'give the draw a name of at least 3 characters'), z.maxLength(120)),
+  description: z._default(z.string().check(z.maxLength(2000)), ''),
+  startsAt: isoTime('startsAt'),
+  endsAt: isoTime('endsAt'),
+  freeSpinsPerDay: doc(z.number().check(z.int('freeSpinsPerDay must be a whole number'), z.gte(0), z.lte(100)), { description: 'Spins each member gets free per programme-local day (Asia/Shanghai).' }),
+  spinCostPoints: doc(z.number().check(z.int('spinCostPoints must be a whole number of points'), z.positive('spinCostPoints must be positive'), z.lte(1_000_000)), { description: 'Points one spin costs once the day\'s free spins are used.' }),
+  maxSpinsPerDay: doc(z.number().check(z.int('maxSpinsPerDay must be a whole number'), z.positive('maxSpinsPerDay must be positive'), z.lte(1000)), { description: 'Spins one member may make per day, free and paid together.' }),
+  poolId: doc(z._default(z.nullable(idSchema), null), { description: 'The points pool that pays POINTS prizes (required when there are any).' }),
+  activity: doc(z._default(z.nullable(activityName), null), { description: 'The pool activity POINTS prizes are paid from, e.g. `games`.' }),
+  prizes: doc(z.array(prizeInputSchema).check(z.minLength(2, 'a draw has at least 2 prizes (one may be the consolation)'), z.maxLength(MAX_PRIZES, `a draw has at most ${MAX_PRIZES} prizes`)), { description: 'In the order the odds are published and the outcome is mapped (cumulative weights).' }),
+  consolationPrizeId: doc(idSchema, {
+    description: 'The prize given instead when the drawn one cannot be (out of stock, pool exhausted, coupon not issued): a NOTHING or POINTS prize with unlimited stock.',
+  }),
+}).check(z.superRefine((draw, ctx) => {
+  if (Date.parse(draw.endsAt) <= Date.parse(draw.startsAt)) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'endsAt must be after startsAt' });
+  if (draw.maxSpinsPerDay < draw.freeSpinsPerDay) {
+    ctx.addIssue({ code: 'custom', path: ['maxSpinsPerDay'], message: 'maxSpinsPerDay counts free and paid spins, so it cannot be below freeSpinsPerDay' });
+  }
+  checkPrizeTable(draw, ctx);
+})), 'DrawInput');
 
 /** The checks of a prize table on its own (at creation, and when an upcoming draw's prizes are replaced). */
 function checkPrizeTable(
@@ -100,44 +100,44 @@ function checkPrizeTable(
 
 
 export const drawPrizeTableSchema = doc(z.strictObject({
-    expectedVersion: z.number().check(z.int('expectedVersion must be a whole number'), z.gte(1, 'expectedVersion is the version you read (1 or more)'), z.lte(MAX_VERSION, MAX_VERSION_MESSAGE)),
-    prizes: doc(z.array(prizeInputSchema).check(z.minLength(2, 'a draw has at least 2 prizes (one may be the consolation)'), z.maxLength(MAX_PRIZES, `a draw has at most ${MAX_PRIZES} prizes`)), { description: 'The whole prize table, in the order the odds are published (replaces the one stored).' }),
-    consolationPrizeId: idSchema,
-    poolId: doc(z._default(z.nullable(idSchema), null), { description: 'The points pool that pays POINTS prizes (required when there are any).' }),
-    activity: z._default(z.nullable(activityName), null),
-  }).check(z.superRefine((table, ctx) => checkPrizeTable(table, ctx))), 'DrawPrizeTable');
+  expectedVersion: z.number().check(z.int('expectedVersion must be a whole number'), z.gte(1, 'expectedVersion is the version you read (1 or more)'), z.lte(MAX_VERSION, MAX_VERSION_MESSAGE)),
+  prizes: doc(z.array(prizeInputSchema).check(z.minLength(2, 'a draw has at least 2 prizes (one may be the consolation)'), z.maxLength(MAX_PRIZES, `a draw has at most ${MAX_PRIZES} prizes`)), { description: 'The whole prize table, in the order the odds are published (replaces the one stored).' }),
+  consolationPrizeId: idSchema,
+  poolId: doc(z._default(z.nullable(idSchema), null), { description: 'The points pool that pays POINTS prizes (required when there are any).' }),
+  activity: z._default(z.nullable(activityName), null),
+}).check(z.superRefine((table, ctx) => checkPrizeTable(table, ctx))), 'DrawPrizeTable');
 
 /** Fields of a draw that never change: what the published odds, the committed seeds and every verification rest on. */
 const FIXED_FIELDS = ['drawId', 'startsAt', 'freeSpinsPerDay', 'spinCostPoints', 'maxSpinsPerDay', 'poolId', 'activity', 'prizes', 'consolationPrizeId'];
 
 export const drawPatchSchema = doc(z.strictObject(
-    {
-      expectedVersion: doc(z.number().check(z.int('expectedVersion must be a whole number'), z.gte(1, 'expectedVersion is the version you read (1 or more)'), z.lte(MAX_VERSION, MAX_VERSION_MESSAGE)), { description: 'The `version` you read; refused with 409 CONFLICT if the draw changed since.' }),
-      status: doc(z.optional(z.enum(drawOperatorStatuses, { error: 'status must be ACTIVE, PAUSED or ENDED' })), { description: 'PAUSED stops spins at once in every instance; ACTIVE resumes; ENDED is final.' }),
-      name: z.optional(z.string().check(z.trim(), z.minLength(3, 'give the draw a name of at least 3 characters'), z.maxLength(120))),
-      description: z.optional(z.string().check(z.maxLength(2000))),
-      endsAt: doc(z.optional(isoTime('endsAt')), { description: 'A new end, after startsAt and in the future; earlier or later. Seeds stay secret until their day has ended either way.' }),
-      stockTopUps: doc(z.optional(z.array(
-          doc(z.strictObject({
-              prizeId: idSchema,
-              add: doc(z.number().check(z.int('add must be a whole number of prizes'), z.gte(-10_000_000), z.lte(10_000_000), z.refine((n) => n !== 0, 'add must not be 0')), { description: 'Units added to the prize\'s stock; negative takes back units not yet awarded (never below what was awarded).' }),
-            }), 'DrawStockTopUp'),
-        ).check(z.minLength(1, 'give at least one top-up, or leave stockTopUps out'), z.maxLength(MAX_PRIZES))), { description: 'Changes of limited prizes\' stock (not of unlimited ones).' }),
-    },
-    {
-      error: (issue) =>
-        issue.code === 'unrecognized_keys'
-          ? `${issue.keys.join(', ')} cannot be changed: ${issue.keys.some((k) => FIXED_FIELDS.includes(k)) ? 'a draw\'s prizes, weights, window start, spin rules and pool are fixed at creation (the published odds and the committed seeds rest on them); create another draw (an upcoming draw\'s prizes and weights: PUT /v1/admin/draws/{drawId}/prizes)' : 'unknown field'}. A change takes expectedVersion, status, name, description, endsAt, stockTopUps`
-          : undefined,
-    },
-  ).check(z.superRefine((patch, ctx) => {
-    if (Object.keys(patch).length < 2) ctx.addIssue({ code: 'custom', path: [], message: 'change at least one of status, name, description, endsAt, stockTopUps' });
-    const seen = new Set<string>();
-    patch.stockTopUps?.forEach((topUp, i) => {
-      if (seen.has(topUp.prizeId)) ctx.addIssue({ code: 'custom', path: ['stockTopUps', i, 'prizeId'], message: `prizeId ${topUp.prizeId} appears twice; give one top-up per prize` });
-      seen.add(topUp.prizeId);
-    });
-  })), 'DrawPatch');
+  {
+    expectedVersion: doc(z.number().check(z.int('expectedVersion must be a whole number'), z.gte(1, 'expectedVersion is the version you read (1 or more)'), z.lte(MAX_VERSION, MAX_VERSION_MESSAGE)), { description: 'The `version` you read; refused with 409 CONFLICT if the draw changed since.' }),
+    status: doc(z.optional(z.enum(drawOperatorStatuses, { error: 'status must be ACTIVE, PAUSED or ENDED' })), { description: 'PAUSED stops spins at once in every instance; ACTIVE resumes; ENDED is final.' }),
+    name: z.optional(z.string().check(z.trim(), z.minLength(3, 'give the draw a name of at least 3 characters'), z.maxLength(120))),
+    description: z.optional(z.string().check(z.maxLength(2000))),
+    endsAt: doc(z.optional(isoTime('endsAt')), { description: 'A new end, after startsAt and in the future; earlier or later. Seeds stay secret until their day has ended either way.' }),
+    stockTopUps: doc(z.optional(z.array(
+      doc(z.strictObject({
+        prizeId: idSchema,
+        add: doc(z.number().check(z.int('add must be a whole number of prizes'), z.gte(-10_000_000), z.lte(10_000_000), z.refine((n) => n !== 0, 'add must not be 0')), { description: 'Units added to the prize\'s stock; negative takes back units not yet awarded (never below what was awarded).' }),
+      }), 'DrawStockTopUp'),
+    ).check(z.minLength(1, 'give at least one top-up, or leave stockTopUps out'), z.maxLength(MAX_PRIZES))), { description: 'Changes of limited prizes\' stock (not of unlimited ones).' }),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `${issue.keys.join(', ')} cannot be changed: ${issue.keys.some((k) => FIXED_FIELDS.includes(k)) ? 'a draw\'s prizes, weights, window start, spin rules and pool are fixed at creation (the published odds and the committed seeds rest on them); create another draw (an upcoming draw\'s prizes and weights: PUT /v1/admin/draws/{drawId}/prizes)' : 'unknown field'}. A change takes expectedVersion, status, name, description, endsAt, stockTopUps`
+        : undefined,
+  },
+).check(z.superRefine((patch, ctx) => {
+  if (Object.keys(patch).length < 2) ctx.addIssue({ code: 'custom', path: [], message: 'change at least one of status, name, description, endsAt, stockTopUps' });
+  const seen = new Set<string>();
+  patch.stockTopUps?.forEach((topUp, i) => {
+    if (seen.has(topUp.prizeId)) ctx.addIssue({ code: 'custom', path: ['stockTopUps', i, 'prizeId'], message: `prizeId ${topUp.prizeId} appears twice; give one top-up per prize` });
+    seen.add(topUp.prizeId);
+  });
+})), 'DrawPatch');
 
 const prizeViewFields = {
   prizeId: z.string(),
@@ -152,12 +152,12 @@ const prizeViewFields = {
 export const awardedPrizeSchema = doc(z.object(prizeViewFields), 'DrawPrize');
 
 const publishedPrizeSchema = doc(z.object({
-    ...prizeViewFields,
-    weight: z.number().check(z.int()),
-    odds: doc(z.number(), { description: 'weight / totalWeight: the chance this prize is drawn.' }),
-    limited: doc(z.boolean(), { description: 'Whether the prize has a limited stock.' }),
-    outOfStock: doc(z.boolean(), { description: 'A limited prize with none left: drawing it gives the consolation.' }),
-  }), 'PublishedDrawPrize');
+  ...prizeViewFields,
+  weight: z.number().check(z.int()),
+  odds: doc(z.number(), { description: 'weight / totalWeight: the chance this prize is drawn.' }),
+  limited: doc(z.boolean(), { description: 'Whether the prize has a limited stock.' }),
+  outOfStock: doc(z.boolean(), { description: 'A limited prize with none left: drawing it gives the consolation.' }),
+}), 'PublishedDrawPrize');
 
 const drawSettings = {
   drawId: z.string(),
@@ -178,110 +178,110 @@ export const drawSummarySchema = doc(z.object({ ...drawSettings }), 'DrawSummary
 const hashPublishedAt = doc(z.string(), { description: 'When the seed was stored: its hash could be read from then on.' });
 const seedHashSchema = z.object({ day: z.string(), seedHash: doc(z.string(), { description: "SHA-256 of the day's seed, hex." }), hashPublishedAt });
 const revealedSeedSchema = doc(z.object({
-    day: z.string(),
-    seed: doc(z.string(), { description: 'The 32-byte server seed, hex; revealed once its day has ended.' }),
-    seedHash: z.string(),
-    hashPublishedAt,
-  }), 'RevealedDrawSeed');
+  day: z.string(),
+  seed: doc(z.string(), { description: 'The 32-byte server seed, hex; revealed once its day has ended.' }),
+  seedHash: z.string(),
+  hashPublishedAt,
+}), 'RevealedDrawSeed');
 
 export const drawSchema = doc(z.object({
-    ...drawSettings,
-    prizes: z.array(publishedPrizeSchema),
-    consolation: doc(z.string(), { description: 'The consolation rule, in words.' }),
-    me: z.object({
-      day: doc(z.string(), { description: 'Today, programme-local (Asia/Shanghai).' }),
-      spinsToday: z.number().check(z.int()),
-      freeSpinsLeft: z.number().check(z.int()),
-      spinsLeft: doc(z.number().check(z.int()), { description: 'Free and paid spins left today.' }),
-      nextSpinCostPoints: doc(z.nullable(z.number().check(z.int())), { description: 'What the next spin costs (0 while free); null: no spins left.' }),
-    }),
-    fairness: z.object({
-      today: doc(z.nullable(seedHashSchema), { description: "Hash of today's seed, published before the day's spins; null when the draw takes no spins today." }),
-      nextSpinNumber: doc(z.number().check(z.int()), { description: 'n of your next spin today.' }),
-      procedure: doc(z.string(), { description: 'How a spin is computed from the seed (docs/draws.md; npm run verify-spin).' }),
-      revealed: doc(z.array(revealedSeedSchema), { description: 'Seeds of the most recent ended days (all of them: GET /v1/draws/{drawId}/seeds).' }),
-    }),
-  }), 'Draw');
+  ...drawSettings,
+  prizes: z.array(publishedPrizeSchema),
+  consolation: doc(z.string(), { description: 'The consolation rule, in words.' }),
+  me: z.object({
+    day: doc(z.string(), { description: 'Today, programme-local (Asia/Shanghai).' }),
+    spinsToday: z.number().check(z.int()),
+    freeSpinsLeft: z.number().check(z.int()),
+    spinsLeft: doc(z.number().check(z.int()), { description: 'Free and paid spins left today.' }),
+    nextSpinCostPoints: doc(z.nullable(z.number().check(z.int())), { description: 'What the next spin costs (0 while free); null: no spins left.' }),
+  }),
+  fairness: z.object({
+    today: doc(z.nullable(seedHashSchema), { description: "Hash of today's seed, published before the day's spins; null when the draw takes no spins today." }),
+    nextSpinNumber: doc(z.number().check(z.int()), { description: 'n of your next spin today.' }),
+    procedure: doc(z.string(), { description: 'How a spin is computed from the seed (docs/draws.md; npm run verify-spin).' }),
+    revealed: doc(z.array(revealedSeedSchema), { description: 'Seeds of the most recent ended days (all of them: GET /v1/draws/{drawId}/seeds).' }),
+  }),
+}), 'Draw');
 
 const drawChangeSchema = doc(z.object({
-    version: doc(z.number().check(z.int()), { description: 'The version this change made.' }),
-    at: z.string(),
-    by: doc(z.string(), { description: 'The operator (token subject).' }),
-    changes: doc(z.record(z.string(), z.object({ from: z.string(), to: z.string() })), { description: 'Each field changed (status, name, description, endsAt), from and to.' }),
-    stockTopUps: z.array(
-      doc(z.object({ prizeId: z.string(), add: z.number().check(z.int()), stockBefore: z.number().check(z.int()), stockAfter: z.number().check(z.int()) }), 'DrawStockChange'),
-    ),
-  }), 'DrawChange');
+  version: doc(z.number().check(z.int()), { description: 'The version this change made.' }),
+  at: z.string(),
+  by: doc(z.string(), { description: 'The operator (token subject).' }),
+  changes: doc(z.record(z.string(), z.object({ from: z.string(), to: z.string() })), { description: 'Each field changed (status, name, description, endsAt), from and to.' }),
+  stockTopUps: z.array(
+    doc(z.object({ prizeId: z.string(), add: z.number().check(z.int()), stockBefore: z.number().check(z.int()), stockAfter: z.number().check(z.int()) }), 'DrawStockChange'),
+  ),
+}), 'DrawChange');
 
 export const drawAdminSchema = doc(z.object({
-    ...drawSettings,
-    operatorStatus: doc(z.enum(drawOperatorStatuses), { description: 'What the operator set; `status` is what the draw is now.' }),
-    version: doc(z.number().check(z.int()), { description: 'Send it as expectedVersion to change the draw.' }),
-    poolId: z.nullable(z.string()),
-    activity: z.nullable(z.string()),
-    prizes: z.array(
-      z.object({
-        ...prizeViewFields,
-        weight: z.number().check(z.int()),
-        odds: z.number(),
-        stock: doc(z.nullable(z.number().check(z.int())), { description: 'Stock in all: what the prize started with plus the top-ups (= awarded + stockLeft); null: unlimited.' }),
-        stockAdded: doc(z.nullable(z.number().check(z.int())), { description: 'Units added by top-ups (net); null: unlimited.' }),
-        stockLeft: z.nullable(z.number().check(z.int())),
-        drawn: doc(z.number().check(z.int()), { description: 'Spins that drew this prize.' }),
-        awarded: doc(z.number().check(z.int()), { description: 'Spins that got it (the consolation counts the fallbacks too).' }),
-        fellBack: doc(z.number().check(z.int()), { description: 'Spins that drew it but got the consolation.' }),
-      }),
-    ),
-    totals: z.object({
-      spins: z.number().check(z.int()),
-      paidSpins: z.number().check(z.int()),
-      costPoints: doc(z.number().check(z.int()), { description: 'Points members paid for spins.' }),
-      pointsAwarded: doc(z.number().check(z.int()), { description: 'Points paid out as POINTS prizes (from the pool).' }),
-      fallbacks: z.number().check(z.int()),
+  ...drawSettings,
+  operatorStatus: doc(z.enum(drawOperatorStatuses), { description: 'What the operator set; `status` is what the draw is now.' }),
+  version: doc(z.number().check(z.int()), { description: 'Send it as expectedVersion to change the draw.' }),
+  poolId: z.nullable(z.string()),
+  activity: z.nullable(z.string()),
+  prizes: z.array(
+    z.object({
+      ...prizeViewFields,
+      weight: z.number().check(z.int()),
+      odds: z.number(),
+      stock: doc(z.nullable(z.number().check(z.int())), { description: 'Stock in all: what the prize started with plus the top-ups (= awarded + stockLeft); null: unlimited.' }),
+      stockAdded: doc(z.nullable(z.number().check(z.int())), { description: 'Units added by top-ups (net); null: unlimited.' }),
+      stockLeft: z.nullable(z.number().check(z.int())),
+      drawn: doc(z.number().check(z.int()), { description: 'Spins that drew this prize.' }),
+      awarded: doc(z.number().check(z.int()), { description: 'Spins that got it (the consolation counts the fallbacks too).' }),
+      fellBack: doc(z.number().check(z.int()), { description: 'Spins that drew it but got the consolation.' }),
     }),
-    createdAt: z.string(),
-    createdBy: z.string(),
-    updatedAt: z.string(),
-    updatedBy: z.string(),
-    history: doc(z.array(drawChangeSchema), { description: `Operators' changes, newest first (the latest ${DRAW_HISTORY_SHOWN}); version 1 is the creation above.` }),
-  }), 'DrawAdmin');
+  ),
+  totals: z.object({
+    spins: z.number().check(z.int()),
+    paidSpins: z.number().check(z.int()),
+    costPoints: doc(z.number().check(z.int()), { description: 'Points members paid for spins.' }),
+    pointsAwarded: doc(z.number().check(z.int()), { description: 'Points paid out as POINTS prizes (from the pool).' }),
+    fallbacks: z.number().check(z.int()),
+  }),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+  history: doc(z.array(drawChangeSchema), { description: `Operators' changes, newest first (the latest ${DRAW_HISTORY_SHOWN}); version 1 is the creation above.` }),
+}), 'DrawAdmin');
 
 export const spinSchema = doc(z.object({
-    spinId: z.string(),
-    drawId: z.string(),
-    memberId: z.string(),
-    day: doc(z.string(), { description: 'Programme-local day of the spin; its seed is revealed after this day.' }),
-    n: doc(z.number().check(z.int()), { description: "The member's spin number that day (1, 2, 3 ...): part of the HMAC message." }),
-    prize: doc(awardedPrizeSchema, { description: 'What the member got.' }),
-    drawnPrizeId: doc(z.string(), { description: 'The prize the seed drew (what a verification re-computes).' }),
-    fallbackReason: doc(z.nullable(z.enum(fallbackReasons)), { description: 'Why the consolation was given instead of the drawn prize; null: the drawn prize was given.' }),
-    costPoints: doc(z.number().check(z.int()), { description: 'Points the spin cost (0: a free spin).' }),
-    couponId: z.nullable(z.string()),
-    orderId: doc(z.nullable(z.string()), { description: 'GOODS prizes: the order that delivers them.' }),
-    seedHash: z.string(),
-    entryIds: doc(z.array(z.string()), { description: 'Ledger entries of the spin (the cost paid, the points won).' }),
-    freeSpinsLeft: z.number().check(z.int()),
-    spinsLeft: z.number().check(z.int()),
-    at: z.string(),
-  }), 'Spin');
+  spinId: z.string(),
+  drawId: z.string(),
+  memberId: z.string(),
+  day: doc(z.string(), { description: 'Programme-local day of the spin; its seed is revealed after this day.' }),
+  n: doc(z.number().check(z.int()), { description: "The member's spin number that day (1, 2, 3 ...): part of the HMAC message." }),
+  prize: doc(awardedPrizeSchema, { description: 'What the member got.' }),
+  drawnPrizeId: doc(z.string(), { description: 'The prize the seed drew (what a verification re-computes).' }),
+  fallbackReason: doc(z.nullable(z.enum(fallbackReasons)), { description: 'Why the consolation was given instead of the drawn prize; null: the drawn prize was given.' }),
+  costPoints: doc(z.number().check(z.int()), { description: 'Points the spin cost (0: a free spin).' }),
+  couponId: z.nullable(z.string()),
+  orderId: doc(z.nullable(z.string()), { description: 'GOODS prizes: the order that delivers them.' }),
+  seedHash: z.string(),
+  entryIds: doc(z.array(z.string()), { description: 'Ledger entries of the spin (the cost paid, the points won).' }),
+  freeSpinsLeft: z.number().check(z.int()),
+  spinsLeft: z.number().check(z.int()),
+  at: z.string(),
+}), 'Spin');
 
 export const drawAdminSummarySchema = doc(z.object({
-    ...drawSettings,
-    operatorStatus: doc(z.enum(drawOperatorStatuses), { description: 'What the operator set; `status` is what the draw is now.' }),
-    version: z.number().check(z.int()),
-    prizeCount: z.number().check(z.int()),
-    createdAt: z.string(),
-    createdBy: z.string(),
-    updatedAt: z.string(),
-  }), 'DrawAdminSummary');
+  ...drawSettings,
+  operatorStatus: doc(z.enum(drawOperatorStatuses), { description: 'What the operator set; `status` is what the draw is now.' }),
+  version: z.number().check(z.int()),
+  prizeCount: z.number().check(z.int()),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  updatedAt: z.string(),
+}), 'DrawAdminSummary');
 
 const drawSeedPageSchema = doc(z.object({
-    drawId: z.string(),
-    today: z.nullable(seedHashSchema),
-    tomorrow: doc(z.nullable(seedHashSchema), { description: "Tomorrow's hash, once the daily job has made the seed." }),
-    items: z.array(revealedSeedSchema),
-    nextCursor: z.nullable(z.string()),
-  }), 'DrawSeedPage');
+  drawId: z.string(),
+  today: z.nullable(seedHashSchema),
+  tomorrow: doc(z.nullable(seedHashSchema), { description: "Tomorrow's hash, once the daily job has made the seed." }),
+  items: z.array(revealedSeedSchema),
+  nextCursor: z.nullable(z.string()),
+}), 'DrawSeedPage');
 
 const drawParams = z.object({ drawId: idSchema });
 const spinPageSchema = doc(pageOf(spinSchema), 'SpinPage');

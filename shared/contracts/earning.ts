@@ -14,46 +14,46 @@ const fourDecimals = (what: string) =>
   z.number().check(z.gte(0, `${what} must not be negative`), z.lte(1000, `${what} must be at most 1000`), z.refine((v) => Math.round(v * 10_000) / 10_000 === v, `${what} has at most 4 decimals`));
 
 export const expiryPolicySchema = doc(z.discriminatedUnion('policy', [
-    z.object({
-      policy: z.literal('rolling-months'),
-      months: doc(z.number().check(z.int(), z.gte(1), z.lte(120)), { description: 'Points expire at the end of the month N months after earning.' }),
+  z.object({
+    policy: z.literal('rolling-months'),
+    months: doc(z.number().check(z.int(), z.gte(1), z.lte(120)), { description: 'Points expire at the end of the month N months after earning.' }),
+  }),
+  z.object({
+    policy: z.literal('year-end'),
+    extraYears: doc(z.number().check(z.int(), z.gte(0), z.lte(5)), { description: '0: cleared at the end of the year earned; 1: of the following year.' }),
+  }),
+  z.object({ policy: z.literal('never') }),
+  z.object({
+    policy: z.literal('inactivity'),
+    months: doc(z.number().check(z.int(), z.gte(1), z.lte(120)), {
+      description: 'All points of a wallet expire once it has had no earning or spending for this many whole calendar months (UTC).',
     }),
-    z.object({
-      policy: z.literal('year-end'),
-      extraYears: doc(z.number().check(z.int(), z.gte(0), z.lte(5)), { description: '0: cleared at the end of the year earned; 1: of the following year.' }),
-    }),
-    z.object({ policy: z.literal('never') }),
-    z.object({
-      policy: z.literal('inactivity'),
-      months: doc(z.number().check(z.int(), z.gte(1), z.lte(120)), {
-        description: 'All points of a wallet expire once it has had no earning or spending for this many whole calendar months (UTC).',
-      }),
-    }),
-  ]), 'ExpiryPolicy');
+  }),
+]), 'ExpiryPolicy');
 
 const pointsAmount = (what: string) =>
   z.number().check(z.int(`${what} must be a whole number of points`), z.gte(0, `${what} must not be negative`), z.lte(1_000_000, `${what} must be at most 1,000,000`));
 
 export const referralRulesSchema = doc(z._default(z.strictObject({
-    ladder: doc(z.array(z.strictObject({ fromReferral: z.number().check(z.int(), z.gte(1)), points: pointsAmount('points') })).check(z.minLength(1, 'give at least one rung'), z.maxLength(20), z.refine((l) => l[0]?.fromReferral === 1, 'the first rung must start at fromReferral 1'), z.refine((l) => l.every((r, i) => i === 0 || r.fromReferral > (l[i - 1]?.fromReferral ?? 0)), 'rungs must be in increasing fromReferral order')), { description: 'Points the referrer earns for the nth referral: the last rung whose fromReferral <= n.' }),
-    refereeWelcomePoints: doc(pointsAmount('refereeWelcomePoints'), { description: 'Points a member registering with a referral code gets.' }),
-    firstPurchaseReferrerPoints: doc(pointsAmount('firstPurchaseReferrerPoints'), {
-      description: "Points the referrer gets on the referred member's first POS purchase (0 = off).",
-    }),
-    maxRewardedReferrals: doc(z.nullable(z.number().check(z.int(), z.positive())), { description: 'Referrals past this number earn the referrer nothing (null = no limit).' }),
-  }), defaultReferralRules), 'ReferralRules');
+  ladder: doc(z.array(z.strictObject({ fromReferral: z.number().check(z.int(), z.gte(1)), points: pointsAmount('points') })).check(z.minLength(1, 'give at least one rung'), z.maxLength(20), z.refine((l) => l[0]?.fromReferral === 1, 'the first rung must start at fromReferral 1'), z.refine((l) => l.every((r, i) => i === 0 || r.fromReferral > (l[i - 1]?.fromReferral ?? 0)), 'rungs must be in increasing fromReferral order')), { description: 'Points the referrer earns for the nth referral: the last rung whose fromReferral <= n.' }),
+  refereeWelcomePoints: doc(pointsAmount('refereeWelcomePoints'), { description: 'Points a member registering with a referral code gets.' }),
+  firstPurchaseReferrerPoints: doc(pointsAmount('firstPurchaseReferrerPoints'), {
+    description: "Points the referrer gets on the referred member's first POS purchase (0 = off).",
+  }),
+  maxRewardedReferrals: doc(z.nullable(z.number().check(z.int(), z.positive())), { description: 'Referrals past this number earn the referrer nothing (null = no limit).' }),
+}), defaultReferralRules), 'ReferralRules');
 
 const perPaidTier = <T extends z.ZodMiniType>(schema: T) =>
   z.strictObject(Object.fromEntries(paidTiers.map((t) => [t, schema])) as Record<(typeof paidTiers)[number], T>);
 
 export const tierRulesSchema = doc(z._default(z.strictObject({
-    thresholds: doc(perPaidTier(z.number().check(z.int(), z.gte(0), z.lte(1_000_000_000))).check(z.refine((t) => t.silver < t.gold && t.gold < t.diamond, 'thresholds must increase: silver < gold < diamond')), { description: 'Growth a tier needs. Growth = whole CNY spent + growthPerPurchase per purchase, this and last calendar year.' }),
-    growthPerPurchase: z._default(z.number().check(z.int(), z.gte(0), z.lte(100_000)), 0),
-    upgradePrices: doc(perPaidTier(z.nullable(z.number().check(z.int(), z.positive(), z.lte(100_000_000)))), {
-      description: 'Points that buy each tier from the tier directly below it (POST /v1/me/tier-upgrades); null = not for sale.',
-    }),
-    birthdayBonus: doc(z.strictObject(Object.fromEntries(tiers.map((t) => [t, pointsAmount(`${t} birthday bonus`)])) as Record<(typeof tiers)[number], ReturnType<typeof pointsAmount>>), { description: "Points credited once a year on the member's birthday, by tier." }),
-  }), defaultTierRules), 'TierRules');
+  thresholds: doc(perPaidTier(z.number().check(z.int(), z.gte(0), z.lte(1_000_000_000))).check(z.refine((t) => t.silver < t.gold && t.gold < t.diamond, 'thresholds must increase: silver < gold < diamond')), { description: 'Growth a tier needs. Growth = whole CNY spent + growthPerPurchase per purchase, this and last calendar year.' }),
+  growthPerPurchase: z._default(z.number().check(z.int(), z.gte(0), z.lte(100_000)), 0),
+  upgradePrices: doc(perPaidTier(z.nullable(z.number().check(z.int(), z.positive(), z.lte(100_000_000)))), {
+    description: 'Points that buy each tier from the tier directly below it (POST /v1/me/tier-upgrades); null = not for sale.',
+  }),
+  birthdayBonus: doc(z.strictObject(Object.fromEntries(tiers.map((t) => [t, pointsAmount(`${t} birthday bonus`)])) as Record<(typeof tiers)[number], ReturnType<typeof pointsAmount>>), { description: "Points credited once a year on the member's birthday, by tier." }),
+}), defaultTierRules), 'TierRules');
 
 /** Largest amount of one purchase line, in cents (10,000,000 CNY): 500 lines of it still add up exactly in a double. */
 export const MAX_LINE_AMOUNT_CENTS = 1_000_000_000;
@@ -63,122 +63,122 @@ const limitOf = (what: string, max: number) =>
 
 /** Every field has its default, so an operator can send only the limits they change. */
 export const posLimitsSchema = doc(z._default(z.strictObject({
-    maxPurchaseAmountCents: doc(z._default(limitOf('maxPurchaseAmountCents', MAX_LINE_AMOUNT_CENTS), defaultPosLimits.maxPurchaseAmountCents), {
-      description: 'A purchase whose lines add up to more is refused with 422 PURCHASE_LIMIT_EXCEEDED and nothing is written (default 10,000,000 = 100,000 CNY).',
-    }),
-    maxPurchasePoints: doc(z._default(limitOf('maxPurchasePoints', 100_000_000), defaultPosLimits.maxPurchasePoints), {
-      description:
-        'A purchase that would earn more points is refused with 422 PURCHASE_LIMIT_EXCEEDED and nothing is written (default 1,000,000). ' +
-        'Unlike maxPointsPerPurchase, which lowers what a purchase earns, this refuses the report.',
-    }),
-    dailyPointsPerMember: doc(z._default(z.nullable(limitOf('dailyPointsPerMember', 10_000_000_000)), defaultPosLimits.dailyPointsPerMember), {
-      description: 'Points one member can earn through POS purchases in one programme day; beyond it the purchase is recorded and the points over the cap withheld (null = no cap).',
-    }),
-    dailyPointsPerStore: doc(z._default(z.nullable(limitOf('dailyPointsPerStore', 10_000_000_000)), defaultPosLimits.dailyPointsPerStore), {
-      description: 'Points one store can issue through POS purchases in one programme day; beyond it the purchase is recorded and the points over the cap withheld (null = no cap).',
-    }),
-    reviewAbovePoints: doc(z._default(z.nullable(limitOf('reviewAbovePoints', 100_000_000)), defaultPosLimits.reviewAbovePoints), {
-      description: 'A purchase earning more points waits for an operator (status PENDING_REVIEW; its points pending until approved). null = never by points.',
-    }),
-    reviewAboveAmountCents: doc(z._default(z.nullable(limitOf('reviewAboveAmountCents', MAX_LINE_AMOUNT_CENTS)), defaultPosLimits.reviewAboveAmountCents), {
-      description: 'A purchase of a larger amount waits for an operator (status PENDING_REVIEW). null = never by amount.',
-    }),
-  }), defaultPosLimits), 'PosLimits');
+  maxPurchaseAmountCents: doc(z._default(limitOf('maxPurchaseAmountCents', MAX_LINE_AMOUNT_CENTS), defaultPosLimits.maxPurchaseAmountCents), {
+    description: 'A purchase whose lines add up to more is refused with 422 PURCHASE_LIMIT_EXCEEDED and nothing is written (default 10,000,000 = 100,000 CNY).',
+  }),
+  maxPurchasePoints: doc(z._default(limitOf('maxPurchasePoints', 100_000_000), defaultPosLimits.maxPurchasePoints), {
+    description:
+      'A purchase that would earn more points is refused with 422 PURCHASE_LIMIT_EXCEEDED and nothing is written (default 1,000,000). ' +
+      'Unlike maxPointsPerPurchase, which lowers what a purchase earns, this refuses the report.',
+  }),
+  dailyPointsPerMember: doc(z._default(z.nullable(limitOf('dailyPointsPerMember', 10_000_000_000)), defaultPosLimits.dailyPointsPerMember), {
+    description: 'Points one member can earn through POS purchases in one programme day; beyond it the purchase is recorded and the points over the cap withheld (null = no cap).',
+  }),
+  dailyPointsPerStore: doc(z._default(z.nullable(limitOf('dailyPointsPerStore', 10_000_000_000)), defaultPosLimits.dailyPointsPerStore), {
+    description: 'Points one store can issue through POS purchases in one programme day; beyond it the purchase is recorded and the points over the cap withheld (null = no cap).',
+  }),
+  reviewAbovePoints: doc(z._default(z.nullable(limitOf('reviewAbovePoints', 100_000_000)), defaultPosLimits.reviewAbovePoints), {
+    description: 'A purchase earning more points waits for an operator (status PENDING_REVIEW; its points pending until approved). null = never by points.',
+  }),
+  reviewAboveAmountCents: doc(z._default(z.nullable(limitOf('reviewAboveAmountCents', MAX_LINE_AMOUNT_CENTS)), defaultPosLimits.reviewAboveAmountCents), {
+    description: 'A purchase of a larger amount waits for an operator (status PENDING_REVIEW). null = never by amount.',
+  }),
+}), defaultPosLimits), 'PosLimits');
 
 export const earningRulesBodySchema = doc(z.strictObject({
-    bands: doc(z.array(
-        z.strictObject({
-            overYuan: z.number().check(z.gte(0), z.lte(100_000_000), z.refine((v) => Math.round(v * 100) / 100 === v, 'overYuan has at most 2 decimals (a cent)')),
-            rate: fourDecimals('rate'),
-          }),
-      ).check(z.minLength(1, 'give at least one band'), z.maxLength(20), z.refine((b) => b[0]?.overYuan === 0, 'the first band must start at overYuan 0'), z.refine((b) => b.every((band, i) => i === 0 || band.overYuan > (b[i - 1]?.overYuan ?? 0)), 'bands must be in increasing overYuan order')), { description: 'Points per CNY by spend band; a band applies to spend above overYuan.' }),
-    bandMode: z._default(z.enum(['whole', 'marginal']), 'whole'),
-    categoryMultipliers: z._default(z.record(z.string().check(z.minLength(1), z.maxLength(40)), fourDecimals('category multiplier')), {}),
-    tierMultipliers: z.strictObject(Object.fromEntries(tiers.map((t) => [t, fourDecimals(`${t} multiplier`)])) as Record<(typeof tiers)[number], ReturnType<typeof fourDecimals>>),
-    stacking: z._default(z.enum(['multiply', 'highest', 'add']), 'multiply'),
-    rounding: z._default(z.strictObject({ mode: z.enum(['floor', 'round', 'ceil']), scope: z.enum(['purchase', 'line']) }), { mode: 'floor', scope: 'purchase' }),
-    maxPointsPerPurchase: z._default(z.nullable(z.number().check(z.int(), z.positive())), null),
-    pointsPerYuan: doc(z.number().check(z.int(), z.gte(1), z.lte(100_000)), { description: 'Points value: how many points are worth 1 CNY (default 100).' }),
-    topUpRatePerYuan: doc(fourDecimals('top-up rate'), { description: 'Points per CNY of stored value topped up.' }),
-    expiry: expiryPolicySchema,
-    reminderDays: z._default(z.number().check(z.int(), z.gte(0), z.lte(365)), 30),
-    returnWindowDays: doc(z._default(z.number().check(z.int('returnWindowDays must be a whole number of days'), z.gte(0, 'returnWindowDays must not be negative'), z.lte(MAX_RETURN_WINDOW_DAYS, `returnWindowDays must be at most ${MAX_RETURN_WINDOW_DAYS}`)), 0), {
-        description:
-          'The return window: points a POS purchase earns stay pending this many days (from paidAt) before they become available; ' +
-          'a refund inside the window cancels them. 0 (default) = available at once.',
-      }),
-    referrals: referralRulesSchema,
-    tiers: tierRulesSchema,
-    posLimits: posLimitsSchema,
-  }), 'EarningRulesInput');
+  bands: doc(z.array(
+    z.strictObject({
+      overYuan: z.number().check(z.gte(0), z.lte(100_000_000), z.refine((v) => Math.round(v * 100) / 100 === v, 'overYuan has at most 2 decimals (a cent)')),
+      rate: fourDecimals('rate'),
+    }),
+  ).check(z.minLength(1, 'give at least one band'), z.maxLength(20), z.refine((b) => b[0]?.overYuan === 0, 'the first band must start at overYuan 0'), z.refine((b) => b.every((band, i) => i === 0 || band.overYuan > (b[i - 1]?.overYuan ?? 0)), 'bands must be in increasing overYuan order')), { description: 'Points per CNY by spend band; a band applies to spend above overYuan.' }),
+  bandMode: z._default(z.enum(['whole', 'marginal']), 'whole'),
+  categoryMultipliers: z._default(z.record(z.string().check(z.minLength(1), z.maxLength(40)), fourDecimals('category multiplier')), {}),
+  tierMultipliers: z.strictObject(Object.fromEntries(tiers.map((t) => [t, fourDecimals(`${t} multiplier`)])) as Record<(typeof tiers)[number], ReturnType<typeof fourDecimals>>),
+  stacking: z._default(z.enum(['multiply', 'highest', 'add']), 'multiply'),
+  rounding: z._default(z.strictObject({ mode: z.enum(['floor', 'round', 'ceil']), scope: z.enum(['purchase', 'line']) }), { mode: 'floor', scope: 'purchase' }),
+  maxPointsPerPurchase: z._default(z.nullable(z.number().check(z.int(), z.positive())), null),
+  pointsPerYuan: doc(z.number().check(z.int(), z.gte(1), z.lte(100_000)), { description: 'Points value: how many points are worth 1 CNY (default 100).' }),
+  topUpRatePerYuan: doc(fourDecimals('top-up rate'), { description: 'Points per CNY of stored value topped up.' }),
+  expiry: expiryPolicySchema,
+  reminderDays: z._default(z.number().check(z.int(), z.gte(0), z.lte(365)), 30),
+  returnWindowDays: doc(z._default(z.number().check(z.int('returnWindowDays must be a whole number of days'), z.gte(0, 'returnWindowDays must not be negative'), z.lte(MAX_RETURN_WINDOW_DAYS, `returnWindowDays must be at most ${MAX_RETURN_WINDOW_DAYS}`)), 0), {
+    description:
+      'The return window: points a POS purchase earns stay pending this many days (from paidAt) before they become available; ' +
+      'a refund inside the window cancels them. 0 (default) = available at once.',
+  }),
+  referrals: referralRulesSchema,
+  tiers: tierRulesSchema,
+  posLimits: posLimitsSchema,
+}), 'EarningRulesInput');
 
 export const earningRulesSchema = doc(docExtend(earningRulesBodySchema, {
-    version: doc(z.number().check(z.int()), { description: 'Increases with every change; send it back as expectedVersion.' }),
-    updatedAt: z.string(),
-    updatedBy: z.string(),
-  }), 'EarningRules');
+  version: doc(z.number().check(z.int()), { description: 'Increases with every change; send it back as expectedVersion.' }),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+}), 'EarningRules');
 
 const purchaseLineSchema = z.strictObject({
-    sku: idSchema,
-    category: z.string().check(z.minLength(1), z.maxLength(40)),
-    amountCents: doc(z.number().check(z.int(), z.gte(0), z.lte(MAX_LINE_AMOUNT_CENTS)), { description: 'Paid for the line (all units), in cents; at most 10,000,000 CNY.' }),
-    quantity: z.number().check(z.int(), z.gte(1), z.lte(10_000)),
-  });
+  sku: idSchema,
+  category: z.string().check(z.minLength(1), z.maxLength(40)),
+  amountCents: doc(z.number().check(z.int(), z.gte(0), z.lte(MAX_LINE_AMOUNT_CENTS)), { description: 'Paid for the line (all units), in cents; at most 10,000,000 CNY.' }),
+  quantity: z.number().check(z.int(), z.gte(1), z.lte(10_000)),
+});
 
 const breakdownSchema = z.array(z.object({ rule: z.string(), description: z.string(), points: z.number().check(z.int()) }));
 
 export const purchaseBodySchema = doc(z.strictObject({
-    purchaseId: idSchema,
-    memberId: idSchema,
-    storeId: idSchema,
-    paidAt: z.iso.datetime({ message: 'paidAt must be an ISO-8601 UTC time' }),
-    lines: z.array(purchaseLineSchema).check(z.minLength(1, 'a purchase has at least one line'), z.maxLength(500)),
-  }), 'PurchaseRequest');
+  purchaseId: idSchema,
+  memberId: idSchema,
+  storeId: idSchema,
+  paidAt: z.iso.datetime({ message: 'paidAt must be an ISO-8601 UTC time' }),
+  lines: z.array(purchaseLineSchema).check(z.minLength(1, 'a purchase has at least one line'), z.maxLength(500)),
+}), 'PurchaseRequest');
 
 export const purchaseResultSchema = doc(z.object({
-    purchaseId: z.string(),
-    memberId: z.string(),
-    pointsEarned: z.number().check(z.int()),
-    // Defaults: answers stored before pending points existed are replayed without these fields.
-    pointsPending: doc(z._default(z.number().check(z.int()), 0), {
-      description: 'Of pointsEarned, the points locked until the return window ends (0 when the rules have no window).',
-    }),
-    availableAt: doc(z._default(z.nullable(z.string()), null), { description: 'When the pending points become available; null when nothing is pending.' }),
-    breakdown: breakdownSchema,
-    rulesVersion: z.number().check(z.int()),
-    // Defaults: answers stored before reviews existed are replayed without these fields.
-    status: doc(z._default(z.enum(['RECORDED', 'PENDING_REVIEW']), 'RECORDED'), {
-      description:
-        'RECORDED: the points are available (or pending for the return window, see availableAt). PENDING_REVIEW: the purchase is recorded, ' +
-        'its points are pending until an operator approves them (they then become available, or wait for the rest of the return window) or rejects them.',
-    }),
-    reviewReason: doc(z.optional(z.string()), { description: 'Why the purchase waits for review (PENDING_REVIEW only).' }),
-    pointsWithheld: doc(z._default(z.number().check(z.int()), 0), {
-      description: "Points the purchase would have earned beyond the member's or the store's daily cap; not credited (a `cap:daily` line in the breakdown).",
-    }),
-  }), 'PurchaseResult');
+  purchaseId: z.string(),
+  memberId: z.string(),
+  pointsEarned: z.number().check(z.int()),
+  // Defaults: answers stored before pending points existed are replayed without these fields.
+  pointsPending: doc(z._default(z.number().check(z.int()), 0), {
+    description: 'Of pointsEarned, the points locked until the return window ends (0 when the rules have no window).',
+  }),
+  availableAt: doc(z._default(z.nullable(z.string()), null), { description: 'When the pending points become available; null when nothing is pending.' }),
+  breakdown: breakdownSchema,
+  rulesVersion: z.number().check(z.int()),
+  // Defaults: answers stored before reviews existed are replayed without these fields.
+  status: doc(z._default(z.enum(['RECORDED', 'PENDING_REVIEW']), 'RECORDED'), {
+    description:
+      'RECORDED: the points are available (or pending for the return window, see availableAt). PENDING_REVIEW: the purchase is recorded, ' +
+      'its points are pending until an operator approves them (they then become available, or wait for the rest of the return window) or rejects them.',
+  }),
+  reviewReason: doc(z.optional(z.string()), { description: 'Why the purchase waits for review (PENDING_REVIEW only).' }),
+  pointsWithheld: doc(z._default(z.number().check(z.int()), 0), {
+    description: "Points the purchase would have earned beyond the member's or the store's daily cap; not credited (a `cap:daily` line in the breakdown).",
+  }),
+}), 'PurchaseResult');
 
 export const reviewStatuses = ['PENDING', 'APPROVED', 'REJECTED'] as const;
 
 export const purchaseReviewSchema = doc(z.object({
-    purchaseId: z.string(),
-    memberId: z.string(),
-    storeId: z.string(),
-    paidAt: z.string(),
-    recordedAt: z.string(),
-    amountCents: z.number().check(z.int()),
-    refundedCents: z.number().check(z.int()),
-    pointsEarned: doc(z.number().check(z.int()), { description: 'What the purchase earned; pending while under review (refunds cancel their share).' }),
-    reviewStatus: z.enum(reviewStatuses),
-    reviewReason: doc(z.string(), { description: 'Why the purchase was held for review.' }),
-    decidedBy: doc(z.optional(z.string()), { description: "The operator's subject who approved or rejected it." }),
-    decidedAt: z.optional(z.string()),
-    decisionReason: z.optional(z.string()),
-    pointsReleased: doc(z.optional(z.number().check(z.int())), {
-      description: 'Approved: points made available at once (0 while the return window still runs: they then vest with it).',
-    }),
-    pointsVoided: doc(z.optional(z.number().check(z.int())), { description: 'Rejected: pending points cancelled.' }),
-  }), 'PurchaseReview');
+  purchaseId: z.string(),
+  memberId: z.string(),
+  storeId: z.string(),
+  paidAt: z.string(),
+  recordedAt: z.string(),
+  amountCents: z.number().check(z.int()),
+  refundedCents: z.number().check(z.int()),
+  pointsEarned: doc(z.number().check(z.int()), { description: 'What the purchase earned; pending while under review (refunds cancel their share).' }),
+  reviewStatus: z.enum(reviewStatuses),
+  reviewReason: doc(z.string(), { description: 'Why the purchase was held for review.' }),
+  decidedBy: doc(z.optional(z.string()), { description: "The operator's subject who approved or rejected it." }),
+  decidedAt: z.optional(z.string()),
+  decisionReason: z.optional(z.string()),
+  pointsReleased: doc(z.optional(z.number().check(z.int())), {
+    description: 'Approved: points made available at once (0 while the return window still runs: they then vest with it).',
+  }),
+  pointsVoided: doc(z.optional(z.number().check(z.int())), { description: 'Rejected: pending points cancelled.' }),
+}), 'PurchaseReview');
 
 export const earningOperations = {
   getEarningRules: operation({
@@ -208,30 +208,30 @@ export const earningOperations = {
       '(the draft rules in place of the rules in force, the draft campaign beside the campaigns running at `at`).',
     tags: ['earning'],
     body: doc(z.strictObject({
-        tier: z._default(z.enum(tiers), 'normal'),
-        memberId: doc(z.optional(idSchema), { description: 'Use this member (tier, audience) instead of `tier`.' }),
-        at: z.optional(z.iso.datetime()),
-        lines: z.array(purchaseLineSchema).check(z.minLength(1), z.maxLength(500)),
-        draftRules: doc(z.optional(earningRulesBodySchema), {
-          description: 'An unsaved earning-rules document, whole, as PUT /v1/admin/earning-rules takes it (without expectedVersion).',
-        }),
-        draftCampaign: doc(z.optional(campaignInputSchema), {
-          description: 'An unsaved campaign, as POST /v1/admin/campaigns takes it; it counts when it runs at `at` and its audience includes the member.',
-        }),
-      }), 'EarningPreviewRequest'),
+      tier: z._default(z.enum(tiers), 'normal'),
+      memberId: doc(z.optional(idSchema), { description: 'Use this member (tier, audience) instead of `tier`.' }),
+      at: z.optional(z.iso.datetime()),
+      lines: z.array(purchaseLineSchema).check(z.minLength(1), z.maxLength(500)),
+      draftRules: doc(z.optional(earningRulesBodySchema), {
+        description: 'An unsaved earning-rules document, whole, as PUT /v1/admin/earning-rules takes it (without expectedVersion).',
+      }),
+      draftCampaign: doc(z.optional(campaignInputSchema), {
+        description: 'An unsaved campaign, as POST /v1/admin/campaigns takes it; it counts when it runs at `at` and its audience includes the member.',
+      }),
+    }), 'EarningPreviewRequest'),
     response: doc(z.object({
+      points: z.number().check(z.int()),
+      breakdown: breakdownSchema,
+      rulesVersion: z.number().check(z.int()),
+      at: z.string(),
+      current: doc(z.optional(z.object({ points: z.number().check(z.int()), breakdown: breakdownSchema })), { description: 'With a draft: what the purchase earns under the rules and campaigns in force.' }),
+      draft: doc(z.optional(z.object({
         points: z.number().check(z.int()),
-        breakdown: breakdownSchema,
-        rulesVersion: z.number().check(z.int()),
-        at: z.string(),
-        current: doc(z.optional(z.object({ points: z.number().check(z.int()), breakdown: breakdownSchema })), { description: 'With a draft: what the purchase earns under the rules and campaigns in force.' }),
-        draft: doc(z.optional(z.object({
-            points: z.number().check(z.int()),
-            breakdown: doc(breakdownSchema, { description: 'The draft campaign is the line `campaign:draft`.' }),
-            differencePoints: doc(z.number().check(z.int()), { description: 'draft.points - current.points.' }),
-            draftCampaignApplies: doc(z.optional(z.boolean()), { description: 'With a draft campaign: whether it runs at `at` for this member.' }),
-          })), { description: 'With a draft: what the purchase would earn with it.' }),
-      }), 'EarningPreview'),
+        breakdown: doc(breakdownSchema, { description: 'The draft campaign is the line `campaign:draft`.' }),
+        differencePoints: doc(z.number().check(z.int()), { description: 'draft.points - current.points.' }),
+        draftCampaignApplies: doc(z.optional(z.boolean()), { description: 'With a draft campaign: whether it runs at `at` for this member.' }),
+      })), { description: 'With a draft: what the purchase would earn with it.' }),
+    }), 'EarningPreview'),
     errors: ['NOT_FOUND'],
   }),
   recordPurchase: operation({
@@ -258,14 +258,14 @@ export const earningOperations = {
     params: z.object({ purchaseId: idSchema }),
     body: doc(z.strictObject({ refundId: idSchema, amountCents: z.number().check(z.int(), z.positive(), z.lte(10_000_000_000)) }), 'RefundRequest'),
     response: doc(z.object({
-        purchaseId: z.string(),
-        refundId: z.string(),
-        pointsClawedBack: doc(z.number().check(z.int()), { description: 'Points taken from the available balance (refunds after the return window).' }),
-        pendingPointsCancelled: doc(z._default(z.number().check(z.int()), 0), { description: 'Pending points cancelled (refunds inside the return window); available points are not touched then.' }),
-        shortfallPoints: z.number().check(z.int()),
-        shortfallCents: z.number().check(z.int()),
-        refundedCents: doc(z.number().check(z.int()), { description: 'Refunded so far, this refund included.' }),
-      }), 'RefundResult'),
+      purchaseId: z.string(),
+      refundId: z.string(),
+      pointsClawedBack: doc(z.number().check(z.int()), { description: 'Points taken from the available balance (refunds after the return window).' }),
+      pendingPointsCancelled: doc(z._default(z.number().check(z.int()), 0), { description: 'Pending points cancelled (refunds inside the return window); available points are not touched then.' }),
+      shortfallPoints: z.number().check(z.int()),
+      shortfallCents: z.number().check(z.int()),
+      refundedCents: doc(z.number().check(z.int()), { description: 'Refunded so far, this refund included.' }),
+    }), 'RefundResult'),
     status: 201,
     errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
   }),

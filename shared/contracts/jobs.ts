@@ -5,11 +5,11 @@ import { operation } from './operation.js';
 export const jobNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement', 'draw-seeds', 'flash-sale-stock'] as const;
 
 export const jobResultSchema = doc(z.object({
-    job: z.enum(jobNames),
-    startedAt: z.string(),
-    finishedAt: z.string(),
-    stats: z.record(z.string(), z.number()),
-  }), 'JobResult');
+  job: z.enum(jobNames),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  stats: z.record(z.string(), z.number()),
+}), 'JobResult');
 
 export const jobOperations = {
   runJob: operation({

@@ -15,9 +15,9 @@ const isoTime = (what: string) => z.iso.datetime({ message: `${what} must be an 
 const zoneName = z.string().check(z.regex(/^[a-z][a-z0-9-]{1,39}$/, 'a zone name such as "main", "flash-sale" or "gold-club" (lower-case letters, digits, hyphens)'));
 
 const pointsCashSchema = z.strictObject({
-    points: z.number().check(z.int(), z.gte(0), z.lte(100_000_000)),
-    cashCents: z.number().check(z.int('cashCents is whole fen (1 CNY = 100)'), z.positive('cashCents must be positive'), z.lte(100_000_000)),
-  });
+  points: z.number().check(z.int(), z.gte(0), z.lte(100_000_000)),
+  cashCents: z.number().check(z.int('cashCents is whole fen (1 CNY = 100)'), z.positive('cashCents must be positive'), z.lte(100_000_000)),
+});
 
 const productFields = {
   name: z.string().check(z.trim(), z.minLength(2, 'give the product a name of at least 2 characters'), z.maxLength(200)),
@@ -30,15 +30,15 @@ const productFields = {
   pointsCash: doc(z._default(z.nullable(pointsCashSchema), null), { description: 'Price per unit when paid with points plus cash (payment POINTS_CASH), e.g. 2,000 points + 990 cents; null: not offered.' }),
   visibleToTiers: doc(z._default(z.nullable(z.array(z.enum(tiers)).check(z.minLength(1, 'list at least one tier, or leave visibleToTiers out for everyone'))), null), { description: 'Tiers that see and may redeem the product; null: every member.' }),
   limits: z._default(z.strictObject({
-      perDay: doc(z._default(z.nullable(z.number().check(z.int(), z.positive(), z.lte(1_000_000))), null), { description: 'Units one member may redeem per programme-local day.' }),
-      lifetime: doc(z._default(z.nullable(z.number().check(z.int(), z.positive(), z.lte(1_000_000))), null), { description: 'Units one member may redeem in all.' }),
-    }), { perDay: null, lifetime: null }),
+    perDay: doc(z._default(z.nullable(z.number().check(z.int(), z.positive(), z.lte(1_000_000))), null), { description: 'Units one member may redeem per programme-local day.' }),
+    lifetime: doc(z._default(z.nullable(z.number().check(z.int(), z.positive(), z.lte(1_000_000))), null), { description: 'Units one member may redeem in all.' }),
+  }), { perDay: null, lifetime: null }),
   saleStartsAt: z._default(z.nullable(isoTime('saleStartsAt')), null),
   saleEndsAt: z._default(z.nullable(isoTime('saleEndsAt')), null),
   supplier: doc(z._default(z.nullable(z.strictObject({
-      supplierId: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,31}$/, 'a supplier id such as "jd" or "tmall"')),
-      sku: z.string().check(z.minLength(1), z.maxLength(100)),
-    })), null), { description: 'Supplier goods only: who fulfils the order and their SKU.' }),
+    supplierId: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,31}$/, 'a supplier id such as "jd" or "tmall"')),
+    sku: z.string().check(z.minLength(1), z.maxLength(100)),
+  })), null), { description: 'Supplier goods only: who fulfils the order and their SKU.' }),
   couponTemplateId: doc(z._default(z.nullable(idSchema), null), { description: 'COUPON products only (required there): the template each redeemed unit issues a coupon from.' }),
   status: z._default(z.enum(['ACTIVE', 'INACTIVE']), 'ACTIVE'),
   sortOrder: doc(z._default(z.number().check(z.int(), z.gte(0), z.lte(1_000_000)), 1000), { description: 'Position within the zone, ascending.' }),
@@ -64,34 +64,34 @@ function checkProduct(
 }
 
 export const productInputSchema = doc(z.strictObject({
-    productId: doc(z.optional(idSchema), { description: 'Your id for the product; generated when left out.' }),
-    ...productFields,
-    stockShards: doc(z._default(z.number().check(z.int(), z.gte(1), z.lte(MAX_STOCK_SHARDS)), 1), { description: 'Items the stock is spread over: 1 for everyday goods, more for flash sales (see docs/flash-sale.md).' }),
-    initialStock: doc(z._default(z.number().check(z.int(), z.gte(0), z.lte(100_000_000)), 0), { description: 'Units on sale at creation; VIRTUAL products start at 0 and get stock by uploading codes.' }),
-  }).check(z.superRefine(checkProduct), z.superRefine((p, ctx) => {
-    if (p.type === 'VIRTUAL' && p.initialStock > 0) {
-      ctx.addIssue({ code: 'custom', path: ['initialStock'], message: 'VIRTUAL stock is its code pool: create it with 0 and upload codes' });
-    }
-  })), 'ProductInput');
+  productId: doc(z.optional(idSchema), { description: 'Your id for the product; generated when left out.' }),
+  ...productFields,
+  stockShards: doc(z._default(z.number().check(z.int(), z.gte(1), z.lte(MAX_STOCK_SHARDS)), 1), { description: 'Items the stock is spread over: 1 for everyday goods, more for flash sales (see docs/flash-sale.md).' }),
+  initialStock: doc(z._default(z.number().check(z.int(), z.gte(0), z.lte(100_000_000)), 0), { description: 'Units on sale at creation; VIRTUAL products start at 0 and get stock by uploading codes.' }),
+}).check(z.superRefine(checkProduct), z.superRefine((p, ctx) => {
+  if (p.type === 'VIRTUAL' && p.initialStock > 0) {
+    ctx.addIssue({ code: 'custom', path: ['initialStock'], message: 'VIRTUAL stock is its code pool: create it with 0 and upload codes' });
+  }
+})), 'ProductInput');
 
 export const productPatchSchema = doc(z.strictObject({
-    expectedVersion: doc(z.number().check(z.int(), z.gte(1), z.lte(MAX_VERSION, MAX_VERSION_MESSAGE)), { description: 'The version you read; refused with 409 if the product changed since.' }),
-    name: z.optional(productFields.name),
-    description: z.optional(z.string().check(z.maxLength(4000))),
-    zone: z.optional(zoneName),
-    pricePoints: z.optional(productFields.pricePoints),
-    pointsCash: z.optional(z.nullable(pointsCashSchema)),
-    visibleToTiers: z.optional(z.nullable(z.array(z.enum(tiers)).check(z.minLength(1)))),
-    limits: z.optional(z.strictObject({
-        perDay: z.nullable(z.number().check(z.int(), z.positive(), z.lte(1_000_000))),
-        lifetime: z.nullable(z.number().check(z.int(), z.positive(), z.lte(1_000_000))),
-      })),
-    saleStartsAt: z.optional(z.nullable(isoTime('saleStartsAt'))),
-    saleEndsAt: z.optional(z.nullable(isoTime('saleEndsAt'))),
-    status: z.optional(z.enum(['ACTIVE', 'INACTIVE'])),
-    // Not productFields.sortOrder: its default would put every product a patch leaves it out of back to 1000.
-    sortOrder: doc(z.optional(z.number().check(z.int(), z.gte(0), z.lte(1_000_000))), { description: 'Position within the zone, ascending.' }),
-  }), 'ProductPatch');
+  expectedVersion: doc(z.number().check(z.int(), z.gte(1), z.lte(MAX_VERSION, MAX_VERSION_MESSAGE)), { description: 'The version you read; refused with 409 if the product changed since.' }),
+  name: z.optional(productFields.name),
+  description: z.optional(z.string().check(z.maxLength(4000))),
+  zone: z.optional(zoneName),
+  pricePoints: z.optional(productFields.pricePoints),
+  pointsCash: z.optional(z.nullable(pointsCashSchema)),
+  visibleToTiers: z.optional(z.nullable(z.array(z.enum(tiers)).check(z.minLength(1)))),
+  limits: z.optional(z.strictObject({
+    perDay: z.nullable(z.number().check(z.int(), z.positive(), z.lte(1_000_000))),
+    lifetime: z.nullable(z.number().check(z.int(), z.positive(), z.lte(1_000_000))),
+  })),
+  saleStartsAt: z.optional(z.nullable(isoTime('saleStartsAt'))),
+  saleEndsAt: z.optional(z.nullable(isoTime('saleEndsAt'))),
+  status: z.optional(z.enum(['ACTIVE', 'INACTIVE'])),
+  // Not productFields.sortOrder: its default would put every product a patch leaves it out of back to 1000.
+  sortOrder: doc(z.optional(z.number().check(z.int(), z.gte(0), z.lte(1_000_000))), { description: 'Position within the zone, ascending.' }),
+}), 'ProductPatch');
 
 const productViewFields = {
   productId: z.string(),
@@ -111,68 +111,68 @@ const productViewFields = {
 export const mallProductSchema = doc(z.object(productViewFields), 'MallProduct');
 
 export const productSchema = doc(z.object({
-    ...productViewFields,
-    supplier: z.nullable(z.object({ supplierId: z.string(), sku: z.string() })),
-    couponTemplateId: z.nullable(z.string()),
-    status: z.enum(['ACTIVE', 'INACTIVE']),
-    sortOrder: z.number().check(z.int()),
-    stockShards: z.number().check(z.int()),
-    soldOutAt: doc(z.nullable(z.string()), { description: 'When a redemption found every shard empty; null unless sold out.' }),
-    version: z.number().check(z.int()),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  }), 'Product');
+  ...productViewFields,
+  supplier: z.nullable(z.object({ supplierId: z.string(), sku: z.string() })),
+  couponTemplateId: z.nullable(z.string()),
+  status: z.enum(['ACTIVE', 'INACTIVE']),
+  sortOrder: z.number().check(z.int()),
+  stockShards: z.number().check(z.int()),
+  soldOutAt: doc(z.nullable(z.string()), { description: 'When a redemption found every shard empty; null unless sold out.' }),
+  version: z.number().check(z.int()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+}), 'Product');
 
 export const stockSchema = doc(z.object({
-    productId: z.string(),
-    available: z.number().check(z.int()),
-    sold: z.number().check(z.int()),
-    shards: z.array(z.object({ shard: z.number().check(z.int()), available: z.number().check(z.int()), sold: z.number().check(z.int()) })),
-  }), 'Stock');
+  productId: z.string(),
+  available: z.number().check(z.int()),
+  sold: z.number().check(z.int()),
+  shards: z.array(z.object({ shard: z.number().check(z.int()), available: z.number().check(z.int()), sold: z.number().check(z.int()) })),
+}), 'Stock');
 
 export const stockInputSchema = doc(z.strictObject({
-    mode: doc(z.enum(['set', 'add']), { description: 'set: the available stock becomes quantity; add: quantity is added.' }),
-    quantity: z.number().check(z.int('quantity must be a whole number'), z.gte(0, 'quantity must not be negative'), z.lte(100_000_000)),
-  }), 'StockInput');
+  mode: doc(z.enum(['set', 'add']), { description: 'set: the available stock becomes quantity; add: quantity is added.' }),
+  quantity: z.number().check(z.int('quantity must be a whole number'), z.gte(0, 'quantity must not be negative'), z.lte(100_000_000)),
+}), 'StockInput');
 
 export const rebalanceInputSchema = doc(z.strictObject({
-    shards: doc(z.optional(z.number().check(z.int(), z.gte(1), z.lte(MAX_STOCK_SHARDS))), { description: 'New number of shards; the current one when left out.' }),
-  }), 'RebalanceInput');
+  shards: doc(z.optional(z.number().check(z.int(), z.gte(1), z.lte(MAX_STOCK_SHARDS))), { description: 'New number of shards; the current one when left out.' }),
+}), 'RebalanceInput');
 
 export const orderInputSchema = doc(z.strictObject({
-    productId: idSchema,
-    quantity: z._default(z.number().check(z.int('quantity must be a whole number'), z.gte(1, 'quantity must be at least 1'), z.lte(10, 'at most 10 units per order')), 1),
-    payment: z._default(z.enum(paymentKinds), 'POINTS'),
-  }), 'OrderInput');
+  productId: idSchema,
+  quantity: z._default(z.number().check(z.int('quantity must be a whole number'), z.gte(1, 'quantity must be at least 1'), z.lte(10, 'at most 10 units per order')), 1),
+  payment: z._default(z.enum(paymentKinds), 'POINTS'),
+}), 'OrderInput');
 
 export const orderSchema = doc(z.object({
-    orderId: z.string(),
-    memberId: z.string(),
-    productId: z.string(),
-    productName: z.string(),
-    productType: z.enum(productTypes),
-    quantity: z.number().check(z.int()),
-    payment: z.enum(paymentKinds),
-    points: z.number().check(z.int()),
-    cashCents: z.number().check(z.int()),
-    status: z.enum(orderStatuses),
-    payBy: doc(z.nullable(z.string()), { description: 'POINTS_CASH: pay the cash part by then, or the order is released.' }),
-    supplier: z.nullable(z.object({ supplierId: z.string(), sku: z.string() })),
-    history: z.array(z.object({ status: z.enum(orderStatuses), at: z.string(), reason: z.string() })),
-    trackingNo: doc(z.optional(z.nullable(z.string())), { description: 'Supplier goods: the carrier tracking number, once shipped.' }),
-    code: doc(z.optional(z.nullable(z.string())), { description: "VIRTUAL orders: the code delivered. Only the order's owner sees it; operators see all but the last 4 characters masked." }),
-    couponIds: doc(z.optional(z.array(z.string())), { description: 'COUPON orders: the coupons issued (see GET /v1/me/coupons).' }),
-    source: doc(z.optional(z.object({ kind: z.enum(['AUCTION', 'DRAW']), id: z.string() })), { description: 'Orders not redeemed in the mall: the auction won or the lucky-draw spin that created the order (no mall stock or limits used).' }),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  }), 'Order');
+  orderId: z.string(),
+  memberId: z.string(),
+  productId: z.string(),
+  productName: z.string(),
+  productType: z.enum(productTypes),
+  quantity: z.number().check(z.int()),
+  payment: z.enum(paymentKinds),
+  points: z.number().check(z.int()),
+  cashCents: z.number().check(z.int()),
+  status: z.enum(orderStatuses),
+  payBy: doc(z.nullable(z.string()), { description: 'POINTS_CASH: pay the cash part by then, or the order is released.' }),
+  supplier: z.nullable(z.object({ supplierId: z.string(), sku: z.string() })),
+  history: z.array(z.object({ status: z.enum(orderStatuses), at: z.string(), reason: z.string() })),
+  trackingNo: doc(z.optional(z.nullable(z.string())), { description: 'Supplier goods: the carrier tracking number, once shipped.' }),
+  code: doc(z.optional(z.nullable(z.string())), { description: "VIRTUAL orders: the code delivered. Only the order's owner sees it; operators see all but the last 4 characters masked." }),
+  couponIds: doc(z.optional(z.array(z.string())), { description: 'COUPON orders: the coupons issued (see GET /v1/me/coupons).' }),
+  source: doc(z.optional(z.object({ kind: z.enum(['AUCTION', 'DRAW']), id: z.string() })), { description: 'Orders not redeemed in the mall: the auction won or the lucky-draw spin that created the order (no mall stock or limits used).' }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+}), 'Order');
 
 /** Codes of one upload; each 6-64 characters so the masked view keeps something hidden. */
 export const MAX_CODES_PER_UPLOAD = 500;
 
 export const codeUploadSchema = doc(z.strictObject({
-    codes: z.array(z.string().check(z.regex(/^[A-Za-z0-9_-]{6,64}$/, 'a code is 6-64 letters, digits, underscores or hyphens'))).check(z.minLength(1, 'send at least one code'), z.maxLength(MAX_CODES_PER_UPLOAD, `at most ${MAX_CODES_PER_UPLOAD} codes per upload; send more in further uploads`)),
-  }), 'CodeUpload');
+  codes: z.array(z.string().check(z.regex(/^[A-Za-z0-9_-]{6,64}$/, 'a code is 6-64 letters, digits, underscores or hyphens'))).check(z.minLength(1, 'send at least one code'), z.maxLength(MAX_CODES_PER_UPLOAD, `at most ${MAX_CODES_PER_UPLOAD} codes per upload; send more in further uploads`)),
+}), 'CodeUpload');
 
 const orderPageSchema = doc(pageOf(orderSchema), 'OrderPage');
 
@@ -193,24 +193,24 @@ export const productListQuerySchema = docExtend(pageQuerySchema, {
 const refusalCountsSchema = doc(z.object(Object.fromEntries(saleRefusalReasons.map((r) => [r, z.number().check(z.int())])) as Record<(typeof saleRefusalReasons)[number], z.ZodMiniNumber>), 'SaleRefusals', { description: 'Refused redemptions by problem code: sold out, purchase limit reached, not enough points, outside the sale window, tier not allowed.' });
 
 export const saleMonitorSchema = doc(z.object({
-    productId: z.string(),
-    name: z.string(),
-    zone: z.string(),
-    onSaleNow: z.boolean(),
-    ordersCounted: doc(z.boolean(), { description: 'Whether orders are counted per minute: flash sales only (a sale window, or the flash-sale zone); else orders are 0.' }),
-    saleStartsAt: z.nullable(z.string()),
-    saleEndsAt: z.nullable(z.string()),
-    stock: doc(stockSchema, { description: 'Stock left, total and per shard (eventually consistent: may lag a second).' }),
-    soldOut: z.boolean(),
-    soldOutAt: doc(z.nullable(z.string()), { description: 'When a redemption found every shard empty.' }),
-    ordersPerMinute: doc(z.number().check(z.int()), { description: 'Orders placed in the last complete minute.' }),
-    ordersThisMinute: doc(z.number().check(z.int()), { description: 'Orders placed so far in the current minute.' }),
-    orders: doc(z.number().check(z.int()), { description: 'Orders placed in the window.' }),
-    units: doc(z.number().check(z.int()), { description: 'Units sold in the window.' }),
-    refusals: refusalCountsSchema,
-    minutes: doc(z.array(z.object({ minute: doc(z.string(), { description: 'UTC minute, YYYY-MM-DDTHH:MM.' }), orders: z.number().check(z.int()), units: z.number().check(z.int()), refusals: refusalCountsSchema })), { description: 'One entry per minute of the window, oldest first, the current minute last.' }),
-    asOf: z.string(),
-  }), 'SaleMonitor');
+  productId: z.string(),
+  name: z.string(),
+  zone: z.string(),
+  onSaleNow: z.boolean(),
+  ordersCounted: doc(z.boolean(), { description: 'Whether orders are counted per minute: flash sales only (a sale window, or the flash-sale zone); else orders are 0.' }),
+  saleStartsAt: z.nullable(z.string()),
+  saleEndsAt: z.nullable(z.string()),
+  stock: doc(stockSchema, { description: 'Stock left, total and per shard (eventually consistent: may lag a second).' }),
+  soldOut: z.boolean(),
+  soldOutAt: doc(z.nullable(z.string()), { description: 'When a redemption found every shard empty.' }),
+  ordersPerMinute: doc(z.number().check(z.int()), { description: 'Orders placed in the last complete minute.' }),
+  ordersThisMinute: doc(z.number().check(z.int()), { description: 'Orders placed so far in the current minute.' }),
+  orders: doc(z.number().check(z.int()), { description: 'Orders placed in the window.' }),
+  units: doc(z.number().check(z.int()), { description: 'Units sold in the window.' }),
+  refusals: refusalCountsSchema,
+  minutes: doc(z.array(z.object({ minute: doc(z.string(), { description: 'UTC minute, YYYY-MM-DDTHH:MM.' }), orders: z.number().check(z.int()), units: z.number().check(z.int()), refusals: refusalCountsSchema })), { description: 'One entry per minute of the window, oldest first, the current minute last.' }),
+  asOf: z.string(),
+}), 'SaleMonitor');
 
 export const mallOperations = {
   createProduct: operation({

@@ -24,23 +24,23 @@ const figures = z.object({
 });
 
 export const pointsReportSchema = doc(z.object({
-    currency: z.string(),
-    timezone: doc(z.string(), { description: 'The programme time zone that defines a day.' }),
-    from: z.string(),
-    to: z.string(),
-    unitsPerYuan: doc(z.number(), { description: 'Points value used for liability: how many units are worth 1 CNY.' }),
-    totals: doc(figures, { description: 'The figures summed over the range.' }),
-    days: doc(z.array(docExtend(figures, { day: z.string() })), { description: 'One row per day of the range, oldest first; days without entries are zeros.' }),
-    outstanding: z.object({
-      available: z.number().check(z.int()),
-      held: z.number().check(z.int()),
-      pending: z.number().check(z.int()),
-      points: doc(z.number().check(z.int()), { description: 'available + held: what members own now.' }),
-      liabilityCents: doc(z.number().check(z.int()), { description: 'Outstanding points at the points value, in CNY cents (rounded down).' }),
-      pendingLiabilityCents: doc(z.number().check(z.int()), { description: 'Pending points at the points value (contingent: refunds in the window cancel them).' }),
-      countedThrough: doc(z.nullable(z.string()), { description: 'When the counters last took in ledger entries (they trail the ledger by seconds).' }),
-    }),
-  }), 'PointsReport');
+  currency: z.string(),
+  timezone: doc(z.string(), { description: 'The programme time zone that defines a day.' }),
+  from: z.string(),
+  to: z.string(),
+  unitsPerYuan: doc(z.number(), { description: 'Points value used for liability: how many units are worth 1 CNY.' }),
+  totals: doc(figures, { description: 'The figures summed over the range.' }),
+  days: doc(z.array(docExtend(figures, { day: z.string() })), { description: 'One row per day of the range, oldest first; days without entries are zeros.' }),
+  outstanding: z.object({
+    available: z.number().check(z.int()),
+    held: z.number().check(z.int()),
+    pending: z.number().check(z.int()),
+    points: doc(z.number().check(z.int()), { description: 'available + held: what members own now.' }),
+    liabilityCents: doc(z.number().check(z.int()), { description: 'Outstanding points at the points value, in CNY cents (rounded down).' }),
+    pendingLiabilityCents: doc(z.number().check(z.int()), { description: 'Pending points at the points value (contingent: refunds in the window cancel them).' }),
+    countedThrough: doc(z.nullable(z.string()), { description: 'When the counters last took in ledger entries (they trail the ledger by seconds).' }),
+  }),
+}), 'PointsReport');
 
 /** The longest ranges of the daily series and of the campaign report (shared/reports). */
 const MAX_DAILY_REPORT_DAYS = 366;
@@ -57,25 +57,25 @@ const dailyFigures = z.object({
 });
 
 export const pointsDailyReportSchema = doc(z.object({
-    currency: z.string(),
-    timezone: doc(z.string(), { description: 'The programme time zone that defines a day.' }),
-    from: z.string(),
-    to: z.string(),
-    unitsPerYuan: doc(z.number(), { description: 'Points value used for the liability: how many units are worth 1 CNY (the earning rules\' pointsPerYuan for points).' }),
-    totals: doc(dailyFigures, { description: 'The figures summed over the range.' }),
-    days: doc(z.array(
-        docExtend(dailyFigures, {
-          day: z.string(),
-          outstandingPoints: doc(z.number().check(z.int()), { description: 'What members owned (available + held) at the end of the day.' }),
-          liabilityCents: doc(z.number().check(z.int()), { description: 'outstandingPoints at the points value, CNY cents (rounded down).' }),
-        }),
-      ), { description: 'One row per day of the range, oldest first.' }),
-    outstanding: z.object({
-      points: doc(z.number().check(z.int()), { description: 'available + held now.' }),
-      liabilityCents: z.number().check(z.int()),
-      countedThrough: doc(z.nullable(z.string()), { description: 'When the counters last took in ledger entries.' }),
+  currency: z.string(),
+  timezone: doc(z.string(), { description: 'The programme time zone that defines a day.' }),
+  from: z.string(),
+  to: z.string(),
+  unitsPerYuan: doc(z.number(), { description: 'Points value used for the liability: how many units are worth 1 CNY (the earning rules\' pointsPerYuan for points).' }),
+  totals: doc(dailyFigures, { description: 'The figures summed over the range.' }),
+  days: doc(z.array(
+    docExtend(dailyFigures, {
+      day: z.string(),
+      outstandingPoints: doc(z.number().check(z.int()), { description: 'What members owned (available + held) at the end of the day.' }),
+      liabilityCents: doc(z.number().check(z.int()), { description: 'outstandingPoints at the points value, CNY cents (rounded down).' }),
     }),
-  }), 'PointsDailyReport');
+  ), { description: 'One row per day of the range, oldest first.' }),
+  outstanding: z.object({
+    points: doc(z.number().check(z.int()), { description: 'available + held now.' }),
+    liabilityCents: z.number().check(z.int()),
+    countedThrough: doc(z.nullable(z.string()), { description: 'When the counters last took in ledger entries.' }),
+  }),
+}), 'PointsDailyReport');
 
 const campaignDay = z.object({
   bucket: doc(z.string(), { description: 'The programme-local day.' }),
@@ -86,81 +86,81 @@ const campaignDay = z.object({
 });
 
 export const campaignReportSchema = doc(z.object({
-    timezone: z.string(),
-    from: z.string(),
-    to: z.string(),
+  timezone: z.string(),
+  from: z.string(),
+  to: z.string(),
+  items: z.array(
+    z.object({
+      campaignId: z.string(),
+      name: z.string(),
+      state: z.enum(campaignStates),
+      startsAt: z.string(),
+      endsAt: z.string(),
+      budgetPoints: z.nullable(z.number().check(z.int())),
+      budgetUsed: doc(z.number().check(z.int()), { description: 'Points issued since the campaign began (not only in the range).' }),
+      totals: doc(z.omit(campaignDay, { bucket: true }), { description: 'The figures summed over the range.' }),
+      days: doc(z.array(campaignDay), { description: 'One row per day of the range, zeros where it paid nothing.' }),
+    }),
+  ),
+  nextCursor: z.nullable(z.string()),
+}), 'CampaignReport');
+
+export const expiryForecastSchema = doc(z.object({
+  currency: z.string(),
+  unitsPerYuan: doc(z.number(), { description: 'Points value used for valueCents: how many units are worth 1 CNY.' }),
+  months: doc(z.array(
+    z.object({
+      bucket: doc(z.string(), { description: 'YYYY-MM' }),
+      expiresAt: z.string(),
+      points: z.number().check(z.int()),
+      valueCents: doc(z.number().check(z.int()), { description: 'The points at the points value now, CNY cents (rounded down).' }),
+    }),
+  ), { description: 'The current UTC month and the 11 after it.' }),
+  overdue: doc(z.number().check(z.int()), { description: 'Points in buckets past their expiry that the expiry job has not removed yet.' }),
+  later: doc(z.number().check(z.int()), { description: 'Points expiring after the 12 months listed.' }),
+  neverExpires: z.number().check(z.int()),
+  total: doc(z.number().check(z.int()), { description: 'Every point available in a live bucket (held and pending points are in none).' }),
+  countedThrough: z.nullable(z.string()),
+}), 'ExpiryForecast');
+
+export const dashboardSchema = doc(z.object({
+  timezone: z.string(),
+  currency: z.string(),
+  unitsPerYuan: z.number(),
+  today: z.object({ day: z.string(), issued: z.number().check(z.int()), redeemed: z.number().check(z.int()), expired: z.number().check(z.int()) }),
+  outstanding: z.object({ points: z.number().check(z.int()), liabilityCents: z.number().check(z.int()), countedThrough: z.nullable(z.string()) }),
+  days: doc(z.array(
+    z.object({
+      day: z.string(),
+      issued: z.number().check(z.int()),
+      redeemed: z.number().check(z.int()),
+      expired: z.number().check(z.int()),
+      outstandingPoints: z.number().check(z.int()),
+      liabilityCents: z.number().check(z.int()),
+    }),
+  ), { description: 'The last 30 programme days, today last.' }),
+  runningCampaigns: z.object({
     items: z.array(
       z.object({
         campaignId: z.string(),
         name: z.string(),
-        state: z.enum(campaignStates),
         startsAt: z.string(),
         endsAt: z.string(),
         budgetPoints: z.nullable(z.number().check(z.int())),
-        budgetUsed: doc(z.number().check(z.int()), { description: 'Points issued since the campaign began (not only in the range).' }),
-        totals: doc(z.omit(campaignDay, { bucket: true }), { description: 'The figures summed over the range.' }),
-        days: doc(z.array(campaignDay), { description: 'One row per day of the range, zeros where it paid nothing.' }),
+        budgetUsed: z.number().check(z.int()),
+        activeNow: z.boolean(),
       }),
     ),
-    nextCursor: z.nullable(z.string()),
-  }), 'CampaignReport');
-
-export const expiryForecastSchema = doc(z.object({
-    currency: z.string(),
-    unitsPerYuan: doc(z.number(), { description: 'Points value used for valueCents: how many units are worth 1 CNY.' }),
-    months: doc(z.array(
-        z.object({
-          bucket: doc(z.string(), { description: 'YYYY-MM' }),
-          expiresAt: z.string(),
-          points: z.number().check(z.int()),
-          valueCents: doc(z.number().check(z.int()), { description: 'The points at the points value now, CNY cents (rounded down).' }),
-        }),
-      ), { description: 'The current UTC month and the 11 after it.' }),
-    overdue: doc(z.number().check(z.int()), { description: 'Points in buckets past their expiry that the expiry job has not removed yet.' }),
-    later: doc(z.number().check(z.int()), { description: 'Points expiring after the 12 months listed.' }),
-    neverExpires: z.number().check(z.int()),
-    total: doc(z.number().check(z.int()), { description: 'Every point available in a live bucket (held and pending points are in none).' }),
-    countedThrough: z.nullable(z.string()),
-  }), 'ExpiryForecast');
-
-export const dashboardSchema = doc(z.object({
-    timezone: z.string(),
-    currency: z.string(),
-    unitsPerYuan: z.number(),
-    today: z.object({ day: z.string(), issued: z.number().check(z.int()), redeemed: z.number().check(z.int()), expired: z.number().check(z.int()) }),
-    outstanding: z.object({ points: z.number().check(z.int()), liabilityCents: z.number().check(z.int()), countedThrough: z.nullable(z.string()) }),
-    days: doc(z.array(
-        z.object({
-          day: z.string(),
-          issued: z.number().check(z.int()),
-          redeemed: z.number().check(z.int()),
-          expired: z.number().check(z.int()),
-          outstandingPoints: z.number().check(z.int()),
-          liabilityCents: z.number().check(z.int()),
-        }),
-      ), { description: 'The last 30 programme days, today last.' }),
-    runningCampaigns: z.object({
-      items: z.array(
-        z.object({
-          campaignId: z.string(),
-          name: z.string(),
-          startsAt: z.string(),
-          endsAt: z.string(),
-          budgetPoints: z.nullable(z.number().check(z.int())),
-          budgetUsed: z.number().check(z.int()),
-          activeNow: z.boolean(),
-        }),
-      ),
-      more: doc(z.boolean(), { description: 'More campaigns are running than listed (20): see GET /v1/admin/campaigns?state=running.' }),
-    }),
-    attention: z.object({
-      purchasesAwaitingReview: doc(z.number().check(z.int()), { description: 'POS purchases held for review (counted up to 1,000).' }),
-      adjustmentsAwaitingApproval: doc(z.number().check(z.int()), { description: "Operator adjustments waiting for a second operator's approval." }),
-      failedFulfilments: doc(z.number().check(z.int()), { description: 'Orders that became FAILED or REJECTED in the last 7 programme days.' }),
-      parkedMessages: doc(z.number().check(z.int()), { description: 'Supplier and payment callbacks parked for an operator (all time).' }),
-      deadLetters: doc(z.number().check(z.int()), { description: 'Open dead letters: deliveries that failed for good, not yet redriven or discarded (GET /v1/admin/dead-letters).' }),
-    }),
-  }), 'Dashboard');
+    more: doc(z.boolean(), { description: 'More campaigns are running than listed (20): see GET /v1/admin/campaigns?state=running.' }),
+  }),
+  attention: z.object({
+    purchasesAwaitingReview: doc(z.number().check(z.int()), { description: 'POS purchases held for review (counted up to 1,000).' }),
+    adjustmentsAwaitingApproval: doc(z.number().check(z.int()), { description: "Operator adjustments waiting for a second operator's approval." }),
+    failedFulfilments: doc(z.number().check(z.int()), { description: 'Orders that became FAILED or REJECTED in the last 7 programme days.' }),
+    parkedMessages: doc(z.number().check(z.int()), { description: 'Supplier and payment callbacks parked for an operator (all time).' }),
+    deadLetters: doc(z.number().check(z.int()), { description: 'Open dead letters: deliveries that failed for good, not yet redriven or discarded (GET /v1/admin/dead-letters).' }),
+  }),
+}), 'Dashboard');
 
 export const reportOperations = {
   pointsReport: operation({

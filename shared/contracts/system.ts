@@ -16,11 +16,11 @@ export const systemOperations = {
       '503 UNAVAILABLE problem+json with Retry-After when it cannot be reached, is throttled or too slow.',
     tags: ['system'],
     response: doc(z.object({
-        status: z.literal('ready'),
-        time: z.string(),
-        /** Milliseconds the table took to answer. */
-        tableLatencyMs: z.number().check(z.int(), z.nonnegative()),
-      }), 'Readiness'),
+      status: z.literal('ready'),
+      time: z.string(),
+      /** Milliseconds the table took to answer. */
+      tableLatencyMs: z.number().check(z.int(), z.nonnegative()),
+    }), 'Readiness'),
     errors: ['UNAVAILABLE'],
   }),
   openapi: operation({

@@ -26,67 +26,67 @@ const commonFields = {
 };
 
 const streakBonusSchema = z.strictObject({
-    day: z.number().check(z.int(), z.gte(2, 'a streak bonus is for day 2 or later'), z.lte(MAX_CHALLENGE_DAYS)),
-    points: z.number().check(z.int(), z.positive(), z.lte(1_000_000)),
-  });
+  day: z.number().check(z.int(), z.gte(2, 'a streak bonus is for day 2 or later'), z.lte(MAX_CHALLENGE_DAYS)),
+  points: z.number().check(z.int(), z.positive(), z.lte(1_000_000)),
+});
 
 export const taskInputSchema = doc(z.discriminatedUnion('type', [
-    z.strictObject({
-        type: doc(z.literal('SIGN_IN'), { description: 'Daily check-in, once per programme-local day, with streak bonuses.' }),
-        ...commonFields,
-        streakBonuses: doc(z._default(z.array(streakBonusSchema).check(z.maxLength(31)), []).check(z.refine((list) => new Set(list.map((b) => b.day)).size === list.length, 'each streak day may have one bonus')), { description: 'Bonuses added on streak days, e.g. [{ "day": 7, "points": 20 }].' }),
-        streakBonusRepeats: doc(z._default(z.boolean(), false), { description: 'true: the schedule starts over after its last day (day 14 pays the day-7 bonus again); false: each bonus once per unbroken streak.' }),
-      }),
-    z.strictObject({
-        type: doc(z.literal('SHARE'), { description: 'Share something: points per share, up to timesPerDay a day.' }),
-        ...commonFields,
-        timesPerDay: z.number().check(z.int('timesPerDay must be a whole number'), z.gte(1), z.lte(100)),
-      }),
-    z.strictObject({
-        type: doc(z.literal('BROWSE_PRODUCT'), { description: 'Browse a mall product, once a day; the completion names the product.' }),
-        ...commonFields,
-        productId: doc(idSchema, { description: 'The mall product to browse; it must exist.' }),
-      }),
-    z.strictObject({
-        type: doc(z.literal('CUSTOM'), { description: 'A brand-defined task done once per period.' }),
-        ...commonFields,
-        period: doc(z.enum(taskPeriods), { description: 'DAILY (local day), WEEKLY (ISO week, Monday to Sunday, local) or ONCE.' }),
-      }),
-    z.strictObject({
-        type: doc(z.literal('STREAK_CHALLENGE'), { description: 'Sign in every day for streakDays days inside the window; claimed once.' }),
-        ...commonFields,
-        endsAt: doc(z.iso
-          .datetime({
-            error: (issue) =>
-              issue.input === undefined
-                ? 'a streak challenge needs endsAt: its window is startsAt to endsAt'
-                : 'endsAt must be an ISO-8601 UTC time such as 2026-12-01T00:00:00Z',
-          }), { description: 'A challenge needs an end: its window is startsAt to endsAt.' }),
-        signInTaskId: doc(idSchema, { description: 'The SIGN_IN task whose sign-ins count.' }),
-        streakDays: doc(z.number().check(z.int(), z.gte(2), z.lte(MAX_CHALLENGE_DAYS)), { description: 'Days in a row that complete the challenge, e.g. 30.' }),
-      }),
-  ]).check(z.superRefine((task, ctx) => {
-    // Zod runs this refinement even when a field above failed (its issue is already reported): unreadable times stop here.
-    if (Number.isNaN(Date.parse(task.startsAt)) || (task.endsAt !== null && Number.isNaN(Date.parse(task.endsAt)))) return;
-    if (task.endsAt !== null && Date.parse(task.endsAt) <= Date.parse(task.startsAt)) {
-      ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'endsAt must be after startsAt' });
-      return;
-    }
-    if (task.type === 'STREAK_CHALLENGE') {
-      const window = localWindow(task);
-      const days = daysBetween(window.firstDay, window.lastDay as string) + 1;
-      if (days < task.streakDays) ctx.addIssue({ code: 'custom', path: ['streakDays'], message: `the window has ${days} local days, fewer than streakDays (${task.streakDays})` });
-      if (days > MAX_CHALLENGE_DAYS) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: `a challenge window is at most ${MAX_CHALLENGE_DAYS} days` });
-    }
-  })), 'TaskInput');
+  z.strictObject({
+    type: doc(z.literal('SIGN_IN'), { description: 'Daily check-in, once per programme-local day, with streak bonuses.' }),
+    ...commonFields,
+    streakBonuses: doc(z._default(z.array(streakBonusSchema).check(z.maxLength(31)), []).check(z.refine((list) => new Set(list.map((b) => b.day)).size === list.length, 'each streak day may have one bonus')), { description: 'Bonuses added on streak days, e.g. [{ "day": 7, "points": 20 }].' }),
+    streakBonusRepeats: doc(z._default(z.boolean(), false), { description: 'true: the schedule starts over after its last day (day 14 pays the day-7 bonus again); false: each bonus once per unbroken streak.' }),
+  }),
+  z.strictObject({
+    type: doc(z.literal('SHARE'), { description: 'Share something: points per share, up to timesPerDay a day.' }),
+    ...commonFields,
+    timesPerDay: z.number().check(z.int('timesPerDay must be a whole number'), z.gte(1), z.lte(100)),
+  }),
+  z.strictObject({
+    type: doc(z.literal('BROWSE_PRODUCT'), { description: 'Browse a mall product, once a day; the completion names the product.' }),
+    ...commonFields,
+    productId: doc(idSchema, { description: 'The mall product to browse; it must exist.' }),
+  }),
+  z.strictObject({
+    type: doc(z.literal('CUSTOM'), { description: 'A brand-defined task done once per period.' }),
+    ...commonFields,
+    period: doc(z.enum(taskPeriods), { description: 'DAILY (local day), WEEKLY (ISO week, Monday to Sunday, local) or ONCE.' }),
+  }),
+  z.strictObject({
+    type: doc(z.literal('STREAK_CHALLENGE'), { description: 'Sign in every day for streakDays days inside the window; claimed once.' }),
+    ...commonFields,
+    endsAt: doc(z.iso
+      .datetime({
+        error: (issue) =>
+          issue.input === undefined
+            ? 'a streak challenge needs endsAt: its window is startsAt to endsAt'
+            : 'endsAt must be an ISO-8601 UTC time such as 2026-12-01T00:00:00Z',
+      }), { description: 'A challenge needs an end: its window is startsAt to endsAt.' }),
+    signInTaskId: doc(idSchema, { description: 'The SIGN_IN task whose sign-ins count.' }),
+    streakDays: doc(z.number().check(z.int(), z.gte(2), z.lte(MAX_CHALLENGE_DAYS)), { description: 'Days in a row that complete the challenge, e.g. 30.' }),
+  }),
+]).check(z.superRefine((task, ctx) => {
+  // Zod runs this refinement even when a field above failed (its issue is already reported): unreadable times stop here.
+  if (Number.isNaN(Date.parse(task.startsAt)) || (task.endsAt !== null && Number.isNaN(Date.parse(task.endsAt)))) return;
+  if (task.endsAt !== null && Date.parse(task.endsAt) <= Date.parse(task.startsAt)) {
+    ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'endsAt must be after startsAt' });
+    return;
+  }
+  if (task.type === 'STREAK_CHALLENGE') {
+    const window = localWindow(task);
+    const days = daysBetween(window.firstDay, window.lastDay as string) + 1;
+    if (days < task.streakDays) ctx.addIssue({ code: 'custom', path: ['streakDays'], message: `the window has ${days} local days, fewer than streakDays (${task.streakDays})` });
+    if (days > MAX_CHALLENGE_DAYS) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: `a challenge window is at most ${MAX_CHALLENGE_DAYS} days` });
+  }
+})), 'TaskInput');
 
 const nextCompletionSchema = doc(z.object({
-    points: z.number().check(z.int()),
-    bonusPoints: doc(z.number().check(z.int()), { description: 'Sign-in: the streak bonus the next sign-in would add.' }),
-    totalPoints: z.number().check(z.int()),
-    streakDay: doc(z.nullable(z.number().check(z.int())), { description: 'Sign-in: the streak day the next sign-in would be.' }),
-    availableFrom: doc(z.nullable(z.string()), { description: 'From when: now, the start of the next period, or null while a challenge streak is not reached.' }),
-  }), 'NextCompletion');
+  points: z.number().check(z.int()),
+  bonusPoints: doc(z.number().check(z.int()), { description: 'Sign-in: the streak bonus the next sign-in would add.' }),
+  totalPoints: z.number().check(z.int()),
+  streakDay: doc(z.nullable(z.number().check(z.int())), { description: 'Sign-in: the streak day the next sign-in would be.' }),
+  availableFrom: doc(z.nullable(z.string()), { description: 'From when: now, the start of the next period, or null while a challenge streak is not reached.' }),
+}), 'NextCompletion');
 
 const taskViewFields = {
   taskId: z.string(),
@@ -106,83 +106,83 @@ const taskViewFields = {
 };
 
 export const taskSchema = doc(z.object({
-    ...taskViewFields,
-    poolId: z.string(),
-    activity: z.string(),
-    status: z.enum(taskStatuses),
-    sortOrder: z.number().check(z.int()),
-    counterShards: doc(z.number().check(z.int()), { description: "Items the task's counters are spread over (8; 1 for a task created before sharding); the stats are their sums." }),
-    version: z.number().check(z.int()),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    createdBy: z.string(),
-  }), 'Task');
+  ...taskViewFields,
+  poolId: z.string(),
+  activity: z.string(),
+  status: z.enum(taskStatuses),
+  sortOrder: z.number().check(z.int()),
+  counterShards: doc(z.number().check(z.int()), { description: "Items the task's counters are spread over (8; 1 for a task created before sharding); the stats are their sums." }),
+  version: z.number().check(z.int()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  createdBy: z.string(),
+}), 'Task');
 
 export const taskWithStatsSchema = doc(z.object({
-    ...taskSchema.shape,
-    stats: z.object({
-      completions: z.number().check(z.int()),
-      pointsAwarded: z.number().check(z.int()),
-      periods: doc(z.array(z.object({ period: z.string(), completions: z.number().check(z.int()) })), { description: 'Completions per period, the latest 31 periods, newest first.' }),
-    }),
-  }), 'TaskWithStats');
+  ...taskSchema.shape,
+  stats: z.object({
+    completions: z.number().check(z.int()),
+    pointsAwarded: z.number().check(z.int()),
+    periods: doc(z.array(z.object({ period: z.string(), completions: z.number().check(z.int()) })), { description: 'Completions per period, the latest 31 periods, newest first.' }),
+  }),
+}), 'TaskWithStats');
 
 export const taskPatchSchema = doc(z.strictObject({
-    expectedVersion: doc(z.number().check(z.int(), z.gte(1), z.lte(MAX_VERSION, MAX_VERSION_MESSAGE)), { description: 'The version you read; refused with 409 if the task changed since.' }),
-    status: doc(z.optional(z.enum(taskStatuses)), { description: 'PAUSED stops completions at once; ENDED is final.' }),
-    name: z.optional(commonFields.name),
-    description: z.optional(z.string().check(z.maxLength(2000))),
-    endsAt: z.optional(z.nullable(isoTime('endsAt'))),
-    // Not commonFields.sortOrder: its default would put every task a patch leaves it out of back to 1000.
-    sortOrder: doc(z.optional(z.number().check(z.int(), z.gte(0), z.lte(1_000_000))), { description: "Position in the members' task list, ascending." }),
-  }).check(z.refine((p) => Object.keys(p).length > 1, { message: 'change at least one of status, name, description, endsAt, sortOrder' })), 'TaskPatch');
+  expectedVersion: doc(z.number().check(z.int(), z.gte(1), z.lte(MAX_VERSION, MAX_VERSION_MESSAGE)), { description: 'The version you read; refused with 409 if the task changed since.' }),
+  status: doc(z.optional(z.enum(taskStatuses)), { description: 'PAUSED stops completions at once; ENDED is final.' }),
+  name: z.optional(commonFields.name),
+  description: z.optional(z.string().check(z.maxLength(2000))),
+  endsAt: z.optional(z.nullable(isoTime('endsAt'))),
+  // Not commonFields.sortOrder: its default would put every task a patch leaves it out of back to 1000.
+  sortOrder: doc(z.optional(z.number().check(z.int(), z.gte(0), z.lte(1_000_000))), { description: "Position in the members' task list, ascending." }),
+}).check(z.refine((p) => Object.keys(p).length > 1, { message: 'change at least one of status, name, description, endsAt, sortOrder' })), 'TaskPatch');
 
 export const memberTaskSchema = doc(z.object({
-    ...taskViewFields,
-    progress: z.object({
-      period: doc(z.string(), { description: 'The current period: local day (YYYY-MM-DD), ISO week (YYYY-Www) or ONCE.' }),
-      completions: doc(z.number().check(z.int()), { description: 'Completions in the current period.' }),
-      done: doc(z.boolean(), { description: 'No completion left in the current period.' }),
-      streak: doc(z.nullable(z.number().check(z.int())), { description: 'SIGN_IN: the current streak (yesterday\'s until you sign in today); STREAK_CHALLENGE: the current run inside the window.' }),
-      bestRun: doc(z.nullable(z.number().check(z.int())), { description: 'STREAK_CHALLENGE: the longest run inside the window so far.' }),
-      next: doc(z.nullable(nextCompletionSchema), { description: 'What the next completion pays and from when; null: nothing more to earn.' }),
-    }),
-  }), 'MemberTask');
+  ...taskViewFields,
+  progress: z.object({
+    period: doc(z.string(), { description: 'The current period: local day (YYYY-MM-DD), ISO week (YYYY-Www) or ONCE.' }),
+    completions: doc(z.number().check(z.int()), { description: 'Completions in the current period.' }),
+    done: doc(z.boolean(), { description: 'No completion left in the current period.' }),
+    streak: doc(z.nullable(z.number().check(z.int())), { description: 'SIGN_IN: the current streak (yesterday\'s until you sign in today); STREAK_CHALLENGE: the current run inside the window.' }),
+    bestRun: doc(z.nullable(z.number().check(z.int())), { description: 'STREAK_CHALLENGE: the longest run inside the window so far.' }),
+    next: doc(z.nullable(nextCompletionSchema), { description: 'What the next completion pays and from when; null: nothing more to earn.' }),
+  }),
+}), 'MemberTask');
 
 export const completionSchema = doc(z.object({
-    taskId: z.string(),
-    type: z.enum(taskTypes),
-    memberId: z.string(),
-    period: z.string(),
-    slot: doc(z.number().check(z.int()), { description: 'Which of the period\'s completions this is (SHARE: 1 to timesPerDay).' }),
-    points: z.number().check(z.int()),
-    bonusPoints: z.number().check(z.int()),
-    totalPoints: z.number().check(z.int()),
-    streak: doc(z.nullable(z.number().check(z.int())), { description: 'SIGN_IN: the streak this sign-in makes.' }),
-    poolId: z.string(),
-    activity: z.string(),
-    entryId: doc(z.string(), { description: 'The EARN ledger entry.' }),
-    completedAt: z.string(),
-  }), 'TaskCompletion');
+  taskId: z.string(),
+  type: z.enum(taskTypes),
+  memberId: z.string(),
+  period: z.string(),
+  slot: doc(z.number().check(z.int()), { description: 'Which of the period\'s completions this is (SHARE: 1 to timesPerDay).' }),
+  points: z.number().check(z.int()),
+  bonusPoints: z.number().check(z.int()),
+  totalPoints: z.number().check(z.int()),
+  streak: doc(z.nullable(z.number().check(z.int())), { description: 'SIGN_IN: the streak this sign-in makes.' }),
+  poolId: z.string(),
+  activity: z.string(),
+  entryId: doc(z.string(), { description: 'The EARN ledger entry.' }),
+  completedAt: z.string(),
+}), 'TaskCompletion');
 
 /** A completion as stored, for operators (the ledger entry it paid carries the same `ref`). */
 export const completionRecordSchema = doc(z.object({
-    taskId: z.string(),
-    type: z.enum(taskTypes),
-    memberId: z.string(),
-    period: doc(z.string(), { description: 'The period it counts for: a programme-local day, an ISO week, or ONCE.' }),
-    slot: z.number().check(z.int()),
-    day: doc(z.string(), { description: 'Programme-local day it was done.' }),
-    points: z.number().check(z.int()),
-    bonusPoints: z.number().check(z.int()),
-    totalPoints: z.number().check(z.int()),
-    streak: z.nullable(z.number().check(z.int())),
-    productId: doc(z.optional(z.string()), { description: 'BROWSE_PRODUCT: the product browsed.' }),
-    poolId: z.string(),
-    activity: z.string(),
-    ref: doc(z.string(), { description: 'The `ref` of the EARN ledger entry that paid it.' }),
-    completedAt: z.string(),
-  }), 'TaskCompletionRecord');
+  taskId: z.string(),
+  type: z.enum(taskTypes),
+  memberId: z.string(),
+  period: doc(z.string(), { description: 'The period it counts for: a programme-local day, an ISO week, or ONCE.' }),
+  slot: z.number().check(z.int()),
+  day: doc(z.string(), { description: 'Programme-local day it was done.' }),
+  points: z.number().check(z.int()),
+  bonusPoints: z.number().check(z.int()),
+  totalPoints: z.number().check(z.int()),
+  streak: z.nullable(z.number().check(z.int())),
+  productId: doc(z.optional(z.string()), { description: 'BROWSE_PRODUCT: the product browsed.' }),
+  poolId: z.string(),
+  activity: z.string(),
+  ref: doc(z.string(), { description: 'The `ref` of the EARN ledger entry that paid it.' }),
+  completedAt: z.string(),
+}), 'TaskCompletionRecord');
 
 const taskParams = z.object({ taskId: idSchema });
 
@@ -223,10 +223,10 @@ export const taskOperations = {
     summary: "Open tasks with my progress: this period's completions, my streak, what the next completion pays",
     tags: ['tasks'],
     response: doc(z.object({
-        day: doc(z.string(), { description: 'Today, programme-local (YYYY-MM-DD).' }),
-        timezone: z.string(),
-        items: z.array(memberTaskSchema),
-      }), 'MemberTaskList'),
+      day: doc(z.string(), { description: 'Today, programme-local (YYYY-MM-DD).' }),
+      timezone: z.string(),
+      items: z.array(memberTaskSchema),
+    }), 'MemberTaskList'),
   }),
   completeTask: operation({
     summary: 'Complete a task (daily sign-in is the task of type SIGN_IN); pays its points from its pool',
@@ -237,8 +237,8 @@ export const taskOperations = {
     tags: ['tasks'],
     params: taskParams,
     body: doc(z.strictObject({
-        productId: doc(z.optional(idSchema), { description: 'BROWSE_PRODUCT: the product browsed (must be the task\'s); SHARE: what was shared (optional).' }),
-      }), 'CompletionInput'),
+      productId: doc(z.optional(idSchema), { description: 'BROWSE_PRODUCT: the product browsed (must be the task\'s); SHARE: what was shared (optional).' }),
+    }), 'CompletionInput'),
     response: completionSchema,
     status: 201,
     idempotency: 'optional',
@@ -261,15 +261,15 @@ export const taskOperations = {
       taskId: doc(z.optional(idSchema), { description: 'The SIGN_IN task; the first open one when left out.' }),
     }),
     response: doc(z.object({
-        taskId: z.string(),
-        month: z.string(),
-        timezone: z.string(),
-        today: z.string(),
-        currentStreak: z.number().check(z.int()),
-        days: z.array(
-          z.object({ day: z.string(), streak: z.number().check(z.int()), points: z.number().check(z.int()), bonusPoints: z.number().check(z.int()), at: z.string() }),
-        ),
-      }), 'SignInCalendar'),
+      taskId: z.string(),
+      month: z.string(),
+      timezone: z.string(),
+      today: z.string(),
+      currentStreak: z.number().check(z.int()),
+      days: z.array(
+        z.object({ day: z.string(), streak: z.number().check(z.int()), points: z.number().check(z.int()), bonusPoints: z.number().check(z.int()), at: z.string() }),
+      ),
+    }), 'SignInCalendar'),
     errors: ['NOT_FOUND'],
   }),
 };

@@ -5,24 +5,24 @@ import { operation } from './operation.js';
 const orderId = z.string().check(z.minLength(1), z.maxLength(64));
 
 export const supplierCallbackSchema = doc(z.strictObject({
-    messageId: doc(z.string().check(z.minLength(1), z.maxLength(128)), { description: "The supplier's id of this message: a repeated message changes nothing." }),
-    orderId,
-    status: z.enum(['ACCEPTED', 'SHIPPED', 'DELIVERED', 'REJECTED']),
-    trackingNo: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-  }), 'SupplierCallback');
+  messageId: doc(z.string().check(z.minLength(1), z.maxLength(128)), { description: "The supplier's id of this message: a repeated message changes nothing." }),
+  orderId,
+  status: z.enum(['ACCEPTED', 'SHIPPED', 'DELIVERED', 'REJECTED']),
+  trackingNo: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+}), 'SupplierCallback');
 
 export const paymentCallbackSchema = doc(z.strictObject({
-    paymentId: z.string().check(z.minLength(1), z.maxLength(128)),
-    orderId,
-    status: z.enum(['SUCCEEDED', 'FAILED']),
-    amountCents: z.number().check(z.int(), z.gte(0), z.lte(100_000_000)),
-    refundId: doc(z.optional(z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9._:-]+$/))), { description: 'Set on the result of a cash refund: our refund id, as the refund request named it. Absent on a payment result.' }),
-  }), 'PaymentCallback');
+  paymentId: z.string().check(z.minLength(1), z.maxLength(128)),
+  orderId,
+  status: z.enum(['SUCCEEDED', 'FAILED']),
+  amountCents: z.number().check(z.int(), z.gte(0), z.lte(100_000_000)),
+  refundId: doc(z.optional(z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9._:-]+$/))), { description: 'Set on the result of a cash refund: our refund id, as the refund request named it. Absent on a payment result.' }),
+}), 'PaymentCallback');
 
 const receipt = doc(z.object({
-    received: z.literal(true),
-    eventId: doc(z.string(), { description: 'Id of the event the verified message became (delivered to its consumer through the outbox).' }),
-  }), 'WebhookReceipt');
+  received: z.literal(true),
+  eventId: doc(z.string(), { description: 'Id of the event the verified message became (delivered to its consumer through the outbox).' }),
+}), 'WebhookReceipt');
 
 const signedHeaders =
   'Headers X-Timestamp (Unix seconds, within 5 minutes of our clock), X-Nonce (8-128 characters, used once), ' +

@@ -145,10 +145,10 @@ export function openApiDocument(): Record<string, unknown> {
           ? {
               headers: forGenerator<ZodObject>(
                 z.object({
-                'Idempotency-Key':
-                  idempotency === 'required'
-                    ? z.string().check(z.minLength(8), z.maxLength(128))
-                    : z.optional(z.string().check(z.minLength(8), z.maxLength(128))),
+                  'Idempotency-Key':
+                    idempotency === 'required'
+                      ? z.string().check(z.minLength(8), z.maxLength(128))
+                      : z.optional(z.string().check(z.minLength(8), z.maxLength(128))),
                 }),
               ),
             }
