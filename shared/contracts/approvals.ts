@@ -58,7 +58,7 @@ export const approvalOperations = {
   putOperatorSettings: operation({
     summary: 'Replace the operator settings (admin), optimistic on `expectedVersion`',
     tags: ['approvals'],
-    body: z.strictObject(docExtend(operatorSettingsInputSchema, { expectedVersion: z.number().check(z.int(), z.gte(0), z.lte(MAX_VERSION, MAX_VERSION_MESSAGE)) }).shape),
+    body: z.strictObject({ ...operatorSettingsInputSchema.shape, expectedVersion: z.number().check(z.int(), z.gte(0), z.lte(MAX_VERSION, MAX_VERSION_MESSAGE)) }),
     response: operatorSettingsSchema,
     errors: ['CONFLICT'],
   }),
