@@ -11,7 +11,7 @@
 import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import { AUDIT_SHOWN } from '../contracts/limits.js';
 import type { adminAuctionSchema, adminBidSchema, auctionInputSchema, auctionPatchSchema, auctionSchema } from '../contracts/auctions.js';
 import { maskMemberId, minimumBid, phaseOf, termsProblem, type AuctionState } from '../domain/auctions.js';

@@ -7,7 +7,7 @@
  * When another bid landed first (the version moved), the bid is decided again
  * on the new state, a few times with jittered backoff, before a retryable 409.
  */
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import { ulid } from 'ulid';
 import type { bidResultSchema, myBidSchema } from '../contracts/auctions.js';
 import { decideBid, minimumBid, type BidDecision, type BidRefusal } from '../domain/auctions.js';

@@ -1,40 +1,28 @@
-import './zod-openapi.js';
 import { operation } from './operation.js';
-import * as z from 'zod';
+import * as z from '../zod.js';
+import { doc, docExtend } from './doc.js';
 import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema } from './common.js';
 import { approvalSchema, memberSchema, tierSchema } from './members.js';
 
 export { approvalSchema };
 
 const approvalParams = z.object({ approvalId: idSchema });
-const decisionBody = z
-  .object({ reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(500).optional() })
-  .strict()
-  .openapi('ApprovalDecision');
+const decisionBody = doc(z.strictObject({ reason: z.optional(z.string().check(z.trim(), z.minLength(3, 'give a reason of at least 3 characters'), z.maxLength(500))) }), 'ApprovalDecision');
 
-export const operatorSettingsInputSchema = z
-  .object({
-    approvalThresholdPoints: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000_000)
-      .openapi({ description: 'Adjustments of more points than this (either sign) wait for a second operator. Default 10,000,000.' }),
-    supportMaxPointsPerAdjustment: z.number().int().min(0).max(100_000_000).openapi({ description: 'Most a support operator may adjust at once (default 10,000).' }),
-    supportMaxPointsPerDay: z.number().int().min(0).max(1_000_000_000).openapi({ description: 'Most a support operator may adjust per day, credits and debits added (default 50,000).' }),
-  })
-  .strict();
+export const operatorSettingsInputSchema = z.strictObject({
+  approvalThresholdPoints: doc(z.number().check(z.int(), z.gte(1), z.lte(100_000_000)), { description: 'Adjustments of more points than this (either sign) wait for a second operator. Default 10,000,000.' }),
+  supportMaxPointsPerAdjustment: doc(z.number().check(z.int(), z.gte(0), z.lte(100_000_000)), { description: 'Most a support operator may adjust at once (default 10,000).' }),
+  supportMaxPointsPerDay: doc(z.number().check(z.int(), z.gte(0), z.lte(1_000_000_000)), { description: 'Most a support operator may adjust per day, credits and debits added (default 50,000).' }),
+});
 
-export const operatorSettingsSchema = operatorSettingsInputSchema
-  .extend({ version: z.number().int(), updatedAt: z.string().optional(), updatedBy: z.string().optional() })
-  .openapi('OperatorSettings');
+export const operatorSettingsSchema = doc(docExtend(operatorSettingsInputSchema, { version: z.number().check(z.int()), updatedAt: z.optional(z.string()), updatedBy: z.optional(z.string()) }), 'OperatorSettings');
 
 export const approvalOperations = {
   listApprovals: operation({
     summary: 'Approval requests by status: pending ones oldest first (the queue), decided ones newest first (operator)',
     tags: ['approvals'],
-    query: pageQuerySchema.extend({ status: z.enum(['PENDING', 'APPROVED', 'REJECTED']).default('PENDING') }),
-    response: pageOf(approvalSchema).openapi('ApprovalPage'),
+    query: docExtend(pageQuerySchema, { status: z._default(z.enum(['PENDING', 'APPROVED', 'REJECTED']), 'PENDING') }),
+    response: doc(pageOf(approvalSchema), 'ApprovalPage'),
   }),
   getApproval: operation({
     summary: 'One approval request (operator)',
@@ -70,7 +58,7 @@ export const approvalOperations = {
   putOperatorSettings: operation({
     summary: 'Replace the operator settings (admin), optimistic on `expectedVersion`',
     tags: ['approvals'],
-    body: operatorSettingsInputSchema.extend({ expectedVersion: z.number().int().min(0).max(MAX_VERSION, MAX_VERSION_MESSAGE) }).strict(),
+    body: z.strictObject({ ...operatorSettingsInputSchema.shape, expectedVersion: z.number().check(z.int(), z.gte(0), z.lte(MAX_VERSION, MAX_VERSION_MESSAGE)) }),
     response: operatorSettingsSchema,
     errors: ['CONFLICT'],
   }),
@@ -78,10 +66,7 @@ export const approvalOperations = {
     summary: "Set a member's tier (operator; audited), on condition that it is still `expectedTier`",
     tags: ['admin'],
     params: z.object({ memberId: idSchema }),
-    body: z
-      .object({ tier: tierSchema, expectedTier: tierSchema, reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(500) })
-      .strict()
-      .openapi('TierChange'),
+    body: doc(z.strictObject({ tier: tierSchema, expectedTier: tierSchema, reason: z.string().check(z.trim(), z.minLength(3, 'give a reason of at least 3 characters'), z.maxLength(500)) }), 'TierChange'),
     response: memberSchema,
     errors: ['NOT_FOUND', 'CONFLICT'],
   }),

@@ -1,5 +1,5 @@
-import './zod-openapi.js';
-import * as z from 'zod';
+import * as z from '../zod.js';
+import { doc, docExtend } from './doc.js';
 import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, memberIdParams } from './common.js';
 import { productTypes } from './limits.js';
 import { operation } from './operation.js';
@@ -10,27 +10,21 @@ export { AUDIT_SHOWN };
 const POINTS_CEILING = 1_000_000_000;
 
 const points = (name: string) =>
-  z
-    .number({ error: `${name} must be a number of points` })
-    .int(`${name} must be a whole number of points`)
-    .positive(`${name} must be positive`)
-    .max(POINTS_CEILING, `${name} must be at most ${POINTS_CEILING}`);
+  z.number({ error: `${name} must be a number of points` }).check(z.int(`${name} must be a whole number of points`), z.positive(`${name} must be positive`), z.lte(POINTS_CEILING, `${name} must be at most ${POINTS_CEILING}`));
 
 const isoTime = (name: string) => z.iso.datetime({ message: `${name} must be an ISO-8601 UTC time, e.g. 2026-05-01T12:00:00Z` });
 
 /** The fields an operator sets, as created and as changed before the auction opens (one definition, so both validate alike). */
 const termFields = {
-  title: () => z.string().trim().min(3, 'give the auction a title of at least 3 characters').max(120),
-  description: () => z.string().trim().max(2000),
+  title: () => z.string().check(z.trim(), z.minLength(3, 'give the auction a title of at least 3 characters'), z.maxLength(120)),
+  description: () => z.string().check(z.trim(), z.maxLength(2000)),
   startsAt: () => isoTime('startsAt'),
   endsAt: () => isoTime('endsAt'),
-  latestEndsAt: () => isoTime('latestEndsAt').nullable().openapi({ description: 'Hard end: anti-sniping never extends past it (null: no limit).' }),
-  startingPrice: () => points('startingPrice').openapi({ description: 'The least first bid.' }),
-  minIncrement: () => points('minIncrement').openapi({ description: 'Each later bid offers at least the current price plus this.' }),
+  latestEndsAt: () => doc(z.nullable(isoTime('latestEndsAt')), { description: 'Hard end: anti-sniping never extends past it (null: no limit).' }),
+  startingPrice: () => doc(points('startingPrice'), { description: 'The least first bid.' }),
+  minIncrement: () => doc(points('minIncrement'), { description: 'Each later bid offers at least the current price plus this.' }),
   reservePrice: () =>
-    points('reservePrice')
-      .nullable()
-      .openapi({ description: 'Below this price the lot is not sold and every hold is released (null: no reserve). Members only see whether it is met.' }),
+    doc(z.nullable(points('reservePrice')), { description: 'Below this price the lot is not sold and every hold is released (null: no reserve). Members only see whether it is met.' }),
 };
 
 interface TermsInRequest {
@@ -42,7 +36,7 @@ interface TermsInRequest {
 }
 
 /** The checks between terms that a request can make on its own (both sides given); the service checks the merged terms again. */
-function checkTermsOrder(a: TermsInRequest, ctx: z.RefinementCtx): void {
+function checkTermsOrder(a: TermsInRequest, ctx: z.core.$RefinementCtx): void {
   if (a.startsAt !== undefined && a.endsAt !== undefined && Date.parse(a.endsAt) <= Date.parse(a.startsAt)) {
     ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'endsAt must be after startsAt' });
   }
@@ -54,239 +48,189 @@ function checkTermsOrder(a: TermsInRequest, ctx: z.RefinementCtx): void {
   }
 }
 
-export const antiSnipingSchema = z
-  .object({
-    windowSeconds: z.number().int().min(1, 'windowSeconds must be at least 1').max(86_400, 'windowSeconds must be at most 86400 (a day)').openapi({
-      description: 'A bid that changes the price or the leader this many seconds or less before the end extends the auction.',
-    }),
-    extendSeconds: z.number().int().min(1, 'extendSeconds must be at least 1').max(86_400, 'extendSeconds must be at most 86400 (a day)').openapi({
-      description: 'The auction then ends this many seconds after that bid (never earlier than it already would, never after latestEndsAt).',
-    }),
-  })
-  .strict()
-  .openapi('AntiSniping');
+export const antiSnipingSchema = doc(z.strictObject({
+  windowSeconds: doc(z.number().check(z.int(), z.gte(1, 'windowSeconds must be at least 1'), z.lte(86_400, 'windowSeconds must be at most 86400 (a day)')), {
+    description: 'A bid that changes the price or the leader this many seconds or less before the end extends the auction.',
+  }),
+  extendSeconds: doc(z.number().check(z.int(), z.gte(1, 'extendSeconds must be at least 1'), z.lte(86_400, 'extendSeconds must be at most 86400 (a day)')), {
+    description: 'The auction then ends this many seconds after that bid (never earlier than it already would, never after latestEndsAt).',
+  }),
+}), 'AntiSniping');
 
-export const auctionInputSchema = z
-  .object({
-    auctionId: idSchema.max(48, 'auctionId is at most 48 characters').optional().openapi({ description: 'Generated (`a-<ULID>`) when omitted; an existing id is a 409.' }),
-    productId: idSchema.openapi({ description: 'The lot: a PHYSICAL or SUPPLIER mall product, quantity 1. The lot is its own stock: mall stock is not touched.' }),
-    title: termFields.title(),
-    description: termFields.description().default(''),
-    startsAt: termFields.startsAt(),
-    endsAt: termFields.endsAt(),
-    latestEndsAt: termFields.latestEndsAt().default(null),
-    startingPrice: termFields.startingPrice(),
-    minIncrement: termFields.minIncrement(),
-    reservePrice: termFields.reservePrice().default(null),
-    antiSniping: antiSnipingSchema.nullable().default(null),
-  })
-  .strict()
-  .superRefine(checkTermsOrder)
-  .openapi('AuctionInput');
+export const auctionInputSchema = doc(z.strictObject({
+  auctionId: doc(z.optional(idSchema.check(z.maxLength(48, 'auctionId is at most 48 characters'))), { description: 'Generated (`a-<ULID>`) when omitted; an existing id is a 409.' }),
+  productId: doc(idSchema, { description: 'The lot: a PHYSICAL or SUPPLIER mall product, quantity 1. The lot is its own stock: mall stock is not touched.' }),
+  title: termFields.title(),
+  description: z._default(termFields.description(), ''),
+  startsAt: termFields.startsAt(),
+  endsAt: termFields.endsAt(),
+  latestEndsAt: z._default(termFields.latestEndsAt(), null),
+  startingPrice: termFields.startingPrice(),
+  minIncrement: termFields.minIncrement(),
+  reservePrice: z._default(termFields.reservePrice(), null),
+  antiSniping: z._default(z.nullable(antiSnipingSchema), null),
+}).check(z.superRefine(checkTermsOrder)), 'AuctionInput');
 
-export const auctionPatchSchema = z
-  .object({
-    expectedVersion: z.number().int().min(0).max(MAX_VERSION, MAX_VERSION_MESSAGE).openapi({ description: "The auction's `version` as you read it; refused with 409 if it changed since." }),
-    title: termFields.title().optional(),
-    description: termFields.description().optional(),
-    startsAt: termFields.startsAt().optional(),
-    endsAt: termFields.endsAt().optional(),
-    latestEndsAt: termFields.latestEndsAt().optional(),
-    startingPrice: termFields.startingPrice().optional(),
-    minIncrement: termFields.minIncrement().optional(),
-    reservePrice: termFields.reservePrice().optional(),
-    antiSniping: antiSnipingSchema.nullable().optional(),
-  })
-  .strict()
-  .refine((p) => Object.values(p).filter((v) => v !== undefined).length > 1, {
-    message: 'change at least one of title, description, startsAt, endsAt, latestEndsAt, startingPrice, minIncrement, reservePrice, antiSniping',
-  })
-  .superRefine(checkTermsOrder)
-  .openapi('AuctionPatch');
+export const auctionPatchSchema = doc(z.strictObject({
+  expectedVersion: doc(z.number().check(z.int(), z.gte(0), z.lte(MAX_VERSION, MAX_VERSION_MESSAGE)), { description: "The auction's `version` as you read it; refused with 409 if it changed since." }),
+  title: z.optional(termFields.title()),
+  description: z.optional(termFields.description()),
+  startsAt: z.optional(termFields.startsAt()),
+  endsAt: z.optional(termFields.endsAt()),
+  latestEndsAt: z.optional(termFields.latestEndsAt()),
+  startingPrice: z.optional(termFields.startingPrice()),
+  minIncrement: z.optional(termFields.minIncrement()),
+  reservePrice: z.optional(termFields.reservePrice()),
+  antiSniping: z.optional(z.nullable(antiSnipingSchema)),
+}).check(z.refine((p) => Object.values(p).filter((v) => v !== undefined).length > 1, {
+  message: 'change at least one of title, description, startsAt, endsAt, latestEndsAt, startingPrice, minIncrement, reservePrice, antiSniping',
+}), z.superRefine(checkTermsOrder)), 'AuctionPatch');
 
-export const auctionCancelSchema = z
-  .object({
-    reason: z
-      .string()
-      .trim()
-      .min(3, 'give a reason of at least 3 characters: it is kept in the audit trail and the AuctionCancelled event')
-      .max(500, 'reason is at most 500 characters'),
-  })
-  .strict()
-  .openapi('AuctionCancel');
+export const auctionCancelSchema = doc(z.strictObject({
+  reason: z.string().check(z.trim(), z.minLength(3, 'give a reason of at least 3 characters: it is kept in the audit trail and the AuctionCancelled event'), z.maxLength(500, 'reason is at most 500 characters')),
+}), 'AuctionCancel');
 
 export const auctionPhases = ['UPCOMING', 'OPEN', 'ENDED', 'SETTLED', 'UNSOLD', 'CANCELLED'] as const;
 export const bidOutcomes = ['LEADING', 'RAISED', 'OUTBID'] as const;
 
-const publicBidSchema = z
-  .object({
-    seq: z.number().int().openapi({ description: 'Number of the bid in the auction (1, 2, ...).' }),
-    bidder: z.string().openapi({ description: 'The bidder, masked.' }),
-    you: z.boolean().openapi({ description: 'Whether the caller made this bid.' }),
-    amount: z.number().int(),
-    outcome: z.enum(bidOutcomes),
-    priceAfter: z.number().int(),
-    at: z.string(),
-  })
-  .openapi('AuctionBidPublic');
+const publicBidSchema = doc(z.object({
+  seq: doc(z.number().check(z.int()), { description: 'Number of the bid in the auction (1, 2, ...).' }),
+  bidder: doc(z.string(), { description: 'The bidder, masked.' }),
+  you: doc(z.boolean(), { description: 'Whether the caller made this bid.' }),
+  amount: z.number().check(z.int()),
+  outcome: z.enum(bidOutcomes),
+  priceAfter: z.number().check(z.int()),
+  at: z.string(),
+}), 'AuctionBidPublic');
 
-export const auctionSchema = z
-  .object({
-    auctionId: z.string(),
-    productId: z.string(),
-    productName: z.string(),
-    productType: z.enum(productTypes),
-    title: z.string(),
-    description: z.string(),
-    status: z.enum(auctionPhases).openapi({
-      description:
-        'UPCOMING before startsAt, OPEN for bids, ENDED after endsAt until the settlement job settles it (within a minute), then SETTLED (sold) or UNSOLD; ' +
-        'CANCELLED when an operator cancelled it (every hold released, nothing sold).',
-    }),
-    startsAt: z.string(),
-    endsAt: z.string().openapi({ description: 'When bidding ends; anti-sniping may move it later.' }),
-    latestEndsAt: z.string().nullable(),
-    startingPrice: z.number().int(),
-    minIncrement: z.number().int(),
-    price: z.number().int().nullable().openapi({ description: 'The current highest bid (the final price once settled); null before the first bid.' }),
-    minimumBid: z.number().int().nullable().openapi({ description: 'The least amount a new challenger may bid; null once bidding has ended.' }),
-    bidCount: z.number().int(),
-    leader: z.string().nullable().openapi({ description: 'The leader (the winner once SETTLED), masked.' }),
-    hasReserve: z.boolean(),
-    reserveMet: z.boolean(),
-    antiSniping: antiSnipingSchema.nullable(),
-    you: z
-      .object({
-        leading: z.boolean(),
-        maximum: z.number().int().nullable().openapi({ description: 'Your maximum while you lead (nobody else sees it).' }),
-        held: z.number().int().openapi({ description: 'Your points held for this auction (your maximum while you lead, else 0).' }),
-        won: z.boolean(),
-        orderId: z.string().nullable().openapi({ description: 'The order of the lot, once you won it (see GET /v1/orders/{orderId}).' }),
-      })
-      .openapi('AuctionForYou'),
-    recentBids: z.array(publicBidSchema).optional().openapi({ description: 'The latest bids, newest first (single auction only).' }),
-  })
-  .openapi('Auction');
-
-export const bidInputSchema = z
-  .object({
-    amount: points('amount').openapi({ description: 'Your bid: at least `minimumBid` (the leader may raise the price to an amount of at least price + minIncrement).' }),
-    maxAmount: points('maxAmount')
-      .optional()
-      .openapi({
-        description:
-          'Proxy bidding: the most you will pay. It is held from your points at once; the system answers later bids for you, one increment at a time, up to it.',
-      }),
-  })
-  .strict()
-  .refine((b) => b.maxAmount === undefined || b.maxAmount >= b.amount, { message: 'maxAmount must be at least amount', path: ['maxAmount'] })
-  .openapi('BidInput');
-
-export const bidResultSchema = z
-  .object({
-    auctionId: z.string(),
-    bidId: z.string(),
-    seq: z.number().int(),
-    outcome: z.enum(bidOutcomes).openapi({
-      description: "LEADING: you lead. RAISED: you led and raised your maximum or the price. OUTBID: the leader's maximum answered your bid; the price rose and you hold nothing.",
-    }),
-    amount: z.number().int(),
-    maxAmount: z.number().int().openapi({ description: 'Your maximum as taken: max(amount, maxAmount).' }),
-    price: z.number().int().openapi({ description: 'The price after your bid.' }),
+export const auctionSchema = doc(z.object({
+  auctionId: z.string(),
+  productId: z.string(),
+  productName: z.string(),
+  productType: z.enum(productTypes),
+  title: z.string(),
+  description: z.string(),
+  status: doc(z.enum(auctionPhases), {
+    description:
+      'UPCOMING before startsAt, OPEN for bids, ENDED after endsAt until the settlement job settles it (within a minute), then SETTLED (sold) or UNSOLD; ' +
+      'CANCELLED when an operator cancelled it (every hold released, nothing sold).',
+  }),
+  startsAt: z.string(),
+  endsAt: doc(z.string(), { description: 'When bidding ends; anti-sniping may move it later.' }),
+  latestEndsAt: z.nullable(z.string()),
+  startingPrice: z.number().check(z.int()),
+  minIncrement: z.number().check(z.int()),
+  price: doc(z.nullable(z.number().check(z.int())), { description: 'The current highest bid (the final price once settled); null before the first bid.' }),
+  minimumBid: doc(z.nullable(z.number().check(z.int())), { description: 'The least amount a new challenger may bid; null once bidding has ended.' }),
+  bidCount: z.number().check(z.int()),
+  leader: doc(z.nullable(z.string()), { description: 'The leader (the winner once SETTLED), masked.' }),
+  hasReserve: z.boolean(),
+  reserveMet: z.boolean(),
+  antiSniping: z.nullable(antiSnipingSchema),
+  you: doc(z.object({
     leading: z.boolean(),
-    held: z.number().int().openapi({ description: 'Your points held for this auction now.' }),
-    minimumBid: z.number().int().openapi({ description: 'The least amount a challenger may bid now.' }),
-    endsAt: z.string(),
-    extended: z.boolean().openapi({ description: 'Whether your bid moved endsAt (anti-sniping).' }),
-    at: z.string(),
-  })
-  .openapi('BidResult');
+    maximum: doc(z.nullable(z.number().check(z.int())), { description: 'Your maximum while you lead (nobody else sees it).' }),
+    held: doc(z.number().check(z.int()), { description: 'Your points held for this auction (your maximum while you lead, else 0).' }),
+    won: z.boolean(),
+    orderId: doc(z.nullable(z.string()), { description: 'The order of the lot, once you won it (see GET /v1/orders/{orderId}).' }),
+  }), 'AuctionForYou'),
+  recentBids: doc(z.optional(z.array(publicBidSchema)), { description: 'The latest bids, newest first (single auction only).' }),
+}), 'Auction');
 
-export const myBidSchema = z
-  .object({
-    auctionId: z.string(),
-    bidId: z.string(),
-    seq: z.number().int(),
-    amount: z.number().int(),
-    maxAmount: z.number().int(),
-    outcome: z.enum(bidOutcomes),
-    priceAfter: z.number().int(),
-    at: z.string(),
-  })
-  .openapi('MyAuctionBid');
+export const bidInputSchema = doc(z.strictObject({
+  amount: doc(points('amount'), { description: 'Your bid: at least `minimumBid` (the leader may raise the price to an amount of at least price + minIncrement).' }),
+  maxAmount: doc(z.optional(points('maxAmount')), {
+    description:
+      'Proxy bidding: the most you will pay. It is held from your points at once; the system answers later bids for you, one increment at a time, up to it.',
+  }),
+}).check(z.refine((b) => b.maxAmount === undefined || b.maxAmount >= b.amount, { message: 'maxAmount must be at least amount', path: ['maxAmount'] })), 'BidInput');
 
-const myBidPageSchema = pageOf(myBidSchema).openapi('MyAuctionBidPage');
+export const bidResultSchema = doc(z.object({
+  auctionId: z.string(),
+  bidId: z.string(),
+  seq: z.number().check(z.int()),
+  outcome: doc(z.enum(bidOutcomes), {
+    description: "LEADING: you lead. RAISED: you led and raised your maximum or the price. OUTBID: the leader's maximum answered your bid; the price rose and you hold nothing.",
+  }),
+  amount: z.number().check(z.int()),
+  maxAmount: doc(z.number().check(z.int()), { description: 'Your maximum as taken: max(amount, maxAmount).' }),
+  price: doc(z.number().check(z.int()), { description: 'The price after your bid.' }),
+  leading: z.boolean(),
+  held: doc(z.number().check(z.int()), { description: 'Your points held for this auction now.' }),
+  minimumBid: doc(z.number().check(z.int()), { description: 'The least amount a challenger may bid now.' }),
+  endsAt: z.string(),
+  extended: doc(z.boolean(), { description: 'Whether your bid moved endsAt (anti-sniping).' }),
+  at: z.string(),
+}), 'BidResult');
 
-export const adminBidSchema = myBidSchema
-  .extend({
-    memberId: z.string(),
-    leaderAfter: z.string(),
-    held: z.number().int().openapi({ description: 'Points this bid held from the bidder.' }),
-    released: z.object({ memberId: z.string(), points: z.number().int() }).nullable().openapi({ description: "The previous leader's hold released by this bid." }),
-    extendedTo: z.string().nullable(),
-  })
-  .openapi('AuctionBid');
+export const myBidSchema = doc(z.object({
+  auctionId: z.string(),
+  bidId: z.string(),
+  seq: z.number().check(z.int()),
+  amount: z.number().check(z.int()),
+  maxAmount: z.number().check(z.int()),
+  outcome: z.enum(bidOutcomes),
+  priceAfter: z.number().check(z.int()),
+  at: z.string(),
+}), 'MyAuctionBid');
+
+const myBidPageSchema = doc(pageOf(myBidSchema), 'MyAuctionBidPage');
+
+export const adminBidSchema = doc(docExtend(myBidSchema, {
+  memberId: z.string(),
+  leaderAfter: z.string(),
+  held: doc(z.number().check(z.int()), { description: 'Points this bid held from the bidder.' }),
+  released: doc(z.nullable(z.object({ memberId: z.string(), points: z.number().check(z.int()) })), { description: "The previous leader's hold released by this bid." }),
+  extendedTo: z.nullable(z.string()),
+}), 'AuctionBid');
 
 
-const auditSchema = z
-  .object({
-    auditId: z.string(),
-    action: z.enum(['UPDATED', 'CANCELLED']),
-    by: z.string().openapi({ description: 'The operator (token subject).' }),
-    at: z.string(),
-    reason: z.string().nullable().openapi({ description: 'CANCELLED: the reason given.' }),
-    changes: z
-      .record(z.string(), z.object({ from: z.unknown(), to: z.unknown() }))
-      .nullable()
-      .openapi({ description: 'UPDATED: each changed term, before and after.' }),
-    versionAfter: z.number().int().openapi({ description: "The auction's version after the action." }),
-    released: z
-      .object({ memberId: z.string(), points: z.number().int() })
-      .nullable()
-      .openapi({ description: "CANCELLED: the leader's hold released (null without bids)." }),
-  })
-  .openapi('AuctionAuditRecord');
+const auditSchema = doc(z.object({
+  auditId: z.string(),
+  action: z.enum(['UPDATED', 'CANCELLED']),
+  by: doc(z.string(), { description: 'The operator (token subject).' }),
+  at: z.string(),
+  reason: doc(z.nullable(z.string()), { description: 'CANCELLED: the reason given.' }),
+  changes: doc(z.nullable(z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() }))), { description: 'UPDATED: each changed term, before and after.' }),
+  versionAfter: doc(z.number().check(z.int()), { description: "The auction's version after the action." }),
+  released: doc(z.nullable(z.object({ memberId: z.string(), points: z.number().check(z.int()) })), { description: "CANCELLED: the leader's hold released (null without bids)." }),
+}), 'AuctionAuditRecord');
 
-export const adminAuctionSchema = z
-  .object({
-    auctionId: z.string(),
-    productId: z.string(),
-    productName: z.string(),
-    productType: z.enum(productTypes),
-    title: z.string(),
-    description: z.string(),
-    status: z.enum(['OPEN', 'SETTLED', 'UNSOLD', 'CANCELLED']).openapi({ description: 'As stored: OPEN until settled or cancelled.' }),
-    phase: z.enum(auctionPhases),
-    startsAt: z.string(),
-    endsAt: z.string(),
-    originalEndsAt: z.string(),
-    latestEndsAt: z.string().nullable(),
-    startingPrice: z.number().int(),
-    minIncrement: z.number().int(),
-    reservePrice: z.number().int().nullable(),
-    antiSniping: antiSnipingSchema.nullable(),
-    price: z.number().int(),
-    leaderId: z.string().nullable(),
-    leaderMax: z.number().int(),
-    leaderHold: z.number().int(),
-    bidCount: z.number().int(),
-    version: z.number().int(),
-    winnerId: z.string().nullable(),
-    orderId: z.string().nullable(),
-    settledAt: z.string().nullable(),
-    unsoldReason: z.enum(['NO_BIDS', 'RESERVE_NOT_MET']).nullable(),
-    cancelledAt: z.string().nullable(),
-    cancelledBy: z.string().nullable(),
-    cancelReason: z.string().nullable().openapi({ description: 'Operators only; members see the status CANCELLED.' }),
-    createdAt: z.string(),
-    createdBy: z.string(),
-    audit: z
-      .array(auditSchema)
-      .optional()
-      .openapi({ description: `Operator actions on the auction (changes of terms, the cancellation), newest first, at most ${AUDIT_SHOWN} (single auction only).` }),
-    bidHistory: pageOf(adminBidSchema).optional().openapi({ description: 'Bids, newest first (`?limit=&cursor=` page through them).' }),
-  })
-  .openapi('AuctionAdmin');
+export const adminAuctionSchema = doc(z.object({
+  auctionId: z.string(),
+  productId: z.string(),
+  productName: z.string(),
+  productType: z.enum(productTypes),
+  title: z.string(),
+  description: z.string(),
+  status: doc(z.enum(['OPEN', 'SETTLED', 'UNSOLD', 'CANCELLED']), { description: 'As stored: OPEN until settled or cancelled.' }),
+  phase: z.enum(auctionPhases),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  originalEndsAt: z.string(),
+  latestEndsAt: z.nullable(z.string()),
+  startingPrice: z.number().check(z.int()),
+  minIncrement: z.number().check(z.int()),
+  reservePrice: z.nullable(z.number().check(z.int())),
+  antiSniping: z.nullable(antiSnipingSchema),
+  price: z.number().check(z.int()),
+  leaderId: z.nullable(z.string()),
+  leaderMax: z.number().check(z.int()),
+  leaderHold: z.number().check(z.int()),
+  bidCount: z.number().check(z.int()),
+  version: z.number().check(z.int()),
+  winnerId: z.nullable(z.string()),
+  orderId: z.nullable(z.string()),
+  settledAt: z.nullable(z.string()),
+  unsoldReason: z.nullable(z.enum(['NO_BIDS', 'RESERVE_NOT_MET'])),
+  cancelledAt: z.nullable(z.string()),
+  cancelledBy: z.nullable(z.string()),
+  cancelReason: doc(z.nullable(z.string()), { description: 'Operators only; members see the status CANCELLED.' }),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  audit: doc(z.optional(z.array(auditSchema)), { description: `Operator actions on the auction (changes of terms, the cancellation), newest first, at most ${AUDIT_SHOWN} (single auction only).` }),
+  bidHistory: doc(z.optional(pageOf(adminBidSchema)), { description: 'Bids, newest first (`?limit=&cursor=` page through them).' }),
+}), 'AuctionAdmin');
 
 const auctionParams = z.object({ auctionId: idSchema });
 
@@ -295,7 +239,7 @@ export const auctionOperations = {
     summary: 'Auctions open for bids or upcoming, soonest ending first',
     tags: ['auctions'],
     query: pageQuerySchema,
-    response: pageOf(auctionSchema).openapi('AuctionPage'),
+    response: doc(pageOf(auctionSchema), 'AuctionPage'),
   }),
   getAuction: operation({
     summary: 'One auction: price, minimum bid, end (anti-sniping may move it), your standing, the latest bids',
@@ -345,7 +289,7 @@ export const auctionOperations = {
     summary: 'Every auction, newest first, with its state (operator)',
     tags: ['auctions admin'],
     query: pageQuerySchema,
-    response: pageOf(adminAuctionSchema).openapi('AuctionAdminPage'),
+    response: doc(pageOf(adminAuctionSchema), 'AuctionAdminPage'),
   }),
   updateAuction: operation({
     summary: 'Change an upcoming auction before it opens (operator)',
@@ -381,7 +325,7 @@ export const auctionOperations = {
     tags: ['auctions admin'],
     params: auctionParams,
     query: pageQuerySchema,
-    response: pageOf(adminBidSchema).openapi('AuctionBidPage'),
+    response: doc(pageOf(adminBidSchema), 'AuctionBidPage'),
     errors: ['NOT_FOUND'],
   }),
   getAuctionAdmin: operation({

@@ -1,146 +1,111 @@
-import './zod-openapi.js';
-import * as z from 'zod';
+import * as z from '../zod.js';
+import { doc, docExtend } from './doc.js';
 import { idSchema, pageOf, pageQuerySchema, memberIdParams } from './common.js';
 import { operation } from './operation.js';
 
 const cents = (what: string) =>
-  z.number().int(`${what} is whole fen (1 CNY = 100)`).positive(`${what} must be positive`).max(100_000_000);
+  z.number().check(z.int(`${what} is whole fen (1 CNY = 100)`), z.positive(`${what} must be positive`), z.lte(100_000_000));
 const isoTime = (what: string) => z.iso.datetime({ message: `${what} must be an ISO-8601 UTC time such as 2026-12-12T12:00:00Z` });
 
-const discountSchema = z
-  .discriminatedUnion('kind', [
-    z
-      .object({
-        kind: z.literal('AMOUNT_OFF').openapi({ description: '满减: amountOffCents off an order of at least thresholdCents.' }),
-        amountOffCents: cents('amountOffCents'),
-        thresholdCents: cents('thresholdCents'),
-      })
-      .strict()
-      .refine((d) => d.thresholdCents >= d.amountOffCents, {
-        path: ['thresholdCents'],
-        message: 'thresholdCents must be at least amountOffCents (use NO_THRESHOLD for a coupon without one)',
-      }),
-    z
-      .object({
-        kind: z.literal('PERCENT_OFF').openapi({ description: '折扣: percent off the order, rounded down to the cent, at most maxOffCents.' }),
-        percent: z.number().int('percent is a whole number').min(1).max(99).openapi({ description: 'Percentage taken off: 20 takes 20% off (八折).' }),
-        maxOffCents: cents('maxOffCents').nullable().default(null),
-        thresholdCents: z.number().int().min(0).max(100_000_000).default(0),
-      })
-      .strict(),
-    z
-      .object({
-        kind: z.literal('NO_THRESHOLD').openapi({ description: '无门槛: amountOffCents off any order (never more than the order).' }),
-        amountOffCents: cents('amountOffCents'),
-      })
-      .strict(),
-  ])
-  .openapi('CouponDiscount');
+const discountSchema = doc(z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: doc(z.literal('AMOUNT_OFF'), { description: '满减: amountOffCents off an order of at least thresholdCents.' }),
+    amountOffCents: cents('amountOffCents'),
+    thresholdCents: cents('thresholdCents'),
+  }).check(z.refine((d) => d.thresholdCents >= d.amountOffCents, {
+    path: ['thresholdCents'],
+    message: 'thresholdCents must be at least amountOffCents (use NO_THRESHOLD for a coupon without one)',
+  })),
+  z.strictObject({
+    kind: doc(z.literal('PERCENT_OFF'), { description: '折扣: percent off the order, rounded down to the cent, at most maxOffCents.' }),
+    percent: doc(z.number().check(z.int('percent is a whole number'), z.gte(1), z.lte(99)), { description: 'Percentage taken off: 20 takes 20% off (八折).' }),
+    maxOffCents: z._default(z.nullable(cents('maxOffCents')), null),
+    thresholdCents: z._default(z.number().check(z.int(), z.gte(0), z.lte(100_000_000)), 0),
+  }),
+  z.strictObject({
+    kind: doc(z.literal('NO_THRESHOLD'), { description: '无门槛: amountOffCents off any order (never more than the order).' }),
+    amountOffCents: cents('amountOffCents'),
+  }),
+]), 'CouponDiscount');
 
-const validitySchema = z
-  .discriminatedUnion('kind', [
-    z
-      .object({
-        kind: z.literal('DAYS_AFTER_ISSUE'),
-        days: z.number().int('days is a whole number').min(1).max(3660).openapi({ description: 'Valid from issue for this many days.' }),
-      })
-      .strict(),
-    z
-      .object({ kind: z.literal('WINDOW'), from: isoTime('from'), to: isoTime('to') })
-      .strict()
-      .refine((v) => Date.parse(v.to) > Date.parse(v.from), { path: ['to'], message: 'to must be after from' }),
-  ])
-  .openapi('CouponValidity');
+const validitySchema = doc(z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('DAYS_AFTER_ISSUE'),
+    days: doc(z.number().check(z.int('days is a whole number'), z.gte(1), z.lte(3660)), { description: 'Valid from issue for this many days.' }),
+  }),
+  z.strictObject({ kind: z.literal('WINDOW'), from: isoTime('from'), to: isoTime('to') }).check(z.refine((v) => Date.parse(v.to) > Date.parse(v.from), { path: ['to'], message: 'to must be after from' })),
+]), 'CouponValidity');
 
-export const couponTemplateInputSchema = z
-  .object({
-    couponTemplateId: idSchema.optional().openapi({ description: 'Your id for the template; generated when left out.' }),
-    name: z.string().trim().min(2, 'give the coupon a name of at least 2 characters').max(200),
-    description: z.string().max(2000).default(''),
-    discount: discountSchema,
-    validity: validitySchema,
-    issueLimit: z
-      .number()
-      .int()
-      .positive()
-      .max(100_000_000)
-      .nullable()
-      .default(null)
-      .openapi({ description: 'Coupons that may ever be issued from the template (held atomically); null: no limit.' }),
-  })
-  .strict()
-  .openapi('CouponTemplateInput');
+export const couponTemplateInputSchema = doc(z.strictObject({
+  couponTemplateId: doc(z.optional(idSchema), { description: 'Your id for the template; generated when left out.' }),
+  name: z.string().check(z.trim(), z.minLength(2, 'give the coupon a name of at least 2 characters'), z.maxLength(200)),
+  description: z._default(z.string().check(z.maxLength(2000)), ''),
+  discount: discountSchema,
+  validity: validitySchema,
+  issueLimit: doc(z._default(z.nullable(z.number().check(z.int(), z.positive(), z.lte(100_000_000))), null), { description: 'Coupons that may ever be issued from the template (held atomically); null: no limit.' }),
+}), 'CouponTemplateInput');
 
 const discountViewSchema = z.object({
   kind: z.enum(['AMOUNT_OFF', 'PERCENT_OFF', 'NO_THRESHOLD']),
-  amountOffCents: z.number().int().optional(),
-  thresholdCents: z.number().int().optional(),
-  percent: z.number().int().optional(),
-  maxOffCents: z.number().int().nullable().optional(),
+  amountOffCents: z.optional(z.number().check(z.int())),
+  thresholdCents: z.optional(z.number().check(z.int())),
+  percent: z.optional(z.number().check(z.int())),
+  maxOffCents: z.optional(z.nullable(z.number().check(z.int()))),
 });
 
 const validityViewSchema = z.object({
   kind: z.enum(['DAYS_AFTER_ISSUE', 'WINDOW']),
-  days: z.number().int().optional(),
-  from: z.string().optional(),
-  to: z.string().optional(),
+  days: z.optional(z.number().check(z.int())),
+  from: z.optional(z.string()),
+  to: z.optional(z.string()),
 });
 
-export const couponTemplateSchema = z
-  .object({
-    couponTemplateId: z.string(),
-    name: z.string(),
-    description: z.string(),
-    discount: discountViewSchema,
-    validity: validityViewSchema,
-    issueLimit: z.number().int().nullable(),
-    issued: z.number().int().openapi({ description: 'Coupons issued from the template so far.' }),
-    used: z.number().int().openapi({ description: 'Of those, consumed at a POS.' }),
-    createdAt: z.string(),
-  })
-  .openapi('CouponTemplate');
+export const couponTemplateSchema = doc(z.object({
+  couponTemplateId: z.string(),
+  name: z.string(),
+  description: z.string(),
+  discount: discountViewSchema,
+  validity: validityViewSchema,
+  issueLimit: z.nullable(z.number().check(z.int())),
+  issued: doc(z.number().check(z.int()), { description: 'Coupons issued from the template so far.' }),
+  used: doc(z.number().check(z.int()), { description: 'Of those, consumed at a POS.' }),
+  createdAt: z.string(),
+}), 'CouponTemplate');
 
 export const couponStatuses = ['ACTIVE', 'USED', 'EXPIRED'] as const;
 
-export const couponSchema = z
-  .object({
-    couponId: z.string(),
-    couponTemplateId: z.string(),
-    name: z.string(),
-    discount: discountViewSchema,
-    validFrom: z.string(),
-    validTo: z.string().openapi({ description: 'The coupon is EXPIRED from this time on.' }),
-    status: z.enum(couponStatuses).openapi({ description: 'EXPIRED is derived: an unused coupon past validTo.' }),
-    issuedAt: z.string(),
-    orderId: z.string().nullable().openapi({ description: 'The mall order that issued the coupon.' }),
-    usedAt: z.string().nullable(),
-    redemptionId: z.string().nullable().openapi({ description: 'The POS redemption that consumed it.' }),
-  })
-  .openapi('Coupon');
+export const couponSchema = doc(z.object({
+  couponId: z.string(),
+  couponTemplateId: z.string(),
+  name: z.string(),
+  discount: discountViewSchema,
+  validFrom: z.string(),
+  validTo: doc(z.string(), { description: 'The coupon is EXPIRED from this time on.' }),
+  status: doc(z.enum(couponStatuses), { description: 'EXPIRED is derived: an unused coupon past validTo.' }),
+  issuedAt: z.string(),
+  orderId: doc(z.nullable(z.string()), { description: 'The mall order that issued the coupon.' }),
+  usedAt: z.nullable(z.string()),
+  redemptionId: doc(z.nullable(z.string()), { description: 'The POS redemption that consumed it.' }),
+}), 'Coupon');
 
-export const couponRedemptionInputSchema = z
-  .object({
-    redemptionId: idSchema,
-    memberId: idSchema,
-    orderAmountCents: z.number().int('orderAmountCents is whole fen').positive('orderAmountCents must be positive').max(100_000_000_000),
-  })
-  .strict()
-  .openapi('CouponRedemptionRequest');
+export const couponRedemptionInputSchema = doc(z.strictObject({
+  redemptionId: idSchema,
+  memberId: idSchema,
+  orderAmountCents: z.number().check(z.int('orderAmountCents is whole fen'), z.positive('orderAmountCents must be positive'), z.lte(100_000_000_000)),
+}), 'CouponRedemptionRequest');
 
-export const couponRedemptionSchema = z
-  .object({
-    redemptionId: z.string(),
-    couponId: z.string(),
-    memberId: z.string(),
-    orderAmountCents: z.number().int(),
-    discountCents: z.number().int(),
-    payableCents: z.number().int().openapi({ description: 'orderAmountCents minus discountCents.' }),
-    usedAt: z.string(),
-  })
-  .openapi('CouponRedemption');
+export const couponRedemptionSchema = doc(z.object({
+  redemptionId: z.string(),
+  couponId: z.string(),
+  memberId: z.string(),
+  orderAmountCents: z.number().check(z.int()),
+  discountCents: z.number().check(z.int()),
+  payableCents: doc(z.number().check(z.int()), { description: 'orderAmountCents minus discountCents.' }),
+  usedAt: z.string(),
+}), 'CouponRedemption');
 
-const couponListQuerySchema = pageQuerySchema.extend({ status: z.enum(couponStatuses).optional() });
-const couponPageSchema = pageOf(couponSchema).openapi('CouponPage');
+const couponListQuerySchema = docExtend(pageQuerySchema, { status: z.optional(z.enum(couponStatuses)) });
+const couponPageSchema = doc(pageOf(couponSchema), 'CouponPage');
 
 export const couponOperations = {
   createCouponTemplate: operation({
@@ -155,7 +120,7 @@ export const couponOperations = {
     summary: 'Every coupon template, newest first, with its issued and used counts (operator)',
     tags: ['coupons admin'],
     query: pageQuerySchema,
-    response: pageOf(couponTemplateSchema).openapi('CouponTemplatePage'),
+    response: doc(pageOf(couponTemplateSchema), 'CouponTemplatePage'),
   }),
   getCouponTemplate: operation({
     summary: 'A coupon template with its issued and used counts (operator)',

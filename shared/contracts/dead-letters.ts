@@ -1,67 +1,63 @@
-import './zod-openapi.js';
 import { operation } from './operation.js';
-import * as z from 'zod';
+import * as z from '../zod.js';
+import { doc, docExtend } from './doc.js';
 import { idSchema, pageOf, pageQuerySchema } from './common.js';
 
 /** Kept here (not imported from shared/events/dead-letters.ts) so every function's contracts stay free of table code. */
 const statuses = ['OPEN', 'REDRIVEN', 'DISCARDED'] as const;
 const sources = ['outbox', 'fulfilment', 'callbacks', 'other'] as const;
 
-export const deadLetterSchema = z
-  .object({
-    deadLetterId: z.string(),
-    status: z.enum(statuses).openapi({ description: 'OPEN until an operator redrives (REDRIVEN) or discards it (DISCARDED).' }),
-    source: z.enum(sources).openapi({
-      description: '`outbox`: the bus refused an outbox event; `fulfilment`: an order event its supplier submission failed on; `callbacks`: a supplier or payment callback the state machine failed on; `other`.',
-    }),
-    target: z.string().openapi({ description: 'Where delivery failed: the event rule (e.g. `supplier-jd-placed`), or `event-bus` for the outbox.' }),
-    detailType: z.string().nullable(),
-    orderId: z.string().nullable().openapi({ description: 'The order the event names, if any.' }),
-    error: z.string(),
-    attempts: z.number().int().openapi({ description: 'Delivery attempts before it was given up.' }),
-    payload: z.string().openapi({ description: 'The failed message as JSON text (cut at 32,000 characters).' }),
-    redrivable: z.boolean().openapi({ description: 'Whether it keeps an event a redrive can put back on the bus.' }),
-    failedAt: z.string(),
-    recordedAt: z.string(),
-    redrivenAt: z.string().optional(),
-    redrivenBy: z.string().optional(),
-    redriveEventId: z.string().optional().openapi({ description: 'Id of the event the redrive put on the bus (`redrive-<deadLetterId>`).' }),
-    discardedAt: z.string().optional(),
-    discardedBy: z.string().optional(),
-    discardReason: z.string().optional(),
-  })
-  .openapi('DeadLetter');
+export const deadLetterSchema = doc(z.object({
+  deadLetterId: z.string(),
+  status: doc(z.enum(statuses), { description: 'OPEN until an operator redrives (REDRIVEN) or discards it (DISCARDED).' }),
+  source: doc(z.enum(sources), {
+    description: '`outbox`: the bus refused an outbox event; `fulfilment`: an order event its supplier submission failed on; `callbacks`: a supplier or payment callback the state machine failed on; `other`.',
+  }),
+  target: doc(z.string(), { description: 'Where delivery failed: the event rule (e.g. `supplier-jd-placed`), or `event-bus` for the outbox.' }),
+  detailType: z.nullable(z.string()),
+  orderId: doc(z.nullable(z.string()), { description: 'The order the event names, if any.' }),
+  error: z.string(),
+  attempts: doc(z.number().check(z.int()), { description: 'Delivery attempts before it was given up.' }),
+  payload: doc(z.string(), { description: 'The failed message as JSON text (cut at 32,000 characters).' }),
+  redrivable: doc(z.boolean(), { description: 'Whether it keeps an event a redrive can put back on the bus.' }),
+  failedAt: z.string(),
+  recordedAt: z.string(),
+  redrivenAt: z.optional(z.string()),
+  redrivenBy: z.optional(z.string()),
+  redriveEventId: doc(z.optional(z.string()), { description: 'Id of the event the redrive put on the bus (`redrive-<deadLetterId>`).' }),
+  discardedAt: z.optional(z.string()),
+  discardedBy: z.optional(z.string()),
+  discardReason: z.optional(z.string()),
+}), 'DeadLetter');
 
-export const fulfilmentProblemSchema = z
-  .object({
-    kind: z.enum(['FAILED', 'STUCK']),
-    orderId: z.string(),
-    memberId: z.string(),
-    productId: z.string(),
-    productName: z.string(),
-    quantity: z.number().int(),
-    supplierId: z.string(),
-    sku: z.string(),
-    status: z.string().openapi({ description: "The order's status now." }),
-    since: z.string().openapi({ description: 'FAILED: when the supplier refused it; STUCK: when it was submitted.' }),
-    deadlineAt: z.string().nullable().openapi({ description: 'STUCK: when the first callback was due.' }),
-    reason: z.string().openapi({ description: "The last reason on the order's history." }),
-    updatedAt: z.string(),
-  })
-  .openapi('FulfilmentProblem');
+export const fulfilmentProblemSchema = doc(z.object({
+  kind: z.enum(['FAILED', 'STUCK']),
+  orderId: z.string(),
+  memberId: z.string(),
+  productId: z.string(),
+  productName: z.string(),
+  quantity: z.number().check(z.int()),
+  supplierId: z.string(),
+  sku: z.string(),
+  status: doc(z.string(), { description: "The order's status now." }),
+  since: doc(z.string(), { description: 'FAILED: when the supplier refused it; STUCK: when it was submitted.' }),
+  deadlineAt: doc(z.nullable(z.string()), { description: 'STUCK: when the first callback was due.' }),
+  reason: doc(z.string(), { description: "The last reason on the order's history." }),
+  updatedAt: z.string(),
+}), 'FulfilmentProblem');
 
 const deadLetterParams = z.object({ deadLetterId: idSchema });
-const reasonSchema = z.string().trim().min(3, 'give a reason of at least 3 characters').max(500);
+const reasonSchema = z.string().check(z.trim(), z.minLength(3, 'give a reason of at least 3 characters'), z.maxLength(500));
 
 export const deadLetterOperations = {
   listDeadLetters: operation({
     summary: 'Dead letters: deliveries that failed for good, newest first, by status (default OPEN) and source (operator)',
     tags: ['dead-letters'],
-    query: pageQuerySchema.extend({
-      status: z.enum(statuses).default('OPEN'),
-      source: z.enum(sources).optional(),
+    query: docExtend(pageQuerySchema, {
+      status: z._default(z.enum(statuses), 'OPEN'),
+      source: z.optional(z.enum(sources)),
     }),
-    response: pageOf(deadLetterSchema).openapi('DeadLetterPage'),
+    response: doc(pageOf(deadLetterSchema), 'DeadLetterPage'),
   }),
   getDeadLetter: operation({
     summary: 'One dead letter with its error and payload (operator)',
@@ -77,7 +73,7 @@ export const deadLetterOperations = {
       'Redriving a redriven dead letter answers it as it is; a discarded one, or one without an event, is 409.',
     tags: ['dead-letters'],
     params: deadLetterParams,
-    body: z.object({ reason: reasonSchema.optional() }).strict().openapi('DeadLetterRedrive'),
+    body: doc(z.strictObject({ reason: z.optional(reasonSchema) }), 'DeadLetterRedrive'),
     response: deadLetterSchema,
     errors: ['NOT_FOUND', 'CONFLICT'],
   }),
@@ -86,19 +82,17 @@ export const deadLetterOperations = {
     description:
       'One transaction per call. Answers how many were redriven, how many open ones were skipped (no event to redrive), and `nextCursor`: call again with it to go on, until it is null.',
     tags: ['dead-letters'],
-    query: pageQuerySchema.extend({
-      limit: z.coerce.number().int().min(1).max(25).default(25).openapi({ description: 'Most dead letters redriven by this call, 1-25 (default 25).' }),
-      source: z.enum(sources).optional(),
+    query: docExtend(pageQuerySchema, {
+      limit: doc(z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(25)), 25), { description: 'Most dead letters redriven by this call, 1-25 (default 25).' }),
+      source: z.optional(z.enum(sources)),
     }),
-    body: z.object({ reason: reasonSchema }).strict().openapi('DeadLettersRedrive'),
-    response: z
-      .object({
-        redriven: z.number().int(),
-        skipped: z.number().int(),
-        deadLetterIds: z.array(z.string()),
-        nextCursor: z.string().nullable(),
-      })
-      .openapi('DeadLettersRedriven'),
+    body: doc(z.strictObject({ reason: reasonSchema }), 'DeadLettersRedrive'),
+    response: doc(z.object({
+      redriven: z.number().check(z.int()),
+      skipped: z.number().check(z.int()),
+      deadLetterIds: z.array(z.string()),
+      nextCursor: z.nullable(z.string()),
+    }), 'DeadLettersRedriven'),
     errors: ['CONFLICT'],
   }),
   discardDeadLetter: operation({
@@ -106,7 +100,7 @@ export const deadLetterOperations = {
     description: 'Discarding a discarded dead letter answers it as it is; a redriven one is 409.',
     tags: ['dead-letters'],
     params: deadLetterParams,
-    body: z.object({ reason: reasonSchema }).strict().openapi('DeadLetterDiscard'),
+    body: doc(z.strictObject({ reason: reasonSchema }), 'DeadLetterDiscard'),
     response: deadLetterSchema,
     errors: ['NOT_FOUND', 'CONFLICT'],
   }),
@@ -114,10 +108,10 @@ export const deadLetterOperations = {
     summary: 'Supplier orders that failed (refused for good) or are stuck (no callback within the supplier\'s deadline), most recent first (operator)',
     description: 'From sparse lists on the orders, one partition per supplier: never a scan. `kind` FAILED (default) or STUCK; `supplier` narrows to one supplier.',
     tags: ['dead-letters'],
-    query: pageQuerySchema.extend({
-      kind: z.enum(['FAILED', 'STUCK']).default('FAILED'),
-      supplier: idSchema.optional(),
+    query: docExtend(pageQuerySchema, {
+      kind: z._default(z.enum(['FAILED', 'STUCK']), 'FAILED'),
+      supplier: z.optional(idSchema),
     }),
-    response: pageOf(fulfilmentProblemSchema).openapi('FulfilmentProblemPage'),
+    response: doc(pageOf(fulfilmentProblemSchema), 'FulfilmentProblemPage'),
   }),
 };

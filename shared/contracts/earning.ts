@@ -1,5 +1,5 @@
-import './zod-openapi.js';
-import * as z from 'zod';
+import * as z from '../zod.js';
+import { doc, docExtend } from './doc.js';
 import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, paymentCodeSchema } from './common.js';
 import { operation } from './operation.js';
 import { defaultTierRules, paidTiers, tiers } from '../domain/tiers.js';
@@ -11,240 +11,174 @@ import { campaignInputSchema } from './campaigns.js';
 export const MAX_RETURN_WINDOW_DAYS = 90;
 
 const fourDecimals = (what: string) =>
-  z
-    .number()
-    .min(0, `${what} must not be negative`)
-    .max(1000, `${what} must be at most 1000`)
-    // Exact: k / 10000 is the double JSON gives for a 4-decimal text. A tolerance let 5e-324 through as "0", which
-    // DynamoDB cannot store (its numbers stop at 1e-130): the rules' save answered 500.
-    .refine((v) => Math.round(v * 10_000) / 10_000 === v, `${what} has at most 4 decimals`);
+  z.number().check(z.gte(0, `${what} must not be negative`), z.lte(1000, `${what} must be at most 1000`), z.refine((v) => Math.round(v * 10_000) / 10_000 === v, `${what} has at most 4 decimals`));
 
-export const expiryPolicySchema = z
-  .discriminatedUnion('policy', [
-    z.object({
-      policy: z.literal('rolling-months'),
-      months: z.number().int().min(1).max(120).openapi({ description: 'Points expire at the end of the month N months after earning.' }),
+export const expiryPolicySchema = doc(z.discriminatedUnion('policy', [
+  z.object({
+    policy: z.literal('rolling-months'),
+    months: doc(z.number().check(z.int(), z.gte(1), z.lte(120)), { description: 'Points expire at the end of the month N months after earning.' }),
+  }),
+  z.object({
+    policy: z.literal('year-end'),
+    extraYears: doc(z.number().check(z.int(), z.gte(0), z.lte(5)), { description: '0: cleared at the end of the year earned; 1: of the following year.' }),
+  }),
+  z.object({ policy: z.literal('never') }),
+  z.object({
+    policy: z.literal('inactivity'),
+    months: doc(z.number().check(z.int(), z.gte(1), z.lte(120)), {
+      description: 'All points of a wallet expire once it has had no earning or spending for this many whole calendar months (UTC).',
     }),
-    z.object({
-      policy: z.literal('year-end'),
-      extraYears: z.number().int().min(0).max(5).openapi({ description: '0: cleared at the end of the year earned; 1: of the following year.' }),
-    }),
-    z.object({ policy: z.literal('never') }),
-    z.object({
-      policy: z.literal('inactivity'),
-      months: z.number().int().min(1).max(120).openapi({
-        description: 'All points of a wallet expire once it has had no earning or spending for this many whole calendar months (UTC).',
-      }),
-    }),
-  ])
-  .openapi('ExpiryPolicy');
+  }),
+]), 'ExpiryPolicy');
 
 const pointsAmount = (what: string) =>
-  z.number().int(`${what} must be a whole number of points`).min(0, `${what} must not be negative`).max(1_000_000, `${what} must be at most 1,000,000`);
+  z.number().check(z.int(`${what} must be a whole number of points`), z.gte(0, `${what} must not be negative`), z.lte(1_000_000, `${what} must be at most 1,000,000`));
 
-export const referralRulesSchema = z
-  .object({
-    ladder: z
-      .array(z.object({ fromReferral: z.number().int().min(1), points: pointsAmount('points') }).strict())
-      .min(1, 'give at least one rung')
-      .max(20)
-      .refine((l) => l[0]?.fromReferral === 1, 'the first rung must start at fromReferral 1')
-      .refine((l) => l.every((r, i) => i === 0 || r.fromReferral > (l[i - 1]?.fromReferral ?? 0)), 'rungs must be in increasing fromReferral order')
-      .openapi({ description: 'Points the referrer earns for the nth referral: the last rung whose fromReferral <= n.' }),
-    refereeWelcomePoints: pointsAmount('refereeWelcomePoints').openapi({ description: 'Points a member registering with a referral code gets.' }),
-    firstPurchaseReferrerPoints: pointsAmount('firstPurchaseReferrerPoints').openapi({
-      description: "Points the referrer gets on the referred member's first POS purchase (0 = off).",
-    }),
-    maxRewardedReferrals: z.number().int().positive().nullable().openapi({ description: 'Referrals past this number earn the referrer nothing (null = no limit).' }),
-  })
-  .strict()
-  .default(defaultReferralRules)
-  .openapi('ReferralRules');
+export const referralRulesSchema = doc(z._default(z.strictObject({
+  ladder: doc(z.array(z.strictObject({ fromReferral: z.number().check(z.int(), z.gte(1)), points: pointsAmount('points') })).check(z.minLength(1, 'give at least one rung'), z.maxLength(20), z.refine((l) => l[0]?.fromReferral === 1, 'the first rung must start at fromReferral 1'), z.refine((l) => l.every((r, i) => i === 0 || r.fromReferral > (l[i - 1]?.fromReferral ?? 0)), 'rungs must be in increasing fromReferral order')), { description: 'Points the referrer earns for the nth referral: the last rung whose fromReferral <= n.' }),
+  refereeWelcomePoints: doc(pointsAmount('refereeWelcomePoints'), { description: 'Points a member registering with a referral code gets.' }),
+  firstPurchaseReferrerPoints: doc(pointsAmount('firstPurchaseReferrerPoints'), {
+    description: "Points the referrer gets on the referred member's first POS purchase (0 = off).",
+  }),
+  maxRewardedReferrals: doc(z.nullable(z.number().check(z.int(), z.positive())), { description: 'Referrals past this number earn the referrer nothing (null = no limit).' }),
+}), defaultReferralRules), 'ReferralRules');
 
-const perPaidTier = <T extends z.ZodType>(schema: T) =>
-  z.object(Object.fromEntries(paidTiers.map((t) => [t, schema])) as Record<(typeof paidTiers)[number], T>).strict();
+const perPaidTier = <T extends z.ZodMiniType>(schema: T) =>
+  z.strictObject(Object.fromEntries(paidTiers.map((t) => [t, schema])) as Record<(typeof paidTiers)[number], T>);
 
-export const tierRulesSchema = z
-  .object({
-    thresholds: perPaidTier(z.number().int().min(0).max(1_000_000_000))
-      .refine((t) => t.silver < t.gold && t.gold < t.diamond, 'thresholds must increase: silver < gold < diamond')
-      .openapi({ description: 'Growth a tier needs. Growth = whole CNY spent + growthPerPurchase per purchase, this and last calendar year.' }),
-    growthPerPurchase: z.number().int().min(0).max(100_000).default(0),
-    upgradePrices: perPaidTier(z.number().int().positive().max(100_000_000).nullable()).openapi({
-      description: 'Points that buy each tier from the tier directly below it (POST /v1/me/tier-upgrades); null = not for sale.',
-    }),
-    birthdayBonus: z
-      .object(Object.fromEntries(tiers.map((t) => [t, pointsAmount(`${t} birthday bonus`)])) as Record<(typeof tiers)[number], ReturnType<typeof pointsAmount>>)
-      .strict()
-      .openapi({ description: "Points credited once a year on the member's birthday, by tier." }),
-  })
-  .strict()
-  .default(defaultTierRules)
-  .openapi('TierRules');
+export const tierRulesSchema = doc(z._default(z.strictObject({
+  thresholds: doc(perPaidTier(z.number().check(z.int(), z.gte(0), z.lte(1_000_000_000))).check(z.refine((t) => t.silver < t.gold && t.gold < t.diamond, 'thresholds must increase: silver < gold < diamond')), { description: 'Growth a tier needs. Growth = whole CNY spent + growthPerPurchase per purchase, this and last calendar year.' }),
+  growthPerPurchase: z._default(z.number().check(z.int(), z.gte(0), z.lte(100_000)), 0),
+  upgradePrices: doc(perPaidTier(z.nullable(z.number().check(z.int(), z.positive(), z.lte(100_000_000)))), {
+    description: 'Points that buy each tier from the tier directly below it (POST /v1/me/tier-upgrades); null = not for sale.',
+  }),
+  birthdayBonus: doc(z.strictObject(Object.fromEntries(tiers.map((t) => [t, pointsAmount(`${t} birthday bonus`)])) as Record<(typeof tiers)[number], ReturnType<typeof pointsAmount>>), { description: "Points credited once a year on the member's birthday, by tier." }),
+}), defaultTierRules), 'TierRules');
 
 /** Largest amount of one purchase line, in cents (10,000,000 CNY): 500 lines of it still add up exactly in a double. */
 export const MAX_LINE_AMOUNT_CENTS = 1_000_000_000;
 
 const limitOf = (what: string, max: number) =>
-  z.number().int(`${what} must be a whole number`).positive(`${what} must be positive`).max(max, `${what} must be at most ${max.toLocaleString('en')}`);
+  z.number().check(z.int(`${what} must be a whole number`), z.positive(`${what} must be positive`), z.lte(max, `${what} must be at most ${max.toLocaleString('en')}`));
 
 /** Every field has its default, so an operator can send only the limits they change. */
-export const posLimitsSchema = z
-  .object({
-    maxPurchaseAmountCents: limitOf('maxPurchaseAmountCents', MAX_LINE_AMOUNT_CENTS).default(defaultPosLimits.maxPurchaseAmountCents).openapi({
-      description: 'A purchase whose lines add up to more is refused with 422 PURCHASE_LIMIT_EXCEEDED and nothing is written (default 10,000,000 = 100,000 CNY).',
-    }),
-    maxPurchasePoints: limitOf('maxPurchasePoints', 100_000_000).default(defaultPosLimits.maxPurchasePoints).openapi({
-      description:
-        'A purchase that would earn more points is refused with 422 PURCHASE_LIMIT_EXCEEDED and nothing is written (default 1,000,000). ' +
-        'Unlike maxPointsPerPurchase, which lowers what a purchase earns, this refuses the report.',
-    }),
-    dailyPointsPerMember: limitOf('dailyPointsPerMember', 10_000_000_000).nullable().default(defaultPosLimits.dailyPointsPerMember).openapi({
-      description: 'Points one member can earn through POS purchases in one programme day; beyond it the purchase is recorded and the points over the cap withheld (null = no cap).',
-    }),
-    dailyPointsPerStore: limitOf('dailyPointsPerStore', 10_000_000_000).nullable().default(defaultPosLimits.dailyPointsPerStore).openapi({
-      description: 'Points one store can issue through POS purchases in one programme day; beyond it the purchase is recorded and the points over the cap withheld (null = no cap).',
-    }),
-    reviewAbovePoints: limitOf('reviewAbovePoints', 100_000_000).nullable().default(defaultPosLimits.reviewAbovePoints).openapi({
-      description: 'A purchase earning more points waits for an operator (status PENDING_REVIEW; its points pending until approved). null = never by points.',
-    }),
-    reviewAboveAmountCents: limitOf('reviewAboveAmountCents', MAX_LINE_AMOUNT_CENTS).nullable().default(defaultPosLimits.reviewAboveAmountCents).openapi({
-      description: 'A purchase of a larger amount waits for an operator (status PENDING_REVIEW). null = never by amount.',
-    }),
-  })
-  .strict()
-  .default(defaultPosLimits)
-  .openapi('PosLimits');
+export const posLimitsSchema = doc(z._default(z.strictObject({
+  maxPurchaseAmountCents: doc(z._default(limitOf('maxPurchaseAmountCents', MAX_LINE_AMOUNT_CENTS), defaultPosLimits.maxPurchaseAmountCents), {
+    description: 'A purchase whose lines add up to more is refused with 422 PURCHASE_LIMIT_EXCEEDED and nothing is written (default 10,000,000 = 100,000 CNY).',
+  }),
+  maxPurchasePoints: doc(z._default(limitOf('maxPurchasePoints', 100_000_000), defaultPosLimits.maxPurchasePoints), {
+    description:
+      'A purchase that would earn more points is refused with 422 PURCHASE_LIMIT_EXCEEDED and nothing is written (default 1,000,000). ' +
+      'Unlike maxPointsPerPurchase, which lowers what a purchase earns, this refuses the report.',
+  }),
+  dailyPointsPerMember: doc(z._default(z.nullable(limitOf('dailyPointsPerMember', 10_000_000_000)), defaultPosLimits.dailyPointsPerMember), {
+    description: 'Points one member can earn through POS purchases in one programme day; beyond it the purchase is recorded and the points over the cap withheld (null = no cap).',
+  }),
+  dailyPointsPerStore: doc(z._default(z.nullable(limitOf('dailyPointsPerStore', 10_000_000_000)), defaultPosLimits.dailyPointsPerStore), {
+    description: 'Points one store can issue through POS purchases in one programme day; beyond it the purchase is recorded and the points over the cap withheld (null = no cap).',
+  }),
+  reviewAbovePoints: doc(z._default(z.nullable(limitOf('reviewAbovePoints', 100_000_000)), defaultPosLimits.reviewAbovePoints), {
+    description: 'A purchase earning more points waits for an operator (status PENDING_REVIEW; its points pending until approved). null = never by points.',
+  }),
+  reviewAboveAmountCents: doc(z._default(z.nullable(limitOf('reviewAboveAmountCents', MAX_LINE_AMOUNT_CENTS)), defaultPosLimits.reviewAboveAmountCents), {
+    description: 'A purchase of a larger amount waits for an operator (status PENDING_REVIEW). null = never by amount.',
+  }),
+}), defaultPosLimits), 'PosLimits');
 
-export const earningRulesBodySchema = z
-  .object({
-    bands: z
-      .array(
-        z
-          .object({
-            overYuan: z
-              .number()
-              .min(0)
-              .max(100_000_000)
-              // Whole cents, for the same reason as fourDecimals: 5e-324 passed min(0) and failed the save with a 500.
-              .refine((v) => Math.round(v * 100) / 100 === v, 'overYuan has at most 2 decimals (a cent)'),
-            rate: fourDecimals('rate'),
-          })
-          .strict(),
-      )
-      .min(1, 'give at least one band')
-      .max(20)
-      .refine((b) => b[0]?.overYuan === 0, 'the first band must start at overYuan 0')
-      .refine((b) => b.every((band, i) => i === 0 || band.overYuan > (b[i - 1]?.overYuan ?? 0)), 'bands must be in increasing overYuan order')
-      .openapi({ description: 'Points per CNY by spend band; a band applies to spend above overYuan.' }),
-    bandMode: z.enum(['whole', 'marginal']).default('whole'),
-    categoryMultipliers: z.record(z.string().min(1).max(40), fourDecimals('category multiplier')).default({}),
-    tierMultipliers: z
-      .object(Object.fromEntries(tiers.map((t) => [t, fourDecimals(`${t} multiplier`)])) as Record<(typeof tiers)[number], ReturnType<typeof fourDecimals>>)
-      .strict(),
-    stacking: z.enum(['multiply', 'highest', 'add']).default('multiply'),
-    rounding: z.object({ mode: z.enum(['floor', 'round', 'ceil']), scope: z.enum(['purchase', 'line']) }).strict().default({ mode: 'floor', scope: 'purchase' }),
-    maxPointsPerPurchase: z.number().int().positive().nullable().default(null),
-    pointsPerYuan: z.number().int().min(1).max(100_000).openapi({ description: 'Points value: how many points are worth 1 CNY (default 100).' }),
-    topUpRatePerYuan: fourDecimals('top-up rate').openapi({ description: 'Points per CNY of stored value topped up.' }),
-    expiry: expiryPolicySchema,
-    reminderDays: z.number().int().min(0).max(365).default(30),
-    returnWindowDays: z
-      .number()
-      .int('returnWindowDays must be a whole number of days')
-      .min(0, 'returnWindowDays must not be negative')
-      .max(MAX_RETURN_WINDOW_DAYS, `returnWindowDays must be at most ${MAX_RETURN_WINDOW_DAYS}`)
-      .default(0)
-      .openapi({
-        description:
-          'The return window: points a POS purchase earns stay pending this many days (from paidAt) before they become available; ' +
-          'a refund inside the window cancels them. 0 (default) = available at once.',
-      }),
-    referrals: referralRulesSchema,
-    tiers: tierRulesSchema,
-    posLimits: posLimitsSchema,
-  })
-  .strict()
-  .openapi('EarningRulesInput');
-
-export const earningRulesSchema = earningRulesBodySchema
-  .extend({
-    version: z.number().int().openapi({ description: 'Increases with every change; send it back as expectedVersion.' }),
-    updatedAt: z.string(),
-    updatedBy: z.string(),
-  })
-  .openapi('EarningRules');
-
-const purchaseLineSchema = z
-  .object({
-    sku: idSchema,
-    category: z.string().min(1).max(40),
-    amountCents: z.number().int().min(0).max(MAX_LINE_AMOUNT_CENTS).openapi({ description: 'Paid for the line (all units), in cents; at most 10,000,000 CNY.' }),
-    quantity: z.number().int().min(1).max(10_000),
-  })
-  .strict();
-
-const breakdownSchema = z.array(z.object({ rule: z.string(), description: z.string(), points: z.number().int() }));
-
-export const purchaseBodySchema = z
-  .object({
-    purchaseId: idSchema,
-    memberId: idSchema,
-    storeId: idSchema,
-    paidAt: z.iso.datetime({ message: 'paidAt must be an ISO-8601 UTC time' }),
-    lines: z.array(purchaseLineSchema).min(1, 'a purchase has at least one line').max(500),
-  })
-  .strict()
-  .openapi('PurchaseRequest');
-
-export const purchaseResultSchema = z
-  .object({
-    purchaseId: z.string(),
-    memberId: z.string(),
-    pointsEarned: z.number().int(),
-    // Defaults: answers stored before pending points existed are replayed without these fields.
-    pointsPending: z.number().int().default(0).openapi({
-      description: 'Of pointsEarned, the points locked until the return window ends (0 when the rules have no window).',
+export const earningRulesBodySchema = doc(z.strictObject({
+  bands: doc(z.array(
+    z.strictObject({
+      overYuan: z.number().check(z.gte(0), z.lte(100_000_000), z.refine((v) => Math.round(v * 100) / 100 === v, 'overYuan has at most 2 decimals (a cent)')),
+      rate: fourDecimals('rate'),
     }),
-    availableAt: z.string().nullable().default(null).openapi({ description: 'When the pending points become available; null when nothing is pending.' }),
-    breakdown: breakdownSchema,
-    rulesVersion: z.number().int(),
-    // Defaults: answers stored before reviews existed are replayed without these fields.
-    status: z.enum(['RECORDED', 'PENDING_REVIEW']).default('RECORDED').openapi({
-      description:
-        'RECORDED: the points are available (or pending for the return window, see availableAt). PENDING_REVIEW: the purchase is recorded, ' +
-        'its points are pending until an operator approves them (they then become available, or wait for the rest of the return window) or rejects them.',
-    }),
-    reviewReason: z.string().optional().openapi({ description: 'Why the purchase waits for review (PENDING_REVIEW only).' }),
-    pointsWithheld: z.number().int().default(0).openapi({
-      description: "Points the purchase would have earned beyond the member's or the store's daily cap; not credited (a `cap:daily` line in the breakdown).",
-    }),
-  })
-  .openapi('PurchaseResult');
+  ).check(z.minLength(1, 'give at least one band'), z.maxLength(20), z.refine((b) => b[0]?.overYuan === 0, 'the first band must start at overYuan 0'), z.refine((b) => b.every((band, i) => i === 0 || band.overYuan > (b[i - 1]?.overYuan ?? 0)), 'bands must be in increasing overYuan order')), { description: 'Points per CNY by spend band; a band applies to spend above overYuan.' }),
+  bandMode: z._default(z.enum(['whole', 'marginal']), 'whole'),
+  categoryMultipliers: z._default(z.record(z.string().check(z.minLength(1), z.maxLength(40)), fourDecimals('category multiplier')), {}),
+  tierMultipliers: z.strictObject(Object.fromEntries(tiers.map((t) => [t, fourDecimals(`${t} multiplier`)])) as Record<(typeof tiers)[number], ReturnType<typeof fourDecimals>>),
+  stacking: z._default(z.enum(['multiply', 'highest', 'add']), 'multiply'),
+  rounding: z._default(z.strictObject({ mode: z.enum(['floor', 'round', 'ceil']), scope: z.enum(['purchase', 'line']) }), { mode: 'floor', scope: 'purchase' }),
+  maxPointsPerPurchase: z._default(z.nullable(z.number().check(z.int(), z.positive())), null),
+  pointsPerYuan: doc(z.number().check(z.int(), z.gte(1), z.lte(100_000)), { description: 'Points value: how many points are worth 1 CNY (default 100).' }),
+  topUpRatePerYuan: doc(fourDecimals('top-up rate'), { description: 'Points per CNY of stored value topped up.' }),
+  expiry: expiryPolicySchema,
+  reminderDays: z._default(z.number().check(z.int(), z.gte(0), z.lte(365)), 30),
+  returnWindowDays: doc(z._default(z.number().check(z.int('returnWindowDays must be a whole number of days'), z.gte(0, 'returnWindowDays must not be negative'), z.lte(MAX_RETURN_WINDOW_DAYS, `returnWindowDays must be at most ${MAX_RETURN_WINDOW_DAYS}`)), 0), {
+    description:
+      'The return window: points a POS purchase earns stay pending this many days (from paidAt) before they become available; ' +
+      'a refund inside the window cancels them. 0 (default) = available at once.',
+  }),
+  referrals: referralRulesSchema,
+  tiers: tierRulesSchema,
+  posLimits: posLimitsSchema,
+}), 'EarningRulesInput');
+
+export const earningRulesSchema = doc(docExtend(earningRulesBodySchema, {
+  version: doc(z.number().check(z.int()), { description: 'Increases with every change; send it back as expectedVersion.' }),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+}), 'EarningRules');
+
+const purchaseLineSchema = z.strictObject({
+  sku: idSchema,
+  category: z.string().check(z.minLength(1), z.maxLength(40)),
+  amountCents: doc(z.number().check(z.int(), z.gte(0), z.lte(MAX_LINE_AMOUNT_CENTS)), { description: 'Paid for the line (all units), in cents; at most 10,000,000 CNY.' }),
+  quantity: z.number().check(z.int(), z.gte(1), z.lte(10_000)),
+});
+
+const breakdownSchema = z.array(z.object({ rule: z.string(), description: z.string(), points: z.number().check(z.int()) }));
+
+export const purchaseBodySchema = doc(z.strictObject({
+  purchaseId: idSchema,
+  memberId: idSchema,
+  storeId: idSchema,
+  paidAt: z.iso.datetime({ message: 'paidAt must be an ISO-8601 UTC time' }),
+  lines: z.array(purchaseLineSchema).check(z.minLength(1, 'a purchase has at least one line'), z.maxLength(500)),
+}), 'PurchaseRequest');
+
+export const purchaseResultSchema = doc(z.object({
+  purchaseId: z.string(),
+  memberId: z.string(),
+  pointsEarned: z.number().check(z.int()),
+  // Defaults: answers stored before pending points existed are replayed without these fields.
+  pointsPending: doc(z._default(z.number().check(z.int()), 0), {
+    description: 'Of pointsEarned, the points locked until the return window ends (0 when the rules have no window).',
+  }),
+  availableAt: doc(z._default(z.nullable(z.string()), null), { description: 'When the pending points become available; null when nothing is pending.' }),
+  breakdown: breakdownSchema,
+  rulesVersion: z.number().check(z.int()),
+  // Defaults: answers stored before reviews existed are replayed without these fields.
+  status: doc(z._default(z.enum(['RECORDED', 'PENDING_REVIEW']), 'RECORDED'), {
+    description:
+      'RECORDED: the points are available (or pending for the return window, see availableAt). PENDING_REVIEW: the purchase is recorded, ' +
+      'its points are pending until an operator approves them (they then become available, or wait for the rest of the return window) or rejects them.',
+  }),
+  reviewReason: doc(z.optional(z.string()), { description: 'Why the purchase waits for review (PENDING_REVIEW only).' }),
+  pointsWithheld: doc(z._default(z.number().check(z.int()), 0), {
+    description: "Points the purchase would have earned beyond the member's or the store's daily cap; not credited (a `cap:daily` line in the breakdown).",
+  }),
+}), 'PurchaseResult');
 
 export const reviewStatuses = ['PENDING', 'APPROVED', 'REJECTED'] as const;
 
-export const purchaseReviewSchema = z
-  .object({
-    purchaseId: z.string(),
-    memberId: z.string(),
-    storeId: z.string(),
-    paidAt: z.string(),
-    recordedAt: z.string(),
-    amountCents: z.number().int(),
-    refundedCents: z.number().int(),
-    pointsEarned: z.number().int().openapi({ description: 'What the purchase earned; pending while under review (refunds cancel their share).' }),
-    reviewStatus: z.enum(reviewStatuses),
-    reviewReason: z.string().openapi({ description: 'Why the purchase was held for review.' }),
-    decidedBy: z.string().optional().openapi({ description: "The operator's subject who approved or rejected it." }),
-    decidedAt: z.string().optional(),
-    decisionReason: z.string().optional(),
-    pointsReleased: z.number().int().optional().openapi({
-      description: 'Approved: points made available at once (0 while the return window still runs: they then vest with it).',
-    }),
-    pointsVoided: z.number().int().optional().openapi({ description: 'Rejected: pending points cancelled.' }),
-  })
-  .openapi('PurchaseReview');
+export const purchaseReviewSchema = doc(z.object({
+  purchaseId: z.string(),
+  memberId: z.string(),
+  storeId: z.string(),
+  paidAt: z.string(),
+  recordedAt: z.string(),
+  amountCents: z.number().check(z.int()),
+  refundedCents: z.number().check(z.int()),
+  pointsEarned: doc(z.number().check(z.int()), { description: 'What the purchase earned; pending while under review (refunds cancel their share).' }),
+  reviewStatus: z.enum(reviewStatuses),
+  reviewReason: doc(z.string(), { description: 'Why the purchase was held for review.' }),
+  decidedBy: doc(z.optional(z.string()), { description: "The operator's subject who approved or rejected it." }),
+  decidedAt: z.optional(z.string()),
+  decisionReason: z.optional(z.string()),
+  pointsReleased: doc(z.optional(z.number().check(z.int())), {
+    description: 'Approved: points made available at once (0 while the return window still runs: they then vest with it).',
+  }),
+  pointsVoided: doc(z.optional(z.number().check(z.int())), { description: 'Rejected: pending points cancelled.' }),
+}), 'PurchaseReview');
 
 export const earningOperations = {
   getEarningRules: operation({
@@ -256,13 +190,13 @@ export const earningOperations = {
     summary: 'Every saved version of the earning rules, newest first (operator): the history a diff is taken against',
     tags: ['earning'],
     query: pageQuerySchema,
-    response: pageOf(earningRulesSchema).openapi('EarningRulesVersionPage'),
+    response: doc(pageOf(earningRulesSchema), 'EarningRulesVersionPage'),
   }),
   putEarningRules: operation({
     summary: 'Replace the earning rules (operator); takes effect without a deploy, versioned',
     description: 'Send `expectedVersion` (the version you read) to refuse the change if someone else changed the rules meanwhile.',
     tags: ['earning'],
-    body: earningRulesBodySchema.extend({ expectedVersion: z.number().int().min(0).max(MAX_VERSION, MAX_VERSION_MESSAGE) }).openapi('EarningRulesUpdate'),
+    body: doc(docExtend(earningRulesBodySchema, { expectedVersion: z.number().check(z.int(), z.gte(0), z.lte(MAX_VERSION, MAX_VERSION_MESSAGE)) }), 'EarningRulesUpdate'),
     response: earningRulesSchema,
     errors: ['CONFLICT'],
   }),
@@ -273,42 +207,31 @@ export const earningOperations = {
       'also has `current` (the rules and campaigns in force, the same figures as the top-level `points` and `breakdown`) and `draft` ' +
       '(the draft rules in place of the rules in force, the draft campaign beside the campaigns running at `at`).',
     tags: ['earning'],
-    body: z
-      .object({
-        tier: z.enum(tiers).default('normal'),
-        memberId: idSchema.optional().openapi({ description: 'Use this member (tier, audience) instead of `tier`.' }),
-        at: z.iso.datetime().optional(),
-        lines: z.array(purchaseLineSchema).min(1).max(500),
-        draftRules: earningRulesBodySchema.optional().openapi({
-          description: 'An unsaved earning-rules document, whole, as PUT /v1/admin/earning-rules takes it (without expectedVersion).',
-        }),
-        draftCampaign: campaignInputSchema.optional().openapi({
-          description: 'An unsaved campaign, as POST /v1/admin/campaigns takes it; it counts when it runs at `at` and its audience includes the member.',
-        }),
-      })
-      .strict()
-      .openapi('EarningPreviewRequest'),
-    response: z
-      .object({
-        points: z.number().int(),
-        breakdown: breakdownSchema,
-        rulesVersion: z.number().int(),
-        at: z.string(),
-        current: z
-          .object({ points: z.number().int(), breakdown: breakdownSchema })
-          .optional()
-          .openapi({ description: 'With a draft: what the purchase earns under the rules and campaigns in force.' }),
-        draft: z
-          .object({
-            points: z.number().int(),
-            breakdown: breakdownSchema.openapi({ description: 'The draft campaign is the line `campaign:draft`.' }),
-            differencePoints: z.number().int().openapi({ description: 'draft.points - current.points.' }),
-            draftCampaignApplies: z.boolean().optional().openapi({ description: 'With a draft campaign: whether it runs at `at` for this member.' }),
-          })
-          .optional()
-          .openapi({ description: 'With a draft: what the purchase would earn with it.' }),
-      })
-      .openapi('EarningPreview'),
+    body: doc(z.strictObject({
+      tier: z._default(z.enum(tiers), 'normal'),
+      memberId: doc(z.optional(idSchema), { description: 'Use this member (tier, audience) instead of `tier`.' }),
+      at: z.optional(z.iso.datetime()),
+      lines: z.array(purchaseLineSchema).check(z.minLength(1), z.maxLength(500)),
+      draftRules: doc(z.optional(earningRulesBodySchema), {
+        description: 'An unsaved earning-rules document, whole, as PUT /v1/admin/earning-rules takes it (without expectedVersion).',
+      }),
+      draftCampaign: doc(z.optional(campaignInputSchema), {
+        description: 'An unsaved campaign, as POST /v1/admin/campaigns takes it; it counts when it runs at `at` and its audience includes the member.',
+      }),
+    }), 'EarningPreviewRequest'),
+    response: doc(z.object({
+      points: z.number().check(z.int()),
+      breakdown: breakdownSchema,
+      rulesVersion: z.number().check(z.int()),
+      at: z.string(),
+      current: doc(z.optional(z.object({ points: z.number().check(z.int()), breakdown: breakdownSchema })), { description: 'With a draft: what the purchase earns under the rules and campaigns in force.' }),
+      draft: doc(z.optional(z.object({
+        points: z.number().check(z.int()),
+        breakdown: doc(breakdownSchema, { description: 'The draft campaign is the line `campaign:draft`.' }),
+        differencePoints: doc(z.number().check(z.int()), { description: 'draft.points - current.points.' }),
+        draftCampaignApplies: doc(z.optional(z.boolean()), { description: 'With a draft campaign: whether it runs at `at` for this member.' }),
+      })), { description: 'With a draft: what the purchase would earn with it.' }),
+    }), 'EarningPreview'),
     errors: ['NOT_FOUND'],
   }),
   recordPurchase: operation({
@@ -333,22 +256,16 @@ export const earningOperations = {
       'Only the store that recorded the purchase refunds it (else 403 FORBIDDEN).',
     tags: ['pos'],
     params: z.object({ purchaseId: idSchema }),
-    body: z.object({ refundId: idSchema, amountCents: z.number().int().positive().max(10_000_000_000) }).strict().openapi('RefundRequest'),
-    response: z
-      .object({
-        purchaseId: z.string(),
-        refundId: z.string(),
-        pointsClawedBack: z.number().int().openapi({ description: 'Points taken from the available balance (refunds after the return window).' }),
-        pendingPointsCancelled: z
-          .number()
-          .int()
-          .default(0)
-          .openapi({ description: 'Pending points cancelled (refunds inside the return window); available points are not touched then.' }),
-        shortfallPoints: z.number().int(),
-        shortfallCents: z.number().int(),
-        refundedCents: z.number().int().openapi({ description: 'Refunded so far, this refund included.' }),
-      })
-      .openapi('RefundResult'),
+    body: doc(z.strictObject({ refundId: idSchema, amountCents: z.number().check(z.int(), z.positive(), z.lte(10_000_000_000)) }), 'RefundRequest'),
+    response: doc(z.object({
+      purchaseId: z.string(),
+      refundId: z.string(),
+      pointsClawedBack: doc(z.number().check(z.int()), { description: 'Points taken from the available balance (refunds after the return window).' }),
+      pendingPointsCancelled: doc(z._default(z.number().check(z.int()), 0), { description: 'Pending points cancelled (refunds inside the return window); available points are not touched then.' }),
+      shortfallPoints: z.number().check(z.int()),
+      shortfallCents: z.number().check(z.int()),
+      refundedCents: doc(z.number().check(z.int()), { description: 'Refunded so far, this refund included.' }),
+    }), 'RefundResult'),
     status: 201,
     errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
   }),
@@ -357,7 +274,7 @@ export const earningOperations = {
     description: 'Purchases above the review threshold of the earning rules (posLimits). Their points are pending until approved or rejected.',
     tags: ['pos'],
     query: pageQuerySchema,
-    response: pageOf(purchaseReviewSchema).openapi('PurchaseReviewPage'),
+    response: doc(pageOf(purchaseReviewSchema), 'PurchaseReviewPage'),
   }),
   approvePurchaseReview: operation({
     summary: "Approve a purchase's points (operator); once only, a repeat answers the decision",
@@ -366,7 +283,7 @@ export const earningOperations = {
       'One transaction with the ledger move and the decision (operator, time, reason). 409 CONFLICT if the purchase was rejected.',
     tags: ['pos'],
     params: z.object({ purchaseId: idSchema }),
-    body: z.object({ reason: z.string().trim().max(500).optional() }).strict().openapi('PurchaseApproval'),
+    body: doc(z.strictObject({ reason: z.optional(z.string().check(z.trim(), z.maxLength(500))) }), 'PurchaseApproval'),
     response: purchaseReviewSchema,
     errors: ['NOT_FOUND', 'CONFLICT'],
   }),
@@ -375,15 +292,15 @@ export const earningOperations = {
     description: 'The pending points are cancelled (VOID) in one transaction with the decision. 409 CONFLICT if the purchase was approved.',
     tags: ['pos'],
     params: z.object({ purchaseId: idSchema }),
-    body: z.object({ reason: z.string().trim().min(3, 'give a reason of at least 3 characters: it is kept with the decision').max(500) }).strict().openapi('PurchaseRejection'),
+    body: doc(z.strictObject({ reason: z.string().check(z.trim(), z.minLength(3, 'give a reason of at least 3 characters: it is kept with the decision'), z.maxLength(500)) }), 'PurchaseRejection'),
     response: purchaseReviewSchema,
     errors: ['NOT_FOUND', 'CONFLICT'],
   }),
   recordTopUp: operation({
     summary: 'POS reports a stored-value top-up; the member earns points (idempotent by topUpId); recorded with the POS\'s store',
     tags: ['pos'],
-    body: z.object({ topUpId: idSchema, memberId: idSchema, amountCents: z.number().int().positive().max(10_000_000_000) }).strict().openapi('TopUpRequest'),
-    response: z.object({ topUpId: z.string(), memberId: z.string(), pointsEarned: z.number().int() }).openapi('TopUpResult'),
+    body: doc(z.strictObject({ topUpId: idSchema, memberId: idSchema, amountCents: z.number().check(z.int(), z.positive(), z.lte(10_000_000_000)) }), 'TopUpRequest'),
+    response: doc(z.object({ topUpId: z.string(), memberId: z.string(), pointsEarned: z.number().check(z.int()) }), 'TopUpResult'),
     status: 201,
     errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'PURCHASE_LIMIT_EXCEEDED'],
   }),
@@ -395,11 +312,8 @@ export const earningOperations = {
       'answers 403 PAYMENT_CODE_INVALID; a used one 409 PAYMENT_CODE_USED; an expired one 409 PAYMENT_CODE_EXPIRED; nothing is spent. ' +
       'The same redemptionId and body replays the first answer.',
     tags: ['pos'],
-    body: z
-      .object({ redemptionId: idSchema, memberId: idSchema, points: z.number().int().positive().max(100_000_000), paymentCode: paymentCodeSchema })
-      .strict()
-      .openapi('RedemptionRequest'),
-    response: z.object({ redemptionId: z.string(), memberId: z.string(), points: z.number().int(), valueCents: z.number().int() }).openapi('RedemptionResult'),
+    body: doc(z.strictObject({ redemptionId: idSchema, memberId: idSchema, points: z.number().check(z.int(), z.positive(), z.lte(100_000_000)), paymentCode: paymentCodeSchema }), 'RedemptionRequest'),
+    response: doc(z.object({ redemptionId: z.string(), memberId: z.string(), points: z.number().check(z.int()), valueCents: z.number().check(z.int()) }), 'RedemptionResult'),
     status: 201,
     errors: ['FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_POINTS', 'PAYMENT_CODE_INVALID', 'PAYMENT_CODE_USED', 'PAYMENT_CODE_EXPIRED', 'IDEMPOTENCY_KEY_REUSED'],
   }),

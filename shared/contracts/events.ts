@@ -1,4 +1,3 @@
-import './zod-openapi.js';
 /**
  * Domain events on the bus: one versioned zod schema per detail type. The
  * outbox adds `eventId`, `version` and `occurredAt` to every detail; consumers
@@ -6,12 +5,13 @@ import './zod-openapi.js';
  * breaking change is a new version, published beside the old one until its
  * consumers have moved. docs/events.md describes each event.
  */
-import * as z from 'zod';
+import * as z from '../zod.js';
+import { doc, docExtend } from './doc.js';
 import { orderStatuses, paymentKinds, productTypes } from './limits.js';
 import { paymentCallbackSchema, supplierCallbackSchema } from './webhooks.js';
 
-const envelope = { eventId: z.string(), version: z.number().int(), occurredAt: z.string() };
-const supplier = z.object({ supplierId: z.string(), sku: z.string() }).nullable();
+const envelope = { eventId: z.string(), version: z.number().check(z.int()), occurredAt: z.string() };
+const supplier = z.nullable(z.object({ supplierId: z.string(), sku: z.string() }));
 
 export const eventSchemas = {
   OrderPlaced: {
@@ -21,10 +21,10 @@ export const eventSchemas = {
       memberId: z.string(),
       productId: z.string(),
       productType: z.enum(productTypes),
-      quantity: z.number().int(),
+      quantity: z.number().check(z.int()),
       payment: z.enum(paymentKinds),
-      points: z.number().int(),
-      cashCents: z.number().int(),
+      points: z.number().check(z.int()),
+      cashCents: z.number().check(z.int()),
       status: z.enum(orderStatuses),
       supplier,
     }),
@@ -39,7 +39,7 @@ export const eventSchemas = {
       to: z.enum(orderStatuses),
       reason: z.string(),
       supplier,
-      trackingNo: z.string().optional(),
+      trackingNo: z.optional(z.string()),
     }),
   },
   CashRefundRequested: {
@@ -47,10 +47,10 @@ export const eventSchemas = {
     detail: z.object({
       orderId: z.string(),
       memberId: z.string(),
-      paymentId: z.string().nullable(),
-      amountCents: z.number().int(),
+      paymentId: z.nullable(z.string()),
+      amountCents: z.number().check(z.int()),
       reason: z.string(),
-      provider: z.string().optional().openapi({ description: 'The payment provider that took the payment (its refund API gives the cash back).' }),
+      provider: doc(z.optional(z.string()), { description: 'The payment provider that took the payment (its refund API gives the cash back).' }),
     }),
   },
   AuctionWon: {
@@ -58,10 +58,10 @@ export const eventSchemas = {
     detail: z.object({
       auctionId: z.string(),
       productId: z.string(),
-      memberId: z.string().openapi({ description: 'The winner.' }),
-      price: z.number().int().openapi({ description: 'Points captured from the winner.' }),
-      orderId: z.string().openapi({ description: 'The order created for the lot (its OrderPlaced event is written in the same transaction).' }),
-      bids: z.number().int(),
+      memberId: doc(z.string(), { description: 'The winner.' }),
+      price: doc(z.number().check(z.int()), { description: 'Points captured from the winner.' }),
+      orderId: doc(z.string(), { description: 'The order created for the lot (its OrderPlaced event is written in the same transaction).' }),
+      bids: z.number().check(z.int()),
       endedAt: z.string(),
     }),
   },
@@ -70,16 +70,13 @@ export const eventSchemas = {
     detail: z.object({
       auctionId: z.string(),
       productId: z.string(),
-      phase: z.enum(['UPCOMING', 'OPEN', 'ENDED']).openapi({ description: 'Where the auction stood when cancelled (ENDED: past its end, not yet settled).' }),
-      reason: z.string().openapi({ description: "The operator's reason." }),
+      phase: doc(z.enum(['UPCOMING', 'OPEN', 'ENDED']), { description: 'Where the auction stood when cancelled (ENDED: past its end, not yet settled).' }),
+      reason: doc(z.string(), { description: "The operator's reason." }),
       cancelledBy: z.string(),
       cancelledAt: z.string(),
-      bids: z.number().int().openapi({ description: 'Bids accepted before the cancellation.' }),
-      price: z.number().int().nullable().openapi({ description: 'The price reached (null without bids); nothing was sold.' }),
-      released: z
-        .object({ memberId: z.string(), points: z.number().int() })
-        .nullable()
-        .openapi({ description: "The leader's whole hold, released in the same transaction (null without bids)." }),
+      bids: doc(z.number().check(z.int()), { description: 'Bids accepted before the cancellation.' }),
+      price: doc(z.nullable(z.number().check(z.int())), { description: 'The price reached (null without bids); nothing was sold.' }),
+      released: doc(z.nullable(z.object({ memberId: z.string(), points: z.number().check(z.int()) })), { description: "The leader's whole hold, released in the same transaction (null without bids)." }),
     }),
   },
   PointsExpired: {
@@ -87,11 +84,11 @@ export const eventSchemas = {
     detail: z.object({
       memberId: z.string(),
       currency: z.string(),
-      bucket: z.string().nullable().openapi({ description: 'The expiry bucket (YYYY-MM) that expired; null for an inactivity expiry.' }),
-      points: z.number().int().openapi({ description: 'Points taken from the wallet.' }),
-      at: z.string().openapi({ description: 'The time the job ran as of.' }),
-      cause: z.literal('inactivity').optional().openapi({ description: 'Set when the points expired under the `inactivity` policy.' }),
-      lastActiveMonth: z.string().optional().openapi({ description: "Inactivity expiry only: the wallet's last month with earning or spending." }),
+      bucket: doc(z.nullable(z.string()), { description: 'The expiry bucket (YYYY-MM) that expired; null for an inactivity expiry.' }),
+      points: doc(z.number().check(z.int()), { description: 'Points taken from the wallet.' }),
+      at: doc(z.string(), { description: 'The time the job ran as of.' }),
+      cause: doc(z.optional(z.literal('inactivity')), { description: 'Set when the points expired under the `inactivity` policy.' }),
+      lastActiveMonth: doc(z.optional(z.string()), { description: "Inactivity expiry only: the wallet's last month with earning or spending." }),
     }),
   },
   PointsExpiringSoon: {
@@ -99,21 +96,21 @@ export const eventSchemas = {
     detail: z.object({
       memberId: z.string(),
       currency: z.string(),
-      bucket: z.string().nullable().openapi({ description: 'The expiry bucket (YYYY-MM) about to expire; null for a coming inactivity expiry.' }),
-      points: z.number().int().openapi({ description: 'Points the wallet holds that will expire (a notice: the expiry job computes the real amount).' }),
+      bucket: doc(z.nullable(z.string()), { description: 'The expiry bucket (YYYY-MM) about to expire; null for a coming inactivity expiry.' }),
+      points: doc(z.number().check(z.int()), { description: 'Points the wallet holds that will expire (a notice: the expiry job computes the real amount).' }),
       expiresAt: z.string(),
-      cause: z.literal('inactivity').optional(),
-      lastActiveMonth: z.string().optional().openapi({ description: "Inactivity reminders only: the wallet's last month with earning or spending." }),
+      cause: z.optional(z.literal('inactivity')),
+      lastActiveMonth: doc(z.optional(z.string()), { description: "Inactivity reminders only: the wallet's last month with earning or spending." }),
     }),
   },
-  SupplierCallbackReceived: { version: 1, detail: supplierCallbackSchema.extend({ sender: z.string() }) },
-  PaymentCallbackReceived: { version: 1, detail: paymentCallbackSchema.extend({ sender: z.string() }) },
+  SupplierCallbackReceived: { version: 1, detail: docExtend(supplierCallbackSchema, { sender: z.string() }) },
+  PaymentCallbackReceived: { version: 1, detail: docExtend(paymentCallbackSchema, { sender: z.string() }) },
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
 export type EventDetail<T extends EventType> = z.input<(typeof eventSchemas)[T]['detail']>;
 
 /** What consumers parse a delivered detail with (the envelope fields included). */
-export const deliveredSupplierCallback = eventSchemas.SupplierCallbackReceived.detail.extend(envelope);
-export const deliveredPaymentCallback = eventSchemas.PaymentCallbackReceived.detail.extend(envelope);
-export const deliveredCashRefundRequest = eventSchemas.CashRefundRequested.detail.extend(envelope);
+export const deliveredSupplierCallback = docExtend(eventSchemas.SupplierCallbackReceived.detail, envelope);
+export const deliveredPaymentCallback = docExtend(eventSchemas.PaymentCallbackReceived.detail, envelope);
+export const deliveredCashRefundRequest = docExtend(eventSchemas.CashRefundRequested.detail, envelope);

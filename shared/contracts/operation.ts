@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import type { ErrorCode } from '../errors.js';
 
 /**
@@ -7,10 +7,10 @@ import type { ErrorCode } from '../errors.js';
  * OpenAPI document is generated from them, so the two cannot drift.
  */
 export interface Operation<
-  P extends z.ZodObject = z.ZodObject,
-  Q extends z.ZodObject = z.ZodObject,
-  B extends z.ZodType = z.ZodType,
-  R extends z.ZodType = z.ZodType,
+  P extends z.ZodMiniObject = z.ZodMiniObject,
+  Q extends z.ZodMiniObject = z.ZodMiniObject,
+  B extends z.ZodMiniType = z.ZodMiniType,
+  R extends z.ZodMiniType = z.ZodMiniType,
 > {
   readonly summary: string;
   readonly description?: string;
@@ -29,7 +29,7 @@ export interface Operation<
    * A body the implementation validates itself, after checking its signature (signed webhooks): documented
    * in OpenAPI like `body`, but the generic handler leaves the raw text alone.
    */
-  readonly signedBody?: z.ZodType;
+  readonly signedBody?: z.ZodMiniType;
   /** Response content type when not JSON-described by `response` (e.g. the OpenAPI document itself). */
   readonly rawResponse?: boolean;
   /**
@@ -40,15 +40,15 @@ export interface Operation<
 }
 
 /** Identity helper that keeps each operation's precise schema types. */
-export function operation<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType, R extends z.ZodType>(
+export function operation<P extends z.ZodMiniObject, Q extends z.ZodMiniObject, B extends z.ZodMiniType, R extends z.ZodMiniType>(
   op: Operation<P, Q, B, R>,
 ): Operation<P, Q, B, R> {
   return op;
 }
 
-export type ParamsOf<O> = O extends Operation<infer P, z.ZodObject, z.ZodType, z.ZodType> ? z.output<P> : never;
-export type QueryOf<O> = O extends Operation<z.ZodObject, infer Q, z.ZodType, z.ZodType> ? z.output<Q> : never;
-export type BodyOf<O> = O extends Operation<z.ZodObject, z.ZodObject, infer B, z.ZodType> ? z.output<B> : never;
+export type ParamsOf<O> = O extends Operation<infer P, z.ZodMiniObject, z.ZodMiniType, z.ZodMiniType> ? z.output<P> : never;
+export type QueryOf<O> = O extends Operation<z.ZodMiniObject, infer Q, z.ZodMiniType, z.ZodMiniType> ? z.output<Q> : never;
+export type BodyOf<O> = O extends Operation<z.ZodMiniObject, z.ZodMiniObject, infer B, z.ZodMiniType> ? z.output<B> : never;
 /** Readonly all the way down, so domain objects with readonly fields satisfy a response schema. */
 export type DeepReadonly<T> = T extends (infer U)[]
   ? readonly DeepReadonly<U>[]
@@ -58,7 +58,7 @@ export type DeepReadonly<T> = T extends (infer U)[]
       ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
       : T;
 
-export type ResponseOf<O> = O extends Operation<z.ZodObject, z.ZodObject, z.ZodType, infer R> ? DeepReadonly<z.input<R>> : never;
+export type ResponseOf<O> = O extends Operation<z.ZodMiniObject, z.ZodMiniObject, z.ZodMiniType, infer R> ? DeepReadonly<z.input<R>> : never;
 
 /** Whether an operation pages with `?cursor=` (its function then needs the cursor key). */
 export function pagesWithCursor(op: Operation): boolean {

@@ -1,111 +1,83 @@
-import './zod-openapi.js';
 /**
  * The operators' order routes: the list of every order with filters, one
  * order's page (state history, callbacks, cash refunds, events) and the
  * refund of a delivered or failed order.
  */
-import * as z from 'zod';
+import * as z from '../zod.js';
+import { doc, docExtend } from './doc.js';
 import { idSchema, pageOf, pageQuerySchema } from './common.js';
 import { orderSchema, orderStatuses, paymentKinds } from './mall.js';
 import { operation } from './operation.js';
 
 const isoTime = (what: string) => z.iso.datetime({ message: `${what} must be an ISO-8601 UTC time such as 2026-12-12T12:00:00Z` });
 
-export const orderListQuerySchema = pageQuerySchema
-  .extend({
-    status: z.enum(orderStatuses, { message: `status must be one of ${orderStatuses.join(', ')}` }).optional(),
-    paymentKind: z
-      .enum(paymentKinds, { message: `paymentKind must be ${paymentKinds.join(' or ')}` })
-      .optional()
-      .openapi({ description: 'POINTS: pure points; POINTS_CASH: points plus cash.' }),
-    supplierId: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,31}$/, 'supplierId is a supplier id such as "jd" or "tmall"')
-      .optional()
-      .openapi({ description: 'Orders of supplier goods fulfilled by this supplier.' }),
-    productId: idSchema.optional(),
-    memberId: idSchema.optional().openapi({ description: "One member's orders (read from the member's own list)." }),
-    from: isoTime('from').optional().openapi({ description: 'Created at or after this time (inclusive). Default: 90 days before `to`; with `memberId`: no bound.' }),
-    to: isoTime('to').optional().openapi({ description: 'Created before this time (exclusive). Default: now.' }),
-  })
-  .superRefine((query, ctx) => {
-    if (query.from !== undefined && query.to !== undefined && Date.parse(query.from) >= Date.parse(query.to)) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
-    }
-  });
+export const orderListQuerySchema = docExtend(pageQuerySchema, {
+  status: z.optional(z.enum(orderStatuses, { message: `status must be one of ${orderStatuses.join(', ')}` })),
+  paymentKind: doc(z.optional(z.enum(paymentKinds, { message: `paymentKind must be ${paymentKinds.join(' or ')}` })), { description: 'POINTS: pure points; POINTS_CASH: points plus cash.' }),
+  supplierId: doc(z.optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'supplierId is a supplier id such as "jd" or "tmall"'))), { description: 'Orders of supplier goods fulfilled by this supplier.' }),
+  productId: z.optional(idSchema),
+  memberId: doc(z.optional(idSchema), { description: "One member's orders (read from the member's own list)." }),
+  from: doc(z.optional(isoTime('from')), { description: 'Created at or after this time (inclusive). Default: 90 days before `to`; with `memberId`: no bound.' }),
+  to: doc(z.optional(isoTime('to')), { description: 'Created before this time (exclusive). Default: now.' }),
+}).check(z.superRefine((query, ctx) => {
+  if (query.from !== undefined && query.to !== undefined && Date.parse(query.from) >= Date.parse(query.to)) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
+  }
+}));
 
-export const orderCallbackSchema = z
-  .object({
-    callbackId: z.string(),
-    kind: z.enum(['SUPPLIER', 'PAYMENT', 'REFUND']).openapi({ description: 'A supplier status, a payment result, or the result of a cash refund.' }),
-    sender: z.string().openapi({ description: 'The supplier or payment provider of the webhook path.' }),
-    verified: z.boolean().openapi({ description: 'Signature, freshness and nonce checked and the body valid: accepted and turned into an event.' }),
-    problem: z
-      .string()
-      .nullable()
-      .openapi({ description: 'Why a refused message was refused: missing-headers, malformed-headers, stale, bad-signature, replayed, invalid-body.' }),
-    receivedAt: z.string(),
-    status: z.string().nullable(),
-    messageId: z.string().nullable(),
-    paymentId: z.string().nullable(),
-    refundId: z.string().nullable(),
-    trackingNo: z.string().nullable(),
-    amountCents: z.number().int().nullable(),
-    outcome: z
-      .string()
-      .nullable()
-      .openapi({ description: 'What the fulfilment function made of a verified message: applied, duplicate, late, parked, ignored (null until it ran).' }),
-    eventId: z.string().nullable(),
-  })
-  .openapi('OrderCallback');
+export const orderCallbackSchema = doc(z.object({
+  callbackId: z.string(),
+  kind: doc(z.enum(['SUPPLIER', 'PAYMENT', 'REFUND']), { description: 'A supplier status, a payment result, or the result of a cash refund.' }),
+  sender: doc(z.string(), { description: 'The supplier or payment provider of the webhook path.' }),
+  verified: doc(z.boolean(), { description: 'Signature, freshness and nonce checked and the body valid: accepted and turned into an event.' }),
+  problem: doc(z.nullable(z.string()), { description: 'Why a refused message was refused: missing-headers, malformed-headers, stale, bad-signature, replayed, invalid-body.' }),
+  receivedAt: z.string(),
+  status: z.nullable(z.string()),
+  messageId: z.nullable(z.string()),
+  paymentId: z.nullable(z.string()),
+  refundId: z.nullable(z.string()),
+  trackingNo: z.nullable(z.string()),
+  amountCents: z.nullable(z.number().check(z.int())),
+  outcome: doc(z.nullable(z.string()), { description: 'What the fulfilment function made of a verified message: applied, duplicate, late, parked, ignored (null until it ran).' }),
+  eventId: z.nullable(z.string()),
+}), 'OrderCallback');
 
-export const cashRefundSchema = z
-  .object({
-    refundId: z.string().openapi({ description: 'Our refund id (the id of the CashRefundRequested event): the provider deduplicates by it.' }),
-    orderId: z.string(),
-    memberId: z.string(),
-    provider: z.string().nullable(),
-    paymentId: z.string().nullable(),
-    amountCents: z.number().int(),
-    reason: z.string(),
-    state: z
-      .enum(['REQUESTED', 'SUBMITTED', 'DONE', 'FAILED', 'REFUSED'])
-      .openapi({ description: 'REQUESTED: recorded; SUBMITTED: the provider took it; DONE/FAILED: its signed callback; REFUSED: the provider refused it (settle by hand).' }),
-    requestedAt: z.string(),
-    submittedAt: z.string().nullable(),
-    providerRefundRef: z.string().nullable(),
-    settledAt: z.string().nullable(),
-    problem: z.string().nullable(),
-  })
-  .openapi('CashRefund');
+export const cashRefundSchema = doc(z.object({
+  refundId: doc(z.string(), { description: 'Our refund id (the id of the CashRefundRequested event): the provider deduplicates by it.' }),
+  orderId: z.string(),
+  memberId: z.string(),
+  provider: z.nullable(z.string()),
+  paymentId: z.nullable(z.string()),
+  amountCents: z.number().check(z.int()),
+  reason: z.string(),
+  state: doc(z.enum(['REQUESTED', 'SUBMITTED', 'DONE', 'FAILED', 'REFUSED']), { description: 'REQUESTED: recorded; SUBMITTED: the provider took it; DONE/FAILED: its signed callback; REFUSED: the provider refused it (settle by hand).' }),
+  requestedAt: z.string(),
+  submittedAt: z.nullable(z.string()),
+  providerRefundRef: z.nullable(z.string()),
+  settledAt: z.nullable(z.string()),
+  problem: z.nullable(z.string()),
+}), 'CashRefund');
 
-export const orderEventSchema = z
-  .object({
-    eventId: z.string(),
-    detailType: z.string().openapi({ description: 'OrderPlaced, OrderStatusChanged, CashRefundRequested, SupplierCallbackReceived, ...' }),
-    occurredAt: z.string(),
-    detail: z.record(z.string(), z.unknown()),
-  })
-  .openapi('OrderEvent');
+export const orderEventSchema = doc(z.object({
+  eventId: z.string(),
+  detailType: doc(z.string(), { description: 'OrderPlaced, OrderStatusChanged, CashRefundRequested, SupplierCallbackReceived, ...' }),
+  occurredAt: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+}), 'OrderEvent');
 
-export const orderDetailSchema = orderSchema
-  .extend({
-    callbacks: z.array(orderCallbackSchema).openapi({ description: 'Callbacks received about the order, newest first (at most 100).' }),
-    callbacksTruncated: z.boolean(),
-    cashRefunds: z.array(cashRefundSchema).openapi({ description: 'Cash given back through the payment provider, oldest first.' }),
-    events: z.array(orderEventSchema).openapi({ description: 'Events the order produced (and the callbacks turned into), oldest first (at most 100).' }),
-    eventsTruncated: z.boolean(),
-    refundable: z.boolean().openapi({ description: 'Whether POST .../refund would accept it now (DELIVERED, FULFILLED or FAILED).' }),
-    cancellable: z.boolean().openapi({ description: 'Whether POST .../cancel would accept it now (PLACED or PENDING_PAYMENT).' }),
-  })
-  .openapi('OrderDetail');
+export const orderDetailSchema = doc(docExtend(orderSchema, {
+  callbacks: doc(z.array(orderCallbackSchema), { description: 'Callbacks received about the order, newest first (at most 100).' }),
+  callbacksTruncated: z.boolean(),
+  cashRefunds: doc(z.array(cashRefundSchema), { description: 'Cash given back through the payment provider, oldest first.' }),
+  events: doc(z.array(orderEventSchema), { description: 'Events the order produced (and the callbacks turned into), oldest first (at most 100).' }),
+  eventsTruncated: z.boolean(),
+  refundable: doc(z.boolean(), { description: 'Whether POST .../refund would accept it now (DELIVERED, FULFILLED or FAILED).' }),
+  cancellable: doc(z.boolean(), { description: 'Whether POST .../cancel would accept it now (PLACED or PENDING_PAYMENT).' }),
+}), 'OrderDetail');
 
-export const refundInputSchema = z
-  .object({
-    reason: z.string().trim().min(1, 'give a reason').max(200, 'at most 200 characters').openapi({ description: "Why: recorded in the order's history and the audit log." }),
-  })
-  .strict()
-  .openapi('RefundInput');
+export const refundInputSchema = doc(z.strictObject({
+  reason: doc(z.string().check(z.trim(), z.minLength(1, 'give a reason'), z.maxLength(200, 'at most 200 characters')), { description: "Why: recorded in the order's history and the audit log." }),
+}), 'RefundInput');
 
 export const orderAdminOperations = {
   listOrdersAdmin: operation({
@@ -116,7 +88,7 @@ export const orderAdminOperations = {
       '600 orders, so a sparse filter can answer a short (even empty) page with a `nextCursor`: follow it until it is null.',
     tags: ['orders'],
     query: orderListQuerySchema,
-    response: pageOf(orderSchema).openapi('AdminOrderPage'),
+    response: doc(pageOf(orderSchema), 'AdminOrderPage'),
     errors: ['VALIDATION_FAILED'],
   }),
   getOrderAdmin: operation({

@@ -1,6 +1,6 @@
-import './zod-openapi.js';
 import { campaignStates } from '../domain/campaigns.js';
-import * as z from 'zod';
+import * as z from '../zod.js';
+import { doc, docExtend } from './doc.js';
 import { currencySchema, localDaySchema, pageQuerySchema } from './common.js';
 import { operation } from './operation.js';
 
@@ -10,176 +10,157 @@ const MAX_REPORT_DAYS = 92;
 export const localDay = localDaySchema;
 
 const figures = z.object({
-  issued: z.number().int().openapi({ description: 'New points: earned (EARN, VEST) and operator credits (ADJUST_CREDIT).' }),
-  redeemed: z.number().int().openapi({ description: 'Points spent for good (SPEND + CAPTURE), net of REFUND.' }),
-  expired: z.number().int(),
-  clawedBack: z.number().int().openapi({ description: 'Points taken back: refund clawbacks (CLAWBACK) and operator debits (ADJUST_DEBIT).' }),
-  held: z.number().int().openapi({ description: 'Points put on hold (points+cash orders, bids).' }),
-  released: z.number().int().openapi({ description: 'Held points given back.' }),
-  pendingEarned: z.number().int().openapi({ description: 'Points earned into the return window (not yet available).' }),
-  pendingCancelled: z.number().int().openapi({ description: 'Pending points cancelled by refunds inside the window.' }),
-  netChange: z.number().int().openapi({ description: 'Net change of what members own (available + held).' }),
-  entries: z.number().int().openapi({ description: 'Ledger entries counted.' }),
-  byType: z.record(z.string(), z.number().int()).openapi({ description: 'Points moved per ledger entry type (ADJUST split by direction).' }),
+  issued: doc(z.number().check(z.int()), { description: 'New points: earned (EARN, VEST) and operator credits (ADJUST_CREDIT).' }),
+  redeemed: doc(z.number().check(z.int()), { description: 'Points spent for good (SPEND + CAPTURE), net of REFUND.' }),
+  expired: z.number().check(z.int()),
+  clawedBack: doc(z.number().check(z.int()), { description: 'Points taken back: refund clawbacks (CLAWBACK) and operator debits (ADJUST_DEBIT).' }),
+  held: doc(z.number().check(z.int()), { description: 'Points put on hold (points+cash orders, bids).' }),
+  released: doc(z.number().check(z.int()), { description: 'Held points given back.' }),
+  pendingEarned: doc(z.number().check(z.int()), { description: 'Points earned into the return window (not yet available).' }),
+  pendingCancelled: doc(z.number().check(z.int()), { description: 'Pending points cancelled by refunds inside the window.' }),
+  netChange: doc(z.number().check(z.int()), { description: 'Net change of what members own (available + held).' }),
+  entries: doc(z.number().check(z.int()), { description: 'Ledger entries counted.' }),
+  byType: doc(z.record(z.string(), z.number().check(z.int())), { description: 'Points moved per ledger entry type (ADJUST split by direction).' }),
 });
 
-export const pointsReportSchema = z
-  .object({
-    currency: z.string(),
-    timezone: z.string().openapi({ description: 'The programme time zone that defines a day.' }),
-    from: z.string(),
-    to: z.string(),
-    unitsPerYuan: z.number().openapi({ description: 'Points value used for liability: how many units are worth 1 CNY.' }),
-    totals: figures.openapi({ description: 'The figures summed over the range.' }),
-    days: z.array(figures.extend({ day: z.string() })).openapi({ description: 'One row per day of the range, oldest first; days without entries are zeros.' }),
-    outstanding: z.object({
-      available: z.number().int(),
-      held: z.number().int(),
-      pending: z.number().int(),
-      points: z.number().int().openapi({ description: 'available + held: what members own now.' }),
-      liabilityCents: z.number().int().openapi({ description: 'Outstanding points at the points value, in CNY cents (rounded down).' }),
-      pendingLiabilityCents: z.number().int().openapi({ description: 'Pending points at the points value (contingent: refunds in the window cancel them).' }),
-      countedThrough: z.string().nullable().openapi({ description: 'When the counters last took in ledger entries (they trail the ledger by seconds).' }),
-    }),
-  })
-  .openapi('PointsReport');
+export const pointsReportSchema = doc(z.object({
+  currency: z.string(),
+  timezone: doc(z.string(), { description: 'The programme time zone that defines a day.' }),
+  from: z.string(),
+  to: z.string(),
+  unitsPerYuan: doc(z.number(), { description: 'Points value used for liability: how many units are worth 1 CNY.' }),
+  totals: doc(figures, { description: 'The figures summed over the range.' }),
+  days: doc(z.array(docExtend(figures, { day: z.string() })), { description: 'One row per day of the range, oldest first; days without entries are zeros.' }),
+  outstanding: z.object({
+    available: z.number().check(z.int()),
+    held: z.number().check(z.int()),
+    pending: z.number().check(z.int()),
+    points: doc(z.number().check(z.int()), { description: 'available + held: what members own now.' }),
+    liabilityCents: doc(z.number().check(z.int()), { description: 'Outstanding points at the points value, in CNY cents (rounded down).' }),
+    pendingLiabilityCents: doc(z.number().check(z.int()), { description: 'Pending points at the points value (contingent: refunds in the window cancel them).' }),
+    countedThrough: doc(z.nullable(z.string()), { description: 'When the counters last took in ledger entries (they trail the ledger by seconds).' }),
+  }),
+}), 'PointsReport');
 
 /** The longest ranges of the daily series and of the campaign report (shared/reports). */
 const MAX_DAILY_REPORT_DAYS = 366;
 const MAX_CAMPAIGN_REPORT_DAYS = 31;
 
 const dailyFigures = z.object({
-  issued: z.number().int().openapi({ description: 'New points: EARN, VEST and operator credits.' }),
-  redeemed: z.number().int().openapi({ description: 'SPEND + CAPTURE − REFUND.' }),
-  expired: z.number().int(),
-  clawedBack: z.number().int().openapi({ description: 'Refund clawbacks and operator debits.' }),
-  adjustedCredit: z.number().int().openapi({ description: 'Operator credits (part of issued).' }),
-  adjustedDebit: z.number().int().openapi({ description: 'Operator debits (part of clawedBack).' }),
-  netChange: z.number().int().openapi({ description: 'Net change of what members own (available + held).' }),
+  issued: doc(z.number().check(z.int()), { description: 'New points: EARN, VEST and operator credits.' }),
+  redeemed: doc(z.number().check(z.int()), { description: 'SPEND + CAPTURE − REFUND.' }),
+  expired: z.number().check(z.int()),
+  clawedBack: doc(z.number().check(z.int()), { description: 'Refund clawbacks and operator debits.' }),
+  adjustedCredit: doc(z.number().check(z.int()), { description: 'Operator credits (part of issued).' }),
+  adjustedDebit: doc(z.number().check(z.int()), { description: 'Operator debits (part of clawedBack).' }),
+  netChange: doc(z.number().check(z.int()), { description: 'Net change of what members own (available + held).' }),
 });
 
-export const pointsDailyReportSchema = z
-  .object({
-    currency: z.string(),
-    timezone: z.string().openapi({ description: 'The programme time zone that defines a day.' }),
-    from: z.string(),
-    to: z.string(),
-    unitsPerYuan: z.number().openapi({ description: 'Points value used for the liability: how many units are worth 1 CNY (the earning rules\' pointsPerYuan for points).' }),
-    totals: dailyFigures.openapi({ description: 'The figures summed over the range.' }),
-    days: z
-      .array(
-        dailyFigures.extend({
-          day: z.string(),
-          outstandingPoints: z.number().int().openapi({ description: 'What members owned (available + held) at the end of the day.' }),
-          liabilityCents: z.number().int().openapi({ description: 'outstandingPoints at the points value, CNY cents (rounded down).' }),
-        }),
-      )
-      .openapi({ description: 'One row per day of the range, oldest first.' }),
-    outstanding: z.object({
-      points: z.number().int().openapi({ description: 'available + held now.' }),
-      liabilityCents: z.number().int(),
-      countedThrough: z.string().nullable().openapi({ description: 'When the counters last took in ledger entries.' }),
+export const pointsDailyReportSchema = doc(z.object({
+  currency: z.string(),
+  timezone: doc(z.string(), { description: 'The programme time zone that defines a day.' }),
+  from: z.string(),
+  to: z.string(),
+  unitsPerYuan: doc(z.number(), { description: 'Points value used for the liability: how many units are worth 1 CNY (the earning rules\' pointsPerYuan for points).' }),
+  totals: doc(dailyFigures, { description: 'The figures summed over the range.' }),
+  days: doc(z.array(
+    docExtend(dailyFigures, {
+      day: z.string(),
+      outstandingPoints: doc(z.number().check(z.int()), { description: 'What members owned (available + held) at the end of the day.' }),
+      liabilityCents: doc(z.number().check(z.int()), { description: 'outstandingPoints at the points value, CNY cents (rounded down).' }),
     }),
-  })
-  .openapi('PointsDailyReport');
+  ), { description: 'One row per day of the range, oldest first.' }),
+  outstanding: z.object({
+    points: doc(z.number().check(z.int()), { description: 'available + held now.' }),
+    liabilityCents: z.number().check(z.int()),
+    countedThrough: doc(z.nullable(z.string()), { description: 'When the counters last took in ledger entries.' }),
+  }),
+}), 'PointsDailyReport');
 
 const campaignDay = z.object({
-  bucket: z.string().openapi({ description: 'The programme-local day.' }),
-  participants: z.number().int().openapi({ description: "Members whose first award from the campaign was that day." }),
-  pointsIssued: z.number().int(),
-  purchases: z.number().int(),
-  salesCents: z.number().int(),
+  bucket: doc(z.string(), { description: 'The programme-local day.' }),
+  participants: doc(z.number().check(z.int()), { description: "Members whose first award from the campaign was that day." }),
+  pointsIssued: z.number().check(z.int()),
+  purchases: z.number().check(z.int()),
+  salesCents: z.number().check(z.int()),
 });
 
-export const campaignReportSchema = z
-  .object({
-    timezone: z.string(),
-    from: z.string(),
-    to: z.string(),
+export const campaignReportSchema = doc(z.object({
+  timezone: z.string(),
+  from: z.string(),
+  to: z.string(),
+  items: z.array(
+    z.object({
+      campaignId: z.string(),
+      name: z.string(),
+      state: z.enum(campaignStates),
+      startsAt: z.string(),
+      endsAt: z.string(),
+      budgetPoints: z.nullable(z.number().check(z.int())),
+      budgetUsed: doc(z.number().check(z.int()), { description: 'Points issued since the campaign began (not only in the range).' }),
+      totals: doc(z.omit(campaignDay, { bucket: true }), { description: 'The figures summed over the range.' }),
+      days: doc(z.array(campaignDay), { description: 'One row per day of the range, zeros where it paid nothing.' }),
+    }),
+  ),
+  nextCursor: z.nullable(z.string()),
+}), 'CampaignReport');
+
+export const expiryForecastSchema = doc(z.object({
+  currency: z.string(),
+  unitsPerYuan: doc(z.number(), { description: 'Points value used for valueCents: how many units are worth 1 CNY.' }),
+  months: doc(z.array(
+    z.object({
+      bucket: doc(z.string(), { description: 'YYYY-MM' }),
+      expiresAt: z.string(),
+      points: z.number().check(z.int()),
+      valueCents: doc(z.number().check(z.int()), { description: 'The points at the points value now, CNY cents (rounded down).' }),
+    }),
+  ), { description: 'The current UTC month and the 11 after it.' }),
+  overdue: doc(z.number().check(z.int()), { description: 'Points in buckets past their expiry that the expiry job has not removed yet.' }),
+  later: doc(z.number().check(z.int()), { description: 'Points expiring after the 12 months listed.' }),
+  neverExpires: z.number().check(z.int()),
+  total: doc(z.number().check(z.int()), { description: 'Every point available in a live bucket (held and pending points are in none).' }),
+  countedThrough: z.nullable(z.string()),
+}), 'ExpiryForecast');
+
+export const dashboardSchema = doc(z.object({
+  timezone: z.string(),
+  currency: z.string(),
+  unitsPerYuan: z.number(),
+  today: z.object({ day: z.string(), issued: z.number().check(z.int()), redeemed: z.number().check(z.int()), expired: z.number().check(z.int()) }),
+  outstanding: z.object({ points: z.number().check(z.int()), liabilityCents: z.number().check(z.int()), countedThrough: z.nullable(z.string()) }),
+  days: doc(z.array(
+    z.object({
+      day: z.string(),
+      issued: z.number().check(z.int()),
+      redeemed: z.number().check(z.int()),
+      expired: z.number().check(z.int()),
+      outstandingPoints: z.number().check(z.int()),
+      liabilityCents: z.number().check(z.int()),
+    }),
+  ), { description: 'The last 30 programme days, today last.' }),
+  runningCampaigns: z.object({
     items: z.array(
       z.object({
         campaignId: z.string(),
         name: z.string(),
-        state: z.enum(campaignStates),
         startsAt: z.string(),
         endsAt: z.string(),
-        budgetPoints: z.number().int().nullable(),
-        budgetUsed: z.number().int().openapi({ description: 'Points issued since the campaign began (not only in the range).' }),
-        totals: campaignDay.omit({ bucket: true }).openapi({ description: 'The figures summed over the range.' }),
-        days: z.array(campaignDay).openapi({ description: 'One row per day of the range, zeros where it paid nothing.' }),
+        budgetPoints: z.nullable(z.number().check(z.int())),
+        budgetUsed: z.number().check(z.int()),
+        activeNow: z.boolean(),
       }),
     ),
-    nextCursor: z.string().nullable(),
-  })
-  .openapi('CampaignReport');
-
-export const expiryForecastSchema = z
-  .object({
-    currency: z.string(),
-    unitsPerYuan: z.number().openapi({ description: 'Points value used for valueCents: how many units are worth 1 CNY.' }),
-    months: z
-      .array(
-        z.object({
-          bucket: z.string().openapi({ description: 'YYYY-MM' }),
-          expiresAt: z.string(),
-          points: z.number().int(),
-          valueCents: z.number().int().openapi({ description: 'The points at the points value now, CNY cents (rounded down).' }),
-        }),
-      )
-      .openapi({ description: 'The current UTC month and the 11 after it.' }),
-    overdue: z.number().int().openapi({ description: 'Points in buckets past their expiry that the expiry job has not removed yet.' }),
-    later: z.number().int().openapi({ description: 'Points expiring after the 12 months listed.' }),
-    neverExpires: z.number().int(),
-    total: z.number().int().openapi({ description: 'Every point available in a live bucket (held and pending points are in none).' }),
-    countedThrough: z.string().nullable(),
-  })
-  .openapi('ExpiryForecast');
-
-export const dashboardSchema = z
-  .object({
-    timezone: z.string(),
-    currency: z.string(),
-    unitsPerYuan: z.number(),
-    today: z.object({ day: z.string(), issued: z.number().int(), redeemed: z.number().int(), expired: z.number().int() }),
-    outstanding: z.object({ points: z.number().int(), liabilityCents: z.number().int(), countedThrough: z.string().nullable() }),
-    days: z
-      .array(
-        z.object({
-          day: z.string(),
-          issued: z.number().int(),
-          redeemed: z.number().int(),
-          expired: z.number().int(),
-          outstandingPoints: z.number().int(),
-          liabilityCents: z.number().int(),
-        }),
-      )
-      .openapi({ description: 'The last 30 programme days, today last.' }),
-    runningCampaigns: z.object({
-      items: z.array(
-        z.object({
-          campaignId: z.string(),
-          name: z.string(),
-          startsAt: z.string(),
-          endsAt: z.string(),
-          budgetPoints: z.number().int().nullable(),
-          budgetUsed: z.number().int(),
-          activeNow: z.boolean(),
-        }),
-      ),
-      more: z.boolean().openapi({ description: 'More campaigns are running than listed (20): see GET /v1/admin/campaigns?state=running.' }),
-    }),
-    attention: z.object({
-      purchasesAwaitingReview: z.number().int().openapi({ description: 'POS purchases held for review (counted up to 1,000).' }),
-      adjustmentsAwaitingApproval: z.number().int().openapi({ description: "Operator adjustments waiting for a second operator's approval." }),
-      failedFulfilments: z.number().int().openapi({ description: 'Orders that became FAILED or REJECTED in the last 7 programme days.' }),
-      parkedMessages: z.number().int().openapi({ description: 'Supplier and payment callbacks parked for an operator (all time).' }),
-      deadLetters: z
-        .number()
-        .int()
-        .openapi({ description: 'Open dead letters: deliveries that failed for good, not yet redriven or discarded (GET /v1/admin/dead-letters).' }),
-    }),
-  })
-  .openapi('Dashboard');
+    more: doc(z.boolean(), { description: 'More campaigns are running than listed (20): see GET /v1/admin/campaigns?state=running.' }),
+  }),
+  attention: z.object({
+    purchasesAwaitingReview: doc(z.number().check(z.int()), { description: 'POS purchases held for review (counted up to 1,000).' }),
+    adjustmentsAwaitingApproval: doc(z.number().check(z.int()), { description: "Operator adjustments waiting for a second operator's approval." }),
+    failedFulfilments: doc(z.number().check(z.int()), { description: 'Orders that became FAILED or REJECTED in the last 7 programme days.' }),
+    parkedMessages: doc(z.number().check(z.int()), { description: 'Supplier and payment callbacks parked for an operator (all time).' }),
+    deadLetters: doc(z.number().check(z.int()), { description: 'Open dead letters: deliveries that failed for good, not yet redriven or discarded (GET /v1/admin/dead-letters).' }),
+  }),
+}), 'Dashboard');
 
 export const reportOperations = {
   pointsReport: operation({
@@ -190,8 +171,8 @@ export const reportOperations = {
     tags: ['reports'],
     query: z.object({
       currency: currencySchema,
-      from: localDay('from').optional().openapi({ description: 'First day, YYYY-MM-DD (inclusive).' }),
-      to: localDay('to').optional().openapi({ description: 'Last day, YYYY-MM-DD (inclusive); defaults to today.' }),
+      from: doc(z.optional(localDay('from')), { description: 'First day, YYYY-MM-DD (inclusive).' }),
+      to: doc(z.optional(localDay('to')), { description: 'Last day, YYYY-MM-DD (inclusive); defaults to today.' }),
     }),
     response: pointsReportSchema,
     errors: ['VALIDATION_FAILED'],
@@ -205,8 +186,8 @@ export const reportOperations = {
     tags: ['reports'],
     query: z.object({
       currency: currencySchema,
-      from: localDay('from').optional().openapi({ description: 'First day, YYYY-MM-DD (inclusive); default 29 days before `to`.' }),
-      to: localDay('to').optional().openapi({ description: 'Last day, YYYY-MM-DD (inclusive); defaults to today.' }),
+      from: doc(z.optional(localDay('from')), { description: 'First day, YYYY-MM-DD (inclusive); default 29 days before `to`.' }),
+      to: doc(z.optional(localDay('to')), { description: 'Last day, YYYY-MM-DD (inclusive); defaults to today.' }),
     }),
     response: pointsDailyReportSchema,
     errors: ['VALIDATION_FAILED'],
@@ -217,10 +198,10 @@ export const reportOperations = {
       `Days are programme-local (of the purchases' paidAt). Default range: the 30 days up to today; at most ${MAX_CAMPAIGN_REPORT_DAYS} days. ` +
       "From each campaign's hour counters, written with its awards. Pages may hold fewer than `limit` campaigns; follow `nextCursor` until it is null.",
     tags: ['reports'],
-    query: pageQuerySchema.extend({
-      limit: z.coerce.number().int().min(1).max(20).default(10).openapi({ description: 'Campaigns per page, 1-20 (default 10).' }),
-      from: localDay('from').optional().openapi({ description: 'First day, YYYY-MM-DD (inclusive); default 29 days before `to`.' }),
-      to: localDay('to').optional().openapi({ description: 'Last day, YYYY-MM-DD (inclusive); defaults to today.' }),
+    query: docExtend(pageQuerySchema, {
+      limit: doc(z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(20)), 10), { description: 'Campaigns per page, 1-20 (default 10).' }),
+      from: doc(z.optional(localDay('from')), { description: 'First day, YYYY-MM-DD (inclusive); default 29 days before `to`.' }),
+      to: doc(z.optional(localDay('to')), { description: 'Last day, YYYY-MM-DD (inclusive); defaults to today.' }),
     }),
     response: campaignReportSchema,
     errors: ['VALIDATION_FAILED'],

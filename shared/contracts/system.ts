@@ -1,5 +1,5 @@
-import './zod-openapi.js';
-import * as z from 'zod';
+import * as z from '../zod.js';
+import { doc } from './doc.js';
 import { operation } from './operation.js';
 
 export const systemOperations = {
@@ -7,7 +7,7 @@ export const systemOperations = {
     summary: 'Liveness: the function runs (no database call)',
     description: 'Always 200 while the function can run; it does not touch the table. For the table, see GET /v1/health/ready.',
     tags: ['system'],
-    response: z.object({ status: z.literal('ok'), time: z.string() }).openapi('Health'),
+    response: doc(z.object({ status: z.literal('ok'), time: z.string() }), 'Health'),
   }),
   healthReady: operation({
     summary: 'Readiness: the table answers',
@@ -15,14 +15,12 @@ export const systemOperations = {
       'Reads one fixed key of the table (a GetItem with a short timeout). 200 when the table answered; ' +
       '503 UNAVAILABLE problem+json with Retry-After when it cannot be reached, is throttled or too slow.',
     tags: ['system'],
-    response: z
-      .object({
-        status: z.literal('ready'),
-        time: z.string(),
-        /** Milliseconds the table took to answer. */
-        tableLatencyMs: z.number().int().nonnegative(),
-      })
-      .openapi('Readiness'),
+    response: doc(z.object({
+      status: z.literal('ready'),
+      time: z.string(),
+      /** Milliseconds the table took to answer. */
+      tableLatencyMs: z.number().check(z.int(), z.nonnegative()),
+    }), 'Readiness'),
     errors: ['UNAVAILABLE'],
   }),
   openapi: operation({

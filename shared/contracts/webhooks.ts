@@ -1,42 +1,28 @@
-import './zod-openapi.js';
-import * as z from 'zod';
+import * as z from '../zod.js';
+import { doc } from './doc.js';
 import { operation } from './operation.js';
 
-const orderId = z.string().min(1).max(64);
+const orderId = z.string().check(z.minLength(1), z.maxLength(64));
 
-export const supplierCallbackSchema = z
-  .object({
-    messageId: z.string().min(1).max(128).openapi({ description: "The supplier's id of this message: a repeated message changes nothing." }),
-    orderId,
-    status: z.enum(['ACCEPTED', 'SHIPPED', 'DELIVERED', 'REJECTED']),
-    trackingNo: z.string().min(1).max(64).optional(),
-  })
-  .strict()
-  .openapi('SupplierCallback');
+export const supplierCallbackSchema = doc(z.strictObject({
+  messageId: doc(z.string().check(z.minLength(1), z.maxLength(128)), { description: "The supplier's id of this message: a repeated message changes nothing." }),
+  orderId,
+  status: z.enum(['ACCEPTED', 'SHIPPED', 'DELIVERED', 'REJECTED']),
+  trackingNo: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+}), 'SupplierCallback');
 
-export const paymentCallbackSchema = z
-  .object({
-    paymentId: z.string().min(1).max(128),
-    orderId,
-    status: z.enum(['SUCCEEDED', 'FAILED']),
-    amountCents: z.number().int().min(0).max(100_000_000),
-    refundId: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[A-Za-z0-9._:-]+$/)
-      .optional()
-      .openapi({ description: 'Set on the result of a cash refund: our refund id, as the refund request named it. Absent on a payment result.' }),
-  })
-  .strict()
-  .openapi('PaymentCallback');
+export const paymentCallbackSchema = doc(z.strictObject({
+  paymentId: z.string().check(z.minLength(1), z.maxLength(128)),
+  orderId,
+  status: z.enum(['SUCCEEDED', 'FAILED']),
+  amountCents: z.number().check(z.int(), z.gte(0), z.lte(100_000_000)),
+  refundId: doc(z.optional(z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9._:-]+$/))), { description: 'Set on the result of a cash refund: our refund id, as the refund request named it. Absent on a payment result.' }),
+}), 'PaymentCallback');
 
-const receipt = z
-  .object({
-    received: z.literal(true),
-    eventId: z.string().openapi({ description: 'Id of the event the verified message became (delivered to its consumer through the outbox).' }),
-  })
-  .openapi('WebhookReceipt');
+const receipt = doc(z.object({
+  received: z.literal(true),
+  eventId: doc(z.string(), { description: 'Id of the event the verified message became (delivered to its consumer through the outbox).' }),
+}), 'WebhookReceipt');
 
 const signedHeaders =
   'Headers X-Timestamp (Unix seconds, within 5 minutes of our clock), X-Nonce (8-128 characters, used once), ' +
@@ -48,7 +34,7 @@ export const webhookOperations = {
     summary: 'A signed order status message from a supplier (JD, Tmall)',
     description: signedHeaders,
     tags: ['webhooks'],
-    params: z.object({ supplier: z.string().min(1).max(32) }),
+    params: z.object({ supplier: z.string().check(z.minLength(1), z.maxLength(32)) }),
     signedBody: supplierCallbackSchema,
     response: receipt,
     status: 202,
@@ -58,7 +44,7 @@ export const webhookOperations = {
     summary: 'A signed payment result from a payment provider',
     description: signedHeaders,
     tags: ['webhooks'],
-    params: z.object({ provider: z.string().min(1).max(32) }),
+    params: z.object({ provider: z.string().check(z.minLength(1), z.maxLength(32)) }),
     signedBody: paymentCallbackSchema,
     response: receipt,
     status: 202,

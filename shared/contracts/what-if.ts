@@ -1,7 +1,7 @@
-import './zod-openapi.js';
 import { MAX_REPLAY_DAYS } from '../domain/what-if.js';
 import { campaignInputSchema } from './campaigns.js';
-import * as z from 'zod';
+import * as z from '../zod.js';
+import { doc, docExtend } from './doc.js';
 import { idSchema, pageOf, pageQuerySchema } from './common.js';
 import { earningRulesBodySchema } from './earning.js';
 import { operation } from './operation.js';
@@ -11,79 +11,65 @@ export const replayStates = ['QUEUED', 'RUNNING', 'DONE', 'FAILED'] as const;
 
 const daysSpanned = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
 
-export const whatIfReplayRequestSchema = z
-  .object({
-    from: localDay('from').openapi({ description: 'First programme day of the period, YYYY-MM-DD (inclusive).' }),
-    to: localDay('to').openapi({ description: `Last programme day, YYYY-MM-DD (inclusive), today at the latest; at most ${MAX_REPLAY_DAYS} days from \`from\`.` }),
-    draftRules: earningRulesBodySchema.optional().openapi({
-      description: 'An unsaved earning-rules document, whole, as PUT /v1/admin/earning-rules takes it (without expectedVersion): it replaces the rules each purchase earned under.',
-    }),
-    draftCampaign: campaignInputSchema.optional().openapi({
-      description: 'An unsaved campaign, as POST /v1/admin/campaigns takes it: it joins the campaigns each purchase earned with, where it would have run for its member.',
-    }),
-  })
-  .strict()
-  .refine((r) => r.from <= r.to, { message: 'to must not be before from', path: ['to'] })
-  .refine((r) => r.from > r.to || daysSpanned(r.from, r.to) <= MAX_REPLAY_DAYS, { message: `a replay covers at most ${MAX_REPLAY_DAYS} days`, path: ['to'] })
-  .refine((r) => r.draftRules !== undefined || r.draftCampaign !== undefined, { message: 'give draftRules, draftCampaign or both: a replay compares a draft with what was issued', path: ['draftRules'] })
-  .openapi('WhatIfReplayRequest');
+export const whatIfReplayRequestSchema = doc(z.strictObject({
+  from: doc(localDay('from'), { description: 'First programme day of the period, YYYY-MM-DD (inclusive).' }),
+  to: doc(localDay('to'), { description: `Last programme day, YYYY-MM-DD (inclusive), today at the latest; at most ${MAX_REPLAY_DAYS} days from \`from\`.` }),
+  draftRules: doc(z.optional(earningRulesBodySchema), {
+    description: 'An unsaved earning-rules document, whole, as PUT /v1/admin/earning-rules takes it (without expectedVersion): it replaces the rules each purchase earned under.',
+  }),
+  draftCampaign: doc(z.optional(campaignInputSchema), {
+    description: 'An unsaved campaign, as POST /v1/admin/campaigns takes it: it joins the campaigns each purchase earned with, where it would have run for its member.',
+  }),
+}).check(z.refine((r) => r.from <= r.to, { message: 'to must not be before from', path: ['to'] }), z.refine((r) => r.from > r.to || daysSpanned(r.from, r.to) <= MAX_REPLAY_DAYS, { message: `a replay covers at most ${MAX_REPLAY_DAYS} days`, path: ['to'] }), z.refine((r) => r.draftRules !== undefined || r.draftCampaign !== undefined, { message: 'give draftRules, draftCampaign or both: a replay compares a draft with what was issued', path: ['draftRules'] })), 'WhatIfReplayRequest');
 
 const dayFiguresSchema = z.object({
-  purchases: z.number().int(),
-  actualPoints: z.number().int().openapi({ description: 'Points the purchases were credited, as recorded.' }),
-  draftPoints: z.number().int().openapi({ description: 'Points they would have been credited under the draft.' }),
-  differencePoints: z.number().int().openapi({ description: 'draftPoints - actualPoints.' }),
-  actualValueCents: z.number().int(),
-  draftValueCents: z.number().int(),
-  costCents: z.number().int().openapi({ description: 'draftValueCents - actualValueCents: what the draft would have cost more (negative: less), in CNY cents.' }),
+  purchases: z.number().check(z.int()),
+  actualPoints: doc(z.number().check(z.int()), { description: 'Points the purchases were credited, as recorded.' }),
+  draftPoints: doc(z.number().check(z.int()), { description: 'Points they would have been credited under the draft.' }),
+  differencePoints: doc(z.number().check(z.int()), { description: 'draftPoints - actualPoints.' }),
+  actualValueCents: z.number().check(z.int()),
+  draftValueCents: z.number().check(z.int()),
+  costCents: doc(z.number().check(z.int()), { description: 'draftValueCents - actualValueCents: what the draft would have cost more (negative: less), in CNY cents.' }),
 });
 
-const resultSchema = dayFiguresSchema
-  .extend({
-    pointsPerYuan: z.number().int().openapi({ description: 'The point value in force (earning rules): points worth 1 CNY.' }),
-    draftPointsPerYuan: z.number().int().openapi({ description: "The draft's point value (the draft rules', else the one in force)." }),
-    liability: z
-      .object({
-        outstandingPoints: z.number().int().openapi({ description: 'What members own now (available + held), from the points report.' }),
-        beforeCents: z.number().int().openapi({ description: 'outstandingPoints at the point value in force.' }),
-        afterCents: z.number().int().openapi({ description: "outstandingPoints + differencePoints at the draft's point value." }),
-        changeCents: z.number().int(),
-      })
-      .openapi({ description: 'The outstanding liability, had the draft been in force over the period (no redemption or expiry of the extra points assumed).' }),
-    draftCampaign: z
-      .object({
-        pointsPaid: z.number().int().openapi({ description: 'Points the draft campaign would have paid (after its budget and per-member cap).' }),
-        budgetPoints: z.number().int().nullable(),
-        budgetLeft: z.number().int().nullable(),
-      })
-      .nullable(),
-    days: z.array(dayFiguresSchema.extend({ day: z.string() })).openapi({ description: 'One row per programme day of the period, oldest first.' }),
-  })
-  .openapi('WhatIfReplayResult');
+const resultSchema = doc(docExtend(dayFiguresSchema, {
+  pointsPerYuan: doc(z.number().check(z.int()), { description: 'The point value in force (earning rules): points worth 1 CNY.' }),
+  draftPointsPerYuan: doc(z.number().check(z.int()), { description: "The draft's point value (the draft rules', else the one in force)." }),
+  liability: doc(z.object({
+    outstandingPoints: doc(z.number().check(z.int()), { description: 'What members own now (available + held), from the points report.' }),
+    beforeCents: doc(z.number().check(z.int()), { description: 'outstandingPoints at the point value in force.' }),
+    afterCents: doc(z.number().check(z.int()), { description: "outstandingPoints + differencePoints at the draft's point value." }),
+    changeCents: z.number().check(z.int()),
+  }), { description: 'The outstanding liability, had the draft been in force over the period (no redemption or expiry of the extra points assumed).' }),
+  draftCampaign: z.nullable(z.object({
+    pointsPaid: doc(z.number().check(z.int()), { description: 'Points the draft campaign would have paid (after its budget and per-member cap).' }),
+    budgetPoints: z.nullable(z.number().check(z.int())),
+    budgetLeft: z.nullable(z.number().check(z.int())),
+  })),
+  days: doc(z.array(docExtend(dayFiguresSchema, { day: z.string() })), { description: 'One row per programme day of the period, oldest first.' }),
+}), 'WhatIfReplayResult');
 
-export const whatIfReplaySchema = z
-  .object({
-    replayId: z.string(),
-    state: z.enum(replayStates).openapi({ description: 'QUEUED (written, not started), RUNNING, DONE (result set), FAILED (error set).' }),
-    from: z.string(),
-    to: z.string(),
-    timezone: z.string().openapi({ description: 'The programme time zone that defines a day.' }),
-    draftRules: earningRulesBodySchema.nullable(),
-    draftCampaign: campaignInputSchema.nullable(),
-    createdAt: z.string(),
-    createdBy: z.string(),
-    updatedAt: z.string(),
-    startedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
-    progress: z.object({
-      daysDone: z.number().int(),
-      days: z.number().int(),
-      purchasesReplayed: z.number().int(),
-    }),
-    result: resultSchema.nullable().openapi({ description: 'Set when DONE.' }),
-    error: z.string().nullable().openapi({ description: 'Why the replay FAILED.' }),
-  })
-  .openapi('WhatIfReplay');
+export const whatIfReplaySchema = doc(z.object({
+  replayId: z.string(),
+  state: doc(z.enum(replayStates), { description: 'QUEUED (written, not started), RUNNING, DONE (result set), FAILED (error set).' }),
+  from: z.string(),
+  to: z.string(),
+  timezone: doc(z.string(), { description: 'The programme time zone that defines a day.' }),
+  draftRules: z.nullable(earningRulesBodySchema),
+  draftCampaign: z.nullable(campaignInputSchema),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  updatedAt: z.string(),
+  startedAt: z.nullable(z.string()),
+  finishedAt: z.nullable(z.string()),
+  progress: z.object({
+    daysDone: z.number().check(z.int()),
+    days: z.number().check(z.int()),
+    purchasesReplayed: z.number().check(z.int()),
+  }),
+  result: doc(z.nullable(resultSchema), { description: 'Set when DONE.' }),
+  error: doc(z.nullable(z.string()), { description: 'Why the replay FAILED.' }),
+}), 'WhatIfReplay');
 
 export const whatIfOperations = {
   createWhatIfReplay: operation({
@@ -102,7 +88,7 @@ export const whatIfOperations = {
     summary: 'What-if replays, newest first (operator)',
     tags: ['earning'],
     query: pageQuerySchema,
-    response: pageOf(whatIfReplaySchema).openapi('WhatIfReplayPage'),
+    response: doc(pageOf(whatIfReplaySchema), 'WhatIfReplayPage'),
   }),
   getWhatIfReplay: operation({
     summary: 'One what-if replay: its state, progress and, when DONE, its result (operator)',

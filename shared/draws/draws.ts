@@ -13,7 +13,7 @@ import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, Update
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ulid } from 'ulid';
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import { DRAW_HISTORY_SHOWN, PRIZE_TABLE_FROZEN_BEFORE_START_MS } from '../contracts/limits.js';
 import type { drawInputSchema, drawPatchSchema, drawPrizeTableSchema, fallbackReasons, prizeKinds } from '../contracts/draws.js';
 import { drawChangeRefusal, drawStatusAt, publishedOdds, seedDaysAhead, totalWeight, type DrawOperatorStatus, type DrawStatus } from '../domain/draws.js';

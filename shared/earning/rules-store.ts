@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import type { earningRulesBodySchema } from '../contracts/earning.js';
 import { bucketAfterMonths, NEVER_EXPIRES } from '../domain/fifo.js';
 import { defaultPosLimits } from '../domain/pos-limits.js';

@@ -17,12 +17,12 @@
  * `PAYMENT_SECRET_ARNS`: one `PartnerConfig` each.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { awsClientOptions } from '../config/aws-clients.js';
 import { ownValue } from '../domain/own-keys.js';
 
-const endpointsSchema = z.record(z.string(), z.object({ baseUrl: z.url(), callbackDeadlineMinutes: z.number().int().min(1).max(43_200).optional() }));
-const secretArnsSchema = z.record(z.string(), z.string().min(1));
+const endpointsSchema = z.record(z.string(), z.object({ baseUrl: z.url(), callbackDeadlineMinutes: z.optional(z.number().check(z.int(), z.gte(1), z.lte(43_200))) }));
+const secretArnsSchema = z.record(z.string(), z.string().check(z.minLength(1)));
 
 export interface SupplierEndpoint {
   readonly baseUrl: string;
@@ -105,7 +105,7 @@ export class PartnerConfig {
   }
 
   /** A partner's credentials, checked against its schema. The schema's error paths are reported, never the values. */
-  async credentials<S extends z.ZodType>(id: string, schema: S): Promise<z.output<S>> {
+  async credentials<S extends z.ZodMiniType>(id: string, schema: S): Promise<z.output<S>> {
     const checked = schema.safeParse(await this.rawCredentials(id));
     if (!checked.success) {
       const fields = checked.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
@@ -138,7 +138,7 @@ export function supplierEndpoint(supplierId: string): SupplierEndpoint {
  * A supplier's credentials, checked against its schema. The schema's error
  * paths are reported, never the values.
  */
-export async function supplierCredentials<S extends z.ZodType>(supplierId: string, schema: S): Promise<z.output<S>> {
+export async function supplierCredentials<S extends z.ZodMiniType>(supplierId: string, schema: S): Promise<z.output<S>> {
   return suppliers.credentials(supplierId, schema);
 }
 

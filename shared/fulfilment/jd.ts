@@ -12,12 +12,12 @@
  * outOrderId was seen before; errors `{ "code", "message" }`.
  */
 import { createHmac } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../zod.js';
 import type { SubmitResult, SupplierAdapter, SupplierOrder } from './adapter.js';
 import { supplierCredentials, supplierEndpoint } from './config.js';
 import { defaultRetryPolicy, sendWithRetries, submissionOutcome, type RetryPolicy } from './http.js';
 
-export const jdCredentialsSchema = z.object({ appKey: z.string().min(1), appSecret: z.string().min(1) });
+export const jdCredentialsSchema = z.object({ appKey: z.string().check(z.minLength(1)), appSecret: z.string().check(z.minLength(1)) });
 export type JdCredentials = z.infer<typeof jdCredentialsSchema>;
 
 export const JD_ORDERS_PATH = '/jos/orders';
@@ -27,7 +27,7 @@ export function jdSignature(credentials: JdCredentials, timestamp: string, body:
   return createHmac('sha256', credentials.appSecret).update(`${credentials.appKey}\n${timestamp}\n${body}`).digest('hex');
 }
 
-const answerSchema = z.object({ jdOrderId: z.string().min(1).optional(), message: z.string().optional() });
+const answerSchema = z.object({ jdOrderId: z.optional(z.string().check(z.minLength(1))), message: z.optional(z.string()) });
 
 export class JdAdapter implements SupplierAdapter {
   readonly supplierId = 'jd';

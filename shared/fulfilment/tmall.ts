@@ -10,20 +10,20 @@
  * `{ "error": "already_exists", "purchaseOrderId" }` when the idempotency key
  * was seen before; errors `{ "error", "error_description" }`.
  */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import type { SubmitResult, SupplierAdapter, SupplierOrder } from './adapter.js';
 import { supplierCredentials, supplierEndpoint } from './config.js';
 import { defaultRetryPolicy, sendWithRetries, submissionOutcome, type RetryPolicy } from './http.js';
 
-export const tmallCredentialsSchema = z.object({ apiToken: z.string().min(1) });
+export const tmallCredentialsSchema = z.object({ apiToken: z.string().check(z.minLength(1)) });
 export type TmallCredentials = z.infer<typeof tmallCredentialsSchema>;
 
 export const TMALL_PURCHASE_ORDERS_PATH = '/api/v1/purchase-orders';
 
 const answerSchema = z.object({
-  purchaseOrder: z.object({ id: z.string().min(1) }).optional(),
-  purchaseOrderId: z.string().min(1).optional(),
-  error_description: z.string().optional(),
+  purchaseOrder: z.optional(z.object({ id: z.string().check(z.minLength(1)) })),
+  purchaseOrderId: z.optional(z.string().check(z.minLength(1))),
+  error_description: z.optional(z.string()),
 });
 
 export class TmallAdapter implements SupplierAdapter {

@@ -6,7 +6,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import { allRoutes, defaultRoute, functions, routeKey, routes, type FunctionName, type RouteSpec } from '../../lib/routes.js';
 import type { OperationId, operations } from '../contracts/index.js';
 import type { BodyOf, Operation, ParamsOf, QueryOf, ResponseOf } from '../contracts/operation.js';
@@ -90,9 +90,9 @@ function bodyText(event: HttpEvent): string | undefined {
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
-function parsePart<S extends z.ZodType>(schema: S | undefined, value: unknown, where: string): z.output<S> | undefined {
+function parsePart<S extends z.ZodMiniType>(schema: S | undefined, value: unknown, where: string): z.output<S> | undefined {
   if (!schema) return undefined;
-  let result: z.ZodSafeParseResult<z.output<S>>;
+  let result: z.core.util.SafeParseResult<z.output<S>>;
   try {
     result = schema.safeParse(value);
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ZodError } from 'zod';
+// zod's error class by name: `z.core.$ZodError` would make the bundle keep zod's whole core namespace (and its locales).
+import { $ZodError } from 'zod/v4/core';
 import { DomainError, type ErrorCode } from '../errors.js';
 import {
   attemptMayHaveApplied,
@@ -112,7 +113,7 @@ export function problemOf(code: ErrorCode, detail: string, extensions: Record<st
 }
 
 /** Zod issues as `where: what` lines a client developer can act on. */
-export function zodIssues(error: ZodError, where: string): { path: string; message: string }[] {
+export function zodIssues(error: $ZodError, where: string): { path: string; message: string }[] {
   return error.issues.map((issue) => ({
     path: [where, ...issue.path.map(String)].join('.'),
     message: issue.message,
@@ -172,7 +173,7 @@ export function problemFromError(error: unknown): ProblemOfError {
   if (error instanceof DomainError) {
     return { problem: problemOf(error.code, error.message, error.extensions), unexpected: false };
   }
-  if (error instanceof ZodError) {
+  if (error instanceof $ZodError) {
     const errors = zodIssues(error, 'request');
     return {
       problem: problemOf('VALIDATION_FAILED', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors }),

@@ -7,7 +7,7 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import { auditItems, pickFields } from '../audit/audit.js';
 import { claimRefused } from '../audit/operator-idempotency.js';
 import { instantTypes } from '../contracts/limits.js';

@@ -9,7 +9,7 @@
 import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { monotonicFactory, ulid } from 'ulid';
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import type { couponRedemptionInputSchema, couponStatuses, couponTemplateInputSchema } from '../contracts/coupons.js';
 import { couponProblem, discountCents, statusAt, validityWindow, type CouponDiscount, type CouponValidity } from '../domain/coupons.js';
 import { auditItems } from '../audit/audit.js';

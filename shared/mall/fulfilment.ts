@@ -19,7 +19,7 @@
  */
 import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import type { deliveredPaymentCallback, deliveredSupplierCallback } from '../contracts/events.js';
 import { DomainError } from '../errors.js';
 import { outboxWrite, typedEvent } from '../events/outbox.js';

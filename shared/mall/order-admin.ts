@@ -13,7 +13,7 @@
  * items (MAX_ITEMS_READ) and may come short, with a cursor to go on.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import type { orderListQuerySchema } from '../contracts/orders-admin.js';
 import { maskCode } from '../domain/coupons.js';
 import { DomainError, InvalidCursorError, NotFoundError } from '../errors.js';

@@ -9,7 +9,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from '../runtime/ulid.js';
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import type { orderSchema } from '../contracts/mall.js';
 import { localDate } from '../domain/programme.js';
 import type { Tier } from '../domain/tiers.js';

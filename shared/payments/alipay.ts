@@ -12,20 +12,20 @@
  * seen before; errors `{ "error", "error_description" }`. The result comes
  * later as a signed payment callback carrying `refundId`.
  */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { paymentProviders } from '../fulfilment/config.js';
 import { defaultRetryPolicy, sendWithRetries, submissionOutcome, type RetryPolicy } from '../fulfilment/http.js';
 import type { PaymentAdapter, RefundRequest, RefundResult } from './adapter.js';
 
-export const alipayCredentialsSchema = z.object({ apiToken: z.string().min(1) });
+export const alipayCredentialsSchema = z.object({ apiToken: z.string().check(z.minLength(1)) });
 export type AlipayCredentials = z.infer<typeof alipayCredentialsSchema>;
 
 export const ALIPAY_REFUNDS_PATH = '/v1/trade/refunds';
 
 const answerSchema = z.object({
-  refund: z.object({ id: z.string().min(1) }).optional(),
-  refundId: z.string().min(1).optional(),
-  error_description: z.string().optional(),
+  refund: z.optional(z.object({ id: z.string().check(z.minLength(1)) })),
+  refundId: z.optional(z.string().check(z.minLength(1))),
+  error_description: z.optional(z.string()),
 });
 
 /** Cents as Alipay's yuan amount string (`990` -> `"9.90"`). */

@@ -14,12 +14,12 @@
  * comes later as a signed payment callback carrying `refundId`.
  */
 import { createHmac } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { paymentProviders } from '../fulfilment/config.js';
 import { defaultRetryPolicy, sendWithRetries, submissionOutcome, type RetryPolicy } from '../fulfilment/http.js';
 import type { PaymentAdapter, RefundRequest, RefundResult } from './adapter.js';
 
-export const wechatPayCredentialsSchema = z.object({ mchId: z.string().min(1), apiKey: z.string().min(1) });
+export const wechatPayCredentialsSchema = z.object({ mchId: z.string().check(z.minLength(1)), apiKey: z.string().check(z.minLength(1)) });
 export type WechatPayCredentials = z.infer<typeof wechatPayCredentialsSchema>;
 
 export const WECHATPAY_REFUNDS_PATH = '/v3/refund/domestic/refunds';
@@ -29,7 +29,7 @@ export function wechatPaySignature(credentials: WechatPayCredentials, timestamp:
   return createHmac('sha256', credentials.apiKey).update(`${credentials.mchId}\n${timestamp}\n${body}`).digest('hex');
 }
 
-const answerSchema = z.object({ refund_id: z.string().min(1).optional(), message: z.string().optional() });
+const answerSchema = z.object({ refund_id: z.optional(z.string().check(z.minLength(1))), message: z.optional(z.string()) });
 
 export class WechatPayAdapter implements PaymentAdapter {
   readonly provider = 'wechatpay';

@@ -9,7 +9,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import type { storeInputSchema, storePatchSchema, storeStatuses } from '../contracts/stores.js';
 import { MAX_CLIENTS_PER_STORE } from '../contracts/limits.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';

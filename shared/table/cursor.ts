@@ -16,7 +16,7 @@
  * answers 400 INVALID_CURSOR, never a 500.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { cursorKeys, refreshedCursorKeys, type CursorKeys } from '../config/cursor-keys.js';
 import { InvalidCursorError } from '../errors.js';
 
@@ -115,9 +115,9 @@ function associatedData(scope: CursorScope): Buffer {
 }
 
 const payloadSchema = z.strictObject({
-  t: z.number().int().nonnegative(),
-  k: z.record(z.string(), z.union([z.string(), z.number()])).refine((key) => Object.keys(key).length > 0),
-  s: z.record(z.string(), z.number()).optional(),
+  t: z.number().check(z.int(), z.nonnegative()),
+  k: z.record(z.string(), z.union([z.string(), z.number()])).check(z.refine((key) => Object.keys(key).length > 0)),
+  s: z.optional(z.record(z.string(), z.number())),
 });
 
 /** Seals a position into a cursor bound to `scope`. Reads the key on first use. */

@@ -10,7 +10,7 @@
  */
 import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import { MAX_CHALLENGE_DAYS } from '../contracts/limits.js';
 import type { taskInputSchema, taskPatchSchema } from '../contracts/tasks.js';
 import { daysBetween, localWindow, maxDailyAward, notOpenReason, type StreakBonus, type TaskPeriod, type TaskRules, type TaskStatus, type TaskType } from '../domain/tasks.js';

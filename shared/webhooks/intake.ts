@@ -8,7 +8,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors.js';
 import { outboxWrite } from '../events/outbox.js';
 import { parseJsonBody } from '../http/json-body.js';
@@ -36,7 +36,7 @@ export interface SignedMessage {
   readonly body: string;
 }
 
-export async function receiveSigned<S extends z.ZodType>(
+export async function receiveSigned<S extends z.ZodMiniType>(
   message: SignedMessage,
   schema: S,
   detailType: string,

@@ -200,9 +200,10 @@ interface FuzzCase {
   readonly signature: 'valid' | 'none' | 'garbage' | 'stale';
 }
 
-function jsonSchemaOf(schema: z.ZodType): JsonSchema {
-  // Input side: what a client sends (defaults optional, coercions as their input type).
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+function jsonSchemaOf(schema: z.core.$ZodType): JsonSchema {
+  // Input side: what a client sends (defaults optional, coercions as their input type). An empty metadata registry:
+  // the global one holds the contracts' OpenAPI documentation (shared/contracts/doc.ts), not JSON Schema.
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', metadata: z.registry() }) as JsonSchema;
 }
 
 /** Path segments as raw URL text: traversal, encoded slashes and NULs, broken escapes, very long, prototype names, unicode. */
