@@ -9,6 +9,7 @@ import { fingerprintOf } from '../../shared/ledger/idempotency.js';
 import { DomainError } from '../../shared/errors.js';
 import { recordPurchase } from '../../shared/earning/pos.js';
 import { requestAdjustment } from '../../shared/members/approvals.js';
+import { localDate } from '../../shared/domain/programme.js';
 
 export const DEMO_APPROVAL_KEY = 'seed-approval-m-gold-migration';
 export const DEMO_REVIEW_PURCHASE_ID = 'p-seed-review-m-diamond';
@@ -21,6 +22,10 @@ export async function seedApprovals(now: Date): Promise<void> {
     { scope: 'seed:adjustMemberPoints', key: DEMO_APPROVAL_KEY, fingerprint: fingerprintOf(request) },
     now,
   );
+  // An hour ago, but on today's programme day: a seed just after midnight must not add a purchase to yesterday
+  // (a what-if replay of the last days counts exactly the demo's past purchases).
+  const anHourAgo = new Date(now.getTime() - 3_600_000);
+  const paidAt = localDate(anHourAgo) === localDate(now) ? anHourAgo : now;
   try {
     await recordPurchase(
       {
@@ -29,7 +34,7 @@ export async function seedApprovals(now: Date): Promise<void> {
         // re-recorded at that tier (the what-if browser test) would earn more than they did.
         memberId: 'm-diamond',
         storeId: 'store1',
-        paidAt: new Date(now.getTime() - 3_600_000).toISOString(),
+        paidAt: paidAt.toISOString(),
         // Above the default review threshold (50,000 CNY): held until an operator decides.
         lines: [{ sku: 'sku-demo-watch', category: 'A', amountCents: 6_000_000, quantity: 1 }],
       },
