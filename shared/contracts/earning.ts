@@ -248,18 +248,49 @@ export const earningOperations = {
     errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'PURCHASE_LIMIT_EXCEEDED'],
   }),
   refundPurchase: operation({
-    summary: 'POS reports a (partial) refund; points are clawed back in proportion (idempotent by refundId)',
+    summary: 'POS reports a refund, by the lines returned or by an amount; the points those lines earned come back (idempotent by refundId)',
     description:
+      'Name the returned items in `lines` (`sku` and `quantity`: they are refunded at what was paid for them, the last unit of a line ' +
+      'taking what is left on it) or an `amountCents` (spread over the lines in proportion to what is still refundable on each). ' +
+      'The points taken back are exactly what the refunded lines earned (base and bands, category and tier multipliers, the campaign ' +
+      'points of the line), each line in proportion to the share of it refunded so far; a purchase refunded in full gives back exactly ' +
+      'what it earned, whatever the order of its refunds, and the campaigns\' points that come back return to their budgets. ' +
+      'More units of a sku than are left answers 409 ALREADY_REFUNDED; a sku not on the purchase, or more cents than are left, 400. ' +
       'Inside the return window the refunded share is cancelled from the pending points of the purchase (`pendingPointsCancelled`). ' +
       'After it, if the member has already spent the points, what is available is clawed back and the rest is answered as ' +
       '`shortfallPoints` with its cash value `shortfallCents`, which the cashier withholds from the cash refund. ' +
       'Only the store that recorded the purchase refunds it (else 403 FORBIDDEN).',
     tags: ['pos'],
     params: z.object({ purchaseId: idSchema }),
-    body: doc(z.strictObject({ refundId: idSchema, amountCents: z.number().check(z.int(), z.positive(), z.lte(10_000_000_000)) }), 'RefundRequest'),
+    body: doc(
+      z
+        .strictObject({
+          refundId: idSchema,
+          amountCents: z.optional(doc(z.number().check(z.int(), z.positive(), z.lte(10_000_000_000)), { description: 'Refund by amount: cents, spread over the lines. Send this or `lines`.' })),
+          lines: z.optional(
+            doc(
+              z
+                .array(z.strictObject({ sku: idSchema, quantity: z.number().check(z.int(), z.gte(1), z.lte(10_000)) }))
+                .check(
+                  z.minLength(1, 'a refund by line names at least one line'),
+                  z.maxLength(500),
+                  z.refine((lines) => new Set(lines.map((l) => l.sku)).size === lines.length, { message: 'name each sku once, with the units returned' }),
+                ),
+              { description: 'Refund by line: the skus returned and how many units of each. Send this or `amountCents`.' },
+            ),
+          ),
+        })
+        .check(z.refine((b) => (b.amountCents === undefined) !== (b.lines === undefined), { message: 'send either amountCents (a refund by amount) or lines (the items returned), not both and not neither' })),
+      'RefundRequest',
+    ),
     response: doc(z.object({
       purchaseId: z.string(),
       refundId: z.string(),
+      amountCents: doc(z.number().check(z.int()), { description: 'What this refund returned, in cents.' }),
+      lines: doc(
+        z.array(z.object({ sku: z.string(), quantity: z.number().check(z.int()), amountCents: z.number().check(z.int()), points: z.number().check(z.int()) })),
+        { description: 'The purchase lines this refund touched: units returned (0 for a refund by amount), cents, and the points that came back with them.' },
+      ),
       pointsClawedBack: doc(z.number().check(z.int()), { description: 'Points taken from the available balance (refunds after the return window).' }),
       pendingPointsCancelled: doc(z._default(z.number().check(z.int()), 0), { description: 'Pending points cancelled (refunds inside the return window); available points are not touched then.' }),
       shortfallPoints: z.number().check(z.int()),
@@ -267,7 +298,7 @@ export const earningOperations = {
       refundedCents: doc(z.number().check(z.int()), { description: 'Refunded so far, this refund included.' }),
     }), 'RefundResult'),
     status: 201,
-    errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'ALREADY_REFUNDED'],
   }),
   listPurchaseReviews: operation({
     summary: 'POS purchases waiting for review, oldest first (operator)',

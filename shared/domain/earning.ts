@@ -6,6 +6,7 @@
  * configured policy, so 0.1 + 0.2 never decides a point. docs/earning.md has
  * the worked examples the unit tests use.
  */
+import { apportion } from './numbers.js';
 import { emptyRecord, ownValue } from './own-keys.js';
 import type { Tier } from './tiers.js';
 
@@ -185,6 +186,45 @@ function lineContributions(base: Fraction, factors: readonly Factor[], stacking:
 }
 
 /**
+ * What each rule contributes on each line, exactly (before rounding): the base (the line's share of the spend
+ * bands' points, by amount), category, tier and multiplier campaigns, stacked by the rules' policy. Index-aligned
+ * with `lines`; a line with no amount contributes nothing (an empty map). `order` is the breakdown's rule order.
+ */
+function lineContributionsOf(input: {
+  readonly rules: EarningRulesCore;
+  readonly tier: Tier;
+  readonly lines: readonly PurchaseLine[];
+  readonly campaigns?: readonly ApplicableCampaign[];
+}): { perLine: Map<string, Fraction>[]; descriptions: Map<string, string>; order: string[] } {
+  const { rules, tier, lines } = input;
+  const campaigns = input.campaigns ?? [];
+  const totalCents = lines.reduce((sum, l) => sum + l.amountCents, 0);
+  const descriptions = new Map<string, string>([['base', rules.bandMode === 'whole' ? 'spend band rate' : 'spend bands (marginal)']]);
+  const order: string[] = ['base'];
+  const perLine: Map<string, Fraction>[] = lines.map(() => new Map());
+  if (totalCents <= 0) return { perLine, descriptions, order };
+  const base = basePoints(rules, totalCents);
+  lines.forEach((line, index) => {
+    if (line.amountCents <= 0) return;
+    const lineBase = mul(base, ratio(line.amountCents, totalCents));
+    const factors: Factor[] = [];
+    // Own keys only: a line of category "constructor" or "toString" must not pick up Object.prototype's members.
+    const categoryMultiplier = ownValue(rules.categoryMultipliers, line.category) ?? 1;
+    if (categoryMultiplier !== 1) factors.push({ rule: `category:${line.category}`, description: `category ${line.category} x${categoryMultiplier}`, multiplier: categoryMultiplier });
+    const tierMultiplier = ownValue(rules.tierMultipliers, tier) ?? 1;
+    if (tierMultiplier !== 1) factors.push({ rule: `tier:${tier}`, description: `${tier} member x${tierMultiplier}`, multiplier: tierMultiplier });
+    for (const campaign of campaigns) {
+      if (campaign.effect.kind !== 'multiplier' || !matches(line, campaign.targets)) continue;
+      factors.push({ rule: `campaign:${campaign.campaignId}`, description: `${campaign.name} x${campaign.effect.multiplier}`, multiplier: campaign.effect.multiplier });
+    }
+    perLine[index] = lineContributions(lineBase, factors, rules.stacking);
+    for (const rule of perLine[index].keys()) if (!order.includes(rule)) order.push(rule);
+    for (const f of factors) descriptions.set(f.rule, f.description);
+  });
+  return { perLine, descriptions, order };
+}
+
+/**
  * What a purchase earns. Order of the breakdown: base (spend bands), category,
  * tier, multiplier campaigns, bonus campaigns, cap. Each line of the breakdown
  * is rounded so that the lines add up to the total exactly.
@@ -195,38 +235,19 @@ export function calculateEarning(input: {
   readonly lines: readonly PurchaseLine[];
   readonly campaigns?: readonly ApplicableCampaign[];
 }): EarningResult {
-  const { rules, tier, lines } = input;
+  const { rules, lines } = input;
   const campaigns = input.campaigns ?? [];
-  const totalCents = lines.reduce((sum, l) => sum + l.amountCents, 0);
-  const descriptions = new Map<string, string>([['base', rules.bandMode === 'whole' ? 'spend band rate' : 'spend bands (marginal)']]);
-  const order: string[] = ['base'];
+  const { perLine: lineShares, descriptions, order } = lineContributionsOf(input);
   const exact = new Map<string, Fraction>();
   const perLine: Fraction[] = [];
-
-  if (totalCents > 0) {
-    const base = basePoints(rules, totalCents);
-    for (const line of lines) {
-      if (line.amountCents <= 0) continue;
-      const lineBase = mul(base, ratio(line.amountCents, totalCents));
-      const factors: Factor[] = [];
-      // Own keys only: a line of category "constructor" or "toString" must not pick up Object.prototype's members.
-      const categoryMultiplier = ownValue(rules.categoryMultipliers, line.category) ?? 1;
-      if (categoryMultiplier !== 1) factors.push({ rule: `category:${line.category}`, description: `category ${line.category} x${categoryMultiplier}`, multiplier: categoryMultiplier });
-      const tierMultiplier = ownValue(rules.tierMultipliers, tier) ?? 1;
-      if (tierMultiplier !== 1) factors.push({ rule: `tier:${tier}`, description: `${tier} member x${tierMultiplier}`, multiplier: tierMultiplier });
-      for (const campaign of campaigns) {
-        if (campaign.effect.kind !== 'multiplier' || !matches(line, campaign.targets)) continue;
-        factors.push({ rule: `campaign:${campaign.campaignId}`, description: `${campaign.name} x${campaign.effect.multiplier}`, multiplier: campaign.effect.multiplier });
-      }
-      let lineTotal = ZERO;
-      for (const [rule, value] of lineContributions(lineBase, factors, rules.stacking)) {
-        exact.set(rule, add(exact.get(rule) ?? ZERO, value));
-        lineTotal = add(lineTotal, value);
-        if (!order.includes(rule)) order.push(rule);
-      }
-      for (const f of factors) descriptions.set(f.rule, f.description);
-      perLine.push(lineTotal);
+  for (const shares of lineShares) {
+    if (shares.size === 0) continue;
+    let lineTotal = ZERO;
+    for (const [rule, value] of shares) {
+      exact.set(rule, add(exact.get(rule) ?? ZERO, value));
+      lineTotal = add(lineTotal, value);
     }
+    perLine.push(lineTotal);
   }
 
   // Round once (per purchase, or per line), then give each rule the difference of cumulative roundings.
@@ -264,7 +285,89 @@ export function calculateEarning(input: {
     const id = line.rule.slice('campaign:'.length);
     campaignPoints[id] = (campaignPoints[id] ?? 0) + line.points;
   }
-  return { points, breakdown: breakdown.filter((b) => b.points !== 0 || b.rule === 'base'), campaignPoints, eligibleCents: totalCents };
+  return { points, breakdown: breakdown.filter((b) => b.points !== 0 || b.rule === 'base'), campaignPoints, eligibleCents: lines.reduce((sum, l) => sum + l.amountCents, 0) };
+}
+
+/** What one line of a purchase earned: its part of the points, and of each campaign's (what comes back on its return). */
+export interface LineEarning {
+  readonly points: number;
+  readonly campaignPoints: Readonly<Record<string, number>>;
+}
+
+/** Non-negative fractions as integer weights of the same ratios (scaled to their common denominator). */
+function weightsOf(fractions: readonly Fraction[]): bigint[] {
+  const gcdBig = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcdBig(b, a % b));
+  const positive = fractions.map((f) => (f.d < 0n ? { n: -f.n, d: -f.d } : f)).map((f) => (f.n < 0n ? { n: -f.n, d: f.d } : f));
+  const common = positive.reduce((l, f) => (l / gcdBig(l, f.d)) * f.d, 1n);
+  return positive.map((f) => f.n * (common / f.d));
+}
+
+/** Moves points from the richest lines to any line left below 0 (a rounding line can be -1 where a line has 0). */
+function liftNegatives(points: number[]): void {
+  for (let i = 0; i < points.length; i += 1) {
+    while (points[i]! < 0) {
+      let richest = -1;
+      points.forEach((p, j) => {
+        if (j !== i && p > 0 && (richest < 0 || p > points[richest]!)) richest = j;
+      });
+      if (richest < 0) return;
+      const moved = Math.min(-points[i]!, points[richest]!);
+      points[i]! += moved;
+      points[richest]! -= moved;
+    }
+  }
+}
+
+/**
+ * What each line of a purchase earned, as integers that add up exactly to what the purchase earned (and, per
+ * campaign, to what the campaign paid), so returning every line takes back exactly everything. Each line of the
+ * breakdown is shared out by what it was computed from: the base, category, tier and multiplier campaigns by each
+ * line's exact contribution (bands and stacking included); a bonus campaign by the amounts of the lines it
+ * targets; a cap (per purchase or daily) by what each line had earned before it. A campaign's points paid (after
+ * its budget, its per-member cap and the daily cap) follow the line's share of that campaign's breakdown line.
+ */
+export function allocateToLines(input: {
+  readonly rules: EarningRulesCore;
+  readonly tier: Tier;
+  readonly lines: readonly PurchaseLine[];
+  readonly campaigns?: readonly ApplicableCampaign[];
+  /** The breakdown as recorded (campaign lines as limited, caps included): its points add up to what was earned. */
+  readonly breakdown: readonly BreakdownLine[];
+  /** What each campaign paid for the purchase. */
+  readonly campaignPaid: Readonly<Record<string, number>>;
+}): LineEarning[] {
+  const { lines } = input;
+  const { perLine } = lineContributionsOf(input);
+  const amounts = lines.map((l) => BigInt(Math.max(0, l.amountCents)));
+  const bonuses = new Map((input.campaigns ?? []).filter((c) => c.effect.kind === 'bonus').map((c) => [`campaign:${c.campaignId}`, c]));
+  const points = lines.map(() => 0);
+  const byRule = new Map<string, number[]>();
+  for (const entry of input.breakdown) {
+    const bonus = bonuses.get(entry.rule);
+    const weights =
+      entry.rule === 'cap' || entry.rule.startsWith('cap:')
+        ? points.map((p) => BigInt(Math.max(0, p)))
+        : bonus
+          ? lines.map((l, i) => (matches(l, bonus.targets) ? amounts[i]! : 0n))
+          : weightsOf(perLine.map((shares) => shares.get(entry.rule) ?? ZERO));
+    const shares = apportion(entry.points, weights, amounts);
+    const ruleShares = byRule.get(entry.rule) ?? lines.map(() => 0);
+    shares.forEach((share, i) => {
+      points[i]! += share;
+      ruleShares[i]! += share;
+    });
+    byRule.set(entry.rule, ruleShares);
+  }
+  liftNegatives(points);
+  const campaignPoints = lines.map(() => emptyRecord<number>());
+  for (const [campaignId, paid] of Object.entries(input.campaignPaid)) {
+    if (paid <= 0) continue;
+    const weights = (byRule.get(`campaign:${campaignId}`) ?? lines.map(() => 0)).map((share) => BigInt(Math.max(0, share)));
+    apportion(paid, weights, amounts).forEach((share, i) => {
+      if (share !== 0) campaignPoints[i]![campaignId] = share;
+    });
+  }
+  return lines.map((_, i) => ({ points: points[i]!, campaignPoints: campaignPoints[i]! }));
 }
 
 /**

@@ -1,9 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { calculateEarning, cashValueCents, clawbackFor, type BreakdownLine, type EarningResult, type EarningRulesCore, type PurchaseLine } from '../domain/earning.js';
+import { allocateToLines, calculateEarning, cashValueCents, type ApplicableCampaign, type BreakdownLine, type EarningResult, type EarningRulesCore, type LineEarning, type PurchaseLine } from '../domain/earning.js';
+import { campaignPointsOwed, initialLineState, lineEarningsByAmount, planRefund, pointsOwed, type LineRefundState, type RefundRequest } from '../domain/line-refunds.js';
 import { draftCampaignAt, earningWithDrafts, type DraftCampaign } from '../domain/what-if.js';
 import { campaignAwardsAfterCut, capDay, purchaseLimitViolation, reviewReason, type PurchaseLimitViolation } from '../domain/pos-limits.js';
 import { gcd } from '../domain/numbers.js';
-import { localDate } from '../domain/programme.js';
+import { localDate, localHour } from '../domain/programme.js';
 import type { AudienceMember } from '../domain/campaigns.js';
 import { DomainError, InsufficientPointsError, NotFoundError, ValidationError } from '../errors.js';
 import { fingerprintOf, storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
@@ -180,7 +181,7 @@ async function earnForPurchase(input: PurchaseInput, member: MemberProfile, paid
         breakdown,
         withheld,
         awards: paidAwards,
-        campaignIds: campaigns.map((c) => c.campaignId),
+        campaigns,
         amountCents,
         paidAt,
         day,
@@ -219,7 +220,7 @@ async function commitPurchase(
     /** What each campaign pays. */
     awards: ReadonlyMap<string, number>;
     /** The campaigns that applied to the purchase (running, audience), whatever they paid: what a what-if replay recomputes with. */
-    campaignIds: readonly string[];
+    campaigns: readonly ApplicableCampaign[];
     amountCents: number;
     paidAt: Date;
     /** The programme day the daily caps count this purchase on. */
@@ -230,6 +231,8 @@ async function commitPurchase(
 ) {
   const { member, rules, breakdown, awards, amountCents, paidAt, now } = ctx;
   const points = breakdown.reduce((sum, line) => sum + line.points, 0);
+  // What each line earned, kept so a refund of some lines takes back exactly what those lines earned.
+  const lineEarnings = allocateToLines({ rules, tier: member.tier, lines: input.lines, campaigns: ctx.campaigns, breakdown, campaignPaid: Object.fromEntries(awards) });
   // Above a review threshold the points wait for an operator (docs/earning.md, Purchases under review): pending like
   // a return window's, but listed for review instead of for the vest job.
   const underReview = reviewReason(rules.posLimits, { amountCents, points });
@@ -301,7 +304,8 @@ async function commitPurchase(
               breakdown,
               ...(ctx.withheld > 0 ? { pointsWithheld: ctx.withheld, capDay: ctx.day } : {}),
               campaignPoints: Object.fromEntries(awards),
-              campaignIds: ctx.campaignIds,
+              campaignIds: ctx.campaigns.map((c) => c.campaignId),
+              lineEarnings,
               // The tier the purchase earned at (before an upgrade it causes): a replay earns at the same tier.
               tier: member.tier,
               rulesVersion: rules.version,
@@ -341,9 +345,19 @@ interface PurchaseRecord {
   readonly storeId: string;
   readonly paidAt: string;
   readonly amountCents: number;
+  readonly lines: readonly PurchaseLine[];
   readonly pointsEarned: number;
+  /** What each campaign paid for the purchase. */
+  readonly campaignPoints?: Readonly<Record<string, number>>;
+  /** What each line earned (purchases recorded before refunds by line have none: shared by amount then). */
+  readonly lineEarnings?: readonly LineEarning[];
+  /** How much of each line came back (absent until the first refund by line or amount since refunds by line). */
+  readonly lineRefunds?: readonly LineRefundState[];
+  /** Each campaign's points given back to its budget by refunds so far. */
+  readonly campaignReturned?: Readonly<Record<string, number>>;
   readonly refundedCents: number;
   readonly clawedBack: number;
+  readonly refunds: readonly { readonly pointsClawedBack: number; readonly pendingPointsCancelled?: number; readonly shortfallPoints: number }[];
   /** Set when the purchase's points went pending: the end of its return window (part of the pending credit's key). */
   readonly vestAt?: string;
   /** Set when the purchase was held for review (docs/earning.md, Purchases under review). */
@@ -362,8 +376,25 @@ interface RefundOutcome {
   readonly shortfall: number;
 }
 
+/** One purchase line a refund returned, as answered: units, cents and the points that came back with it. */
+interface RefundedLine {
+  readonly sku: string;
+  readonly quantity: number;
+  readonly amountCents: number;
+  readonly points: number;
+}
+
+/** What a refund changes on the purchase record. */
+interface RefundChange {
+  readonly refundId: string;
+  readonly amountCents: number;
+  readonly lines: readonly RefundedLine[];
+  readonly lineRefunds: readonly LineRefundState[];
+  readonly campaignReturned: Readonly<Record<string, number>>;
+}
+
 /** The purchase record's update of a refund, on condition that no other refund applied since it was read. */
-function purchaseRefundWrite(purchase: PurchaseRecord, input: { refundId: string; amountCents: number }, outcome: RefundOutcome, now: Date): ExtraWrite {
+function purchaseRefundWrite(purchase: PurchaseRecord, change: RefundChange, outcome: RefundOutcome, now: Date): ExtraWrite {
   return {
     item: {
       Update: {
@@ -371,19 +402,24 @@ function purchaseRefundWrite(purchase: PurchaseRecord, input: { refundId: string
         Key: keys.purchase(purchase.purchaseId),
         UpdateExpression:
           'SET refundedCents = refundedCents + :amount, clawedBack = clawedBack + :take, ' +
-          'pendingCancelled = if_not_exists(pendingCancelled, :zero) + :voided, refunds = list_append(refunds, :refund)',
-        // Refunds of one purchase apply one at a time: each computes from the state it read.
-        ConditionExpression: 'refundedCents = :before',
+          'pendingCancelled = if_not_exists(pendingCancelled, :zero) + :voided, refunds = list_append(refunds, :refund), ' +
+          'lineRefunds = :lines, campaignReturned = :campaigns',
+        // Refunds of one purchase apply one at a time: each computes from the state it read (a refund of 0 cents,
+        // a free line returned, still counts: the number of refunds is the condition).
+        ConditionExpression: 'size(refunds) = :count',
         ExpressionAttributeValues: {
-          ':amount': input.amountCents,
+          ':amount': change.amountCents,
           ':take': outcome.clawedBack,
           ':voided': outcome.voided,
           ':zero': 0,
-          ':before': purchase.refundedCents,
+          ':count': purchase.refunds.length,
+          ':lines': change.lineRefunds,
+          ':campaigns': change.campaignReturned,
           ':refund': [
             {
-              refundId: input.refundId,
-              amountCents: input.amountCents,
+              refundId: change.refundId,
+              amountCents: change.amountCents,
+              lines: change.lines,
               pointsClawedBack: outcome.clawedBack,
               pendingPointsCancelled: outcome.voided,
               shortfallPoints: outcome.shortfall,
@@ -398,20 +434,102 @@ function purchaseRefundWrite(purchase: PurchaseRecord, input: { refundId: string
 }
 
 /**
- * A (partial) refund of a purchase: takes back the points in proportion to
- * the amount refunded so far (never more than earned). While the purchase's
- * points are still pending (inside its return window) that share is
+ * A campaign's points that came back with a refund, given back: to its budget (and its stats' hour of the
+ * purchase) and to the member's per-member cap. Unconditional: it only lowers counters the purchase raised.
+ */
+function campaignGiveBackWrites(campaignId: string, memberId: string, points: number, paidAt: Date): ExtraWrite[] {
+  const values = { ':back': -points, ':points': points };
+  return [
+    {
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: keys.campaign.counters(campaignId),
+          UpdateExpression: 'ADD issued :back, returnedPoints :points',
+          ExpressionAttributeValues: values,
+        },
+      },
+    },
+    {
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: keys.campaign.hourStats(campaignId, localHour(paidAt)),
+          UpdateExpression: 'ADD issued :back, returnedPoints :points',
+          ExpressionAttributeValues: values,
+        },
+      },
+    },
+    {
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: keys.campaign.member(campaignId, memberId),
+          UpdateExpression: 'ADD issued :back',
+          ExpressionAttributeValues: { ':back': -points },
+        },
+      },
+    },
+  ];
+}
+
+/** A refund asked for: by amount (spread over the lines in proportion) or by the lines returned (the contract allows one). */
+export interface RefundInput {
+  readonly refundId: string;
+  readonly amountCents?: number | undefined;
+  readonly lines?: readonly { readonly sku: string; readonly quantity: number }[] | undefined;
+}
+
+/**
+ * What a refund returns on a purchase as it stands: the lines and cents, the points owed back (what those lines
+ * earned, base, multipliers and campaigns, the floor of each line's share so far, less what earlier refunds took)
+ * and each campaign's points coming back. Refused as the client's mistake (unknown sku) or as a conflict with the
+ * refunds already made (more units or cents than are left).
+ */
+function refundOf(purchase: PurchaseRecord, input: RefundInput) {
+  const earnings = purchase.lineEarnings ?? lineEarningsByAmount(purchase.lines, purchase.pointsEarned, purchase.campaignPoints ?? {});
+  const state = purchase.lineRefunds ?? initialLineState(purchase.lines, purchase.refundedCents);
+  const request: RefundRequest = input.lines ? { lines: input.lines } : { amountCents: input.amountCents ?? 0 };
+  const plan = planRefund(purchase.lines, state, request);
+  if (!plan.ok) {
+    const what = `purchase ${purchase.purchaseId}: ${plan.message}`;
+    if (plan.reason === 'sku') throw new ValidationError(`${what}; name the skus the till recorded on it`, plan.details);
+    if (plan.reason === 'quantity') throw new DomainError('ALREADY_REFUNDED', `${what} (earlier refunds returned the rest); nothing was refunded`, plan.details);
+    throw new ValidationError(`${what}; nothing was refunded`, plan.details);
+  }
+  const owedBefore = purchase.refunds.reduce((sum, r) => sum + r.pointsClawedBack + (r.pendingPointsCancelled ?? 0) + r.shortfallPoints, 0);
+  const before = pointsOwed(purchase.lines, earnings, state);
+  const after = pointsOwed(purchase.lines, earnings, plan.next);
+  const owed = Math.max(0, after.reduce((a, b) => a + b, 0) - owedBefore);
+  const returned = { ...purchase.campaignReturned };
+  const campaignsBack: [string, number][] = [];
+  for (const [campaignId, total] of Object.entries(campaignPointsOwed(purchase.lines, earnings, plan.next))) {
+    const back = total - (returned[campaignId] ?? 0);
+    if (back <= 0) continue;
+    campaignsBack.push([campaignId, back]);
+    returned[campaignId] = total;
+  }
+  const lines: RefundedLine[] = plan.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, amountCents: l.amountCents, points: after[l.index]! - before[l.index]! }));
+  return {
+    owed,
+    campaignsBack,
+    change: { refundId: input.refundId, amountCents: plan.amountCents, lines, lineRefunds: plan.next, campaignReturned: returned } satisfies RefundChange,
+  };
+}
+
+/**
+ * A (partial) refund of a purchase, by the lines returned or by an amount:
+ * takes back what the refunded lines earned (a refund by amount is spread
+ * over the lines in proportion to what is left on each), never more than was
+ * earned, and a purchase refunded in full gives back exactly what it earned.
+ * The campaigns' points that come back return to their budgets. While the
+ * purchase's points are still pending (inside its return window) they are
  * cancelled from them and the available balance is not touched. After the
- * window it is clawed back; if the member has spent the points, what is
+ * window they are clawed back; if the member has spent the points, what is
  * available is taken and the rest answered as a shortfall whose cash value
  * the cashier withholds (the documented policy).
  */
-export async function refundPurchase(
-  purchaseId: string,
-  input: { refundId: string; amountCents: number },
-  callerStoreId: string,
-  now = new Date(),
-): Promise<CommitOutcome> {
+export async function refundPurchase(purchaseId: string, input: RefundInput, callerStoreId: string, now = new Date()): Promise<CommitOutcome> {
   // Before the replay: another store learns nothing of this purchase's refunds, not even a stored answer.
   const first = await getPurchase(purchaseId);
   requireOwnStore(callerStoreId, first.storeId, `refund purchase ${purchaseId}`);
@@ -425,22 +543,16 @@ export async function refundPurchase(
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
     // The first attempt works on the read the store check made; a retry reads what the winner left.
     const purchase = attempt === 0 ? first : await getPurchase(purchaseId);
-    const refundable = purchase.amountCents - purchase.refundedCents;
-    if (input.amountCents > refundable) {
-      throw new ValidationError(`refund of ${input.amountCents} cents exceeds the ${refundable} cents still refundable on purchase ${purchaseId}`);
-    }
-    const share = clawbackFor({
-      earnedPoints: purchase.pointsEarned,
-      purchaseCents: purchase.amountCents,
-      refundedBeforeCents: purchase.refundedCents,
-      refundCents: input.amountCents,
-    });
-    // A rejected review voided every point the purchase had left: nothing remains to take back.
-    const owed = purchase.reviewStatus === 'REJECTED' ? 0 : share;
-    const refundedCents = purchase.refundedCents + input.amountCents;
+    const { owed: share, campaignsBack, change } = refundOf(purchase, input);
+    // A rejected review voided every point the purchase had left: nothing remains to take back, nor to give back.
+    const rejected = purchase.reviewStatus === 'REJECTED';
+    const owed = rejected ? 0 : share;
+    const giveBack = rejected ? [] : campaignsBack.flatMap(([campaignId, points]) => campaignGiveBackWrites(campaignId, purchase.memberId, points, new Date(purchase.paidAt)));
+    const refundedCents = purchase.refundedCents + change.amountCents;
     // Refunded spend no longer counts towards the tier (the tier itself changes at the next review), in or after the window.
-    const growth = refundGrowthWrite(purchase.memberId, new Date(purchase.paidAt), input.amountCents);
+    const growth = refundGrowthWrite(purchase.memberId, new Date(purchase.paidAt), change.amountCents);
     const ref = `purchase:${purchaseId}`;
+    const answer = (outcome: RefundOutcome) => () => ({ status: 201, body: refundBody(purchaseId, change, outcome, rules, refundedCents) });
 
     const credit =
       owed > 0 && purchase.vestAt !== undefined
@@ -454,9 +566,9 @@ export async function refundPurchase(
       try {
         return await commit({
           moves: [{ memberId: purchase.memberId, type: 'VOID', points: owed, reason: `refund ${input.refundId} inside the return window: pending points cancelled`, ref }],
-          extra: [purchaseRefundWrite(purchase, input, outcome, now), pendingCreditTake(credit, owed), growth],
+          extra: [purchaseRefundWrite(purchase, change, outcome, now), pendingCreditTake(credit, owed), growth, ...giveBack],
           idempotency,
-          response: () => ({ status: 201, body: refundBody(purchaseId, input.refundId, outcome, rules, refundedCents) }),
+          response: answer(outcome),
           now,
         });
       } catch (error) {
@@ -473,9 +585,9 @@ export async function refundPurchase(
       try {
         return await commit({
           moves: take > 0 ? [{ memberId: purchase.memberId, type: 'CLAWBACK', points: take, reason: `refund ${input.refundId}`, ref }] : [],
-          extra: [purchaseRefundWrite(purchase, input, outcome, now), growth],
+          extra: [purchaseRefundWrite(purchase, change, outcome, now), growth, ...giveBack],
           idempotency,
-          response: () => ({ status: 201, body: refundBody(purchaseId, input.refundId, outcome, rules, refundedCents) }),
+          response: answer(outcome),
           now,
         });
       } catch (error) {
@@ -493,10 +605,12 @@ export async function refundPurchase(
   throw new DomainError('CONFLICT', `purchase ${purchaseId} is being refunded concurrently; retry with the same refundId`);
 }
 
-function refundBody(purchaseId: string, refundId: string, outcome: RefundOutcome, rules: EarningRules, refundedCents: number) {
+function refundBody(purchaseId: string, change: RefundChange, outcome: RefundOutcome, rules: EarningRules, refundedCents: number) {
   return {
     purchaseId,
-    refundId,
+    refundId: change.refundId,
+    amountCents: change.amountCents,
+    lines: change.lines,
     pointsClawedBack: outcome.clawedBack,
     pendingPointsCancelled: outcome.voided,
     shortfallPoints: outcome.shortfall,

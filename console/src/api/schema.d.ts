@@ -550,8 +550,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * POS reports a (partial) refund; points are clawed back in proportion (idempotent by refundId)
-         * @description Inside the return window the refunded share is cancelled from the pending points of the purchase (`pendingPointsCancelled`). After it, if the member has already spent the points, what is available is clawed back and the rest is answered as `shortfallPoints` with its cash value `shortfallCents`, which the cashier withholds from the cash refund. Only the store that recorded the purchase refunds it (else 403 FORBIDDEN).
+         * POS reports a refund, by the lines returned or by an amount; the points those lines earned come back (idempotent by refundId)
+         * @description Name the returned items in `lines` (`sku` and `quantity`: they are refunded at what was paid for them, the last unit of a line taking what is left on it) or an `amountCents` (spread over the lines in proportion to what is still refundable on each). The points taken back are exactly what the refunded lines earned (base and bands, category and tier multipliers, the campaign points of the line), each line in proportion to the share of it refunded so far; a purchase refunded in full gives back exactly what it earned, whatever the order of its refunds, and the campaigns' points that come back return to their budgets. More units of a sku than are left answers 409 ALREADY_REFUNDED; a sku not on the purchase, or more cents than are left, 400. Inside the return window the refunded share is cancelled from the pending points of the purchase (`pendingPointsCancelled`). After it, if the member has already spent the points, what is available is clawed back and the rest is answered as `shortfallPoints` with its cash value `shortfallCents`, which the cashier withholds from the cash refund. Only the store that recorded the purchase refunds it (else 403 FORBIDDEN).
          */
         post: operations["refundPurchase"];
         delete?: never;
@@ -2688,6 +2688,15 @@ export interface components {
         RefundResult: {
             purchaseId: string;
             refundId: string;
+            /** @description What this refund returned, in cents. */
+            amountCents: number;
+            /** @description The purchase lines this refund touched: units returned (0 for a refund by amount), cents, and the points that came back with them. */
+            lines: {
+                sku: string;
+                quantity: number;
+                amountCents: number;
+                points: number;
+            }[];
             /** @description Points taken from the available balance (refunds after the return window). */
             pointsClawedBack: number;
             /**
@@ -2702,7 +2711,13 @@ export interface components {
         };
         RefundRequest: {
             refundId: string;
-            amountCents: number;
+            /** @description Refund by amount: cents, spread over the lines. Send this or `lines`. */
+            amountCents?: number;
+            /** @description Refund by line: the skus returned and how many units of each. Send this or `amountCents`. */
+            lines?: {
+                sku: string;
+                quantity: number;
+            }[];
         };
         TopUpResult: {
             topUpId: string;
@@ -7802,7 +7817,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description POS reports a (partial) refund; points are clawed back in proportion (idempotent by refundId) */
+            /** @description POS reports a refund, by the lines returned or by an amount; the points those lines earned come back (idempotent by refundId) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7840,6 +7855,15 @@ export interface operations {
             };
             /** @description Error (404), application/problem+json */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (409), application/problem+json */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
