@@ -26,6 +26,11 @@ export interface LocalStackOptions {
   readonly consoleTimeoutMs?: number;
   /** Prints the child's output as it comes (default: kept, and shown only if the start fails). */
   readonly echo?: boolean;
+  /**
+   * Whether to build (when stale) and wait for the operator console (default true). Without it the stack starts
+   * with `--no-console-build` and is ready once the API answers: for tests of the API alone.
+   */
+  readonly console?: boolean;
 }
 
 export interface LocalStack {
@@ -96,7 +101,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // code (antd's ids all "test-id", so dialogs lose their accessible names). The stack runs as `npm start` does.
   delete env.NODE_ENV;
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts', '--in-memory', '--no-schedules'], {
+  const withConsole = options.console ?? true;
+  const flags = ['--in-memory', '--no-schedules', ...(withConsole ? [] : ['--no-console-build'])];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts', ...flags], {
     cwd: root,
     env,
     detached: true,
@@ -152,7 +159,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   await waitFor('/v1/health', `${baseUrl}/v1/health`, (res) => res.ok, options.healthTimeoutMs ?? 180_000);
   let consoleServed = false;
-  if (repositoryHasConsole()) {
+  if (withConsole && repositoryHasConsole()) {
     const isPage = (res: Response) => res.ok && (res.headers.get('content-type') ?? '').startsWith('text/html');
     await waitFor('/console/', `${baseUrl}/console/`, isPage, options.consoleTimeoutMs ?? 180_000);
     consoleServed = true;
