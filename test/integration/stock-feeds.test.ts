@@ -4,6 +4,7 @@
  * consumer is driven here. Small thresholds come from the environment per test (STOCK_FEED_*), read when used.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { streamConsumers } from '../../lib/routes.js';
 import { ensureTable, localClient } from '../../bin/local/table.js';
@@ -12,6 +13,8 @@ import { resetConfigForTests } from '../../shared/config/env.js';
 import { bucketAfterMonths } from '../../shared/domain/fifo.js';
 import { commit } from '../../shared/ledger/ledger.js';
 import { registerMember } from '../../shared/members/service.js';
+import { db } from '../../shared/table/client.js';
+import { keys } from '../../shared/table/keys.js';
 import { TestApi, uniqueId, type ApiResponse } from '../support/api.js';
 
 // Modules read the table name at first use, so switching before any call is enough.
@@ -365,6 +368,80 @@ describe('large stock feeds, applied from the stream', () => {
     expect(again.status).toBe(202);
   });
 
+});
+
+describe('applied once, whatever is retried', () => {
+  /** The feed item as a crash would leave it: results written, none counted, and `changes` besides. */
+  async function rewind(id: string, changes: string, values: Record<string, unknown> = {}): Promise<void> {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.stockFeed.feed(id),
+        UpdateExpression: `SET chunksDone = :zero, applied = :zero, refused = :zero, #state = :running, ${changes} REMOVE finishedAt`,
+        ExpressionAttributeNames: { '#state': 'state', '#segment': 'segment' },
+        ExpressionAttributeValues: { ':zero': 0, ':running': 'RUNNING', ...values },
+      }),
+    );
+  }
+
+  it('applies no line again when a run is retried after its lines were applied but before they were counted', async () => {
+    // Prepare: a large feed of adds, applied; then its item rewound and handed over, as a retried segment finds it
+    process.env.STOCK_FEED_SYNC_LINES = '1';
+    process.env.STOCK_FEED_CHUNK_LINES = '2';
+    const products = await Promise.all(Array.from({ length: 5 }, () => product({ initialStock: 10 })));
+    const id = feedId();
+    expect((await send(id, products.map((productId) => ({ productId, mode: 'add', quantity: 4 })))).status).toBe(202);
+    await drained();
+    const before = await read(id);
+
+    // Act
+    await rewind(id, '#segment = #segment + :one', { ':one': 1 });
+    await drained();
+
+    // Assess: the same counts and results, every product added to once
+    const after = await read(id);
+    expect(after).toMatchObject({ state: 'DONE', progress: before.progress });
+    expect(after.results).toEqual(before.results);
+    for (const p of products) expect(await stockOf(p)).toMatchObject({ available: 14 });
+  });
+
+  it('hands a feed its request stopped working on to the stream when it is read again', async () => {
+    // Prepare: a small feed applied in its request; then its item as a request that crashed would leave it
+    const products = await Promise.all(Array.from({ length: 3 }, () => product({ initialStock: 1 })));
+    const id = feedId();
+    expect((await send(id, products.map((productId) => ({ productId, mode: 'add', quantity: 1 })))).status).toBe(201);
+    await rewind(id, '#segment = :zero, requestUntil = :past', { ':past': new Date(Date.now() - 1_000).toISOString() });
+
+    // Act: the read hands it over; the stream counts it
+    const stalled = await read(id);
+    await drained();
+
+    // Assess
+    expect(stalled.state).toBe('RUNNING');
+    expect(await read(id)).toMatchObject({ state: 'DONE', progress: { applied: 3, refused: 0 } });
+    for (const p of products) expect(await stockOf(p)).toMatchObject({ available: 2 });
+    // It was handed over, so a resend now answers 202 (its results are read with GET)
+    expect((await send(id, products.map((productId) => ({ productId, mode: 'add', quantity: 1 })))).status).toBe(202);
+  });
+
+  it('applies a line to a product of more shards than one transaction holds, once', async () => {
+    // Prepare: 120 shards (the chunked change), 240 units
+    const p = await product({ stockShards: 120, initialStock: 240 });
+    const id = feedId();
+    const lines = [{ productId: p, mode: 'add', quantity: 120 }];
+
+    // Act
+    const first = await send(id, lines);
+    const again = await send(id, lines);
+
+    // Assess
+    expect(first.status, first.text).toBe(201);
+    expect(first.body.results[0]).toMatchObject({ status: 'APPLIED', before: 240, after: 360 });
+    expect(again.status).toBe(201);
+    const stock = await stockOf(p);
+    expect(stock.available).toBe(360);
+    expect(new Set(stock.shards)).toEqual(new Set([3]));
+  });
 });
 
 describe('who may send a feed', () => {
