@@ -35,7 +35,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { auditItems, currentOperatorWrite, nothingChanged, outsideOperatorWrite } from '../audit/audit.js';
-import { claimRefused } from '../audit/operator-idempotency.js';
+import { claimRefused, keyInUse, keyState } from '../audit/operator-idempotency.js';
 import { idSchema } from '../contracts/common.js';
 import type { stockFeedLineStatuses, stockFeedStates } from '../contracts/limits.js';
 import { stockInputSchema } from '../contracts/mall.js';
@@ -290,6 +290,10 @@ async function resent(item: FeedItem, fingerprint: string): Promise<FeedAnswer> 
       { feedId: item.feedId },
     );
   }
+  // An Idempotency-Key another request holds decides first (its stored answer, or 409 while it runs), as on every
+  // operator write: the request that took the feed with that key answers for it.
+  const claim = currentOperatorWrite()?.claim;
+  if (claim && (await keyState(claim)).kind !== 'free') throw keyInUse();
   nothingChanged();
   const current = await handOverIfStalled(item);
   if (current.state === 'DONE' && current.answer === 201) return { status: 201, body: feedView(current, await allResults(current.feedId)), replayed: true };
