@@ -253,6 +253,8 @@ export class PointsMallStack extends Stack {
         this.auth.posClient.userPoolClientId,
         ...[...this.auth.storePosClients.values()].map((c) => c.userPoolClientId),
         this.auth.consoleClient.userPoolClientId,
+        // Admitted by the stock-feed routes alone: the handler checks its scope (operator routes carry no gateway scope).
+        this.auth.inventoryClient.userPoolClientId,
       ],
       posScope: POS_OAUTH_SCOPE,
       throttle: { rateLimit: props.apiRateLimit ?? 2000, burstLimit: props.apiBurstLimit ?? 5000 },
@@ -411,6 +413,10 @@ export class PointsMallStack extends Stack {
         description: `POS app client of store ${storeId}: bind it with PATCH /v1/admin/stores/${storeId} {"addClientIds":[...]}`,
       });
     }
+    new CfnOutput(this, 'InventoryClientId', {
+      value: this.auth.inventoryClient.userPoolClientId,
+      description: 'Inventory system app client (client credentials, scope points-mall/inventory): POST and GET /v1/admin/stock-feeds only',
+    });
     new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl, description: 'The operator console (sign in with an operator of the user pool)' });
     new CfnOutput(this, 'ConsoleAppClientId', { value: this.auth.consoleClient.userPoolClientId, description: 'Operator console app client (hosted UI, code flow with PKCE)' });
     new CfnOutput(this, 'ApiDocsUrl', { value: `${this.api.url}v1/docs`, description: 'The API reference, rendered (Swagger UI)' });

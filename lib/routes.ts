@@ -79,7 +79,8 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   },
   mall: {
     entry: 'functions/mall/handler.ts',
-    description: 'Mall catalogue: products, zones, tier visibility, stock shards, code pools; coupon templates, members\' coupons and their POS redemption',
+    description:
+      'Mall catalogue: products, zones, tier visibility, stock shards, code pools; stock feeds (small ones at once, large ones from the table stream); coupon templates, members\' coupons and their POS redemption',
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 512,
@@ -179,12 +180,23 @@ export function unreservedConcurrency(accountConcurrency = ACCOUNT_CONCURRENCY):
  */
 export type RouteAuth = 'public' | 'member' | 'admin' | 'pos';
 
+/**
+ * Scopes of machine clients (client-credentials tokens, no operator group) that an operator route may admit
+ * besides its operators: `inventory`, the inventory system that sends stock feeds.
+ */
+export type ClientScope = 'inventory';
+
 export interface RouteSpec {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway path template, `{name}` for a path parameter. */
   readonly path: string;
   readonly fn: FunctionName;
   readonly auth: RouteAuth;
+  /**
+   * `admin` routes only: a client-credentials token with this scope is admitted too (audited as that client, role
+   * `inventory`). Such a token is refused on every other route (shared/http/auth.ts).
+   */
+  readonly clientScope?: ClientScope;
   readonly operation: OperationId;
 }
 
@@ -267,6 +279,9 @@ export const routes = [
   { method: 'PUT', path: '/v1/admin/products/{productId}/stock', fn: 'mall', auth: 'admin', operation: 'setStock' },
   { method: 'POST', path: '/v1/admin/products/{productId}/stock/rebalance', fn: 'mall', auth: 'admin', operation: 'rebalanceStock' },
   { method: 'POST', path: '/v1/admin/products/{productId}/codes', fn: 'mall', auth: 'admin', operation: 'uploadProductCodes' },
+  // Stock feeds: operators, or the inventory system's own credential (scope inventory), which may call nothing else.
+  { method: 'POST', path: '/v1/admin/stock-feeds', fn: 'mall', auth: 'admin', clientScope: 'inventory', operation: 'submitStockFeed' },
+  { method: 'GET', path: '/v1/admin/stock-feeds/{feedId}', fn: 'mall', auth: 'admin', clientScope: 'inventory', operation: 'getStockFeed' },
   { method: 'GET', path: '/v1/mall/products', fn: 'mall', auth: 'member', operation: 'listMallProducts' },
   { method: 'GET', path: '/v1/mall/products/{productId}', fn: 'mall', auth: 'member', operation: 'getMallProduct' },
 
@@ -557,6 +572,17 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
     maxBatchingWindowSeconds: 0,
     partialBatchResponse: true,
     description: 'Works on what-if replays in bounded segments: a new one starts, an unfinished one goes on where the previous invocation handed over',
+  },
+  {
+    name: 'stock-feeds',
+    fn: 'mall',
+    entities: ['StockFeed'],
+    // INSERT: a queued (large) feed starts. MODIFY: progress saves (ignored) and hand-overs (segment bumped) of an unfinished feed.
+    eventNames: ['INSERT', 'MODIFY'],
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    partialBatchResponse: true,
+    description: 'Applies large stock feeds chunk by chunk in bounded segments: a queued feed starts, an unfinished one goes on where the previous invocation (or the request) handed over',
   },
 ];
 

@@ -7,6 +7,8 @@ import { exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, Sign
 export const DEV_ISSUER = 'points-mall-local';
 export const DEV_AUDIENCE = 'points-mall-local-clients';
 export const POS_SCOPE_LOCAL = 'points-mall/pos';
+/** The inventory system's scope, as Cognito writes it in a client-credentials token (`<resource server>/inventory`). */
+export const INVENTORY_SCOPE_LOCAL = 'points-mall/inventory';
 
 type KeyLike = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
@@ -52,7 +54,7 @@ export async function inMemoryDevKeys(): Promise<DevKeys> {
   return { privateKey: pair.privateKey, publicKey: pair.publicKey };
 }
 
-export type TokenKind = 'member' | 'admin' | 'pos' | 'operator';
+export type TokenKind = 'member' | 'admin' | 'pos' | 'operator' | 'inventory';
 
 /** The operator groups (Cognito groups on AWS); an operator token carries one. */
 export const operatorRoles = ['admin', 'marketer', 'support', 'analyst'] as const;
@@ -65,6 +67,14 @@ export type OperatorRole = (typeof operatorRoles)[number];
  */
 export function devPosClientId(storeId: string): string {
   return `pos-${storeId}`;
+}
+
+/**
+ * The app client id of a local inventory-system token: `inventory-<name>` (default `inventory-erp`). On AWS the
+ * stack's InventoryClient; its tokens carry scope `points-mall/inventory` and are admitted on the stock-feed routes only.
+ */
+export function devInventoryClientId(name: string): string {
+  return `inventory-${name}`;
 }
 
 /**
@@ -82,6 +92,9 @@ export function claimsFor(kind: TokenKind, id: string | undefined, role: Operato
     case 'pos':
       // A client-credentials token: its subject is the app client itself, as in Cognito.
       return { sub: devPosClientId(id ?? 'store1'), client_id: devPosClientId(id ?? 'store1'), token_use: 'access', scope: POS_SCOPE_LOCAL };
+    case 'inventory':
+      // A client-credentials token too: no group, no store, only the inventory scope.
+      return { sub: devInventoryClientId(id ?? 'erp'), client_id: devInventoryClientId(id ?? 'erp'), token_use: 'access', scope: INVENTORY_SCOPE_LOCAL };
   }
 }
 

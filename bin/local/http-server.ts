@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { MAX_STOCK_FEED_BODY_BYTES } from '../../shared/contracts/limits.js';
 import { problemFromError, problemResponse } from '../../shared/http/problem.js';
 import { serveDocsAsset } from './docs-assets.js';
 import type { LocalGateway, LocalRequest } from './gateway.js';
 
-/** Keep a little more than the API limit so the handler can answer 413 itself. */
-const BODY_KEEP_BYTES = 256 * 1024;
+/** Keep a little more than the API's largest limit (a stock feed's) so the handler can answer 413 itself. */
+const BODY_KEEP_BYTES = MAX_STOCK_FEED_BODY_BYTES + 256 * 1024;
 
 const cors = {
   'access-control-allow-origin': '*',

@@ -1,9 +1,17 @@
-import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { streamConsumers, streamRecordMatches } from '../../lib/routes.js';
+import { committedAnswer, httpHandler, type HttpEvent } from '../../shared/http/handler.js';
+import { feedSegmentStopAt, feedsToRun, getFeed, runFeedSegment, submitFeed } from '../../shared/mall/stock-feeds.js';
+import { logger, metricsFlushedAtEnd } from '../../shared/observability/powertools.js';
+import { stockFeedOperations } from '../../shared/contracts/stock-feeds.js';
 import { DomainError, NotFoundError } from '../../shared/errors.js';
 import { createProduct, getProduct, listProductsForOperator, listZone, mallView, updateProduct, visibleTo } from '../../shared/mall/catalogue.js';
 import { saleMonitor } from '../../shared/mall/sale-stats.js';
 import { forgetEmptyShards } from '../../shared/mall/orders.js';
-import { changeStock, readStock, rebalanceStock } from '../../shared/mall/stock.js';
+import { readStock, rebalanceStock } from '../../shared/mall/stock.js';
+import { setProductStock } from '../../shared/mall/product-stock.js';
 import { refuseStockChangeOfCodePool, uploadCodes } from '../../shared/mall/code-pool.js';
 import { couponTemplateView, createCouponTemplate, listCouponTemplates, listMemberCoupons, redeemCoupon } from '../../shared/mall/coupons.js';
 import { getMember, requireMember } from '../../shared/members/service.js';
@@ -17,7 +25,10 @@ function memberIdOf(caller: Caller | undefined): string {
   return caller.subject;
 }
 
-export const handler = httpHandler('mall', { ...mallOperations, ...couponOperations }, {
+const feedConsumer = streamConsumers.find((c) => c.name === 'stock-feeds');
+if (!feedConsumer) throw new Error('stream consumer stock-feeds is missing from lib/routes.ts');
+
+const httpPart = httpHandler('mall', { ...mallOperations, ...couponOperations, ...stockFeedOperations }, {
   createProduct: async ({ body }) => createProduct(body),
   updateProduct: async ({ params, body }) => updateProduct(params.productId, body),
   listProductsAdmin: async ({ query, page }) =>
@@ -36,13 +47,7 @@ export const handler = httpHandler('mall', { ...mallOperations, ...couponOperati
     const product = await getProduct(params.productId, { fresh: true });
     return { ...product, stock: await readStock(product.productId, product.stockShards) };
   },
-  setStock: async ({ params, body }) => {
-    const product = await getProduct(params.productId, { fresh: true });
-    refuseStockChangeOfCodePool(product);
-    const stock = await changeStock(product.productId, product.stockShards, body.mode, body.quantity);
-    forgetEmptyShards(product.productId);
-    return stock;
-  },
+  setStock: async ({ params, body }) => setProductStock(params.productId, body.mode, body.quantity),
   rebalanceStock: async ({ params, body }) => {
     const product = await getProduct(params.productId, { fresh: true });
     refuseStockChangeOfCodePool(product);
@@ -50,6 +55,8 @@ export const handler = httpHandler('mall', { ...mallOperations, ...couponOperati
     forgetEmptyShards(product.productId);
     return stock;
   },
+  submitStockFeed: async ({ body }) => submitFeed(body.feedId, body.lines),
+  getStockFeed: async ({ params, query, page }) => getFeed(params.feedId, { status: query.status }, page),
   uploadProductCodes: async ({ params, body }) => {
     const product = await getProduct(params.productId, { fresh: true });
     const result = await uploadCodes(product, body.codes);
@@ -77,3 +84,31 @@ export const handler = httpHandler('mall', { ...mallOperations, ...couponOperati
     return mallView(product);
   },
 });
+
+/**
+ * Large stock feeds from the table stream (the mapping's filter passes only StockFeed items; checked again
+ * here): each feed asked for works until the invocation's segment ends, then hands over. A failure is reported
+ * for its record (partial batch response), whose retry resumes the feed at the lines without a result.
+ */
+const streamPart = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(metricsFlushedAtEnd())
+  .handler(async (event, context) => {
+    const stopAt = feedSegmentStopAt(context.getRemainingTimeInMillis());
+    for (const { feedId, record } of feedsToRun(event.Records.filter((r) => streamRecordMatches(feedConsumer, r)))) {
+      try {
+        const outcome = await runFeedSegment(feedId, { stopAt });
+        logger.info('stock feed segment', { feedId, outcome });
+      } catch (error) {
+        logger.error('stock feed segment failed; the record is retried', { feedId, error: error as Error });
+        // Lambda retries from the first failed record; the ones after it come again with it.
+        return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+      }
+    }
+    return { batchItemFailures: [] };
+  });
+
+/** One function, two callers: API Gateway (an HTTP event) and the table stream (`Records`, stock feeds). */
+export async function handler(event: HttpEvent | DynamoDBStreamEvent, context: Context): Promise<unknown> {
+  return 'Records' in event ? streamPart(event, context) : httpPart(event, context);
+}

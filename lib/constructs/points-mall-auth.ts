@@ -11,7 +11,7 @@ import {
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { ADMIN_GROUP, OPERATOR_GROUPS, POS_SCOPE } from '../../shared/http/auth.js';
+import { ADMIN_GROUP, INVENTORY_SCOPE, OPERATOR_GROUPS, POS_SCOPE } from '../../shared/http/auth.js';
 import { pascal } from './logical-id.js';
 
 /** What each operator group may do: the API enforces it (shared/http/roles.ts, the role x route table in docs/api.md). */
@@ -35,6 +35,8 @@ export interface ConsoleClientProps {
 export const RESOURCE_SERVER_ID = 'points-mall';
 /** The scope as it appears in a POS access token and in a route's authorizationScopes. */
 export const POS_OAUTH_SCOPE = `${RESOURCE_SERVER_ID}/${POS_SCOPE}`;
+/** The scope of the inventory system's tokens: admitted on the stock-feed routes only (by the handler, lib/routes.ts `clientScope`). */
+export const INVENTORY_OAUTH_SCOPE = `${RESOURCE_SERVER_ID}/${INVENTORY_SCOPE}`;
 
 export interface PointsMallAuthProps {
   /**
@@ -55,7 +57,8 @@ export interface PointsMallAuthProps {
  * `admin`, `marketer`, `support`, `analyst`, created by an administrator). The
  * mobile app signs in with SRP; the operator console with the hosted UI
  * (authorization code with PKCE, `addConsoleClient`); POS terminals get machine
- * tokens with scope `points-mall/pos` through the client credentials flow.
+ * tokens with scope `points-mall/pos` through the client credentials flow, and
+ * the inventory system tokens with scope `points-mall/inventory` (stock feeds).
  * Group and scope checks happen again in the handlers (shared/http/auth.ts).
  */
 export class PointsMallAuth extends Construct {
@@ -64,6 +67,8 @@ export class PointsMallAuth extends Construct {
   readonly posClient: UserPoolClient;
   /** The POS app client of each store in `posStores`. */
   readonly storePosClients = new Map<string, UserPoolClient>();
+  /** The inventory system's app client (client credentials, scope `points-mall/inventory`): stock feeds only. */
+  readonly inventoryClient: UserPoolClient;
   /** The Cognito domain: the POS token endpoint and the console's hosted UI. */
   readonly domain: UserPoolDomain;
   /** The `iss` of every token of this pool. */
@@ -118,10 +123,11 @@ export class PointsMallAuth extends Construct {
     }
 
     const posScope = new ResourceServerScope({ scopeName: POS_SCOPE, scopeDescription: 'Point-of-sale terminals' });
+    const inventoryScope = new ResourceServerScope({ scopeName: INVENTORY_SCOPE, scopeDescription: 'The inventory system: stock feeds' });
     const resourceServer = this.userPool.addResourceServer('ResourceServer', {
       identifier: RESOURCE_SERVER_ID,
       userPoolResourceServerName: 'Points mall API',
-      scopes: [posScope],
+      scopes: [posScope, inventoryScope],
     });
 
     this.mobileClient = this.userPool.addClient('MobileAppClient', {
@@ -149,6 +155,17 @@ export class PointsMallAuth extends Construct {
     this.posClient = posClient('PosClient');
     // One client per store: its tokens name the store through client_id once an operator binds it in the registry.
     for (const storeId of props.posStores ?? []) this.storePosClients.set(storeId, posClient(`PosClient-${storeId}`));
+    // Its own client and scope, so its secret reaches nothing but the stock feeds (and a POS secret never reaches them).
+    this.inventoryClient = this.userPool.addClient('InventoryClient', {
+      generateSecret: true,
+      authFlows: {},
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: [OAuthScope.resourceServer(resourceServer, inventoryScope)],
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      accessTokenValidity: Duration.hours(1),
+    });
 
     // Client credentials need the OAuth token endpoint, which lives on a domain; the console's hosted UI too.
     this.domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });

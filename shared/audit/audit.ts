@@ -14,6 +14,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { encodeTime, monotonicFactory } from 'ulid';
+import type { ClientScope } from '../../lib/routes.js';
 import type { OperatorRole } from '../http/roles.js';
 import type { IdempotencySpec } from '../ledger/idempotency.js';
 import type { ExtraWrite, TransactItem } from '../ledger/ledger.js';
@@ -28,8 +29,10 @@ export const AUDIT_SNAPSHOT_CHARS = 4_000;
 
 /** One operator write in progress: who, through which route, on what. */
 export interface OperatorWrite {
+  /** The operator's id; for a machine client admitted by its scope (the inventory system), its client id. */
   readonly operatorId: string;
-  readonly role: OperatorRole;
+  /** The operator's role, or the machine client's scope (`inventory`). */
+  readonly role: OperatorRole | ClientScope;
   readonly operation: string;
   /** Route key, e.g. `PATCH /v1/admin/campaigns/{campaignId}`. */
   readonly route: string;

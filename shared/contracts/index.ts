@@ -13,6 +13,7 @@ import { orderAdminOperations } from './orders-admin.js';
 import { webhookOperations } from './webhooks.js';
 import { poolOperations } from './pools.js';
 import { reportOperations } from './reports.js';
+import { stockFeedOperations } from './stock-feeds.js';
 import { storeOperations } from './stores.js';
 import { systemOperations } from './system.js';
 import { taskOperations } from './tasks.js';
@@ -30,6 +31,7 @@ export const operations = {
   ...poolOperations,
   ...reportOperations,
   ...mallOperations,
+  ...stockFeedOperations,
   ...webhookOperations,
   ...couponOperations,
   ...taskOperations,

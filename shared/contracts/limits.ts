@@ -43,3 +43,15 @@ export const orderStatuses = [
   'FAILED',
   'REFUNDED',
 ] as const;
+
+/** Lines one stock feed may carry (POST /v1/admin/stock-feeds). */
+export const MAX_STOCK_FEED_LINES = 10_000;
+/**
+ * Largest stock-feed body, in bytes: 10,000 lines of about 60 bytes each, three times over for long ids and
+ * pretty-printed JSON. Every other route keeps the default of 64 KB (shared/http/handler.ts).
+ */
+export const MAX_STOCK_FEED_BODY_BYTES = 2 * 1024 * 1024;
+/** The states of a stock feed: QUEUED (sent, waiting for the stream), RUNNING, DONE (every line has its result), FAILED. */
+export const stockFeedStates = ['QUEUED', 'RUNNING', 'DONE', 'FAILED'] as const;
+/** What became of one line of a stock feed. */
+export const stockFeedLineStatuses = ['APPLIED', 'REFUSED'] as const;

@@ -21,6 +21,10 @@ export interface Operation<
   readonly response: R;
   /** Status of a successful answer (default 200). */
   readonly status?: number;
+  /** Other statuses of a successful answer, with the same body (a stock feed: 201 applied at once, 202 queued). */
+  readonly otherStatuses?: readonly number[];
+  /** Largest request body accepted, in bytes, where the operation takes more than the default (64 KB). */
+  readonly maxBodyBytes?: number;
   /** Whether the call takes an `Idempotency-Key` header; `required` refuses calls without one. */
   readonly idempotency?: 'required' | 'optional';
   /** Error codes this operation can answer besides the generic ones. */

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { DomainError } from '../errors.js';
-import type { RouteAuth } from '../../lib/routes.js';
+import type { ClientScope, RouteAuth } from '../../lib/routes.js';
 import { operatorRule, OPERATOR_ROLES, roleAdmitting, type OperatorRole } from './roles.js';
 
 /** Who is calling, as read from the JWT claims the authorizer verified. */
@@ -15,6 +15,11 @@ export interface Caller {
 
 /** The scope POS client-credentials tokens carry (`<resource-server>/pos` in Cognito). */
 export const POS_SCOPE = 'pos';
+/**
+ * The scope the inventory system's client-credentials tokens carry (`<resource-server>/inventory` in Cognito):
+ * admitted on the routes that name it (`clientScope` in lib/routes.ts, the stock feeds) and nowhere else.
+ */
+export const INVENTORY_SCOPE: ClientScope = 'inventory';
 export const ADMIN_GROUP = 'admin';
 /**
  * Groups that make a token an operator's. Operators act on members only through
@@ -45,20 +50,35 @@ export function callerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): Caller
   };
 }
 
+function hasScope(caller: Caller, scope: string): boolean {
+  return caller.scopes.some((s) => s === scope || s.endsWith(`/${scope}`));
+}
+
 function hasPosScope(caller: Caller): boolean {
-  return caller.scopes.some((s) => s === POS_SCOPE || s.endsWith(`/${POS_SCOPE}`));
+  return hasScope(caller, POS_SCOPE);
+}
+
+/**
+ * The machine client a caller is admitted as on a route with `clientScope`: a token with that scope and no
+ * operator group (a client-credentials token). Undefined for operators and for routes without a client scope.
+ */
+export function admittedClient(clientScope: ClientScope | undefined, caller: Caller | undefined): ClientScope | undefined {
+  if (clientScope === undefined || caller === undefined) return undefined;
+  if (caller.groups.some((g) => OPERATOR_GROUPS.includes(g))) return undefined;
+  return hasScope(caller, clientScope) ? clientScope : undefined;
 }
 
 /**
  * Checks the caller against a route's auth level (defence in depth: the API
  * Gateway authorizer has already verified the token's signature and expiry).
  */
-export function authorize(auth: RouteAuth, caller: Caller | undefined, operation?: string): Caller | undefined {
+export function authorize(auth: RouteAuth, caller: Caller | undefined, operation?: string, clientScope?: ClientScope): Caller | undefined {
   if (auth === 'public') return caller;
   if (!caller) throw new DomainError('UNAUTHORIZED', 'send a valid bearer token in the Authorization header');
   switch (auth) {
     case 'member':
-      if (!caller.subject || hasPosScope(caller)) throw new DomainError('FORBIDDEN', 'this route needs a member token');
+      // Machine tokens (POS, inventory) have a subject too (their client id): never a member.
+      if (!caller.subject || hasPosScope(caller) || hasScope(caller, INVENTORY_SCOPE)) throw new DomainError('FORBIDDEN', 'this route needs a member token');
       if (caller.groups.some((g) => OPERATOR_GROUPS.includes(g))) {
         throw new DomainError(
           'FORBIDDEN',
@@ -67,6 +87,7 @@ export function authorize(auth: RouteAuth, caller: Caller | undefined, operation
       }
       return caller;
     case 'admin': {
+      if (admittedClient(clientScope, caller)) return caller;
       const rule = operation === undefined ? undefined : operatorRule(operation);
       const roles: readonly OperatorRole[] = rule?.roles ?? [ADMIN_GROUP];
       const held = caller.groups.filter((g) => OPERATOR_GROUPS.includes(g));
@@ -74,7 +95,7 @@ export function authorize(auth: RouteAuth, caller: Caller | undefined, operation
         throw new DomainError(
           'FORBIDDEN',
           held.length === 0
-            ? `this route needs an operator token with role ${roles.join(' or ')}`
+            ? `this route needs an operator token with role ${roles.join(' or ')}${clientScope ? ` or a client token with scope ${clientScope}` : ''}`
             : `this route needs role ${roles.join(' or ')}; the token's role is ${held.join(', ')}`,
           { requiredRoles: roles },
         );

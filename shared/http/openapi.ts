@@ -16,6 +16,11 @@ const securityOf: Record<RouteSpec['auth'], { [scheme: string]: string[] }[]> = 
   pos: [{ posJwt: ['pos'] }],
 };
 
+/** A route's security requirements: its auth kind's, or, for an operator route that admits a machine client, either. */
+function securityOfRoute(route: RouteSpec): { [scheme: string]: string[] }[] {
+  return route.clientScope ? [...securityOf[route.auth], { [`${route.clientScope}Jwt`]: [route.clientScope] }] : securityOf[route.auth];
+}
+
 /**
  * zod-to-openapi 9 walks schemas by `def.type`, which zod/mini and classic zod share, but reads a few members only
  * classic schemas have: `meta()` (the documentation shared/contracts/doc.ts registers), `unwrap()` of a nullable,
@@ -104,7 +109,7 @@ const forGenerator = <T extends ZodType = ZodType>(schema: z.core.$ZodType) => s
 export function openApiDocument(): Record<string, unknown> {
   const registry = new OpenAPIRegistry();
   registry.register('Problem', forGenerator(problemSchema));
-  for (const scheme of ['memberJwt', 'adminJwt', 'posJwt']) {
+  for (const scheme of ['memberJwt', 'adminJwt', 'posJwt', 'inventoryJwt']) {
     registry.registerComponent('securitySchemes', scheme, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   }
   const problem = { content: { 'application/problem+json': { schema: problemSchema } } };
@@ -120,12 +125,10 @@ export function openApiDocument(): Record<string, unknown> {
     if (route.auth !== 'public') [401, 403].forEach((s) => errorStatuses.add(s));
     if (idempotency) errorStatuses.add(422);
     for (const code of op.errors ?? []) errorStatuses.add(statusOfCode[code]);
-    const responses: Record<string, unknown> = {
-      [String(op.status ?? 200)]: {
-        description: op.summary,
-        content: { [op.contentType ?? 'application/json']: { schema: op.response } },
-      },
-    };
+    const responses: Record<string, unknown> = {};
+    for (const status of [op.status ?? 200, ...(op.otherStatuses ?? [])]) {
+      responses[String(status)] = { description: op.summary, content: { [op.contentType ?? 'application/json']: { schema: op.response } } };
+    }
     for (const status of [...errorStatuses].sort()) {
       const retryAfter = RETRY_AFTER_SECONDS[status] === undefined ? {} : { headers: retryAfterHeader };
       responses[String(status)] = { description: `Error (${status}), application/problem+json`, ...problem, ...retryAfter };
@@ -137,7 +140,7 @@ export function openApiDocument(): Record<string, unknown> {
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
       tags: [...op.tags],
-      security: securityOf[route.auth],
+      security: securityOfRoute(route),
       request: {
         ...(op.params ? { params: forGenerator<ZodObject>(op.params) } : {}),
         ...(op.query ? { query: forGenerator<ZodObject>(op.query) } : {}),

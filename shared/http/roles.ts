@@ -98,6 +98,9 @@ export const operatorRules: { readonly [Op in OperatorOperation]: OperatorRule }
   setStock: write(marketing),
   rebalanceStock: write(marketing),
   uploadProductCodes: write(marketing),
+  // As setting one product's stock; the inventory system's client is admitted by its scope (lib/routes.ts clientScope).
+  submitStockFeed: write(marketing),
+  getStockFeed: read(),
   createCouponTemplate: write(marketing),
   getCouponTemplate: read(),
   listProductsAdmin: read(),

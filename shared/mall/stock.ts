@@ -316,16 +316,31 @@ function evenOver(total: number, shards: number, count: number): number[] {
  * sale met it (read again and retry); a refused product condition is the
  * caller's 409, a refused claim goes to the handler as it is.
  */
-async function commitChange(items: TransactItem[], productChanged: () => DomainError): Promise<boolean> {
+async function commitChange(items: TransactItem[], productChanged: () => DomainError, callerItemsFrom = items.length): Promise<boolean> {
   try {
     await db().send(new TransactWriteCommand({ TransactItems: items }));
     return true;
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;
     if (claimRefused(error)) throw error;
+    if (callerItemRefused(error, callerItemsFrom)) throw error;
     if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') throw productChanged();
     return false;
   }
+}
+
+/**
+ * Items a caller adds to a stock change's transaction (`StockChangeOptions.extraItems`): a stock feed's result of
+ * the line, conditional on not being there yet, so the line is applied once however often it is tried.
+ */
+export interface StockChangeOptions {
+  /** Built with the available stock as read just before the change (what the change's record shows as before). */
+  readonly extraItems?: (before: number) => TransactItem[];
+}
+
+/** Whether a cancelled change was refused by one of the caller's own items (the last ones, from `from`): the caller's answer, not a retry. */
+function callerItemRefused(error: TransactionCanceledException, from: number): boolean {
+  return (error.CancellationReasons ?? []).some((reason, index) => index >= from && reason.Code === 'ConditionalCheckFailed');
 }
 
 /**
@@ -334,10 +349,22 @@ async function commitChange(items: TransactItem[], productChanged: () => DomainE
  * record. The product update is conditional on its shard count, so a
  * rebalance in between makes it a 409. Up to 97 shards: one transaction, a
  * set overwriting each shard (redemptions running at that moment land before
- * or after it). Above that: chunks, see `changeStockInChunks`.
+ * or after it). Above that: chunks, see `changeStockInChunks`. The caller's
+ * `extraItems` join the transaction that changes the total (a refusal of one
+ * of them is thrown as it is, the cancelled transaction having changed nothing).
  */
-export async function changeStock(productId: string, shards: number, mode: 'set' | 'add', quantity: number, now = new Date()): Promise<StockView> {
-  if (shards + CHANGE_ITEMS > TRANSACTION_ITEMS) return changeStockInChunks(productId, shards, mode, quantity, now);
+export async function changeStock(
+  productId: string,
+  shards: number,
+  mode: 'set' | 'add',
+  quantity: number,
+  now = new Date(),
+  options: StockChangeOptions = {},
+): Promise<StockView> {
+  const extra = options.extraItems ?? (() => []);
+  // The caller's items count against the transaction's 100 (their number does not depend on the stock read).
+  const callerItems = extra(0).length;
+  if (shards + CHANGE_ITEMS + callerItems > TRANSACTION_ITEMS) return changeStockInChunks(productId, shards, mode, quantity, now, extra, callerItems);
   const at = now.toISOString();
   const split = evenSplit(quantity, shards);
   // What the record shows as before: the stock as read just before the change (sales may land in between).
@@ -355,10 +382,13 @@ export async function changeStock(productId: string, shards: number, mode: 'set'
     },
   }));
   items.push(clearSoldOutItem(productId, shards), ...stockChangeRecord(productId, shards, mode, quantity, before.available, now));
+  const callerItemsFrom = items.length;
+  items.push(...extra(before.available));
   try {
     await db().send(new TransactWriteCommand({ TransactItems: items }));
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;
+    if (callerItemRefused(error, callerItemsFrom)) throw error;
     const reasons = error.CancellationReasons ?? [];
     if (reasons[shards]?.Code === 'ConditionalCheckFailed') throw shardsRebalanced(productId);
     if (reasons.some((r) => r.Code === 'TransactionConflict')) {
@@ -417,9 +447,17 @@ function shardsRebalanced(productId: string): DomainError {
  * it answers 409 with nothing changed, or, once the change committed, the
  * stock as it is.
  */
-async function changeStockInChunks(productId: string, shards: number, mode: 'set' | 'add', quantity: number, now: Date): Promise<StockView> {
+async function changeStockInChunks(
+  productId: string,
+  shards: number,
+  mode: 'set' | 'add',
+  quantity: number,
+  now: Date,
+  extra: (before: number) => TransactItem[],
+  callerItems: number,
+): Promise<StockView> {
   const at = now.toISOString();
-  const room = TRANSACTION_ITEMS - CHANGE_ITEMS;
+  const room = TRANSACTION_ITEMS - CHANGE_ITEMS - callerItems;
   for (let attempt = 0; attempt < MOVE_ATTEMPTS; attempt += 1) {
     if (attempt > 0) await pause(attempt);
     const stock = await readStock(productId, shards);
@@ -457,7 +495,9 @@ async function changeStockInChunks(productId: string, shards: number, mode: 'set
       ...[...changes].map(([shard, units]) => shardDelta(productId, shard, units, at)),
       ...stockChangeRecord(productId, shards, mode, quantity, total, now),
     ];
-    if (!(await commitChange(items, () => shardsRebalanced(productId)))) continue;
+    const callerItemsFrom = items.length;
+    items.push(...extra(total));
+    if (!(await commitChange(items, () => shardsRebalanced(productId), callerItemsFrom))) continue;
     // The change is whole; even the shards out (best effort: what a sale takes meanwhile only makes them less even).
     if (delta >= 0) await evenOutAfterChange(productId, shards, (units) => evenSplit(units, shards), at);
     return readStock(productId, shards);

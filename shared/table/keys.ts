@@ -582,6 +582,17 @@ export const keys = {
     /** What the draft campaign paid one member so far in a replay (its per-member cap), beside the replay. */
     memberAward: (replayId: string, memberId: string): ItemKey => ({ PK: `WHATIF${sep}${replayId}`, SK: `MEMBER${sep}${memberId}` }),
   },
+  stockFeed: {
+    /** A stock feed: the fingerprint of its lines, who sent it, its state and progress. */
+    feed: (feedId: string): ItemKey => ({ PK: `STOCKFEED${sep}${feedId}`, SK: 'FEED' }),
+    partition: (feedId: string): string => `STOCKFEED${sep}${feedId}`,
+    /** One chunk of a feed's lines as sent, with the problem each refused line met when the feed was taken. */
+    chunk: (feedId: string, chunk: number): ItemKey => ({ PK: `STOCKFEED${sep}${feedId}`, SK: `CHUNK${sep}${String(chunk).padStart(5, '0')}` }),
+    /** The result of one line (0-based), written with its stock change; lines sort in feed order. */
+    result: (feedId: string, line: number): ItemKey => ({ PK: `STOCKFEED${sep}${feedId}`, SK: keys.stockFeed.resultSort(line) }),
+    resultSort: (line: number): string => `LINE${sep}${String(line).padStart(5, '0')}`,
+    resultPrefix: (): string => `LINE${sep}`,
+  },
   audit: {
     /** Every operator change, one partition in time order (operators write a few a second at most). */
     record: (auditId: string): ItemKey => ({ PK: 'AUDIT', SK: auditId }),

@@ -15,16 +15,18 @@ beforeAll(() => {
 });
 
 describe('POS app clients per store', () => {
-  it('creates one client-credentials client with a secret per store, besides the shared one', () => {
-    const posClients = template.findResources('AWS::Cognito::UserPoolClient', {
+  it('creates one client-credentials client with a secret per store, besides the shared one (and the inventory system\'s)', () => {
+    const machineClients = template.findResources('AWS::Cognito::UserPoolClient', {
       Properties: { GenerateSecret: true, AllowedOAuthFlows: ['client_credentials'], AllowedOAuthFlowsUserPoolClient: true },
     });
     expect([...stack.auth.storePosClients.keys()]).toEqual(['store1', 'store2']);
-    expect(Object.keys(posClients).sort()).toEqual([stack.auth.posClient, ...stack.auth.storePosClients.values()].map((c) => logicalIdOf(c)).sort());
+    expect(Object.keys(machineClients).sort()).toEqual(
+      [stack.auth.posClient, ...stack.auth.storePosClients.values(), stack.auth.inventoryClient].map((c) => logicalIdOf(c)).sort(),
+    );
   });
 
   it('lets the JWT authorizer accept their tokens and outputs their ids for binding', () => {
-    const audience = [stack.auth.mobileClient, stack.auth.posClient, ...stack.auth.storePosClients.values(), stack.auth.consoleClient].map((c) => ({
+    const audience = [stack.auth.mobileClient, stack.auth.posClient, ...stack.auth.storePosClients.values(), stack.auth.consoleClient, stack.auth.inventoryClient].map((c) => ({
       Ref: logicalIdOf(c),
     }));
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { JwtConfiguration: Match.objectLike({ Audience: audience }) });

@@ -191,12 +191,24 @@ describe('auth', () => {
     });
   });
 
-  it('declares the pos scope on the points-mall resource server', () => {
+  it('declares the pos and inventory scopes on the points-mall resource server', () => {
     // Assess
     template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
       Identifier: 'points-mall',
-      Scopes: [Match.objectLike({ ScopeName: 'pos' })],
+      Scopes: [Match.objectLike({ ScopeName: 'pos' }), Match.objectLike({ ScopeName: 'inventory' })],
     });
+  });
+
+  it('gives the inventory system a secret client limited to client credentials and the inventory scope', () => {
+    // Assess
+    const props = propertiesOf(logicalIdOf(stack.auth.inventoryClient));
+    expect(props).toMatchObject({
+      GenerateSecret: true,
+      AllowedOAuthFlows: ['client_credentials'],
+      AllowedOAuthFlowsUserPoolClient: true,
+    });
+    expect(JSON.stringify(props.AllowedOAuthScopes)).toContain('"/inventory"');
+    expect(JSON.stringify(props.AllowedOAuthScopes)).not.toContain('"/pos"');
   });
 
   it('gives POS a secret client limited to client credentials and the pos scope', () => {
@@ -239,7 +251,7 @@ describe('HTTP API', () => {
             ],
           ],
         },
-        Audience: [stack.auth.mobileClient, stack.auth.posClient, stack.auth.consoleClient].map((c) => ({ Ref: logicalIdOf(c) })),
+        Audience: [stack.auth.mobileClient, stack.auth.posClient, stack.auth.consoleClient, stack.auth.inventoryClient].map((c) => ({ Ref: logicalIdOf(c) })),
       },
     });
   });

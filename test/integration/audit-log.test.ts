@@ -398,6 +398,24 @@ const cases: Partial<Record<OperatorOperation, WriteCase>> = {
     },
     refused: async () => ({ call: { method: 'POST', path: `/v1/admin/products/${await product('VIRTUAL')}/stock/rebalance`, body: { shards: 3 } }, status: 409 }),
   },
+  submitStockFeed: {
+    valid: async () => {
+      const feedId = uniqueId('feed-audit');
+      const lines = [{ productId: await product(), mode: 'set', quantity: 5 }];
+      return {
+        call: { method: 'POST', path: '/v1/admin/stock-feeds', body: { feedId, lines } },
+        target: fixed(`stock-feed:${feedId}`),
+        other: { method: 'POST', path: '/v1/admin/stock-feeds', body: { feedId: uniqueId('feed-audit'), lines } },
+      };
+    },
+    // The same feedId with other lines (the feed sent first by another operator).
+    refused: async () => {
+      const feedId = uniqueId('feed-audit');
+      const productId = await product();
+      await as('POST', '/v1/admin/stock-feeds', { feedId, lines: [{ productId, mode: 'set', quantity: 5 }] });
+      return { call: { method: 'POST', path: '/v1/admin/stock-feeds', body: { feedId, lines: [{ productId, mode: 'set', quantity: 6 }] } }, status: 409 };
+    },
+  },
   uploadProductCodes: {
     valid: async () => {
       const productId = await product('VIRTUAL');

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { routes, type RouteSpec } from '../../lib/routes.js';
 import { claimsFor, inMemoryDevKeys, signDevToken, DEV_AUDIENCE, DEV_ISSUER } from '../../bin/local/dev-keys.js';
-import type { OperationId } from '../../shared/contracts/index.js';
+import { operations, type OperationId } from '../../shared/contracts/index.js';
+import type { Operation } from '../../shared/contracts/operation.js';
 import { allLedgerEntries, getWallet } from '../../shared/ledger/reader.js';
 import { TestApi } from '../support/api.js';
 
@@ -147,6 +148,12 @@ const samples: Partial<Record<OperationId, Sample>> = {
   getSaleMonitor: { path: () => '/v1/admin/products/p-unknown/sale-monitor', invalidQuery: 'minutes=0' },
   setStock: { path: () => '/v1/admin/products/p-unknown/stock', body: { mode: 'set', quantity: 5 }, invalidBody: { mode: 'replace', quantity: -1 } },
   rebalanceStock: { path: () => '/v1/admin/products/p-unknown/stock/rebalance', body: {}, invalidBody: { shards: 0 } },
+  submitStockFeed: {
+    path: () => '/v1/admin/stock-feeds',
+    body: { feedId: 'feed-bad-input', lines: [{ productId: 'p-unknown', mode: 'set', quantity: 5 }] },
+    invalidBody: { feedId: 'not an id', lines: [{ productId: 'p-unknown', mode: 'set', quantity: '5' }] },
+  },
+  getStockFeed: { path: () => '/v1/admin/stock-feeds/feed-unknown', invalidQuery: 'limit=0' },
   uploadProductCodes: { path: () => '/v1/admin/products/p-unknown/codes', body: { codes: ['CODE-000001'] }, invalidBody: { codes: ['x', 'has space'] } },
   listMallProducts: { path: () => '/v1/mall/products', invalidQuery: 'zone=Not A Zone' },
   getMallProduct: { path: () => '/v1/mall/products/p-unknown' },
@@ -377,11 +384,12 @@ describe('bad input on every route', () => {
       expect(res.status).toBe(400);
     });
 
-    it('answers 413 for a body over 64 KB', async () => {
+    it('answers 413 for a body over 64 KB (or over the larger limit of its contract)', async () => {
       const before = await snapshot();
+      const limit = (operations[route.operation] as Operation).maxBodyBytes ?? 64 * 1024;
       const res = await api.call(route.method, sampleOf(route).path(memberId), {
         token: token(),
-        body: { ...(sampleOf(route).body as object), padding: 'x'.repeat(70 * 1024) },
+        body: { ...(sampleOf(route).body as object), padding: 'x'.repeat(limit + 6 * 1024) },
       });
       expect(res.status).toBe(413);
       expect(res.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });

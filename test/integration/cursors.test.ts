@@ -42,7 +42,7 @@ let admin: string;
 let otherAdmin: string;
 let alice: { memberId: string; token: string };
 let bob: { memberId: string; token: string };
-const fixtures = { zoneA: '', zoneB: '', drawA: '', drawB: '', auctionA: '', auctionB: '' };
+const fixtures = { zoneA: '', zoneB: '', drawA: '', drawB: '', auctionA: '', auctionB: '', feedA: '', feedB: '' };
 
 const HOUR = 3600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -207,6 +207,13 @@ beforeAll(async () => {
     await ok(post(admin, '/v1/admin/what-if-replays', { from: day, to: day, draftCampaign: { name: `Cursor replay ${i}`, effect: { kind: 'bonus', points: 1 }, schedule: { startsAt: '2020-01-01T00:00:00Z', endsAt: '2020-01-02T00:00:00Z' } } }), 202);
   }
 
+  // Two stock feeds of three lines each (products that do not exist: three results each, refused, nothing changed).
+  for (const name of ['feedA', 'feedB'] as const) {
+    fixtures[name] = uniqueId('feed-cursor');
+    const lines = [0, 1, 2].map((i) => ({ productId: uniqueId(`p-cursor-${i}`), mode: 'set', quantity: 1 }));
+    await ok(post(admin, '/v1/admin/stock-feeds', { feedId: fixtures[name], lines }));
+  }
+
   // Stores, and two purchases of Alice large enough to wait for an operator's review (above the default amount threshold).
   const storeId = uniqueId('store-cursor');
   const pos = await api.registerStore(storeId);
@@ -296,6 +303,13 @@ const lists: readonly ListCase[] = [
   { operation: 'listEarningRuleVersions', auth: 'admin', url: () => '/v1/admin/earning-rules/versions' },
   { operation: 'listAudit', auth: 'admin', url: () => '/v1/admin/audit', otherFilter: () => '/v1/admin/audit?target=route:none' },
   { operation: 'listWhatIfReplays', auth: 'admin', url: () => '/v1/admin/what-if-replays' },
+  {
+    operation: 'getStockFeed',
+    auth: 'admin',
+    url: () => `/v1/admin/stock-feeds/${fixtures.feedA}`,
+    otherFilter: () => `/v1/admin/stock-feeds/${fixtures.feedB}`,
+    pageOf: (body) => ({ items: body.results, nextCursor: body.nextCursor }) as Page,
+  },
   // The member search without an id prefix merges the tier's shard partitions; its cursor is one sort key.
   { operation: 'searchMembers', auth: 'admin', url: () => '/v1/admin/members', otherFilter: () => '/v1/admin/members?tier=normal' },
   {
