@@ -1025,6 +1025,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/stock-feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the stock levels of many products at once (operator, or the inventory system's client with scope inventory)
+         * @description Up to 10000 lines `{ productId, mode: set|add, quantity }`, each applied as PUT /v1/admin/products/{productId}/stock applies one (a sold-out product restocked reopens), each once: a line's result is written in the transaction that changes its stock. A small feed is applied at once and answered 201 with every line's result; a large one is answered 202 (QUEUED) and applied in chunks in the background: read GET /v1/admin/stock-feeds/{feedId} until DONE. Lines are checked one by one: an unknown product, a bad mode or quantity, a product sent twice, is refused on its line and the others apply. Idempotent by feedId: the same feed again changes nothing and answers it as it stands (201 with the results, or 202), with the header `idempotent-replayed: true`; the same feedId with other lines is 409. One audit record per feed names who sent it.
+         */
+        post: operations["submitStockFeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/stock-feeds/{feedId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stock feed: its state, progress and a page of its results (operator, or the inventory system's client) */
+        get: operations["getStockFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/mall/products": {
         parameters: {
             query?: never;
@@ -3093,7 +3130,7 @@ export interface components {
             auditId: string;
             at: string;
             operatorId: string;
-            /** @description The role that admitted the change: admin, marketer, support or analyst. */
+            /** @description The role that admitted the change: admin, marketer, support or analyst; `inventory` for the inventory system's client (operatorId is then its client id). */
             role: string;
             /** @description API operation id, e.g. `updateCampaign`. */
             operation: string;
@@ -3589,6 +3626,91 @@ export interface components {
         };
         CodeUpload: {
             codes: string[];
+        };
+        StockFeed: {
+            feedId: string;
+            /**
+             * @description QUEUED (taken, waiting for the background run), RUNNING, DONE (every line has its result), FAILED (`error` says why; the lines with a result stand).
+             * @enum {string}
+             */
+            state: "QUEUED" | "RUNNING" | "DONE" | "FAILED";
+            lineCount: number;
+            /** @description Who sent the feed (as its audit record says). */
+            sentBy: {
+                /** @enum {string} */
+                kind: "operator" | "inventory";
+                /** @description The operator id, or the inventory client's id. */
+                id: string;
+                /** @description The operator role that admitted the feed, or `inventory`. */
+                role: string;
+            };
+            createdAt: string;
+            updatedAt: string;
+            finishedAt: string | null;
+            /** @description Where the feed is. Counted per chunk; `results` may already hold lines of the chunk in progress. */
+            progress: {
+                /** @description Lines counted so far (applied + refused), chunk by chunk. */
+                linesDone: number;
+                applied: number;
+                refused: number;
+                /** @description The chunks the feed is applied in. */
+                chunks: number;
+                chunksDone: number;
+            };
+            /** @description One result per line, in line order: every line when the feed was applied at once (201); a page when read with GET (see `nextCursor`); none in a 202 answer. */
+            results: components["schemas"]["StockFeedResult"][];
+            /** @description GET only: pass it as `cursor` for the next page of results; null when this page is the last so far. */
+            nextCursor: string | null;
+            /** @description Why the feed FAILED. */
+            error: string | null;
+        };
+        StockFeedResult: {
+            /** @description The line's position in `lines`, from 0 (as in validation paths, `body.lines.<index>`). */
+            index: number;
+            productId: string;
+            mode: string;
+            quantity: number;
+            /**
+             * @description APPLIED: the stock changed; REFUSED: nothing changed for this line, `problem` says why.
+             * @enum {string}
+             */
+            status: "APPLIED" | "REFUSED";
+            /** @description APPLIED: the available stock as read just before the change. */
+            before: number | null;
+            /** @description APPLIED: the available stock the change made (set: quantity; add: before + quantity). */
+            after: number | null;
+            /** @description REFUSED: the problem the line met, as the single-product route would answer it (e.g. 404 NOT_FOUND for an unknown product, 400 VALIDATION_FAILED for a bad quantity). */
+            problem: {
+                code: string;
+                status: number;
+                detail: string;
+            } | null;
+        };
+        StockFeedInput: {
+            /**
+             * @description Your id for this feed (e.g. the inventory run). Sending the same feed again changes nothing and answers it as it stands; the same feedId with other lines is refused (409).
+             * @example erp-2026-12-05T06:00
+             */
+            feedId: string;
+            /** @description 1 to 10000 lines, each product at most once (a later line of the same product is refused on its line). */
+            lines: components["schemas"]["StockFeedLine"][];
+        };
+        StockFeedLine: {
+            /**
+             * @description The product whose stock the line sets; an id that names no product is refused on its line (404 NOT_FOUND).
+             * @example p-mug
+             */
+            productId: string;
+            /**
+             * @description `set`: the available stock becomes quantity; `add`: quantity is added (as PUT /v1/admin/products/{productId}/stock). Another value is refused on its line.
+             * @example set
+             */
+            mode: string;
+            /**
+             * @description Units: a whole number from 0 to 100,000,000; another number is refused on its line.
+             * @example 120
+             */
+            quantity: number;
         };
         MallProductPage: {
             items: components["schemas"]["MallProduct"][];
@@ -10388,6 +10510,200 @@ export interface operations {
             };
             /** @description Error (422), application/problem+json */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitStockFeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockFeedInput"];
+            };
+        };
+        responses: {
+            /** @description Send the stock levels of many products at once (operator, or the inventory system's client with scope inventory) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockFeed"];
+                };
+            };
+            /** @description Send the stock levels of many products at once (operator, or the inventory system's client with scope inventory) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockFeed"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (409), application/problem+json */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (413), application/problem+json */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStockFeed: {
+        parameters: {
+            query?: {
+                /** @description Results per page, 1-1000 (default 100). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged (sealed, bound to the caller and the feed, valid 24 hours). */
+                cursor?: string;
+                /** @description Only the lines APPLIED, or only those REFUSED. */
+                status?: "APPLIED" | "REFUSED";
+            };
+            header?: never;
+            path: {
+                feedId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A stock feed: its state, progress and a page of its results (operator, or the inventory system's client) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockFeed"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
