@@ -428,14 +428,18 @@ function sed(script: string, input: string): string {
     .join('\n');
 }
 
-/** `date -u [-d '+N unit'] [+%FT%TZ]` as GNU date prints it. */
-function date(args: readonly string[], now: Date): string {
+/**
+ * `[TZ=Zone] date [-u] [-d '+N unit'] +%FT%TZ|+%F` as GNU date prints it: `+%FT%TZ` a UTC time (with or without
+ * `-u`: the docs write it with), `+%F` the day in `TZ` (an IANA zone; UTC without one, or with `-u`).
+ */
+function date(args: readonly string[], now: Date, timeZone?: string): string {
   let at = now.getTime();
   let format = '+%a %b %e %H:%M:%S UTC %Y';
+  let utc = false;
   for (let i = 0; i < args.length; i += 1) {
     const a = args[i] ?? '';
-    if (a === '-u') continue;
-    if (a === '-d') {
+    if (a === '-u') utc = true;
+    else if (a === '-d') {
       const m = /^([+-]\d+)\s*(sec|second|min|minute|hour|day|week)s?$/.exec(args[++i] ?? '');
       if (!m) throw new Error(`the example runner knows only date -d '+N sec|min|hour|day|week', not: ${args[i]}`);
       const unit = { sec: 1, second: 1, min: 60, minute: 60, hour: 3600, day: 86_400, week: 604_800 }[m[2] as 'sec'];
@@ -443,8 +447,9 @@ function date(args: readonly string[], now: Date): string {
     } else if (a.startsWith('+')) format = a;
     else throw new Error(`the example runner does not know date ${a}`);
   }
-  if (format !== '+%FT%TZ') throw new Error(`the example runner knows only date +%FT%TZ, not: ${format}`);
-  return `${new Date(at).toISOString().slice(0, 19)}Z`;
+  if (format === '+%FT%TZ') return `${new Date(at).toISOString().slice(0, 19)}Z`;
+  if (format === '+%F') return new Intl.DateTimeFormat('en-CA', { timeZone: utc ? 'UTC' : (timeZone ?? 'UTC') }).format(new Date(at));
+  throw new Error(`the example runner knows only date +%FT%TZ and +%F, not: ${format}`);
 }
 
 /** Runs one command line of an example; for a lone `curl`, its status and body too. */
@@ -454,7 +459,10 @@ export async function runCommand(command: string, shell: ExampleShell): Promise<
   let status: number | undefined;
   let body: string | undefined;
   for (const [n, words] of stages.entries()) {
-    const [program, ...args] = words;
+    let [program, ...args] = words;
+    // `TZ=Zone date ...`: the one environment prefix the docs use.
+    const tz = /^TZ=(.+)$/.exec(program ?? '');
+    if (tz && args[0] === 'date') [program, ...args] = args;
     const assignment = /^([A-Za-z_]\w*)=(.*)$/s.exec(program ?? '');
     if (assignment && args.length === 0 && stages.length === 1) {
       shell.vars.set(assignment[1] ?? '', assignment[2] ?? '');
@@ -465,11 +473,14 @@ export async function runCommand(command: string, shell: ExampleShell): Promise<
       const answer = await shell.curl(args);
       ({ output, status, body } = answer);
     } else if (program === 'npm' && args.slice(0, 4).join(' ') === 'run -s token --') output = `${await shell.token(args.slice(4))}\n`;
-    else if (program === 'date') output = `${date(args, shell.now())}\n`;
+    else if (program === 'date') output = `${date(args, shell.now(), tz?.[1])}\n`;
+    else if (program === 'sleep' && stages.length === 1 && /^\d+(\.\d+)?$/.test(args[0] ?? '') && Number(args[0]) <= 10) {
+      await new Promise((resolve) => setTimeout(resolve, Number(args[0]) * 1000));
+    }
     else if (program === 'uuidgen') output = `${crypto.randomUUID()}\n`;
     else if (program === 'sed' && n > 0 && args.length === 1) output = sed(args[0] ?? '', output);
     else if (program === 'head' && n > 0 && /^-\d+$/.test(args[0] ?? '')) output = output.split('\n').slice(0, Number((args[0] ?? '').slice(1))).join('\n');
-    else throw new Error(`the example runner does not run "${words.join(' ')}" (known: curl, npm run -s token, date, uuidgen, | sed, | head)`);
+    else throw new Error(`the example runner does not run "${words.join(' ')}" (known: curl, npm run -s token, [TZ=...] date, uuidgen, sleep up to 10 s, | sed, | head)`);
   }
   return stages.length === 1 ? { output, ...(status === undefined ? {} : { status }), ...(body === undefined ? {} : { body }) } : { output };
 }

@@ -109,7 +109,20 @@ describe('runCommand', () => {
     ]);
   });
 
-  it('refuses what it cannot run rather than guessing', async () => {
+  it('prints a day with date +%F, in UTC or in the zone of a TZ= prefix, and sleeps briefly', async () => {
+    const sh = shell();
+    // 10:00 UTC on 5 December is 18:00 in Shanghai; 20:00 UTC the next day there.
+    expect((await runCommand(`date -u +%F`, sh)).output).toBe('2026-12-05\n');
+    expect((await runCommand(`TZ=Asia/Shanghai date -d '+10 hour' +%F`, sh)).output).toBe('2026-12-06\n');
+    expect((await runCommand(`TZ=Asia/Shanghai date -d '-1 day' +%F`, sh)).output).toBe('2026-12-04\n');
+    await runCommand(`FROM=$(TZ=Asia/Shanghai date -d '-6 day' +%F)`, sh);
+    expect(sh.vars.get('FROM')).toBe('2026-11-29');
+    expect((await runCommand('sleep 0.01', sh)).output).toBe('');
+    await expect(runCommand('sleep 60', sh)).rejects.toThrow(/does not run "sleep 60"/);
+  });
+
+  it('refuses what it cannot run rather than guessing'
+, async () => {
     await expect(runCommand('curl -s localhost:3000/v1/x | jq .code', shell())).rejects.toThrow(/does not run "jq .code"/);
     await expect(runCommand('curl -s -H "authorization: Bearer $NOPE" localhost:3000/v1/x', shell())).rejects.toThrow(/\$NOPE is not set/);
   });
