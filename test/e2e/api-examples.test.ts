@@ -47,7 +47,7 @@ async function token(args: readonly string[]): Promise<string> {
 }
 
 /** curl's options as the docs use them: -s, -S, -i (alone or combined), -X, -H, -d. */
-async function curl(args: readonly string[]): Promise<{ status: number; output: string; body: string }> {
+async function curl(args: readonly string[]): Promise<{ status: number; output: string; body: string; headers: Record<string, string> }> {
   let method: string | undefined;
   let data: string | undefined;
   let include = false;
@@ -72,7 +72,7 @@ async function curl(args: readonly string[]): Promise<{ status: number; output: 
   const res = await fetch(`${stack.baseUrl}${m[1]}`, { method: method ?? (data === undefined ? 'GET' : 'POST'), headers, body: data ?? null });
   const body = await res.text();
   const head = [`HTTP/1.1 ${res.status} ${res.statusText}`, ...[...res.headers].map(([k, v]) => `${k}: ${v}`)].join('\n');
-  return { status: res.status, body, output: include ? `${head}\n\n${body}` : body };
+  return { status: res.status, body, headers: Object.fromEntries(res.headers), output: include ? `${head}\n\n${body}` : body };
 }
 
 const shell: ExampleShell = {
@@ -115,6 +115,10 @@ for (const doc of docs) {
           if (step.status !== undefined) {
             if (ran.status !== step.status) problems.push(`status: the doc says ${step.status}, the answer has ${ran.status}`);
           } else if (ran.status >= 400) problems.push(`status ${ran.status}, and the doc states no refusal`);
+          for (const [name, value] of step.headers ?? []) {
+            const actual = ran.headers?.[name];
+            if (actual !== value) problems.push(`header ${name}: the doc says ${JSON.stringify(value)}, the answer has ${JSON.stringify(actual)}`);
+          }
           if (step.body) {
             let parsed: unknown;
             try {

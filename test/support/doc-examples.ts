@@ -33,6 +33,8 @@ export interface ExampleStep {
   readonly body?: Pattern;
   /** The documented body as written, for messages. */
   readonly bodyText?: string;
+  /** The documented headers (`# HTTP/1.1 200 OK` then `# name: value` lines of `curl -i`), names in lower case. */
+  readonly headers?: ReadonlyMap<string, string>;
 }
 
 export interface DocExample {
@@ -105,11 +107,26 @@ function parseSteps(lines: readonly string[], firstLine: number): ExampleStep[] 
     // Its answer: the first comment line that opens one, then the lines until the brackets balance.
     let status: number | undefined;
     let bodyText: string | undefined;
+    let headers: Map<string, string> | undefined;
     while (i < lines.length && (lines[i] ?? '').startsWith('#')) {
       const comment = (lines[i] ?? '').replace(/^#\s?/, '');
+      // `curl -i`: the status line, then the headers shown (the answer may leave some out).
+      const statusLine = /^HTTP\/[\d.]+ (\d{3})\b/.exec(comment);
+      if (statusLine && bodyText === undefined && headers === undefined) {
+        status = Number(statusLine[1]);
+        headers = new Map();
+        while (i + 1 < lines.length) {
+          const header = /^#\s?([A-Za-z0-9-]+): (.*)$/.exec(lines[i + 1] ?? '');
+          if (!header) break;
+          headers.set((header[1] ?? '').toLowerCase(), (header[2] ?? '').trim());
+          i += 1;
+        }
+        i += 1;
+        continue;
+      }
       const answer = ANSWER.exec(comment);
       if (bodyText === undefined && answer) {
-        status = answer[1] === undefined ? undefined : Number(answer[1]);
+        status = answer[1] === undefined ? status : Number(answer[1]);
         bodyText = answer[2] ?? '';
         while (!balanced(bodyText) && i + 1 < lines.length && (lines[i + 1] ?? '').startsWith('#')) {
           i += 1;
@@ -124,6 +141,7 @@ function parseSteps(lines: readonly string[], firstLine: number): ExampleStep[] 
       line,
       ...(status === undefined ? {} : { status }),
       ...(bodyText === undefined ? {} : { body: parsePattern(bodyText, line), bodyText }),
+      ...(headers === undefined ? {} : { headers }),
     });
   }
   return steps;
@@ -319,7 +337,7 @@ export interface ExampleShell {
   /** Shell variables (`MEMBER`, and what `NAME=$(...)` lines set). */
   readonly vars: Map<string, string>;
   /** `curl` with its arguments, the URL already pointing at the stack: the status and the text it prints. */
-  curl(args: readonly string[]): Promise<{ status: number; output: string; body: string }>;
+  curl(args: readonly string[]): Promise<{ status: number; output: string; body: string; headers?: Readonly<Record<string, string>> }>;
   /** `npm run -s token -- <args>`: a token. */
   token(args: readonly string[]): Promise<string>;
   /** The time `date` reads. */
@@ -453,11 +471,15 @@ function date(args: readonly string[], now: Date, timeZone?: string): string {
 }
 
 /** Runs one command line of an example; for a lone `curl`, its status and body too. */
-export async function runCommand(command: string, shell: ExampleShell): Promise<{ output: string; status?: number; body?: string }> {
+export async function runCommand(
+  command: string,
+  shell: ExampleShell,
+): Promise<{ output: string; status?: number; body?: string; headers?: Readonly<Record<string, string>> }> {
   const stages = await shellWords(command, shell);
   let output = '';
   let status: number | undefined;
   let body: string | undefined;
+  let headers: Readonly<Record<string, string>> | undefined;
   for (const [n, words] of stages.entries()) {
     let [program, ...args] = words;
     // `TZ=Zone date ...`: the one environment prefix the docs use.
@@ -471,7 +493,7 @@ export async function runCommand(command: string, shell: ExampleShell): Promise<
     if (program === 'curl') {
       if (n > 0) throw new Error('curl must come first in a pipeline');
       const answer = await shell.curl(args);
-      ({ output, status, body } = answer);
+      ({ output, status, body, headers } = answer);
     } else if (program === 'npm' && args.slice(0, 4).join(' ') === 'run -s token --') output = `${await shell.token(args.slice(4))}\n`;
     else if (program === 'date') output = `${date(args, shell.now(), tz?.[1])}\n`;
     else if (program === 'sleep' && stages.length === 1 && /^\d+(\.\d+)?$/.test(args[0] ?? '') && Number(args[0]) <= 10) {
@@ -482,5 +504,7 @@ export async function runCommand(command: string, shell: ExampleShell): Promise<
     else if (program === 'head' && n > 0 && /^-\d+$/.test(args[0] ?? '')) output = output.split('\n').slice(0, Number((args[0] ?? '').slice(1))).join('\n');
     else throw new Error(`the example runner does not run "${words.join(' ')}" (known: curl, npm run -s token, [TZ=...] date, uuidgen, sleep up to 10 s, | sed, | head)`);
   }
-  return stages.length === 1 ? { output, ...(status === undefined ? {} : { status }), ...(body === undefined ? {} : { body }) } : { output };
+  const head = { ...(status === undefined ? {} : { status }), ...(headers === undefined ? {} : { headers }) };
+  // A piped curl (`curl -si ... | head -5`): its status and headers, not its body (the pipe changed it).
+  return stages.length === 1 ? { output, ...head, ...(body === undefined ? {} : { body }) } : { output, ...head };
 }

@@ -38,6 +38,34 @@ describe('extractExamples', () => {
     expect(mismatches(example?.steps[0]?.body ?? { kind: 'any' }, { code: 'CONFLICT', detail: 'two words' })).toEqual([]);
   });
 
+  it('reads the status line and headers of a curl -i answer, then a body if one follows', () => {
+    const [example] = extractExamples(
+      [
+        '<!-- example: docs-page -->',
+        '```sh',
+        'curl -si localhost:3000/v1/docs | head -5',
+        '# HTTP/1.1 200 OK',
+        '# content-type: text/html; charset=utf-8',
+        '# Content-Security-Policy: default-src \'none\'',
+        '# open http://localhost:3000/v1/docs in a browser',
+        'curl -si localhost:3000/v1/health/ready',
+        '# HTTP/1.1 503 Service Unavailable',
+        '# retry-after: 2',
+        '# {"code":"UNAVAILABLE"}',
+        '```',
+      ].join('\n'),
+    );
+    expect(example?.steps[0]?.status).toBe(200);
+    expect([...(example?.steps[0]?.headers ?? [])]).toEqual([
+      ['content-type', 'text/html; charset=utf-8'],
+      ['content-security-policy', "default-src 'none'"],
+    ]);
+    expect(example?.steps[0]?.body).toBeUndefined();
+    expect(example?.steps[1]?.status).toBe(503);
+    expect([...(example?.steps[1]?.headers ?? [])]).toEqual([['retry-after', '2']]);
+    expect(example?.steps[1]?.bodyText).toBe('{"code":"UNAVAILABLE"}');
+  });
+
   it('refuses a marker without a block, a name used twice, and ignores markers inside a fenced block', () => {
     expect(() => extractExamples(doc('<!-- example: a -->', 'text'))).toThrow(/must be followed/);
     expect(() => extractExamples(doc('<!-- example: a -->', '```sh', '```', '<!-- example: a -->', '```sh', '```'))).toThrow(/used twice/);
