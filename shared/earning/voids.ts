@@ -267,6 +267,8 @@ async function campaignTakeBackWrites(purchase: PurchaseRecord): Promise<ExtraWr
     if (points <= 0) continue;
     const memberKey = keys.campaign.member(campaignId, purchase.memberId);
     const item = (await db().send(new GetCommand({ TableName: tableName(), Key: memberKey, ConsistentRead: true }))).Item;
+    // Items written before campaign members counted purchases: only the points go back (participants unknown).
+    const counted = item?.purchases !== undefined;
     const purchases = Number(item?.purchases ?? 0);
     const newcomer = purchases === 1 ? 1 : 0;
     const values = { ':back': -points, ':minusOne': -1, ':sales': -purchase.amountCents, ':gone': -newcomer };
@@ -276,6 +278,10 @@ async function campaignTakeBackWrites(purchase: PurchaseRecord): Promise<ExtraWr
       { item: { Update: { TableName: tableName(), Key: keys.campaign.hourStats(campaignId, hour), UpdateExpression: update, ExpressionAttributeValues: values } } },
     );
     if (!item) continue;
+    if (!counted) {
+      writes.push({ item: { Update: { TableName: tableName(), Key: memberKey, UpdateExpression: 'ADD issued :back', ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':back': -points } } } });
+      continue;
+    }
     writes.push(
       newcomer
         ? {

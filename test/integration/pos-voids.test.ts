@@ -338,6 +338,30 @@ describe('voids of POS purchases', () => {
     expect((await getMember(memberId)).purchaseCount).toBe(outcomes.filter(([v]) => v.status !== 201).length);
   });
 
+  it('lets exactly one of a void and a spend of the same points at once win', async () => {
+    // Prepare: five members, each with exactly the 100 points of one purchase
+    const members = await Promise.all(Array.from({ length: 5 }, () => newMember('void-spend')));
+    const bought = await Promise.all(members.map(async (memberId) => ({ memberId, purchase: await buy(memberId, 100), code: await api.paymentCode(memberId) })));
+
+    // Act: the void and a redemption of all 100 points sent together
+    const outcomes = await Promise.all(
+      bought.map(({ memberId, purchase, code }) =>
+        Promise.all([
+          voidIt(purchase.purchaseId),
+          api.call('POST', '/v1/pos/redemptions', { token: pos, body: { redemptionId: uniqueId('rd'), memberId, points: 100, paymentCode: code } }),
+        ]),
+      ),
+    );
+
+    // Assess
+    for (const [index, [voided, spent]] of outcomes.entries()) {
+      expect([voided.status, spent.status].sort(), `${voided.text} / ${spent.text}`).toEqual([201, 409]);
+      if (voided.status === 409) expect(voided.body).toMatchObject({ code: 'VOID_NOT_ALLOWED', reason: 'points-spent' });
+      const { wallet } = await expectLedgerExplainsWallet(bought[index]?.memberId as string);
+      expect(wallet.available).toBe(0);
+    }
+  });
+
   it('counts nothing in the points and campaign reports for a voided purchase', async () => {
     // Prepare: a campaign on a sku of its own, everything so far counted
     const sku = uniqueId('sku-report');
