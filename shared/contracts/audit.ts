@@ -10,7 +10,7 @@ export const auditRecordSchema = doc(z.object({
   auditId: doc(z.string(), { description: 'ULID: sorts by time.' }),
   at: z.string(),
   operatorId: z.string(),
-  role: doc(z.string(), { description: 'The role that admitted the change: admin, marketer, support or analyst.' }),
+  role: doc(z.string(), { description: 'The role that admitted the change: admin, marketer, support or analyst; pos for a POS void of a purchase (operatorId pos:<app client>).' }),
   operation: doc(z.string(), { description: 'API operation id, e.g. `updateCampaign`.' }),
   route: doc(z.string(), { description: 'Route template, e.g. `PATCH /v1/admin/campaigns/{campaignId}`.' }),
   path: z.string(),

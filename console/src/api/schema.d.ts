@@ -3134,7 +3134,7 @@ export interface components {
             auditId: string;
             at: string;
             operatorId: string;
-            /** @description The role that admitted the change: admin, marketer, support or analyst. */
+            /** @description The role that admitted the change: admin, marketer, support or analyst; pos for a POS void of a purchase (operatorId pos:<app client>). */
             role: string;
             /** @description API operation id, e.g. `updateCampaign`. */
             operation: string;
