@@ -245,6 +245,7 @@ export const routes = [
   { method: 'PATCH', path: '/v1/admin/stores/{storeId}', fn: 'earning', auth: 'admin', operation: 'updateStore' },
   { method: 'POST', path: '/v1/pos/purchases', fn: 'earning', auth: 'pos', operation: 'recordPurchase' },
   { method: 'POST', path: '/v1/pos/purchases/{purchaseId}/refunds', fn: 'earning', auth: 'pos', operation: 'refundPurchase' },
+  { method: 'POST', path: '/v1/pos/purchases/{purchaseId}/void', fn: 'earning', auth: 'pos', operation: 'voidPurchase' },
   { method: 'POST', path: '/v1/pos/top-ups', fn: 'earning', auth: 'pos', operation: 'recordTopUp' },
   { method: 'POST', path: '/v1/pos/redemptions', fn: 'earning', auth: 'pos', operation: 'redeemAtCheckout' },
   { method: 'GET', path: '/v1/admin/purchase-reviews', fn: 'earning', auth: 'admin', operation: 'listPurchaseReviews' },

@@ -1,5 +1,8 @@
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
+import { DomainError } from '../../shared/errors.js';
+import { routeKey } from '../../lib/routes.js';
 import { previewEarning, recordPurchase, recordTopUp, redeemAtCheckout, refundPurchase } from '../../shared/earning/pos.js';
+import { voidPurchase } from '../../shared/earning/voids.js';
 import { decidePurchaseReview, listPurchaseReviews } from '../../shared/earning/reviews.js';
 import { getEarningRules, listEarningRuleVersions, saveEarningRules } from '../../shared/earning/rules-store.js';
 import { getMember } from '../../shared/members/service.js';
@@ -56,6 +59,12 @@ export const handler = httpHandler('earning', { ...earningOperations, ...storeOp
     return committedAnswer(await recordPurchase(body));
   },
   refundPurchase: async ({ params, body, caller }) => committedAnswer(await refundPurchase(params.purchaseId, body, await storeOfPosCaller(caller))),
+  voidPurchase: async ({ params, body, caller, idempotency, route, event, requestId }) => {
+    if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'a void takes back points: send an Idempotency-Key header');
+    const storeId = await storeOfPosCaller(caller);
+    const actor = { storeId, clientId: caller?.clientId ?? 'unknown', route: routeKey(route), path: event.rawPath, requestId };
+    return committedAnswer(await voidPurchase(params.purchaseId, body, actor, idempotency));
+  },
   recordTopUp: async ({ body, caller }) => committedAnswer(await recordTopUp({ ...body, storeId: await storeOfPosCaller(caller) })),
   redeemAtCheckout: async ({ body, caller }) => committedAnswer(await redeemAtCheckout({ ...body, storeId: await storeOfPosCaller(caller) })),
   listPurchaseReviews: async ({ page }) => listPurchaseReviews(page),

@@ -125,40 +125,62 @@ const nextAuditId = monotonicFactory();
 export function auditItems(change: AuditChange = {}, now = new Date()): TransactItem[] {
   const write = context.getStore();
   if (!write) return [];
-  const auditId = nextAuditId(now.getTime());
-  const target = change.target ?? write.defaultTarget ?? `route:${write.route}`;
-  const before = snapshot(change.before);
-  const after = snapshot(change.after);
   write.recordsBuilt += 1;
-  const items: TransactItem[] = [
-    {
-      Put: {
-        TableName: tableName(),
-        Item: {
-          ...keys.audit.record(auditId),
-          ...keys.audit.byTarget(target, auditId),
-          ...keys.audit.byOperator(write.operatorId, auditId),
-          entity: 'AuditRecord',
-          auditId,
-          at: now.toISOString(),
-          operatorId: write.operatorId,
-          role: write.role,
-          operation: write.operation,
-          route: write.route,
-          path: write.path,
-          target,
-          ...(change.summary ? { summary: change.summary } : {}),
-          ...(before !== undefined ? { before } : {}),
-          ...(after !== undefined ? { after } : {}),
-          ...(write.idempotencyKey ? { idempotencyKey: write.idempotencyKey } : {}),
-          requestId: write.requestId,
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      },
-    },
-  ];
+  const items: TransactItem[] = [recordPut(write, change, now)];
   if (write.claim) items.push(claimItem(write.claim, write.requestId));
   return items;
+}
+
+/**
+ * Who changed something outside an operator write: a POS till acting for its
+ * store (a void of a purchase, shared/earning/voids.ts). `operatorId` names the
+ * actor (`pos:<app client>`), `role` what it is (`pos`).
+ */
+export interface AuditActor {
+  readonly operatorId: string;
+  readonly role: string;
+  readonly operation: string;
+  readonly route: string;
+  readonly path: string;
+  readonly idempotencyKey: string | undefined;
+  readonly requestId: string;
+}
+
+/** The audit record of a change made by `actor` (not an operator), as an extra write of the transaction that makes it. */
+export function actorAuditWrites(actor: AuditActor, change: AuditChange & { readonly target: string }, now = new Date()): ExtraWrite[] {
+  return [{ item: recordPut(actor, change, now) }];
+}
+
+function recordPut(actor: AuditActor & { readonly defaultTarget?: string | undefined }, change: AuditChange, now: Date): TransactItem {
+  const auditId = nextAuditId(now.getTime());
+  const target = change.target ?? actor.defaultTarget ?? `route:${actor.route}`;
+  const before = snapshot(change.before);
+  const after = snapshot(change.after);
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: {
+        ...keys.audit.record(auditId),
+        ...keys.audit.byTarget(target, auditId),
+        ...keys.audit.byOperator(actor.operatorId, auditId),
+        entity: 'AuditRecord',
+        auditId,
+        at: now.toISOString(),
+        operatorId: actor.operatorId,
+        role: actor.role,
+        operation: actor.operation,
+        route: actor.route,
+        path: actor.path,
+        target,
+        ...(change.summary ? { summary: change.summary } : {}),
+        ...(before !== undefined ? { before } : {}),
+        ...(after !== undefined ? { after } : {}),
+        ...(actor.idempotencyKey ? { idempotencyKey: actor.idempotencyKey } : {}),
+        requestId: actor.requestId,
+      },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
 }
 
 /** `auditItems` as extra writes of a ledger commit (shared/ledger/ledger.ts). */

@@ -298,7 +298,45 @@ export const earningOperations = {
       refundedCents: doc(z.number().check(z.int()), { description: 'Refunded so far, this refund included.' }),
     }), 'RefundResult'),
     status: 201,
-    errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'ALREADY_REFUNDED'],
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'ALREADY_REFUNDED', 'ALREADY_VOIDED'],
+  }),
+  voidPurchase: operation({
+    summary: 'POS voids a purchase recorded in error, on the day it was recorded: it is undone as if it never happened (Idempotency-Key required)',
+    description:
+      'Unlike a refund, a void leaves no refund trail: the purchase counts nothing in the reports. In one transaction it cancels the ' +
+      "purchase's pending points (return window, `pointsVoided`) or takes back its available points (`pointsClawedBack`), only if the " +
+      "member's available balance still covers all of them; takes out the growth it added, each campaign's budget, purchases, sales and " +
+      "member cap, the daily-cap counters, the first-purchase referral bonus it paid (if the referrer still has it), and marks the purchase VOIDED. " +
+      'Only the store that recorded the purchase voids it (else 403 FORBIDDEN); only on the programme-local day it was recorded ' +
+      '(`recordedAt`). 409 VOID_NOT_ALLOWED, with `reason`, when it cannot be undone whole: points spent (`points-spent`, ' +
+      '`referral-bonus-spent`), a refund already made (`refunded`), held for review (`under-review`), rejected on review ' +
+      '(`rejected`), another day (`other-day`): record a refund instead. 409 ALREADY_VOIDED once voided (the same Idempotency-Key ' +
+      'and body replay the first answer).',
+    tags: ['pos'],
+    params: z.object({ purchaseId: idSchema }),
+    body: doc(
+      z.strictObject({
+        reason: doc(z.string().check(z.trim(), z.minLength(1, 'give a reason: it is kept with the void and in the audit log'), z.maxLength(500)), {
+          description: 'Why the purchase was recorded in error (1-500 characters); kept on the purchase and in the audit log.',
+        }),
+      }),
+      'PurchaseVoidRequest',
+    ),
+    response: doc(z.object({
+      purchaseId: z.string(),
+      memberId: z.string(),
+      storeId: z.string(),
+      status: z.literal('VOIDED'),
+      voidedAt: z.string(),
+      reason: z.string(),
+      amountCents: doc(z.number().check(z.int()), { description: 'The amount of the voided purchase (no longer counted anywhere).' }),
+      pointsVoided: doc(z.number().check(z.int()), { description: 'Pending points cancelled (inside the return window).' }),
+      pointsClawedBack: doc(z.number().check(z.int()), { description: 'Available points taken back (all the purchase earned, or the void is refused).' }),
+      referralPointsClawedBack: doc(z.number().check(z.int()), { description: "The first-purchase referral bonus taken back from the referrer (0 if the purchase paid none)." }),
+    }), 'PurchaseVoidResult'),
+    status: 201,
+    idempotency: 'required',
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED', 'ALREADY_VOIDED', 'VOID_NOT_ALLOWED'],
   }),
   listPurchaseReviews: operation({
     summary: 'POS purchases waiting for review, oldest first (operator)',

@@ -338,7 +338,8 @@ async function commitPurchase(
   });
 }
 
-interface PurchaseRecord {
+/** A stored POS purchase, as refunds and voids (./voids.ts) read it. */
+export interface PurchaseRecord {
   readonly purchaseId: string;
   readonly memberId: string;
   /** The store that recorded the purchase: the only one that may refund it. */
@@ -362,9 +363,14 @@ interface PurchaseRecord {
   readonly vestAt?: string;
   /** Set when the purchase was held for review (docs/earning.md, Purchases under review). */
   readonly reviewStatus?: 'PENDING' | 'APPROVED' | 'REJECTED';
+  /** When the purchase was recorded: its business day, for voids. */
+  readonly recordedAt: string;
+  /** Set when the purchase was voided (./voids.ts): it counts as never having happened. */
+  readonly voidedAt?: string;
 }
 
-async function getPurchase(purchaseId: string): Promise<PurchaseRecord> {
+/** The stored purchase, read consistently; 404 if it was never recorded. */
+export async function getPurchase(purchaseId: string): Promise<PurchaseRecord> {
   const result = await db().send(new GetCommand({ TableName: tableName(), Key: keys.purchase(purchaseId), ConsistentRead: true }));
   if (!result.Item) throw new NotFoundError(`purchase ${purchaseId} was never recorded`);
   return result.Item as unknown as PurchaseRecord;
@@ -405,8 +411,9 @@ function purchaseRefundWrite(purchase: PurchaseRecord, change: RefundChange, out
           'pendingCancelled = if_not_exists(pendingCancelled, :zero) + :voided, refunds = list_append(refunds, :refund), ' +
           'lineRefunds = :lines, campaignReturned = :campaigns',
         // Refunds of one purchase apply one at a time: each computes from the state it read (a refund of 0 cents,
-        // a free line returned, still counts: the number of refunds is the condition).
-        ConditionExpression: 'size(refunds) = :count',
+        // a free line returned, still counts: the number of refunds is the condition). A void (./voids.ts) in
+        // between also fails it.
+        ConditionExpression: 'size(refunds) = :count AND attribute_not_exists(voidedAt)',
         ExpressionAttributeValues: {
           ':amount': change.amountCents,
           ':take': outcome.clawedBack,
@@ -487,6 +494,9 @@ export interface RefundInput {
  * refunds already made (more units or cents than are left).
  */
 function refundOf(purchase: PurchaseRecord, input: RefundInput) {
+  if (purchase.voidedAt !== undefined) {
+    throw new DomainError('ALREADY_VOIDED', `purchase ${purchase.purchaseId} was voided at ${purchase.voidedAt}: there is nothing left to refund`, { voidedAt: purchase.voidedAt });
+  }
   const earnings = purchase.lineEarnings ?? lineEarningsByAmount(purchase.lines, purchase.pointsEarned, purchase.campaignPoints ?? {});
   const state = purchase.lineRefunds ?? initialLineState(purchase.lines, purchase.refundedCents);
   const request: RefundRequest = input.lines ? { lines: input.lines } : { amountCents: input.amountCents ?? 0 };

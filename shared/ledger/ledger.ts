@@ -48,6 +48,11 @@ export interface LedgerMove {
    * takes the wallet out of the LastActivity index.
    */
   readonly inactiveSince?: string;
+  /**
+   * The entry type this move undoes (a void of a POS purchase recorded in error, shared/earning/voids.ts): the
+   * reports count the entry as minus one entry of that type, so the purchase and its void together count nothing.
+   */
+  readonly undoes?: LedgerEntryType;
 }
 
 /** Another item written in the same transaction (order, stock shard, counter ...). */
@@ -72,6 +77,8 @@ export interface LedgerEntry {
   readonly reason: string;
   readonly ref?: string;
   readonly bucket?: string;
+  /** Set on entries that undo an earlier entry of this type (see LedgerMove.undoes). */
+  readonly undoes?: LedgerEntryType;
   readonly at: string;
 }
 
@@ -127,6 +134,10 @@ function validateMove(move: LedgerMove): void {
     throw new Error(`ledger move ${move.type} needs a bucket (YYYY-MM), got ${String(move.bucket)}`);
   }
   if (move.type === 'EXPIRE' && !move.expect) throw new Error('EXPIRE needs the counters it was computed from');
+  // What a void undoes: an EARN taken back whole (CLAWBACK), or a PEND cancelled whole (VOID); the reports rely on the pair.
+  if (move.undoes !== undefined && !((move.type === 'CLAWBACK' && move.undoes === 'EARN') || (move.type === 'VOID' && move.undoes === 'PEND'))) {
+    throw new Error(`a ${move.type} move cannot undo a ${move.undoes} entry`);
+  }
 }
 
 function entryOf(move: LedgerMove, id: string, at: string): LedgerEntry {
@@ -142,6 +153,7 @@ function entryOf(move: LedgerMove, id: string, at: string): LedgerEntry {
     reason: move.reason,
     ...(move.ref === undefined ? {} : { ref: move.ref }),
     ...(move.bucket === undefined ? {} : { bucket: move.bucket }),
+    ...(move.undoes === undefined ? {} : { undoes: move.undoes }),
     at,
   };
 }

@@ -211,6 +211,36 @@ export function refundGrowthWrite(memberId: string, paidAt: Date, refundCents: n
 }
 
 /**
+ * The profile update of a void (shared/earning/voids.ts): the purchase never
+ * happened, so its amount leaves the spend of its year and month and it stops
+ * counting as a purchase (growth and `purchaseCount`). The tier stays: like a
+ * refund, the next tier review decides. Conditional on `purchaseCount` as read,
+ * which says whether the voided purchase was the member's first (its
+ * first-purchase referral bonus is taken back in the same transaction); a
+ * purchase recorded meanwhile fails it (StaleMemberError: decide again).
+ */
+export function voidGrowthWrite(member: Pick<MemberProfile, 'memberId' | 'purchaseCount'>, paidAt: Date, amountCents: number): ExtraWrite {
+  const year = programmeYear(paidAt);
+  return {
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.member.profile(member.memberId),
+        UpdateExpression: 'ADD #spend :minus, #monthSpend :minus, #purchases :minusOne, purchaseCount :minusOne, growthVersion :one',
+        ConditionExpression: 'attribute_exists(PK) AND purchaseCount = :seen',
+        ExpressionAttributeNames: {
+          '#spend': growthSpendAttribute(year),
+          '#monthSpend': monthlySpendAttribute(programmeMonth(paidAt)),
+          '#purchases': growthPurchasesAttribute(year),
+        },
+        ExpressionAttributeValues: { ':minus': -amountCents, ':minusOne': -1, ':one': 1, ':seen': member.purchaseCount },
+      },
+    },
+    onConditionFailed: () => new StaleMemberError(member.memberId),
+  };
+}
+
+/**
  * The member buys the next tier with points: one commit with the SPEND and
  * the tier change, conditional on the member still having the tier the price
  * is for. Upgrades go one tier at a time. A repeated Idempotency-Key replays

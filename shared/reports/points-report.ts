@@ -34,6 +34,8 @@ export interface CountableEntry {
   readonly heldDelta?: number;
   /** Change of pending points (signed), for moves that have one. */
   readonly pendingDelta?: number;
+  /** The entry type this entry undoes (a void of a POS purchase): counted as minus one entry of that type. */
+  readonly undoes?: string;
   readonly at: string;
 }
 
@@ -58,8 +60,15 @@ export function countersOf(entries: readonly CountableEntry[]): Record<string, n
     if (value !== 0) counters[name] = (counters[name] ?? 0) + value;
   };
   for (const entry of entries) {
-    add(`${TYPE_PREFIX}${reportTypeOf(entry)}`, pointsMoved(entry));
-    add('entries', 1);
+    // A void nets out the entry it undoes (on the same programme day: voids are same-day only), so a purchase
+    // recorded in error and its void count nothing: neither issued nor clawed back, nor an entry.
+    if (entry.undoes !== undefined) {
+      add(`${TYPE_PREFIX}${entry.undoes}`, -pointsMoved(entry));
+      add('entries', -1);
+    } else {
+      add(`${TYPE_PREFIX}${reportTypeOf(entry)}`, pointsMoved(entry));
+      add('entries', 1);
+    }
     add('netAvailable', entry.points);
     add('netHeld', entry.heldDelta ?? 0);
     add('netPending', entry.pendingDelta ?? 0);
@@ -159,7 +168,8 @@ export interface PointsFigures {
 export function figuresOf(counters: Record<string, unknown>): PointsFigures {
   const byType: Record<string, number> = {};
   for (const [name, value] of Object.entries(counters)) {
-    if (name.startsWith(TYPE_PREFIX)) byType[name.slice(TYPE_PREFIX.length)] = Number(value);
+    // A type whose entries were all undone (voids) has a counter of 0: not a type with points moved.
+    if (name.startsWith(TYPE_PREFIX) && Number(value) !== 0) byType[name.slice(TYPE_PREFIX.length)] = Number(value);
   }
   const n = (name: string) => Number(counters[name] ?? byType[name] ?? 0);
   return {

@@ -78,6 +78,11 @@ const samples: Partial<Record<OperationId, Sample>> = {
     body: { refundId: 'r-1', amountCents: 100 },
     invalidBody: { refundId: '', amountCents: 0 },
   },
+  voidPurchase: {
+    path: () => '/v1/pos/purchases/p-unknown/void',
+    body: { reason: 'typed the wrong amount' },
+    invalidBody: { reason: '', purchaseId: 'p-other' },
+  },
   listPurchaseReviews: { path: () => '/v1/admin/purchase-reviews', invalidQuery: 'limit=0' },
   approvePurchaseReview: { path: () => '/v1/admin/purchase-reviews/p-unknown/approve', body: {}, invalidBody: { reason: 42 } },
   rejectPurchaseReview: { path: () => '/v1/admin/purchase-reviews/p-unknown/reject', body: { reason: 'test basket' }, invalidBody: { reason: '' } },

@@ -560,6 +560,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/pos/purchases/{purchaseId}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * POS voids a purchase recorded in error, on the day it was recorded: it is undone as if it never happened (Idempotency-Key required)
+         * @description Unlike a refund, a void leaves no refund trail: the purchase counts nothing in the reports. In one transaction it cancels the purchase's pending points (return window, `pointsVoided`) or takes back its available points (`pointsClawedBack`), only if the member's available balance still covers all of them; takes out the growth it added, each campaign's budget, purchases, sales and member cap, the daily-cap counters, the first-purchase referral bonus it paid (if the referrer still has it), and marks the purchase VOIDED. Only the store that recorded the purchase voids it (else 403 FORBIDDEN); only on the programme-local day it was recorded (`recordedAt`). 409 VOID_NOT_ALLOWED, with `reason`, when it cannot be undone whole: points spent (`points-spent`, `referral-bonus-spent`), a refund already made (`refunded`), held for review (`under-review`), rejected on review (`rejected`), another day (`other-day`): record a refund instead. 409 ALREADY_VOIDED once voided (the same Idempotency-Key and body replay the first answer).
+         */
+        post: operations["voidPurchase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/pos/top-ups": {
         parameters: {
             query?: never;
@@ -2756,6 +2776,27 @@ export interface components {
                 quantity: number;
             }[];
         };
+        PurchaseVoidResult: {
+            purchaseId: string;
+            memberId: string;
+            storeId: string;
+            /** @enum {string} */
+            status: "VOIDED";
+            voidedAt: string;
+            reason: string;
+            /** @description The amount of the voided purchase (no longer counted anywhere). */
+            amountCents: number;
+            /** @description Pending points cancelled (inside the return window). */
+            pointsVoided: number;
+            /** @description Available points taken back (all the purchase earned, or the void is refused). */
+            pointsClawedBack: number;
+            /** @description The first-purchase referral bonus taken back from the referrer (0 if the purchase paid none). */
+            referralPointsClawedBack: number;
+        };
+        PurchaseVoidRequest: {
+            /** @description Why the purchase was recorded in error (1-500 characters); kept on the purchase and in the audit log. */
+            reason: string;
+        };
         TopUpResult: {
             topUpId: string;
             memberId: string;
@@ -3130,7 +3171,7 @@ export interface components {
             auditId: string;
             at: string;
             operatorId: string;
-            /** @description The role that admitted the change: admin, marketer, support or analyst; `inventory` for the inventory system's client (operatorId is then its client id). */
+            /** @description The role that admitted the change: admin, marketer, support or analyst; `inventory` for the inventory system's client (operatorId is then its client id); `pos` for a POS void of a purchase (operatorId `pos:<app client>`). */
             role: string;
             /** @description API operation id, e.g. `updateCampaign`. */
             operation: string;
@@ -7946,6 +7987,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RefundResult"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (409), application/problem+json */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (422), application/problem+json */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    voidPurchase: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
+            path: {
+                purchaseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseVoidRequest"];
+            };
+        };
+        responses: {
+            /** @description POS voids a purchase recorded in error, on the day it was recorded: it is undone as if it never happened (Idempotency-Key required) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseVoidResult"];
                 };
             };
             /** @description Error (400), application/problem+json */
