@@ -41,6 +41,7 @@ import { pauseBeforeRetry, segmentStopAt, segmentsToRun, wholeFromEnv } from '..
 import { dbCallFailureOf } from '../table/call-failure.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
+import { openCursor } from '../table/cursor.js';
 import { queryAll, queryPage, type PageRequest } from '../table/paging.js';
 import { recordPurchase, refundPurchase, type PurchaseInput, type RefundInput } from './pos.js';
 import { getEarningRules } from './rules-store.js';
@@ -292,6 +293,8 @@ async function resent(item: BatchItem, fingerprint: string): Promise<BatchAnswer
 
 /** A batch of the store, with a page of its results in the order sent. Another store's batch does not exist. */
 export async function getBatch(storeId: string, batchId: string, page: PageRequest): Promise<BatchView> {
+  // A cursor not the caller's is refused before the batch is looked for (another store's cursor learns nothing).
+  if (page.cursor !== undefined) await openCursor(page.scope, page.cursor);
   const item = await readBatch(storeId, batchId);
   if (!item) throw new NotFoundError(`batch ${batchId} does not exist`);
   const current = await handOverIfStalled(item);
