@@ -334,6 +334,30 @@ describe('large offline batches, from the stream', () => {
   });
 });
 
+describe('hand-over from the request', () => {
+  it('answers 202 when the request stops before the end, and the stream finishes the batch', async () => {
+    // Prepare: the request may apply one item only
+    process.env.PURCHASE_BATCH_SEGMENT_ITEMS = '1';
+    const m = await member('m-handover');
+    const purchases = [1, 2, 3].map((yuan, i) => purchase(m, yuan, ago((i + 1) * HOUR)));
+    const id = batchId();
+
+    // Act
+    const res = await send(id, purchases);
+    await drained();
+    const again = await send(id, purchases);
+
+    // Assess: answered as handed over (202), done by the stream; a resend answers as the first time (202)
+    expect(res.status, res.text).toBe(202);
+    expect(res.body.status).toBe('RUNNING');
+    expect(res.headers.location).toBe(`/v1/pos/purchase-batches/${id}`);
+    expect(again.status).toBe(202);
+    expect((await read(id)).body).toMatchObject({ status: 'DONE', counts: { done: 3, earned: 3 } });
+    const { wallet } = await expectLedgerExplainsWallet(m);
+    expect(wallet.available).toBe(6);
+  });
+});
+
 describe('bad input', () => {
   it('refuses malformed batches with 400 and keeps nothing', async () => {
     // Prepare
