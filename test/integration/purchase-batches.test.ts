@@ -383,3 +383,38 @@ describe('bad input', () => {
     expect(await purchaseRecorded(ok.purchaseId)).toBe(false);
   });
 });
+
+describe('daily caps', () => {
+  const admin = () => api.token('admin');
+
+  async function useMemberCap(dailyPointsPerMember: number | null) {
+    const token = await admin();
+    const current = await api.call<Record<string, unknown> & { version: number; posLimits: Record<string, unknown> }>('GET', '/v1/admin/earning-rules', { token });
+    const { version, updatedAt: _u, updatedBy: _b, ...rules } = current.body;
+    const saved = await api.call('PUT', '/v1/admin/earning-rules', { token, body: { ...rules, posLimits: { ...current.body.posLimits, dailyPointsPerMember }, expectedVersion: version } });
+    if (saved.status !== 200) throw new Error(`rules not saved: ${saved.text}`);
+  }
+
+  afterEach(() => useMemberCap(2_000_000));
+
+  it('counts a batch purchase on the day of its paidAt, not the day it arrives', async () => {
+    // Prepare: a cap of 100 points a member a day, reached today by a live purchase
+    await useMemberCap(100);
+    const m = await member('m-capday');
+    expect((await api.call('POST', '/v1/pos/purchases', { token: pos, body: purchase(m, 100, new Date().toISOString()) })).status).toBe(201);
+    const yesterday = purchase(m, 100, ago(25 * HOUR));
+    const today = purchase(m, 50, ago(1000));
+
+    // Act
+    const res = await send(batchId(), [yesterday, today]);
+
+    // Assess: yesterday's purchase has yesterday's cap to itself; today's is withheld whole
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.results.map((r) => [r.pointsEarned, (r as Result & { pointsWithheld: number }).pointsWithheld])).toEqual([
+      [100, 0],
+      [0, 50],
+    ]);
+    const { wallet } = await expectLedgerExplainsWallet(m);
+    expect(wallet.available).toBe(200);
+  });
+});
