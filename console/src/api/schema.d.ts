@@ -3276,7 +3276,7 @@ export interface components {
             auditId: string;
             at: string;
             operatorId: string;
-            /** @description The role that admitted the change: admin, marketer, support or analyst; `inventory` for the inventory system's client (operatorId is then its client id). */
+            /** @description The role that admitted the change: admin, marketer, support or analyst; `inventory` for the inventory system's client (operatorId is then its client id); `pos` for a POS client's offline batch of purchases (operatorId its client id). */
             role: string;
             /** @description API operation id, e.g. `updateCampaign`. */
             operation: string;
