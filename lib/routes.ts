@@ -52,7 +52,8 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   },
   earning: {
     entry: 'functions/earning/handler.ts',
-    description: 'Earning rules, previews, the store registry (stores and their POS clients), and POS purchases (limits, daily caps, reviews), refunds, top-ups and checkout redemptions',
+    description:
+      'Earning rules, previews, the store registry and its POS clients; POS purchases (limits, daily caps, reviews), refunds, top-ups, checkout redemptions, offline batches (large ones from the table stream)',
     tableAccess: 'readwrite',
     publishesEvents: false,
     memoryMb: 512,
@@ -246,6 +247,9 @@ export const routes = [
   { method: 'POST', path: '/v1/pos/purchases', fn: 'earning', auth: 'pos', operation: 'recordPurchase' },
   { method: 'POST', path: '/v1/pos/purchases/{purchaseId}/refunds', fn: 'earning', auth: 'pos', operation: 'refundPurchase' },
   { method: 'POST', path: '/v1/pos/purchases/{purchaseId}/void', fn: 'earning', auth: 'pos', operation: 'voidPurchase' },
+  // Offline batches: small ones applied in the request, large ones from the table stream (consumer purchase-batches).
+  { method: 'POST', path: '/v1/pos/purchase-batches', fn: 'earning', auth: 'pos', operation: 'submitPurchaseBatch' },
+  { method: 'GET', path: '/v1/pos/purchase-batches/{batchId}', fn: 'earning', auth: 'pos', operation: 'getPurchaseBatch' },
   { method: 'POST', path: '/v1/pos/top-ups', fn: 'earning', auth: 'pos', operation: 'recordTopUp' },
   { method: 'POST', path: '/v1/pos/redemptions', fn: 'earning', auth: 'pos', operation: 'redeemAtCheckout' },
   { method: 'GET', path: '/v1/admin/purchase-reviews', fn: 'earning', auth: 'admin', operation: 'listPurchaseReviews' },
@@ -584,6 +588,17 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
     maxBatchingWindowSeconds: 0,
     partialBatchResponse: true,
     description: 'Applies large stock feeds chunk by chunk in bounded segments: a queued feed starts, an unfinished one goes on where the previous invocation (or the request) handed over',
+  },
+  {
+    name: 'purchase-batches',
+    fn: 'earning',
+    entities: ['PurchaseBatch'],
+    // INSERT: a queued (large) batch starts. MODIFY: the finish (ignored) and hand-overs (segment bumped) of an unfinished batch.
+    eventNames: ['INSERT', 'MODIFY'],
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    partialBatchResponse: true,
+    description: 'Applies large offline batches of POS purchases and refunds item by item in bounded segments: a queued batch starts, an unfinished one goes on where the previous invocation (or the request) handed over',
   },
 ];
 

@@ -32,7 +32,7 @@ export interface OperatorWrite {
   /** The operator's id; for a machine client admitted by its scope (the inventory system), its client id. */
   readonly operatorId: string;
   /** The operator's role, or the machine client's scope (`inventory`). */
-  readonly role: OperatorRole | ClientScope;
+  readonly role: OperatorRole | ClientScope | 'pos';
   readonly operation: string;
   /** Route key, e.g. `PATCH /v1/admin/campaigns/{campaignId}`. */
   readonly route: string;

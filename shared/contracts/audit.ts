@@ -10,7 +10,7 @@ export const auditRecordSchema = doc(z.object({
   auditId: doc(z.string(), { description: 'ULID: sorts by time.' }),
   at: z.string(),
   operatorId: z.string(),
-  role: doc(z.string(), { description: 'The role that admitted the change: admin, marketer, support or analyst; `inventory` for the inventory system\'s client (operatorId is then its client id); `pos` for a POS void of a purchase (operatorId `pos:<app client>`).' }),
+  role: doc(z.string(), { description: 'The role that admitted the change: admin, marketer, support or analyst; `inventory` for the inventory system\'s client (operatorId is then its client id); `pos` for a POS void of a purchase (operatorId `pos:<app client>`) or a POS client\'s offline batch of purchases (operatorId its client id).' }),
   operation: doc(z.string(), { description: 'API operation id, e.g. `updateCampaign`.' }),
   route: doc(z.string(), { description: 'Route template, e.g. `PATCH /v1/admin/campaigns/{campaignId}`.' }),
   path: z.string(),

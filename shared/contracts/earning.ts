@@ -6,6 +6,7 @@ import { defaultTierRules, paidTiers, tiers } from '../domain/tiers.js';
 import { defaultReferralRules } from '../domain/referrals.js';
 import { defaultPosLimits } from '../domain/pos-limits.js';
 import { campaignInputSchema } from './campaigns.js';
+import { DEFAULT_MAX_PURCHASE_AGE_DAYS, MAX_PURCHASE_AGE_DAYS } from './limits.js';
 
 /** Longest return window the rules accept, in days. */
 export const MAX_RETURN_WINDOW_DAYS = 90;
@@ -83,6 +84,11 @@ export const posLimitsSchema = doc(z._default(z.strictObject({
   reviewAboveAmountCents: doc(z._default(z.nullable(limitOf('reviewAboveAmountCents', MAX_LINE_AMOUNT_CENTS)), defaultPosLimits.reviewAboveAmountCents), {
     description: 'A purchase of a larger amount waits for an operator (status PENDING_REVIEW). null = never by amount.',
   }),
+  maxPurchaseAgeDays: doc(z._default(z.number().check(z.int('maxPurchaseAgeDays must be a whole number of days'), z.gte(1, 'maxPurchaseAgeDays must be at least 1'), z.lte(MAX_PURCHASE_AGE_DAYS, `maxPurchaseAgeDays must be at most ${MAX_PURCHASE_AGE_DAYS}`)), DEFAULT_MAX_PURCHASE_AGE_DAYS), {
+    description:
+      `Offline batches (POST /v1/pos/purchase-batches): a purchase paid more than this many days (of 24 hours) before the batch is processed is refused on its line with 422 PURCHASE_LIMIT_EXCEEDED (1-${MAX_PURCHASE_AGE_DAYS}, default ${DEFAULT_MAX_PURCHASE_AGE_DAYS}). ` +
+      'Purchases sent one by one (POST /v1/pos/purchases) are not bound by it.',
+  }),
 }), defaultPosLimits), 'PosLimits');
 
 export const earningRulesBodySchema = doc(z.strictObject({
@@ -157,6 +163,31 @@ export const purchaseResultSchema = doc(z.object({
     description: "Points the purchase would have earned beyond the member's or the store's daily cap; not credited (a `cap:daily` line in the breakdown).",
   }),
 }), 'PurchaseResult');
+
+/** The fields of a refund as the POS sends it (a batch's refunds add the purchaseId). */
+export const refundFields = {
+  refundId: idSchema,
+  amountCents: z.optional(doc(z.number().check(z.int(), z.positive(), z.lte(10_000_000_000)), { description: 'Refund by amount: cents, spread over the lines. Send this or `lines`.' })),
+  lines: z.optional(
+    doc(
+      z
+        .array(z.strictObject({ sku: idSchema, quantity: z.number().check(z.int(), z.gte(1), z.lte(10_000)) }))
+        .check(
+          z.minLength(1, 'a refund by line names at least one line'),
+          z.maxLength(500),
+          z.refine((lines) => new Set(lines.map((l) => l.sku)).size === lines.length, { message: 'name each sku once, with the units returned' }),
+        ),
+      { description: 'Refund by line: the skus returned and how many units of each. Send this or `amountCents`.' },
+    ),
+  ),
+};
+
+/** A refund names its lines or an amount, never both. */
+export const oneRefundKind = z.refine<{ amountCents?: number | undefined; lines?: readonly unknown[] | undefined }>((b) => (b.amountCents === undefined) !== (b.lines === undefined), {
+  message: 'send either amountCents (a refund by amount) or lines (the items returned), not both and not neither',
+});
+
+export const refundBodySchema = doc(z.strictObject(refundFields).check(oneRefundKind), 'RefundRequest');
 
 export const reviewStatuses = ['PENDING', 'APPROVED', 'REJECTED'] as const;
 
@@ -262,27 +293,7 @@ export const earningOperations = {
       'Only the store that recorded the purchase refunds it (else 403 FORBIDDEN).',
     tags: ['pos'],
     params: z.object({ purchaseId: idSchema }),
-    body: doc(
-      z
-        .strictObject({
-          refundId: idSchema,
-          amountCents: z.optional(doc(z.number().check(z.int(), z.positive(), z.lte(10_000_000_000)), { description: 'Refund by amount: cents, spread over the lines. Send this or `lines`.' })),
-          lines: z.optional(
-            doc(
-              z
-                .array(z.strictObject({ sku: idSchema, quantity: z.number().check(z.int(), z.gte(1), z.lte(10_000)) }))
-                .check(
-                  z.minLength(1, 'a refund by line names at least one line'),
-                  z.maxLength(500),
-                  z.refine((lines) => new Set(lines.map((l) => l.sku)).size === lines.length, { message: 'name each sku once, with the units returned' }),
-                ),
-              { description: 'Refund by line: the skus returned and how many units of each. Send this or `amountCents`.' },
-            ),
-          ),
-        })
-        .check(z.refine((b) => (b.amountCents === undefined) !== (b.lines === undefined), { message: 'send either amountCents (a refund by amount) or lines (the items returned), not both and not neither' })),
-      'RefundRequest',
-    ),
+    body: refundBodySchema,
     response: doc(z.object({
       purchaseId: z.string(),
       refundId: z.string(),

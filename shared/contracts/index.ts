@@ -12,6 +12,7 @@ import { mallOperations } from './mall.js';
 import { orderAdminOperations } from './orders-admin.js';
 import { webhookOperations } from './webhooks.js';
 import { poolOperations } from './pools.js';
+import { purchaseBatchOperations } from './purchase-batches.js';
 import { reportOperations } from './reports.js';
 import { stockFeedOperations } from './stock-feeds.js';
 import { storeOperations } from './stores.js';
@@ -25,6 +26,7 @@ export const operations = {
   ...memberOperations,
   ...jobOperations,
   ...earningOperations,
+  ...purchaseBatchOperations,
   ...whatIfOperations,
   ...storeOperations,
   ...campaignOperations,

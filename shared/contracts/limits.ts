@@ -55,3 +55,18 @@ export const MAX_STOCK_FEED_BODY_BYTES = 2 * 1024 * 1024;
 export const stockFeedStates = ['QUEUED', 'RUNNING', 'DONE', 'FAILED'] as const;
 /** What became of one line of a stock feed. */
 export const stockFeedLineStatuses = ['APPLIED', 'REFUSED'] as const;
+
+/** Items (purchases and refunds together) one offline batch of a POS may carry (POST /v1/pos/purchase-batches). */
+export const MAX_PURCHASE_BATCH_ITEMS = 500;
+/**
+ * Largest purchase-batch body, in bytes: 500 purchases of a few lines each with room to spare (a purchase of 500
+ * lines is about 50 KB; a day's offline sales are small baskets). Lambda takes at most 6 MB a request.
+ */
+export const MAX_PURCHASE_BATCH_BODY_BYTES = 1024 * 1024;
+/** The states of a purchase batch: QUEUED (taken, waiting for the stream), RUNNING, DONE (every item has its result), FAILED. */
+export const purchaseBatchStates = ['QUEUED', 'RUNNING', 'DONE', 'FAILED'] as const;
+/** What became of one item of a purchase batch. */
+export const purchaseBatchItemStatuses = ['EARNED', 'REFUNDED', 'DUPLICATE', 'REFUSED'] as const;
+/** Default and bounds of the age window of purchases sent in batches (earning rules, posLimits.maxPurchaseAgeDays). */
+export const DEFAULT_MAX_PURCHASE_AGE_DAYS = 7;
+export const MAX_PURCHASE_AGE_DAYS = 90;

@@ -8,6 +8,7 @@
  * and per member (at the cap: recorded, the points beyond it withheld), and
  * a review threshold above which the points wait for an operator.
  */
+import { DEFAULT_MAX_PURCHASE_AGE_DAYS } from '../contracts/limits.js';
 import { localDate, PROGRAMME_TIMEZONE } from './programme.js';
 
 export interface PosLimits {
@@ -23,6 +24,8 @@ export interface PosLimits {
   readonly reviewAbovePoints: number | null;
   /** A purchase of more than this amount waits for an operator's review (null: never by amount). */
   readonly reviewAboveAmountCents: number | null;
+  /** A purchase sent in an offline batch whose paidAt is more days ago is refused on its line (422). */
+  readonly maxPurchaseAgeDays: number;
 }
 
 /**
@@ -38,7 +41,21 @@ export const defaultPosLimits: PosLimits = {
   dailyPointsPerStore: 20_000_000,
   reviewAbovePoints: 100_000,
   reviewAboveAmountCents: 5_000_000,
+  maxPurchaseAgeDays: DEFAULT_MAX_PURCHASE_AGE_DAYS,
 };
+
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * Whether a purchase sent in an offline batch was paid too long ago to earn: more than maxPurchaseAgeDays
+ * (whole days of 24 hours) before `now`. Undefined when it may earn; else the limit and the purchase's age.
+ */
+export function purchaseAgeViolation(limits: PosLimits, paidAt: Date, now: Date): { allowedDays: number; ageDays: number } | undefined {
+  const allowedDays = limits.maxPurchaseAgeDays;
+  const ageMs = now.getTime() - paidAt.getTime();
+  if (ageMs <= allowedDays * DAY_MS) return undefined;
+  return { allowedDays, ageDays: Math.floor(ageMs / DAY_MS) };
+}
 
 export interface PurchaseLimitViolation {
   readonly limit: 'maxPurchaseAmountCents' | 'maxPurchasePoints';
@@ -76,7 +93,9 @@ export function reviewReason(limits: PosLimits, purchase: { amountCents: number;
 /**
  * The programme day a purchase counts against the daily caps: the day it is
  * recorded, not its `paidAt`. The POS reports `paidAt`, and counting by it
- * would give a backdated report a fresh cap for every past day.
+ * would give a backdated report a fresh cap for every past day. Purchases of
+ * an offline batch are the exception (shared/earning/purchase-batches.ts):
+ * they count on their paidAt's day, which the age window bounds.
  */
 export function capDay(recordedAt: Date, timezone: string = PROGRAMME_TIMEZONE): string {
   return localDate(recordedAt, timezone);

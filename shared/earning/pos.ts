@@ -83,6 +83,16 @@ export interface PurchaseInput {
   readonly lines: readonly PurchaseLine[];
 }
 
+/**
+ * What an offline batch (shared/earning/purchase-batches.ts) adds to a purchase or refund: writes that join its
+ * transaction, made from the answer it stores (the item's result, so it exists exactly when the change does), and
+ * for a purchase the day its points count on against the daily caps: its paidAt's day instead of the day it arrives.
+ */
+export interface BatchedChange {
+  readonly resultWrites?: (answer: Readonly<Record<string, unknown>>) => ExtraWrite[];
+  readonly capDayOfPaidAt?: boolean;
+}
+
 /** Times a purchase re-reads the member that changed under it (tier, growth counters, first purchase). */
 const MEMBER_ROUNDS = 30;
 
@@ -96,7 +106,7 @@ const MEMBER_ROUNDS = 30;
  * part of the transaction and withhold what is beyond them; above a review
  * threshold the points go pending until an operator decides (reviews.ts).
  */
-export async function recordPurchase(input: PurchaseInput, now = new Date()) {
+export async function recordPurchase(input: PurchaseInput, now = new Date(), batched: BatchedChange = {}) {
   const paidAt = new Date(input.paidAt);
   for (let round = 0; round < MEMBER_ROUNDS; round += 1) {
     if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** Math.min(round, 6))));
@@ -106,7 +116,7 @@ export async function recordPurchase(input: PurchaseInput, now = new Date()) {
     // to another change of this member: counters added blindly, then the tier decided by its own conditional write.
     const exactGrowth = round === 0;
     try {
-      const outcome = await earnForPurchase(input, member, paidAt, now, exactGrowth);
+      const outcome = await earnForPurchase(input, member, paidAt, now, exactGrowth, batched);
       if (!exactGrowth && !outcome.replayed) {
         const rules = await getEarningRules();
         await upgradeIfEarned(input.memberId, programmeYear(paidAt), rules.tiers, now).catch((error: Error) =>
@@ -138,7 +148,7 @@ function breakdownWithin(earning: EarningResult, awards: ReadonlyMap<string, num
 /** Attempts of a purchase whose campaign or daily-cap counters moved under it (each retry learns from the counter as stored). */
 const COUNTER_ATTEMPTS = 40;
 
-async function earnForPurchase(input: PurchaseInput, member: MemberProfile, paidAt: Date, now: Date, exactGrowth: boolean) {
+async function earnForPurchase(input: PurchaseInput, member: MemberProfile, paidAt: Date, now: Date, exactGrowth: boolean, batched: BatchedChange) {
   const rules = await getEarningRules();
   const campaigns = await applicableCampaigns(paidAt, member);
   const earning = calculateEarning({ rules, tier: member.tier, lines: input.lines, campaigns });
@@ -156,7 +166,7 @@ async function earnForPurchase(input: PurchaseInput, member: MemberProfile, paid
   const awards = new Map(applied);
   // What the daily caps still allow; counters only grow, so each refusal's figure only ever lowers it.
   let { allowance, scope: cappedBy }: { allowance: number; scope: CapScope } = initialAllowance(rules.posLimits);
-  const day = capDay(now);
+  const day = capDay(batched.capDayOfPaidAt ? paidAt : now);
 
   for (let attempt = 0; attempt < COUNTER_ATTEMPTS; attempt += 1) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 * 2 ** Math.min(attempt, 6))));
@@ -186,6 +196,7 @@ async function earnForPurchase(input: PurchaseInput, member: MemberProfile, paid
         paidAt,
         day,
         campaignWrites,
+        batched,
         now,
       });
     } catch (error) {
@@ -226,6 +237,7 @@ async function commitPurchase(
     /** The programme day the daily caps count this purchase on. */
     day: string;
     campaignWrites: ExtraWrite[];
+    batched: BatchedChange;
     now: Date;
   },
 ) {
@@ -331,6 +343,7 @@ async function commitPurchase(
       ...dailyCapWrites(rules.posLimits, { memberId: input.memberId, storeId: input.storeId, day: ctx.day, points }, now),
       ...referral.extra,
       ...(pending ? [pendingCreditPut(pending, alreadyRecorded('purchase', input.purchaseId))] : []),
+      ...(ctx.batched.resultWrites?.(body) ?? []),
     ],
     idempotency: posKey('purchase', input.purchaseId, input),
     response: () => ({ status: 201, body }),
@@ -539,7 +552,7 @@ function refundOf(purchase: PurchaseRecord, input: RefundInput) {
  * available is taken and the rest answered as a shortfall whose cash value
  * the cashier withholds (the documented policy).
  */
-export async function refundPurchase(purchaseId: string, input: RefundInput, callerStoreId: string, now = new Date()): Promise<CommitOutcome> {
+export async function refundPurchase(purchaseId: string, input: RefundInput, callerStoreId: string, now = new Date(), batched: BatchedChange = {}): Promise<CommitOutcome> {
   // Before the replay: another store learns nothing of this purchase's refunds, not even a stored answer.
   const first = await getPurchase(purchaseId);
   requireOwnStore(callerStoreId, first.storeId, `refund purchase ${purchaseId}`);
@@ -563,6 +576,7 @@ export async function refundPurchase(purchaseId: string, input: RefundInput, cal
     const growth = refundGrowthWrite(purchase.memberId, new Date(purchase.paidAt), change.amountCents);
     const ref = `purchase:${purchaseId}`;
     const answer = (outcome: RefundOutcome) => () => ({ status: 201, body: refundBody(purchaseId, change, outcome, rules, refundedCents) });
+    const batchedWrites = (outcome: RefundOutcome) => batched.resultWrites?.(refundBody(purchaseId, change, outcome, rules, refundedCents)) ?? [];
 
     const credit =
       owed > 0 && purchase.vestAt !== undefined
@@ -576,7 +590,7 @@ export async function refundPurchase(purchaseId: string, input: RefundInput, cal
       try {
         return await commit({
           moves: [{ memberId: purchase.memberId, type: 'VOID', points: owed, reason: `refund ${input.refundId} inside the return window: pending points cancelled`, ref }],
-          extra: [purchaseRefundWrite(purchase, change, outcome, now), pendingCreditTake(credit, owed), growth, ...giveBack],
+          extra: [purchaseRefundWrite(purchase, change, outcome, now), pendingCreditTake(credit, owed), growth, ...giveBack, ...batchedWrites(outcome)],
           idempotency,
           response: answer(outcome),
           now,
@@ -595,7 +609,7 @@ export async function refundPurchase(purchaseId: string, input: RefundInput, cal
       try {
         return await commit({
           moves: take > 0 ? [{ memberId: purchase.memberId, type: 'CLAWBACK', points: take, reason: `refund ${input.refundId}`, ref }] : [],
-          extra: [purchaseRefundWrite(purchase, change, outcome, now), growth, ...giveBack],
+          extra: [purchaseRefundWrite(purchase, change, outcome, now), growth, ...giveBack, ...batchedWrites(outcome)],
           idempotency,
           response: answer(outcome),
           now,

@@ -58,7 +58,8 @@ function withDefaults(stored: EarningRules): EarningRules {
     tiers: stored.tiers ?? defaultTierRules,
     returnWindowDays: stored.returnWindowDays ?? 0,
     // Rules saved before the limits existed get them too: the limits guard every purchase, not only new rules.
-    posLimits: stored.posLimits ?? defaultPosLimits,
+    // Limits saved before the age window of offline batches existed take its default.
+    posLimits: { ...defaultPosLimits, ...stored.posLimits },
   };
 }
 

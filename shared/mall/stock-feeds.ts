@@ -45,7 +45,7 @@ import { mapWithConcurrency } from '../jobs/pool.js';
 import type { TransactItem } from '../ledger/ledger.js';
 import { logger } from '../observability/powertools.js';
 import { currentBudget, DeadlinePassedError } from '../runtime/deadline.js';
-import { newImageOf } from '../streams/records.js';
+import { pauseBeforeRetry, segmentStopAt, segmentsToRun, wholeFromEnv } from '../streams/segments.js';
 import { dbCallFailureOf } from '../table/call-failure.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
@@ -125,22 +125,18 @@ const REQUEST_MARGIN_MS = 2_500;
 
 /** Tunables, read when used (tests make the feed applied at once and the chunks small). */
 function tunables() {
-  const whole = (value: string | undefined, fallback: number, least: number) => {
-    const n = Math.floor(Number(value ?? fallback));
-    return Number.isFinite(n) ? Math.max(least, n) : fallback;
-  };
   return {
-    syncLines: whole(process.env.STOCK_FEED_SYNC_LINES, 100, 0),
-    chunkLines: whole(process.env.STOCK_FEED_CHUNK_LINES, 250, 1),
-    segmentMs: whole(process.env.STOCK_FEED_SEGMENT_MS, 60_000, 0),
+    syncLines: wholeFromEnv('STOCK_FEED_SYNC_LINES', 100, 0),
+    chunkLines: wholeFromEnv('STOCK_FEED_CHUNK_LINES', 250, 1),
+    segmentMs: wholeFromEnv('STOCK_FEED_SEGMENT_MS', 60_000, 0),
     // Chunks one run (request or stream invocation) applies before it hands over; unbounded but by time unless set.
-    segmentChunks: process.env.STOCK_FEED_SEGMENT_CHUNKS === undefined ? Number.POSITIVE_INFINITY : whole(process.env.STOCK_FEED_SEGMENT_CHUNKS, 1, 1),
+    segmentChunks: process.env.STOCK_FEED_SEGMENT_CHUNKS === undefined ? Number.POSITIVE_INFINITY : wholeFromEnv('STOCK_FEED_SEGMENT_CHUNKS', 1, 1),
   };
 }
 
 /** When a stream segment that starts now must stop, given the time the invocation has left. */
 export function feedSegmentStopAt(remainingMs: number, now = Date.now()): number {
-  return now + Math.min(tunables().segmentMs, remainingMs - SEGMENT_MARGIN_MS);
+  return segmentStopAt(remainingMs, tunables().segmentMs, SEGMENT_MARGIN_MS, now);
 }
 
 export function fingerprintOf(lines: readonly FeedLine[]): string {
@@ -462,9 +458,7 @@ function resultThereAlready(error: unknown): boolean {
 /** Problems of the table, not of the line: the segment is retried rather than the line refused. */
 const NOT_THE_LINES: readonly string[] = ['UNAVAILABLE', 'OUTCOME_UNKNOWN', 'THROTTLED'];
 
-function pause(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * (0.5 + Math.random())));
-}
+const pause = pauseBeforeRetry;
 
 /**
  * Applies one line: a line refused as sent gets its result; any other goes through `setProductStock` with its
@@ -681,15 +675,5 @@ class FeedRunner {
  * MODIFYs too; they ask nothing.
  */
 export function feedsToRun(records: readonly DynamoDBRecord[]): { feedId: string; record: DynamoDBRecord }[] {
-  const wanted = new Map<string, DynamoDBRecord>();
-  for (const record of records) {
-    const image = newImageOf(record);
-    if (!image || image.entity !== 'StockFeed') continue;
-    const state = image.state as FeedState;
-    if (state !== 'QUEUED' && state !== 'RUNNING') continue;
-    const oldSegment = record.dynamodb?.OldImage?.segment?.N;
-    const handedOver = record.eventName === 'MODIFY' && oldSegment !== undefined && Number(oldSegment) !== Number(image.segment);
-    if ((record.eventName === 'INSERT' && state === 'QUEUED') || handedOver) wanted.set(String(image.feedId), record);
-  }
-  return [...wanted].map(([feedId, record]) => ({ feedId, record }));
+  return segmentsToRun(records, 'StockFeed', (image) => String(image.feedId)).map(({ id, record }) => ({ feedId: id, record }));
 }

@@ -593,6 +593,17 @@ export const keys = {
     resultSort: (line: number): string => `LINE${sep}${String(line).padStart(5, '0')}`,
     resultPrefix: (): string => `LINE${sep}`,
   },
+  purchaseBatch: {
+    /** An offline batch of one store's POS purchases and refunds: its fingerprint, state and hand-overs (the batchId is the store's own). */
+    batch: (storeId: string, batchId: string): ItemKey => ({ PK: keys.purchaseBatch.partition(storeId, batchId), SK: 'BATCH' }),
+    partition: (storeId: string, batchId: string): string => `POSBATCH${sep}${storeId}${sep}${batchId}`,
+    /** One chunk of the batch's items as sent (purchases, then refunds). */
+    chunk: (storeId: string, batchId: string, chunk: number): ItemKey => ({ PK: keys.purchaseBatch.partition(storeId, batchId), SK: `CHUNK${sep}${String(chunk).padStart(5, '0')}` }),
+    chunkPrefix: (): string => `CHUNK${sep}`,
+    /** The result of one item (its place in the batch: purchases first, then refunds), written with its change. */
+    result: (storeId: string, batchId: string, item: number): ItemKey => ({ PK: keys.purchaseBatch.partition(storeId, batchId), SK: `ITEM${sep}${String(item).padStart(5, '0')}` }),
+    resultPrefix: (): string => `ITEM${sep}`,
+  },
   audit: {
     /** Every operator change, one partition in time order (operators write a few a second at most). */
     record: (auditId: string): ItemKey => ({ PK: 'AUDIT', SK: auditId }),

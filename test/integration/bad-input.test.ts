@@ -83,6 +83,12 @@ const samples: Partial<Record<OperationId, Sample>> = {
     body: { reason: 'typed the wrong amount' },
     invalidBody: { reason: '', purchaseId: 'p-other' },
   },
+  submitPurchaseBatch: {
+    path: () => '/v1/pos/purchase-batches',
+    body: { batchId: 'batch-bad-input', purchases: [{ purchaseId: 'p-bad-input-batch', memberId: 'victim', storeId: 'store1', paidAt: '2026-01-01T00:00:00Z', lines: [{ sku: 's1', category: 'A', amountCents: 100, quantity: 1 }] }] },
+    invalidBody: { batchId: 'not an id', purchases: [{ purchaseId: '' }], refunds: 'none' },
+  },
+  getPurchaseBatch: { path: () => '/v1/pos/purchase-batches/batch-unknown', invalidQuery: 'limit=0' },
   listPurchaseReviews: { path: () => '/v1/admin/purchase-reviews', invalidQuery: 'limit=0' },
   approvePurchaseReview: { path: () => '/v1/admin/purchase-reviews/p-unknown/approve', body: {}, invalidBody: { reason: 42 } },
   rejectPurchaseReview: { path: () => '/v1/admin/purchase-reviews/p-unknown/reject', body: { reason: 'test basket' }, invalidBody: { reason: '' } },

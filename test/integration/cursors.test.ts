@@ -28,7 +28,7 @@ interface Page {
 
 interface ListCase {
   readonly operation: OperationId;
-  readonly auth: Extract<RouteAuth, 'member' | 'admin'>;
+  readonly auth: Extract<RouteAuth, 'member' | 'admin' | 'pos'>;
   /** The list's URL (path and filters, no limit or cursor). */
   readonly url: () => string;
   /** The same list with another filter or path parameter, where it has one. */
@@ -42,7 +42,10 @@ let admin: string;
 let otherAdmin: string;
 let alice: { memberId: string; token: string };
 let bob: { memberId: string; token: string };
-const fixtures = { zoneA: '', zoneB: '', drawA: '', drawB: '', auctionA: '', auctionB: '', feedA: '', feedB: '' };
+const fixtures = { zoneA: '', zoneB: '', drawA: '', drawB: '', auctionA: '', auctionB: '', feedA: '', feedB: '', batchA: '', batchB: '' };
+/** Two POS tokens of two stores (the offline batches are each store's own). */
+let posToken: string;
+let otherPosToken: string;
 
 const HOUR = 3600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -217,7 +220,19 @@ beforeAll(async () => {
   // Stores, and two purchases of Alice large enough to wait for an operator's review (above the default amount threshold).
   const storeId = uniqueId('store-cursor');
   const pos = await api.registerStore(storeId);
-  await api.registerStore(uniqueId('store-cursor'));
+  posToken = pos;
+  otherPosToken = await api.registerStore(uniqueId('store-cursor'));
+  for (const name of ['batchA', 'batchB'] as const) {
+    fixtures[name] = uniqueId('batch-cursor');
+    const purchases = [0, 1, 2].map((i) => ({
+      purchaseId: uniqueId('buy-batch'),
+      memberId: alice.memberId,
+      storeId,
+      paidAt: iso(Date.now() - (i + 2) * 60_000),
+      lines: [{ sku: 'tea', category: 'A', amountCents: 100, quantity: 1 }],
+    }));
+    await ok(post(pos, '/v1/pos/purchase-batches', { batchId: fixtures[name], purchases }));
+  }
   for (let i = 0; i < 2; i += 1) {
     await ok(
       post(pos, '/v1/pos/purchases', {
@@ -310,6 +325,13 @@ const lists: readonly ListCase[] = [
     otherFilter: () => `/v1/admin/stock-feeds/${fixtures.feedB}`,
     pageOf: (body) => ({ items: body.results, nextCursor: body.nextCursor }) as Page,
   },
+  {
+    operation: 'getPurchaseBatch',
+    auth: 'pos',
+    url: () => `/v1/pos/purchase-batches/${fixtures.batchA}`,
+    otherFilter: () => `/v1/pos/purchase-batches/${fixtures.batchB}`,
+    pageOf: (body) => ({ items: body.results, nextCursor: body.nextCursor }) as Page,
+  },
   // The member search without an id prefix merges the tier's shard partitions; its cursor is one sort key.
   { operation: 'searchMembers', auth: 'admin', url: () => '/v1/admin/members', otherFilter: () => '/v1/admin/members?tier=normal' },
   {
@@ -350,8 +372,8 @@ const lists: readonly ListCase[] = [
   },
 ];
 
-const ownerOf = (list: ListCase) => (list.auth === 'member' ? alice.token : admin);
-const otherCallerOf = (list: ListCase) => (list.auth === 'member' ? bob.token : otherAdmin);
+const ownerOf = (list: ListCase) => (list.auth === 'member' ? alice.token : list.auth === 'pos' ? posToken : admin);
+const otherCallerOf = (list: ListCase) => (list.auth === 'member' ? bob.token : list.auth === 'pos' ? otherPosToken : otherAdmin);
 
 function withPage(url: string, page: { limit?: number; cursor?: string }): string {
   const query = [

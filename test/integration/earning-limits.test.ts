@@ -26,6 +26,7 @@ const noLimits: PosLimits = {
   dailyPointsPerStore: null,
   reviewAbovePoints: null,
   reviewAboveAmountCents: null,
+  maxPurchaseAgeDays: 7,
 };
 
 let api: TestApi;

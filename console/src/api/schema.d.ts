@@ -580,6 +580,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/pos/purchase-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * POS sends the purchases and refunds its till recorded while offline, with their original times (idempotent by batchId)
+         * @description 1 to 500 items: `purchases` as POST /v1/pos/purchases takes them and `refunds` as POST /v1/pos/purchases/{purchaseId}/refunds takes them (plus `purchaseId`). Every purchase must be of the calling store, else the whole batch is refused (403 FORBIDDEN) and nothing is applied. Purchases are applied first, in paidAt order, then refunds in the order sent (a refund of a purchase of the same batch works); each item exactly as its single route applies it (campaigns running at paidAt, limits, reviews), except that the daily caps count a purchase on the day of its paidAt, and a purchase paid more than posLimits.maxPurchaseAgeDays ago is refused. Each item answers its own result: one refused does not stop the others; an item recorded before (live, or in another batch) answers DUPLICATE and changes nothing. A small batch is applied at once and answered 201 with every result; a large one is answered 202 (QUEUED) with a `Location` and applied in the background: read GET /v1/pos/purchase-batches/{batchId} until DONE. The same batch again changes nothing and answers it as it stands (`idempotent-replayed: true`); the same batchId with another body is 409 CONFLICT. One audit record per batch names the POS client that sent it.
+         */
+        post: operations["submitPurchaseBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pos/purchase-batches/{batchId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An offline batch of this POS's store: its state, counts and a page of its results
+         * @description Only the store that sent the batch reads it; for another store it does not exist (404).
+         */
+        get: operations["getPurchaseBatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/pos/top-ups": {
         parameters: {
             query?: never;
@@ -2397,7 +2437,8 @@ export interface components {
          *       "dailyPointsPerMember": 2000000,
          *       "dailyPointsPerStore": 20000000,
          *       "reviewAbovePoints": 100000,
-         *       "reviewAboveAmountCents": 5000000
+         *       "reviewAboveAmountCents": 5000000,
+         *       "maxPurchaseAgeDays": 7
          *     }
          */
         PosLimits: {
@@ -2431,6 +2472,11 @@ export interface components {
              * @default 5000000
              */
             reviewAboveAmountCents: number | null;
+            /**
+             * @description Offline batches (POST /v1/pos/purchase-batches): a purchase paid more than this many days (of 24 hours) before the batch is processed is refused on its line with 422 PURCHASE_LIMIT_EXCEEDED (1-90, default 7). Purchases sent one by one (POST /v1/pos/purchases) are not bound by it.
+             * @default 7
+             */
+            maxPurchaseAgeDays: number;
         };
         EarningRulesInput: {
             /** @description Points per CNY by spend band; a band applies to spend above overYuan. */
@@ -2796,6 +2842,106 @@ export interface components {
         PurchaseVoidRequest: {
             /** @description Why the purchase was recorded in error (1-500 characters); kept on the purchase and in the audit log. */
             reason: string;
+        };
+        PurchaseBatch: {
+            batchId: string;
+            storeId: string;
+            /**
+             * @description QUEUED (taken, waiting for the background run), RUNNING, DONE (every item has its result), FAILED (`error` says why; the items with a result stand).
+             * @enum {string}
+             */
+            status: "QUEUED" | "RUNNING" | "DONE" | "FAILED";
+            itemCount: number;
+            purchaseCount: number;
+            refundCount: number;
+            createdAt: string;
+            updatedAt: string;
+            finishedAt: string | null;
+            /** @description Items with a result so far, by status. */
+            counts: {
+                done: number;
+                earned: number;
+                refunded: number;
+                duplicate: number;
+                refused: number;
+            };
+            /** @description One result per item, purchases then refunds, each in the order sent: every item in a 201 answer; a page when read with GET (see `nextCursor`); none in a 202 answer. */
+            results: components["schemas"]["PurchaseBatchResult"][];
+            /** @description GET only: pass it as `cursor` for the next page of results; null when this page is the last so far. */
+            nextCursor: string | null;
+            /** @description Why the batch FAILED. */
+            error: string | null;
+        };
+        PurchaseBatchResult: {
+            /** @description The item's position in `purchases` (kind purchase) or in `refunds` (kind refund), from 0, as in validation paths. */
+            index: number;
+            /** @enum {string} */
+            kind: "purchase" | "refund";
+            purchaseId: string;
+            /** @description Refunds only. */
+            refundId: string | null;
+            /** @description Purchases only: the member as sent. */
+            memberId: string | null;
+            /**
+             * @description EARNED: the purchase was recorded now. REFUNDED: the refund was applied now. DUPLICATE: it was recorded before (sent live, or in another batch) with the same details; nothing changed, the figures are those of that first time. REFUSED: nothing changed for this item, `problem` says why.
+             * @enum {string}
+             */
+            status: "EARNED" | "REFUNDED" | "DUPLICATE" | "REFUSED";
+            /** @description Purchases (EARNED, DUPLICATE): points earned, as POST /v1/pos/purchases answers them. */
+            pointsEarned: number | null;
+            /** @description Purchases: of pointsEarned, those pending (return window or review). */
+            pointsPending: number | null;
+            /** @description Purchases: points withheld by a daily cap (counted on the day of paidAt). */
+            pointsWithheld: number | null;
+            /**
+             * @description Purchases: RECORDED, or PENDING_REVIEW above a review threshold.
+             * @enum {string|null}
+             */
+            purchaseStatus: "RECORDED" | "PENDING_REVIEW" | null;
+            /** @description Refunds (REFUNDED, DUPLICATE): the cents refunded. */
+            amountCents: number | null;
+            /** @description Refunds: points taken from the available balance. */
+            pointsClawedBack: number | null;
+            /** @description Refunds: pending points cancelled. */
+            pendingPointsCancelled: number | null;
+            /** @description Refunds: points owed back that the member had spent; their cash value is `shortfallCents`. */
+            shortfallPoints: number | null;
+            shortfallCents: number | null;
+            /** @description REFUSED: the problem the item met, as the single route would answer it (404 NOT_FOUND an unknown member or purchase, 422 PURCHASE_LIMIT_EXCEEDED over a limit or paid longer ago than posLimits.maxPurchaseAgeDays, 400 paidAt in the future, 403 FORBIDDEN a refund of another store's purchase, 409 ALREADY_REFUNDED, 409 IDEMPOTENCY_KEY_REUSED the same id recorded before with other details). */
+            problem: {
+                code: string;
+                status: number;
+                detail: string;
+            } | null;
+        };
+        PurchaseBatchInput: {
+            /**
+             * @description Your id for this batch, unique per store (e.g. the till and the day). The same batch sent again changes nothing and answers it as it stands; the same batchId with another body is refused (409).
+             * @example till-3-2026-12-05
+             */
+            batchId: string;
+            /**
+             * @description Purchases as POST /v1/pos/purchases takes them, each with its original paidAt; all of the calling store.
+             * @default []
+             */
+            purchases: components["schemas"]["PurchaseRequest"][];
+            /**
+             * @description Refunds as POST /v1/pos/purchases/{purchaseId}/refunds takes them, with the purchaseId; applied after every purchase of the batch.
+             * @default []
+             */
+            refunds: components["schemas"]["PurchaseBatchRefund"][];
+        };
+        PurchaseBatchRefund: {
+            /** @description The purchase refunded: recorded earlier (live or in a batch), or a purchase of this batch. */
+            purchaseId: string;
+            refundId: string;
+            /** @description Refund by amount: cents, spread over the lines. Send this or `lines`. */
+            amountCents?: number;
+            /** @description Refund by line: the skus returned and how many units of each. Send this or `amountCents`. */
+            lines?: {
+                sku: string;
+                quantity: number;
+            }[];
         };
         TopUpResult: {
             topUpId: string;
@@ -3171,7 +3317,7 @@ export interface components {
             auditId: string;
             at: string;
             operatorId: string;
-            /** @description The role that admitted the change: admin, marketer, support or analyst; `inventory` for the inventory system's client (operatorId is then its client id); `pos` for a POS void of a purchase (operatorId `pos:<app client>`). */
+            /** @description The role that admitted the change: admin, marketer, support or analyst; `inventory` for the inventory system's client (operatorId is then its client id); `pos` for a POS void of a purchase (operatorId `pos:<app client>`) or a POS client's offline batch of purchases (operatorId its client id). */
             role: string;
             /** @description API operation id, e.g. `updateCampaign`. */
             operation: string;
@@ -8138,6 +8284,187 @@ export interface operations {
             };
             /** @description Error (422), application/problem+json */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitPurchaseBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseBatchInput"];
+            };
+        };
+        responses: {
+            /** @description POS sends the purchases and refunds its till recorded while offline, with their original times (idempotent by batchId) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseBatch"];
+                };
+            };
+            /** @description POS sends the purchases and refunds its till recorded while offline, with their original times (idempotent by batchId) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseBatch"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (409), application/problem+json */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (413), application/problem+json */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (500), application/problem+json */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (503), application/problem+json */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a write answered OUTCOME_UNKNOWN: with the same Idempotency-Key) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPurchaseBatch: {
+        parameters: {
+            query?: {
+                /** @description Results per page, 1-500 (default 100). */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged (sealed, bound to the caller and the batch, valid 24 hours). */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An offline batch of this POS's store: its state, counts and a page of its results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseBatch"];
+                };
+            };
+            /** @description Error (400), application/problem+json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (401), application/problem+json */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (403), application/problem+json */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error (404), application/problem+json */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -47,6 +47,7 @@ const loaded: EarningRules = {
     dailyPointsPerStore: 10_000_000,
     reviewAbovePoints: 80_000,
     reviewAboveAmountCents: null,
+    maxPurchaseAgeDays: 7,
   },
   version: 7,
   updatedAt: '2026-12-01T02:30:00.000Z',

@@ -217,6 +217,7 @@ export const RulesForm = memo(function RulesForm({
         <NumberField name={['posLimits', 'dailyPointsPerStore']} label={t('rules.posLimits.dailyPointsPerStore')} nullable placeholder={none} min={1} />
         <NumberField name={['posLimits', 'reviewAbovePoints']} label={t('rules.posLimits.reviewAbovePoints')} nullable placeholder={none} min={1} />
         <NumberField name={['posLimits', 'reviewAboveAmountCents']} label={t('rules.posLimits.reviewAboveAmountCents')} nullable placeholder={none} min={1} />
+        <NumberField name={['posLimits', 'maxPurchaseAgeDays']} label={t('rules.posLimits.maxPurchaseAgeDays')} min={1} />
       </Section>
 
       <Section title={t('rules.section.referrals')}>
