@@ -6,6 +6,7 @@ import { couponOperations } from './coupons.js';
 import { deadLetterOperations } from './dead-letters.js';
 import { drawOperations } from './draws.js';
 import { earningOperations } from './earning.js';
+import { earningAdminOperations } from './earning-admin.js';
 import { jobOperations } from './jobs.js';
 import { memberOperations } from './members.js';
 import { mallOperations } from './mall.js';
@@ -26,6 +27,7 @@ export const operations = {
   ...memberOperations,
   ...jobOperations,
   ...earningOperations,
+  ...earningAdminOperations,
   ...purchaseBatchOperations,
   ...whatIfOperations,
   ...storeOperations,

@@ -3,7 +3,7 @@ import { campaignInputSchema } from './campaigns.js';
 import * as z from '../zod.js';
 import { doc, docExtend } from './doc.js';
 import { idSchema, pageOf, pageQuerySchema } from './common.js';
-import { earningRulesBodySchema } from './earning.js';
+import { earningRulesBodySchema } from './earning-rules.js';
 import { operation } from './operation.js';
 import { localDay } from './reports.js';
 

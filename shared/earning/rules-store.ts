@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type * as z from '../zod.js';
-import type { earningRulesBodySchema } from '../contracts/earning.js';
+import type { earningRulesBodySchema } from '../contracts/earning-rules.js';
 import { bucketAfterMonths, NEVER_EXPIRES } from '../domain/fifo.js';
 import { defaultPosLimits } from '../domain/pos-limits.js';
 import { defaultReferralRules } from '../domain/referrals.js';

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { calculateEarning, type EarningRulesCore, type PurchaseLine } from '../../shared/domain/earning.js';
 import { campaignAwardsAfterCut, capDay, defaultPosLimits, purchaseLimitViolation, reviewReason, type PosLimits } from '../../shared/domain/pos-limits.js';
-import { posLimitsSchema, purchaseBodySchema } from '../../shared/contracts/earning.js';
+import { posLimitsSchema } from '../../shared/contracts/earning-rules.js';
+import { purchaseBodySchema } from '../../shared/contracts/earning.js';
 import { defaultEarningRules } from '../../shared/earning/rules-store.js';
 
 const limits: PosLimits = { ...defaultPosLimits };

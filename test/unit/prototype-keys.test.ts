@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { earningRulesBodySchema, purchaseBodySchema } from '../../shared/contracts/earning.js';
+import { earningRulesBodySchema } from '../../shared/contracts/earning-rules.js';
+import { purchaseBodySchema } from '../../shared/contracts/earning.js';
 import { calculateEarning, type ApplicableCampaign, type EarningRulesCore, type PurchaseLine } from '../../shared/domain/earning.js';
 import { emptyRecord, ownValue, PROTOTYPE_KEYS } from '../../shared/domain/own-keys.js';
 import { activityShares, shardSlices } from '../../shared/domain/pools.js';

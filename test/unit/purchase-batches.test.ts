@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { defaultPosLimits, purchaseAgeViolation } from '../../shared/domain/pos-limits.js';
-import { posLimitsSchema } from '../../shared/contracts/earning.js';
+import { posLimitsSchema } from '../../shared/contracts/earning-rules.js';
 import { purchaseBatchInputSchema } from '../../shared/contracts/purchase-batches.js';
 import { applyOrder, batchesToRun } from '../../shared/earning/purchase-batches.js';
 
