@@ -370,25 +370,6 @@ export function allocateToLines(input: {
   return lines.map((_, i) => ({ points: points[i]!, campaignPoints: campaignPoints[i]! }));
 }
 
-/**
- * Points a refund claws back: proportional to the share of the purchase
- * refunded so far, so several partial refunds never take back more than was
- * earned and refunding everything takes back exactly everything.
- */
-export function clawbackFor(input: {
-  readonly earnedPoints: number;
-  readonly purchaseCents: number;
-  readonly refundedBeforeCents: number;
-  readonly refundCents: number;
-}): number {
-  const { earnedPoints, purchaseCents, refundedBeforeCents, refundCents } = input;
-  if (purchaseCents <= 0) return 0;
-  const before = Math.min(refundedBeforeCents, purchaseCents);
-  const after = Math.min(refundedBeforeCents + refundCents, purchaseCents);
-  const share = (cents: number) => roundFraction(mul(ratio(earnedPoints, 1), ratio(cents, purchaseCents)), 'floor');
-  return share(after) - share(before);
-}
-
 /** Cash value of points at the programme's points value (floor to the cent). */
 export function cashValueCents(points: number, pointsPerYuan: number): number {
   return roundFraction(mul(ratio(points, 1), mul(ratio(100, 1), { n: SCALE, d: decimal(pointsPerYuan).n })), 'floor');
