@@ -1,4 +1,4 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
 // jsdom has no matchMedia; antd's responsive helpers (Grid, Layout.Sider breakpoints) ask it.
@@ -29,6 +29,10 @@ if (typeof window.ResizeObserver === 'undefined') {
 // jsdom computes no pseudo-element styles (and logs so at every antd scroll-bar measurement): ask for the element's.
 const computedStyle = window.getComputedStyle.bind(window);
 window.getComputedStyle = (element: Element) => computedStyle(element);
+
+// antd renders over several ticks, slowly when the two-core machine runs the whole suite: findBy and waitFor
+// wait up to 5 s (a pass is as fast as before; only a failure reports later).
+configure({ asyncUtilTimeout: 5_000 });
 
 afterEach(() => {
   cleanup();

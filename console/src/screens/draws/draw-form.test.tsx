@@ -79,7 +79,8 @@ describe('the new draw dialog, from an existing draw', { timeout: 120_000 }, () 
 
     // Assess: refused on the fields, nothing sent
     expect((await screen.findByTestId('odds-refusal')).textContent).toBe('The odds add up to 106.66 %; they must add up to 100 %.');
-    expect(screen.getAllByText('Total 106.66 %, not 100 %')).toHaveLength(3);
+    // antd validates each field on its own tick: wait until all three show the refusal
+    await waitFor(() => expect(screen.getAllByText('Total 106.66 %, not 100 %')).toHaveLength(3));
     expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
 
     // Act: 26.67 % for the second one makes 100 %
