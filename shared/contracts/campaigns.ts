@@ -12,11 +12,11 @@ const scheduleSchema = z.strictObject({
   startsAt: z.iso.datetime({ message: 'startsAt must be an ISO-8601 UTC time' }),
   endsAt: z.iso.datetime({ message: 'endsAt must be an ISO-8601 UTC time' }),
   timezone: z._default(z.string().check(z.refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai')), 'Asia/Shanghai'),
-  recurring: doc(z.optional(z.nullable(z.strictObject({
+  recurring: doc(z._default(z.nullable(z.strictObject({
     daysOfWeek: doc(z.array(z.number().check(z.int(), z.gte(1), z.lte(7))).check(z.minLength(1), z.maxLength(7)), { description: 'ISO weekdays: 1 = Monday ... 7 = Sunday.' }),
     from: hhmm,
     to: hhmm,
-  }).check(z.refine((w) => w.from <= w.to, { message: 'from must not be after to', path: ['to'] })))), { description: 'Only on these local days and times, e.g. weekends 00:00-23:59.' }),
+  }).check(z.refine((w) => w.from <= w.to, { message: 'from must not be after to', path: ['to'] }))), null), { description: 'Only on these local days and times, e.g. weekends 00:00-23:59; null (the default) for every day and hour.' }),
 }).check(z.refine((s) => Date.parse(s.endsAt) > Date.parse(s.startsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] }));
 
 const effectSchema = z.discriminatedUnion('kind', [

@@ -340,7 +340,9 @@ export async function refundOrder(
           },
         ]
       : [];
-  const next: Order = { ...viewOf(order), status: 'REFUNDED', updatedAt: at, history: [...order.history, { status: 'REFUNDED', at, reason }] };
+  const refunded: Order = { ...viewOf(order), status: 'REFUNDED', updatedAt: at, history: [...order.history, { status: 'REFUNDED', at, reason }] };
+  // The answer (and its stored replay) shows a delivered code masked, as the order's page does: operators never see it in full.
+  const next: Order = refunded.code ? { ...refunded, code: maskCode(refunded.code) } : refunded;
   const extra: ExtraWrite[] = [
     {
       item: {

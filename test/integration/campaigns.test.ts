@@ -67,6 +67,9 @@ describe('campaigns', () => {
       schedule: { startsAt: '2026-01-01T00:00:00Z', endsAt: '2030-01-01T00:00:00Z' },
       budgetPoints: 1_000,
     });
+    // Without a recurring window it pays every day and hour, and says so
+    const shown = await api.call<{ schedule: Record<string, unknown> }>('GET', `/v1/admin/campaigns/${campaignId}`, { token: admin });
+    expect(shown.body.schedule).toEqual({ startsAt: '2026-01-01T00:00:00Z', endsAt: '2030-01-01T00:00:00Z', timezone: 'Asia/Shanghai', recurring: null });
     const members = await Promise.all(
       Array.from({ length: 20 }, async () => {
         const id = uniqueId('budget');

@@ -147,6 +147,16 @@ describe('virtual goods from a code pool', () => {
     const cancel = await api.call<{ code: string }>('POST', `/v1/orders/${first.orderId}/cancel`, { token: owner?.token ?? '' });
     expect(cancel.status, cancel.text).toBe(409);
     expect(cancel.body.code).toBe('CONFLICT');
+
+    // An operator's refund answers the order with the code masked, and so does its replay; the owner still sees it in full
+    const key = ulid();
+    const refund = () => api.call<Order>('POST', `/v1/admin/orders/${first.orderId}/refund`, { token: admin, body: { reason: 'code did not work' }, headers: { 'idempotency-key': key } });
+    for (const answer of [await refund(), await refund()]) {
+      expect(answer.status, answer.text).toBe(200);
+      expect(answer.body).toMatchObject({ status: 'REFUNDED', code: expect.stringMatching(/^\*+.{4}$/) });
+      expect(answer.text).not.toContain(first.code);
+    }
+    expect((await api.call<Order>('GET', `/v1/orders/${first.orderId}`, { token: owner?.token ?? '' })).body).toMatchObject({ status: 'REFUNDED', code: first.code });
   }, 120_000);
 
   it('keeps the code pool and the stock in step: stock of a VIRTUAL product is neither set nor rebalanced, and codes wake a sold-out product', async () => {

@@ -2619,8 +2619,11 @@ export interface components {
                 endsAt: string;
                 /** @default Asia/Shanghai */
                 timezone: string;
-                /** @description Only on these local days and times, e.g. weekends 00:00-23:59. */
-                recurring?: {
+                /**
+                 * @description Only on these local days and times, e.g. weekends 00:00-23:59; null (the default) for every day and hour.
+                 * @default null
+                 */
+                recurring: {
                     /** @description ISO weekdays: 1 = Monday ... 7 = Sunday. */
                     daysOfWeek: number[];
                     from: string;
@@ -3109,8 +3112,11 @@ export interface components {
                 endsAt: string;
                 /** @default Asia/Shanghai */
                 timezone: string;
-                /** @description Only on these local days and times, e.g. weekends 00:00-23:59. */
-                recurring?: {
+                /**
+                 * @description Only on these local days and times, e.g. weekends 00:00-23:59; null (the default) for every day and hour.
+                 * @default null
+                 */
+                recurring: {
                     /** @description ISO weekdays: 1 = Monday ... 7 = Sunday. */
                     daysOfWeek: number[];
                     from: string;
