@@ -14,6 +14,7 @@ import { cancelAuction } from '../../shared/auctions/cancellation.js';
 import { DomainError } from '../../shared/errors.js';
 import { requireMember } from '../../shared/members/service.js';
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
+import { checkShared } from '../../shared/http/member-rate-limit.js';
 import type { Caller } from '../../shared/http/auth.js';
 import { auctionOperations } from '../../shared/contracts/auctions.js';
 
@@ -27,8 +28,10 @@ export const handler = httpHandler('auctions', auctionOperations, {
   getAuction: async ({ caller, params }) => getAuctionForMember(params.auctionId, subjectOf(caller)),
   placeBid: async ({ caller, params, body, idempotency }) => {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header');
+    const memberId = subjectOf(caller);
+    // The member's rate across instances, paid only by a bid about to write (shared/http/member-rate-limit.ts).
     return committedAnswer(
-      await placeBid({ auctionId: params.auctionId, memberId: subjectOf(caller), amount: body.amount, maxAmount: body.maxAmount, idempotency }),
+      await placeBid({ auctionId: params.auctionId, memberId, amount: body.amount, maxAmount: body.maxAmount, idempotency, beforeWrite: () => checkShared('placeBid', memberId) }),
     );
   },
   listMyBids: async ({ caller, page }) => listMemberBids(subjectOf(caller), page),

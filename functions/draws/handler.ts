@@ -1,4 +1,5 @@
 import { committedAnswer, httpHandler } from '../../shared/http/handler.js';
+import { checkShared } from '../../shared/http/member-rate-limit.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Caller } from '../../shared/http/auth.js';
 import { createDraw, drawAdminView, listDrawsForOperator, listOpenDraws, replaceDrawPrizes, updateDraw } from '../../shared/draws/draws.js';
@@ -19,7 +20,9 @@ export const handler = httpHandler('draws', drawOperations, {
   getDraw: async ({ params, caller }) => drawForMember(params.drawId, subjectOf(caller)),
   spinDraw: async ({ params, caller, idempotency }) => {
     if (!idempotency) throw new DomainError('IDEMPOTENCY_KEY_REQUIRED', 'a spin may spend points: send an Idempotency-Key header');
-    return committedAnswer(await spinDraw({ drawId: params.drawId, memberId: subjectOf(caller), idempotency }));
+    const memberId = subjectOf(caller);
+    // The member's rate across instances, paid only by a spin about to write (shared/http/member-rate-limit.ts).
+    return committedAnswer(await spinDraw({ drawId: params.drawId, memberId, idempotency, beforeWrite: () => checkShared('spinDraw', memberId) }));
   },
   listMyDrawSpins: async ({ params, caller, page }) => listMemberSpins(subjectOf(caller), params.drawId, page),
   listMemberSpins: async ({ params, query, page }) => {

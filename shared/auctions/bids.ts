@@ -41,6 +41,11 @@ export interface PlaceBidInput {
   readonly maxAmount?: number | undefined;
   readonly idempotency: IdempotencySpec;
   readonly now?: Date;
+  /**
+   * Called once before the bid's first write, after the refusals that need no write (a bid too low, a closed
+   * auction): the member's rate count across instances (shared/http/member-rate-limit.ts).
+   */
+  readonly beforeWrite?: () => Promise<void>;
 }
 
 function refusalError(refusal: BidRefusal, auctionId: string): DomainError {
@@ -232,6 +237,7 @@ export async function placeBid(input: PlaceBidInput): Promise<CommitOutcome> {
       if (placed) return { replayed: true, response: placed };
       throw refusalError(result.refusal, input.auctionId);
     }
+    if (attempt === 1) await input.beforeWrite?.();
     try {
       return await commitBid(auction, result.decision, input, now);
     } catch (error) {

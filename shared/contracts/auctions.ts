@@ -260,7 +260,7 @@ export const auctionOperations = {
     response: bidResultSchema,
     status: 201,
     idempotency: 'required',
-    errors: ['BID_TOO_LOW', 'AUCTION_CLOSED', 'INSUFFICIENT_POINTS', 'NOT_FOUND', 'CONFLICT', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['BID_TOO_LOW', 'AUCTION_CLOSED', 'INSUFFICIENT_POINTS', 'NOT_FOUND', 'CONFLICT', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED', 'THROTTLED'],
   }),
   listMyBids: operation({
     summary: 'My auction bids, newest first',

@@ -342,7 +342,7 @@ export const drawOperations = {
     response: spinSchema,
     status: 201,
     idempotency: 'required',
-    errors: ['NO_SPINS_LEFT', 'INSUFFICIENT_POINTS', 'DRAW_CLOSED', 'BUDGET_EXHAUSTED', 'LIMIT_REACHED', 'NOT_FOUND', 'CONFLICT', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['NO_SPINS_LEFT', 'INSUFFICIENT_POINTS', 'DRAW_CLOSED', 'BUDGET_EXHAUSTED', 'LIMIT_REACHED', 'NOT_FOUND', 'CONFLICT', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED', 'THROTTLED'],
   }),
   listMyDrawSpins: operation({
     summary: 'My spins of a draw, newest first: the audit trail (drawn prize, awarded prize, why it fell back, cost, ledger entries)',

@@ -311,7 +311,7 @@ export const mallOperations = {
     response: orderSchema,
     status: 201,
     idempotency: 'required',
-    errors: ['INSUFFICIENT_POINTS', 'OUT_OF_STOCK', 'NOT_ON_SALE', 'LIMIT_REACHED', 'FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['INSUFFICIENT_POINTS', 'OUT_OF_STOCK', 'NOT_ON_SALE', 'LIMIT_REACHED', 'FORBIDDEN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_REUSED', 'THROTTLED'],
   }),
   listMyOrders: operation({
     summary: 'My orders, newest first',

@@ -363,6 +363,11 @@ export interface SpinInput {
   readonly idempotency: IdempotencySpec;
   /** The time of the spin (tests); the day and its seed follow from it. */
   readonly now?: Date;
+  /**
+   * Called once before the spin's first write, after the replay and a closed draw are answered: the member's rate
+   * count across instances (shared/http/member-rate-limit.ts).
+   */
+  readonly beforeWrite?: () => Promise<void>;
 }
 
 /**
@@ -389,6 +394,7 @@ export async function spinDraw(input: SpinInput): Promise<CommitOutcome> {
     status = drawStatusAt(draw, now);
   }
   if (status !== 'OPEN') throw drawClosed(draw, status);
+  await input.beforeWrite?.();
   try {
     return await spinOpenDraw(draw, input, now);
   } catch (error) {

@@ -19,7 +19,9 @@
  *    failing is the 429, and writes nothing. Members who send one request now
  *    and then never cost this write. The caller decides when to pay it: the
  *    orders function pays it only for a redemption that is about to write (a
- *    refusal from memory, e.g. a sold-out product, stays free).
+ *    refusal from memory, e.g. a sold-out product, stays free), the auctions
+ *    and draws functions only for a bid or a spin about to write (a replay, a
+ *    closed draw or auction, a bid too low stay free).
  *
  * A shared count that cannot be written (the table busy or down) lets the
  * request through: the limit protects the sale, it is not accounting, and the
@@ -37,6 +39,10 @@ import { keys } from '../table/keys.js';
 const DEFAULT_LIMITS: Readonly<Record<string, number>> = {
   // A member taps "redeem" a few times a second at most, and the app retries after Retry-After (1 s).
   placeOrder: 5,
+  // A bidder raises a few times a second at most; a script outbidding everyone each millisecond is what this stops.
+  placeBid: 5,
+  // A spin is one tap and an animation of a second or more.
+  spinDraw: 5,
 };
 
 /** The environment variable overriding an operation's limit (0 switches it off). */

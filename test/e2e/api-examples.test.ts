@@ -22,7 +22,7 @@ const apiTokens: Record<string, string[]> = {
 };
 
 // What the integration project sets for its own tests must not change how the stack answers.
-for (const name of ['AUDIT_STRICT', 'LOCAL_SDK_TIMEOUT_SCALE', 'MEMBER_RATE_LIMIT_PLACE_ORDER']) delete process.env[name];
+for (const name of ['AUDIT_STRICT', 'LOCAL_SDK_TIMEOUT_SCALE', 'MEMBER_RATE_LIMIT_PLACE_ORDER', 'MEMBER_RATE_LIMIT_PLACE_BID', 'MEMBER_RATE_LIMIT_SPIN_DRAW']) delete process.env[name];
 
 /** The docs whose examples run, each with the token variables its text defines before its examples. */
 const docs: readonly { file: string; tokens: Record<string, string[]>; atLeast: number }[] = [

@@ -12,21 +12,26 @@ import { keys } from '../../shared/table/keys.js';
 import { TestApi, uniqueId } from '../support/api.js';
 
 const LIMIT = 3;
-const VARIABLE = limitVariable('placeOrder');
-let before: string | undefined;
+const VARIABLES = ['placeOrder', 'placeBid', 'spinDraw'].map(limitVariable);
+const before = new Map<string, string | undefined>();
 let api: TestApi;
 let admin: string;
 
 beforeAll(async () => {
-  before = process.env[VARIABLE];
-  process.env[VARIABLE] = String(LIMIT);
+  for (const variable of VARIABLES) {
+    before.set(variable, process.env[variable]);
+    process.env[variable] = String(LIMIT);
+  }
   api = await TestApi.create();
   admin = await api.token('admin');
 });
 
 afterAll(() => {
-  if (before === undefined) delete process.env[VARIABLE];
-  else process.env[VARIABLE] = before;
+  for (const variable of VARIABLES) {
+    const value = before.get(variable);
+    if (value === undefined) delete process.env[variable];
+    else process.env[variable] = value;
+  }
 });
 
 beforeEach(() => forgetMemberRates());
@@ -57,8 +62,31 @@ async function startOfSecond(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
 }
 
-async function idempotencyRecord(memberId: string, key: string) {
-  return (await db().send(new GetCommand({ TableName: tableName(), Key: keys.idempotency(`${memberId}:placeOrder`, key), ConsistentRead: true }))).Item;
+async function idempotencyRecord(memberId: string, key: string, operation = 'placeOrder') {
+  return (await db().send(new GetCommand({ TableName: tableName(), Key: keys.idempotency(`${memberId}:${operation}`, key), ConsistentRead: true }))).Item;
+}
+
+function expectThrottled(res: { status: number; headers: Record<string, string | undefined>; body: { code?: string; detail?: string } }, operation: string): void {
+  expect(res.status).toBe(429);
+  expect(res.headers['content-type']).toBe('application/problem+json');
+  expect(res.headers['retry-after']).toBe('1');
+  expect(res.body.code).toBe('THROTTLED');
+  expect(res.body.detail).toContain(`more than ${LIMIT} ${operation} requests in one second`);
+}
+
+type RateCounter = ReturnType<typeof keys.rateLimit.window>;
+
+/** Other instances have already counted the limit's worth of the member's `operation` requests this second. */
+async function countedElsewhere(memberId: string, operation: string): Promise<{ second: number; counter: RateCounter }> {
+  await startOfSecond();
+  const second = Math.floor(Date.now() / 1000);
+  const counter = keys.rateLimit.window(memberId, operation, second);
+  await db().send(new PutCommand({ TableName: tableName(), Item: { ...counter, entity: 'RateWindow', requests: LIMIT, ttl: second + 120 } }));
+  return { second, counter };
+}
+
+async function counterOf(counter: RateCounter) {
+  return (await db().send(new GetCommand({ TableName: tableName(), Key: counter, ConsistentRead: true }))).Item;
 }
 
 describe('per-member request rate on POST /v1/orders', () => {
@@ -140,5 +168,149 @@ describe('per-member request rate on POST /v1/orders', () => {
     expect(refused.body.code).toBe('OUT_OF_STOCK');
     const counter = await db().send(new GetCommand({ TableName: tableName(), Key: keys.rateLimit.window(m.memberId, 'placeOrder', second), ConsistentRead: true }));
     expect(counter.Item).toBeUndefined();
+  });
+});
+
+async function openDraw(): Promise<string> {
+  const drawId = uniqueId('rate-draw');
+  const res = await api.call('POST', '/v1/admin/draws', {
+    token: admin,
+    body: {
+      drawId,
+      name: 'Rate-limited wheel',
+      startsAt: new Date(Date.now() - 3_600_000).toISOString(),
+      endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      freeSpinsPerDay: 20,
+      spinCostPoints: 10,
+      maxSpinsPerDay: 20,
+      consolationPrizeId: 'thanks',
+      prizes: [
+        { prizeId: 'nothing', name: 'Nothing', kind: 'NOTHING', weight: 1 },
+        { prizeId: 'thanks', name: 'Thanks for playing', kind: 'NOTHING', weight: 1 },
+      ],
+    },
+  });
+  if (res.status !== 201) throw new Error(`draw not created: ${res.text}`);
+  return drawId;
+}
+
+function spin(token: string, drawId: string, key = ulid()) {
+  return api.call<{ code?: string; detail?: string; spinId?: string }>('POST', `/v1/draws/${drawId}/spins`, { token, headers: { 'idempotency-key': key } });
+}
+
+async function spinsOf(token: string, drawId: string): Promise<number> {
+  const res = await api.call<{ items: unknown[] }>('GET', `/v1/draws/${drawId}/spins?limit=100`, { token });
+  expect(res.status).toBe(200);
+  return res.body.items.length;
+}
+
+describe('per-member request rate on POST /v1/draws/{drawId}/spins', () => {
+  it('answers 429 THROTTLED beyond the limit in one instance, spins nothing for it, and spares other members', async () => {
+    // Prepare
+    const drawId = await openDraw();
+    const script = await member(1_000);
+    const other = await member(1_000);
+    const burstKeys = Array.from({ length: LIMIT + 3 }, () => ulid());
+
+    // Act
+    await startOfSecond();
+    const burst = await Promise.all(burstKeys.map((key) => spin(script.token, drawId, key)));
+    const bystander = await spin(other.token, drawId);
+
+    // Assess: the limit's worth spun, the rest refused and not written (no spin, no idempotency record)
+    expect(burst.filter((r) => r.status === 201)).toHaveLength(LIMIT);
+    const throttled = burst.filter((r) => r.status === 429);
+    expect(throttled).toHaveLength(3);
+    for (const res of throttled) expectThrottled(res, 'spinDraw');
+    expect(bystander.status).toBe(201);
+    expect(await spinsOf(script.token, drawId)).toBe(LIMIT);
+    for (const key of burstKeys.filter((_, i) => burst[i]?.status === 429)) expect(await idempotencyRecord(script.memberId, key, 'spinDraw')).toBeUndefined();
+  });
+
+  it('refuses a hot member at the count across instances without writing, and never counts a replay', async () => {
+    // Prepare: one spin accepted (the member is then hot here), its key kept for a replay
+    const drawId = await openDraw();
+    const m = await member(1_000);
+    const key = ulid();
+    expect((await spin(m.token, drawId, key)).status).toBe(201);
+    const { second, counter } = await countedElsewhere(m.memberId, 'spinDraw');
+
+    // Act
+    const replay = await spin(m.token, drawId, key);
+    const refused = await spin(m.token, drawId);
+
+    // Assess: the replay answers the first spin without counting; the new spin is refused by the shared count
+    expect(replay.status).toBe(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expectThrottled(refused, 'spinDraw');
+    if (Math.floor(Date.now() / 1000) === second) expect((await counterOf(counter))?.requests).toBe(LIMIT);
+    expect(await spinsOf(m.token, drawId)).toBe(1);
+  });
+});
+
+async function openAuction(): Promise<string> {
+  const productId = uniqueId('rate-lot');
+  const lot = await api.call('POST', '/v1/admin/products', {
+    token: admin,
+    body: { productId, name: 'Rate-limited lot', type: 'PHYSICAL', zone: `z-${ulid().toLowerCase().slice(-10)}`, pricePoints: 100, stockShards: 1, initialStock: 1 },
+  });
+  if (lot.status !== 201) throw new Error(`lot not created: ${lot.text}`);
+  const now = Date.now();
+  const created = await api.call<{ auctionId: string }>('POST', '/v1/admin/auctions', {
+    token: admin,
+    body: { productId, title: 'Rate-limited auction', startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3_600_000).toISOString(), startingPrice: 100, minIncrement: 10 },
+  });
+  if (created.status !== 201) throw new Error(`auction not created: ${created.text}`);
+  return created.body.auctionId;
+}
+
+function bid(token: string, auctionId: string, amount: number, key = ulid()) {
+  return api.call<{ code?: string; detail?: string; outcome?: string }>('POST', `/v1/auctions/${auctionId}/bids`, { token, body: { amount }, headers: { 'idempotency-key': key } });
+}
+
+async function bidsOf(token: string, auctionId: string): Promise<number> {
+  const res = await api.call<{ items: { auctionId: string }[] }>('GET', '/v1/me/bids?limit=100', { token });
+  expect(res.status).toBe(200);
+  return res.body.items.filter((b) => b.auctionId === auctionId).length;
+}
+
+describe('per-member request rate on POST /v1/auctions/{auctionId}/bids', () => {
+  it('answers 429 THROTTLED beyond the limit in one instance and writes nothing for it', async () => {
+    // Prepare
+    const auctionId = await openAuction();
+    const script = await member(100_000);
+    const burstKeys = Array.from({ length: LIMIT + 3 }, () => ulid());
+
+    // Act: rising bids, all in one second
+    await startOfSecond();
+    const burst = await Promise.all(burstKeys.map((key, i) => bid(script.token, auctionId, 100 + 100 * i, key)));
+
+    // Assess: the first LIMIT went through (accepted, or refused by the auction's own rules); the rest are 429, unwritten
+    const throttled = burst.filter((r) => r.status === 429);
+    expect(throttled).toHaveLength(3);
+    for (const res of throttled) expectThrottled(res, 'placeBid');
+    expect(burst.filter((r) => r.status !== 429).every((r) => r.status === 201 || r.status === 409)).toBe(true);
+    for (const key of burstKeys.filter((_, i) => burst[i]?.status === 429)) expect(await idempotencyRecord(script.memberId, key, 'placeBid')).toBeUndefined();
+    expect(await bidsOf(script.token, auctionId)).toBe(burst.filter((r) => r.status === 201).length);
+  });
+
+  it('refuses a hot member at the count across instances without writing, and never counts a bid too low', async () => {
+    // Prepare: a leading bid (the member is then hot here)
+    const auctionId = await openAuction();
+    const m = await member(100_000);
+    expect((await bid(m.token, auctionId, 200)).status).toBe(201);
+    const { second, counter } = await countedElsewhere(m.memberId, 'placeBid');
+
+    // Act
+    const tooLow = await bid(m.token, auctionId, 100);
+    const refused = await bid(m.token, auctionId, 500);
+
+    // Assess: a bid too low is refused by the auction before any count; a real raise by the shared count
+    expect(tooLow.status).toBe(409);
+    expect(tooLow.body.code).toBe('BID_TOO_LOW');
+    expectThrottled(refused, 'placeBid');
+    if (Math.floor(Date.now() / 1000) === second) expect((await counterOf(counter))?.requests).toBe(LIMIT);
+    expect(await bidsOf(m.token, auctionId)).toBe(1);
+    expect((await getWallet(m.memberId, 'points')).held).toBe(200);
   });
 });

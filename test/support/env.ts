@@ -15,9 +15,10 @@ process.env.CURSOR_KEY = 'test-cursor-key-0123456789abcdefghijklmnopqrstuvwxyz';
 // call can wait seconds for the emulator's locks: the SDK's per-attempt timeouts (2 s) are stretched here, and only
 // here (shared/config/aws-clients.ts). The functions' deadlines are not: they apply as on npm start.
 process.env.LOCAL_SDK_TIMEOUT_SCALE ??= '20';
-// The per-member order rate (5 a second by default, shared/http/member-rate-limit.ts) is far above what the
-// concurrency tests fire at once for one member: they test races, not the limit (member-rate-limit.test.ts does).
-process.env.MEMBER_RATE_LIMIT_PLACE_ORDER ??= '100000';
+// The per-member rates of orders, bids and spins (5 a second by default, shared/http/member-rate-limit.ts) are far
+// above what the concurrency tests fire at once for one member: they test races, not the limits
+// (member-rate-limit.test.ts does).
+for (const name of ['MEMBER_RATE_LIMIT_PLACE_ORDER', 'MEMBER_RATE_LIMIT_PLACE_BID', 'MEMBER_RATE_LIMIT_SPIN_DRAW']) process.env[name] ??= '100000';
 // An operator write that answers success without its audit record fails the request (shared/http/handler.ts).
 process.env.AUDIT_STRICT = 'true';
 
