@@ -74,6 +74,17 @@ export function dailyCapWrites(
   return writes;
 }
 
+/**
+ * The counters `dailyCapWrites` adds a purchase's points to, kept on the purchase (`capCounted`) so that its void
+ * lowers exactly those, on that day, whatever the caps have become since (none: an empty list).
+ */
+export function capCounted(limits: PosLimits, day: string, points: number): { day: string; scopes: CapScope[] } {
+  const scopes: CapScope[] = [];
+  if (points > 0 && limits.dailyPointsPerMember !== null) scopes.push('member');
+  if (points > 0 && limits.dailyPointsPerStore !== null) scopes.push('store');
+  return { day, scopes };
+}
+
 /** What the caps allow before any counter is read: the smaller cap whole (the counters' conditions find out the rest). */
 export function initialAllowance(limits: PosLimits): { allowance: number; scope: CapScope } {
   const member = limits.dailyPointsPerMember ?? Number.MAX_SAFE_INTEGER;

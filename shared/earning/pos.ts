@@ -19,7 +19,7 @@ import { db, tableName } from '../table/client.js';
 import { requireOwnStore } from '../stores/pos-store.js';
 import { keys } from '../table/keys.js';
 import { applicableCampaigns, awardWrites, CampaignLimitError, memberCampaignState } from './campaigns.js';
-import { DailyCapError, dailyCapWrites, initialAllowance, type CapScope } from './daily-caps.js';
+import { capCounted, DailyCapError, dailyCapWrites, initialAllowance, type CapScope } from './daily-caps.js';
 import { findPendingCredit, pendingCreditPut, pendingCreditTake, StalePendingCreditError, vestAtFor, vestingBucket, type PendingCredit } from './pending.js';
 import { bucketForPolicy, getEarningRules, type EarningRules } from './rules-store.js';
 
@@ -293,6 +293,7 @@ async function commitPurchase(
   // Member hooks (docs/earning.md): growth counters and tier upgrade; the first-purchase referral bonus.
   const growth = purchaseGrowthWrite(member, { paidAt, amountCents, rules: rules.tiers, now, exact: ctx.exactGrowth });
   const referral = firstPurchaseReferralWrites(member, input.purchaseId, rules, now);
+  const counted = capCounted(rules.posLimits, ctx.day, points);
   return commit({
     moves: [...moves, ...referral.moves],
     extra: [
@@ -315,6 +316,8 @@ async function commitPurchase(
               pointsEarned: points,
               breakdown,
               ...(ctx.withheld > 0 ? { pointsWithheld: ctx.withheld, capDay: ctx.day } : {}),
+              // The daily-cap counters its points went into (a void lowers exactly these).
+              capCounted: counted,
               campaignPoints: Object.fromEntries(awards),
               campaignIds: ctx.campaigns.map((c) => c.campaignId),
               lineEarnings,
@@ -378,6 +381,11 @@ export interface PurchaseRecord {
   readonly reviewStatus?: 'PENDING' | 'APPROVED' | 'REJECTED';
   /** When the purchase was recorded: its business day, for voids. */
   readonly recordedAt: string;
+  /**
+   * The daily-cap counters (day and scopes) its points were added to (no scope when no cap was configured or
+   * nothing was credited); absent on purchases recorded before it was kept.
+   */
+  readonly capCounted?: { readonly day: string; readonly scopes: readonly CapScope[] };
   /** Set when the purchase was voided (./voids.ts): it counts as never having happened. */
   readonly voidedAt?: string;
 }

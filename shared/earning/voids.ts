@@ -26,6 +26,7 @@ import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { findPendingCredit, pendingCreditTake, StalePendingCreditError } from './pending.js';
 import { getPurchase, type PurchaseRecord } from './pos.js';
+import type { CapScope } from './daily-caps.js';
 
 export interface VoidInput {
   /** Why the purchase was recorded in error: kept on the purchase and in the audit record. */
@@ -63,6 +64,20 @@ const VOID_ATTEMPTS = 20;
 
 function refuse(message: string, extensions: Record<string, unknown> = {}): DomainError {
   return new DomainError('VOID_NOT_ALLOWED', message, extensions);
+}
+
+/**
+ * A refusal decided on another item (a wallet spent) holds only while the purchase is as the void read it: a void
+ * or refund of it that committed meanwhile took those points, and the answer is then that one's (decide again).
+ */
+async function unlessStale(purchase: PurchaseRecord, refusal: DomainError): Promise<DomainError | StaleVoid> {
+  const current = await getPurchase(purchase.purchaseId);
+  const unchanged =
+    current.voidedAt === purchase.voidedAt &&
+    current.refunds.length === purchase.refunds.length &&
+    current.refundedCents === purchase.refundedCents &&
+    current.reviewStatus === purchase.reviewStatus;
+  return unchanged ? refusal : new StaleVoid();
 }
 
 /**
@@ -125,10 +140,13 @@ async function commitVoid(purchase: PurchaseRecord, input: VoidInput, caller: Vo
   } else if (points > 0) {
     const available = (await findWallet(memberId, DEFAULT_CURRENCY))?.available ?? 0;
     if (available < points) {
-      throw refuse(
-        `member ${memberId} has ${available} points available but purchase ${purchaseId} earned ${points}: some were spent, so it cannot be voided; ` +
-          'record a refund instead (it takes back what is there and answers the shortfall)',
-        { reason: 'points-spent', pointsEarned: points, available },
+      throw await unlessStale(
+        purchase,
+        refuse(
+          `member ${memberId} has ${available} points available but purchase ${purchaseId} earned ${points}: some were spent, so it cannot be voided; ` +
+            'record a refund instead (it takes back what is there and answers the shortfall)',
+          { reason: 'points-spent', pointsEarned: points, available },
+        ),
       );
     }
     pointsClawedBack = points;
@@ -232,10 +250,13 @@ async function referralTakeBack(purchase: PurchaseRecord, member: MemberProfile)
   if (points <= 0) return { moves: [], extra: [remove], points: 0 };
   const available = (await findWallet(referrerId, DEFAULT_CURRENCY))?.available ?? 0;
   if (available < points) {
-    throw refuse(
-      `purchase ${purchase.purchaseId} was the first purchase of member ${member.memberId} and paid referrer ${referrerId} a ${points}-point bonus ` +
-        'that the referrer has since spent, so it cannot be voided; record a refund instead',
-      { reason: 'referral-bonus-spent' },
+    throw await unlessStale(
+      purchase,
+      refuse(
+        `purchase ${purchase.purchaseId} was the first purchase of member ${member.memberId} and paid referrer ${referrerId} a ${points}-point bonus ` +
+          'that the referrer has since spent, so it cannot be voided; record a refund instead',
+        { reason: 'referral-bonus-spent' },
+      ),
     );
   }
   return {
@@ -305,19 +326,32 @@ async function campaignTakeBackWrites(purchase: PurchaseRecord): Promise<ExtraWr
   return writes;
 }
 
+function capCounterKey(purchase: PurchaseRecord, scope: CapScope, day: string) {
+  return scope === 'member' ? keys.posEarningDay.member(purchase.memberId, day) : keys.posEarningDay.store(purchase.storeId, day);
+}
+
 /**
- * The daily-cap counters of the purchase's business day (the day it was recorded), lowered by what it credited:
- * the member and the store may earn those points again today. Only counters that exist (the caps configured
- * when it was recorded wrote them).
+ * The daily-cap counters the purchase's points went into, lowered by what it credited: the member and the store
+ * may earn those points again that day. The purchase names them (`capCounted`: the day, paidAt's for a batch
+ * item, and the caps configured when it was recorded), so a cap switched on or off since changes nothing here.
+ * A purchase recorded before it kept them: the counters of its business day that exist.
  */
 async function dailyCapTakeBackWrites(purchase: PurchaseRecord, points: number): Promise<ExtraWrite[]> {
   if (points <= 0) return [];
-  const day = capDay(new Date(purchase.recordedAt));
-  const counters = [keys.posEarningDay.member(purchase.memberId, day), keys.posEarningDay.store(purchase.storeId, day)];
+  let counters: { PK: string; SK: string }[];
+  if (purchase.capCounted) {
+    const { day, scopes } = purchase.capCounted;
+    counters = scopes.map((scope) => capCounterKey(purchase, scope, day));
+  } else {
+    const day = capDay(new Date(purchase.recordedAt));
+    counters = [];
+    for (const scope of ['member', 'store'] as const) {
+      const key = capCounterKey(purchase, scope, day);
+      if ((await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))).Item) counters.push(key);
+    }
+  }
   const writes: ExtraWrite[] = [];
   for (const key of counters) {
-    const found = (await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))).Item;
-    if (!found) continue;
     writes.push({
       item: {
         Update: {

@@ -258,6 +258,51 @@ describe('voids of POS purchases', () => {
     }
   });
 
+  it('lowers only the cap counters the purchase wrote: none when the cap came after it, the day of paidAt for a batch item', async () => {
+    const rules = await api.call<{ posLimits: Record<string, unknown> }>('GET', '/v1/admin/earning-rules', { token: admin });
+    const counter = async (memberId: string, day: string) =>
+      (await db().send(new GetCommand({ TableName: tableName(), Key: keys.posEarningDay.member(memberId, day), ConsistentRead: true }))).Item?.points;
+    try {
+      // Prepare: a purchase with no cap, then a member cap and a second purchase counted under it
+      await setRules({ posLimits: { ...rules.body.posLimits, dailyPointsPerMember: null } });
+      const memberId = await newMember('void-cap-later');
+      const before = await buy(memberId, 100);
+      await setRules({ posLimits: { ...rules.body.posLimits, dailyPointsPerMember: 1000 } });
+      await buy(memberId, 50);
+      const today = capDay(new Date());
+      expect(await counter(memberId, today)).toBe(50);
+
+      // Act
+      const voided = await voidIt(before.purchaseId);
+
+      // Assess: voided, and the counter it never wrote left as it was
+      expect(voided.status, voided.text).toBe(201);
+      expect(voided.body.pointsClawedBack).toBe(100);
+      expect(await counter(memberId, today)).toBe(50);
+
+      // Prepare: an offline purchase of yesterday, sent today in a batch (counted on the day of its paidAt)
+      const offline = await newMember('void-cap-batch');
+      const yesterday = new Date(Date.now() - DAY_MS);
+      const purchaseId = uniqueId('p-void-batch');
+      const batch = await api.call('POST', '/v1/pos/purchase-batches', {
+        token: pos,
+        body: { batchId: uniqueId('b-void'), purchases: [{ purchaseId, memberId: offline, storeId: 'store1', paidAt: yesterday.toISOString(), lines: [{ sku: 'void-sku', category: 'A', amountCents: 8000, quantity: 1 }] }] },
+      });
+      expect(batch.status, batch.text).toBe(201);
+      expect(await counter(offline, capDay(yesterday))).toBe(80);
+
+      // Act
+      const batchVoid = await voidIt(purchaseId);
+
+      // Assess: yesterday's counter given back, today's never written
+      expect(batchVoid.status, batchVoid.text).toBe(201);
+      expect(await counter(offline, capDay(yesterday))).toBe(0);
+      expect(await counter(offline, today)).toBeUndefined();
+    } finally {
+      await setRules({ posLimits: rules.body.posLimits });
+    }
+  });
+
   it("takes back the first-purchase referral bonus from the referrer, so the referee's real first purchase pays it", async () => {
     // Prepare: a referrer and a referee registered with their code
     const referrer = await api.newMember('void-referrer');
