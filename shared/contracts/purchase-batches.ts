@@ -68,7 +68,7 @@ export const purchaseBatchResultSchema = doc(z.object({
 export const purchaseBatchSchema = doc(z.object({
   batchId: z.string(),
   storeId: z.string(),
-  status: doc(z.enum(purchaseBatchStates), {
+  state: doc(z.enum(purchaseBatchStates), {
     description: 'QUEUED (taken, waiting for the background run), RUNNING, DONE (every item has its result), FAILED (`error` says why; the items with a result stand).',
   }),
   itemCount: count,

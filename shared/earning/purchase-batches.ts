@@ -25,7 +25,7 @@
  * read of the batch.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { auditItems, runAsOperatorWrite } from '../audit/audit.js';
 import type { purchaseBatchItemStatuses, purchaseBatchStates } from '../contracts/limits.js';
@@ -236,6 +236,13 @@ export async function submitBatch(storeId: string, input: BatchInput, sender: Ba
       new TransactWriteCommand({
         TransactItems: [
           { Put: { TableName: tableName(), Item: { ...keys.purchaseBatch.batch(storeId, input.batchId), entity: 'PurchaseBatch', ...item }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.purchaseBatch.counts(storeId, input.batchId), entity: 'PurchaseBatchCounts', storeId, batchId: input.batchId, ...ZERO_COUNTS },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
           ...chunks.map(
             (chunk, index): TransactItem => ({
               Put: {
@@ -314,6 +321,34 @@ async function readBatch(storeId: string, batchId: string): Promise<BatchItem | 
   return rest as unknown as BatchItem;
 }
 
+type Counts = BatchView['counts'];
+const ZERO_COUNTS: Omit<Counts, 'done'> = { earned: 0, refunded: 0, duplicate: 0, refused: 0 };
+const COUNTED: Readonly<Record<ItemStatus, keyof typeof ZERO_COUNTS>> = { EARNED: 'earned', REFUNDED: 'refunded', DUPLICATE: 'duplicate', REFUSED: 'refused' };
+
+/** The batch's counts as its results added to them; undefined for a batch taken before they were kept. */
+async function storedCounts(storeId: string, batchId: string): Promise<Counts | undefined> {
+  const found = (await db().send(new GetCommand({ TableName: tableName(), Key: keys.purchaseBatch.counts(storeId, batchId), ConsistentRead: true }))).Item;
+  if (!found) return undefined;
+  const [earned, refunded, duplicate, refused] = (['earned', 'refunded', 'duplicate', 'refused'] as const).map((name) => Number(found[name] ?? 0)) as [number, number, number, number];
+  return { done: earned + refunded + duplicate + refused, earned, refunded, duplicate, refused };
+}
+
+/** Counts one result of `status`: in the transaction that writes the result, so the two never disagree. */
+function countUpdate(item: BatchItem, status: ItemStatus) {
+  return {
+    TableName: tableName(),
+    Key: keys.purchaseBatch.counts(item.storeId, item.batchId),
+    UpdateExpression: 'ADD #n :one',
+    ExpressionAttributeNames: { '#n': COUNTED[status] },
+    ExpressionAttributeValues: { ':one': 1 },
+  };
+}
+
+function countsOf(results: readonly Record<string, unknown>[]): Counts {
+  const tally = (status: ItemStatus) => results.filter((r) => r.status === status).length;
+  return { done: results.length, earned: tally('EARNED'), refunded: tally('REFUNDED'), duplicate: tally('DUPLICATE'), refused: tally('REFUSED') };
+}
+
 async function resultItems(storeId: string, batchId: string, projection?: string): Promise<Record<string, unknown>[]> {
   return queryAll({
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
@@ -372,7 +407,7 @@ export interface ResultView {
 export interface BatchView {
   readonly batchId: string;
   readonly storeId: string;
-  readonly status: BatchState;
+  readonly state: BatchState;
   readonly itemCount: number;
   readonly purchaseCount: number;
   readonly refundCount: number;
@@ -385,22 +420,25 @@ export interface BatchView {
   readonly error: string | null;
 }
 
-/** The batch with its counts (from its results) and, as asked, every result or a page of them. */
+/**
+ * The batch with its counts and, as asked, every result or a page of them. The counts are the stored ones (one
+ * read), or counted from the results when every result is read anyway or the batch predates stored counts.
+ */
 async function batchView(item: BatchItem, results: 'all' | { items: Record<string, unknown>[]; nextCursor: string | null } | undefined = undefined): Promise<BatchView> {
-  const all = results === 'all' ? await resultItems(item.storeId, item.batchId) : await resultItems(item.storeId, item.batchId, '#seq, #status');
-  const tally = (status: ItemStatus) => all.filter((r) => r.status === status).length;
-  const shown = results === 'all' ? all : (results?.items ?? []);
+  const all = results === 'all' ? await resultItems(item.storeId, item.batchId) : undefined;
+  const counts = all ? countsOf(all) : ((await storedCounts(item.storeId, item.batchId)) ?? countsOf(await resultItems(item.storeId, item.batchId, '#seq, #status')));
+  const shown = results === 'all' ? (all ?? []) : (results?.items ?? []);
   return {
     batchId: item.batchId,
     storeId: item.storeId,
-    status: item.state,
+    state: item.state,
     itemCount: item.itemCount,
     purchaseCount: item.purchaseCount,
     refundCount: item.refundCount,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     finishedAt: item.finishedAt ?? null,
-    counts: { done: all.length, earned: tally('EARNED'), refunded: tally('REFUNDED'), duplicate: tally('DUPLICATE'), refused: tally('REFUSED') },
+    counts,
     results: shown.map(resultView),
     nextCursor: results === 'all' || results === undefined ? null : results.nextCursor,
     error: item.error ?? null,
@@ -466,15 +504,23 @@ function resultWrites(item: BatchItem, entry: Entry): (answer: Readonly<Record<s
       item: { Put: { TableName: tableName(), Item: resultItem(item, entry, status, figuresOf(entry, answer)), ConditionExpression: 'attribute_not_exists(PK)' } },
       onConditionFailed: () => new ResultThereAlready(),
     },
+    { item: { Update: countUpdate(item, status) } },
   ];
 }
 
 async function putResult(item: BatchItem, entry: Entry, status: ItemStatus, more: Record<string, unknown>): Promise<void> {
   try {
-    await db().send(new PutCommand({ TableName: tableName(), Item: resultItem(item, entry, status, more), ConditionExpression: 'attribute_not_exists(PK)' }));
+    await db().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: tableName(), Item: resultItem(item, entry, status, more), ConditionExpression: 'attribute_not_exists(PK)' } },
+          { Update: countUpdate(item, status) },
+        ],
+      }),
+    );
   } catch (error) {
-    // Another try wrote this item's result first: it stands.
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    // Another try wrote this item's result first: it stands (and was counted then).
+    if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
   }
 }
 

@@ -603,6 +603,8 @@ export const keys = {
     /** The result of one item (its place in the batch: purchases first, then refunds), written with its change. */
     result: (storeId: string, batchId: string, item: number): ItemKey => ({ PK: keys.purchaseBatch.partition(storeId, batchId), SK: `ITEM${sep}${String(item).padStart(5, '0')}` }),
     resultPrefix: (): string => `ITEM${sep}`,
+    /** The batch's results counted by status, added to with each result: a read of the batch costs one item, not its results. */
+    counts: (storeId: string, batchId: string): ItemKey => ({ PK: keys.purchaseBatch.partition(storeId, batchId), SK: 'COUNTS' }),
   },
   audit: {
     /** Every operator change, one partition in time order (operators write a few a second at most). */

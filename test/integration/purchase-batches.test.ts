@@ -57,7 +57,7 @@ interface Result {
 }
 interface Batch {
   batchId: string;
-  status: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
+  state: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
   itemCount: number;
   counts: { done: number; earned: number; refunded: number; duplicate: number; refused: number };
   results: Result[];
@@ -156,7 +156,7 @@ describe('small offline batches, applied at once', () => {
 
     // Assess
     expect(res.status, res.text).toBe(201);
-    expect(res.body.status).toBe('DONE');
+    expect(res.body.state).toBe('DONE');
     expect(res.body.results.map((r) => [r.kind, r.index, r.status])).toEqual([
       ['purchase', 0, 'EARNED'],
       ['purchase', 1, 'REFUSED'],
@@ -178,6 +178,8 @@ describe('small offline batches, applied at once', () => {
     expect(f2).toMatchObject({ purchaseId: p4.purchaseId, refundId: 'r-line', pointsClawedBack: 80 });
     expect(fUnknown.problem).toMatchObject({ code: 'NOT_FOUND', status: 404 });
     expect(res.body.counts).toEqual({ done: 8, earned: 2, refunded: 2, duplicate: 0, refused: 4 });
+    // Read back: the counts kept with the batch say the same as its results
+    expect((await read(id)).body.counts).toEqual({ done: 8, earned: 2, refunded: 2, duplicate: 0, refused: 4 });
     const { wallet, entries } = await expectLedgerExplainsWallet(m);
     expect(wallet.available).toBe(100 + 130 - 50 - 80);
     expect(entries.filter((e) => e.type === 'EARN').map((e) => e.points).sort()).toEqual([100, 130]);
@@ -240,6 +242,7 @@ describe('idempotency', () => {
     expect(again.status).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
+    expect((await read(idA)).body.counts).toEqual({ done: 3, earned: 1, refunded: 0, duplicate: 2, refused: 0 });
     expect(other.body.results.map((r) => r.status)).toEqual(['DUPLICATE', 'EARNED']);
     expect(otherBody.status).toBe(409);
     expect(otherBody.body.code).toBe('CONFLICT');
@@ -262,7 +265,7 @@ describe('idempotency', () => {
     expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'true')).toHaveLength(1);
     await drained();
     const final = await read(id);
-    expect(final.body.status).toBe('DONE');
+    expect(final.body.state).toBe('DONE');
     expect(final.body.counts).toMatchObject({ done: 5, earned: 5 });
     const { wallet, entries } = await expectLedgerExplainsWallet(m);
     expect(wallet.available).toBe(150);
@@ -316,7 +319,7 @@ describe('large offline batches, from the stream', () => {
     expect(res.headers.location).toBe(`/v1/pos/purchase-batches/${id}`);
     expect(res.body.results).toEqual([]);
     const page = await read(id);
-    expect(page.body).toMatchObject({ status: 'DONE', itemCount: 120, counts: { done: 120, earned: 100, refunded: 20, duplicate: 0, refused: 0 } });
+    expect(page.body).toMatchObject({ state: 'DONE', itemCount: 120, counts: { done: 120, earned: 100, refunded: 20, duplicate: 0, refused: 0 } });
     const results = await allResults(id);
     expect(results).toHaveLength(120);
     expect(results.map((r) => `${r.kind}:${r.index}`)).toEqual([...purchases.map((_, i) => `purchase:${i}`), ...refunds.map((_, i) => `refund:${i}`)]);
@@ -327,7 +330,7 @@ describe('large offline batches, from the stream', () => {
     // The resend answers the batch as it stands (202: it was queued), and changes nothing
     const again = await send(id, purchases, refunds);
     expect(again.status).toBe(202);
-    expect(again.body.status).toBe('DONE');
+    expect(again.body.state).toBe('DONE');
     // 120 items at 40 a segment: handed over twice
     const item = await db().send(new GetCommand({ TableName: tableName, Key: keys.purchaseBatch.batch(STORE, id), ConsistentRead: true }));
     expect(item.Item?.segment).toBe(2);
@@ -349,10 +352,10 @@ describe('hand-over from the request', () => {
 
     // Assess: answered as handed over (202), done by the stream; a resend answers as the first time (202)
     expect(res.status, res.text).toBe(202);
-    expect(res.body.status).toBe('RUNNING');
+    expect(res.body.state).toBe('RUNNING');
     expect(res.headers.location).toBe(`/v1/pos/purchase-batches/${id}`);
     expect(again.status).toBe(202);
-    expect((await read(id)).body).toMatchObject({ status: 'DONE', counts: { done: 3, earned: 3 } });
+    expect((await read(id)).body).toMatchObject({ state: 'DONE', counts: { done: 3, earned: 3 } });
     const { wallet } = await expectLedgerExplainsWallet(m);
     expect(wallet.available).toBe(6);
   });

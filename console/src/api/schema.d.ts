@@ -2853,7 +2853,7 @@ export interface components {
              * @description QUEUED (taken, waiting for the background run), RUNNING, DONE (every item has its result), FAILED (`error` says why; the items with a result stand).
              * @enum {string}
              */
-            status: "QUEUED" | "RUNNING" | "DONE" | "FAILED";
+            state: "QUEUED" | "RUNNING" | "DONE" | "FAILED";
             itemCount: number;
             purchaseCount: number;
             refundCount: number;
