@@ -54,8 +54,45 @@ const { values: args } = parseArgs({
     'transact-ms': { type: 'string' },
     compare: { type: 'string', multiple: true },
     json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+
+if (args.help) {
+  process.stdout.write(`npm run model:flash-sale -- [options]
+
+A discrete-event model of a flash sale. Prints, for N units, M members and R requests/s, the accepted rate, the
+cancelled transactions and their write units, p50/p99 and the sold-out time, for each shard count.
+
+The sale
+  --units N                 units on sale (default 100000)
+  --members M               members tapping "redeem" (default 500000)
+  --units-per-member K      units one member may take (default 1)
+  --rate R                  requests/s offered (default 50000)
+  --shards LIST             stock shard counts to model, comma-separated (default 64,256)
+  --retries N               times a member's app sends an overload answer (429, 503) again after Retry-After (default 2)
+  --seed N                  random seed (default 1)
+  --json                    print the results as JSON
+
+Where it runs
+  --profile aws|local       AWS (default) or this machine, to check the model against npm run bench:flash-sale
+  --settings planned|deployed
+                            AWS settings: those docs/flash-sale.md plans for the rate (default) or the stack's defaults
+
+AWS, overriding the settings
+  --stage-rate, --stage-burst, --account-rate, --account-burst   API Gateway throttles (requests/s, burst)
+  --reserved, --provisioned, --account-concurrency               Lambda concurrency
+  --init-ms, --conflict-window-ms, --table-wcu, --transact-median-ms, --cancelled-free
+
+Local
+  --connections N           benchmark connections (default 100)
+  --duration S              seconds (default 20)
+  --machine quiet|shared    machine profile: nothing else running (default) or other load on the cores
+  --loop-share, --database-share, --transact-ms                  the machine's measured shares and transaction time
+  --compare FILE            a saved bench:flash-sale output: model that run and print measured against modelled (repeatable)
+`);
+  process.exit(0);
+}
 
 function num(name: string, text: string | undefined, fallback?: number): number {
   if (text === undefined) {
