@@ -376,6 +376,33 @@ export async function memberCampaignState(memberId: string, campaignIds: readonl
   return state;
 }
 
+/** How a purchase's refund or void moves a campaign's figures (negative: taken back). */
+export interface CampaignFigureChange {
+  readonly issued: number;
+  readonly returnedPoints?: number;
+  readonly purchases?: number;
+  readonly salesCents?: number;
+  readonly participants?: number;
+}
+
+/**
+ * A change to a campaign's figures by one purchase, in its counters and in the programme-local hour of the
+ * purchase's `paidAt` (the stats' time series), without condition: taking back never exceeds a budget. Refunds
+ * give points back (`returnedPoints`); a void also undoes the purchase, its sales and, when it was the member's
+ * only one, the participant.
+ */
+export function campaignFigureWrites(campaignId: string, paidAt: Date, change: CampaignFigureChange): ExtraWrite[] {
+  const fields = Object.entries(change).filter(([, value]) => value !== undefined) as [string, number][];
+  const update = {
+    UpdateExpression: `ADD ${fields.map(([name]) => `${name} :${name}`).join(', ')}`,
+    ExpressionAttributeValues: Object.fromEntries(fields.map(([name, value]) => [`:${name}`, value])),
+  };
+  return [
+    { item: { Update: { TableName: tableName(), Key: keys.campaign.counters(campaignId), ...update } } },
+    { item: { Update: { TableName: tableName(), Key: keys.campaign.hourStats(campaignId, localHour(paidAt)), ...update } } },
+  ];
+}
+
 /**
  * The writes that pay an award from a campaign, for the purchase's
  * transaction: the campaign counters (condition: within budget) and the

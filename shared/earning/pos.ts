@@ -4,7 +4,7 @@ import { campaignPointsOwed, initialLineState, lineEarningsByAmount, planRefund,
 import { draftCampaignAt, earningWithDrafts, type DraftCampaign } from '../domain/what-if.js';
 import { campaignAwardsAfterCut, capDay, purchaseLimitViolation, reviewReason, type PurchaseLimitViolation } from '../domain/pos-limits.js';
 import { gcd } from '../domain/numbers.js';
-import { localDate, localHour } from '../domain/programme.js';
+import { localDate } from '../domain/programme.js';
 import type { AudienceMember } from '../domain/campaigns.js';
 import { DomainError, InsufficientPointsError, NotFoundError, ValidationError } from '../errors.js';
 import { fingerprintOf, storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
@@ -18,7 +18,7 @@ import { logger } from '../observability/powertools.js';
 import { db, tableName } from '../table/client.js';
 import { requireOwnStore } from '../stores/pos-store.js';
 import { keys } from '../table/keys.js';
-import { applicableCampaigns, awardWrites, CampaignLimitError, memberCampaignState } from './campaigns.js';
+import { applicableCampaigns, awardWrites, campaignFigureWrites, CampaignLimitError, memberCampaignState } from './campaigns.js';
 import { capCounted, DailyCapError, dailyCapWrites, initialAllowance, type CapScope } from './daily-caps.js';
 import { findPendingCredit, pendingCreditPut, pendingCreditTake, StalePendingCreditError, vestAtFor, vestingBucket, type PendingCredit } from './pending.js';
 import { bucketForPolicy, getEarningRules, type EarningRules } from './rules-store.js';
@@ -466,38 +466,9 @@ function purchaseRefundWrite(purchase: PurchaseRecord, change: RefundChange, out
  * purchase) and to the member's per-member cap. Unconditional: it only lowers counters the purchase raised.
  */
 function campaignGiveBackWrites(campaignId: string, memberId: string, points: number, paidAt: Date): ExtraWrite[] {
-  const values = { ':back': -points, ':points': points };
   return [
-    {
-      item: {
-        Update: {
-          TableName: tableName(),
-          Key: keys.campaign.counters(campaignId),
-          UpdateExpression: 'ADD issued :back, returnedPoints :points',
-          ExpressionAttributeValues: values,
-        },
-      },
-    },
-    {
-      item: {
-        Update: {
-          TableName: tableName(),
-          Key: keys.campaign.hourStats(campaignId, localHour(paidAt)),
-          UpdateExpression: 'ADD issued :back, returnedPoints :points',
-          ExpressionAttributeValues: values,
-        },
-      },
-    },
-    {
-      item: {
-        Update: {
-          TableName: tableName(),
-          Key: keys.campaign.member(campaignId, memberId),
-          UpdateExpression: 'ADD issued :back',
-          ExpressionAttributeValues: { ':back': -points },
-        },
-      },
-    },
+    ...campaignFigureWrites(campaignId, paidAt, { issued: -points, returnedPoints: points }),
+    { item: { Update: { TableName: tableName(), Key: keys.campaign.member(campaignId, memberId), UpdateExpression: 'ADD issued :back', ExpressionAttributeValues: { ':back': -points } } } },
   ];
 }
 

@@ -13,7 +13,6 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { actorAuditWrites, type AuditActor } from '../audit/audit.js';
 import { voidRefusal } from '../domain/voids.js';
 import { capDay } from '../domain/pos-limits.js';
-import { localHour } from '../domain/programme.js';
 import { DomainError, InsufficientPointsError } from '../errors.js';
 import { storedResponse, type IdempotencySpec } from '../ledger/idempotency.js';
 import { commit, InsufficientPendingError, type CommitOutcome, type ExtraWrite, type LedgerMove } from '../ledger/ledger.js';
@@ -25,6 +24,7 @@ import { requireOwnStore } from '../stores/pos-store.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
 import { findPendingCredit, pendingCreditTake, StalePendingCreditError } from './pending.js';
+import { campaignFigureWrites } from './campaigns.js';
 import { getPurchase, type PurchaseRecord } from './pos.js';
 import type { CapScope } from './daily-caps.js';
 
@@ -283,7 +283,7 @@ async function referralTakeBack(purchase: PurchaseRecord, member: MemberProfile)
  */
 async function campaignTakeBackWrites(purchase: PurchaseRecord): Promise<ExtraWrite[]> {
   const writes: ExtraWrite[] = [];
-  const hour = localHour(new Date(purchase.paidAt));
+  const paidAt = new Date(purchase.paidAt);
   for (const [campaignId, points] of Object.entries(purchase.campaignPoints ?? {})) {
     if (points <= 0) continue;
     const memberKey = keys.campaign.member(campaignId, purchase.memberId);
@@ -292,12 +292,7 @@ async function campaignTakeBackWrites(purchase: PurchaseRecord): Promise<ExtraWr
     const counted = item?.purchases !== undefined;
     const purchases = Number(item?.purchases ?? 0);
     const newcomer = purchases === 1 ? 1 : 0;
-    const values = { ':back': -points, ':minusOne': -1, ':sales': -purchase.amountCents, ':gone': -newcomer };
-    const update = 'ADD issued :back, purchases :minusOne, salesCents :sales, participants :gone';
-    writes.push(
-      { item: { Update: { TableName: tableName(), Key: keys.campaign.counters(campaignId), UpdateExpression: update, ExpressionAttributeValues: values } } },
-      { item: { Update: { TableName: tableName(), Key: keys.campaign.hourStats(campaignId, hour), UpdateExpression: update, ExpressionAttributeValues: values } } },
-    );
+    writes.push(...campaignFigureWrites(campaignId, paidAt, { issued: -points, purchases: -1, salesCents: -purchase.amountCents, participants: -newcomer }));
     if (!item) continue;
     if (!counted) {
       writes.push({ item: { Update: { TableName: tableName(), Key: memberKey, UpdateExpression: 'ADD issued :back', ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':back': -points } } } });
