@@ -14,6 +14,7 @@ import { LocalStreams } from '../../bin/local/streams.js';
 import { resetConfigForTests } from '../../shared/config/env.js';
 import { capDay } from '../../shared/domain/pos-limits.js';
 import { recordPurchase } from '../../shared/earning/pos.js';
+import { runVestPendingJob } from '../../shared/jobs/vest-pending.js';
 import { getWallet } from '../../shared/ledger/reader.js';
 import { getMember, registerMember } from '../../shared/members/service.js';
 import { db, tableName } from '../../shared/table/client.js';
@@ -381,6 +382,39 @@ describe('voids of POS purchases', () => {
     // Every purchase came back whole, by void or by full refund.
     expect(wallet.available).toBe(0);
     expect((await getMember(memberId)).purchaseCount).toBe(outcomes.filter(([v]) => v.status !== 201).length);
+  });
+
+  it('voids whole whichever way a void races the vest job: the pending points cancelled, or the vested ones taken back', async () => {
+    // Prepare: a 1-day return window; six purchases whose points are pending, vesting in two days' run
+    await setRules({ returnWindowDays: 1 });
+    try {
+      const memberId = await newMember('void-vest');
+      const bought: Awaited<ReturnType<typeof buy>>[] = [];
+      for (let i = 0; i < 6; i += 1) bought.push(await buy(memberId, 20 + i));
+      expect(bought.every((b) => b.pointsPending === b.pointsEarned)).toBe(true);
+
+      // Act: the voids while two vest runs work through the same credits
+      const [voids] = await Promise.all([
+        Promise.all(bought.map(({ purchaseId }) => voidIt(purchaseId))),
+        runVestPendingJob({ now: new Date(Date.now() + 2 * DAY_MS), concurrency: 1 }),
+        runVestPendingJob({ now: new Date(Date.now() + 2 * DAY_MS), concurrency: 1 }),
+      ]);
+
+      // Assess: every void took its purchase's points whole, from pending or from available, and nothing is left
+      voids.forEach((v, i) => {
+        expect(v.status, v.text).toBe(201);
+        expect(v.body.pointsVoided + v.body.pointsClawedBack).toBe(bought[i]?.pointsEarned);
+        expect([v.body.pointsVoided, v.body.pointsClawedBack]).toContain(0);
+      });
+      const { wallet, entries } = await expectLedgerExplainsWallet(memberId);
+      expect(wallet).toMatchObject({ available: 0, pending: 0 });
+      // Each purchase: PEND, then VOID; or PEND, VEST, CLAWBACK
+      expect(entries.filter((e) => e.type === 'PEND')).toHaveLength(6);
+      expect(entries.filter((e) => e.type === 'VOID').length + entries.filter((e) => e.type === 'CLAWBACK').length).toBe(6);
+      expect(entries.filter((e) => e.type === 'CLAWBACK').length).toBeLessThanOrEqual(entries.filter((e) => e.type === 'VEST').length);
+    } finally {
+      await setRules({ returnWindowDays: 0 });
+    }
   });
 
   it('lets exactly one of a void and a spend of the same points at once win', async () => {
