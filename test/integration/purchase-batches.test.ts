@@ -5,7 +5,7 @@
  * (PURCHASE_BATCH_*), read when used. Default earning rules: 1 point per CNY, category B x2, no return window.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { streamConsumers } from '../../lib/routes.js';
 import { ensureTable, localClient } from '../../bin/local/table.js';
@@ -358,6 +358,33 @@ describe('hand-over from the request', () => {
     expect((await read(id)).body).toMatchObject({ state: 'DONE', counts: { done: 3, earned: 3 } });
     const { wallet } = await expectLedgerExplainsWallet(m);
     expect(wallet.available).toBe(6);
+  });
+
+  it('marks a batch FAILED when its run meets an internal error: the results so far stand, a resend applies nothing more', async () => {
+    // Prepare: the request applies one item and hands over; then the stored items lose one (a fault no client can cause)
+    process.env.PURCHASE_BATCH_SEGMENT_ITEMS = '1';
+    const m = await member('m-failed');
+    const purchases = [1, 2, 3].map((yuan, i) => purchase(m, yuan, ago((i + 1) * HOUR)));
+    const id = batchId();
+    const res = await send(id, purchases);
+    expect(res.status, res.text).toBe(202);
+    const chunk = keys.purchaseBatch.chunk(STORE, id, 0);
+    const stored = (await db().send(new GetCommand({ TableName: tableName, Key: chunk, ConsistentRead: true }))).Item;
+    const items = JSON.parse(String(stored?.items)) as unknown[];
+    await db().send(new PutCommand({ TableName: tableName, Item: { ...stored, items: JSON.stringify(items.slice(0, -1)) } }));
+
+    // Act
+    await drained();
+    const read1 = await read(id);
+    const again = await send(id, purchases);
+
+    // Assess: FAILED with a reason a POS developer can act on; the first item's result and points stand, nothing else
+    expect(read1.body).toMatchObject({ state: 'FAILED', counts: { done: 1, earned: 1 }, finishedAt: expect.any(String) });
+    expect(read1.body.error).toContain('send the remaining items as a new batch');
+    expect(again.status).toBe(202);
+    expect(again.body.state).toBe('FAILED');
+    const { wallet } = await expectLedgerExplainsWallet(m);
+    expect(wallet.available).toBe(3);
   });
 });
 
