@@ -37,7 +37,7 @@ import type { ExtraWrite, TransactItem } from '../ledger/ledger.js';
 import { logger } from '../observability/powertools.js';
 import { currentBudget, DeadlinePassedError } from '../runtime/deadline.js';
 import { requireOwnStore } from '../stores/pos-store.js';
-import { pauseBeforeRetry, segmentStopAt, segmentsToRun, wholeFromEnv } from '../streams/segments.js';
+import { pauseBeforeRetry, retentionOf, segmentStopAt, segmentsToRun, wholeFromEnv } from '../streams/segments.js';
 import { dbCallFailureOf } from '../table/call-failure.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
@@ -231,15 +231,16 @@ export async function submitBatch(storeId: string, input: BatchInput, sender: Ba
         now,
       ),
   );
+  const kept = retentionOf(at);
   const take = () =>
     db().send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: tableName(), Item: { ...keys.purchaseBatch.batch(storeId, input.batchId), entity: 'PurchaseBatch', ...item }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          { Put: { TableName: tableName(), Item: { ...keys.purchaseBatch.batch(storeId, input.batchId), entity: 'PurchaseBatch', ...item, ttl: kept.head }, ConditionExpression: 'attribute_not_exists(PK)' } },
           {
             Put: {
               TableName: tableName(),
-              Item: { ...keys.purchaseBatch.counts(storeId, input.batchId), entity: 'PurchaseBatchCounts', storeId, batchId: input.batchId, ...ZERO_COUNTS },
+              Item: { ...keys.purchaseBatch.counts(storeId, input.batchId), entity: 'PurchaseBatchCounts', storeId, batchId: input.batchId, ...ZERO_COUNTS, ttl: kept.parts },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
@@ -248,7 +249,7 @@ export async function submitBatch(storeId: string, input: BatchInput, sender: Ba
               Put: {
                 TableName: tableName(),
                 // The items as JSON text: compact, and every value stays as sent (the fingerprints of the single routes see the same body).
-                Item: { ...keys.purchaseBatch.chunk(storeId, input.batchId, index), entity: 'PurchaseBatchChunk', storeId, batchId: input.batchId, chunk: index, items: JSON.stringify(chunk) },
+                Item: { ...keys.purchaseBatch.chunk(storeId, input.batchId, index), entity: 'PurchaseBatchChunk', storeId, batchId: input.batchId, chunk: index, items: JSON.stringify(chunk), ttl: kept.parts },
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             }),
@@ -490,6 +491,7 @@ function resultItem(item: BatchItem, entry: Entry, status: ItemStatus, more: Rec
     status,
     ...more,
     at: new Date().toISOString(),
+    ttl: retentionOf(item.createdAt).parts,
   };
 }
 

@@ -45,7 +45,7 @@ import { mapWithConcurrency } from '../jobs/pool.js';
 import type { TransactItem } from '../ledger/ledger.js';
 import { logger } from '../observability/powertools.js';
 import { currentBudget, DeadlinePassedError } from '../runtime/deadline.js';
-import { pauseBeforeRetry, segmentStopAt, segmentsToRun, wholeFromEnv } from '../streams/segments.js';
+import { pauseBeforeRetry, retentionOf, segmentStopAt, segmentsToRun, wholeFromEnv } from '../streams/segments.js';
 import { dbCallFailureOf } from '../table/call-failure.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
@@ -222,17 +222,18 @@ export async function submitFeed(feedId: string, lines: readonly FeedLine[], now
     updatedAt: at,
   };
   const refusedAsSent = checked.filter((l) => l.problem).length;
+  const kept = retentionOf(at);
   const take = () =>
     db().send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: tableName(), Item: { ...keys.stockFeed.feed(feedId), entity: 'StockFeed', ...item }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          { Put: { TableName: tableName(), Item: { ...keys.stockFeed.feed(feedId), entity: 'StockFeed', ...item, ttl: kept.head }, ConditionExpression: 'attribute_not_exists(PK)' } },
           ...chunks.map(
             (chunk, index): TransactItem => ({
               Put: {
                 TableName: tableName(),
                 // The lines as JSON text: compact (no attribute names per line), and any number sent stays as sent.
-                Item: { ...keys.stockFeed.chunk(feedId, index), entity: 'StockFeedChunk', feedId, chunk: index, firstLine: index * chunkLines, lines: JSON.stringify(chunk) },
+                Item: { ...keys.stockFeed.chunk(feedId, index), entity: 'StockFeedChunk', feedId, chunk: index, firstLine: index * chunkLines, lines: JSON.stringify(chunk), ttl: kept.parts },
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             }),
@@ -424,7 +425,8 @@ interface LineResult {
 }
 
 /** A line's result item: the mark that the line is done, so it is written once (conditional on not being there). */
-function resultItem(feedId: string, index: number, line: FeedLine, result: LineResult): Record<string, unknown> {
+function resultItem(feed: FeedItem, index: number, line: FeedLine, result: LineResult): Record<string, unknown> {
+  const { feedId } = feed;
   return {
     ...keys.stockFeed.result(feedId, index),
     entity: 'StockFeedResult',
@@ -433,15 +435,16 @@ function resultItem(feedId: string, index: number, line: FeedLine, result: LineR
     line: JSON.stringify({ productId: line.productId, mode: line.mode, quantity: line.quantity }),
     ...result,
     at: new Date().toISOString(),
+    ttl: retentionOf(feed.createdAt).parts,
   };
 }
 
 /** The result of an applied line, as an item of its stock change's transaction. */
-function resultPut(feedId: string, index: number, line: FeedLine, result: LineResult): TransactItem {
+function resultPut(feed: FeedItem, index: number, line: FeedLine, result: LineResult): TransactItem {
   return {
     Put: {
       TableName: tableName(),
-      Item: resultItem(feedId, index, line, result),
+      Item: resultItem(feed, index, line, result),
       ConditionExpression: 'attribute_not_exists(PK)',
       // Lets `resultThereAlready` tell this refusal from the stock change's own.
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -466,16 +469,16 @@ const pause = pauseBeforeRetry;
  * before the change). A refusal of the product (unknown, a code pool, busy after LINE_ATTEMPTS) is the line's
  * result; a failure of the table is thrown (the segment is retried, and resumes at the lines without a result).
  */
-async function applyLine(feedId: string, index: number, line: ChunkLine): Promise<void> {
+async function applyLine(feed: FeedItem, index: number, line: ChunkLine): Promise<void> {
   if (line.problem) {
-    await putResult(feedId, index, line, { status: 'REFUSED', problem: line.problem });
+    await putResult(feed, index, line, { status: 'REFUSED', problem: line.problem });
     return;
   }
   const mode = line.mode as 'set' | 'add';
   for (let attempt = 1; ; attempt += 1) {
     try {
       await setProductStock(line.productId, mode, line.quantity, {
-        extraItems: (before) => [resultPut(feedId, index, line, { status: 'APPLIED', before, after: mode === 'set' ? line.quantity : before + line.quantity })],
+        extraItems: (before) => [resultPut(feed, index, line, { status: 'APPLIED', before, after: mode === 'set' ? line.quantity : before + line.quantity })],
       });
       return;
     } catch (error) {
@@ -485,15 +488,15 @@ async function applyLine(feedId: string, index: number, line: ChunkLine): Promis
         await pause(attempt);
         continue;
       }
-      await putResult(feedId, index, line, { status: 'REFUSED', problem: lineProblem(error.code, error.message) });
+      await putResult(feed, index, line, { status: 'REFUSED', problem: lineProblem(error.code, error.message) });
       return;
     }
   }
 }
 
-async function putResult(feedId: string, index: number, line: FeedLine, result: LineResult): Promise<void> {
+async function putResult(feed: FeedItem, index: number, line: FeedLine, result: LineResult): Promise<void> {
   try {
-    await db().send(new PutCommand({ TableName: tableName(), Item: resultItem(feedId, index, line, result), ConditionExpression: 'attribute_not_exists(PK)' }));
+    await db().send(new PutCommand({ TableName: tableName(), Item: resultItem(feed, index, line, result), ConditionExpression: 'attribute_not_exists(PK)' }));
   } catch (error) {
     // Another try wrote this line's result first: it stands.
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
@@ -572,7 +575,7 @@ class FeedRunner {
     const todo = lines.map((line, i) => ({ line, index: first + i })).filter(({ index }) => !done.has(index));
     const finished = await mapWithConcurrency(todo, LINE_CONCURRENCY, async ({ line, index }) => {
       if (Date.now() >= stopAt) return false;
-      await applyLine(this.item.feedId, index, line);
+      await applyLine(this.item, index, line);
       return true;
     });
     return finished.every(Boolean);

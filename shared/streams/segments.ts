@@ -11,6 +11,22 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { newImageOf } from './records.js';
 
+/** How long a batch or feed is kept after it was taken: the POS idempotency window (a resend within it changes nothing). */
+export const RETENTION_DAYS = 90;
+/** Its head item (the one a resend finds) outlives its parts by this much: DynamoDB deletes expired items within days. */
+const HEAD_EXTRA_DAYS = 3;
+
+/**
+ * The `ttl` (epoch seconds) of a piece of work taken at `createdAt`: its parts (chunks, results, counts) after
+ * RETENTION_DAYS, its head item a few days later, so that a resend finds either the whole piece or nothing of it
+ * (once the head is gone the id is free; a batch's purchases and refunds are then answered DUPLICATE by their own
+ * idempotency, kept as long).
+ */
+export function retentionOf(createdAt: string): { parts: number; head: number } {
+  const parts = Math.floor(Date.parse(createdAt) / 1000) + RETENTION_DAYS * 86_400;
+  return { parts, head: parts + HEAD_EXTRA_DAYS * 86_400 };
+}
+
 /** A whole number from the environment (read when used, so tests set it per case), at least `least`. */
 export function wholeFromEnv(name: string, fallback: number, least: number): number {
   const n = Math.floor(Number(process.env[name] ?? fallback));

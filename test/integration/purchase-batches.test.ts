@@ -334,6 +334,13 @@ describe('large offline batches, from the stream', () => {
     // 120 items at 40 a segment: handed over twice
     const item = await db().send(new GetCommand({ TableName: tableName, Key: keys.purchaseBatch.batch(STORE, id), ConsistentRead: true }));
     expect(item.Item?.segment).toBe(2);
+    // Kept 90 days (the POS idempotency window), its parts expiring before the item a resend finds
+    const created = Math.floor(Date.parse(String(item.Item?.createdAt)) / 1000);
+    const result = await db().send(new GetCommand({ TableName: tableName, Key: keys.purchaseBatch.result(STORE, id, 0), ConsistentRead: true }));
+    const counts = await db().send(new GetCommand({ TableName: tableName, Key: keys.purchaseBatch.counts(STORE, id), ConsistentRead: true }));
+    expect(result.Item?.ttl).toBe(created + 90 * 86_400);
+    expect(counts.Item?.ttl).toBe(created + 90 * 86_400);
+    expect(item.Item?.ttl).toBe(created + 93 * 86_400);
   });
 });
 

@@ -4,7 +4,7 @@
  * consumer is driven here. Small thresholds come from the environment per test (STOCK_FEED_*), read when used.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { streamConsumers } from '../../lib/routes.js';
 import { ensureTable, localClient } from '../../bin/local/table.js';
@@ -38,6 +38,7 @@ interface Feed {
   state: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
   lineCount: number;
   sentBy: { kind: string; id: string; role: string };
+  createdAt: string;
   finishedAt: string | null;
   progress: { linesDone: number; applied: number; refused: number; chunks: number; chunksDone: number };
   results: Result[];
@@ -150,6 +151,12 @@ describe('small stock feeds, applied at once', () => {
     expect(await stockOf(a)).toMatchObject({ available: 50 });
     expect(await stockOf(b)).toMatchObject({ available: 25 });
     expect(await stockOf(c)).toMatchObject({ available: 41, shards: [11, 10, 10, 10] });
+    // Kept 90 days (a resend within them changes nothing), the feed item a few days longer than its lines
+    const created = Math.floor(Date.parse(res.body.createdAt) / 1000);
+    const read = async (key: { PK: string; SK: string }) => (await db().send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+    expect((await read(keys.stockFeed.result(id, 0)))?.ttl).toBe(created + 90 * 86_400);
+    expect((await read(keys.stockFeed.chunk(id, 0)))?.ttl).toBe(created + 90 * 86_400);
+    expect((await read(keys.stockFeed.feed(id)))?.ttl).toBe(created + 93 * 86_400);
   });
 
   it('records who sent the feed in the audit log, once per feed', async () => {
