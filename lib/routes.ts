@@ -372,7 +372,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route a function may receive, the catch-all included. */
 export const allRoutes: readonly RouteSpec[] = [...routes, defaultRoute];
 
-export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement', 'draw-seeds', 'flash-sale-stock'] as const;
+export const scheduleNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement', 'draw-seeds', 'flash-sale-stock', 'stalled-work'] as const;
 export type ScheduleName = (typeof scheduleNames)[number];
 
 export interface ScheduleSpec {
@@ -472,6 +472,14 @@ export const schedules: readonly ScheduleSpec[] = [
     // Metrics are off locally, so the local timer only keeps the job exercised.
     localEveryMinutes: 60,
     description: 'Metric FlashSaleStockLeft: the stock left of each flash-sale product on sale now, for the dashboard (every minute)',
+  },
+  {
+    name: 'stalled-work',
+    fn: 'jobs',
+    expression: 'rate(1 minute)',
+    timezone: 'UTC',
+    localEveryMinutes: 1,
+    description: 'Hand to the table stream the small stock feeds and offline batches whose request crashed or timed out before it finished (every minute)',
   },
 ];
 

@@ -11,6 +11,7 @@ import { runVestPendingJob } from '../../shared/jobs/vest-pending.js';
 import { runAuctionSettlementJob } from '../../shared/jobs/auction-settlement.js';
 import { runDrawSeedsJob } from '../../shared/jobs/draw-seeds.js';
 import { runFlashSaleStockJob } from '../../shared/jobs/flash-sale-stock.js';
+import { runStalledWorkJob } from '../../shared/streams/stalled.js';
 import { runAsOperatorJob } from '../../shared/jobs/operator-run.js';
 import { logger, metricsFlushedAtEnd } from '../../shared/observability/powertools.js';
 import type { Context } from 'aws-lambda';
@@ -34,6 +35,7 @@ export const jobs: Record<ScheduleName, (now: Date, deadline: number) => Promise
   'auction-settlement': (now, deadline) => runAuctionSettlementJob({ now, deadline }),
   'draw-seeds': (now, deadline) => runDrawSeedsJob({ now, deadline }),
   'flash-sale-stock': (now, deadline) => runFlashSaleStockJob({ now, deadline }),
+  'stalled-work': (now, deadline) => runStalledWorkJob({ now, deadline }),
 };
 
 /** An HTTP call must answer within API Gateway's 30 s; the jobs resume where they stopped. */

@@ -2,7 +2,7 @@ import * as z from '../zod.js';
 import { doc } from './doc.js';
 import { operation } from './operation.js';
 
-export const jobNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement', 'draw-seeds', 'flash-sale-stock'] as const;
+export const jobNames = ['expiry', 'tier-review', 'birthdays', 'expiry-reminders', 'payment-timeouts', 'vest-pending', 'inactivity-expiry', 'auction-settlement', 'draw-seeds', 'flash-sale-stock', 'stalled-work'] as const;
 
 export const jobResultSchema = doc(z.object({
   job: z.enum(jobNames),

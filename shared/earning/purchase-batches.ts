@@ -38,6 +38,7 @@ import { logger } from '../observability/powertools.js';
 import { currentBudget, DeadlinePassedError } from '../runtime/deadline.js';
 import { requireOwnStore } from '../stores/pos-store.js';
 import { pauseBeforeRetry, retentionOf, segmentStopAt, segmentsToRun, wholeFromEnv } from '../streams/segments.js';
+import { handOverStalled, isStalled } from '../streams/stalled.js';
 import { dbCallFailureOf } from '../table/call-failure.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
@@ -232,11 +233,19 @@ export async function submitBatch(storeId: string, input: BatchInput, sender: Ba
       ),
   );
   const kept = retentionOf(at);
+  const head = keys.purchaseBatch.batch(storeId, input.batchId);
   const take = () =>
     db().send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: tableName(), Item: { ...keys.purchaseBatch.batch(storeId, input.batchId), entity: 'PurchaseBatch', ...item, ttl: kept.head }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          {
+            Put: {
+              TableName: tableName(),
+              // Applied by this request: listed until it finishes or hands over, so a crash is found (shared/streams/stalled.ts).
+              Item: { ...head, entity: 'PurchaseBatch', ...item, ...(item.requestUntil ? keys.inRequest.entry(item.requestUntil, head) : {}), ttl: kept.head },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
           {
             Put: {
               TableName: tableName(),
@@ -364,22 +373,9 @@ async function resultItems(storeId: string, batchId: string, projection?: string
  * stream takes it from where its results stand. Conditional on the step read; a no-op for any other batch.
  */
 async function handOverIfStalled(item: BatchItem, now = new Date()): Promise<BatchItem> {
-  const stalled = item.state === 'RUNNING' && item.segment === 0 && item.requestUntil !== undefined && Date.parse(item.requestUntil) < now.getTime();
-  if (!stalled) return item;
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.purchaseBatch.batch(item.storeId, item.batchId),
-        UpdateExpression: 'SET #segment = :one, #step = :next, answer = :queued, updatedAt = :now REMOVE requestUntil',
-        ConditionExpression: '#step = :step AND #segment = :zero',
-        ExpressionAttributeNames: { '#segment': 'segment', '#step': 'step' },
-        ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':next': item.step + 1, ':step': item.step, ':queued': 202, ':now': now.toISOString() },
-      }),
-    );
+  if (!isStalled(item, now)) return item;
+  if (await handOverStalled(keys.purchaseBatch.batch(item.storeId, item.batchId), item.step, now)) {
     logger.warn('purchase batch stalled in its request: handed to the stream', { storeId: item.storeId, batchId: item.batchId });
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
   }
   return (await readBatch(item.storeId, item.batchId)) ?? item;
 }
@@ -631,7 +627,8 @@ async function run(item: BatchItem, stopAt: number, inRequest: boolean): Promise
 
 /** A save of the batch item, conditional on the step read (two runners never both save). */
 async function save(item: BatchItem, change: { SET: string; REMOVE?: string; values: Record<string, unknown> }): Promise<void> {
-  const expression = `SET ${change.SET}, #step = :next, updatedAt = :now${change.REMOVE ? ` REMOVE ${change.REMOVE}` : ''}`;
+  // Whatever the save, the batch is no longer its request's alone (finished or handed over): off the in-request list.
+  const expression = `SET ${change.SET}, #step = :next, updatedAt = :now REMOVE GSI2PK, GSI2SK${change.REMOVE ? `, ${change.REMOVE}` : ''}`;
   // Only the names the expression uses (DynamoDB refuses others).
   const names = Object.fromEntries(['state', 'step', 'segment'].filter((n) => expression.includes(`#${n}`)).map((n) => [`#${n}`, n]));
   try {
@@ -673,7 +670,7 @@ async function fail(item: BatchItem, reason: string): Promise<void> {
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.purchaseBatch.batch(item.storeId, item.batchId),
-        UpdateExpression: 'SET #state = :failed, #error = :error, updatedAt = :now, finishedAt = :now',
+        UpdateExpression: 'SET #state = :failed, #error = :error, updatedAt = :now, finishedAt = :now REMOVE GSI2PK, GSI2SK',
         ConditionExpression: '#state IN (:queued, :running)',
         ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
         ExpressionAttributeValues: { ':failed': 'FAILED', ':error': reason, ':now': now, ':queued': 'QUEUED', ':running': 'RUNNING' },

@@ -46,6 +46,7 @@ import type { TransactItem } from '../ledger/ledger.js';
 import { logger } from '../observability/powertools.js';
 import { currentBudget, DeadlinePassedError } from '../runtime/deadline.js';
 import { pauseBeforeRetry, retentionOf, segmentStopAt, segmentsToRun, wholeFromEnv } from '../streams/segments.js';
+import { handOverStalled, isStalled } from '../streams/stalled.js';
 import { dbCallFailureOf } from '../table/call-failure.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
@@ -223,11 +224,19 @@ export async function submitFeed(feedId: string, lines: readonly FeedLine[], now
   };
   const refusedAsSent = checked.filter((l) => l.problem).length;
   const kept = retentionOf(at);
+  const head = keys.stockFeed.feed(feedId);
   const take = () =>
     db().send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: tableName(), Item: { ...keys.stockFeed.feed(feedId), entity: 'StockFeed', ...item, ttl: kept.head }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          {
+            Put: {
+              TableName: tableName(),
+              // Applied by this request: listed until it finishes or hands over, so a crash is found (shared/streams/stalled.ts).
+              Item: { ...head, entity: 'StockFeed', ...item, ...(item.requestUntil ? keys.inRequest.entry(item.requestUntil, head) : {}), ttl: kept.head },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
           ...chunks.map(
             (chunk, index): TransactItem => ({
               Put: {
@@ -337,24 +346,8 @@ async function allResults(feedId: string): Promise<ResultView[]> {
  * stream takes it from where its results stand. Conditional on the step read; a no-op for any other feed.
  */
 async function handOverIfStalled(item: FeedItem, now = new Date()): Promise<FeedItem> {
-  const stalled = item.state === 'RUNNING' && item.segment === 0 && item.requestUntil !== undefined && Date.parse(item.requestUntil) < now.getTime();
-  if (!stalled) return item;
-  const at = now.toISOString();
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.stockFeed.feed(item.feedId),
-        UpdateExpression: 'SET #segment = :one, #step = :next, answer = :queued, updatedAt = :now REMOVE requestUntil',
-        ConditionExpression: '#step = :step AND #segment = :zero',
-        ExpressionAttributeNames: { '#segment': 'segment', '#step': 'step' },
-        ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':next': item.step + 1, ':step': item.step, ':queued': 202, ':now': at },
-      }),
-    );
-    logger.warn('stock feed stalled in its request: handed to the stream', { feedId: item.feedId });
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-  }
+  if (!isStalled(item, now)) return item;
+  if (await handOverStalled(keys.stockFeed.feed(item.feedId), item.step, now)) logger.warn('stock feed stalled in its request: handed to the stream', { feedId: item.feedId });
   return (await readFeed(item.feedId)) ?? item;
 }
 
@@ -595,7 +588,7 @@ class FeedRunner {
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.stockFeed.feed(this.item.feedId),
-        UpdateExpression: `SET chunksDone = :next, applied = applied + :applied, refused = refused + :refused, #state = :state, #step = :nextStep, updatedAt = :now, startedAt = if_not_exists(startedAt, :now)${finished ? ', finishedAt = :now' : ''}`,
+        UpdateExpression: `SET chunksDone = :next, applied = applied + :applied, refused = refused + :refused, #state = :state, #step = :nextStep, updatedAt = :now, startedAt = if_not_exists(startedAt, :now)${finished ? ', finishedAt = :now REMOVE GSI2PK, GSI2SK' : ''}`,
         ConditionExpression: '#step = :step AND chunksDone = :chunk',
         ExpressionAttributeNames: { '#state': 'state', '#step': 'step' },
         ExpressionAttributeValues: { ':next': chunk + 1, ':chunk': chunk, ':applied': applied, ':refused': refused, ':state': state, ':nextStep': this.item.step + 1, ':step': this.item.step, ':now': now },
@@ -625,7 +618,7 @@ class FeedRunner {
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.stockFeed.feed(this.item.feedId),
-        UpdateExpression: `SET #state = :running, #segment = :segment, #step = :next, updatedAt = :now, startedAt = if_not_exists(startedAt, :now)${this.inRequest ? ', answer = :queued REMOVE requestUntil' : ''}`,
+        UpdateExpression: `SET #state = :running, #segment = :segment, #step = :next, updatedAt = :now, startedAt = if_not_exists(startedAt, :now)${this.inRequest ? ', answer = :queued REMOVE requestUntil, GSI2PK, GSI2SK' : ''}`,
         ConditionExpression: '#step = :step',
         ExpressionAttributeNames: { '#state': 'state', '#segment': 'segment', '#step': 'step' },
         ExpressionAttributeValues: {
@@ -658,7 +651,7 @@ class FeedRunner {
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.stockFeed.feed(this.item.feedId),
-          UpdateExpression: 'SET #state = :failed, #error = :error, updatedAt = :now, finishedAt = :now',
+          UpdateExpression: 'SET #state = :failed, #error = :error, updatedAt = :now, finishedAt = :now REMOVE GSI2PK, GSI2SK',
           ConditionExpression: '#state IN (:queued, :running)',
           ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
           ExpressionAttributeValues: { ':failed': 'FAILED', ':error': reason, ':now': now, ':queued': 'QUEUED', ':running': 'RUNNING' },

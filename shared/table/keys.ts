@@ -606,6 +606,15 @@ export const keys = {
     /** The batch's results counted by status, added to with each result: a read of the batch costs one item, not its results. */
     counts: (storeId: string, batchId: string): ItemKey => ({ PK: keys.purchaseBatch.partition(storeId, batchId), SK: 'COUNTS' }),
   },
+  inRequest: {
+    /**
+     * GSI2: work its own request applies (a small stock feed or offline batch), listed by the time that request must
+     * be done, on the work's head item while the request works on it (sparse: removed when it finishes or hands
+     * over). What is still listed after its time was left by a request that crashed (the stalled-work job).
+     */
+    entry: (requestUntil: string, key: ItemKey) => ({ GSI2PK: keys.inRequest.partition(), GSI2SK: `${requestUntil}${sep}${key.PK}` }),
+    partition: (): string => 'IN-REQUEST',
+  },
   audit: {
     /** Every operator change, one partition in time order (operators write a few a second at most). */
     record: (auditId: string): ItemKey => ({ PK: 'AUDIT', SK: auditId }),

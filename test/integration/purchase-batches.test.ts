@@ -5,12 +5,13 @@
  * (PURCHASE_BATCH_*), read when used. Default earning rules: 1 point per CNY, category B x2, no return window.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { streamConsumers } from '../../lib/routes.js';
 import { ensureTable, localClient } from '../../bin/local/table.js';
 import { LocalStreams } from '../../bin/local/streams.js';
 import { resetConfigForTests } from '../../shared/config/env.js';
+import { runStalledWorkJob } from '../../shared/streams/stalled.js';
 import { registerMember } from '../../shared/members/service.js';
 import { db } from '../../shared/table/client.js';
 import { keys } from '../../shared/table/keys.js';
@@ -365,6 +366,41 @@ describe('hand-over from the request', () => {
     expect((await read(id)).body).toMatchObject({ state: 'DONE', counts: { done: 3, earned: 3 } });
     const { wallet } = await expectLedgerExplainsWallet(m);
     expect(wallet.available).toBe(6);
+  });
+
+  it('hands a batch whose request crashed to the stream by the stalled-work job, applying nothing twice', async () => {
+    // Prepare: a small batch applied in its request (off the in-request list once done); then its item as a request
+    // that crashed after applying its items would leave it: RUNNING, its time passed, still listed
+    const m = await member('m-stalled');
+    const purchases = [2, 3].map((yuan, i) => purchase(m, yuan, ago((i + 1) * HOUR)));
+    const id = batchId();
+    expect((await send(id, purchases)).status).toBe(201);
+    const head = keys.purchaseBatch.batch(STORE, id);
+    const headItem = async () => (await db().send(new GetCommand({ TableName: tableName, Key: head, ConsistentRead: true }))).Item;
+    expect((await headItem())?.GSI2PK).toBeUndefined();
+    const past = new Date(Date.now() - 1_000).toISOString();
+    const listed = keys.inRequest.entry(past, head);
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: head,
+        UpdateExpression: 'SET #state = :running, #segment = :zero, requestUntil = :past, GSI2PK = :g2pk, GSI2SK = :g2sk REMOVE finishedAt',
+        ExpressionAttributeNames: { '#state': 'state', '#segment': 'segment' },
+        ExpressionAttributeValues: { ':running': 'RUNNING', ':zero': 0, ':past': past, ':g2pk': listed.GSI2PK, ':g2sk': listed.GSI2SK },
+      }),
+    );
+
+    // Act
+    const job = await runStalledWorkJob({ now: new Date() });
+    await drained();
+
+    // Assess: handed over and finished by the stream; the items applied once
+    expect(job.handedOver).toBeGreaterThanOrEqual(1);
+    expect((await read(id)).body).toMatchObject({ state: 'DONE', counts: { done: 2, earned: 2 } });
+    expect(await headItem()).toMatchObject({ segment: 1, answer: 202 });
+    expect((await headItem())?.GSI2PK).toBeUndefined();
+    const { wallet } = await expectLedgerExplainsWallet(m);
+    expect(wallet.available).toBe(5);
   });
 
   it('marks a batch FAILED when its run meets an internal error: the results so far stand, a resend applies nothing more', async () => {

@@ -10,6 +10,7 @@ import { streamConsumers } from '../../lib/routes.js';
 import { ensureTable, localClient } from '../../bin/local/table.js';
 import { LocalStreams } from '../../bin/local/streams.js';
 import { resetConfigForTests } from '../../shared/config/env.js';
+import { runStalledWorkJob } from '../../shared/streams/stalled.js';
 import { bucketAfterMonths } from '../../shared/domain/fifo.js';
 import { commit } from '../../shared/ledger/ledger.js';
 import { registerMember } from '../../shared/members/service.js';
@@ -429,6 +430,33 @@ describe('applied once, whatever is retried', () => {
     for (const p of products) expect(await stockOf(p)).toMatchObject({ available: 2 });
     // It was handed over, so a resend now answers 202 (its results are read with GET)
     expect((await send(id, products.map((productId) => ({ productId, mode: 'add', quantity: 1 })))).status).toBe(202);
+  });
+
+  it('hands a feed its request stopped working on to the stream by the stalled-work job, when nobody reads it', async () => {
+    // Prepare: a small feed applied in its request (off the in-request list once done); then its item as a
+    // request that crashed would leave it: RUNNING, its time passed, still listed
+    const products = await Promise.all(Array.from({ length: 2 }, () => product({ initialStock: 5 })));
+    const id = feedId();
+    expect((await send(id, products.map((productId) => ({ productId, mode: 'add', quantity: 2 })))).status).toBe(201);
+    const head = keys.stockFeed.feed(id);
+    const headItem = async () => (await db().send(new GetCommand({ TableName: tableName, Key: head, ConsistentRead: true }))).Item;
+    expect((await headItem())?.GSI2PK).toBeUndefined();
+    const past = new Date(Date.now() - 1_000).toISOString();
+    const listed = keys.inRequest.entry(past, head);
+    await rewind(id, '#segment = :zero, requestUntil = :past, GSI2PK = :g2pk, GSI2SK = :g2sk', { ':past': past, ':g2pk': listed.GSI2PK, ':g2sk': listed.GSI2SK });
+
+    // Act: the job runs twice (the second finds nothing to do), then the stream
+    const first = await runStalledWorkJob({ now: new Date() });
+    const second = await runStalledWorkJob({ now: new Date() });
+    await drained();
+
+    // Assess: handed over once, counted by the stream, off the list; every line applied once
+    expect(first.handedOver).toBeGreaterThanOrEqual(1);
+    expect(second.handedOver).toBe(0);
+    expect(await read(id)).toMatchObject({ state: 'DONE', progress: { applied: 2, refused: 0 } });
+    expect(await headItem()).toMatchObject({ segment: 1, answer: 202 });
+    expect((await headItem())?.GSI2PK).toBeUndefined();
+    for (const p of products) expect(await stockOf(p)).toMatchObject({ available: 7 });
   });
 
   it('applies a line to a product of more shards than one transaction holds, once', async () => {

@@ -2320,7 +2320,7 @@ export interface components {
         };
         JobResult: {
             /** @enum {string} */
-            job: "expiry" | "tier-review" | "birthdays" | "expiry-reminders" | "payment-timeouts" | "vest-pending" | "inactivity-expiry" | "auction-settlement" | "draw-seeds" | "flash-sale-stock";
+            job: "expiry" | "tier-review" | "birthdays" | "expiry-reminders" | "payment-timeouts" | "vest-pending" | "inactivity-expiry" | "auction-settlement" | "draw-seeds" | "flash-sale-stock" | "stalled-work";
             startedAt: string;
             finishedAt: string;
             stats: {
@@ -7302,7 +7302,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
-                job: "expiry" | "tier-review" | "birthdays" | "expiry-reminders" | "payment-timeouts" | "vest-pending" | "inactivity-expiry" | "auction-settlement" | "draw-seeds" | "flash-sale-stock";
+                job: "expiry" | "tier-review" | "birthdays" | "expiry-reminders" | "payment-timeouts" | "vest-pending" | "inactivity-expiry" | "auction-settlement" | "draw-seeds" | "flash-sale-stock" | "stalled-work";
             };
             cookie?: never;
         };
