@@ -8,7 +8,7 @@ import { localDate } from '../../shared/domain/programme.js';
 import { startOfLocalDay } from '../../shared/domain/tasks.js';
 import { DomainError } from '../../shared/errors.js';
 import { createPool } from '../../shared/earning/pools.js';
-import { createTask, type TaskInput } from '../../shared/tasks/definitions.js';
+import { createTask, TASK_COUNTER_SHARDS, type TaskInput } from '../../shared/tasks/definitions.js';
 
 /**
  * The demo tasks' pool. The seeded `pool-demo` does not fit them: its sign-in
@@ -50,7 +50,7 @@ export async function seedTasks(now: Date): Promise<void> {
   );
   // Open from the start of the local day of the first start.
   const startsAt = startOfLocalDay(localDate(now)).toISOString();
-  const common = { description: '', poolId: TASKS_POOL_ID, startsAt, endsAt: null, status: 'ACTIVE' as const };
+  const common = { description: '', poolId: TASKS_POOL_ID, startsAt, endsAt: null, status: 'ACTIVE' as const, counterShards: TASK_COUNTER_SHARDS };
   const tasks: TaskInput[] = [
     {
       ...common,

@@ -70,3 +70,8 @@ export const purchaseBatchItemStatuses = ['EARNED', 'REFUNDED', 'DUPLICATE', 'RE
 /** Default and bounds of the age window of purchases sent in batches (earning rules, posLimits.maxPurchaseAgeDays). */
 export const DEFAULT_MAX_PURCHASE_AGE_DAYS = 7;
 export const MAX_PURCHASE_AGE_DAYS = 90;
+
+/** Counter shards of a new task unless it asks for others (POST /v1/admin/tasks `counterShards`). */
+export const TASK_COUNTER_SHARDS = 8;
+/** At most this many: a task's change updates every shard in one transaction with the task and its audit record. */
+export const MAX_TASK_COUNTER_SHARDS = 32;

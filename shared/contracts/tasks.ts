@@ -4,7 +4,7 @@ import * as z from '../zod.js';
 import { doc, docExtend } from './doc.js';
 import { idSchema, MAX_VERSION, MAX_VERSION_MESSAGE, pageOf, pageQuerySchema, memberIdParams } from './common.js';
 import { operation } from './operation.js';
-import { MAX_CHALLENGE_DAYS } from './limits.js';
+import { MAX_CHALLENGE_DAYS, MAX_TASK_COUNTER_SHARDS, TASK_COUNTER_SHARDS } from './limits.js';
 
 export { MAX_CHALLENGE_DAYS };
 
@@ -23,6 +23,10 @@ const commonFields = {
   endsAt: doc(z._default(z.nullable(isoTime('endsAt')), null), { description: 'When the task closes; null: open-ended.' }),
   status: z._default(z.enum(['ACTIVE', 'PAUSED']), 'ACTIVE'),
   sortOrder: doc(z._default(z.number().check(z.int(), z.gte(0), z.lte(1_000_000)), 1000), { description: "Position in the members' task list, ascending." }),
+  counterShards: doc(z._default(z.number().check(z.int('counterShards must be a whole number'), z.gte(1, 'counterShards must be at least 1'), z.lte(MAX_TASK_COUNTER_SHARDS, `counterShards must be at most ${MAX_TASK_COUNTER_SHARDS}`)), TASK_COUNTER_SHARDS), {
+    description:
+      `Items the task's counters are spread over, each completion updating one at random, so a sign-in peak does not queue on one item (about 1,000 completions a second each on DynamoDB). Fixed at creation. Default ${TASK_COUNTER_SHARDS}, at most ${MAX_TASK_COUNTER_SHARDS}; give a sign-in task of a large programme more, and its pool as many (the pool's counters take the same completions).`,
+  }),
 };
 
 const streakBonusSchema = z.strictObject({
@@ -111,7 +115,7 @@ export const taskSchema = doc(z.object({
   activity: z.string(),
   status: z.enum(taskStatuses),
   sortOrder: z.number().check(z.int()),
-  counterShards: doc(z.number().check(z.int()), { description: "Items the task's counters are spread over (8; 1 for a task created before sharding); the stats are their sums." }),
+  counterShards: doc(z.number().check(z.int()), { description: "Items the task's counters are spread over (as created, 8 by default; 1 for a task created before sharding); the stats are their sums." }),
   version: z.number().check(z.int()),
   createdAt: z.string(),
   updatedAt: z.string(),

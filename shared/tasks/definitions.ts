@@ -50,8 +50,8 @@ export interface TaskStats {
   readonly periods: readonly { readonly period: string; readonly completions: number }[];
 }
 
-/** Counter shards of a new task: completions spread over them, so one task's counters are not one hot item. */
-export const TASK_COUNTER_SHARDS = 8;
+/** Counter shards of a new task by default: completions spread over them, so one task's counters are not one hot item. */
+export { TASK_COUNTER_SHARDS } from '../contracts/limits.js';
 
 /** Attribute of the counters item counting one period's completions. */
 export function periodAttribute(period: string): string {
@@ -127,7 +127,7 @@ function definitionOf(input: TaskInput, operator: string, now: Date): Task {
     productId: input.type === 'BROWSE_PRODUCT' ? input.productId : null,
     signInTaskId: input.type === 'STREAK_CHALLENGE' ? input.signInTaskId : null,
     streakDays: input.type === 'STREAK_CHALLENGE' ? input.streakDays : null,
-    counterShards: TASK_COUNTER_SHARDS,
+    counterShards: input.counterShards,
     startsAt: input.startsAt,
     endsAt: input.endsAt,
     status: input.status,

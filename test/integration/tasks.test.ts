@@ -55,6 +55,7 @@ const signInTask = (poolId: string, extra: Partial<TaskInput> = {}): TaskInput =
     endsAt: null,
     status: 'ACTIVE',
     sortOrder: 10,
+    counterShards: TASK_COUNTER_SHARDS,
     streakBonuses: [{ day: 7, points: 20 }],
     streakBonusRepeats: false,
     ...extra,
@@ -228,6 +229,25 @@ describe('daily sign-in', () => {
     expect(unknownPool.status).toBe(400);
     expect(withoutBonus.status).toBe(201);
   });
+
+  it('spreads a new task over 8 counter shards unless it asks for 1 to 32, and refuses more with a clear 400', async () => {
+    // Prepare
+    const poolId = await newPool([{ activity: 'sign-in', weight: 1 }]);
+    const { counterShards: _default, ...withoutShards } = signInTask(poolId);
+
+    // Act
+    const byDefault = await api.call<{ counterShards: number }>('POST', '/v1/admin/tasks', { token: admin, body: withoutShards });
+    const asked = await api.call<{ counterShards: number }>('POST', '/v1/admin/tasks', { token: admin, body: signInTask(poolId, { counterShards: 24 }) });
+    const tooMany = await api.call<{ detail: string }>('POST', '/v1/admin/tasks', { token: admin, body: signInTask(poolId, { counterShards: 33 }) });
+
+    // Assess
+    expect(byDefault.status, byDefault.text).toBe(201);
+    expect(byDefault.body.counterShards).toBe(8);
+    expect(asked.status, asked.text).toBe(201);
+    expect(asked.body.counterShards).toBe(24);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.detail).toContain('counterShards must be at most 32');
+  });
 });
 
 describe('share, browse and custom tasks', () => {
@@ -235,7 +255,7 @@ describe('share, browse and custom tasks', () => {
     // Prepare
     const poolId = await newPool([{ activity: 'share', weight: 1, dailyCapPerMember: 30 }]);
     const task = await createTask(
-      { type: 'SHARE', taskId: uniqueId('t-share'), name: 'Share a product', description: '', points: 10, poolId, activity: 'share', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', sortOrder: 20, timesPerDay: 3 },
+      { type: 'SHARE', taskId: uniqueId('t-share'), name: 'Share a product', description: '', points: 10, poolId, activity: 'share', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', counterShards: TASK_COUNTER_SHARDS, sortOrder: 20, timesPerDay: 3 },
       'test',
     );
     const { memberId, token } = await api.newMember('share');
@@ -296,7 +316,7 @@ describe('share, browse and custom tasks', () => {
     // Prepare
     const poolId = await newPool([{ activity: 'custom', weight: 1 }]);
     const custom = (period: 'WEEKLY' | 'ONCE'): TaskInput =>
-      ({ type: 'CUSTOM', taskId: uniqueId('t-custom'), name: `Custom ${period}`, description: '', points: 50, poolId, activity: 'custom', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', sortOrder: 30, period }) as TaskInput;
+      ({ type: 'CUSTOM', taskId: uniqueId('t-custom'), name: `Custom ${period}`, description: '', points: 50, poolId, activity: 'custom', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', counterShards: TASK_COUNTER_SHARDS, sortOrder: 30, period }) as TaskInput;
     const weekly = await createTask(custom('WEEKLY'), 'test');
     const once = await createTask(custom('ONCE'), 'test');
     const [memberId] = (await newMembers(1, 'custom')) as [string];
@@ -344,7 +364,7 @@ describe('streak challenges', () => {
     const challenge = await createTask(
       {
         type: 'STREAK_CHALLENGE', taskId: uniqueId('t-challenge'), name: 'Three days in a row', description: '', points: 100, poolId, activity: 'challenge',
-        startsAt: '2026-11-01T16:00:00Z', endsAt: '2026-11-08T16:00:00Z', status: 'ACTIVE', sortOrder: 40, signInTaskId: signIn.taskId, streakDays: 3,
+        startsAt: '2026-11-01T16:00:00Z', endsAt: '2026-11-08T16:00:00Z', status: 'ACTIVE', counterShards: TASK_COUNTER_SHARDS, sortOrder: 40, signInTaskId: signIn.taskId, streakDays: 3,
       },
       'test',
     );
@@ -429,11 +449,11 @@ describe('operators and the member list', () => {
     expect(list.body.items.find((t) => t.taskId === taskId)).toMatchObject({ status: 'ENDED' });
   });
 
-  it("spreads a task's counts over its counter shards, sums them, and pauses every shard in one change", async () => {
+  it("spreads a task's counts over the counter shards it asked for (32, the most), sums them, and pauses every shard in one change", async () => {
     // Prepare
     const poolId = await newPool([{ activity: 'custom', weight: 1 }]);
     const task = await createTask(
-      { type: 'CUSTOM', taskId: uniqueId('t-shards'), name: 'Sharded counts', description: '', points: 2, poolId, activity: 'custom', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', sortOrder: 1, period: 'DAILY' },
+      { type: 'CUSTOM', taskId: uniqueId('t-shards'), name: 'Sharded counts', description: '', points: 2, poolId, activity: 'custom', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', counterShards: 32, sortOrder: 1, period: 'DAILY' },
       'test',
     );
     const members = await newMembers(40, 'task-shards');
@@ -442,14 +462,14 @@ describe('operators and the member list', () => {
     const paid = await Promise.all(members.map((memberId) => completeTask({ memberId, taskId: task.taskId }).then(() => 'ok', (e: DomainError) => e.code)));
     await updateTask(task.taskId, { expectedVersion: 1, status: 'PAUSED' });
     const afterPause = await Promise.all((await newMembers(20, 'task-paused')).map((memberId) => completeTask({ memberId, taskId: task.taskId }).then(() => 'ok', (e: DomainError) => e.code)));
-    const Keys = Array.from({ length: TASK_COUNTER_SHARDS }, (_, shard) => keys.task.counterShard(task.taskId, shard));
+    const Keys = Array.from({ length: 32 }, (_, shard) => keys.task.counterShard(task.taskId, shard));
     const shards = (await db().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys, ConsistentRead: true } } }))).Responses?.[tableName()] ?? [];
 
     // Assess
-    expect(task.counterShards).toBe(TASK_COUNTER_SHARDS);
+    expect(task.counterShards).toBe(32);
     expect(paid.filter((o) => o === 'ok')).toHaveLength(40);
     expect(afterPause).toEqual(Array.from({ length: 20 }, () => 'CONFLICT'));
-    expect(shards).toHaveLength(TASK_COUNTER_SHARDS);
+    expect(shards).toHaveLength(32);
     expect(shards.every((item) => item.status === 'PAUSED')).toBe(true);
     // More than one shard took completions, and their sums are the task's stats
     expect(shards.filter((item) => Number(item.completions) > 0).length).toBeGreaterThan(1);
@@ -485,7 +505,7 @@ describe('operators and the member list', () => {
     // Prepare: this instance caches the task as ACTIVE; another pauses it (definition and counters in one transaction)
     const poolId = await newPool([{ activity: 'custom', weight: 1 }]);
     const task = await createTask(
-      { type: 'CUSTOM', taskId: uniqueId('t-stale'), name: 'Stale cache', description: '', points: 4, poolId, activity: 'custom', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', sortOrder: 1, period: 'DAILY' },
+      { type: 'CUSTOM', taskId: uniqueId('t-stale'), name: 'Stale cache', description: '', points: 4, poolId, activity: 'custom', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', counterShards: TASK_COUNTER_SHARDS, sortOrder: 1, period: 'DAILY' },
       'test',
     );
     await getTask(task.taskId);
@@ -563,7 +583,7 @@ describe('reads before the write', () => {
     ]);
     const signIn = await createTask(signInTask(poolId), 'test');
     const share = await createTask(
-      { type: 'SHARE', taskId: uniqueId('t-share'), name: 'Share', description: '', points: 10, poolId, activity: 'share', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', sortOrder: 20, timesPerDay: 3 },
+      { type: 'SHARE', taskId: uniqueId('t-share'), name: 'Share', description: '', points: 10, poolId, activity: 'share', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', counterShards: TASK_COUNTER_SHARDS, sortOrder: 20, timesPerDay: 3 },
       'test',
     );
     const [warm, memberId] = (await newMembers(2, 'reads')) as [string, string];
@@ -590,7 +610,7 @@ describe('reads before the write', () => {
     // Prepare
     const poolId = await newPool([{ activity: 'share', weight: 1 }]);
     const share = await createTask(
-      { type: 'SHARE', taskId: uniqueId('t-share'), name: 'Share twice', description: '', points: 10, poolId, activity: 'share', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', sortOrder: 20, timesPerDay: 2 },
+      { type: 'SHARE', taskId: uniqueId('t-share'), name: 'Share twice', description: '', points: 10, poolId, activity: 'share', startsAt: '2026-01-01T00:00:00Z', endsAt: null, status: 'ACTIVE', counterShards: TASK_COUNTER_SHARDS, sortOrder: 20, timesPerDay: 2 },
       'test',
     );
     const [memberId] = (await newMembers(1, 'replay-refused')) as [string];

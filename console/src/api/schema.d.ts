@@ -4339,7 +4339,7 @@ export interface components {
             /** @enum {string} */
             status: "ACTIVE" | "PAUSED" | "ENDED";
             sortOrder: number;
-            /** @description Items the task's counters are spread over (8; 1 for a task created before sharding); the stats are their sums. */
+            /** @description Items the task's counters are spread over (as created, 8 by default; 1 for a task created before sharding); the stats are their sums. */
             counterShards: number;
             version: number;
             createdAt: string;
@@ -4381,6 +4381,11 @@ export interface components {
              * @default 1000
              */
             sortOrder: number;
+            /**
+             * @description Items the task's counters are spread over, each completion updating one at random, so a sign-in peak does not queue on one item (about 1,000 completions a second each on DynamoDB). Fixed at creation. Default 8, at most 32; give a sign-in task of a large programme more, and its pool as many (the pool's counters take the same completions).
+             * @default 8
+             */
+            counterShards: number;
             /**
              * @description Bonuses added on streak days, e.g. [{ "day": 7, "points": 20 }].
              * @default []
@@ -4429,6 +4434,11 @@ export interface components {
              * @default 1000
              */
             sortOrder: number;
+            /**
+             * @description Items the task's counters are spread over, each completion updating one at random, so a sign-in peak does not queue on one item (about 1,000 completions a second each on DynamoDB). Fixed at creation. Default 8, at most 32; give a sign-in task of a large programme more, and its pool as many (the pool's counters take the same completions).
+             * @default 8
+             */
+            counterShards: number;
             timesPerDay: number;
         } | {
             /**
@@ -4465,6 +4475,11 @@ export interface components {
              * @default 1000
              */
             sortOrder: number;
+            /**
+             * @description Items the task's counters are spread over, each completion updating one at random, so a sign-in peak does not queue on one item (about 1,000 completions a second each on DynamoDB). Fixed at creation. Default 8, at most 32; give a sign-in task of a large programme more, and its pool as many (the pool's counters take the same completions).
+             * @default 8
+             */
+            counterShards: number;
             /** @description The mall product to browse; it must exist. */
             productId: string;
         } | {
@@ -4502,6 +4517,11 @@ export interface components {
              * @default 1000
              */
             sortOrder: number;
+            /**
+             * @description Items the task's counters are spread over, each completion updating one at random, so a sign-in peak does not queue on one item (about 1,000 completions a second each on DynamoDB). Fixed at creation. Default 8, at most 32; give a sign-in task of a large programme more, and its pool as many (the pool's counters take the same completions).
+             * @default 8
+             */
+            counterShards: number;
             /**
              * @description DAILY (local day), WEEKLY (ISO week, Monday to Sunday, local) or ONCE.
              * @enum {string}
@@ -4541,6 +4561,11 @@ export interface components {
              * @default 1000
              */
             sortOrder: number;
+            /**
+             * @description Items the task's counters are spread over, each completion updating one at random, so a sign-in peak does not queue on one item (about 1,000 completions a second each on DynamoDB). Fixed at creation. Default 8, at most 32; give a sign-in task of a large programme more, and its pool as many (the pool's counters take the same completions).
+             * @default 8
+             */
+            counterShards: number;
             /** @description The SIGN_IN task whose sign-ins count. */
             signInTaskId: string;
             /** @description Days in a row that complete the challenge, e.g. 30. */
@@ -4579,7 +4604,7 @@ export interface components {
             /** @enum {string} */
             status: "ACTIVE" | "PAUSED" | "ENDED";
             sortOrder: number;
-            /** @description Items the task's counters are spread over (8; 1 for a task created before sharding); the stats are their sums. */
+            /** @description Items the task's counters are spread over (as created, 8 by default; 1 for a task created before sharding); the stats are their sums. */
             counterShards: number;
             version: number;
             createdAt: string;

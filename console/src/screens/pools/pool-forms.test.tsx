@@ -53,6 +53,9 @@ describe('the task dialog', { timeout: 120_000 }, () => {
     await userEvent.click(screen.getByRole('button', { name: 'Add a streak bonus' }));
     fill(screen.getByLabelText('On day (2)'), '30');
     fill(screen.getByLabelText('Bonus points (2)'), '100');
+    // A large programme's sign-in: more counter shards than the 8 offered
+    expect(screen.getByLabelText('Counter shards').getAttribute('value')).toBe('8');
+    fill(screen.getByLabelText('Counter shards'), '24');
 
     // Act
     await userEvent.click(screen.getByRole('button', { name: 'Create' }));
@@ -72,6 +75,7 @@ describe('the task dialog', { timeout: 120_000 }, () => {
       streakBonusRepeats: false,
       endsAt: null,
       status: 'ACTIVE',
+      counterShards: 24,
     });
     expect(api.requests[0]?.headers.get('idempotency-key')).toBeTruthy();
   });

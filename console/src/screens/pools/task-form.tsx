@@ -38,6 +38,7 @@ export interface TaskFormValues {
   endsAt?: Dayjs | null;
   status: Status;
   sortOrder?: number | null;
+  counterShards?: number | null;
   streakBonuses?: { day?: number | null; points?: number | null }[];
   streakBonusRepeats?: boolean;
   timesPerDay?: number | null;
@@ -46,6 +47,10 @@ export interface TaskFormValues {
   signInTaskId?: string;
   streakDays?: number | null;
 }
+
+/** Counter shards of a new task unless the form asks for others, and the most the API takes (POST /v1/admin/tasks). */
+const DEFAULT_COUNTER_SHARDS = 8;
+const MAX_COUNTER_SHARDS = 32;
 
 /** The form's values as the API's task of their kind (only that kind's fields). */
 export function taskInputOf(values: TaskFormValues): TaskInput {
@@ -60,6 +65,7 @@ export function taskInputOf(values: TaskFormValues): TaskInput {
     endsAt: values.endsAt ? fromProgrammeInput(values.endsAt) : null,
     status: values.status === 'PAUSED' ? ('PAUSED' as const) : ('ACTIVE' as const),
     sortOrder: values.sortOrder ?? 1000,
+    counterShards: values.counterShards ?? DEFAULT_COUNTER_SHARDS,
   };
   switch (values.type) {
     case 'SIGN_IN':
@@ -151,6 +157,7 @@ function TaskCreateForm({ pools, idempotency, onClose, i18n }: { readonly pools:
     description: '',
     status: 'ACTIVE',
     sortOrder: 1000,
+    counterShards: DEFAULT_COUNTER_SHARDS,
     startsAt: wallClockNow().startOf('day'),
     endsAt: null,
     streakBonuses: [{ day: 7, points: 20 }],
@@ -244,6 +251,15 @@ function TaskCreateForm({ pools, idempotency, onClose, i18n }: { readonly pools:
           </Form.Item>
         </Col>
       </Row>
+      {/* Fixed at creation: the edit form has no such field. */}
+      <Form.Item
+        name="counterShards"
+        label={t('taskForm.counterShards')}
+        extra={t('taskForm.counterShards.help', { max: MAX_COUNTER_SHARDS })}
+        rules={[{ type: 'integer', min: 1, max: MAX_COUNTER_SHARDS, message: t('taskForm.counterShards.range', { max: MAX_COUNTER_SHARDS }) }]}
+      >
+        <InputNumber precision={0} min={1} max={MAX_COUNTER_SHARDS} style={{ width: 160 }} />
+      </Form.Item>
       <Flex justify="flex-end" gap="small">
         <Button onClick={onClose}>{t('taskForm.cancel')}</Button>
         <Button type="primary" htmlType="submit" loading={saving}>
