@@ -26,6 +26,18 @@ if (typeof window.ResizeObserver === 'undefined') {
   window.ResizeObserver = StillResizeObserver as unknown as typeof ResizeObserver;
 }
 
+// Nor Blob.text(), which the upload dialogs read a chosen file with: read it with jsdom's FileReader, as it is.
+if (typeof Blob.prototype.text !== 'function') {
+  Blob.prototype.text = function text(this: Blob) {
+    return new Promise<string>((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result));
+      reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
+      reader.readAsText(this);
+    });
+  };
+}
+
 // jsdom computes no pseudo-element styles (and logs so at every antd scroll-bar measurement): ask for the element's.
 const computedStyle = window.getComputedStyle.bind(window);
 window.getComputedStyle = (element: Element) => computedStyle(element);

@@ -219,3 +219,61 @@ test('a marketer creates a virtual product and gives it stock by uploading its c
   expect(order.body.status).toBe('FULFILLED');
   expect([`BT-${run}-0001`, `BT-${run}-0002`, `BT-${run}-0003`]).toContain(order.body.code);
 });
+
+test('a marketer uploads stock levels from a CSV file: the unknown product is refused on its line, the others\' stock changes; an analyst has no upload', async ({ page, newContext }) => {
+  // Prepare: two products of a zone of this run, 5 and 0 units
+  const run = randomUUID().slice(0, 8);
+  const zone = `bt-feed-${run}`;
+  const mugId = `p-bt-feed-mug-${run}`;
+  const capId = `p-bt-feed-cap-${run}`;
+  const unknownId = `p-bt-feed-nowhere-${run}`;
+  const marketer = await apiAs('marketer');
+  for (const [productId, initialStock] of [[mugId, 5], [capId, 0]] as const) {
+    const created = await marketer.post('/v1/admin/products', { productId, name: `Feed ${productId}`, type: 'PHYSICAL', pricePoints: 100, initialStock, zone });
+    expect(created.status).toBe(201);
+  }
+  const csv = ['productId,mode,quantity', `${mugId},set,12`, `${capId},add,7`, '', `${unknownId},set,3`].join('\r\n');
+
+  // Act: the marketer lists the zone's products and uploads the file
+  await openConsole(page, { role: 'marketer', path: 'products' });
+  const zoneFilter = page.getByLabel('Zone', { exact: true });
+  await zoneFilter.fill(zone);
+  await zoneFilter.press('Enter');
+  const mugRow = page.locator(`tr[data-row-key="${mugId}"]`);
+  await mugRow.getByText('5 left · 0 sold · 1 shard(s)').waitFor();
+  await page.getByRole('button', { name: 'Upload stock levels' }).click();
+  const dialog = await dialogNamed(page, 'Upload stock levels');
+  await dialog.getByLabel('File').setInputFiles({ name: 'stock.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await dialog.getByText('3 line(s) read from stock.csv, ready to upload').waitFor();
+  await dialog.getByRole('button', { name: 'Upload' }).click();
+
+  // Assess: applied at once (a small feed), the unknown product refused on its line of the file (line 5: after the
+  // header and a blank line), with the API's reason
+  await dialog.getByText('2 line(s) applied, 1 refused').waitFor();
+  const refused = dialog.getByTestId('feed-results-REFUSED').locator('tbody tr.ant-table-row');
+  await expect.poll(() => refused.count()).toBe(1);
+  const [line, product, change, problem] = await refused.locator('td').allInnerTexts();
+  expect([line, product, change]).toEqual(['5', unknownId, 'set to 3']);
+  expect(problem).toMatch(new RegExp(`^NOT_FOUND\\s*product ${unknownId} does not exist$`));
+  await dialog.getByRole('tab', { name: 'Applied (2)' }).click();
+  const appliedRows = dialog.getByTestId('feed-results-APPLIED').locator('tbody tr.ant-table-row');
+  await expect.poll(() => appliedRows.count()).toBe(2);
+  expect(await appliedRows.first().locator('td').allInnerTexts()).toEqual(['2', mugId, 'set to 12', '5', '12']);
+  await dialog.getByRole('button', { name: 'Close' }).last().click();
+  await dialog.waitFor({ state: 'hidden' });
+
+  // Assess: the list shows the new stock, as the API has it
+  await mugRow.getByText('12 left · 0 sold · 1 shard(s)').waitFor();
+  await page.locator(`tr[data-row-key="${capId}"]`).getByText('7 left · 0 sold · 1 shard(s)').waitFor();
+  const analyst = await apiAs('analyst');
+  expect((await analyst.get<ProductView>(`/v1/admin/products/${mugId}`)).body.stock.available).toBe(12);
+  expect((await analyst.get<ProductView>(`/v1/admin/products/${capId}`)).body.stock.available).toBe(7);
+  expect((await analyst.get(`/v1/admin/products/${unknownId}`)).status).toBe(404);
+
+  // Assess: the analyst reads the products without the upload
+  const analystPage = await (await newContext()).newPage();
+  await openConsole(analystPage, { role: 'analyst', path: 'products' });
+  await analystPage.getByRole('heading', { name: 'Products' }).waitFor();
+  await analystPage.locator('tbody tr.ant-table-row').first().waitFor();
+  expect(await analystPage.getByRole('button', { name: 'Upload stock levels' }).count()).toBe(0);
+});

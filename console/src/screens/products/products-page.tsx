@@ -14,6 +14,7 @@ import { PRODUCT_TYPES, priceText, type ProductI18n, type ProductType, type Prod
 
 // The dialog (form, pickers) loads when first opened: an analyst's list never downloads it.
 export const ProductFormDialog = lazy(() => import('./product-form').then((m) => ({ default: m.ProductFormDialog })));
+const StockFeedDialog = lazy(() => import('./stock-feed-dialog').then((m) => ({ default: m.StockFeedDialog })));
 
 /** Whether the signed-in operator's roles may use the Products screen's write actions. */
 export function useCanEditProducts(): boolean {
@@ -84,7 +85,7 @@ function columns(i18n: ProductI18n): TableColumnsType<ProductWithStock> {
 
 /**
  * Products, a page at a time (GET /v1/admin/products), filtered by kind, zone, status, on sale now and flash sale, each
- * with its stock; "New product" for the roles that may write.
+ * with its stock; "New product" and "Upload stock levels" (a CSV sent as one stock feed) for the roles that may write.
  */
 export function ProductsPage() {
   const api = useApi();
@@ -94,6 +95,8 @@ export function ProductsPage() {
   const [filters, setFilters] = useState<Filters>({ type: 'any', zone: '', status: 'any', onSaleNow: 'any', flashSale: 'any' });
   const [zoneText, setZoneText] = useState('');
   const [dialogOpen, setDialogOpen] = useState<{ open: boolean; opened: boolean }>({ open: false, opened: false });
+  // Mounted only while open: closing it stops the polling of a feed that runs in the background.
+  const [stockFeedOpen, setStockFeedOpen] = useState(false);
   const query = {
     ...(filters.type === 'any' ? {} : { type: filters.type }),
     ...(filters.zone ? { zone: filters.zone } : {}),
@@ -123,9 +126,12 @@ export function ProductsPage() {
           {t('products.title')}
         </Typography.Title>
         {writer ? (
-          <Button type="primary" onClick={() => setDialogOpen({ open: true, opened: true })}>
-            {t('products.new')}
-          </Button>
+          <Space wrap>
+            <Button onClick={() => setStockFeedOpen(true)}>{t('products.uploadStock')}</Button>
+            <Button type="primary" onClick={() => setDialogOpen({ open: true, opened: true })}>
+              {t('products.new')}
+            </Button>
+          </Space>
         ) : null}
       </Flex>
       <Flex wrap gap="middle" style={{ marginBottom: 16 }}>
@@ -183,6 +189,11 @@ export function ProductsPage() {
       {writer && dialogOpen.opened ? (
         <Suspense>
           <ProductFormDialog open={dialogOpen.open} onClose={() => setDialogOpen((d) => ({ ...d, open: false }))} />
+        </Suspense>
+      ) : null}
+      {writer && stockFeedOpen ? (
+        <Suspense>
+          <StockFeedDialog onClose={() => setStockFeedOpen(false)} />
         </Suspense>
       ) : null}
     </>
