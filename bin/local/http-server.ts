@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { MAX_STOCK_FEED_BODY_BYTES } from '../../shared/contracts/limits.js';
+import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../../shared/http/cors.js';
 import { problemFromError, problemResponse } from '../../shared/http/problem.js';
 import { serveDocsAsset } from './docs-assets.js';
 import type { LocalGateway, LocalRequest } from './gateway.js';
@@ -9,8 +10,10 @@ const BODY_KEEP_BYTES = MAX_STOCK_FEED_BODY_BYTES + 256 * 1024;
 
 const cors = {
   'access-control-allow-origin': '*',
-  'access-control-allow-headers': 'authorization, content-type, idempotency-key',
+  'access-control-allow-headers': CORS_ALLOW_HEADERS.join(', '),
   'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+  // As the stack's API: a browser client may read when to retry, where a 202's work is, and whether it was a replay.
+  'access-control-expose-headers': CORS_EXPOSE_HEADERS.join(', '),
 };
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -15,6 +15,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { routeKey, type FunctionName, type RouteSpec } from '../routes.js';
+import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../../shared/http/cors.js';
 
 export interface PointsMallApiProps {
   readonly apiName: string;
@@ -35,7 +36,6 @@ export interface PointsMallApiProps {
 }
 
 /** Headers browser clients send: the bearer token, JSON bodies, and idempotency keys. */
-const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'idempotency-key'];
 
 /** One JSON line per request: enough to find a request in the function logs and see who was refused where. */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
@@ -78,6 +78,7 @@ export class PointsMallApi extends Construct {
       corsPreflight: {
         allowOrigins: props.corsAllowOrigins,
         allowHeaders: CORS_ALLOW_HEADERS,
+        exposeHeaders: CORS_EXPOSE_HEADERS,
         allowMethods: methods.map((m) => CorsHttpMethod[m]),
         maxAge: Duration.days(1),
       },

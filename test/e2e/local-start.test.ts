@@ -62,6 +62,8 @@ describe('npm start (the local runtime)', () => {
       body: JSON.stringify({ points: 123, reason: 'survives a restart' }),
     });
     expect(adjust.status).toBe(201);
+    // A browser client (the console) may read Retry-After, Location and the replay mark, as on AWS
+    expect(adjust.headers.get('access-control-expose-headers')).toBe('retry-after, location, idempotent-replayed');
     expect(await stop(child)).toBe(0);
     child = await start(port);
 

@@ -287,12 +287,13 @@ describe('HTTP API', () => {
     });
   });
 
-  it('lets browsers send the token, JSON and idempotency keys with every method the routes use', () => {
+  it('lets browsers send the token, JSON and idempotency keys with every method the routes use, and read Retry-After, Location and the replay mark', () => {
     // Assess
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
       CorsConfiguration: Match.objectLike({
         AllowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        ExposeHeaders: ['retry-after', 'location', 'idempotent-replayed'],
         AllowMethods: [...new Set(routes.map((r) => r.method))],
       }),
     });
