@@ -43,7 +43,7 @@ function timelineOf(order: OrderDetail, i18n: OrderI18n): TimelineEntry[] {
       key: `status-${i}`,
       color: h.status === 'REFUNDED' || h.status === 'FAILED' || h.status === 'REJECTED' ? 'red' : 'blue',
       content: (
-        <Space direction="vertical" size={0}>
+        <Space orientation="vertical" size={0}>
           <span>
             <OrderStatusTag status={h.status} i18n={i18n} />
           </span>
@@ -61,7 +61,7 @@ function timelineOf(order: OrderDetail, i18n: OrderI18n): TimelineEntry[] {
       key: `callback-${c.callbackId}`,
       color: c.verified ? 'green' : 'gray',
       content: (
-        <Space direction="vertical" size={0} data-testid="timeline-callback">
+        <Space orientation="vertical" size={0} data-testid="timeline-callback">
           <Typography.Text>
             {label} <Tag>{t(enumKey('order.callback.kind', c.kind))}</Tag>
           </Typography.Text>

@@ -324,7 +324,7 @@ function CodesDialog({ product, onClose, i18n }: { readonly product: ProductWith
         {t('codes.file')}: <input type="file" accept=".csv,.txt,text/csv,text/plain" aria-label={t('codes.file')} onChange={(event) => void read(event)} />
       </label>
       {file ? (
-        <Space direction="vertical" style={{ marginTop: 12, width: '100%' }}>
+        <Space orientation="vertical" style={{ marginTop: 12, width: '100%' }}>
           {file.codes.length > 0 ? <Alert type="success" title={t('codes.read', { count: file.codes.length, file: file.name })} /> : <Alert type="error" title={t('codes.none')} />}
           {file.skipped > 0 ? <Alert type="warning" title={t('codes.invalid', { count: file.skipped })} /> : null}
         </Space>

@@ -50,7 +50,7 @@ function columns(i18n: ProductI18n): TableColumnsType<ProductWithStock> {
       key: 'name',
       title: t('products.name'),
       render: (_, p) => (
-        <Space direction="vertical" size={0}>
+        <Space orientation="vertical" size={0}>
           <Link to={encodeURIComponent(p.productId)} aria-label={t('products.open', { name: p.name })}>
             {p.name}
           </Link>
