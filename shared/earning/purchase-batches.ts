@@ -38,7 +38,7 @@ import { logger } from '../observability/powertools.js';
 import { currentBudget, DeadlinePassedError } from '../runtime/deadline.js';
 import { requireOwnStore } from '../stores/pos-store.js';
 import { pauseBeforeRetry, retentionOf, segmentStopAt, segmentsToRun, wholeFromEnv } from '../streams/segments.js';
-import { handOverStalled, isStalled } from '../streams/stalled.js';
+import { failWork, handOverStalled, isStalled } from '../streams/stalled.js';
 import { dbCallFailureOf } from '../table/call-failure.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
@@ -664,21 +664,7 @@ async function handOver(item: BatchItem, inRequest: boolean): Promise<SegmentOut
 
 /** Marks the batch FAILED with a reason (unless it finished meanwhile). */
 async function fail(item: BatchItem, reason: string): Promise<void> {
-  const now = new Date().toISOString();
-  await db()
-    .send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.purchaseBatch.batch(item.storeId, item.batchId),
-        UpdateExpression: 'SET #state = :failed, #error = :error, updatedAt = :now, finishedAt = :now REMOVE GSI2PK, GSI2SK',
-        ConditionExpression: '#state IN (:queued, :running)',
-        ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
-        ExpressionAttributeValues: { ':failed': 'FAILED', ':error': reason, ':now': now, ':queued': 'QUEUED', ':running': 'RUNNING' },
-      }),
-    )
-    .catch((error: Error) => {
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
-    });
+  await failWork(keys.purchaseBatch.batch(item.storeId, item.batchId), reason);
 }
 
 // --- the stream consumer ---------------------------------------------------------------------

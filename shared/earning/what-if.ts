@@ -50,6 +50,7 @@ import { keys, PURCHASE_TIME_SHARDS } from '../table/keys.js';
 import { queryItems, queryPage, type PageRequest } from '../table/paging.js';
 import { getCampaign } from './campaigns.js';
 import { getEarningRules, getEarningRulesVersion, type EarningRules, type EarningRulesInput } from './rules-store.js';
+import { failWork } from '../streams/stalled.js';
 
 export type ReplayState = 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
 
@@ -557,22 +558,9 @@ class ReplayRunner {
 
   /** Marks the replay FAILED with a reason (unless another runner finished it meanwhile). */
   async fail(reason: string): Promise<void> {
-    const now = new Date().toISOString();
-    await db()
-      .send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: keys.whatIf.replay(this.item.replayId),
-          UpdateExpression: 'SET #state = :failed, #error = :error, updatedAt = :now, finishedAt = :now',
-          ConditionExpression: '#state IN (:queued, :running)',
-          ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
-          ExpressionAttributeValues: { ':failed': 'FAILED', ':error': reason, ':now': now, ':queued': 'QUEUED', ':running': 'RUNNING' },
-        }),
-      )
-      .catch((error: Error) => {
-        if (error.name !== 'ConditionalCheckFailedException') throw error;
-      });
+    await failWork(keys.whatIf.replay(this.item.replayId), reason);
   }
+
 }
 
 /** The result of a finished replay: the period's figures, valued, per day and in all, and the liability. */

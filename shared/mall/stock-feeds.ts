@@ -46,7 +46,7 @@ import type { TransactItem } from '../ledger/ledger.js';
 import { logger } from '../observability/powertools.js';
 import { currentBudget, DeadlinePassedError } from '../runtime/deadline.js';
 import { pauseBeforeRetry, retentionOf, segmentStopAt, segmentsToRun, wholeFromEnv } from '../streams/segments.js';
-import { handOverStalled, isStalled } from '../streams/stalled.js';
+import { failWork, handOverStalled, isStalled } from '../streams/stalled.js';
 import { dbCallFailureOf } from '../table/call-failure.js';
 import { db, tableName } from '../table/client.js';
 import { keys } from '../table/keys.js';
@@ -645,22 +645,9 @@ class FeedRunner {
 
   /** Marks the feed FAILED with a reason (unless it finished meanwhile). */
   async fail(reason: string): Promise<void> {
-    const now = new Date().toISOString();
-    await db()
-      .send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: keys.stockFeed.feed(this.item.feedId),
-          UpdateExpression: 'SET #state = :failed, #error = :error, updatedAt = :now, finishedAt = :now REMOVE GSI2PK, GSI2SK',
-          ConditionExpression: '#state IN (:queued, :running)',
-          ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
-          ExpressionAttributeValues: { ':failed': 'FAILED', ':error': reason, ':now': now, ':queued': 'QUEUED', ':running': 'RUNNING' },
-        }),
-      )
-      .catch((error: Error) => {
-        if (error.name !== 'ConditionalCheckFailedException') throw error;
-      });
+    await failWork(keys.stockFeed.feed(this.item.feedId), reason);
   }
+
 }
 
 // --- the stream consumer ----------------------------------------------------------------

@@ -7,6 +7,7 @@
  * minute, for what nobody reads: the head item is listed in GSI2 `IN-REQUEST` by `requestUntil` while its request
  * works on it (keys.inRequest), and the job hands over each entry whose time has passed. The hand-over is the same
  * conditional update either way (segment 0 -> 1, the step read), so the two never hand one piece over twice.
+ * `failWork` ends any stream-run work (feeds, batches, what-if replays) in failure, off that list too.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../observability/powertools.js';
@@ -47,6 +48,28 @@ export async function handOverStalled(key: ItemKey, step: number, now: Date): Pr
   } catch (error) {
     if ((error as Error).name === 'ConditionalCheckFailedException') return false;
     throw error;
+  }
+}
+
+/**
+ * Ends stream-run work (a stock feed, an offline batch, a what-if replay) in failure: FAILED with a reason the
+ * caller can act on, off the in-request list, unless it finished meanwhile (then nothing changes).
+ */
+export async function failWork(key: ItemKey, reason: string): Promise<void> {
+  const now = new Date().toISOString();
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: 'SET #state = :failed, #error = :error, updatedAt = :now, finishedAt = :now REMOVE GSI2PK, GSI2SK',
+        ConditionExpression: '#state IN (:queued, :running)',
+        ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
+        ExpressionAttributeValues: { ':failed': 'FAILED', ':error': reason, ':now': now, ':queued': 'QUEUED', ':running': 'RUNNING' },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
   }
 }
 
